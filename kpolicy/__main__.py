@@ -1,0 +1,3 @@
+from kpolicy.cli import main
+
+main()

@@ -1,0 +1,173 @@
+"""Curated annotation files (data/annotations/<article>.yaml) -> source and event records.
+
+A file is all or nothing: any quote not found in the article, unknown actor, type,
+status or place, or invalid EDTF date rejects the whole file with a message naming
+the file, the event and the reason.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from kpolicy.dates import parse_edtf
+from kpolicy.errors import BadInput, KpolicyError, suggest
+from kpolicy.gazetteer import Gazetteer
+from kpolicy.records import EventRecord, MentionRecord, SourceRecord
+from kpolicy.text import read_document
+from kpolicy.vocabulary import EVENT_TYPES, ROLES, STATUSES
+
+REQUIRED_EVENT_KEYS = ("type", "date", "status", "actors", "title", "quote")
+
+
+@dataclass
+class Annotation:
+    path: Path
+    source: SourceRecord
+    events: list[EventRecord]
+
+
+def _yaml_load(path: Path):
+    import yaml
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise BadInput(f"{path}: no such annotation file; check the path") from None
+    except UnicodeDecodeError:
+        raise BadInput(f"{path} is not UTF-8; re-save it as UTF-8") from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or "syntax error"
+        where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise BadInput(f"{path}:{where}: YAML {problem}; fix the syntax there") from None
+
+
+def _as_date(value, path: Path, what: str) -> date:
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise BadInput(f"{path}: {what} {value!r} is not a YYYY-MM-DD date; fix it") from None
+
+
+def _locate(text: str, quote: str, taken: set[tuple[int, int]]) -> tuple[int, int] | None:
+    """First occurrence of quote not already used by this event (a quote can repeat, e.g. a caption)."""
+    start = text.find(quote)
+    while start >= 0:
+        span = (start, start + len(quote))
+        if span not in taken:
+            return span
+        start = text.find(quote, start + 1)
+    return None
+
+
+def load_annotation(path: Path, gazetteer: Gazetteer) -> Annotation:
+    doc = _yaml_load(path)
+    if not isinstance(doc, dict) or not isinstance(doc.get("article"), dict) or not isinstance(doc.get("events"), list):
+        raise BadInput(f"{path}: expected `article:` metadata and an `events:` list; see data/annotations/ for the format")
+    meta = doc["article"]
+    for key in ("id", "file", "title", "published"):
+        if not meta.get(key):
+            raise BadInput(f"{path}: article.{key} is missing; add it")
+    article_path = (path.parent / str(meta["file"])).resolve()
+    try:
+        document = read_document(article_path)
+    except KpolicyError as exc:
+        raise BadInput(f"{path}: article.file: {exc}") from None
+    text = document.text
+    source = SourceRecord(
+        slug=str(meta["id"]),
+        title=str(meta["title"]),
+        published=_as_date(meta["published"], path, "article.published"),
+        text=text,
+        author=meta.get("author"),
+        publisher=meta.get("publisher"),
+        url=meta.get("url"),
+    )
+    events = [_event(path, i, item, text, gazetteer) for i, item in enumerate(doc["events"], 1)]
+    return Annotation(path, source, events)
+
+
+def _event(path: Path, index: int, item, text: str, gazetteer: Gazetteer) -> EventRecord:
+    label = f"event #{index}"
+    if isinstance(item, dict) and item.get("title"):
+        label += f" ({str(item['title'])[:50]!r})"
+
+    def bad(reason: str) -> BadInput:
+        return BadInput(f"{path}: {label}: {reason}; nothing from this file was loaded")
+
+    if not isinstance(item, dict):
+        raise bad("expected a mapping of type, date, status, actors, title, quote")
+    missing = [k for k in REQUIRED_EVENT_KEYS if k not in item]
+    if missing:
+        raise bad(f"missing {', '.join(missing)}")
+    etype = str(item["type"])
+    if etype not in EVENT_TYPES:
+        raise bad(f"unknown type {etype!r}{suggest(etype, EVENT_TYPES)}")
+    status = str(item["status"])
+    if status not in STATUSES:
+        raise bad(f"unknown status {status!r}{suggest(status, STATUSES)}")
+    try:
+        when = parse_edtf(None if item["date"] is None else str(item["date"]))
+    except BadInput as exc:
+        raise bad(str(exc).split(";")[0]) from None
+    actors: list[tuple[str, str]] = []
+    for entry in item["actors"] or []:
+        name, role = (entry.get("name"), entry.get("role", "participant")) if isinstance(entry, dict) else (entry, "participant")
+        canonical = gazetteer.actor(str(name))
+        if canonical is None:
+            raise bad(f"unknown actor {name!r}{suggest(str(name), gazetteer.actors)}; add it to data/gazetteer.yaml or fix the name")
+        if role not in ROLES:
+            raise bad(f"unknown role {role!r} for {name}; use one of {', '.join(ROLES)}")
+        if (canonical, role) not in actors:
+            actors.append((canonical, role))
+    place = None
+    if item.get("place"):
+        place = gazetteer.place(str(item["place"]))
+        if place is None:
+            raise bad(f"unknown place {item['place']!r}{suggest(str(item['place']), gazetteer.places)}; add it to the gazetteer's places")
+    taken: set[tuple[int, int]] = set()
+    mentions = []
+    for k, quote in enumerate([item["quote"], *(item.get("mentions") or [])]):
+        quote = str(quote)
+        span = _locate(text, quote, taken)
+        if span is None:
+            short = re.sub(r"\s+", " ", quote)[:60]
+            raise bad(f"quote {short!r} is not in the article's text (quotes must be exact substrings)")
+        taken.add(span)
+        first = k == 0
+        mentions.append(
+            MentionRecord(
+                quote=quote,
+                char_start=span[0],
+                char_end=span[1],
+                date_text=item.get("date_text") if first else None,
+                date_anchor=str(item["date_anchor"]) if first and item.get("date_anchor") else None,
+            )
+        )
+    confidence = float(item.get("confidence", 1.0))
+    return EventRecord(
+        type=etype,
+        title=str(item["title"]).strip(),
+        date=when,
+        status=status,
+        actors=actors,
+        mentions=mentions,
+        place=place,
+        description=item.get("description"),
+        confidence=confidence,
+        review="reviewed",
+    )
+
+
+def bundled_annotations() -> list[Path]:
+    from importlib.resources import files
+
+    folder = Path(str(files("kpolicy.data") / "annotations"))
+    return sorted(folder.glob("*.yaml"))

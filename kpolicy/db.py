@@ -1,0 +1,260 @@
+"""Where the database is, opening it safely, and creating it on first use.
+
+`--db` takes a path (SQLite) or a SQLAlchemy URL (sqlite:///..., postgresql+psycopg://...);
+`KPOLICY_DB` does the same; otherwise the database lives in the platform's user data
+folder. Opening checks the file is a kpolicy database at the schema revision this code
+knows, without importing Alembic: a newer database is refused (never downgraded), an
+older one is upgraded only by `kpolicy init`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from kpolicy import schema
+from kpolicy.errors import DatabaseError, RuntimeFailure
+
+ENV_VAR = "KPOLICY_DB"
+SUPPORTED_SCHEMES = ("sqlite", "postgresql")
+SQLITE_HEADER = b"SQLite format 3\x00"
+BUSY_TIMEOUT_MS = 30_000
+
+
+def default_path() -> Path:
+    from platformdirs import user_data_path  # deferred: only when no --db is given
+
+    return user_data_path("kpolicy", appauthor=False) / "kpolicy.db"
+
+
+@dataclass
+class Target:
+    """What `--db` names: a URL, and for SQLite the file path."""
+
+    url: str
+    path: Path | None
+    is_default: bool = False
+
+    @property
+    def label(self) -> str:
+        if self.path is not None:
+            return str(self.path)
+        return sa.engine.make_url(self.url).render_as_string(hide_password=True)
+
+
+def resolve(db: str | None) -> Target:
+    """Turn --db / KPOLICY_DB / the default into a Target, rejecting unusable ones."""
+    value = db or os.environ.get(ENV_VAR) or ""
+    if not value.strip():
+        path = default_path()
+        return Target(f"sqlite:///{path}", path, is_default=True)
+    value = value.strip()
+    if "://" not in value:
+        path = Path(value).expanduser()
+        return Target(f"sqlite:///{path}", path)
+    try:
+        url = sa.engine.make_url(value)
+    except Exception:
+        raise DatabaseError(f"--db {value!r} is not a database URL; give a file path or e.g. postgresql+psycopg://user@host/db") from None
+    backend = url.get_backend_name()
+    if backend not in SUPPORTED_SCHEMES:
+        raise DatabaseError(
+            f"--db scheme {url.drivername!r} is not supported; use a file path, sqlite:///PATH or postgresql+psycopg://user@host/db"
+        )
+    if backend == "sqlite":
+        if not url.database or url.database == ":memory:":
+            raise DatabaseError("an in-memory SQLite database cannot be kept; give a file path to --db")
+        return Target(value, Path(url.database).expanduser())
+    if url.drivername == "postgresql":  # plain postgresql:// means the psycopg 3 driver kpolicy ships with
+        value = url.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+    return Target(value, None)
+
+
+def _sqlite_connect_hooks(engine: Engine) -> None:
+    @sa.event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        # take transaction control from the sqlite3 module so BEGIN IMMEDIATE works
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cursor.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        # a writer takes the write lock up front, so two writers queue instead of deadlocking
+        mode = "BEGIN IMMEDIATE" if connection.get_execution_options().get("kpolicy_write") else "BEGIN"
+        connection.exec_driver_sql(mode)
+
+
+def make_engine(target: Target) -> Engine:
+    if target.path is not None:
+        engine = sa.create_engine(target.url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+        _sqlite_connect_hooks(engine)
+        return engine
+    return sa.create_engine(target.url, pool_pre_ping=False)
+
+
+@dataclass
+class Database:
+    """An opened kpolicy database. `notices` holds what the CLI should tell the user on stderr."""
+
+    target: Target
+    engine: Engine
+    notices: list[str] = field(default_factory=list)
+
+    @contextmanager
+    def reading(self) -> Iterator[Connection]:
+        with self.engine.connect() as conn:
+            yield conn
+
+    @contextmanager
+    def writing(self) -> Iterator[Connection]:
+        """One transaction: everything inside commits together or not at all."""
+        with self.engine.connect() as conn:
+            conn.execution_options(kpolicy_write=True)
+            with conn.begin():
+                yield conn
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def _check_file(target: Target, must_exist: bool) -> bool:
+    """True when the SQLite file exists with content; raises for unusable paths."""
+    path = target.path
+    assert path is not None
+    if path.is_dir():
+        raise DatabaseError(f"--db {path} is a folder; give a file name such as {path / 'kpolicy.db'}")
+    if not path.exists() or path.stat().st_size == 0:
+        if not path.parent.exists():
+            if target.is_default:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            else:
+                raise DatabaseError(f"the folder {path.parent} does not exist; create it (mkdir -p {path.parent}) or choose another --db")
+        if must_exist:
+            raise DatabaseError(f"no kpolicy database at {path}; run `kpolicy init --db {path}` first")
+        return False
+    try:
+        with path.open("rb") as fh:
+            header = fh.read(len(SQLITE_HEADER))
+    except OSError as exc:
+        raise DatabaseError(f"--db {path} cannot be read ({exc.strerror}); check its permissions") from None
+    if header != SQLITE_HEADER:
+        raise DatabaseError(f"{path} is not a SQLite database; point --db at a kpolicy database or a new file name")
+    return True
+
+
+def schema_revision(conn: Connection) -> str | None:
+    """The alembic_version of the database, None for an empty one; raises if it is not kpolicy's."""
+    inspector_tables = _table_names(conn)
+    if "alembic_version" not in inspector_tables:
+        if inspector_tables:
+            raise DatabaseError(
+                "this database has tables but is not a kpolicy database (no alembic_version); "
+                "point --db at a kpolicy database or a new file name"
+            )
+        return None
+    row = conn.exec_driver_sql("SELECT version_num FROM alembic_version").first()
+    return row[0] if row else None
+
+
+def _table_names(conn: Connection) -> set[str]:
+    if conn.dialect.name == "sqlite":
+        rows = conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")
+    else:
+        rows = conn.exec_driver_sql(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"
+        )
+    return {r[0] for r in rows}
+
+
+def check_revision(revision: str | None, target: Target) -> None:
+    if revision == schema.SCHEMA_REVISION:
+        return
+    if revision in schema.KNOWN_REVISIONS:
+        raise DatabaseError(
+            f"{target.label} is at schema revision {revision}, this kpolicy needs {schema.SCHEMA_REVISION}; "
+            f"run `kpolicy init --db {target.label}` to upgrade it"
+        )
+    raise DatabaseError(
+        f"{target.label} was written by a newer kpolicy (schema revision {revision}); "
+        "upgrade kpolicy (pip install -U kpolicy) to use it; it will not be downgraded"
+    )
+
+
+def _translate(exc: Exception, target: Target) -> Exception:
+    """Driver errors that mean 'this is not a usable database' become one-line DatabaseErrors."""
+    text = str(getattr(exc, "orig", exc)).lower()
+    if "file is not a database" in text or "not a database" in text:
+        return DatabaseError(f"{target.label} is not a SQLite database; point --db at a kpolicy database or a new file name")
+    if "readonly" in text or "read-only" in text:
+        return DatabaseError(f"{target.label} is read-only; make it writable (chmod u+w) or copy it somewhere writable")
+    if "unable to open" in text:
+        return DatabaseError(f"cannot open {target.label}; check the path and its folder's permissions")
+    if "could not connect" in text or "connection refused" in text or "connection failed" in text:
+        return DatabaseError(f"cannot connect to {target.label}; check the server is running and the URL is right")
+    if "locked" in text:
+        return RuntimeFailure(f"{target.label} stayed locked by another writer for {BUSY_TIMEOUT_MS // 1000} s; try again")
+    return RuntimeFailure(f"database error on {target.label}: {str(getattr(exc, 'orig', exc)).splitlines()[0]}")
+
+
+def open_database(db: str | None, *, create: bool = True) -> Database:
+    """Open an existing kpolicy database, or create, migrate and seed a new one when `create`."""
+    target = resolve(db)
+    exists = _check_file(target, must_exist=False) if target.path is not None else True
+    engine = make_engine(target)
+    database = Database(target, engine)
+    try:
+        with engine.connect() as conn:
+            revision = schema_revision(conn) if exists else None
+        if revision is None:
+            if not create:
+                raise DatabaseError(f"no kpolicy database at {target.label}; run `kpolicy init --db {target.label}` first")
+            from kpolicy.seed import initialise
+
+            summary = initialise(database, with_seed=True)
+            database.notices.append(
+                f"created a new kpolicy database at {target.label} and seeded it "
+                f"({summary.sources} article, {summary.events} events); "
+                "use --db or KPOLICY_DB to work elsewhere"
+            )
+            return database
+        check_revision(revision, target)
+        return database
+    except (DatabaseError, RuntimeFailure):
+        engine.dispose()
+        raise
+    except sa.exc.SQLAlchemyError as exc:
+        engine.dispose()
+        raise _translate(exc, target) from None
+
+
+def connect_for_init(db: str | None) -> tuple[Database, str | None]:
+    """Open (creating the file if needed) for `kpolicy init`: returns the database and its current revision."""
+    target = resolve(db)
+    exists = _check_file(target, must_exist=False) if target.path is not None else True
+    engine = make_engine(target)
+    database = Database(target, engine)
+    try:
+        with engine.connect() as conn:
+            revision = schema_revision(conn) if exists else None
+    except DatabaseError:
+        engine.dispose()
+        raise
+    except sa.exc.SQLAlchemyError as exc:
+        engine.dispose()
+        raise _translate(exc, target) from None
+    if revision is not None and revision not in schema.KNOWN_REVISIONS:
+        engine.dispose()
+        check_revision(revision, target)
+    return database, revision
+
+
+translate_error = _translate

@@ -1,0 +1,49 @@
+"""Typed errors the library raises; the CLI turns each into one line on stderr.
+
+Every message names the problem and the fix, so a user never needs a traceback.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+
+class KpolicyError(Exception):
+    """Base class. `exit_code` is what the CLI exits with."""
+
+    exit_code = 1
+
+
+class BadInput(KpolicyError):
+    """Bad usage or bad input: an unknown name, a malformed date, an invalid file."""
+
+    exit_code = 2
+
+
+class DatabaseError(KpolicyError):
+    """The database cannot be used as asked (missing folder, not a kpolicy file, newer schema)."""
+
+    exit_code = 2
+
+
+class RuntimeFailure(KpolicyError):
+    """Something failed while doing valid work (disk full, lock never released)."""
+
+    exit_code = 1
+
+
+def suggest(word: str, choices: Iterable[str]) -> str:
+    """' (did you mean X?)' for the closest valid names, or '' when none is close."""
+    choices = list(choices)
+    lowered = {c.lower(): c for c in choices}
+    close = difflib.get_close_matches(word.lower(), list(lowered), n=3, cutoff=0.6)
+    if not close:
+        return ""
+    return " (did you mean " + " or ".join(repr(lowered[c]) for c in close) + "?)"
+
+
+def unknown_name(what: str, word: str, choices: Iterable[str], listing: str) -> BadInput:
+    """A BadInput for an unknown actor/type/status..., with suggestions and where to list them."""
+    choices = list(choices)
+    return BadInput(f"unknown {what} {word!r}{suggest(word, choices)}; `{listing}` lists the valid ones")

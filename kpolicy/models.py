@@ -1,0 +1,136 @@
+"""Typed ORM classes over the Core tables of kpolicy.schema, for library users.
+
+The CLI's hot paths (queries, bulk writes) use Core directly; these classes are
+the convenient, typed way to read and navigate the data from Python:
+
+    from sqlalchemy.orm import Session
+    with Session(engine) as session:
+        event = session.get(Event, 1)
+        print(event.title, [a.actor.name for a in event.actors])
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy.orm import DeclarativeBase, Mapped, relationship
+
+from kpolicy import schema
+
+
+class Base(DeclarativeBase):
+    metadata = schema.metadata
+
+
+class EventType(Base):
+    __table__ = schema.event_types
+
+    code: Mapped[str]
+    label: Mapped[str]
+    family: Mapped[str]
+    description: Mapped[str]
+
+
+class Actor(Base):
+    __table__ = schema.actors
+
+    id: Mapped[int]
+    name: Mapped[str]
+    kind: Mapped[str]
+    iso3: Mapped[str | None]
+    parent_id: Mapped[int | None]
+
+    parent: Mapped[Actor | None] = relationship(remote_side=lambda: [Actor.id], back_populates="children")
+    children: Mapped[list[Actor]] = relationship(back_populates="parent")
+    aliases: Mapped[list[ActorAlias]] = relationship(back_populates="actor", cascade="all, delete-orphan")
+
+
+class ActorAlias(Base):
+    __table__ = schema.actor_aliases
+
+    id: Mapped[int]
+    actor_id: Mapped[int]
+    alias: Mapped[str]
+    alias_key: Mapped[str]
+
+    actor: Mapped[Actor] = relationship(back_populates="aliases")
+
+
+class Place(Base):
+    __table__ = schema.places
+
+    id: Mapped[int]
+    name: Mapped[str]
+    country: Mapped[str | None]
+    latitude: Mapped[float | None]
+    longitude: Mapped[float | None]
+
+
+class Source(Base):
+    __table__ = schema.sources
+
+    id: Mapped[int]
+    slug: Mapped[str]
+    title: Mapped[str]
+    author: Mapped[str | None]
+    publisher: Mapped[str | None]
+    published: Mapped[date]
+    url: Mapped[str | None]
+    sha256: Mapped[str]
+    text: Mapped[str]
+    ingested_at: Mapped[datetime]
+
+    mentions: Mapped[list[Mention]] = relationship(back_populates="source")
+
+
+class Event(Base):
+    __table__ = schema.events
+
+    id: Mapped[int]
+    type: Mapped[str]
+    title: Mapped[str]
+    description: Mapped[str | None]
+    date: Mapped[str | None]
+    start_date: Mapped[date | None]
+    end_date: Mapped[date | None]
+    precision: Mapped[str]
+    status: Mapped[str]
+    place_id: Mapped[int | None]
+    review: Mapped[str]
+    confidence: Mapped[float]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    event_type: Mapped[EventType] = relationship()
+    place: Mapped[Place | None] = relationship()
+    actors: Mapped[list[EventActor]] = relationship(back_populates="event", cascade="all, delete-orphan")
+    mentions: Mapped[list[Mention]] = relationship(
+        back_populates="event", cascade="all, delete-orphan", order_by=lambda: Mention.id
+    )
+
+
+class EventActor(Base):
+    __table__ = schema.event_actors
+
+    event_id: Mapped[int]
+    actor_id: Mapped[int]
+    role: Mapped[str]
+
+    event: Mapped[Event] = relationship(back_populates="actors")
+    actor: Mapped[Actor] = relationship()
+
+
+class Mention(Base):
+    __table__ = schema.mentions
+
+    id: Mapped[int]
+    event_id: Mapped[int]
+    source_id: Mapped[int]
+    char_start: Mapped[int]
+    char_end: Mapped[int]
+    quote: Mapped[str]
+    date_text: Mapped[str | None]
+    date_anchor: Mapped[str | None]
+
+    event: Mapped[Event] = relationship(back_populates="mentions")
+    source: Mapped[Source] = relationship(back_populates="mentions")

@@ -1,0 +1,375 @@
+"""Timeline queries: filters resolved against the database, rows streamed in timeline order.
+
+Rows come from the `timeline` view (one row per event), so what a user sees here is
+what SQL users, Datasette and the CSV export see. Names (actors, places, types,
+statuses) are validated before any query runs: an unknown one is a BadInput that
+suggests the closest valid names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from kpolicy import schema
+from kpolicy.dates import parse_window
+from kpolicy.errors import BadInput, unknown_name
+from kpolicy.vocabulary import EVENT_TYPES, FAMILIES, REVIEW_STATES, STATUSES, types_for
+
+TIMELINE_COLUMNS = (
+    "id", "date", "start", "end", "precision", "type", "family", "status", "title",
+    "actors", "place", "source", "quote", "year", "month", "review", "confidence",
+)
+timeline = sa.table("timeline", *(sa.column(c) for c in TIMELINE_COLUMNS))
+
+# The CSV/JSON export row, in order (DESIGN.md, issue 2).
+EXPORT_FIELDS = ("id", "date", "start", "end", "precision", "type", "status", "title", "actors", "place", "source", "quote")
+
+
+@dataclass
+class EventQuery:
+    """What `kpolicy events`/`timeline`/`export` filter on. Every list means 'any of', except
+    actors: each --actor must take part (an actor counts with its children)."""
+
+    start: str | None = None
+    end: str | None = None
+    on: str | None = None
+    within: bool = False
+    actors: list[str] = field(default_factory=list)
+    types: list[str] = field(default_factory=list)
+    statuses: list[str] = field(default_factory=list)
+    places: list[str] = field(default_factory=list)
+    text: str | None = None
+    source: str | None = None
+    review: str | None = None
+    limit: int | None = None
+
+
+@dataclass
+class ActorTree:
+    """id/name/parent of every actor, for children and top-level-state lookups."""
+
+    names: dict[int, str]
+    parent: dict[int, int | None]
+
+    @classmethod
+    def load(cls, conn: Connection) -> ActorTree:
+        rows = conn.execute(sa.select(schema.actors.c.id, schema.actors.c.name, schema.actors.c.parent_id)).all()
+        return cls({r.id: r.name for r in rows}, {r.id: r.parent_id for r in rows})
+
+    def descendants(self, actor_id: int) -> set[int]:
+        children: dict[int, list[int]] = {}
+        for child, parent in self.parent.items():
+            if parent is not None:
+                children.setdefault(parent, []).append(child)
+        found, stack = {actor_id}, [actor_id]
+        while stack:
+            for child in children.get(stack.pop(), ()):
+                if child not in found:
+                    found.add(child)
+                    stack.append(child)
+        return found
+
+    def top(self, actor_id: int) -> int:
+        seen = set()
+        while self.parent.get(actor_id) is not None and actor_id not in seen:
+            seen.add(actor_id)
+            actor_id = self.parent[actor_id]  # type: ignore[assignment]
+        return actor_id
+
+
+def resolve_actor(conn: Connection, name: str) -> int:
+    key = name.strip().lower()
+    found = conn.execute(
+        sa.select(schema.actor_aliases.c.actor_id).where(schema.actor_aliases.c.alias_key == key)
+    ).scalar()
+    if found is None:
+        found = conn.execute(sa.select(schema.actors.c.id).where(sa.func.lower(schema.actors.c.name) == key)).scalar()
+    if found is None:
+        choices = conn.execute(sa.select(schema.actor_aliases.c.alias)).scalars().all()
+        raise unknown_name("actor", name, choices, "kpolicy actors")
+    return found
+
+
+def resolve_types(names: list[str]) -> list[str]:
+    codes: list[str] = []
+    for name in names:
+        found = types_for(name)
+        if found is None:
+            raise unknown_name("type", name, [*EVENT_TYPES, *set(FAMILIES.values())], "kpolicy types")
+        codes.extend(c for c in found if c not in codes)
+    return codes
+
+
+def resolve_statuses(names: list[str]) -> list[str]:
+    out = []
+    for name in names:
+        key = name.strip().lower()
+        if key not in STATUSES:
+            raise unknown_name("status", name, STATUSES, "kpolicy events --help")
+        out.append(key)
+    return out
+
+
+def resolve_place(conn: Connection, name: str) -> str:
+    key = name.strip().lower()
+    found = conn.execute(sa.select(schema.places.c.name).where(sa.func.lower(schema.places.c.name) == key)).scalar()
+    if found is None:
+        choices = conn.execute(sa.select(schema.places.c.name)).scalars().all()
+        raise unknown_name("place", name, choices, "kpolicy events --format csv")
+    return found
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def window_clause(lower: date | None, upper: date | None, within: bool):
+    """Overlap (default) or certain containment of an event's bounds in [lower, upper].
+
+    An open event bound is unbounded: it overlaps everything on its open side and is
+    never certainly inside a window. Undated events are in no window.
+    """
+    start, end = timeline.c.start, timeline.c.end
+    dated = sa.or_(start.is_not(None), end.is_not(None))
+    clauses = [dated]
+    if within:
+        if lower is not None:
+            clauses += [start.is_not(None), start >= lower]
+        if upper is not None:
+            clauses += [end.is_not(None), end <= upper]
+    else:
+        if upper is not None:
+            clauses.append(sa.or_(start.is_(None), start <= upper))
+        if lower is not None:
+            clauses.append(sa.or_(end.is_(None), end >= lower))
+    return sa.and_(*clauses)
+
+
+def build_select(conn: Connection, q: EventQuery, columns=None) -> sa.Select:
+    """The filtered, ordered select over the timeline view; validates every name first."""
+    cols = columns if columns is not None else [timeline.c[c] for c in TIMELINE_COLUMNS]
+    stmt = sa.select(*cols)
+    if q.start or q.end or q.on:
+        lower, upper = parse_window(q.start, q.end, q.on)
+        stmt = stmt.where(window_clause(lower, upper, q.within))
+    elif q.within:
+        raise BadInput("--within needs a window; add --from/--to or --on")
+    if q.actors:
+        tree = ActorTree.load(conn)
+        for name in q.actors:
+            ids = tree.descendants(resolve_actor(conn, name))
+            stmt = stmt.where(
+                timeline.c.id.in_(sa.select(schema.event_actors.c.event_id).where(schema.event_actors.c.actor_id.in_(ids)))
+            )
+    if q.types:
+        stmt = stmt.where(timeline.c.type.in_(resolve_types(q.types)))
+    if q.statuses:
+        stmt = stmt.where(timeline.c.status.in_(resolve_statuses(q.statuses)))
+    if q.places:
+        stmt = stmt.where(timeline.c.place.in_([resolve_place(conn, p) for p in q.places]))
+    if q.review:
+        if q.review not in REVIEW_STATES:
+            raise unknown_name("review state", q.review, REVIEW_STATES, "kpolicy events --help")
+        stmt = stmt.where(timeline.c.review == q.review)
+    if q.source:
+        source_id = conn.execute(sa.select(schema.sources.c.id).where(schema.sources.c.slug == q.source)).scalar()
+        if source_id is None:
+            choices = conn.execute(sa.select(schema.sources.c.slug)).scalars().all()
+            raise unknown_name("source", q.source, choices, "kpolicy sources")
+        stmt = stmt.where(
+            timeline.c.id.in_(sa.select(schema.mentions.c.event_id).where(schema.mentions.c.source_id == source_id))
+        )
+    if q.text is not None:
+        if not q.text.strip():
+            raise BadInput("--text is empty; give a word or phrase to look for in titles and quotes")
+        pattern = _like(q.text.strip())
+        m = schema.mentions
+        stmt = stmt.where(
+            sa.or_(
+                timeline.c.title.ilike(pattern, escape="\\"),
+                sa.exists().where(m.c.event_id == timeline.c.id, m.c.quote.ilike(pattern, escape="\\")),
+            )
+        )
+    undated = sa.case((sa.and_(timeline.c.start.is_(None), timeline.c.end.is_(None)), 1), else_=0)
+    stmt = stmt.order_by(undated, timeline.c.start.nulls_first(), timeline.c.end.nulls_last(), timeline.c.id)
+    if q.limit is not None:
+        if q.limit < 1:
+            raise BadInput(f"--limit {q.limit} must be at least 1")
+        stmt = stmt.limit(q.limit)
+    return stmt
+
+
+def iter_rows(conn: Connection, q: EventQuery, columns=None, batch: int = 1000) -> Iterator[dict]:
+    """Stream the matching timeline rows as dicts, in timeline order, without loading them all."""
+    stmt = build_select(conn, q, columns)
+    result = conn.execution_options(stream_results=True, yield_per=batch).execute(stmt)
+    for row in result:
+        yield dict(row._mapping)
+
+
+def _iso(value) -> str | None:
+    if value is None:
+        return None
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+def iter_detailed(conn: Connection, q: EventQuery, batch: int = 500) -> Iterator[dict]:
+    """Rows in the extraction contract's shape (DESIGN.md) plus id and source, in batches."""
+    tree = ActorTree.load(conn)
+    pending: list[dict] = []
+    for row in iter_rows(conn, q, batch=batch):
+        pending.append(row)
+        if len(pending) >= batch:
+            yield from _detail(conn, pending, tree)
+            pending = []
+    if pending:
+        yield from _detail(conn, pending, tree)
+
+
+def _detail(conn: Connection, rows: list[dict], tree: ActorTree) -> Iterator[dict]:
+    ids = [r["id"] for r in rows]
+    ea, m, s = schema.event_actors, schema.mentions, schema.sources
+    actors: dict[int, list[int]] = {}
+    for event_id, actor_id in conn.execute(
+        sa.select(ea.c.event_id, ea.c.actor_id).where(ea.c.event_id.in_(ids)).order_by(ea.c.event_id, ea.c.role, ea.c.actor_id)
+    ):
+        actors.setdefault(event_id, [])
+        if actor_id not in actors[event_id]:
+            actors[event_id].append(actor_id)
+    mentions: dict[int, list] = {}
+    for mention in conn.execute(
+        sa.select(m.c.event_id, m.c.quote, m.c.char_start, m.c.char_end, m.c.date_text, m.c.date_anchor, s.c.slug)
+        .join(s, s.c.id == m.c.source_id)
+        .where(m.c.event_id.in_(ids))
+        .order_by(m.c.event_id, m.c.id)
+    ):
+        mentions.setdefault(mention.event_id, []).append(mention)
+    for row in rows:
+        own = mentions.get(row["id"], [])
+        first = own[0] if own else None
+        actor_ids = actors.get(row["id"], [])
+        states: list[str] = []
+        for actor_id in actor_ids:
+            state = tree.names[tree.top(actor_id)]
+            if state not in states:
+                states.append(state)
+        yield {
+            "id": row["id"],
+            "type": row["type"],
+            "title": row["title"],
+            "date": row["date"],
+            "start": _iso(row["start"]),
+            "end": _iso(row["end"]),
+            "precision": row["precision"],
+            "status": row["status"],
+            "actors": [tree.names[a] for a in actor_ids],
+            "states": states,
+            "place": row["place"],
+            "quote": first.quote if first else None,
+            "char_start": first.char_start if first else None,
+            "char_end": first.char_end if first else None,
+            "date_text": first.date_text if first else None,
+            "date_anchor": first.date_anchor if first else None,
+            "confidence": row["confidence"],
+            "review": row["review"],
+            "source": row["source"],
+            "mentions": [
+                {"quote": x.quote, "char_start": x.char_start, "char_end": x.char_end, "source": x.slug}
+                for x in own[1:]
+            ],
+        }
+
+
+def get_event(conn: Connection, event_id: int) -> dict:
+    """One event with every mention (quote, source, offsets) and its actors with roles."""
+    row = conn.execute(sa.select(timeline).where(timeline.c.id == event_id)).first()
+    if row is None:
+        top = conn.execute(sa.select(sa.func.max(schema.events.c.id))).scalar()
+        hint = f"ids run from 1 to {top}" if top else "the database has no events"
+        raise BadInput(f"no event with id {event_id} ({hint}); `kpolicy events` lists them")
+    event = dict(row._mapping)
+    e = schema.events
+    extra = conn.execute(sa.select(e.c.description, e.c.created_at, e.c.updated_at).where(e.c.id == event_id)).one()
+    event.update(description=extra.description, created_at=extra.created_at, updated_at=extra.updated_at)
+    a, ea, m, s = schema.actors, schema.event_actors, schema.mentions, schema.sources
+    event["actor_roles"] = [
+        {"name": r.name, "role": r.role}
+        for r in conn.execute(sa.select(a.c.name, ea.c.role).join(a, a.c.id == ea.c.actor_id).where(ea.c.event_id == event_id).order_by(ea.c.role, a.c.name))
+    ]
+    event["mentions"] = [
+        dict(r._mapping)
+        for r in conn.execute(
+            sa.select(s.c.slug.label("source"), s.c.title.label("source_title"), s.c.published, s.c.url, m.c.char_start, m.c.char_end, m.c.quote, m.c.date_text, m.c.date_anchor)
+            .join(s, s.c.id == m.c.source_id)
+            .where(m.c.event_id == event_id)
+            .order_by(m.c.id)
+        )
+    ]
+    return event
+
+
+def list_actors(conn: Connection) -> list[dict]:
+    a, al, ea = schema.actors, schema.actor_aliases, schema.event_actors
+    parent = a.alias("parent")
+    counts = dict(conn.execute(sa.select(ea.c.actor_id, sa.func.count(sa.distinct(ea.c.event_id))).group_by(ea.c.actor_id)).all())
+    aliases: dict[int, list[str]] = {}
+    for actor_id, alias in conn.execute(sa.select(al.c.actor_id, al.c.alias).order_by(al.c.actor_id, al.c.alias_key)):
+        aliases.setdefault(actor_id, []).append(alias)
+    rows = conn.execute(
+        sa.select(a.c.id, a.c.name, a.c.kind, a.c.iso3, parent.c.name.label("parent"))
+        .outerjoin(parent, parent.c.id == a.c.parent_id)
+        .order_by(a.c.name)
+    )
+    return [
+        {
+            "name": r.name,
+            "kind": r.kind,
+            "iso3": r.iso3,
+            "parent": r.parent,
+            "aliases": [x for x in aliases.get(r.id, []) if x != r.name],
+            "events": counts.get(r.id, 0),
+        }
+        for r in rows
+    ]
+
+
+def list_types(conn: Connection) -> list[dict]:
+    t, e = schema.event_types, schema.events
+    counts = dict(conn.execute(sa.select(e.c.type, sa.func.count()).group_by(e.c.type)).all())
+    return [
+        {"code": r.code, "label": r.label, "family": r.family, "description": r.description, "events": counts.get(r.code, 0)}
+        for r in conn.execute(sa.select(t).order_by(t.c.family, t.c.code))
+    ]
+
+
+def list_sources(conn: Connection) -> list[dict]:
+    s, m = schema.sources, schema.mentions
+    counts = {
+        r.source_id: (r.events, r.mentions)
+        for r in conn.execute(
+            sa.select(m.c.source_id, sa.func.count(sa.distinct(m.c.event_id)).label("events"), sa.func.count().label("mentions")).group_by(m.c.source_id)
+        )
+    }
+    return [
+        {
+            "slug": r.slug,
+            "title": r.title,
+            "author": r.author,
+            "publisher": r.publisher,
+            "published": _iso(r.published),
+            "url": r.url,
+            "events": counts.get(r.id, (0, 0))[0],
+            "mentions": counts.get(r.id, (0, 0))[1],
+            "characters": r.chars,
+            "ingested_at": _iso(r.ingested_at),
+        }
+        for r in conn.execute(
+            sa.select(s.c.id, s.c.slug, s.c.title, s.c.author, s.c.publisher, s.c.published, s.c.url, s.c.ingested_at, sa.func.length(s.c.text).label("chars")).order_by(s.c.published, s.c.id)
+        )
+    ]

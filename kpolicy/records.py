@@ -1,0 +1,73 @@
+"""Plain records passed between stages: what a loader or the extractor hands to the store."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date
+
+from kpolicy.dates import DateRange
+
+
+@dataclass
+class SourceRecord:
+    """One article: metadata plus the plain text that mention offsets refer to."""
+
+    slug: str
+    title: str
+    published: date
+    text: str
+    author: str | None = None
+    publisher: str | None = None
+    url: str | None = None
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+
+
+@dataclass
+class MentionRecord:
+    quote: str
+    char_start: int
+    char_end: int
+    date_text: str | None = None
+    date_anchor: str | None = None
+
+
+@dataclass
+class EventRecord:
+    """One event as a loader or the extractor sees it; `mentions[0]` is its first mention."""
+
+    type: str
+    title: str
+    date: DateRange
+    status: str
+    actors: list[tuple[str, str]]  # (canonical actor name, role)
+    mentions: list[MentionRecord]
+    place: str | None = None
+    description: str | None = None
+    confidence: float = 1.0
+    review: str = "extracted"
+
+    @property
+    def first(self) -> MentionRecord:
+        return self.mentions[0]
+
+
+@dataclass
+class StoreSummary:
+    """What a write did, for the CLI to report."""
+
+    sources: int = 0
+    events: int = 0
+    mentions: int = 0
+    merged: int = 0
+    skipped: list[str] = field(default_factory=list)
+
+    def add(self, other: StoreSummary) -> None:
+        self.sources += other.sources
+        self.events += other.events
+        self.mentions += other.mentions
+        self.merged += other.merged
+        self.skipped.extend(other.skipped)

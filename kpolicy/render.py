@@ -1,0 +1,147 @@
+"""Rendering rows for people (terminal tables, the grouped timeline) and machines (CSV, JSON).
+
+Machine formats stream: rows are written as they come, so memory does not grow with
+the number of events.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable, Iterator
+from datetime import date, datetime
+from typing import IO
+
+FORMATS = ("table", "csv", "json", "jsonl")
+
+# Cells a spreadsheet would read as a formula (OWASP, CWE-1236).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\0")
+
+
+def _plain(value):
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return "; ".join(str(v) for v in value)
+    return value
+
+
+def neutralise(value):
+    """Prefix a text cell that would run as a spreadsheet formula with an apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def write_csv(rows: Iterable[dict], fields: tuple[str, ...], out: IO[str], raw: bool = False, exempt: tuple[str, ...] = ()) -> int:
+    """RFC 4180 CSV with a header row; returns the number of data rows."""
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(fields)
+    count = 0
+    for row in rows:
+        cells = []
+        for f in fields:
+            value = _plain(row.get(f))
+            if not raw and f not in exempt:
+                value = neutralise(value)
+            cells.append("" if value is None else value)
+        writer.writerow(cells)
+        count += 1
+    return count
+
+
+def _json_default(value):
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    raise TypeError(f"cannot serialise {type(value).__name__}")
+
+
+def dumps(value) -> str:
+    return json.dumps(value, ensure_ascii=False, default=_json_default)
+
+
+def write_jsonl(rows: Iterable[dict], out: IO[str]) -> int:
+    count = 0
+    for row in rows:
+        out.write(dumps(row) + "\n")
+        count += 1
+    return count
+
+
+def write_json(rows: Iterable[dict], out: IO[str]) -> int:
+    """A JSON array written element by element."""
+    count = 0
+    out.write("[")
+    for row in rows:
+        out.write(",\n  " if count else "\n  ")
+        out.write(dumps(row))
+        count += 1
+    out.write("\n]\n" if count else "]\n")
+    return count
+
+
+def console(out: IO[str]):
+    from rich.console import Console
+
+    is_tty = hasattr(out, "isatty") and out.isatty()
+    # off a terminal, a fixed wide layout and no colour: stable output for pipes and tests
+    return Console(file=out, width=None if is_tty else 200, no_color=not is_tty, highlight=False, soft_wrap=not is_tty)
+
+
+def write_table(rows: Iterable[dict], columns: list[tuple[str, str]], out: IO[str], title: str | None = None) -> int:
+    """A terminal table of `columns` (key, heading)."""
+    from rich import box
+    from rich.table import Table
+
+    table = Table(title=title, box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    for _, heading in columns:
+        table.add_column(heading, overflow="fold")
+    count = 0
+    for row in rows:
+        table.add_row(*("" if row.get(k) is None else str(_plain(row.get(k))) for k, _ in columns))
+        count += 1
+    if count:
+        console(out).print(table)
+    return count
+
+
+STATUS_MARK = {"occurred": "", "expected": "expected", "forecast": "FORECAST?"}
+
+
+def timeline_lines(rows: Iterable[dict]) -> Iterator[tuple[str | None, dict]]:
+    """(year heading or None, row) pairs; a heading starts each new year and the undated block."""
+    current = object()
+    for row in rows:
+        start, end = row.get("start"), row.get("end")
+        if start is None and end is None:
+            group = "Undated"
+        elif start is None:
+            group = f"Until {end.year if hasattr(end, 'year') else str(end)[:4]}"
+        else:
+            group = str(start.year if hasattr(start, "year") else str(start)[:4])
+        yield (group if group != current else None), row
+        current = group
+
+
+def write_timeline(rows: Iterable[dict], out: IO[str]) -> int:
+    """The human view: chronological, grouped by year, with precision and status visible."""
+    from rich.markup import escape
+
+    from kpolicy.dates import humanize
+
+    con = console(out)
+    count = 0
+    for heading, row in timeline_lines(rows):
+        if heading is not None:
+            con.print(f"\n[bold]{heading}[/bold]" if count else f"[bold]{heading}[/bold]")
+        when = humanize(row.get("date"))
+        status = STATUS_MARK.get(row.get("status"), row.get("status"))
+        actors = row.get("actors") or ""
+        line = f"  {when:<27} {row.get('precision') or '':<9} {row.get('type'):<15} {status:<10} {row.get('title')}"
+        if actors:
+            line += f"  — {actors}"
+        style = "italic dim" if row.get("status") == "forecast" else ("italic" if row.get("status") == "expected" else "")
+        text = escape(f"{line}  [#{row.get('id')}]")
+        con.print(f"[{style}]{text}[/{style}]" if style else text)
+        count += 1
+    return count

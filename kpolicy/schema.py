@@ -1,0 +1,148 @@
+"""The database schema as SQLAlchemy Core tables: the single source of truth.
+
+Core tables (not only ORM classes) let the query and bulk-write paths run on
+`import sqlalchemy` alone, without the ORM's extra import time; kpolicy.models maps
+typed ORM classes onto these same tables. Alembic's migrations must produce exactly
+this metadata (tests/test_migrations.py checks it).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+# Bump with every migration; kpolicy refuses a database whose alembic_version differs
+# (a newer one cannot be downgraded safely, an older one is upgraded by `kpolicy init`).
+KNOWN_REVISIONS = ("0001",)  # oldest first; append one per migration
+SCHEMA_REVISION = KNOWN_REVISIONS[-1]
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+event_types = Table(
+    "event_types",
+    metadata,
+    Column("code", String(32), primary_key=True),
+    Column("label", String(64), nullable=False),
+    Column("family", String(32), nullable=False),
+    Column("description", Text, nullable=False, server_default=""),
+)
+
+actors = Table(
+    "actors",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(200), nullable=False, unique=True),
+    Column("kind", String(32), nullable=False),
+    Column("iso3", String(3)),
+    Column("parent_id", Integer, ForeignKey("actors.id", ondelete="SET NULL"), index=True),
+)
+
+actor_aliases = Table(
+    "actor_aliases",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("actor_id", Integer, ForeignKey("actors.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("alias", String(200), nullable=False),
+    # lower-cased alias: one actor per spelling, looked up case-insensitively by an index
+    Column("alias_key", String(200), nullable=False, unique=True),
+)
+
+places = Table(
+    "places",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(200), nullable=False, unique=True),
+    Column("country", String(3)),
+    Column("latitude", Float),
+    Column("longitude", Float),
+)
+
+sources = Table(
+    "sources",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("slug", String(200), nullable=False, unique=True),
+    Column("title", Text, nullable=False),
+    Column("author", Text),
+    Column("publisher", Text),
+    Column("published", Date, nullable=False),
+    Column("url", Text),
+    Column("sha256", String(64), nullable=False, unique=True),
+    Column("text", Text, nullable=False),
+    Column("ingested_at", DateTime, nullable=False),
+)
+
+events = Table(
+    "events",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("type", String(32), ForeignKey("event_types.code"), nullable=False, index=True),
+    Column("title", Text, nullable=False),
+    Column("description", Text),
+    Column("date", String(64)),
+    Column("start_date", Date),
+    Column("end_date", Date),
+    Column("precision", String(16), nullable=False),
+    Column("status", String(16), nullable=False, index=True),
+    Column("place_id", Integer, ForeignKey("places.id", ondelete="SET NULL"), index=True),
+    Column("review", String(16), nullable=False),
+    Column("confidence", Float, nullable=False, server_default="1.0"),
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+    CheckConstraint("status IN ('occurred', 'expected', 'forecast')", name="status"),
+    CheckConstraint("review IN ('reviewed', 'extracted')", name="review"),
+    CheckConstraint(
+        "precision IN ('day', 'month', 'season', 'year', 'interval', 'open', 'unknown')", name="precision"
+    ),
+    CheckConstraint("start_date IS NULL OR end_date IS NULL OR start_date <= end_date", name="bounds_ordered"),
+    CheckConstraint("confidence >= 0 AND confidence <= 1", name="confidence_range"),
+)
+Index("ix_events_start_end", events.c.start_date, events.c.end_date)
+Index("ix_events_end_date", events.c.end_date)
+
+event_actors = Table(
+    "event_actors",
+    metadata,
+    Column("event_id", Integer, ForeignKey("events.id", ondelete="CASCADE"), primary_key=True),
+    Column("actor_id", Integer, ForeignKey("actors.id", ondelete="CASCADE"), primary_key=True),
+    Column("role", String(16), primary_key=True),
+    CheckConstraint("role IN ('initiator', 'target', 'participant')", name="role"),
+)
+Index("ix_event_actors_actor_event", event_actors.c.actor_id, event_actors.c.event_id)
+
+mentions = Table(
+    "mentions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("event_id", Integer, ForeignKey("events.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("source_id", Integer, ForeignKey("sources.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("char_start", Integer, nullable=False),
+    Column("char_end", Integer, nullable=False),
+    Column("quote", Text, nullable=False),
+    # how the date was obtained: the phrase as written and what it was resolved against
+    Column("date_text", Text),
+    Column("date_anchor", String(64)),
+    UniqueConstraint("event_id", "source_id", "char_start", "char_end"),
+    CheckConstraint("char_start >= 0 AND char_start <= char_end", name="span_ordered"),
+)

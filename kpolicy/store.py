@@ -1,0 +1,240 @@
+"""The write path: reference data, sources, events, actors and mentions, with dedupe.
+
+Every function here runs inside the caller's transaction (Database.writing), so an
+article is stored whole or not at all. Re-storing the same text is a no-op (sources
+are unique by sha256). An event that is already in the database — same type family,
+compatible dates, a shared state-level actor, found in another source — gains a
+mention instead of becoming a duplicate; a curated (reviewed) event is never
+overwritten by an extracted one, and a curated event replaces an extracted one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from kpolicy import schema
+from kpolicy.gazetteer import Gazetteer
+from kpolicy.records import EventRecord, SourceRecord, StoreSummary
+from kpolicy.vocabulary import EVENT_TYPES, FAMILIES
+
+
+def now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+
+
+def sync_reference(conn: Connection, gazetteer: Gazetteer) -> None:
+    """Insert or update event types, actors (with aliases and parents) and places."""
+    existing_types = {r.code for r in conn.execute(sa.select(schema.event_types.c.code))}
+    for code, (label, family, description) in EVENT_TYPES.items():
+        values = {"label": label, "family": family, "description": description}
+        if code in existing_types:
+            conn.execute(schema.event_types.update().where(schema.event_types.c.code == code).values(**values))
+        else:
+            conn.execute(schema.event_types.insert().values(code=code, **values))
+
+    ids = {r.name: r.id for r in conn.execute(sa.select(schema.actors.c.id, schema.actors.c.name))}
+    for entry in gazetteer.actors.values():
+        values = {"kind": entry.kind, "iso3": entry.iso3}
+        if entry.name in ids:
+            conn.execute(schema.actors.update().where(schema.actors.c.id == ids[entry.name]).values(**values))
+        else:
+            ids[entry.name] = conn.execute(schema.actors.insert().values(name=entry.name, **values)).inserted_primary_key[0]
+    for entry in gazetteer.actors.values():
+        parent_id = ids[entry.parent] if entry.parent else None
+        conn.execute(schema.actors.update().where(schema.actors.c.id == ids[entry.name]).values(parent_id=parent_id))
+
+    taken = {r.alias_key for r in conn.execute(sa.select(schema.actor_aliases.c.alias_key))}
+    new_aliases = []
+    for entry in gazetteer.actors.values():
+        for alias in [entry.name, *gazetteer.alias_rows(entry)]:
+            key = alias.lower()
+            if key not in taken:
+                taken.add(key)
+                new_aliases.append({"actor_id": ids[entry.name], "alias": alias, "alias_key": key})
+    if new_aliases:
+        conn.execute(schema.actor_aliases.insert(), new_aliases)
+
+    place_ids = {r.name: r.id for r in conn.execute(sa.select(schema.places.c.id, schema.places.c.name))}
+    for place in gazetteer.places.values():
+        values = {"country": place.country, "latitude": place.latitude, "longitude": place.longitude}
+        if place.name in place_ids:
+            conn.execute(schema.places.update().where(schema.places.c.id == place_ids[place.name]).values(**values))
+        else:
+            conn.execute(schema.places.insert().values(name=place.name, **values))
+
+
+class _Lookups:
+    """Name -> id maps and the actor tree, read once per transaction."""
+
+    def __init__(self, conn: Connection) -> None:
+        rows = conn.execute(sa.select(schema.actors.c.id, schema.actors.c.name, schema.actors.c.parent_id)).all()
+        self.actor_ids = {r.name: r.id for r in rows}
+        self.parent = {r.id: r.parent_id for r in rows}
+        self.place_ids = {r.name: r.id for r in conn.execute(sa.select(schema.places.c.id, schema.places.c.name))}
+
+    def top(self, actor_id: int) -> int:
+        seen = set()
+        while self.parent.get(actor_id) and actor_id not in seen:
+            seen.add(actor_id)
+            actor_id = self.parent[actor_id]
+        return actor_id
+
+    def actor_id(self, conn: Connection, name: str) -> int:
+        """The id of a canonical actor; actors the gazetteer lacks (extracted countries) are added."""
+        if name not in self.actor_ids:
+            self.actor_ids[name] = conn.execute(
+                schema.actors.insert().values(name=name, kind="state")
+            ).inserted_primary_key[0]
+            conn.execute(schema.actor_aliases.insert().values(actor_id=self.actor_ids[name], alias=name, alias_key=name.lower()))
+        return self.actor_ids[name]
+
+    def place_id(self, conn: Connection, name: str | None) -> int | None:
+        if not name:
+            return None
+        if name not in self.place_ids:
+            self.place_ids[name] = conn.execute(schema.places.insert().values(name=name)).inserted_primary_key[0]
+        return self.place_ids[name]
+
+
+def _dates_compatible(record: EventRecord, row) -> bool:
+    """Overlapping bounds; two different exact days are two events."""
+    lo, hi = record.date.lower, record.date.upper
+    if record.date.edtf is None or row.date is None:
+        return False
+    if lo is not None and row.end_date is not None and lo > row.end_date:
+        return False
+    if hi is not None and row.start_date is not None and hi < row.start_date:
+        return False
+    if record.date.precision == "day" and row.precision == "day":
+        return lo == row.start_date
+    return True
+
+
+def find_match(conn: Connection, record: EventRecord, source_id: int, lookups: _Lookups) -> int | None:
+    """An event from another source that `record` is another mention of, or None."""
+    if record.date.edtf is None or not record.actors:
+        return None
+    states = {lookups.top(lookups.actor_ids[name]) for name, _ in record.actors if name in lookups.actor_ids}
+    if not states:
+        return None
+    family_types = [code for code, fam in FAMILIES.items() if fam == FAMILIES[record.type]]
+    e, ea = schema.events, schema.event_actors
+    query = sa.select(e.c.id, e.c.type, e.c.date, e.c.start_date, e.c.end_date, e.c.precision, e.c.review).where(
+        e.c.type.in_(family_types),
+        e.c.date.is_not(None),
+        e.c.start_date <= record.date.upper if record.date.upper else sa.true(),
+        sa.or_(e.c.end_date.is_(None), e.c.end_date >= record.date.lower) if record.date.lower else sa.true(),
+        ~sa.exists().where(schema.mentions.c.event_id == e.c.id, schema.mentions.c.source_id == source_id),
+    )
+    best: tuple[tuple, int] | None = None
+    for row in conn.execute(query):
+        if not _dates_compatible(record, row):
+            continue
+        actor_rows = conn.execute(sa.select(ea.c.actor_id).where(ea.c.event_id == row.id)).scalars()
+        if not states & {lookups.top(a) for a in actor_rows}:
+            continue
+        rank = (row.type != record.type, row.review != "reviewed", row.id)
+        if best is None or rank < best[0]:
+            best = (rank, row.id)
+    return best[1] if best else None
+
+
+def _event_values(record: EventRecord, place_id: int | None) -> dict:
+    return {
+        "type": record.type,
+        "title": record.title,
+        "description": record.description,
+        "date": record.date.edtf,
+        "start_date": record.date.lower,
+        "end_date": record.date.upper,
+        "precision": record.date.precision,
+        "status": record.status,
+        "place_id": place_id,
+        "review": record.review,
+        "confidence": record.confidence,
+    }
+
+
+def _replace_actors(conn: Connection, event_id: int, record: EventRecord, lookups: _Lookups) -> None:
+    conn.execute(schema.event_actors.delete().where(schema.event_actors.c.event_id == event_id))
+    rows = [{"event_id": event_id, "actor_id": lookups.actor_id(conn, name), "role": role} for name, role in record.actors]
+    if rows:
+        conn.execute(schema.event_actors.insert(), rows)
+
+
+def _add_mentions(conn: Connection, event_id: int, source_id: int, record: EventRecord) -> int:
+    rows = [
+        {
+            "event_id": event_id,
+            "source_id": source_id,
+            "char_start": m.char_start,
+            "char_end": m.char_end,
+            "quote": m.quote,
+            "date_text": m.date_text,
+            "date_anchor": m.date_anchor,
+        }
+        for m in record.mentions
+    ]
+    conn.execute(schema.mentions.insert(), rows)
+    return len(rows)
+
+
+def source_exists(conn: Connection, source: SourceRecord) -> bool:
+    return conn.execute(sa.select(schema.sources.c.id).where(schema.sources.c.sha256 == source.sha256)).first() is not None
+
+
+def _unique_slug(conn: Connection, slug: str) -> str:
+    taken = set(conn.execute(sa.select(schema.sources.c.slug).where(schema.sources.c.slug.like(f"{slug}%"))).scalars())
+    if slug not in taken:
+        return slug
+    n = 2
+    while f"{slug}-{n}" in taken:
+        n += 1
+    return f"{slug}-{n}"
+
+
+def store_article(conn: Connection, source: SourceRecord, events: Iterable[EventRecord], merge: bool = True) -> StoreSummary:
+    """Store one article and its events in the caller's transaction; a known text is skipped."""
+    summary = StoreSummary()
+    if source_exists(conn, source):
+        summary.skipped.append(source.slug)
+        return summary
+    stamp = now()
+    source_id = conn.execute(
+        schema.sources.insert().values(
+            slug=_unique_slug(conn, source.slug),
+            title=source.title,
+            author=source.author,
+            publisher=source.publisher,
+            published=source.published,
+            url=source.url,
+            sha256=source.sha256,
+            text=source.text,
+            ingested_at=stamp,
+        )
+    ).inserted_primary_key[0]
+    summary.sources = 1
+    lookups = _Lookups(conn)
+    for record in events:
+        match = find_match(conn, record, source_id, lookups) if merge else None
+        if match is not None:
+            summary.merged += 1
+            current = conn.execute(sa.select(schema.events.c.review).where(schema.events.c.id == match)).scalar_one()
+            if record.review == "reviewed" and current != "reviewed":
+                values = _event_values(record, lookups.place_id(conn, record.place))
+                conn.execute(schema.events.update().where(schema.events.c.id == match).values(updated_at=stamp, **values))
+                _replace_actors(conn, match, record, lookups)
+            summary.mentions += _add_mentions(conn, match, source_id, record)
+            continue
+        values = _event_values(record, lookups.place_id(conn, record.place))
+        event_id = conn.execute(
+            schema.events.insert().values(created_at=stamp, updated_at=stamp, **values)
+        ).inserted_primary_key[0]
+        _replace_actors(conn, event_id, record, lookups)
+        summary.events += 1
+        summary.mentions += _add_mentions(conn, event_id, source_id, record)
+    return summary

@@ -1,0 +1,36 @@
+"""Alembic environment. kpolicy runs migrations from code (kpolicy.migrate) and hands
+over its open connection in `config.attributes["connection"]`; the `alembic` command
+line works too, given `-x db=URL`.
+"""
+
+from __future__ import annotations
+
+from alembic import context
+from sqlalchemy import create_engine
+
+from kpolicy.schema import metadata
+
+config = context.config
+
+
+def run(connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=metadata,
+        render_as_batch=True,  # SQLite cannot ALTER most things: batch mode copies the table
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+connection = config.attributes.get("connection")
+if connection is not None:
+    run(connection)
+else:
+    url = context.get_x_argument(as_dictionary=True).get("db") or config.get_main_option("sqlalchemy.url")
+    if not url:
+        raise SystemExit("give the database: alembic -x db=sqlite:///path/to/kpolicy.db upgrade head")
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        run(conn)
