@@ -17,10 +17,44 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+from typer.core import TyperGroup
+
+try:  # recent Typer bundles its own Click; its exceptions are not the `click` package's
+    from typer import _click as click
+except ImportError:  # pragma: no cover - older Typer uses the click package
+    import click
 
 from kpolicy import __version__
 
+
+class OneLineErrors(TyperGroup):
+    """Usage errors (unknown option, missing argument) as one line on stderr, exit 2."""
+
+    def main(self, *args, **kwargs):
+        standalone = kwargs.pop("standalone_mode", True)
+        try:
+            rv = super().main(*args, standalone_mode=False, **kwargs)
+        except click.exceptions.UsageError as exc:
+            if type(exc).__name__ == "NoArgsIsHelpError" and exc.ctx is not None:
+                click.echo(exc.ctx.get_help())  # bare `kpolicy`: help, not an error
+                return 0 if not standalone else sys.exit(0)
+            where = exc.ctx.command_path if exc.ctx is not None else "kpolicy"
+            message = " ".join(exc.format_message().split()).rstrip(".")
+            click.echo(f"kpolicy: error: {message}; see `{where} --help`", err=True)
+            rv = 2
+        except click.exceptions.Abort:
+            click.echo("kpolicy: aborted", err=True)
+            rv = 1
+        except click.ClickException as exc:
+            click.echo(f"kpolicy: error: {exc.format_message()}", err=True)
+            rv = exc.exit_code
+        if not standalone:
+            return rv
+        sys.exit(rv if isinstance(rv, int) else 0)
+
+
 app = typer.Typer(
+    cls=OneLineErrors,
     name="kpolicy",
     help="A policy-event timeline database for North Korea watchers: dated events, their actors, "
     "honest fuzzy dates and the sentence each came from.",

@@ -206,11 +206,14 @@ def build_select(conn: Connection, q: EventQuery, columns=None) -> sa.Select:
 
 
 def iter_rows(conn: Connection, q: EventQuery, columns=None, batch: int = 1000) -> Iterator[dict]:
-    """Stream the matching timeline rows as dicts, in timeline order, without loading them all."""
+    """Stream the matching timeline rows as dicts, in timeline order, without loading them all.
+
+    The filters are validated and the query runs before this returns, so a bad name
+    fails before any output is written.
+    """
     stmt = build_select(conn, q, columns)
     result = conn.execution_options(stream_results=True, yield_per=batch).execute(stmt)
-    for row in result:
-        yield dict(row._mapping)
+    return (dict(row._mapping) for row in result)
 
 
 def _iso(value) -> str | None:
@@ -222,8 +225,13 @@ def _iso(value) -> str | None:
 def iter_detailed(conn: Connection, q: EventQuery, batch: int = 500) -> Iterator[dict]:
     """Rows in the extraction contract's shape (DESIGN.md) plus id and source, in batches."""
     tree = ActorTree.load(conn)
+    rows = iter_rows(conn, q, batch=batch)
+    return _detailed_batches(conn, rows, tree, batch)
+
+
+def _detailed_batches(conn: Connection, rows: Iterator[dict], tree: ActorTree, batch: int) -> Iterator[dict]:
     pending: list[dict] = []
-    for row in iter_rows(conn, q, batch=batch):
+    for row in rows:
         pending.append(row)
         if len(pending) >= batch:
             yield from _detail(conn, pending, tree)

@@ -1,0 +1,48 @@
+"""Every command documents itself; the entry point starts without the heavy imports."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from typer.main import get_command
+
+from kpolicy.cli import app
+
+COMMANDS = sorted(get_command(app).commands)
+
+
+def test_help_lists_every_command_with_a_description(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "kpolicy", "--help"], capture_output=True, text=True, cwd=tmp_path)
+    assert result.returncode == 0
+    for name in COMMANDS:
+        line = next((l for l in result.stdout.splitlines() if l.strip().startswith(name + " ")), None)
+        assert line is not None, f"{name} missing from kpolicy --help"
+        assert len(line.split(None, 1)) == 2, f"{name} has no one-line description"
+
+
+def test_every_command_has_help_with_an_example():
+    group = get_command(app)
+    for name in COMMANDS:
+        command = group.commands[name]
+        assert command.help and command.help.strip(), f"kpolicy {name} has no help"
+        assert "Example" in command.help, f"kpolicy {name} --help has no example"
+        for param in command.params:
+            if getattr(param, "param_type_name", "") == "option" and not param.hidden:
+                assert param.help, f"kpolicy {name} {param.opts[0]} has no help"
+
+
+def test_help_does_not_import_sqlalchemy(tmp_path):
+    code = "import sys\nfrom kpolicy.cli import main\nsys.argv=['kpolicy','--help']\ntry:\n    main()\nexcept SystemExit:\n    pass\nprint('sqlalchemy' in sys.modules, 'alembic' in sys.modules, 'edtf' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path)
+    assert result.stdout.strip().splitlines()[-1] == "False False False"
+
+
+def test_version():
+    from typer.testing import CliRunner
+
+    from kpolicy import __version__
+
+    result = CliRunner().invoke(app, ["--version"])
+    assert result.exit_code == 0
+    assert result.stdout == f"kpolicy {__version__}\n"
