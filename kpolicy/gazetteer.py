@@ -13,7 +13,7 @@ from importlib.resources import files
 from pathlib import Path
 
 from kpolicy.errors import BadInput
-from kpolicy.vocabulary import ACTOR_KINDS
+from kpolicy.vocabulary import ACTOR_KINDS, STATE_KINDS
 
 
 @dataclass
@@ -69,8 +69,14 @@ class Gazetteer:
         return chain
 
     def state_of(self, name: str) -> str:
-        """The top-level state or international organisation an actor belongs to."""
-        return self.ancestors(name)[-1]
+        """The state or international organisation an actor belongs to: its nearest
+        ancestor-or-self of a STATE_KINDS kind, else its topmost ancestor."""
+        chain = self.ancestors(name)
+        for candidate in chain:
+            entry = self.actors.get(candidate)
+            if entry is not None and entry.kind in STATE_KINDS:
+                return candidate
+        return chain[-1]
 
     def alias_rows(self, entry: ActorEntry) -> list[str]:
         return [a for a in [*entry.aliases, *entry.adjectives] if a.lower() != entry.name.lower()]

@@ -18,7 +18,7 @@ from sqlalchemy.engine import Connection
 from kpolicy import schema
 from kpolicy.dates import parse_window
 from kpolicy.errors import BadInput, unknown_name
-from kpolicy.vocabulary import EVENT_TYPES, FAMILIES, REVIEW_STATES, STATUSES, types_for
+from kpolicy.vocabulary import EVENT_TYPES, FAMILIES, REVIEW_STATES, STATE_KINDS, STATUSES, types_for
 
 TIMELINE_COLUMNS = (
     "id", "date", "start", "end", "precision", "type", "family", "status", "title",
@@ -55,11 +55,13 @@ class ActorTree:
 
     names: dict[int, str]
     parent: dict[int, int | None]
+    kinds: dict[int, str]
 
     @classmethod
     def load(cls, conn: Connection) -> ActorTree:
-        rows = conn.execute(sa.select(schema.actors.c.id, schema.actors.c.name, schema.actors.c.parent_id)).all()
-        return cls({r.id: r.name for r in rows}, {r.id: r.parent_id for r in rows})
+        a = schema.actors
+        rows = conn.execute(sa.select(a.c.id, a.c.name, a.c.parent_id, a.c.kind)).all()
+        return cls({r.id: r.name for r in rows}, {r.id: r.parent_id for r in rows}, {r.id: r.kind for r in rows})
 
     def descendants(self, actor_id: int) -> set[int]:
         children: dict[int, list[int]] = {}
@@ -74,11 +76,17 @@ class ActorTree:
                     stack.append(child)
         return found
 
-    def top(self, actor_id: int) -> int:
+    def state_of(self, actor_id: int) -> int:
+        """Nearest ancestor-or-self that is a state or international organisation, else the top."""
         seen = set()
-        while self.parent.get(actor_id) is not None and actor_id not in seen:
+        while actor_id not in seen:
             seen.add(actor_id)
-            actor_id = self.parent[actor_id]  # type: ignore[assignment]
+            if self.kinds.get(actor_id) in STATE_KINDS:
+                return actor_id
+            parent = self.parent.get(actor_id)
+            if parent is None:
+                return actor_id
+            actor_id = parent
         return actor_id
 
 
@@ -264,7 +272,7 @@ def _detail(conn: Connection, rows: list[dict], tree: ActorTree) -> Iterator[dic
         actor_ids = actors.get(row["id"], [])
         states: list[str] = []
         for actor_id in actor_ids:
-            state = tree.names[tree.top(actor_id)]
+            state = tree.names[tree.state_of(actor_id)]
             if state not in states:
                 states.append(state)
         yield {

@@ -18,6 +18,7 @@ from sqlalchemy.engine import Connection
 
 from kpolicy import schema
 from kpolicy.gazetteer import Gazetteer
+from kpolicy.query import ActorTree
 from kpolicy.records import EventRecord, SourceRecord, StoreSummary
 from kpolicy.vocabulary import EVENT_TYPES, FAMILIES
 
@@ -71,24 +72,19 @@ class _Lookups:
     """Name -> id maps and the actor tree, read once per transaction."""
 
     def __init__(self, conn: Connection) -> None:
-        rows = conn.execute(sa.select(schema.actors.c.id, schema.actors.c.name, schema.actors.c.parent_id)).all()
-        self.actor_ids = {r.name: r.id for r in rows}
-        self.parent = {r.id: r.parent_id for r in rows}
+        self.tree = ActorTree.load(conn)
+        self.actor_ids = {name: actor_id for actor_id, name in self.tree.names.items()}
         self.place_ids = {r.name: r.id for r in conn.execute(sa.select(schema.places.c.id, schema.places.c.name))}
 
     def top(self, actor_id: int) -> int:
-        seen = set()
-        while self.parent.get(actor_id) and actor_id not in seen:
-            seen.add(actor_id)
-            actor_id = self.parent[actor_id]
-        return actor_id
+        return self.tree.state_of(actor_id)
 
     def actor_id(self, conn: Connection, name: str) -> int:
         """The id of a canonical actor; actors the gazetteer lacks (extracted countries) are added."""
         if name not in self.actor_ids:
-            self.actor_ids[name] = conn.execute(
-                schema.actors.insert().values(name=name, kind="state")
-            ).inserted_primary_key[0]
+            new_id = conn.execute(schema.actors.insert().values(name=name, kind="state")).inserted_primary_key[0]
+            self.actor_ids[name] = new_id
+            self.tree.names[new_id], self.tree.parent[new_id], self.tree.kinds[new_id] = name, None, "state"
             conn.execute(schema.actor_aliases.insert().values(actor_id=self.actor_ids[name], alias=name, alias_key=name.lower()))
         return self.actor_ids[name]
 

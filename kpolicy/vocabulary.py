@@ -38,6 +38,10 @@ STATUSES: dict[str, str] = {
 
 REVIEW_STATES = ("reviewed", "extracted")
 ROLES = ("initiator", "target", "participant")
+# An actor's "state" (DESIGN.md's `states`) is its nearest ancestor-or-self of these kinds:
+# Kim Jong-un -> North Korea, the UN Panel of Experts -> the UN Security Council.
+STATE_KINDS = ("state", "international_organisation")
+
 ACTOR_KINDS = (
     "state",
     "person",
