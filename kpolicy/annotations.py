@@ -42,8 +42,11 @@ def _yaml_load(path: Path):
         return yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
+        opened = getattr(exc, "context_mark", None)
         problem = getattr(exc, "problem", None) or "syntax error"
         where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        if mark and opened and opened.line != mark.line:
+            where += f" (in what opens at line {opened.line + 1})"
         raise BadInput(f"{path}:{where}: YAML {problem}; fix the syntax there") from None
 
 

@@ -120,11 +120,16 @@ def handle_errors(func):
                 translated = translate_error(exc, _current_target)
                 fail(str(translated), getattr(translated, "exit_code", 1))
             raise
+        finally:
+            # close what the command opened: SQLite checkpoints its WAL when the last connection goes
+            while _opened:
+                _opened.pop().close()
 
     return wrapper
 
 
 _current_target = None
+_opened: list = []
 
 
 def open_db(db: str | None, create: bool = True):
@@ -134,6 +139,7 @@ def open_db(db: str | None, create: bool = True):
 
     _current_target = resolve(db)
     database = open_database(db, create=create)
+    _opened.append(database)
     for notice in database.notices:
         typer.echo(f"kpolicy: {notice}", err=True)
     return database
@@ -231,6 +237,7 @@ def init(db: DbOpt = None, seed: Annotated[bool, typer.Option("--seed/--no-seed"
 
     global _current_target
     database, before = connect_for_init(db)
+    _opened.append(database)
     _current_target = database.target
     summary = initialise(database, with_seed=seed)
     from kpolicy.schema import SCHEMA_REVISION

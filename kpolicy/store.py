@@ -27,30 +27,50 @@ def now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
 
 
+def _upsert(conn: Connection, table, key: str, rows: list[dict]) -> dict:
+    """Insert missing rows and update changed ones (unchanged rows are not written at all,
+    so re-running on an up-to-date database leaves the file byte-identical). Returns key -> id
+    (or key -> key for tables keyed by their natural key)."""
+    id_col = table.c.get("id")
+    existing = {r._mapping[key]: r._mapping for r in conn.execute(sa.select(table))}
+    ids = {}
+    for row in rows:
+        current = existing.get(row[key])
+        if current is None:
+            result = conn.execute(table.insert().values(**row))
+            ids[row[key]] = result.inserted_primary_key[0] if id_col is not None else row[key]
+            continue
+        ids[row[key]] = current["id"] if id_col is not None else row[key]
+        changed = {k: v for k, v in row.items() if current[k] != v}
+        if changed:
+            conn.execute(table.update().where(table.c[key] == row[key]).values(**changed))
+    for name, current in existing.items():
+        ids.setdefault(name, current["id"] if id_col is not None else name)
+    return ids
+
+
 def sync_reference(conn: Connection, gazetteer: Gazetteer) -> None:
-    """Insert or update event types, actors (with aliases and parents) and places."""
-    existing_types = {r.code for r in conn.execute(sa.select(schema.event_types.c.code))}
-    for code, (label, family, description) in EVENT_TYPES.items():
-        values = {"label": label, "family": family, "description": description}
-        if code in existing_types:
-            conn.execute(schema.event_types.update().where(schema.event_types.c.code == code).values(**values))
-        else:
-            conn.execute(schema.event_types.insert().values(code=code, **values))
-
-    ids = {r.name: r.id for r in conn.execute(sa.select(schema.actors.c.id, schema.actors.c.name))}
-    for entry in gazetteer.actors.values():
-        values = {"kind": entry.kind, "iso3": entry.iso3}
-        if entry.name in ids:
-            conn.execute(schema.actors.update().where(schema.actors.c.id == ids[entry.name]).values(**values))
-        else:
-            ids[entry.name] = conn.execute(schema.actors.insert().values(name=entry.name, **values)).inserted_primary_key[0]
-    for entry in gazetteer.actors.values():
-        parent_id = ids[entry.parent] if entry.parent else None
-        conn.execute(schema.actors.update().where(schema.actors.c.id == ids[entry.name]).values(parent_id=parent_id))
-
+    """Bring event types, actors (with aliases and parents) and places in line with the code and gazetteer."""
+    _upsert(
+        conn,
+        schema.event_types,
+        "code",
+        [
+            {"code": code, "label": label, "family": family, "description": description}
+            for code, (label, family, description) in EVENT_TYPES.items()
+        ],
+    )
+    actors = gazetteer.actors.values()
+    ids = _upsert(conn, schema.actors, "name", [{"name": e.name, "kind": e.kind, "iso3": e.iso3} for e in actors])
+    _upsert(
+        conn,
+        schema.actors,
+        "name",
+        [{"name": e.name, "kind": e.kind, "iso3": e.iso3, "parent_id": ids[e.parent] if e.parent else None} for e in actors],
+    )
     taken = {r.alias_key for r in conn.execute(sa.select(schema.actor_aliases.c.alias_key))}
     new_aliases = []
-    for entry in gazetteer.actors.values():
+    for entry in actors:
         for alias in [entry.name, *gazetteer.alias_rows(entry)]:
             key = alias.lower()
             if key not in taken:
@@ -58,14 +78,15 @@ def sync_reference(conn: Connection, gazetteer: Gazetteer) -> None:
                 new_aliases.append({"actor_id": ids[entry.name], "alias": alias, "alias_key": key})
     if new_aliases:
         conn.execute(schema.actor_aliases.insert(), new_aliases)
-
-    place_ids = {r.name: r.id for r in conn.execute(sa.select(schema.places.c.id, schema.places.c.name))}
-    for place in gazetteer.places.values():
-        values = {"country": place.country, "latitude": place.latitude, "longitude": place.longitude}
-        if place.name in place_ids:
-            conn.execute(schema.places.update().where(schema.places.c.id == place_ids[place.name]).values(**values))
-        else:
-            conn.execute(schema.places.insert().values(name=place.name, **values))
+    _upsert(
+        conn,
+        schema.places,
+        "name",
+        [
+            {"name": p.name, "country": p.country, "latitude": p.latitude, "longitude": p.longitude}
+            for p in gazetteer.places.values()
+        ],
+    )
 
 
 class _Lookups:
