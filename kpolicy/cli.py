@@ -146,11 +146,11 @@ def open_db(db: str | None, create: bool = True):
 
 
 def check_format(fmt: str, allowed: tuple[str, ...]) -> str:
-    from kpolicy.errors import unknown_name
+    from kpolicy.errors import BadInput, suggest
 
     key = fmt.strip().lower()
     if key not in allowed:
-        raise unknown_name("format", fmt, allowed, f"use --format {'|'.join(allowed)};")
+        raise BadInput(f"unknown format {fmt!r}{suggest(fmt, allowed)}; use --format {'|'.join(allowed)}")
     return key
 
 
