@@ -601,3 +601,6 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+from kpolicy import cli_views  # noqa: E402,F401  registers search and plot
