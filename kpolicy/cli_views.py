@@ -99,3 +99,68 @@ def search(
                 render.write_json(rows, out)
             else:
                 render.write_jsonl(rows, out)
+
+
+@app.command()
+@handle_errors
+def plot(
+    output: Annotated[Path, typer.Option("--output", "-o", metavar="FILE", help="The chart to write: FILE.png or FILE.svg (the suffix picks the format).")],
+    db: DbOpt = None,
+    lanes: Annotated[str, typer.Option("--lanes", metavar="BY", help="One lane per actor (its state; see --people) or per type.")] = "actor",
+    people: Annotated[bool, typer.Option("--people", help="Actor lanes for the actors as named (Kim Jong-un, the WPK), not their states.")] = False,
+    labels: Annotated[Optional[int], typer.Option("--labels", metavar="N", help="Label only the N most important events per lane and show counts (default: all up to 120 events, else 6).")] = None,
+    title: Annotated[Optional[str], typer.Option("--title", metavar="TEXT", help="Chart title.")] = None,
+    start: FromOpt = None,
+    end: ToOpt = None,
+    on: OnOpt = None,
+    within: WithinOpt = False,
+    actor: ActorOpt = None,
+    type_: TypeOpt = None,
+    status: StatusOpt = None,
+    place: PlaceOpt = None,
+    text: Annotated[Optional[str], typer.Option("--text", metavar="WORDS", help="Case-insensitive substring of the title or a quote.")] = None,
+    source: SourceOpt = None,
+    review: ReviewOpt = None,
+    limit: LimitOpt = None,
+) -> None:
+    """Draw the filtered timeline as a chart (PNG or SVG): lanes over a time axis.
+
+    One lane per actor's state (or per type with --lanes type). Events known to the
+    day are diamonds; fuzzier dates are bars over their whole bounds (pale when the
+    text gives only a month, season, year or a vague span; hatched when uncertain);
+    open-ended events fade out toward the edge. Expected events are hollow and
+    dashed, forecasts hollow and dotted with a "?". With many events, each lane shows
+    counts per period and labels only its most important events. Undated events
+    cannot be placed and are counted on stderr.
+
+    \b
+    Examples:
+      kpolicy plot -o timeline.png
+      kpolicy plot --lanes type --from 2019 -o 2019.svg
+      kpolicy plot --actor "North Korea" --people -o north-korea.png
+    """
+    from kpolicy import query
+    from kpolicy.plot import LANES, check_output, draw
+
+    check_output(output)
+    lanes_by = lanes.strip().lower()
+    if lanes_by not in LANES:
+        from kpolicy.errors import BadInput
+
+        raise BadInput(f"--lanes {lanes!r} is not actor or type; use --lanes actor or --lanes type")
+    if labels is not None and labels < 1:
+        from kpolicy.errors import BadInput
+
+        raise BadInput(f"--labels {labels} must be at least 1")
+    q = build_query(start, end, on, within, actor, type_, status, place, text, source, review, limit)
+    filters = [f"{name} {value}" for name, value in (("from", start), ("to", end), ("on", on), ("actor", ", ".join(actor or [])),
+               ("type", ", ".join(type_ or [])), ("status", ", ".join(status or [])), ("text", text), ("source", source)) if value]
+    database = open_db(db)
+    with database.reading() as conn:
+        rows = list(query.iter_detailed(conn, q))
+    summary = draw(rows, output, lanes=lanes_by, people=people, labels=labels, title=title, subtitle="; ".join(filters))
+    note = f"drew {summary.drawn} events in {summary.lanes} lanes to {output} ({summary.labelled} labels"
+    note += ", counts per period)" if summary.aggregated else ")"
+    if summary.skipped_undated:
+        note += f"; {summary.skipped_undated} undated event(s) not shown"
+    typer.echo(f"kpolicy: {note}", err=True)

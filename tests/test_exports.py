@@ -12,6 +12,24 @@ import pytest
 
 from kpolicy.query import EXPORT_FIELDS
 
+def copy_seeded(template, target) -> str:
+    """Copy the session's seeded SQLite file with its write-ahead log (the template's pooled
+    connections may not have checkpointed it yet; the file alone can be empty)."""
+    import shutil
+    from pathlib import Path
+
+    shutil.copy(template, target)
+    wal = Path(f"{template}-wal")
+    if wal.exists():
+        shutil.copy(wal, f"{target}-wal")
+    return str(target)
+
+
+@pytest.fixture
+def seeded_file(tmp_path, _seeded_template) -> str:
+    return copy_seeded(_seeded_template, tmp_path / "kpolicy.db")
+
+
 QUOTE_12 = "adopted at the WPK Central Committee plenum on 28-31 December 2019"  # event 12's quote
 
 
@@ -171,15 +189,15 @@ def _add_undated_event(path: str) -> None:
 
 
 @pytest.mark.parametrize("fmt", ["timelinejs", "ics"])
-def test_undated_events_are_skipped_and_counted(sqlite_db, fmt):
+def test_undated_events_are_skipped_and_counted(seeded_file, fmt):
     from conftest import Cli
 
-    _add_undated_event(sqlite_db)
-    result = Cli(sqlite_db)("export", "--format", fmt)
+    _add_undated_event(seeded_file)
+    result = Cli(seeded_file)("export", "--format", fmt)
     assert result.exit_code == 0, result.stderr
     assert "An undated statement" not in result.stdout
     assert result.stderr == f"kpolicy: skipped 1 undated event(s): {fmt} needs a date\n"
-    csv_result = Cli(sqlite_db)("export")
+    csv_result = Cli(seeded_file)("export")
     assert "An undated statement" in csv_result.stdout  # CSV keeps every event
 
 

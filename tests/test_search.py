@@ -11,6 +11,24 @@ import sqlite3
 import pytest
 
 
+def copy_seeded(template, target) -> str:
+    """Copy the session's seeded SQLite file with its write-ahead log (the template's pooled
+    connections may not have checkpointed it yet; the file alone can be empty)."""
+    import shutil
+    from pathlib import Path
+
+    shutil.copy(template, target)
+    wal = Path(f"{template}-wal")
+    if wal.exists():
+        shutil.copy(wal, f"{target}-wal")
+    return str(target)
+
+
+@pytest.fixture
+def seeded_file(tmp_path, _seeded_template) -> str:
+    return copy_seeded(_seeded_template, tmp_path / "kpolicy.db")
+
+
 def _hits(cli, *args) -> list[dict]:
     result = cli("search", *args, "--format", "json")
     assert result.exit_code == 0, result.stderr
@@ -90,11 +108,11 @@ def _connect(path: str) -> sqlite3.Connection:
     return con
 
 
-def test_index_follows_inserts_updates_and_deletes(sqlite_db):
+def test_index_follows_inserts_updates_and_deletes(seeded_file):
     from conftest import Cli
 
-    cli = Cli(sqlite_db)
-    con = _connect(sqlite_db)
+    cli = Cli(seeded_file)
+    con = _connect(seeded_file)
     con.execute(
         "INSERT INTO events (id, type, title, date, start_date, end_date, precision, status, review, confidence, created_at, updated_at) "
         "VALUES (100, 'talks', 'Zyxwv envoy visit', '2020-01', '2020-01-01', '2020-01-31', 'month', 'occurred', 'reviewed', 1.0, '2026-01-01', '2026-01-01')"
@@ -117,12 +135,12 @@ def test_index_follows_inserts_updates_and_deletes(sqlite_db):
     con.close()
 
 
-def test_models_still_match_migrations_with_the_fts_table(sqlite_db):
+def test_models_still_match_migrations_with_the_fts_table(seeded_file):
     import sqlalchemy as sa
 
     from kpolicy import migrate
 
-    engine = sa.create_engine(f"sqlite:///{sqlite_db}")
+    engine = sa.create_engine(f"sqlite:///{seeded_file}")
     with engine.connect() as conn:
         migrate.check(conn)  # raises when alembic sees a difference
         tables = set(sa.inspect(conn).get_table_names())
@@ -130,12 +148,12 @@ def test_models_still_match_migrations_with_the_fts_table(sqlite_db):
     assert "event_search" in tables
 
 
-def test_downgrade_and_upgrade_rebuild_the_index(sqlite_db):
+def test_downgrade_and_upgrade_rebuild_the_index(seeded_file):
     import sqlalchemy as sa
 
     from kpolicy import migrate
 
-    engine = sa.create_engine(f"sqlite:///{sqlite_db}")
+    engine = sa.create_engine(f"sqlite:///{seeded_file}")
     with engine.begin() as conn:
         migrate.downgrade(conn, "-1")
         assert "event_search" not in sa.inspect(conn).get_table_names()
