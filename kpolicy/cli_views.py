@@ -164,3 +164,31 @@ def plot(
     if summary.skipped_undated:
         note += f"; {summary.skipped_undated} undated event(s) not shown"
     typer.echo(f"kpolicy: {note}", err=True)
+
+
+@app.command("datasette-metadata")
+@handle_errors
+def datasette_metadata(db: DbOpt = None, output: OutputOpt = None) -> None:
+    """Write Datasette metadata (JSON) for a kpolicy SQLite file: search, facets, sorting.
+
+    With it, Datasette offers full-text search on the timeline view and the events
+    table (the FTS5 index), facets on year, type, status and precision, the timeline
+    sorted by date, and labels for foreign keys.
+
+    \b
+    Example:
+      kpolicy datasette-metadata --db kpolicy.db -o metadata.json
+      datasette kpolicy.db -m metadata.json
+    """
+    import json
+
+    from kpolicy.db import resolve
+    from kpolicy.errors import BadInput
+    from kpolicy.exports import datasette_metadata as build
+
+    target = resolve(db)
+    if target.path is None:
+        raise BadInput("Datasette reads SQLite files; give --db a SQLite file (export from PostgreSQL first)")
+    open_db(db, create=False)  # a kpolicy database at this revision, or a one-line error
+    with output_stream(output) as out:
+        out.write(json.dumps(build(target.path.stem), indent=2, ensure_ascii=False) + "\n")

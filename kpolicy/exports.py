@@ -226,3 +226,38 @@ def write_ics(rows: Iterable[dict], out: IO[str], name: str = "kpolicy timeline"
         summary.written += 1
     out.write(footer)
     return summary
+
+
+# ---- Datasette -------------------------------------------------------------------------
+
+
+def datasette_metadata(database: str, source_label: str = "kpolicy") -> dict:
+    """Datasette metadata for a kpolicy SQLite file named `database` (its file stem):
+    full-text search on events and the timeline view through the FTS5 index, facets on
+    year, month, type and status, timeline sorted by date, the bookkeeping table hidden."""
+    search = {"fts_table": "event_search", "fts_pk": "id"}
+    return {
+        "title": "kpolicy timeline",
+        "description": "Dated policy events with their actors, honest fuzzy dates (EDTF) and the sentence each came from.",
+        "source": source_label,
+        "databases": {
+            database: {
+                "tables": {
+                    "timeline": {
+                        **search,
+                        "sort": "start",
+                        "facets": ["year", "type", "status", "precision"],
+                        "label_column": "title",
+                        "description": "One row per event: dates (start/end are inclusive bounds; an open end is empty), "
+                        "type, status, actors, place, first source and its quote. Search runs over titles and quotes.",
+                    },
+                    "events": {**search, "sort": "start_date", "facets": ["type", "status", "precision"], "label_column": "title"},
+                    "actors": {"label_column": "name", "facets": ["kind"]},
+                    "sources": {"label_column": "slug"},
+                    "places": {"label_column": "name"},
+                    "event_types": {"label_column": "label", "facets": ["family"]},
+                    "alembic_version": {"hidden": True},
+                }
+            }
+        },
+    }
