@@ -157,7 +157,9 @@ def ics_span(edtf: str | None) -> tuple[date, date, str] | None:
         return bound, bound + one_day, f"open-ended: {humanize(edtf)}"
     note = "" if rng.precision == "day" and not edtf.endswith(("?", "~", "%")) else f"{rng.precision} precision"
     if rng.precision == "interval":
-        note = f"sometime {humanize(edtf)}"
+        pieces = edtf.split("/")
+        exact = all(re.fullmatch(r"\d{4}-\d{2}-\d{2}", p) for p in pieces)
+        note = "" if exact else f"interval {display_date(edtf, rng.lower, rng.upper, rng.precision)}, not exact days"
     elif rng.precision == "day" and note:
         note = f"uncertain: {humanize(edtf)}"
     return rng.lower, rng.upper + one_day, note

@@ -138,6 +138,10 @@ def test_ics_all_day_events_with_exclusive_dtend(cli):
     assert type(start) is date and type(end) is date  # VALUE=DATE, not date-times
     assert (start, end) == (date(2019, 12, 28), date(2020, 1, 1))  # 28-31 Dec inclusive
     assert "VALUE=DATE" in plenum.to_ical().decode()
+    assert str(plenum["SUMMARY"]) == "WPK Central Committee plenum (5th plenary meeting of the 7th CC)"  # exact days: no note
+    summits = events["event-5@kpolicy"]  # 2018-04/2018-12: spans its bounds, says it is not exact
+    assert (summits.decoded("DTSTART"), summits.decoded("DTEND")) == (date(2018, 4, 1), date(2019, 1, 1))
+    assert str(summits["SUMMARY"]).endswith("(interval Apr–Dec 2018, not exact days)")
     report = events["event-1@kpolicy"]
     assert (report.decoded("DTSTART"), report.decoded("DTEND")) == (date(2020, 1, 1), date(2020, 1, 2))
     assert str(report["SUMMARY"]) == "Report on the December 2019 WPK Central Committee plenum published"
