@@ -45,6 +45,17 @@ def as_date(value) -> date | None:
     return date.fromisoformat(str(value)[:10])
 
 
+def row_range(row: dict):
+    """The row's DateRange; a stored date this code cannot re-parse falls back to the stored bounds."""
+    from kpolicy.dates import DateRange
+    from kpolicy.errors import BadInput
+
+    try:
+        return parse_edtf(row.get("date"))
+    except BadInput:
+        return DateRange(row.get("date"), as_date(row.get("start")), as_date(row.get("end")), row.get("precision") or "interval")
+
+
 # ---- TimelineJS ------------------------------------------------------------------------
 
 
@@ -86,7 +97,7 @@ def display_date(edtf: str | None, lower: date | None, upper: date | None, preci
 def timelinejs_slide(row: dict, group: str) -> dict | None:
     """One TimelineJS event from an iter_detailed row; None for an undated event."""
     edtf = row.get("date")
-    rng = parse_edtf(edtf)
+    rng = row_range(row)
     if rng.lower is None and rng.upper is None:
         return None
     left, right = (edtf.split("/", 1) + [""])[:2] if "/" in edtf else (edtf, edtf)
@@ -146,9 +157,9 @@ ICS_STATUS = {"occurred": "CONFIRMED", "expected": "TENTATIVE", "forecast": "TEN
 PRODID = "-//kpolicy//policy-event timeline//EN"
 
 
-def ics_span(edtf: str | None) -> tuple[date, date, str] | None:
+def ics_span(edtf: str | None, rng=None) -> tuple[date, date, str] | None:
     """(DTSTART, exclusive DTEND, note for the SUMMARY) of an event, or None when undated."""
-    rng = parse_edtf(edtf)
+    rng = rng or parse_edtf(edtf)
     if rng.lower is None and rng.upper is None:
         return None
     one_day = timedelta(days=1)
@@ -162,6 +173,8 @@ def ics_span(edtf: str | None) -> tuple[date, date, str] | None:
         note = "" if exact else f"interval {display_date(edtf, rng.lower, rng.upper, rng.precision)}, not exact days"
     elif rng.precision == "day" and note:
         note = f"uncertain: {humanize(edtf)}"
+    elif note and any(p.endswith(("?", "~", "%")) for p in edtf.split("/")):
+        note += f", uncertain: {humanize(edtf)}"
     return rng.lower, rng.upper + one_day, note
 
 
@@ -169,7 +182,7 @@ def ics_event(row: dict, stamp: datetime):
     """One VEVENT (icalendar.Event) for a timeline row, or None when undated."""
     from icalendar import Event
 
-    span = ics_span(row.get("date"))
+    span = ics_span(row.get("date"), row_range(row))
     if span is None:
         return None
     start, end, note = span

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
-from kpolicy.dates import parse_edtf
+from kpolicy.exports import row_range
 from kpolicy.errors import BadInput
 
 SUFFIXES = (".png", ".svg")
@@ -151,7 +151,7 @@ def build_lanes(rows, lanes: str = "actor", people: bool = False, max_lanes: int
     hi: date | None = None
     for row in rows:
         events += 1
-        rng = parse_edtf(row.get("date"))
+        rng = row_range(row)
         if rng.lower is None and rng.upper is None:
             skipped += 1
             continue
@@ -208,7 +208,8 @@ def _extent(item: Item, days_per_char: float, min_days: float, right_edge: float
     x0 = _x(item.start)
     width = max(_x(item.end) + 1 - x0, min_days)
     label = (len(_label(item)) + 1.5) * days_per_char
-    label_start = x0 + width if item.kind == "exact" and not item.uncertain else x0 + min_days
+    after = item.kind == "open_left" or (item.kind == "exact" and not item.uncertain)  # label after the bar
+    label_start = x0 + width if after else x0 + min_days
     if label_start + label <= right_edge:
         item.label_left = False
         return x0, max(x0 + width, label_start + label) + days_per_char
@@ -419,7 +420,7 @@ def _draw_item(ax, it: Item, yc: float, color: str, min_days: float, days_per_ch
         ax.plot([known, known], [yc - 0.34, yc + 0.34], color=color, lw=1.8, ls="-", zorder=3)
         ax.plot(edge - (min_days * 0.3 if it.kind == "open_right" else -min_days * 0.3), yc, marker=">" if it.kind == "open_right" else "<",
                 color=color, markersize=5, zorder=3, ls="none")
-        label_x = x0 + min_days * 0.4
+        label_x = x0 + min_days * 0.4 if it.kind == "open_right" else x1 + days_per_char * 0.6
     else:
         width = max(x1 - x0, min_days)
         exact = it.kind == "exact" and not it.uncertain

@@ -216,3 +216,25 @@ def test_export_to_file_and_bad_format(cli, tmp_path):
     assert bad.exit_code == 2 and bad.stderr.count("\n") == 1 and "xml" in bad.stderr
     bad = cli("export", "--group", "place")
     assert bad.exit_code == 2 and bad.stderr.startswith("kpolicy: error: --group")
+
+
+@pytest.mark.parametrize(
+    "edtf, start_date, end_date, display, dtstart, dtend, note",
+    [
+        ("2020-21", {"year": 2020, "month": 3}, {"year": 2020, "month": 5}, "spring 2020", date(2020, 3, 1), date(2020, 6, 1), "season precision"),
+        ("2020-24", {"year": 2020, "month": 12}, {"year": 2021, "month": 2}, "winter 2020", date(2020, 12, 1), date(2021, 3, 1), "season precision"),
+        ("../2019-06", {"year": 2019, "month": 6}, None, "until Jun 2019", date(2019, 6, 30), date(2019, 7, 1), "open-ended: until Jun 2019"),
+        ("2019?", {"year": 2019}, None, "2019?", date(2019, 1, 1), date(2020, 1, 1), "year precision, uncertain: 2019?"),
+        ("2019-12-28?", {"year": 2019, "month": 12, "day": 28}, None, "28 Dec 2019?", date(2019, 12, 28), date(2019, 12, 29), "uncertain: 28 Dec 2019?"),
+        ("2019-06-01/2019-07", {"year": 2019, "month": 6, "day": 1}, {"year": 2019, "month": 7}, "1 Jun 2019 – Jul 2019", date(2019, 6, 1), date(2019, 8, 1), "interval 1 Jun 2019 – Jul 2019, not exact days"),
+        ("2019-12-30/2020-01-02", {"year": 2019, "month": 12, "day": 30}, {"year": 2020, "month": 1, "day": 2}, "30 Dec 2019 – 2 Jan 2020", date(2019, 12, 30), date(2020, 1, 3), ""),
+    ],
+)
+def test_rarer_date_forms(edtf, start_date, end_date, display, dtstart, dtend, note):
+    from kpolicy.exports import ics_span, timelinejs_slide
+
+    slide = timelinejs_slide({"id": 1, "date": edtf, "title": "t", "status": "occurred", "type": "talks", "states": []}, "type")
+    assert slide["start_date"] == start_date
+    assert slide.get("end_date") == end_date
+    assert slide["display_date"] == display
+    assert ics_span(edtf) == (dtstart, dtend, note)

@@ -164,3 +164,20 @@ def test_a_thousand_events_stay_legible(thousand_db, tmp_path):
     result = Cli(thousand_db)("plot", "--lanes", "type", "--labels", "3", "-o", str(png))
     assert result.exit_code == 0, result.stderr
     assert png.read_bytes()[:8] == PNG_MAGIC and png.stat().st_size < 1_500_000
+
+
+def test_every_date_kind_draws(tmp_path):
+    from kpolicy.plot import draw
+
+    rows = [
+        {"id": i, "date": d, "title": f"event {d}", "states": ["X", "Y"][: 1 + i % 2], "status": s, "type": "talks"}
+        for i, (d, s) in enumerate(
+            [("2019-12-28", "occurred"), ("2019-12-28/2019-12-31", "occurred"), ("2019-12", "expected"), ("2020-02/..", "forecast"),
+             ("../2018-06", "occurred"), ("2019?", "occurred"), ("2020-21", "expected"), ("2019-06-01/2019-07", "forecast"), (None, "occurred")]
+        )
+    ]
+    summary = draw(rows, tmp_path / "kinds.svg")
+    assert (summary.events, summary.drawn, summary.skipped_undated, summary.aggregated) == (9, 8, 1, False)
+    texts = _svg_texts(tmp_path / "kinds.svg")
+    assert "event 2020-02/.. ?" in texts and "event ../2018-06" in texts
+    assert any("1 undated not shown" in t for t in texts)
