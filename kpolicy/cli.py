@@ -562,6 +562,10 @@ def export(
         from kpolicy.errors import BadInput
 
         raise BadInput(f"--group {group!r} is not type or actor; use --group type or --group actor")
+    if bom and fmt != "csv":
+        from kpolicy.errors import BadInput
+
+        raise BadInput(f"--bom is for CSV (Excel); drop it for --format {fmt}")
     q = build_query(start, end, on, within, actor, type_, status, place, text, source, review, limit)
     database = open_db(db)
     with database.reading() as conn:

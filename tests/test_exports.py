@@ -238,3 +238,9 @@ def test_rarer_date_forms(edtf, start_date, end_date, display, dtstart, dtend, n
     assert slide.get("end_date") == end_date
     assert slide["display_date"] == display
     assert ics_span(edtf) == (dtstart, dtend, note)
+
+
+def test_bom_only_for_csv(cli):
+    result = cli("export", "--format", "json", "--bom")
+    assert result.exit_code == 2 and result.stderr == "kpolicy: error: --bom is for CSV (Excel); drop it for --format json\n"
+    assert cli("export", "--bom").stdout.startswith("\ufeffid,date,")
