@@ -158,7 +158,10 @@ def plot(
     database = open_db(db)
     with database.reading() as conn:
         rows = list(query.iter_detailed(conn, q))
-    summary = draw(rows, output, lanes=lanes_by, people=people, labels=labels, title=title, subtitle="; ".join(filters))
+    from kpolicy.dates import parse_window
+
+    window = parse_window(start, end, on) if (start or end or on) else (None, None)
+    summary = draw(rows, output, lanes=lanes_by, people=people, labels=labels, title=title, subtitle="; ".join(filters), window=window)
     note = f"drew {summary.drawn} events in {summary.lanes} lanes to {output} ({summary.labelled} labels"
     note += ", counts per period)" if summary.aggregated else ")"
     if summary.skipped_undated:

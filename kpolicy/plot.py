@@ -67,6 +67,7 @@ class Item:
     labelled: bool = False
     label_left: bool = False  # the label sits left of the item (no room before the right edge)
     label: str = ""
+    cut: bool = False  # reaches outside the query window: drawn to its edge
 
 
 @dataclass
@@ -143,7 +144,7 @@ def _make_label(item: Item, limit: int) -> str:
     return text + " ?" if item.status == "forecast" else text
 
 
-def build_lanes(rows, lanes: str = "actor", people: bool = False, max_lanes: int = MAX_LANES):
+def build_lanes(rows, lanes: str = "actor", people: bool = False, max_lanes: int = MAX_LANES, window: tuple[date | None, date | None] = (None, None)):
     """Items per lane and the chart's date range; undated events are counted, not drawn."""
     raw: dict[str, list[tuple[dict, object]]] = {}
     skipped = events = 0
@@ -163,6 +164,9 @@ def build_lanes(rows, lanes: str = "actor", people: bool = False, max_lanes: int
             raw.setdefault(name, []).append((row, rng))
     if lo is None or hi is None:
         return [], None, None, events, skipped, 0
+    # a query window is the axis (events reaching outside it are cut at its edges)
+    lo = window[0] if window[0] is not None else lo
+    hi = window[1] if window[1] is not None else hi
     span = max((hi - lo).days, 60)
     pad = timedelta(days=max(round(span * 0.03), 10))
     left, right = lo - pad, hi + timedelta(days=max(round(span * 0.12), 45))  # room for open ends to fade
@@ -191,12 +195,13 @@ def build_lanes(rows, lanes: str = "actor", people: bool = False, max_lanes: int
                 Item(
                     id=row["id"],
                     title=row.get("title") or "",
-                    start=rng.lower if rng.lower is not None else left,
-                    end=rng.upper if rng.upper is not None else right,
+                    start=max(rng.lower, left) if rng.lower is not None else left,
+                    end=min(rng.upper, right) if rng.upper is not None else right,
                     kind=kind,
                     status=row.get("status") or "occurred",
                     uncertain=edtf.endswith(("?", "~", "%")) or any(p.endswith(("?", "~", "%")) for p in edtf.split("/")),
                     importance=_importance(row, rng),
+                    cut=(rng.lower is not None and rng.lower < left) or (rng.upper is not None and rng.upper > right),
                 )
             )
         result.append(lane)
@@ -265,12 +270,13 @@ def _bin_days(span_days: int) -> tuple[str, int]:
     return "week", 7
 
 
-def draw(rows, path: Path, lanes: str = "actor", people: bool = False, labels: int | None = None, title: str | None = None, subtitle: str = "") -> PlotSummary:
+def draw(rows, path: Path, lanes: str = "actor", people: bool = False, labels: int | None = None, title: str | None = None, subtitle: str = "",
+         window: tuple[date | None, date | None] = (None, None)) -> PlotSummary:
     """Render rows (query.iter_detailed dicts) to path (.png or .svg)."""
     fmt = check_output(path)
     if lanes not in LANES:
         raise BadInput(f"--lanes {lanes!r} is not actor or type; use --lanes actor or --lanes type")
-    lane_list, left, right, events, skipped, merged = build_lanes(rows, lanes, people)
+    lane_list, left, right, events, skipped, merged = build_lanes(rows, lanes, people, window=window)
     if not lane_list:
         if events:
             raise BadInput(f"the {events} matching event(s) are all undated; nothing to place on a time axis")
@@ -429,6 +435,11 @@ def _draw_item(ax, it: Item, yc: float, color: str, min_days: float, days_per_ch
                                edgecolor="none", lw=0, hatch="////" if it.uncertain else None))
         ax.add_patch(Rectangle((x0, yc - 0.32), width, 0.64, zorder=2.5, facecolor="none", edgecolor=color, lw=1.0 if occurred else 1.3,
                                ls=line_style, hatch="////" if it.uncertain else None))
+        if it.cut:  # continues beyond the window: a chevron on the cut edge
+            if _x(it.start) <= _x(left):
+                ax.plot(x0, yc, marker="<", color=color, markersize=5, ls="none", zorder=3, clip_on=False)
+            if _x(it.end) >= _x(right):
+                ax.plot(x0 + width, yc, marker=">", color=color, markersize=5, ls="none", zorder=3, clip_on=False)
         label_x = x0 + min_days * 0.4
         if exact:
             label_x = x0 + width + days_per_char * 0.6

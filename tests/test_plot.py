@@ -181,3 +181,12 @@ def test_every_date_kind_draws(tmp_path):
     texts = _svg_texts(tmp_path / "kinds.svg")
     assert "event 2020-02/.. ?" in texts and "event ../2018-06" in texts
     assert any("1 undated not shown" in t for t in texts)
+
+
+def test_a_window_is_the_axis(cli, tmp_path):
+    target = tmp_path / "window.svg"
+    result = cli("plot", "--from", "2019-10", "--to", "2020-04", "-o", str(target))
+    assert result.exit_code == 0, result.stderr
+    texts = _svg_texts(target)
+    assert "Nov" in texts and "2013" not in texts  # months of the window, not the 2012 start of a long interval
+    assert "Market-like solutions introduced in agriculture and state enterprises" in texts  # cut at the edge, still shown
