@@ -495,11 +495,34 @@ def sources(db: DbOpt = None, format: FormatOpt = "table", output: OutputOpt = N
 # ---- export -----------------------------------------------------------------------------
 
 
+EXPORT_FORMATS = ("csv", "json", "jsonl", "timelinejs", "ics")
+GroupOpt = Annotated[str, typer.Option("--group", metavar="BY", help="TimelineJS groups (rows): type or actor (the first actor's state).")]
+
+
+def with_progress(rows, total_of, label: str):
+    """Rows passed through unchanged; with a progress bar on stderr when it is a terminal."""
+    if not sys.stderr.isatty():
+        yield from rows
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    total = total_of()
+    columns = [TextColumn(f"{label}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()]
+    with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task(label, total=total)
+        for i, row in enumerate(rows, 1):
+            yield row
+            if i % 200 == 0:
+                progress.update(task, completed=i)
+        progress.update(task, completed=total)
+
+
 @app.command()
 @handle_errors
 def export(
     db: DbOpt = None,
-    format: Annotated[str, typer.Option("--format", "-f", metavar="FORMAT", help="csv.")] = "csv",
+    format: Annotated[str, typer.Option("--format", "-f", metavar="FORMAT", help="csv, json, jsonl, timelinejs or ics.")] = "csv",
     output: OutputOpt = None,
     start: FromOpt = None,
     end: ToOpt = None,
@@ -515,36 +538,72 @@ def export(
     limit: LimitOpt = None,
     raw: Annotated[bool, typer.Option("--raw", help="Do not neutralise cells that a spreadsheet would run as formulas.")] = False,
     bom: Annotated[bool, typer.Option("--bom", help="Start with a UTF-8 byte-order mark (for Excel).")] = False,
+    group: GroupOpt = "type",
 ) -> None:
-    """Export the filtered timeline as a file (CSV: RFC 4180, UTF-8, header row).
+    """Export the filtered timeline as a file: CSV, JSON, JSON Lines, TimelineJS or iCalendar.
 
-    One row per event: id, date, start, end, precision, type, status, title, actors,
-    place, source, quote. Rows stream, so memory stays flat however many there are.
-    Cells starting with = + - @ or a control character get a leading apostrophe so a
-    spreadsheet shows them as text (--raw turns that off). The file is written
-    completely or not at all.
+    csv: RFC 4180, UTF-8, header row, one row per event: id, date, start, end,
+    precision, type, status, title, actors, place, source, quote. Cells starting with
+    = + - @ or a control character get a leading apostrophe so a spreadsheet shows
+    them as text (--raw turns that off). json/jsonl: the same fields, one object per
+    event. timelinejs: TimelineJS's JSON (date parts only as precise as the text;
+    --group type|actor). ics: an iCalendar file of all-day events (month and year
+    precision span the month or year; open-ended events mark their known bound).
+    Undated events are skipped by timelinejs and ics (counted on stderr). Rows
+    stream; the file is written completely or not at all.
 
     \b
     Examples:
       kpolicy export -o timeline.csv
       kpolicy export --actor China --from 2019 -o china-2019.csv --bom
+      kpolicy export --format timelinejs --group actor -o timeline.json
+      kpolicy export --format ics --status expected -o upcoming.ics
     """
+    import itertools
+
     from kpolicy import query, render
 
-    fmt = check_format(format, ("csv",))
+    fmt = check_format(format, EXPORT_FORMATS)
+    group_by = group.strip().lower()
+    if group_by not in ("type", "actor"):
+        from kpolicy.errors import BadInput
+
+        raise BadInput(f"--group {group!r} is not type or actor; use --group type or --group actor")
+    if bom and fmt != "csv":
+        from kpolicy.errors import BadInput
+
+        raise BadInput(f"--bom is for CSV (Excel); drop it for --format {fmt}")
     q = build_query(start, end, on, within, actor, type_, status, place, text, source, review, limit)
     database = open_db(db)
     with database.reading() as conn:
-        rows = query.iter_rows(conn, q, columns=[query.timeline.c[c] for c in query.EXPORT_FIELDS])
+        if fmt == "timelinejs":
+            rows = query.iter_detailed(conn, q)
+        elif fmt == "ics":
+            rows = query.iter_rows(conn, q)
+        else:
+            rows = query.iter_rows(conn, q, columns=[query.timeline.c[c] for c in query.EXPORT_FIELDS])
         first = next(rows, None)  # run the query (and its validation) before opening the output
+        stream = itertools.chain([first], rows) if first is not None else iter(())
+        stream = with_progress(stream, lambda: query.count_matching(conn, q), f"export {fmt}")
+        skipped = 0
         with output_stream(output) as out:
             if bom:
                 out.write("\ufeff")
             if fmt == "csv":
-                import itertools
-
-                stream = itertools.chain([first], rows) if first is not None else iter(())
                 render.write_csv(stream, query.EXPORT_FIELDS, out, raw=raw, exempt=("date", "start", "end"))
+            elif fmt == "json":
+                render.write_json(stream, out)
+            elif fmt == "jsonl":
+                render.write_jsonl(stream, out)
+            else:
+                from kpolicy import exports
+
+                if fmt == "timelinejs":
+                    skipped = exports.write_timelinejs(stream, out, group=group_by).skipped_undated
+                else:
+                    skipped = exports.write_ics(stream, out).skipped_undated
+        if skipped:
+            typer.echo(f"kpolicy: skipped {skipped} undated event(s): {fmt} needs a date", err=True)
 
 
 def main() -> None:
@@ -553,3 +612,6 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+from kpolicy import cli_views  # noqa: E402,F401  registers search and plot

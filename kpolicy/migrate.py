@@ -6,6 +6,7 @@ query path checks the schema revision by reading alembic_version directly (kpoli
 
 from __future__ import annotations
 
+import sys
 from importlib.resources import files
 
 from alembic import command
@@ -15,7 +16,7 @@ from sqlalchemy.engine import Connection
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
-    config = Config()
+    config = Config(stdout=sys.stdout)  # not Config()'s default, bound to sys.stdout at import time
     config.set_main_option("script_location", str(files("kpolicy.migrations")))
     if connection is not None:
         config.attributes["connection"] = connection

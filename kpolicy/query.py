@@ -389,3 +389,9 @@ def list_sources(conn: Connection) -> list[dict]:
             sa.select(s.c.id, s.c.slug, s.c.title, s.c.author, s.c.publisher, s.c.published, s.c.url, s.c.ingested_at, sa.func.length(s.c.text).label("chars")).order_by(s.c.published, s.c.id)
         )
     ]
+
+
+def count_matching(conn: Connection, q: EventQuery) -> int:
+    """How many events the query matches (for progress bars)."""
+    sub = build_select(conn, q, [timeline.c.id]).order_by(None).subquery()
+    return conn.execute(sa.select(sa.func.count()).select_from(sub)).scalar_one()

@@ -1,0 +1,197 @@
+"""Commands that show the timeline in other shapes: `kpolicy search` and `kpolicy plot`.
+
+Registered by one import line at the bottom of kpolicy/cli.py. Like cli.py, this module
+imports only Typer and the standard library at the top; each command imports the
+library (SQLAlchemy, matplotlib) inside its body.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from kpolicy.cli import (
+    ActorOpt,
+    DbOpt,
+    FormatOpt,
+    FromOpt,
+    LimitOpt,
+    OnOpt,
+    OutputOpt,
+    PlaceOpt,
+    ReviewOpt,
+    SourceOpt,
+    StatusOpt,
+    ToOpt,
+    TypeOpt,
+    WithinOpt,
+    app,
+    build_query,
+    check_format,
+    handle_errors,
+    open_db,
+    output_stream,
+)
+
+SEARCH_TABLE = [
+    ("id", "id"),
+    ("date", "date"),
+    ("type", "type"),
+    ("status", "status"),
+    ("title", "title"),
+    ("snippet", "snippet"),
+]
+
+
+@app.command()
+@handle_errors
+def search(
+    words: Annotated[str, typer.Argument(metavar="TEXT", help='Words to find in titles and quotes: all must match; "exact phrase", OR, NOT and prefix* work too.')],
+    db: DbOpt = None,
+    format: FormatOpt = "table",
+    output: OutputOpt = None,
+    start: FromOpt = None,
+    end: ToOpt = None,
+    on: OnOpt = None,
+    within: WithinOpt = False,
+    actor: ActorOpt = None,
+    type_: TypeOpt = None,
+    status: StatusOpt = None,
+    place: PlaceOpt = None,
+    source: SourceOpt = None,
+    review: ReviewOpt = None,
+    limit: LimitOpt = None,
+) -> None:
+    """Find events by the words of their titles and quotes, most relevant first.
+
+    Full-text search (SQLite: an FTS5 index with bm25 ranking, titles weighted above
+    quotes; PostgreSQL: tsvectors built on the fly). Words are stemmed (test finds
+    tests). The snippet column shows the matching passage with [matches] marked.
+    The filters are those of `kpolicy events`.
+
+    \b
+    Examples:
+      kpolicy search moratorium
+      kpolicy search '"strategic weapon"' --status forecast
+      kpolicy search summit --actor "Donald Trump" --format csv
+    """
+    from kpolicy import render
+    from kpolicy.search import SEARCH_FIELDS, search as run_search
+
+    fmt = check_format(format, render.FORMATS)
+    q = build_query(start, end, on, within, actor, type_, status, place, None, source, review, limit)
+    database = open_db(db)
+    with database.reading() as conn:
+        rows = run_search(conn, words, q)
+        with output_stream(output) as out:
+            if fmt == "table":
+                from rich.markup import escape
+
+                shown = ({**r, "snippet": escape(r["snippet"] or ""), "title": escape(r["title"])} for r in rows)
+                count = render.write_table(shown, SEARCH_TABLE, out)
+                if not count:
+                    typer.echo(f"kpolicy: no events match {words!r}", err=True)
+            elif fmt == "csv":
+                render.write_csv(rows, SEARCH_FIELDS, out, exempt=("date", "start", "end"))
+            elif fmt == "json":
+                render.write_json(rows, out)
+            else:
+                render.write_jsonl(rows, out)
+
+
+@app.command()
+@handle_errors
+def plot(
+    output: Annotated[Path, typer.Option("--output", "-o", metavar="FILE", help="The chart to write: FILE.png or FILE.svg (the suffix picks the format).")],
+    db: DbOpt = None,
+    lanes: Annotated[str, typer.Option("--lanes", metavar="BY", help="One lane per actor (its state; see --people) or per type.")] = "actor",
+    people: Annotated[bool, typer.Option("--people", help="Actor lanes for the actors as named (Kim Jong-un, the WPK), not their states.")] = False,
+    labels: Annotated[Optional[int], typer.Option("--labels", metavar="N", help="Label only the N most important events per lane and show counts (default: all up to 120 events, else 6).")] = None,
+    title: Annotated[Optional[str], typer.Option("--title", metavar="TEXT", help="Chart title.")] = None,
+    start: FromOpt = None,
+    end: ToOpt = None,
+    on: OnOpt = None,
+    within: WithinOpt = False,
+    actor: ActorOpt = None,
+    type_: TypeOpt = None,
+    status: StatusOpt = None,
+    place: PlaceOpt = None,
+    text: Annotated[Optional[str], typer.Option("--text", metavar="WORDS", help="Case-insensitive substring of the title or a quote.")] = None,
+    source: SourceOpt = None,
+    review: ReviewOpt = None,
+    limit: LimitOpt = None,
+) -> None:
+    """Draw the filtered timeline as a chart (PNG or SVG): lanes over a time axis.
+
+    One lane per actor's state (or per type with --lanes type). Events known to the
+    day are diamonds; fuzzier dates are bars over their whole bounds (pale when the
+    text gives only a month, season, year or a vague span; hatched when uncertain);
+    open-ended events fade out toward the edge. Expected events are hollow and
+    dashed, forecasts hollow and dotted with a "?". With many events, each lane shows
+    counts per period and labels only its most important events. Undated events
+    cannot be placed and are counted on stderr.
+
+    \b
+    Examples:
+      kpolicy plot -o timeline.png
+      kpolicy plot --lanes type --from 2019 -o 2019.svg
+      kpolicy plot --actor "North Korea" --people -o north-korea.png
+    """
+    from kpolicy import query
+    from kpolicy.plot import LANES, check_output, draw
+
+    check_output(output)
+    lanes_by = lanes.strip().lower()
+    if lanes_by not in LANES:
+        from kpolicy.errors import BadInput
+
+        raise BadInput(f"--lanes {lanes!r} is not actor or type; use --lanes actor or --lanes type")
+    if labels is not None and labels < 1:
+        from kpolicy.errors import BadInput
+
+        raise BadInput(f"--labels {labels} must be at least 1")
+    q = build_query(start, end, on, within, actor, type_, status, place, text, source, review, limit)
+    filters = [f"{name} {value}" for name, value in (("from", start), ("to", end), ("on", on), ("actor", ", ".join(actor or [])),
+               ("type", ", ".join(type_ or [])), ("status", ", ".join(status or [])), ("text", text), ("source", source)) if value]
+    database = open_db(db)
+    with database.reading() as conn:
+        rows = list(query.iter_detailed(conn, q))
+    from kpolicy.dates import parse_window
+
+    window = parse_window(start, end, on) if (start or end or on) else (None, None)
+    summary = draw(rows, output, lanes=lanes_by, people=people, labels=labels, title=title, subtitle="; ".join(filters), window=window)
+    note = f"drew {summary.drawn} events in {summary.lanes} lanes to {output} ({summary.labelled} labels"
+    note += ", counts per period)" if summary.aggregated else ")"
+    if summary.skipped_undated:
+        note += f"; {summary.skipped_undated} undated event(s) not shown"
+    typer.echo(f"kpolicy: {note}", err=True)
+
+
+@app.command("datasette-metadata")
+@handle_errors
+def datasette_metadata(db: DbOpt = None, output: OutputOpt = None) -> None:
+    """Write Datasette metadata (JSON) for a kpolicy SQLite file: search, facets, sorting.
+
+    With it, Datasette offers full-text search on the timeline view and the events
+    table (the FTS5 index), facets on year, type, status and precision, the timeline
+    sorted by date, and labels for foreign keys.
+
+    \b
+    Example:
+      kpolicy datasette-metadata --db kpolicy.db -o metadata.json
+      datasette kpolicy.db -m metadata.json
+    """
+    import json
+
+    from kpolicy.db import resolve
+    from kpolicy.errors import BadInput
+    from kpolicy.exports import datasette_metadata as build
+
+    target = resolve(db)
+    if target.path is None:
+        raise BadInput("Datasette reads SQLite files; give --db a SQLite file (export from PostgreSQL first)")
+    open_db(db, create=False)  # a kpolicy database at this revision, or a one-line error
+    with output_stream(output) as out:
+        out.write(json.dumps(build(target.path.stem), indent=2, ensure_ascii=False) + "\n")

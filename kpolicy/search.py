@@ -1,0 +1,114 @@
+"""Full-text search over event titles and the quotes of their mentions, ranked by relevance.
+
+SQLite: the FTS5 index `event_search` (migration 0003, kept in step by triggers),
+ranked by bm25 with titles weighted above quotes, with FTS5's own snippet. TEXT is
+FTS5 query syntax (words, "exact phrases", OR, NOT, prefix*); text that is not valid
+syntax (stray punctuation, SQL) is searched as its plain words, never run as SQL.
+PostgreSQL: no index or extension needed; tsvectors are built on the fly and the
+query is read by websearch_to_tsquery (the same "phrase", OR, -word conventions),
+ranked by ts_rank, with ts_headline snippets.
+
+The usual filters (window, actor, type, status...) come from query.build_select, so
+search narrows exactly what `kpolicy events` would list.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from kpolicy import schema
+from kpolicy.errors import BadInput
+from kpolicy.query import EventQuery, build_select, timeline
+
+SEARCH_FIELDS = ("id", "date", "start", "end", "precision", "type", "status", "title", "actors", "place", "source", "snippet", "score")
+TITLE_WEIGHT = 5.0  # a word in the title counts five times one in a quote
+MARK = ("[", "]")  # how snippets mark the matched words (plain text: terminals, CSV, JSON)
+
+
+def _check(text: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise BadInput("the search text is empty; give a word or phrase, e.g. kpolicy search plenum")
+    if text.count('"') % 2:
+        raise BadInput(f'unbalanced double quote in {text!r}; close the "phrase" or drop the quote')
+    return text
+
+
+def _plain_words(text: str) -> str:
+    """FTS5 syntax for 'all these words', each quoted so nothing in them is an operator."""
+    words = re.findall(r"\w+", text)
+    if not words:
+        raise BadInput(f"{text!r} has no words to search for; give a word or phrase")
+    return " ".join(f'"{w}"' for w in words)
+
+
+def _sqlite_matches(fts_query: str):
+    return (
+        sa.text(
+            "SELECT rowid AS id, bm25(event_search, :title_weight, 1.0) AS rank, "
+            "snippet(event_search, -1, :open, :close, '…', 16) AS snippet "
+            "FROM event_search WHERE event_search MATCH :fts_query"
+        )
+        .bindparams(fts_query=fts_query, title_weight=TITLE_WEIGHT, open=MARK[0], close=MARK[1])
+        .columns(id=sa.Integer, rank=sa.Float, snippet=sa.Text)
+        .subquery("fts")
+    )
+
+
+def _postgres_matches(text: str):
+    e, m = schema.events, schema.mentions
+    config = sa.literal_column("'english'::regconfig")
+    quotes = (
+        sa.select(m.c.event_id, sa.func.string_agg(m.c.quote, sa.literal_column("' … '")).label("quotes"))
+        .group_by(m.c.event_id)
+        .subquery("q")
+    )
+    body = sa.func.coalesce(quotes.c.quotes, "")
+    vector = sa.func.setweight(sa.func.to_tsvector(config, e.c.title), sa.literal_column("'A'::\"char\"")).op("||")(
+        sa.func.setweight(sa.func.to_tsvector(config, body), sa.literal_column("'D'::\"char\""))
+    )
+    tsquery = sa.func.websearch_to_tsquery(config, text)
+    options = f"StartSel={MARK[0]}, StopSel={MARK[1]}, MaxWords=18, MinWords=6, MaxFragments=1, FragmentDelimiter=…"
+    headline = sa.func.ts_headline(config, e.c.title + sa.literal_column("' … '") + body, tsquery, options)
+    return (
+        sa.select(e.c.id.label("id"), (-sa.func.ts_rank(vector, tsquery)).label("rank"), headline.label("snippet"))
+        .select_from(e.outerjoin(quotes, quotes.c.event_id == e.c.id))
+        .where(vector.op("@@")(tsquery))
+        .subquery("fts")
+    )
+
+
+def _statement(conn: Connection, q: EventQuery, matches) -> sa.Select:
+    columns = [timeline.c[c] for c in SEARCH_FIELDS[:-2]]
+    stmt = build_select(conn, q, columns)
+    return (
+        stmt.join(matches, matches.c.id == timeline.c.id)
+        .add_columns(matches.c.snippet, (-matches.c.rank).label("score"))
+        .order_by(None)
+        .order_by(matches.c.rank, timeline.c.id)
+    )
+
+
+def search(conn: Connection, text: str, q: EventQuery | None = None) -> Iterator[dict]:
+    """Events matching TEXT (and the filters in q), most relevant first, with a snippet and score.
+
+    The query runs before this returns, so bad input fails before any output is written.
+    """
+    q = q or EventQuery()
+    text = _check(text)
+    if conn.dialect.name != "sqlite":
+        result = conn.execute(_statement(conn, q, _postgres_matches(text)))
+        return (dict(r._mapping) for r in result)
+    try:
+        result = conn.execute(_statement(conn, q, _sqlite_matches(text)))
+    except sa.exc.OperationalError as exc:
+        message = str(exc.orig).lower()
+        if any(word in message for word in ("lock", "disk", "no such", "readonly", "corrupt")):
+            raise
+        # not FTS5 syntax (stray punctuation, SQL...): search its plain words instead
+        result = conn.execute(_statement(conn, q, _sqlite_matches(_plain_words(text))))
+    return (dict(r._mapping) for r in result)

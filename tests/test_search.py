@@ -1,0 +1,162 @@
+"""`kpolicy search`: full-text search over titles and quotes (FTS5 on SQLite, kept in sync by
+triggers; tsvectors on PostgreSQL), ranked, filtered like `kpolicy events`, safe on any input."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sqlite3
+
+import pytest
+
+
+def copy_seeded(template, target) -> str:
+    """Copy the session's seeded SQLite file with its write-ahead log (the template's pooled
+    connections may not have checkpointed it yet; the file alone can be empty)."""
+    import shutil
+    from pathlib import Path
+
+    shutil.copy(template, target)
+    wal = Path(f"{template}-wal")
+    if wal.exists():
+        shutil.copy(wal, f"{target}-wal")
+    return str(target)
+
+
+@pytest.fixture
+def seeded_file(tmp_path, _seeded_template) -> str:
+    return copy_seeded(_seeded_template, tmp_path / "kpolicy.db")
+
+
+def _hits(cli, *args) -> list[dict]:
+    result = cli("search", *args, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_finds_words_in_titles_and_quotes_ranked(cli):
+    hits = _hits(cli, "moratorium")
+    assert {h["id"] for h in hits} == {7, 17}
+    scores = [h["score"] for h in hits]
+    assert scores == sorted(scores, reverse=True) and all(s > 0 for s in scores)
+    assert all("[moratorium]" in h["snippet"].lower() for h in hits)
+    # "belt" is only in quotes (events 13 and 14), never in a title
+    quoted = _hits(cli, "belt")
+    assert {h["id"] for h in quoted} >= {14}
+    assert all("belt" in h["snippet"].lower() for h in quoted)
+
+
+def test_stemming_and_phrases(cli):
+    ids = {h["id"] for h in _hits(cli, "tests")}
+    assert {7, 22} <= ids  # "nuclear tests", "Test of a new solid-fuel engine"
+    phrase = {h["id"] for h in _hits(cli, '"strategic weapon"')}
+    assert {18, 19, 26} <= phrase
+    assert 22 not in phrase
+
+
+def test_filters_apply(cli):
+    hits = _hits(cli, '"strategic weapon"', "--status", "forecast")
+    assert [h["id"] for h in hits] == [26]
+    assert {3, 6} <= {h["id"] for h in _hits(cli, "summit", "--actor", "Donald Trump")}
+    hits = _hits(cli, "summit", "--actor", "Donald Trump", "--from", "2019")
+    assert {h["id"] for h in hits} == {3}
+    assert _hits(cli, "summit", "--limit", "1").__len__() == 1
+
+
+def test_csv_output_reads_back(cli):
+    result = cli("search", "plenum", "--format", "csv")
+    assert result.exit_code == 0, result.stderr
+    rows = list(csv.DictReader(io.StringIO(result.stdout, newline="")))
+    assert {r["id"] for r in rows} >= {"4", "8", "12"}
+    assert set(rows[0]) >= {"id", "date", "title", "snippet", "score"}
+    plenum = next(r for r in rows if r["id"] == "12")
+    assert plenum["date"] == "2019-12-28/2019-12-31" and plenum["type"] == "plenum"
+
+
+def test_table_shows_snippet_brackets(cli):
+    result = cli("search", "moratorium")
+    assert result.exit_code == 0
+    assert "[moratorium]" in result.stdout.lower()
+
+
+@pytest.mark.parametrize("text", ['"unbalanced', 'summit "Hanoi'])
+def test_unbalanced_quote_is_one_line_exit_2(cli, text):
+    result = cli("search", text)
+    assert result.exit_code == 2
+    assert result.stderr.startswith("kpolicy: error: unbalanced double quote") and result.stderr.count("\n") == 1
+    assert result.stdout == ""
+
+
+@pytest.mark.parametrize("text", ["'; DROP TABLE events; --", "x' OR 1=1 --", "***", "NEAR(", "title:", "a AND"])
+def test_sql_and_operator_soup_is_data(cli, text):
+    result = cli("search", text)
+    assert result.exit_code in (0, 2)
+    assert "Traceback" not in result.stderr and result.stderr.count("\n") <= 1
+    listed = cli("events", "--format", "json")
+    assert len(json.loads(listed.stdout)) == 31  # nothing was dropped
+
+
+def test_empty_text_is_bad_input(cli):
+    result = cli("search", "  ")
+    assert result.exit_code == 2 and "empty" in result.stderr
+
+
+def _connect(path: str) -> sqlite3.Connection:
+    con = sqlite3.connect(path)
+    con.execute("PRAGMA foreign_keys=ON")
+    return con
+
+
+def test_index_follows_inserts_updates_and_deletes(seeded_file):
+    from conftest import Cli
+
+    cli = Cli(seeded_file)
+    con = _connect(seeded_file)
+    con.execute(
+        "INSERT INTO events (id, type, title, date, start_date, end_date, precision, status, review, confidence, created_at, updated_at) "
+        "VALUES (100, 'talks', 'Zyxwv envoy visit', '2020-01', '2020-01-01', '2020-01-31', 'month', 'occurred', 'reviewed', 1.0, '2026-01-01', '2026-01-01')"
+    )
+    con.commit()
+    assert [h["id"] for h in _hits(cli, "zyxwv")] == [100]
+    con.execute("INSERT INTO mentions (event_id, source_id, char_start, char_end, quote) VALUES (100, 1, 0, 5, 'the qwertz delegation arrived')")
+    con.commit()
+    assert [h["id"] for h in _hits(cli, "qwertz")] == [100]
+    con.execute("UPDATE events SET title = 'Plover envoy visit' WHERE id = 100")
+    con.commit()
+    assert _hits(cli, "zyxwv") == [] and [h["id"] for h in _hits(cli, "plover qwertz")] == [100]
+    con.execute("UPDATE mentions SET quote = 'the delegation left' WHERE event_id = 100")
+    con.commit()
+    assert _hits(cli, "qwertz") == []
+    con.execute("DELETE FROM events WHERE id = 100")  # mentions go by cascade
+    con.commit()
+    assert _hits(cli, "plover") == []
+    assert con.execute("SELECT count(*) FROM event_search").fetchone()[0] == 31
+    con.close()
+
+
+def test_models_still_match_migrations_with_the_fts_table(seeded_file):
+    import sqlalchemy as sa
+
+    from kpolicy import migrate
+
+    engine = sa.create_engine(f"sqlite:///{seeded_file}")
+    with engine.connect() as conn:
+        migrate.check(conn)  # raises when alembic sees a difference
+        tables = set(sa.inspect(conn).get_table_names())
+    engine.dispose()
+    assert "event_search" in tables
+
+
+def test_downgrade_and_upgrade_rebuild_the_index(seeded_file):
+    import sqlalchemy as sa
+
+    from kpolicy import migrate
+
+    engine = sa.create_engine(f"sqlite:///{seeded_file}")
+    with engine.begin() as conn:
+        migrate.downgrade(conn, "-1")
+        assert "event_search" not in sa.inspect(conn).get_table_names()
+        migrate.upgrade(conn)
+        assert conn.exec_driver_sql("SELECT count(*) FROM event_search").scalar() == 31
+    engine.dispose()
