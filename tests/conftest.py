@@ -76,7 +76,16 @@ def _seeded_template(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("template") / "seeded.db"
     result = Cli(str(path))("init", "--seed")
     assert result.exit_code == 0, result.stderr
+    import sqlite3
+
+    with sqlite3.connect(path) as conn:  # fold the WAL into the file so a plain copy is complete
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     return path
+
+
+def copy_seeded(template: Path, target: Path) -> str:
+    shutil.copy(template, target)
+    return str(target)
 
 
 @pytest.fixture(params=ENGINES)
@@ -102,6 +111,4 @@ def cli(db) -> Cli:
 @pytest.fixture
 def sqlite_db(tmp_path, _seeded_template) -> str:
     """A seeded SQLite file, for tests about the file itself (bytes, permissions)."""
-    path = tmp_path / "kpolicy.db"
-    shutil.copy(_seeded_template, path)
-    return str(path)
+    return copy_seeded(_seeded_template, tmp_path / "kpolicy.db")

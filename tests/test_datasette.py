@@ -17,7 +17,7 @@ pytestmark = pytest.mark.skipif(importlib.util.find_spec("datasette") is None, r
 
 @pytest.fixture
 def kpolicy_db(tmp_path, _seeded_template) -> str:
-    from test_exports import copy_seeded
+    from conftest import copy_seeded
 
     path = copy_seeded(_seeded_template, tmp_path / "kpolicy.db")
     con = sqlite3.connect(path)

@@ -12,22 +12,9 @@ import pytest
 
 from kpolicy.query import EXPORT_FIELDS
 
-def copy_seeded(template, target) -> str:
-    """Copy the session's seeded SQLite file with its write-ahead log (the template's pooled
-    connections may not have checkpointed it yet; the file alone can be empty)."""
-    import shutil
-    from pathlib import Path
-
-    shutil.copy(template, target)
-    wal = Path(f"{template}-wal")
-    if wal.exists():
-        shutil.copy(wal, f"{target}-wal")
-    return str(target)
-
-
 @pytest.fixture
-def seeded_file(tmp_path, _seeded_template) -> str:
-    return copy_seeded(_seeded_template, tmp_path / "kpolicy.db")
+def seeded_file(sqlite_db) -> str:
+    return sqlite_db
 
 
 QUOTE_12 = "adopted at the WPK Central Committee plenum on 28-31 December 2019"  # event 12's quote

@@ -140,7 +140,7 @@ def make_synthetic(path: str, n: int = 1000, seed: int = 6) -> None:
 
 @pytest.fixture(scope="module")
 def thousand_db(tmp_path_factory, _seeded_template) -> str:
-    from test_exports import copy_seeded
+    from conftest import copy_seeded
 
     path = copy_seeded(_seeded_template, tmp_path_factory.mktemp("big") / "big.db")
     make_synthetic(path)

@@ -11,22 +11,9 @@ import sqlite3
 import pytest
 
 
-def copy_seeded(template, target) -> str:
-    """Copy the session's seeded SQLite file with its write-ahead log (the template's pooled
-    connections may not have checkpointed it yet; the file alone can be empty)."""
-    import shutil
-    from pathlib import Path
-
-    shutil.copy(template, target)
-    wal = Path(f"{template}-wal")
-    if wal.exists():
-        shutil.copy(wal, f"{target}-wal")
-    return str(target)
-
-
 @pytest.fixture
-def seeded_file(tmp_path, _seeded_template) -> str:
-    return copy_seeded(_seeded_template, tmp_path / "kpolicy.db")
+def seeded_file(sqlite_db) -> str:
+    return sqlite_db
 
 
 def _hits(cli, *args) -> list[dict]:
