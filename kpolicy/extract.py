@@ -1,0 +1,525 @@
+"""The extraction pipeline: article text -> candidate events (the extraction contract).
+
+Stages, top to bottom:
+1. sentences (kpolicy.sentences): spans of the plain text; headlines, bylines and
+   datelines (SEOUL, July 18 (Yonhap) --) are not event mentions;
+2. per sentence: triggers (kpolicy.triggers), time expressions (kpolicy.temporal, with
+   the narrative time passed in), actor mentions (kpolicy.actors);
+3. candidates: each trigger takes the time expression of its own clause, else one the
+   sentence sets for all ('from the last six months, during which...'), else the time
+   of the event it happened at ('unveiled at his 8th Party Congress in January 2021'),
+   else the narrative's time where the text licenses it ('That was when...');
+   items of a list ('cruise missiles (March); a KN-23 (September)') become events of the
+   list's type; status comes from the date against the publication date, then modality
+   and tense;
+4. coreference: a later definite mention ('the plenum', 'the February summit') of an
+   event of the same type with a compatible date and actors becomes a mention of it; an
+   undated first mention takes the date of a later definite one;
+5. output: events that carry a date (an undated mention is no event on the timeline),
+   as kpolicy.records.EventRecord or contract JSON.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from kpolicy.actors import ActorFinder, ActorMention, actor_finder
+from kpolicy.dates import DateRange, parse_edtf
+from kpolicy.errors import BadInput
+from kpolicy.records import EventRecord, MentionRecord
+from kpolicy.sentences import paragraph_index, sentence_spans
+from kpolicy.triggers import Trigger, find_triggers
+from kpolicy.vocabulary import EVENT_TYPES, FAMILIES
+
+_CHUNK_BOUNDARY = re.compile(
+    r"[,;:()\u2014]|\s--\s|\s-\s|\b(?:since|after|before|following|despite|while|when|where|which|who|whereas|although|though|because|during|but|ahead\s+of|that|especially|including|calling|warning|adding|saying)\b",
+    re.I,
+)
+_DATELINE = re.compile(r"^[A-Z][A-Z .'-]+(?:,\s*[A-Z][A-Za-z .]+)?,\s+[A-Z][a-z]{2,9}\.?\s+\d{1,2}\s*(?:\([^)]{1,40}\))?\s*(?:--|\u2014|-|:)\s*")
+_NARRATIVE_CUE = re.compile(
+    r"^\W*(?:That|This|It)\s+(?:was|is)\s+(?:also\s+)?(?:when|where|the\s+(?:time|day|moment|occasion))\b|^\W*(?:At|By)\s+(?:that|the)\s+(?:time|meeting|session|point)\b|^\W*(?:Then|There|On\s+the\s+same\s+day|On\s+that\s+day|That\s+(?:same\s+)?(?:day|month|year|week)|During\s+(?:that|the)\s+(?:meeting|session|plenum|summit|visit|talks))\b",
+    re.I,
+)
+_SPECULATION = re.compile(
+    r"\b(?:may|might|could|likely|unlikely|probably|possibly|perhaps|expected\s+to|cannot\s+be\s+(?:excluded|ruled\s+out)|can't\s+be\s+ruled\s+out|is\s+possible|are\s+possible|would)\b", re.I
+)
+_SCHEDULED = re.compile(r"\b(?:will|shall|scheduled|planned|planning|plans?\s+to|set\s+to|due\s+to|to\s+be\s+held|upcoming|forthcoming|next)\b", re.I)
+_DEFINITE = re.compile(r"\b(?:the|this|that|these|those|same|his|her|its|their|last|latest)\b", re.I)
+_ENUM_CLAUSE = re.compile(r"[^;]+")
+_TEST_FAMILY = {"missile_test", "nuclear_test", "weapon_test"}
+_MEETING_TYPES = {"plenum", "summit", "talks"}
+
+
+@dataclass
+class Candidate:
+    type: str
+    trigger: Trigger  # offsets into the plain text
+    sentence: int
+    paragraph: int
+    quote: tuple[int, int]
+    time: object | None = None  # temporal.TimeExpression with offsets into the plain text
+    date_edtf: str | None = None
+    date_text: str | None = None
+    date_anchor: str | None = None
+    status: str = "occurred"
+    actors: list[str] = field(default_factory=list)
+    place: str | None = None
+    confidence: float = 0.5
+    definite: bool = False
+    mentions: list[tuple[int, int]] = field(default_factory=list)
+    narrative_date: bool = False
+
+
+@dataclass
+class ExtractedEvent:
+    """One event in the extraction contract's shape."""
+
+    type: str
+    title: str
+    date: DateRange
+    status: str
+    actors: list[str]
+    states: list[str]
+    place: str | None
+    quote: str
+    char_start: int
+    char_end: int
+    date_text: str | None
+    date_anchor: str | None
+    confidence: float
+    mentions: list[dict]
+
+    def to_json(self) -> dict:
+        return {
+            "type": self.type,
+            "title": self.title,
+            "date": self.date.edtf,
+            "start": self.date.lower.isoformat() if self.date.lower else None,
+            "end": self.date.upper.isoformat() if self.date.upper else None,
+            "precision": self.date.precision,
+            "status": self.status,
+            "actors": self.actors,
+            "states": self.states,
+            "place": self.place,
+            "quote": self.quote,
+            "char_start": self.char_start,
+            "char_end": self.char_end,
+            "date_text": self.date_text,
+            "date_anchor": self.date_anchor,
+            "confidence": self.confidence,
+            "mentions": self.mentions,
+        }
+
+    def to_record(self) -> EventRecord:
+        first = MentionRecord(self.quote, self.char_start, self.char_end, self.date_text, self.date_anchor)
+        rest = [MentionRecord(m["quote"], m["char_start"], m["char_end"]) for m in self.mentions]
+        roles = [(name, "participant") for name in self.actors]
+        return EventRecord(
+            type=self.type,
+            title=self.title,
+            date=self.date,
+            status=self.status,
+            actors=roles,
+            mentions=[first, *rest],
+            place=self.place,
+            confidence=self.confidence,
+            review="extracted",
+        )
+
+
+def _temporal():
+    from kpolicy import temporal
+
+    return temporal
+
+
+def _chunks(sentence: str) -> list[int]:
+    """Start offsets of the sentence's chunks (clauses and phrases between boundary words)."""
+    return [0] + [m.start() for m in _CHUNK_BOUNDARY.finditer(sentence)] + [len(sentence)]
+
+
+def _chunk_of(bounds: list[int], pos: int) -> int:
+    k = 0
+    while k + 1 < len(bounds) and bounds[k + 1] <= pos:
+        k += 1
+    return k
+
+
+def _is_heading(text: str, start: int, end: int) -> bool:
+    """A line of its own without closing punctuation (headline, byline, photo credit)."""
+    s = text[start:end]
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end < 0 else line_end
+    own_line = text[line_start:start].strip() == "" and text[end:line_end].strip() == ""
+    return own_line and not re.search(r"[.!?\"'\u201d\u2019)]\s*$", s) and len(s) < 160
+
+
+def _status(edtf: str | None, published: date, sentence_mod: str | None) -> str:
+    if edtf:
+        rng = parse_edtf(edtf)
+        if rng.upper is not None and rng.upper <= published:
+            return "occurred"
+        if rng.lower is not None and rng.lower > published:
+            return "forecast" if sentence_mod == "forecast" else "expected"
+    if sentence_mod == "forecast":
+        return "forecast"
+    if sentence_mod == "expected":
+        return "expected"
+    return "occurred"
+
+
+def _local_modality(text: str) -> str | None:
+    if _SPECULATION.search(text):
+        return "forecast"
+    if _SCHEDULED.search(text):
+        return "expected"
+    return None
+
+
+class Extractor:
+    def __init__(self, finder: ActorFinder | None = None) -> None:
+        self.finder = finder or actor_finder()
+        self.gazetteer = self.finder.gazetteer
+        places = {}
+        for p in self.gazetteer.places.values():
+            for n in [p.name, *p.aliases]:
+                places[n] = p.name
+        self.places = places
+        body = "|".join(re.escape(n) for n in sorted(places, key=len, reverse=True))
+        self.place_re = re.compile(rf"\b(?:in|at|to|from|near|of)\s+(?:the\s+)?(?:[\w-]+\s+){{0,3}}?({body})\b")
+
+    # ---- stage 3: candidates per sentence ------------------------------------------------
+    def candidates(self, text: str, published: date) -> list[Candidate]:
+        temporal = _temporal()
+        spans = sentence_spans(text)
+        paras = paragraph_index(text, spans)
+        mentions = self.finder.find(text)
+        out: list[Candidate] = []
+        narrative: str | None = None
+        last_para = -1
+        for idx, ((s0, s1), para) in enumerate(zip(spans, paras)):
+            if para != last_para:
+                narrative, last_para = None, para
+            if _is_heading(text, s0, s1):
+                continue
+            m = _DATELINE.match(text, s0, s1) if s0 == 0 or text[s0 - 1] == "\n" else None
+            body0 = m.end() if m else s0
+            sentence = text[body0:s1]
+            context = text[max(0, body0 - 1500):s1 + 200]
+            triggers = find_triggers(sentence, context)
+            tense = temporal.sentence_tense(sentence)
+            mod = temporal.modality(sentence) or _local_modality(sentence)
+            times = [t for t in temporal.find_time_expressions(sentence, published, tense=tense or (
+                "future" if mod in ("expected",) else None), narrative=narrative) if _usable(t)]
+            times = self._reanchor(sentence, published, tense, mod, times, temporal)
+            if not triggers:
+                if times:
+                    narrative = times[-1].edtf
+                continue
+            actors = [a for a in mentions if body0 <= a.start < s1]
+            cands = self._sentence_candidates(text, body0, s1, sentence, idx, para, triggers, times, actors, narrative, published, mod)
+            out.extend(cands)
+            dated = [c.date_edtf for c in cands if c.date_edtf and not c.narrative_date]
+            if times:
+                narrative = times[-1].edtf if not dated else dated[-1]
+        return out
+
+    def _reanchor(self, sentence, published, tense, mod, times, temporal):
+        """Relative phrases ('the previous year') anchor to an absolute date the same sentence gives."""
+        absolute = [t for t in times if t.kind == "absolute" and re.fullmatch(r"\d{4}(-\d{2})?", t.edtf or "")]
+        relative = [t for t in times if t.kind == "relative" and re.search(r"\b(?:previous|following|preceding|next|that)\b", t.text, re.I)]
+        if absolute and relative:
+            again = temporal.find_time_expressions(sentence, published, tense=tense, narrative=absolute[0].edtf)
+            by_span = {(t.start, t.end): t for t in again if _usable(t)}
+            return [by_span.get((t.start, t.end), t) if t in relative else t for t in times]
+        return times
+
+    def _sentence_candidates(self, text, base, s1, sentence, idx, para, triggers, times, actors, narrative, published, mod):
+        bounds = _chunks(sentence)
+        chunk_t = [_chunk_of(bounds, t.start) for t in triggers]
+        assigned: dict[int, object] = {}
+        free = []
+        for tm in times:
+            c = _chunk_of(bounds, tm.start)
+            best = None
+            for k, t in enumerate(triggers):
+                if chunk_t[k] != c:
+                    continue
+                d = tm.start - t.end if t.end <= tm.start else (t.start - tm.end) * 1.5 + 5
+                if best is None or d < best[0]:
+                    best = (d, k)
+            if best is None:
+                free.append(tm)
+            elif best[1] not in assigned:
+                assigned[best[1]] = tm
+        # triggers at an event: 'unveiled at his 8th Party Congress in January 2021'
+        for k, t in enumerate(triggers):
+            if k in assigned:
+                continue
+            rest = sentence[t.end:t.end + 70]
+            mm = re.match(r"(?:\s+[\w'-]+){0,4}?\s+(?:at|during|on\s+the\s+sidelines\s+of|in)\s+(?:the|his|her|its|their|a|an)\s+", rest)
+            if mm:
+                for j in range(k + 1, len(triggers)):
+                    t2 = triggers[j]
+                    if t2.type in _MEETING_TYPES and t2.start - t.end < 70 and j in assigned:
+                        assigned[k] = assigned[j]
+                        break
+        cands: list[Candidate] = []
+        cue = bool(_NARRATIVE_CUE.match(sentence))
+        for k, t in enumerate(triggers):
+            tm = assigned.get(k)
+            if tm is None and free:
+                tm = min(free, key=lambda f: abs(f.start - t.start))
+            cand = Candidate(
+                type=t.type,
+                trigger=Trigger(base + t.start, base + t.end, t.text, t.type, t.confidence),
+                sentence=idx,
+                paragraph=para,
+                quote=(0, 0),
+                confidence=t.confidence,
+            )
+            cand.definite = bool(_DEFINITE.search(sentence[max(0, t.start - 45):t.start].split(",")[-1]))
+            if tm is not None:
+                self._set_time(cand, tm, base)
+            elif cue and narrative:
+                cand.date_edtf, cand.date_anchor, cand.narrative_date = narrative, narrative, True
+            cands.append(cand)
+        # list items with a date of their own and no trigger take the list's type
+        clauses = [(m.start(), m.end()) for m in _ENUM_CLAUSE.finditer(sentence)]
+        if len(clauses) > 1:
+            for a, b in clauses[1:]:
+                if any(a <= t.start < b for t in triggers):
+                    continue
+                item_times = [tm for tm in times if a <= tm.start < b]
+                heads = [c for c, t in zip(cands, triggers) if t.start < a and c.time is not None]
+                if item_times and heads:
+                    head = heads[-1]
+                    a2 = a + len(sentence[a:b]) - len(sentence[a:b].lstrip(" ;"))
+                    trig = Trigger(base + a2, base + a2, "", head.type, head.confidence)
+                    cand = Candidate(type=head.type, trigger=trig, sentence=idx, paragraph=para, quote=(0, 0), confidence=round(head.confidence * 0.9, 2))
+                    self._set_time(cand, item_times[0], base)
+                    cands.append(cand)
+        cands.sort(key=lambda c: c.trigger.start)
+        # one statement per sentence and date: 'said in a statement', 'reported ... speech'
+        kept: list[Candidate] = []
+        for c in cands:
+            if c.type not in _TEST_FAMILY:
+                twin = next((o for o in kept if o.type == c.type and o.date_edtf == c.date_edtf
+                             and (c.type == "statement" or (o.time is not None and o.time is c.time) or o.date_edtf is None)), None)
+                if twin is not None:
+                    continue
+            kept.append(c)
+        # actors, place, quote, status
+        for k, c in enumerate(kept):
+            lo = kept[k - 1].trigger.end if k else base
+            hi = kept[k + 1].trigger.start if k + 1 < len(kept) else s1
+            c_bounds = [base + b for b in bounds]
+            ck = _chunk_of(c_bounds, c.trigger.start)
+            c_lo, c_hi = max(lo, c_bounds[ck]), min(hi, c_bounds[min(ck + 1, len(c_bounds) - 1)])
+            own = [a for a in actors if c_lo <= a.start < c_hi]
+            if not own:
+                own = [a for a in actors if lo <= a.start < hi]
+            if not own and k:
+                c.actors = list(kept[k - 1].actors)
+            else:
+                c.actors = _dedupe(a.actor for a in own)
+            c.place = self._place(text[max(lo, base):hi])
+            q0 = c_bounds[ck]
+            q1 = c_bounds[min(ck + 1, len(c_bounds) - 1)]
+            if c.time is not None:
+                q0, q1 = min(q0, c.time.start), max(q1, c.time.end)
+                q1 = max(q1, c_bounds[min(_chunk_of(c_bounds, c.time.start) + 1, len(c_bounds) - 1)])
+            c.quote = _trim(text, q0, q1, base, s1)
+            local = sentence[max(0, c.trigger.start - base - 60):c.trigger.end - base + 20]
+            c.status = _status(c.date_edtf, published, _local_modality(local) or (mod if not c.date_edtf else None))
+        return kept
+
+    def _set_time(self, cand: Candidate, tm, base: int) -> None:
+        cand.time = _shift(tm, base)
+        cand.date_edtf = tm.edtf
+        cand.date_text = tm.text
+        cand.date_anchor = tm.anchor
+
+    def _place(self, span: str) -> str | None:
+        m = self.place_re.search(span)
+        return self.places[m.group(1)] if m else None
+
+    # ---- stage 4: coreference --------------------------------------------------------------
+    def corefer(self, cands: list[Candidate], text: str) -> list[Candidate]:
+        events: list[Candidate] = []
+        for c in cands:
+            target = None
+            for e in reversed(events):
+                if e.type != c.type or e.sentence == c.sentence:
+                    continue
+                if not self._same_event(e, c, text):
+                    continue
+                target = e
+                break
+            if target is None:
+                events.append(c)
+                continue
+            target.mentions.append(c.quote)
+            if target.date_edtf is None and c.date_edtf:
+                target.date_edtf, target.date_text, target.date_anchor, target.time = c.date_edtf, c.date_text, c.date_anchor, c.time
+                target.status = c.status
+            elif c.date_edtf and target.date_edtf and _narrower_interval(c.date_edtf, target.date_edtf):
+                target.date_edtf = c.date_edtf
+            if not target.place and c.place:
+                target.place = c.place
+            target.confidence = round(min(0.95, target.confidence + 0.1), 2)
+        return events
+
+    def _same_event(self, e: Candidate, c: Candidate, text: str) -> bool:
+        states_e = {self.finder.state_of(a) for a in e.actors}
+        states_c = {self.finder.state_of(a) for a in c.actors}
+        if states_e and states_c and not states_e & states_c:
+            return False
+        if e.date_edtf and c.date_edtf:
+            if not _compatible(e.date_edtf, c.date_edtf):
+                return False
+            return c.definite or _shared_key(text, e, c)
+        if c.date_edtf is None:
+            # an undated later mention: a definite reference back ('the plenum', 'the Hanoi summit')
+            if not (c.definite or _shared_key(text, e, c)):
+                return False
+            return e.date_edtf is not None or _shared_key(text, e, c)
+        # undated first mention, dated later definite mention ('At the session held in October 2017')
+        return c.definite and c.paragraph - e.paragraph <= 3
+
+    # ---- the whole pipeline ----------------------------------------------------------------
+    def extract(self, text: str, published: date) -> list[ExtractedEvent]:
+        events = self.corefer(self.candidates(text, published), text)
+        out = []
+        for e in events:
+            if not e.date_edtf:
+                continue
+            try:
+                rng = parse_edtf(e.date_edtf)
+            except BadInput:
+                continue
+            if e.narrative_date is False and e.status == "occurred":
+                pass
+            states = _dedupe(self.finder.state_of(a) for a in e.actors)
+            q0, q1 = e.quote
+            out.append(
+                ExtractedEvent(
+                    type=e.type,
+                    title=_title(e, states, text),
+                    date=rng,
+                    status=e.status,
+                    actors=e.actors,
+                    states=states,
+                    place=e.place,
+                    quote=text[q0:q1],
+                    char_start=q0,
+                    char_end=q1,
+                    date_text=e.date_text,
+                    date_anchor=e.date_anchor if e.date_anchor else None,
+                    confidence=round(e.confidence, 2),
+                    mentions=[{"quote": text[a:b], "char_start": a, "char_end": b} for a, b in _dedupe(e.mentions) if (a, b) != (q0, q1)],
+                )
+            )
+        return out
+
+
+def _usable(t) -> bool:
+    """A time expression that can date an event: not a vague 'recently', not a bare 'now'."""
+    if t.kind == "vague" and not (t.edtf and "/.." in t.edtf and t.direction == "future"):
+        return False
+    if re.fullmatch(r"(?i)now|currently|at\s+present|these\s+days|today's", t.text.strip()):
+        return False
+    return bool(t.edtf)
+
+
+def _shift(tm, base: int):
+    from dataclasses import replace
+
+    return replace(tm, start=tm.start + base, end=tm.end + base)
+
+
+def _dedupe(items):
+    seen, out = set(), []
+    for x in items:
+        if x not in seen:
+            seen.add(x)
+            out.append(x)
+    return out
+
+
+def _compatible(a: str, b: str) -> bool:
+    try:
+        ra, rb = parse_edtf(a), parse_edtf(b)
+    except BadInput:
+        return False
+    if ra.lower and rb.upper and ra.lower > rb.upper:
+        return False
+    if rb.lower and ra.upper and rb.lower > ra.upper:
+        return False
+    if ra.precision == "day" and rb.precision == "day":
+        return ra.lower == rb.lower
+    return True
+
+
+def _narrower_interval(new: str, old: str) -> bool:
+    """A later mention that states the event's span more exactly ('the five-day plenum')."""
+    try:
+        rn, ro = parse_edtf(new), parse_edtf(old)
+    except BadInput:
+        return False
+    if None in (rn.lower, rn.upper, ro.lower, ro.upper):
+        return False
+    return ro.lower <= rn.lower and rn.upper <= ro.upper and (rn.upper - rn.lower) < (ro.upper - ro.lower) and ro.precision != "day"
+
+
+_KEY = re.compile(r"\b(?:\d+(?:st|nd|rd|th)|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|[A-Z][a-z]+(?:-[A-Z][a-z]+)*)\b")
+
+
+def _shared_key(text: str, e: Candidate, c: Candidate) -> bool:
+    """A distinctive word (ordinal, place, proper name) shared by the two mentions' phrases."""
+    def keys(cand: Candidate) -> set[str]:
+        t = cand.trigger
+        window = text[max(cand.quote[0], t.start - 40):t.end + 40]
+        return {k.lower() for k in _KEY.findall(window) if k.lower() not in _STOP}
+
+    if e.place and c.place and e.place == c.place:
+        return True
+    return bool(keys(e) & keys(c))
+
+
+_STOP = {"the", "a", "an", "this", "that", "in", "on", "at", "north", "south", "korea", "korean", "kim", "party", "central", "committee",
+         "workers", "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december",
+         "first", "when", "it", "he", "she", "they", "but", "and", "as", "u", "s", "us", "state", "new", "its", "his"}
+
+
+def _trim(text: str, q0: int, q1: int, s0: int, s1: int) -> tuple[int, int]:
+    q0, q1 = max(q0, s0), min(q1, s1)
+    while q0 < q1 and (text[q0].isspace() or text[q0] in ",;:)\u2014-"):
+        q0 += 1
+    while q1 > q0 and (text[q1 - 1].isspace() or text[q1 - 1] in ",;:(\u2014-"):
+        q1 -= 1
+    if q1 - q0 < 25 or text.find(text[q0:q1]) != q0:
+        q0, q1 = s0, s1  # too short or not unique: the whole sentence
+        while q0 < q1 and text[q0].isspace():
+            q0 += 1
+    return q0, q1
+
+
+def _title(e: Candidate, states: list[str], text: str) -> str:
+    label = EVENT_TYPES[e.type][0]
+    who = " and ".join(states[:3]) if states else ""
+    head = f"{who} {label.lower()}" if who else label
+    phrase = text[e.quote[0]:e.quote[1]]
+    phrase = re.sub(r"\s+", " ", phrase).strip(" .,;")
+    if len(phrase) > 70:
+        cut = phrase[:70].rsplit(" ", 1)[0]
+        phrase = cut + "…"
+    return f"{head}: {phrase}"
+
+
+def extract_events(text: str, published: date) -> list[ExtractedEvent]:
+    """Candidate events of an article's plain text, dates resolved against `published`."""
+    return Extractor().extract(text, published)
