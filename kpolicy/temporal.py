@@ -59,7 +59,7 @@ def _mon(name: str) -> str:
     """A case-sensitive month name (capitalised: 'May' the month, not 'may' the verb)."""
     full = "January|February|March|April|May|June|July|August|September|October|November|December"
     abbr = r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec"
-    return rf"(?-i:(?P<{name}>{full}|(?:{abbr})\b\.?))(?![\w-])"
+    return rf"(?-i:(?P<{name}>{full}|(?:{abbr})\b\.?))(?!\w)"
 
 
 def _day(name: str) -> str:
@@ -286,6 +286,11 @@ class _Context:
         pub = self.pub
         if self.future(start, end):
             return (pub.year if month >= pub.month else pub.year + 1), self.pub_iso
+        if self.narrative_lower is not None:  # the narrative moves forward: first such month from it
+            nl = self.narrative_lower
+            year = nl.year if month >= nl.month else nl.year + 1
+            if date(year, month, 1) <= pub:
+                return year, self.narrative
         return (pub.year if month <= pub.month else pub.year - 1), self.pub_iso
 
     def date_without_year(self, month: int, day: int, start: int, end: int) -> tuple[date, str]:
@@ -293,6 +298,17 @@ class _Context:
             return date(self.narrative_lower.year, month, day), self.narrative
         pub = self.pub
         future = self.future(start, end)
+        if not future and self.narrative_lower is not None:  # first such day from the narrative date
+            nl = self.narrative_lower
+            for year in (nl.year, nl.year + 1, nl.year + 2, nl.year + 3, nl.year + 4):
+                try:
+                    d = date(year, month, day)
+                except ValueError:
+                    continue
+                if d >= nl:
+                    if d <= pub:
+                        return d, self.narrative
+                    break
         for shift in (0, 1, 2, 3, 4):  # 29 February needs a leap year
             year = pub.year + shift if future else pub.year - shift
             try:
@@ -975,7 +991,7 @@ def _apply_sentence_frames(ctx, chosen) -> None:
                 _FRAME_LEAD.fullmatch(ctx.text, bounds[0], m.start()):
             frame_for[bounds] = edtf
             continue
-        if kind != "relative" or handler not in _YEARLESS or anchor != ctx.pub_iso or ctx.narrative_year_only:
+        if kind != "relative" or handler not in _YEARLESS:
             continue
         year = frame_for.get(bounds)
         if year is None:
