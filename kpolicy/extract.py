@@ -70,6 +70,8 @@ class Candidate:
     definite: bool = False
     mentions: list[tuple[int, int]] = field(default_factory=list)
     narrative_date: bool = False
+    head: str = ""
+    generic: bool = False
 
 
 @dataclass
@@ -147,6 +149,20 @@ def _chunk_of(bounds: list[int], pos: int) -> int:
     return k
 
 
+def _phrase_ids(sentence: str, bounds: list[int]) -> list[int]:
+    """Chunk -> phrase id: a relative clause ('..., which was held from January 5 to 7') and a
+    bare comma belong to the phrase before them."""
+    ids, current = [], 0
+    for k in range(len(bounds) - 1):
+        piece = sentence[bounds[k]:bounds[k + 1]]
+        if k and (re.match(r"[,\s]*(?:which|who|where|that)\b", piece, re.I) or not re.search(r"\w", piece)):
+            ids.append(current)
+        else:
+            current = k
+            ids.append(current)
+    return ids or [0]
+
+
 def _is_heading(text: str, start: int, end: int) -> bool:
     """A line of its own without closing punctuation (headline, byline, photo credit)."""
     s = text[start:end]
@@ -213,14 +229,14 @@ class Extractor:
             tense = temporal.sentence_tense(sentence)
             mod = temporal.modality(sentence) or _local_modality(sentence)
             times = [t for t in temporal.find_time_expressions(sentence, published, tense=tense or (
-                "future" if mod in ("expected",) else None), narrative=narrative) if _usable(t)]
+                "future" if mod in ("expected", "forecast") else None), narrative=narrative) if _usable(t)]
             times = self._reanchor(sentence, published, tense, mod, times, temporal)
             if not triggers:
                 if times:
                     narrative = times[-1].edtf
                 continue
             actors = [a for a in mentions if body0 <= a.start < s1]
-            cands = self._sentence_candidates(text, body0, s1, sentence, idx, para, triggers, times, actors, narrative, published, mod)
+            cands = self._sentence_candidates(text, body0, s1, sentence, idx, para, triggers, times, actors, narrative, published, mod, out)
             out.extend(cands)
             dated = [c.date_edtf for c in cands if c.date_edtf and not c.narrative_date]
             if times:
@@ -237,24 +253,51 @@ class Extractor:
             return [by_span.get((t.start, t.end), t) if t in relative else t for t in times]
         return times
 
-    def _sentence_candidates(self, text, base, s1, sentence, idx, para, triggers, times, actors, narrative, published, mod):
+    def _referent(self, t: Trigger, sentence: str, earlier: list[Candidate]) -> str | None:
+        """The date of the earlier event a definite mention ('the five-day plenum') refers back to."""
+        if not _DEFINITE.search(sentence[max(0, t.start - 45):t.start].split(",")[-1]):
+            return None
+        head = _head(t, sentence)
+        for e in reversed(earlier):
+            if e.type == t.type and e.date_edtf and _SYNONYM.get(e.head, e.head) == _SYNONYM.get(head, head):
+                return e.date_edtf
+        return None
+
+    def _sentence_candidates(self, text, base, s1, sentence, idx, para, triggers, times, actors, narrative, published, mod, earlier):
         bounds = _chunks(sentence)
-        chunk_t = [_chunk_of(bounds, t.start) for t in triggers]
+        phrase = _phrase_ids(sentence, bounds)
+        chunk_t = [phrase[min(_chunk_of(bounds, t.start), len(phrase) - 1)] for t in triggers]
+        referents = [self._referent(t, sentence, earlier) for t in triggers]
         assigned: dict[int, object] = {}
         free = []
-        for tm in times:
-            c = _chunk_of(bounds, tm.start)
-            best = None
+        pairs = []
+        for ti, tm in enumerate(times):
+            c = phrase[min(_chunk_of(bounds, tm.start), len(phrase) - 1)]
+            near = False
             for k, t in enumerate(triggers):
                 if chunk_t[k] != c:
                     continue
-                d = tm.start - t.end if t.end <= tm.start else (t.start - tm.end) * 1.5 + 5
-                if best is None or d < best[0]:
-                    best = (d, k)
-            if best is None:
+                near = True
+                if t.end <= tm.start:
+                    d = tm.start - t.end
+                elif re.fullmatch(r"(?:\s+[\w'-]+){0,3}\s*", sentence[tm.end:t.start]) and not re.search(
+                        r"\b(?:the|a|an|in|on|at|of|to|and|for)\b", sentence[tm.end:t.start], re.I):
+                    d = 0  # the date modifies the trigger: 'the April legislative elections'
+                else:
+                    d = (t.start - tm.end) * 1.5 + 5
+                attached = d == 0 or (t.end <= tm.start and re.fullmatch(
+                    r"\s*(?:[\w'\u2019-]+\s+){0,3}?(?:(?:of|in|on|held|from|during|at|since)\s+)?", sentence[t.end:tm.start], re.I))
+                if referents[k] is not None and not attached and not _compatible(referents[k], tm.edtf):
+                    continue  # a reference back to a known event does not take another date
+                pairs.append((d, ti, k))
+            if not near:
                 free.append(tm)
-            elif best[1] not in assigned:
-                assigned[best[1]] = tm
+        used: set[int] = set()
+        for d, ti, k in sorted(pairs):
+            if ti in used or k in assigned:
+                continue
+            assigned[k] = times[ti]
+            used.add(ti)
         # triggers at an event: 'unveiled at his 8th Party Congress in January 2021'
         for k, t in enumerate(triggers):
             if k in assigned:
@@ -282,6 +325,9 @@ class Extractor:
                 confidence=t.confidence,
             )
             cand.definite = bool(_DEFINITE.search(sentence[max(0, t.start - 45):t.start].split(",")[-1]))
+            cand.head = _head(t, sentence)
+            cand.generic = bool(re.fullmatch(r"(?i)(?:plenums|summits|sessions|meetings|congresses|elections)", t.text)) and bool(
+                re.search(r"\b(?:these|those|such|many|several|all)\s+(?:\w+\s+)?$", sentence[max(0, t.start - 30):t.start], re.I))
             if tm is not None:
                 self._set_time(cand, tm, base)
             elif cue and narrative:
@@ -320,8 +366,11 @@ class Extractor:
             ck = _chunk_of(c_bounds, c.trigger.start)
             c_lo, c_hi = max(lo, c_bounds[ck]), min(hi, c_bounds[min(ck + 1, len(c_bounds) - 1)])
             own = [a for a in actors if c_lo <= a.start < c_hi]
-            if not own:
-                own = [a for a in actors if lo <= a.start < hi]
+            if not own:  # the subject: actors before the trigger, nearest chunk first
+                for j in range(ck, -1, -1):
+                    own = [a for a in actors if max(c_bounds[j], base) <= a.start < min(c_bounds[j + 1], c.trigger.start) and a.start >= lo - 200]
+                    if own:
+                        break
             if not own and k:
                 c.actors = list(kept[k - 1].actors)
             else:
@@ -329,7 +378,7 @@ class Extractor:
             c.place = self._place(text[max(lo, base):hi])
             q0 = c_bounds[ck]
             q1 = c_bounds[min(ck + 1, len(c_bounds) - 1)]
-            if c.time is not None:
+            if c.time is not None and abs(_chunk_of(c_bounds, c.time.start) - ck) <= 1:
                 q0, q1 = min(q0, c.time.start), max(q1, c.time.end)
                 q1 = max(q1, c_bounds[min(_chunk_of(c_bounds, c.time.start) + 1, len(c_bounds) - 1)])
             c.quote = _trim(text, q0, q1, base, s1)
@@ -374,28 +423,29 @@ class Extractor:
         return events
 
     def _same_event(self, e: Candidate, c: Candidate, text: str) -> bool:
+        if e.generic or c.generic:
+            return False
         states_e = {self.finder.state_of(a) for a in e.actors}
         states_c = {self.finder.state_of(a) for a in c.actors}
         if states_e and states_c and not states_e & states_c:
             return False
+        same_head = _SYNONYM.get(e.head, e.head) == _SYNONYM.get(c.head, c.head)
         if e.date_edtf and c.date_edtf:
             if not _compatible(e.date_edtf, c.date_edtf):
                 return False
-            return c.definite or _shared_key(text, e, c)
+            return (same_head and c.definite) or _shared_key(text, e, c)
         if c.date_edtf is None:
             # an undated later mention: a definite reference back ('the plenum', 'the Hanoi summit')
-            if not (c.definite or _shared_key(text, e, c)):
-                return False
-            return e.date_edtf is not None or _shared_key(text, e, c)
+            return e.date_edtf is not None and ((same_head and c.definite) or _shared_key(text, e, c))
         # undated first mention, dated later definite mention ('At the session held in October 2017')
-        return c.definite and c.paragraph - e.paragraph <= 3
+        return same_head and c.definite and c.paragraph - e.paragraph <= 6
 
     # ---- the whole pipeline ----------------------------------------------------------------
     def extract(self, text: str, published: date) -> list[ExtractedEvent]:
         events = self.corefer(self.candidates(text, published), text)
         out = []
         for e in events:
-            if not e.date_edtf:
+            if not e.date_edtf or e.generic:
                 continue
             try:
                 rng = parse_edtf(e.date_edtf)
@@ -426,9 +476,30 @@ class Extractor:
         return out
 
 
+_SYNONYM = {
+    "plenu": "plenum", "plena": "plenum", "sessi": "plenum", "congr": "plenum", "meeti": "meeting", "met": "meeting", "meet": "meeting",
+    "summi": "summit", "negot": "talks", "talks": "talks", "readou": "report", "repor": "report", "speec": "speech", "addre": "speech",
+    "drill": "drill", "exerc": "drill", "elect": "election",
+}
+
+
+def _head(t: Trigger, sentence: str) -> str:
+    """The word that names the event: the trigger, or for a policy verb its object (moratorium, policy)."""
+    from kpolicy.triggers import _POLICY_OBJECT
+
+    word = t.text.lower()
+    if t.type == "policy_change" and not word.startswith("morator"):
+        window = sentence[max(0, t.start - 60):t.end + 50]
+        m = _POLICY_OBJECT.search(window)
+        if m:
+            word = m.group().lower()
+    word = re.sub(r"(?:ies|es|s|ed|ing)$", "", word) or word
+    return word[:5]
+
+
 def _usable(t) -> bool:
     """A time expression that can date an event: not a vague 'recently', not a bare 'now'."""
-    if t.kind == "vague" and not (t.edtf and "/.." in t.edtf and t.direction == "future"):
+    if t.kind == "vague":
         return False
     if re.fullmatch(r"(?i)now|currently|at\s+present|these\s+days|today's", t.text.strip()):
         return False

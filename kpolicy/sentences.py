@@ -21,6 +21,7 @@ ABBREVIATIONS = frozenset(
 )
 
 _BOUNDARY = re.compile(r"[.!?][\"'\u2019\u201d)\]]*(?=\s+[\"'\u2018\u201c(\[]?[A-Z0-9])|\n[ \t]*\n")
+_BOUNDARY_LINES = re.compile(r"[.!?][\"'\u2019\u201d)\]]*(?=[ \t]+[\"'\u2018\u201c(\[]?[A-Z0-9])|\n")
 
 
 def _abbreviation_before(text: str, dot: int) -> bool:
@@ -42,18 +43,29 @@ def _abbreviation_before(text: str, dot: int) -> bool:
 _OPENERS = re.compile(r"\s+[\"'\u2018\u201c(]?(?:The|This|That|These|Those|It|In|On|At|But|And|However|He|She|They|We|A|An|North|South|China|Russia|Japan)\b")
 
 
+def _hard_wrapped(text: str) -> bool:
+    """Whether single line breaks are a line width (hard wrap) rather than ends of lines of their own."""
+    lines = [len(line) for line in text.split("\n") if line.strip()]
+    if len(lines) < 4:
+        return False
+    longest = max(lines)
+    return longest <= 100 and sum(1 for n in lines if n >= 0.6 * longest) >= 0.6 * len(lines)
+
+
 def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """Sentence spans of plain text; paragraph breaks end sentences."""
+    """Sentence spans of plain text; paragraph breaks end sentences, and so do single line
+    breaks unless the text is hard-wrapped (lines of similar width)."""
     spans: list[tuple[int, int]] = []
     start = 0
-    for m in _BOUNDARY.finditer(text):
+    boundary = _BOUNDARY if _hard_wrapped(text) else _BOUNDARY_LINES
+    for m in boundary.finditer(text):
         if m.group().startswith(".") and _abbreviation_before(text, m.start()):
             word = re.search(r"([A-Za-z][A-Za-z.]*)$", text[max(0, m.start() - 12):m.start()]).group(1)
             # an acronym (U.S., D.P.R.K.) ends a sentence only when a typical opener follows
             acronym = "." in word and word.lower() not in ABBREVIATIONS
             if not (acronym and _OPENERS.match(text, m.end())):
                 continue
-        end = m.end() if not m.group().startswith("\n") else m.start()
+        end = m.start() if m.group().startswith("\n") else m.end()
         _add(text, start, end, spans)
         start = m.end()
     _add(text, start, len(text), spans)
@@ -70,10 +82,12 @@ def _add(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> None:
 
 
 def paragraph_index(text: str, spans: list[tuple[int, int]]) -> list[int]:
-    """For each sentence span, the number of the paragraph it sits in."""
+    """For each sentence span, the number of the paragraph it sits in (a blank line, or a
+    single line break in text that is not hard-wrapped, starts a paragraph)."""
+    breaker = re.compile(r"\n[ \t]*\n") if _hard_wrapped(text) else re.compile(r"\n")
     out, para, prev_end = [], 0, 0
     for start, end in spans:
-        if "\n\n" in re.sub(r"[ \t]+", "", text[prev_end:start]) or re.search(r"\n\s*\n", text[prev_end:start]):
+        if breaker.search(text, prev_end, start):
             para += 1
         out.append(para)
         prev_end = end

@@ -69,10 +69,6 @@ _LEADERS = re.compile(
 )
 _PLENUM_CONTEXT = re.compile(r"\bplenary\b|\bplenums?\b|\bcongress\b|\bcentral\s+committee\b|\bassembly\b|\bpolitburo\b|\bparty\b|\bWPK\b", re.I)
 _TEST_WEAPON = re.compile(r"\b(?:" + _MISSILE_NOUN + r"|engines?|weapons?|artillery|launchers?|bombs?|devices?|nuclear|SLBM|ICBM)\b", re.I)
-_NEGATED = re.compile(
-    r"(?:\b(?:not|never|no|without|n't|skipped|skip|skipping|forgo(?:ing|ne)?|cancel(?:l?ed|s)?|refused?\s+to|failed\s+to|halt(?:ed)?|suspend(?:ed)?|instead\s+of|in\s+place\s+of|rather\s+than|replaced)\b[\w\s',-]{0,30})$",
-    re.I,
-)
 _OBJECT_OF = re.compile(
     r"\b(?:moratorium|ban|halt|freeze|suspension|resumption|end|stop|prohibition|pause|cessation)\s+(?:on|of|to)\s+[\w\s(),'-]{0,70}$|\b(?:capable\s+of|for\s+use\s+in)\s+(?:[\w-]+\s+){0,4}$",
     re.I,
@@ -110,15 +106,21 @@ def find_triggers(sentence: str, context: str = "") -> list[Trigger]:
     return found
 
 
+_NEGATOR = re.compile(
+    r"\b(?:not|never|no(?!-)|without|n't|skipped|skip|skipping|forgo(?:ing|ne)?|cancel(?:l?ed|s)?|refused?\s+to|failed\s+to|instead\s+of|in\s+place\s+of|rather\s+than|replaced)\b((?:\s+[\w'\u2019-]+){0,5}?)\s+$",
+    re.I,
+)
+
+
 def _negated(sentence: str, t: Trigger) -> bool:
-    before = sentence[max(0, t.start - 40):t.start]
     if _OBJECT_OF.search(sentence[max(0, t.start - 90):t.start]) and t.type in ("missile_test", "nuclear_test", "weapon_test"):
         return True
-    m = _NEGATED.search(before)
+    m = _NEGATOR.search(sentence[max(0, t.start - 60):t.start] + " ")
     if not m:
         return False
-    # a negation separated from the trigger by a clause boundary does not reach it
-    return not re.search(r"[,;:]|\b(?:and|but|which|that|when)\b", m.group()[len(m.group().split()[0]):])
+    # a negation reaches the trigger only within its own phrase: no preposition, clause word or comma between
+    between = m.group(1)
+    return not re.search(r"\b(?:with|to|on|of|for|in|at|from|by|and|but|which|that|when|since|after|before)\b|[,;:]", between, re.I)
 
 
 def _window(sentence: str, m: re.Match, before: int = 60, after: int = 60) -> tuple[str, str]:
@@ -214,7 +216,7 @@ def _resolve(etype: str, sentence: str, m: re.Match, context: str) -> tuple[str,
             return "policy_change", 0.6
         return None
     if etype == "agreement":
-        if word == "deal" and not re.search(r"\b(?:sign|reach|strik|agree|no-deal|nuclear\s+deal)", sentence, re.I):
+        if word == "deal" and not re.search(r"\b(?:sign|reach|strik|agree|nuclear\s+deal)", sentence, re.I):
             return None
         return "agreement", None
     if etype == "incident":
