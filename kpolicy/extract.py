@@ -34,7 +34,7 @@ from kpolicy.triggers import Trigger, find_triggers
 from kpolicy.vocabulary import EVENT_TYPES, FAMILIES
 
 _CHUNK_BOUNDARY = re.compile(
-    r"[,;:()\u2014]|\s--\s|\s-\s|\b(?:since|after|before|following|despite|while|when|where|which|who|whereas|although|though|because|during|but|ahead\s+of|that|especially|including|calling|warning|adding|saying)\b",
+    r"[,;:\u2014]|\s--\s|\s-\s|\b(?:since|after|before|following|despite|while|when|where|which|who|whereas|although|though|because|during|but|ahead\s+of|that|especially|including|calling|warning|adding|saying)\b",
     re.I,
 )
 _DATELINE = re.compile(r"^[A-Z][A-Z .'-]+(?:,\s*[A-Z][A-Za-z .]+)?,\s+[A-Z][a-z]{2,9}\.?\s+\d{1,2}\s*(?:\([^)]{1,40}\))?\s*(?:--|\u2014|-|:)\s*")
@@ -314,7 +314,7 @@ class Extractor:
         cue = bool(_NARRATIVE_CUE.match(sentence))
         for k, t in enumerate(triggers):
             tm = assigned.get(k)
-            if tm is None and free:
+            if tm is None and free and t.type != "statement":  # 'said' is dated by its own phrase ('said Thursday')
                 tm = min(free, key=lambda f: abs(f.start - t.start))
             cand = Candidate(
                 type=t.type,
@@ -433,16 +433,28 @@ class Extractor:
         if e.date_edtf and c.date_edtf:
             if not _compatible(e.date_edtf, c.date_edtf):
                 return False
+            if re.fullmatch(r"\d{4}-\d{2}-\d{2}", e.date_edtf) and e.date_edtf == c.date_edtf:
+                return True  # same type on the same day
             return (same_head and c.definite) or _shared_key(text, e, c)
         if c.date_edtf is None:
             # an undated later mention: a definite reference back ('the plenum', 'the Hanoi summit')
             return e.date_edtf is not None and ((same_head and c.definite) or _shared_key(text, e, c))
         # undated first mention, dated later definite mention ('At the session held in October 2017')
+        if c.status != "occurred":  # a future event is not what an earlier undated past mention meant
+            return False
         return same_head and c.definite and c.paragraph - e.paragraph <= 6
+
+    def main_actor(self, text: str) -> str | None:
+        """The state the article mentions most (people and organs count for their state)."""
+        from collections import Counter
+
+        counts = Counter(self.finder.state_of(a.actor) for a in self.finder.find(text))
+        return counts.most_common(1)[0][0] if counts else None
 
     # ---- the whole pipeline ----------------------------------------------------------------
     def extract(self, text: str, published: date) -> list[ExtractedEvent]:
         events = self.corefer(self.candidates(text, published), text)
+        main = self.main_actor(text)
         out = []
         for e in events:
             if not e.date_edtf or e.generic:
@@ -453,6 +465,8 @@ class Extractor:
                 continue
             if e.narrative_date is False and e.status == "occurred":
                 pass
+            if not e.actors and main:
+                e.actors = [main]  # no actor named near the event: the actor the article is about
             states = _dedupe(self.finder.state_of(a) for a in e.actors)
             q0, q1 = e.quote
             out.append(

@@ -141,6 +141,8 @@ def _resolve(etype: str, sentence: str, m: re.Match, context: str) -> tuple[str,
         near = sentence[max(0, m.start() - 80):m.end() + 100]
         if re.search(r"\bmeeting\s+of\s+the\s+(?:\w+\s+){0,3}(?:committee|politburo|bureau|assembly|congress)", sentence[m.start():m.end() + 60], re.I):
             return "plenum", 0.8
+        if re.search(r"(?:\bparty|\bWPK|Workers['\u2019]? Party(?: of Korea)?|\bcommittee|\bpolitburo|\bassembly|\bplenary)\s*$", left, re.I):
+            return "plenum", 0.75
         if _LEADERS.search(near) or re.search(r"\b(?:\w+)-(?:Trump|Kim|Moon|Xi|Putin|Biden|Abe|Yoon)\b", left[-30:]):
             return "summit", 0.7
         if re.search(r"\b(?:ministers?|officials?|envoys?|delegations?|negotiators?|diplomats?)\b", near, re.I):
@@ -212,7 +214,7 @@ def _resolve(etype: str, sentence: str, m: re.Match, context: str) -> tuple[str,
     if etype == "policy_change?":
         if word in ("launched", "declared") and not _POLICY_OBJECT.search(right[:50]):
             return None
-        if _POLICY_OBJECT.search(left[-70:]) or _POLICY_OBJECT.search(right[:50]):
+        if _POLICY_OBJECT.search(sentence[max(0, m.start() - 130):m.start()]) or _POLICY_OBJECT.search(right[:50]):
             return "policy_change", 0.6
         return None
     if etype == "agreement":
