@@ -72,6 +72,7 @@ class Candidate:
     narrative_date: bool = False
     head: str = ""
     generic: bool = False
+    past: bool = False
 
 
 @dataclass
@@ -236,7 +237,7 @@ class Extractor:
                     narrative = times[-1].edtf
                 continue
             actors = [a for a in mentions if body0 <= a.start < s1]
-            cands = self._sentence_candidates(text, body0, s1, sentence, idx, para, triggers, times, actors, narrative, published, mod, out)
+            cands = self._sentence_candidates(text, body0, s1, sentence, idx, para, triggers, times, actors, narrative, published, mod, out, tense)
             out.extend(cands)
             dated = [c.date_edtf for c in cands if c.date_edtf and not c.narrative_date]
             if times:
@@ -263,7 +264,7 @@ class Extractor:
                 return e.date_edtf
         return None
 
-    def _sentence_candidates(self, text, base, s1, sentence, idx, para, triggers, times, actors, narrative, published, mod, earlier):
+    def _sentence_candidates(self, text, base, s1, sentence, idx, para, triggers, times, actors, narrative, published, mod, earlier, tense=None):
         bounds = _chunks(sentence)
         phrase = _phrase_ids(sentence, bounds)
         chunk_t = [phrase[min(_chunk_of(bounds, t.start), len(phrase) - 1)] for t in triggers]
@@ -326,6 +327,7 @@ class Extractor:
             )
             cand.definite = bool(_DEFINITE.search(sentence[max(0, t.start - 45):t.start].split(",")[-1]))
             cand.head = _head(t, sentence)
+            cand.past = tense == "past"
             cand.generic = bool(re.fullmatch(r"(?i)(?:plenums|summits|sessions|meetings|congresses|elections)", t.text)) and bool(
                 re.search(r"\b(?:these|those|such|many|several|all)\s+(?:\w+\s+)?$", sentence[max(0, t.start - 30):t.start], re.I))
             if tm is not None:
@@ -440,7 +442,7 @@ class Extractor:
             # an undated later mention: a definite reference back ('the plenum', 'the Hanoi summit')
             return e.date_edtf is not None and ((same_head and c.definite) or _shared_key(text, e, c))
         # undated first mention, dated later definite mention ('At the session held in October 2017')
-        if c.status != "occurred":  # a future event is not what an earlier undated past mention meant
+        if c.status != "occurred" or not e.past:  # only a past mention ('a moratorium was announced') waits for its date
             return False
         return same_head and c.definite and c.paragraph - e.paragraph <= 6
 
@@ -560,7 +562,7 @@ def _narrower_interval(new: str, old: str) -> bool:
     return ro.lower <= rn.lower and rn.upper <= ro.upper and (rn.upper - rn.lower) < (ro.upper - ro.lower) and ro.precision != "day"
 
 
-_KEY = re.compile(r"\b(?:\d+(?:st|nd|rd|th)|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|[A-Z][a-z]+(?:-[A-Z][a-z]+)*)\b")
+_KEY = re.compile(r"\b(?:\d+(?:st|nd|rd|th)|[Ss]econd|[Tt]hird|[Ff]ourth|[Ff]ifth|[Ss]ixth|[Ss]eventh|[Ee]ighth|[Nn]inth|\d+-day)\b")
 
 
 def _shared_key(text: str, e: Candidate, c: Candidate) -> bool:
@@ -599,6 +601,9 @@ def _title(e: Candidate, states: list[str], text: str) -> str:
     head = f"{who} {label.lower()}" if who else label
     phrase = text[e.quote[0]:e.quote[1]]
     phrase = re.sub(r"\s+", " ", phrase).strip(" .,;")
+    phrase = re.sub(r"^(?:(?:and|but|after|before|since|when|while|during|that|which|following|despite|in|at|on|of|especially|including|so)\s+)+", "", phrase, flags=re.I)
+    phrase = re.sub(r"^[^,]{0,15},\s*", "", phrase)
+    phrase = phrase[:1].upper() + phrase[1:]
     if len(phrase) > 70:
         cut = phrase[:70].rsplit(" ", 1)[0]
         phrase = cut + "…"
