@@ -59,7 +59,7 @@ def _mon(name: str) -> str:
     """A case-sensitive month name (capitalised: 'May' the month, not 'may' the verb)."""
     full = "January|February|March|April|May|June|July|August|September|October|November|December"
     abbr = r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec"
-    return rf"(?-i:(?P<{name}>{full}|(?:{abbr})\b\.?))(?!\w)"
+    return rf"(?-i:(?P<{name}>{full}|(?:{abbr})\b\.?)(?!\w|-[a-z]))"
 
 
 def _day(name: str) -> str:
@@ -400,6 +400,22 @@ def _r_date(m, ctx) -> _Result:
     return d.isoformat(), anchor, "relative"
 
 
+def _r_weekday_date(m, ctx) -> _Result:
+    """'Friday, April 20': without a year, the year (nearest publication) the weekday fits."""
+    month, day = _month_of(m.group("mon") or m.group("mon2")), int(m.group("d") or m.group("d2"))
+    wd = _WEEKDAYS[m.group("wd").lower()]
+    if m.group("y") or m.group("y2"):
+        return date(int(m.group("y") or m.group("y2")), month, day).isoformat(), None, "absolute"
+    for shift in (0, -1, 1, -2, 2):
+        try:
+            d = date(ctx.pub.year + shift, month, day)
+        except ValueError:
+            continue
+        if d.weekday() == wd:
+            return d.isoformat(), ctx.pub_iso, "relative"
+    return None
+
+
 def _r_month_range(m, ctx) -> _Result:
     join = m.group("join").strip()
     if join == "and" and not m.group("pre"):
@@ -429,6 +445,9 @@ def _r_bare_month(m, ctx) -> _Result:
     rel = (m.group("rel") or "").lower()
     if not rel and not _BARE_MONTH_AFTER.search(ctx.text, max(0, m.start() - 7), m.start()):
         return None
+    word = m.group("mon")
+    if len(word) <= 4 and not word.endswith(".") and word not in ("May", "June", "July"):
+        return None  # 'Jan Egeland', 'Dec' alone: an abbreviation needs its dot
     pub = ctx.pub
     if rel == "last":
         year = pub.year if month < pub.month else pub.year - 1
@@ -539,6 +558,22 @@ def _r_modified(m, ctx) -> _Result:
     return _months(year, lo, year, hi), anchor, kind
 
 
+def _r_week_of_month(m, ctx) -> _Result:
+    """'the first week of March (2019)': days 1-7, 8-14, 15-21, 22-28; the last week = last 7 days."""
+    month = _month_of(m.group("mon"))
+    if m.group("y"):
+        year, anchor, kind = int(m.group("y")), None, "absolute"
+    else:
+        year, anchor = ctx.year_for_month(month, m.start(), m.end())
+        kind = "relative"
+    which = m.group("which").lower()
+    last = calendar.monthrange(year, month)[1]
+    if which in ("last", "final"):
+        return _days(date(year, month, last - 6), date(year, month, last)), anchor, kind
+    k = {"first": 0, "second": 1, "third": 2, "fourth": 3}[which]
+    return _days(date(year, month, 1 + 7 * k), date(year, month, 7 + 7 * k)), anchor, kind
+
+
 def _r_earlier_later(m, ctx) -> _Result:
     which, unit = m.group("which").lower(), m.group("unit").lower()
     pub = ctx.pub
@@ -646,7 +681,7 @@ def _r_rel_week(m, ctx) -> _Result:
     if "weekend" in w:
         past_sat = pub - timedelta(days=(pub.weekday() - 5) % 7 or 7)
         next_sat = pub + timedelta(days=(5 - pub.weekday()) % 7)
-        if w.startswith("last"):
+        if w.startswith("last") or "past" in w:
             sat = past_sat
         elif w.startswith("next"):
             sat = next_sat
@@ -761,6 +796,8 @@ def _r_span(m, ctx) -> _Result:
 
 def _r_within(m, ctx) -> _Result:
     """'within a few weeks', 'in two weeks', 'within the next three months': future from the narrative."""
+    if m.group(0)[:2].lower() == "in" and not ctx.future(m.start(), m.end()):
+        return None  # 'for the first time in two years' looks back, and is no date of its own
     ref, anchor = ctx.reference()
     word = " ".join(m.group("n").lower().split())
     unit = m.group("unit").lower().rstrip("s")
@@ -860,12 +897,15 @@ _PATTERNS: list[tuple[str, object]] = [
     # single dates
     (_mon("mon") + r"\s+" + _day("d") + r"(?!\s*[-–]\s*\d)" + _NOT_NUMBER_AFTER + r"(?:,?\s+" + _year("y") + ")?", _r_date),
     (r"(?<![\d.,$#-])" + _day("d") + r"\s+(?:of\s+)?" + _mon("mon") + r"(?:,?\s+" + _year("y") + ")?", _r_date),
+    (r"(?-i:(?P<wd>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)),?\s+(?:" + _mon("mon") + r"\s+" + _day("d")
+     + r"(?![\d:])(?:,?\s+" + _year("y") + r")?|" + _day("d2") + r"\s+(?:of\s+)?" + _mon("mon2") + r"(?:,?\s+" + _year("y2") + r")?)", _r_weekday_date),
     # month ranges ("March-April", "from March to May 2019", "June or July")
     (_PREP + _mon("mon1") + r"(?P<join>\s*(?:-|–|—|/)\s*|\s+(?:to|until|till|through|and|or)\s+)" + _mon("mon2") + _YEAR_AFTER, _r_month_range),
     # month + year
     (_mon("mon") + r",?\s+(?:of\s+)?" + _year("y"), _r_month_year),
     # modified periods: early 2020, mid-2019, late June, the end of last year, the final days of the previous year
     (_MODIFIER + r"[-\s]+(?:" + _mon("mon") + _YEAR_AFTER + r"|(?P<tgt>" + _year("ty") + r"|" + _REL_YEAR + r"|" + _REL_MONTH_T + r"))", _r_modified),
+    (r"\bthe\s+(?P<which>first|second|third|fourth|last|final)\s+week\s+of\s+" + _mon("mon") + _YEAR_AFTER, _r_week_of_month),
     (r"(?P<which>earlier|later)\s+(?:this|in\s+the)\s+(?P<unit>year|month|week)\b", _r_earlier_later),
     # bare months in context: in June, last June, (March), the April elections
     (r"(?:\b(?P<rel>last|this|next)\s+)?" + _mon("mon"), _r_bare_month),
@@ -877,7 +917,7 @@ _PATTERNS: list[tuple[str, object]] = [
     (r"\b(?:yesterday|today|tonight|tomorrow|this\s+(?:morning|afternoon|evening)|the\s+(?:day\s+before|previous\s+day|preceding\s+day|next\s+day|following\s+day|day\s+after|same\s+day)"
      r"|(?:that\s+)?same\s+day|that\s+day|a\s+day\s+(?:earlier|later))\b", _r_rel_day),
     (r"\b(?:(?:last|this|next|the\s+past|the\s+coming)\s+week(?!end)|the\s+(?:previous|following|next)\s+week(?!end)|the\s+week\s+(?:before|after)"
-     r"|a\s+week\s+(?:earlier|later)|(?:(?:at|over|during)\s+)?the\s+weekend|(?:this|last|next)\s+weekend)\b", _r_rel_week),
+     r"|a\s+week\s+(?:earlier|later)|(?:(?:at|over|during)\s+)?the\s+weekend|(?:this|last|next)\s+weekend|(?:this\s+)?past\s+weekend)\b", _r_rel_week),
     (r"(?:\b(?P<rel>last|next|this)\s+)?(?-i:(?P<wd>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday))\b", _r_weekday),
     (r"\b(?:(?P<rel>last|this|next|early|late)\s+)?(?P<s>spring|summer|autumn|fall|winter)\b(?:\s+(?:of\s+)?" + _year("y") + ")?", None),
     (r"\b(?:the\s+)?(?P<dir>last|past|previous|preceding|next|coming|following)\s+" + _NUM + r"\s+" + _UNIT + r"\b", _r_span),
@@ -1021,7 +1061,7 @@ def _new_year_from_sentence(ctx, chosen, i, edtf, anchor):
     return best[1] + edtf[4:], best[2]
 
 
-_YEARLESS = frozenset({_r_date, _r_day_range, _r_cross_range, _r_month_range, _r_bare_month, _r_modified, _r_season})
+_YEARLESS = frozenset({_r_week_of_month, _r_date, _r_day_range, _r_cross_range, _r_month_range, _r_bare_month, _r_modified, _r_season})
 _FRAME_LEAD = re.compile(r"[\s\"“‘'(\[-]*(?:(?:in|during|throughout|by|since)\s+)?", re.I)
 
 

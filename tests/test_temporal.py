@@ -112,6 +112,24 @@ ROWS = [
     ("Last year, Kim skipped his New Year’s Day address.", P_2022_01_13, {}, "New Year’s Day", "2021-01-01"),
     ("Kim might not deliver a New Year's Day address this year.", P_2022_01_13, {}, "New Year's Day", "2022-01-01"),
     ("The strike lasted from 2017 to 2019.", P_2020_02_05, {}, "from 2017 to 2019", "2017/2019"),
+    # --- further forms seen in news
+    ("They will meet in two weeks.", P_2020_02_05, {}, "in two weeks", "2020-02-05/2020-02-19"),
+    ("Talks are set for the first week of March.", P_2020_02_05, {}, "the first week of March", "2020-03-01/2020-03-07"),
+    ("Kim visited late last month.", P_2020_02_05, {}, "late last month", "2020-01-21/2020-01-31"),
+    ("the 1950-53 Korean War", P_2020_02_05, {}, "1950-53", "1950/1953"),
+    ("the Sept. 19 military agreement signed Sept. 19, 2018", D(2019, 1, 10), {}, "Sept. 19", "2018-09-19"),
+    ("Tuesday's launch surprised Seoul.", P_2020_02_05, {}, "Tuesday", "2020-02-04"),
+    ("The envoy left two weeks ago.", P_2020_02_05, {}, "two weeks ago", "2020-01-22"),
+    ("The regime changed course a few years ago.", P_2020_02_05, {}, "a few years ago", "2017"),
+    ("Famine struck in the 1990s.", P_2020_02_05, {}, "in the 1990s", "1990/1999"),
+    ("It was held on Friday, April 20.", D(2018, 4, 25), {}, "on Friday, April 20", "2018-04-20"),
+    ("The plenary meeting ran from Dec. 28 through Dec. 31.", P_2020_02_05, {}, "from Dec. 28 through Dec. 31", "2019-12-28/2019-12-31"),
+    ("In 2017, North Korea tested a missile in July and in November.", P_2020_02_05, {}, "in November", "2017-11"),
+    ("The law takes effect by the end of the year.", P_2020_02_05, {}, "the end of the year", "2020-12"),
+    ("Growth slowed in the second half of 2019.", P_2020_02_05, {}, "in the second half of 2019", "2019-07/2019-12"),
+    ("NK to hold plenary meeting of party central committee on Friday", P_2018_04_19, {}, "on Friday", "2018-04-20"),
+    ("Exports fell earlier this year.", D(2019, 5, 20), {}, "earlier this year", "2019-01/2019-05"),
+    ("Officials met earlier this week.", P_2020_02_05, {}, "earlier this week", "2020-02-03/2020-02-05"),
 ]
 
 
@@ -141,6 +159,9 @@ NEGATIVE = [
     ("There now seems to be a pattern of new year’s messages", ["new year"]),
     ("Now is the time for high-level talks.", ["Now", "the time"]),
     ("Talks resumed shortly after the summit.", ["shortly"]),
+    ("It was the first such test in two years.", ["two years"]),
+    ("He met Jan Egeland at Mar-a-Lago.", ["Jan", "Mar"]),
+    ("COVID-19 closed the border; the FY2020 budget grew.", ["19", "2020"]),
 ]
 
 
