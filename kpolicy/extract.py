@@ -43,9 +43,9 @@ _NARRATIVE_CUE = re.compile(
     re.I,
 )
 _SPECULATION = re.compile(
-    r"\b(?:may|might|could|likely|unlikely|probably|possibly|perhaps|expected\s+to|cannot\s+be\s+(?:excluded|ruled\s+out)|can't\s+be\s+ruled\s+out|is\s+possible|are\s+possible|would)\b", re.I
+    r"\b(?:may|might|could|likely|unlikely|probably|possibly|perhaps|cannot\s+be\s+(?:excluded|ruled\s+out)|can't\s+be\s+ruled\s+out|is\s+possible|are\s+possible|would)\b", re.I
 )
-_SCHEDULED = re.compile(r"\b(?:will|shall|scheduled|planned|planning|plans?\s+to|set\s+to|due\s+to|to\s+be\s+held|upcoming|forthcoming|next)\b", re.I)
+_SCHEDULED = re.compile(r"\b(?:will|shall|expected\s+to|scheduled|planned|planning|plans?\s+to|set\s+to|due\s+to|to\s+be\s+held|upcoming|forthcoming|next)\b", re.I)
 _DEFINITE = re.compile(r"\b(?:the|this|that|these|those|same|his|her|its|their|last|latest)\b", re.I)
 _ENUM_CLAUSE = re.compile(r"[^;]+")
 _TEST_FAMILY = {"missile_test", "nuclear_test", "weapon_test"}

@@ -139,6 +139,8 @@ def _resolve(etype: str, sentence: str, m: re.Match, context: str) -> tuple[str,
         return None
     if etype == "meeting?":
         near = sentence[max(0, m.start() - 80):m.end() + 100]
+        if re.search(r"\bSecurity\s+Council\b|\bUNSC\b", sentence[max(0, m.start() - 80):m.end() + 40]) and word.startswith("meeting"):
+            return "un_action", 0.7
         if re.search(r"\bmeeting\s+of\s+the\s+(?:\w+\s+){0,3}(?:committee|politburo|bureau|assembly|congress)", sentence[m.start():m.end() + 60], re.I):
             return "plenum", 0.8
         if re.search(r"(?:\bparty|\bWPK|Workers['\u2019]? Party(?: of Korea)?|\bcommittee|\bpolitburo|\bassembly|\bplenary)\s*$", left, re.I):
@@ -208,6 +210,8 @@ def _resolve(etype: str, sentence: str, m: re.Match, context: str) -> tuple[str,
             return None
         if word in ("report", "reported") and re.search(r"\b(?:media|news)\s+reports?\b", sentence[max(0, m.start() - 12):m.end()], re.I) and re.search(r"\bbased\s+on\s*$|\baccording\s+to\s*$", left, re.I):
             return None
+        if word in ("declaration", "statement") and re.search(r"\b(?:signed|sign|signing|joint|adopted)\b(?:\s+[\w'-]+){0,4}\s*$", left, re.I):
+            return "agreement", 0.7
         if word == "declared" and _POLICY_OBJECT.search(right[:40]):
             return "policy_change", 0.55
         return "statement", None
