@@ -1062,6 +1062,7 @@ def _new_year_from_sentence(ctx, chosen, i, edtf, anchor):
 
 
 _YEARLESS = frozenset({_r_week_of_month, _r_date, _r_day_range, _r_cross_range, _r_month_range, _r_bare_month, _r_modified, _r_season})
+_CHAIN = re.compile(r"\s*,?\s*(?:and|or|,)\s+(?:(?:in|on)\s+)?", re.I)
 _FRAME_LEAD = re.compile(r"[\s\"“‘'(\[-]*(?:(?:in|during|throughout|by|since)\s+)?", re.I)
 
 
@@ -1078,11 +1079,18 @@ def _apply_sentence_frames(ctx, chosen) -> None:
         if kind != "relative" or handler not in _YEARLESS:
             continue
         year = frame_for.get(bounds)
+        after = None
+        if i and chosen[i - 1][2][2] == "absolute":  # 'in March 2018 and April': the year carries over
+            prev_m, prev_edtf = chosen[i - 1][0], chosen[i - 1][2][0]
+            if _CHAIN.fullmatch(ctx.text, prev_m.end(), m.start()) and re.match(r"\d{4}-\d{2}", prev_edtf):
+                after = parse_edtf(prev_edtf).lower
+                year = str(after.year)
         if year is None:
             continue
-        framed = _Context(ctx.text, ctx.pub, ctx.tense, year)
         try:
-            result = handler(m, framed)
+            result = handler(m, _Context(ctx.text, ctx.pub, ctx.tense, year))
+            if after is not None and result is not None and parse_edtf(result[0]).lower < after:
+                result = handler(m, _Context(ctx.text, ctx.pub, ctx.tense, str(after.year + 1)))
         except Exception:
             result = None
         if result is not None and _valid(result[0]):

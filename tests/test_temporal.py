@@ -130,6 +130,8 @@ ROWS = [
     ("NK to hold plenary meeting of party central committee on Friday", P_2018_04_19, {}, "on Friday", "2018-04-20"),
     ("Exports fell earlier this year.", D(2019, 5, 20), {}, "earlier this year", "2019-01/2019-05"),
     ("Officials met earlier this week.", P_2020_02_05, {}, "earlier this week", "2020-02-03/2020-02-05"),
+    ("Tests took place in March 2018 and April.", P_2020_02_05, {}, "April", "2018-04"),
+    ("Talks were held on 28 December 2019 and on January 2.", P_2020_02_05, {}, "on January 2", "2020-01-02"),
 ]
 
 
