@@ -101,39 +101,47 @@ class ActorFinder:
         """Every actor mention in `text`, in text order (a compound gives one mention per actor)."""
         folded = fold(text)
         out: list[ActorMention] = []
-        taken: list[tuple[int, int]] = []
+        covered = bytearray(len(text) + 1)
+
+        def take(a: int, b: int) -> None:
+            covered[a:b] = b"\x01" * (b - a)
+
         for m in self.compound.finditer(folded):
             for actor in ("North Korea", "South Korea"):
                 out.append(ActorMention(m.start(), m.end(), text[m.start():m.end()], actor))
-            taken.append((m.start(), m.end()))
+            take(m.start(), m.end())
         for m in self.pattern.finditer(folded):
-            if any(a <= m.start() < b for a, b in taken):
+            if covered[m.start()]:
                 continue
             out.append(ActorMention(m.start(), m.end(), text[m.start():m.end()], self.names[m.group()]))
-            taken.append((m.start(), m.end()))
+            take(m.start(), m.end())
         present = {a.actor for a in out}
         for m in self.context.finditer(folded):
             actor = "North Korea" if m.group(1) == "North" else "South Korea"
-            if actor in present and not any(a <= m.start() < b for a, b in taken):
+            if actor in present and not covered[m.start()]:
                 out.append(ActorMention(m.start(), m.end(), text[m.start():m.end()], actor))
-                taken.append((m.start(), m.end()))
+                take(m.start(), m.end())
         if self.surname is not None:
-            out.extend(self._surnames(folded, text, out, taken))
+            out.extend(self._surnames(folded, text, out, covered))
         out.sort(key=lambda a: (a.start, a.actor))
         return out
 
-    def _surnames(self, folded, text, found, taken):
+    def _surnames(self, folded, text, found, covered):
         """A bare surname names the person of that surname most recently named in full."""
         people = sorted((a for a in found if self.gazetteer.actors.get(a.actor) and self.gazetteer.actors[a.actor].kind == "person"),
-                        key=lambda a: a.start)
+                        key=lambda a: a.end)
         extra = []
         for m in self.surname.finditer(folded):
-            if any(a <= m.start() < b for a, b in taken):
+            if covered[m.start()]:
                 continue
             candidates = self.surnames[m.group()]
-            before = [p.actor for p in people if p.end <= m.start() and p.actor in candidates]
+            before = None
+            for p in reversed(people):  # people are few: a short scan from the nearest back
+                if p.end <= m.start() and p.actor in candidates:
+                    before = p.actor
+                    break
             if before:
-                actor = before[-1]
+                actor = before
             else:
                 in_compound = folded[m.end():m.end() + 1] == "-" or folded[m.start() - 1:m.start()] == "-"
                 if not in_compound:

@@ -88,6 +88,28 @@ def evaluate(shared: Path | None, scorer=None) -> list[dict]:
     return results
 
 
+def bench(words: int = 10_000, rounds: int = 5) -> str:
+    """Throughput of extract_events on the seed article's text repeated to `words` words."""
+    import time
+
+    from kpolicy.extract import Extractor
+    from kpolicy.text import read_document
+
+    _, article = seed_gold()
+    text = read_document(article).text
+    big = "\n\n".join([text] * (words // len(text.split()) + 1))
+    extractor = Extractor()
+    extractor.extract(text, date(2020, 2, 5))  # warm caches (gazetteer, country names, regexes)
+    best = float("inf")
+    for _ in range(rounds):
+        t0 = time.perf_counter()
+        n = len(extractor.extract(big, date(2020, 2, 5)))
+        best = min(best, time.perf_counter() - t0)
+    kb = len(big.encode("utf-8")) / 1024
+    return (f"{len(big.split())} words, {kb:.0f} KB, {n} events: best of {rounds} {best * 1000:.0f} ms "
+            f"= {kb / best:.0f} KB/s")
+
+
 def table(results: list[dict]) -> str:
     lines = ["| article | core recall | precision | F1 | type | date | status | actors |", "|---|---|---|---|---|---|---|---|"]
     for r in results:
@@ -102,7 +124,11 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m kpolicy.evaluate", description=__doc__.split("\n")[0])
     ap.add_argument("--shared", help="the shared folder holding eval/score.py and eval/dev/ (default: autodetect)")
     ap.add_argument("--show", action="store_true", help="also list missed, spurious and misdated events")
+    ap.add_argument("--bench", action="store_true", help="measure extraction throughput on the seed article repeated to 10,000 words")
     a = ap.parse_args(argv)
+    if a.bench:
+        print(bench())
+        return 0
     shared = find_shared(a.shared)
     if shared is None:
         print("kpolicy.evaluate: error: ../shared/eval/score.py not found; give --shared PATH", file=sys.stderr)

@@ -21,6 +21,7 @@ Stages, top to bottom:
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -213,7 +214,8 @@ class Extractor:
         temporal = _temporal()
         spans = sentence_spans(text)
         paras = paragraph_index(text, spans)
-        mentions = self.finder.find(text)
+        mentions = self._mentions(text)
+        starts = [a.start for a in mentions]
         out: list[Candidate] = []
         narrative: str | None = None
         last_para = -1
@@ -236,7 +238,7 @@ class Extractor:
                 if times:
                     narrative = times[-1].edtf
                 continue
-            actors = [a for a in mentions if body0 <= a.start < s1]
+            actors = mentions[bisect.bisect_left(starts, body0):bisect.bisect_left(starts, s1)]
             cands = self._sentence_candidates(text, body0, s1, sentence, idx, para, triggers, times, actors, narrative, published, mod, out, tense)
             out.extend(cands)
             dated = [c.date_edtf for c in cands if c.date_edtf and not c.narrative_date]
@@ -403,7 +405,7 @@ class Extractor:
         events: list[Candidate] = []
         for c in cands:
             target = None
-            for e in reversed(events):
+            for e in reversed(events[-80:]):  # a long article: look back over recent events only
                 if e.type != c.type or e.sentence == c.sentence:
                     continue
                 if not self._same_event(e, c, text):
@@ -446,11 +448,16 @@ class Extractor:
             return False
         return same_head and c.definite and c.paragraph - e.paragraph <= 6
 
+    def _mentions(self, text: str) -> list[ActorMention]:
+        if getattr(self, "_cache", (None,))[0] is not text:
+            self._cache = (text, self.finder.find(text))
+        return self._cache[1]
+
     def main_actor(self, text: str) -> str | None:
         """The state the article mentions most (people and organs count for their state)."""
         from collections import Counter
 
-        counts = Counter(self.finder.state_of(a.actor) for a in self.finder.find(text))
+        counts = Counter(self.finder.state_of(a.actor) for a in self._mentions(text))
         return counts.most_common(1)[0][0] if counts else None
 
     # ---- the whole pipeline ----------------------------------------------------------------
