@@ -330,7 +330,8 @@ class Extractor:
             cand.definite = bool(_DEFINITE.search(sentence[max(0, t.start - 45):t.start].split(",")[-1]))
             cand.head = _head(t, sentence)
             cand.past = tense == "past"
-            cand.generic = bool(re.fullmatch(r"(?i)(?:plenums|summits|sessions|meetings|congresses|elections)", t.text)) and bool(
+            habitual = bool(re.search(r"\b(?:usually|typically|normally|often|routinely|annually|every\s+year|each\s+year|regularly)\b", sentence, re.I))
+            cand.generic = habitual or bool(re.fullmatch(r"(?i)(?:plenums|summits|sessions|meetings|congresses|elections)", t.text)) and bool(
                 re.search(r"\b(?:these|those|such|many|several|all)\s+(?:\w+\s+)?$", sentence[max(0, t.start - 30):t.start], re.I))
             if tm is not None:
                 self._set_time(cand, tm, base)
@@ -516,6 +517,8 @@ def _head(t: Trigger, sentence: str) -> str:
         m = _POLICY_OBJECT.search(window)
         if m:
             word = m.group().lower()
+    if t.type in _MEETING_TYPES:  # 'the congress', 'the session', 'the meeting' name the same kind of event
+        return t.type
     word = re.sub(r"(?:ies|es|s|ed|ing)$", "", word) or word
     return word[:5]
 

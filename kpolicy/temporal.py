@@ -499,7 +499,7 @@ def _stated_year(ctx, m) -> tuple[int, str]:
 
 
 _MOD_NAMES = {
-    "early": "early", "mid": "mid", "late": "late", "the end of": "end", "the close of": "end",
+    "early": "early", "mid": "mid", "late": "late", "end": "end", "the end of": "end", "the close of": "end",
     "the beginning of": "start", "the start of": "start", "the middle of": "mid", "the turn of": "end",
     "the first half of": "first_half", "the second half of": "second_half",
     "the first quarter of": "q1", "the second quarter of": "q2", "the third quarter of": "q3",
@@ -852,7 +852,8 @@ def _r_year_range(m, ctx) -> _Result:
 
 def _r_decade(m, ctx) -> _Result:
     y = int(m.group("y"))
-    return f"{y:04d}/{y + 9:04d}", None, "absolute"
+    lo, hi = {"early": (0, 3), "mid": (4, 6), "late": (7, 9)}.get((m.group("mod") or "").lower(), (0, 9))
+    return f"{y + lo:04d}/{y + hi:04d}", None, "absolute"
 
 
 def _r_new_year(m, ctx) -> _Result:
@@ -880,7 +881,7 @@ _MD_B = _mon("mon2b") + r"\s+" + _day("d2b") + r"(?![\d:])(?:,?\s+" + _year("y2b
 _REL_YEAR = (r"(?:last|this|next|past|coming)\s+year|the\s+(?:previous|prior|preceding|following|next|subsequent|same|current|coming)\s+year"
              r"|the\s+year\s+(?:before|after)|that\s+year|the\s+year")
 _REL_MONTH_T = r"(?:this|last|next|that)\s+month|the\s+(?:same|previous|following)\s+month|the\s+month"
-_MODIFIER = (r"(?P<mod>early|mid|late|the\s+(?:end|close|beginning|start|middle|turn)\s+of"
+_MODIFIER = (r"(?P<mod>early|mid|late|end(?=-)|the\s+(?:end|close|beginning|start|middle|turn)\s+of"
              r"|the\s+(?:first|second)\s+half\s+of|the\s+(?:first|second|third|fourth|last|final)\s+quarter\s+of"
              r"|the\s+(?:final|last|closing|first|opening|early)\s+(?:few\s+)?(?:days|weeks|months)\s+of)")
 
@@ -904,7 +905,7 @@ _PATTERNS: list[tuple[str, object]] = [
     # month + year
     (_mon("mon") + r",?\s+(?:of\s+)?" + _year("y"), _r_month_year),
     # modified periods: early 2020, mid-2019, late June, the end of last year, the final days of the previous year
-    (_MODIFIER + r"[-\s]+(?:" + _mon("mon") + _YEAR_AFTER + r"|(?P<tgt>" + _year("ty") + r"|" + _REL_YEAR + r"|" + _REL_MONTH_T + r"))", _r_modified),
+    (_MODIFIER + r"[-\s]+(?:" + _mon("mon") + _YEAR_AFTER + r"|(?P<tgt>" + _year("ty") + r"(?!['’]?s\b)|" + _REL_YEAR + r"|" + _REL_MONTH_T + r"))", _r_modified),
     (r"\bthe\s+(?P<which>first|second|third|fourth|last|final)\s+week\s+of\s+" + _mon("mon") + _YEAR_AFTER, _r_week_of_month),
     (r"(?P<which>earlier|later)\s+(?:this|in\s+the)\s+(?P<unit>year|month|week)\b", _r_earlier_later),
     # bare months in context: in June, last June, (March), the April elections
@@ -928,7 +929,7 @@ _PATTERNS: list[tuple[str, object]] = [
      r"|in\s+the\s+(?:near\s+|not-too-distant\s+|not\s+too\s+distant\s+|foreseeable\s+)?future|in\s+the\s+coming\s+(?:days|weeks|months|years)"
      r"|in\s+the\s+(?:days|weeks|months)\s+ahead)\b", _r_vague),
     (_PREP + r"(?<![\w$#.,-])" + _year("y1") + r"(?P<join>\s*(?:-|–|—|/)\s*|\s+(?:to|until|till|through|and|or)\s+)(?P<y2>1[89]\d\d|20\d\d|\d\d)(?![\w%])", _r_year_range),
-    (r"\b(?:the\s+)?(?P<y>1[89]\d0|20\d0)['’]?s\b", _r_decade),
+    (r"\b(?:the\s+)?(?:(?P<mod>early|mid|late)[-\s]+)?(?P<y>1[89]\d0|20\d0)['’]?s\b", _r_decade),
     (r"(?<![\w$#.,-])" + _year("y") + r"(?![\w%-]|[.,]\d)" + r"(?!\s+(?:km|kilometers?|kilometres?|miles?|people|troops|soldiers|tons?|tonnes?|meters?|metres?|kg|dollars|won|units|times|percent)\b)", _r_year),
     (r"(?-i:New\s+Year)['’]?s?\s+(?-i:(?:Day|Eve))\b", _r_new_year),
 ]

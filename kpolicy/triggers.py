@@ -32,11 +32,11 @@ _MISSILE_NOUN = r"(?:(?:ballistic|cruise|hypersonic|short-range|long-range|mediu
 _RULES: list[tuple[str, str, float]] = [
     # --- plenums and sessions
     ("plenum", r"\bplenary\s+(?:meeting|session)s?\b|\bplenums?\b|\bplenum\b", 0.9),
-    ("plenum", r"(?-i:\b(?:[Pp]arty|WPK|Workers'? Party(?: of Korea)?)\s+[Cc]ongress(?:es)?\b)|\b\d+(?:st|nd|rd|th)\s+(?:\w+\s+){0,2}[Cc]ongress\b", 0.85),
+    ("plenum", r"(?-i:\b(?:[Pp]arty|WPK|Workers['`\u2019]? Party(?: of Korea)?)\s+[Cc]ongress(?:es)?\b)|\b(?:\d+(?:st|nd|rd|th)|[Ff]irst|[Ss]econd|[Tt]hird|[Ff]ourth|[Ff]ifth|[Ss]ixth|[Ss]eventh|[Ee]ighth|[Nn]inth|[Tt]enth)\s+(?:\w+\s+){0,2}[Cc]ongress\b|\b[Cc]ongress\s+of\s+the\s+(?:Workers|WPK|Korean\s+Workers|[Pp]arty|Communist)", 0.85),
     ("plenum", r"\bpolitburo\s+meeting\b|\bpolitical\s+bureau\s+meeting\b|\b(?:enlarged\s+)?(?:meeting|session)\s+of\s+the\s+(?:\w+\s+){0,3}(?:politburo|political bureau|central committee|supreme people's assembly)\b", 0.85),
     ("plenum", r"\bparliamentary\s+session\b|\bsession\s+of\s+the\s+(?:\w+\s+){0,2}(?:assembly|parliament|legislature)\b", 0.75),
     # a bare "session": only with a plenum context, checked in find_triggers
-    ("plenum?", r"\bsession\b", 0.6),
+    ("plenum?", r"\bsession\b|\bcongress\b", 0.6),
     # --- meetings between leaders and talks
     ("summit", r"\bsummits?\b", 0.85),
     ("meeting?", r"\bmeetings?\b|\bmet\b|\bmeets?\b|\bmeeting\b", 0.6),
@@ -132,6 +132,8 @@ def _resolve(etype: str, sentence: str, m: re.Match, context: str) -> tuple[str,
     word = m.group().lower()
     left, right = _window(sentence, m)
     if etype == "plenum?":
+        if word == "congress" and re.search(r"(?:U\.S\.|US|American|United\s+States)\s*$|\bmembers?\s+of\s*$", left, re.I):
+            return None
         if re.search(r"\b(?:photo|question|Q&A|training|study|briefing)\s*$", left, re.I):
             return None
         if _PLENUM_CONTEXT.search(context or sentence):
@@ -145,6 +147,9 @@ def _resolve(etype: str, sentence: str, m: re.Match, context: str) -> tuple[str,
             return "plenum", 0.8
         if re.search(r"(?:\bparty|\bWPK|Workers['\u2019]? Party(?: of Korea)?|\bcommittee|\bpolitburo|\bassembly|\bplenary)\s*$", left, re.I):
             return "plenum", 0.75
+        officials = r"\b(?:ministers?|officials?|envoys?|delegations?|delegates|negotiators?|diplomats?|representatives?)\b"
+        if re.search(officials, left[-50:], re.I):
+            return "talks", 0.6
         if _LEADERS.search(near) or re.search(r"\b(?:\w+)-(?:Trump|Kim|Moon|Xi|Putin|Biden|Abe|Yoon)\b", left[-30:]):
             return "summit", 0.7
         if re.search(r"\b(?:ministers?|officials?|envoys?|delegations?|negotiators?|diplomats?)\b", near, re.I):
@@ -159,6 +164,8 @@ def _resolve(etype: str, sentence: str, m: re.Match, context: str) -> tuple[str,
             return None
         return "talks", None
     if etype == "missile_test" and re.fullmatch(r"launch\w*|fir\w*|test-\w+", word):
+        if sentence[m.start() - 1:m.start()] == "-":  # 'submarine-launched': an adjective, not a launch
+            return None
         # a launch or firing needs a missile, rocket or satellite nearby (not a campaign, not a person)
         if re.search(r"^\s*(?:(?:an?|the|its|their|two|three|several|\w+)\s+){0,5}" + _MISSILE_NOUN, right, re.I) or (
             word.startswith("test-") and True
@@ -202,7 +209,7 @@ def _resolve(etype: str, sentence: str, m: re.Match, context: str) -> tuple[str,
         return "un_action", 0.8
     if etype == "sanctions":
         # an event only when sanctions are imposed, lifted, tightened or announced
-        if re.search(r"\b(?:impos\w+|lift\w*|slapp\w+|announc\w+|tighten\w*|eas\w+|expand\w*|new)\b", sentence[max(0, m.start() - 40):m.end() + 40], re.I):
+        if re.search(r"\b(?:impos\w+|lift\w*|slapp\w+|announc\w+|tighten\w*|eas\w+|expand\w*|extend\w*|renew\w*|blacklist\w*|new)\b", sentence[max(0, m.start() - 40):m.end() + 40], re.I):
             return "sanctions", 0.6
         return None
     if etype == "statement":
