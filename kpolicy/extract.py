@@ -517,7 +517,7 @@ def _head(t: Trigger, sentence: str) -> str:
         m = _POLICY_OBJECT.search(window)
         if m:
             word = m.group().lower()
-    if t.type in _MEETING_TYPES:  # 'the congress', 'the session', 'the meeting' name the same kind of event
+    if t.type in ("plenum", "talks"):  # "the congress", "the session": the same kind of event
         return t.type
     word = re.sub(r"(?:ies|es|s|ed|ing)$", "", word) or word
     return word[:5]
