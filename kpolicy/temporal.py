@@ -221,10 +221,15 @@ def modality(sentence: str) -> str | None:
 
 # ----------------------------------------------------------------------------- context
 
-_BOUNDARY = re.compile(r"[,;:.!?()\"“”]|\s(?:that|and|but|while|when|after|before|because)\s")
+# A full stop after an abbreviation ('U.S.', 'Dr.', 'Nov.') or an initial ends no sentence.
+_ABBREVIATIONS = ("Mr", "Ms", "Mrs", "Dr", "St", "Jr", "Sr", "No", "Gen", "Col", "Lt", "Sgt", "Gov", "Sen", "Rep",
+                  "Prof", "vs", "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct", "Nov", "Dec",
+                  "Co", "Corp", "Inc", "Ltd", "Adm", "Maj", "Capt", "Amb", "approx", "etc", "e.g", "i.e")
+_STOP = r"(?:[!?]|\." + "".join(rf"(?<!\b{re.escape(a)}\.)" for a in _ABBREVIATIONS) + r"(?<!\b[A-Z]\.))"
+_BOUNDARY = re.compile(r"[,;:!?()\"“”]|" + _STOP + r"(?=\s)|\s(?:that|and|but|while|when|after|before|because)\s")
 
 
-_SENT_END = re.compile(r"[.!?][\"”’')\]]*\s+|\n")
+_SENT_END = re.compile(_STOP + r"[\"”’')\]]*\s+|\n")
 
 
 class _Context:
