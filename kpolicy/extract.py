@@ -44,9 +44,10 @@ _NARRATIVE_CUE = re.compile(
     re.I,
 )
 _SPECULATION = re.compile(
-    r"\b(?:may|might|could|likely|unlikely|probably|possibly|perhaps|cannot\s+be\s+(?:excluded|ruled\s+out)|can't\s+be\s+ruled\s+out|is\s+possible|are\s+possible|would)\b", re.I
+    r"\b(?:may|might|could|likely|unlikely|probably|possibly|perhaps|cannot\s+be\s+(?:excluded|ruled\s+out)|can't\s+be\s+ruled\s+out|is\s+possible|are\s+possible)\b", re.I
 )
-_SCHEDULED = re.compile(r"\b(?:will|shall|expected\s+to|scheduled|planned|planning|plans?\s+to|set\s+to|due\s+to|to\s+be\s+held|upcoming|forthcoming|next)\b", re.I)
+_SCHEDULED = re.compile(r"\b(?:will|would|shall|expected\s+to|scheduled|planned|planning|plans?\s+to|set\s+to|due\s+to|to\s+be\s+held|upcoming|forthcoming|next)\b", re.I)
+_FUTURE_CLAUSE = re.compile(r"\b(?:will|would|shall|plans?\s+to|planned\s+to|scheduled\s+to|set\s+to|expected\s+to|due\s+to|is\s+to|are\s+to)\b", re.I)
 _DEFINITE = re.compile(r"\b(?:the|this|that|these|those|same|his|her|its|their|last|latest)\b", re.I)
 _ENUM_CLAUSE = re.compile(r"[^;]+")
 _TEST_FAMILY = {"missile_test", "nuclear_test", "weapon_test"}
@@ -234,6 +235,7 @@ class Extractor:
             times = [t for t in temporal.find_time_expressions(sentence, published, tense=tense or (
                 "future" if mod in ("expected", "forecast") else None), narrative=narrative) if _usable(t)]
             times = self._reanchor(sentence, published, tense, mod, times, temporal)
+            times = self._future_in_clause(sentence, published, tense, narrative, times, temporal)
             if not triggers:
                 if times:
                     narrative = times[-1].edtf
@@ -244,6 +246,23 @@ class Extractor:
             dated = [c.date_edtf for c in cands if c.date_edtf and not c.narrative_date]
             if times:
                 narrative = times[-1].edtf if not dated else dated[-1]
+        return out
+
+    def _future_in_clause(self, sentence, published, tense, narrative, times, temporal):
+        """A date in a future clause of a past sentence ('said on Tuesday it would launch ... in June')
+        resolves forward."""
+        if tense == "future" or not times:
+            return times
+        out = []
+        for t in times:
+            marks = list(_FUTURE_CLAUSE.finditer(sentence, max(0, t.start - 80), t.start))
+            if not marks or "," in sentence[marks[-1].end():t.start] or t.kind == "absolute":
+                out.append(t)
+                continue
+            cut = marks[-1].start()  # resolve within the future clause only, so 'said' does not pull it back
+            again = temporal.find_time_expressions(sentence[cut:], published, tense="future", narrative=narrative)
+            match = next((x for x in again if (x.start + cut, x.end + cut) == (t.start, t.end) and _usable(x)), None)
+            out.append(_shift(match, cut) if match is not None else t)
         return out
 
     def _reanchor(self, sentence, published, tense, mod, times, temporal):
@@ -284,7 +303,8 @@ class Extractor:
                 if t.end <= tm.start:
                     d = tm.start - t.end
                 elif re.fullmatch(r"(?:\s+[\w'-]+){0,3}\s*", sentence[tm.end:t.start]) and not re.search(
-                        r"\b(?:the|a|an|in|on|at|of|to|and|for)\b", sentence[tm.end:t.start], re.I):
+                        r"\b(?:the|a|an|in|on|at|of|to|and|for|it|he|she|they|we|its|his|her|their|will|would|shall|can|could|may|might"
+                        r"|has|have|had|was|were|is|are|be|been|did|does|do|not|also)\b", sentence[tm.end:t.start], re.I):
                     d = 0  # the date modifies the trigger: 'the April legislative elections'
                 else:
                     d = (t.start - tm.end) * 1.5 + 5
