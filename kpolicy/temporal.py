@@ -594,6 +594,22 @@ def _r_earlier_later(m, ctx) -> _Result:
     return _days(pub, monday + timedelta(days=6)), ctx.pub_iso, "relative"
 
 
+def _r_year_end(m, ctx) -> _Result:
+    """'year-end', 'end-of-year' (the December of the year in view), 'in the new year'."""
+    w = m.group(0).lower()
+    pub = ctx.pub
+    if "new" in w:
+        year = pub.year + 1 if pub.month >= 10 else pub.year
+        return f"{year:04d}", ctx.pub_iso, "relative"
+    if ctx.narrative_year_only:
+        return _ym(ctx.narrative_lower.year, 12), ctx.narrative, "relative"
+    if ctx.future(m.start(), m.end()):
+        year = pub.year
+    else:
+        year = pub.year if pub.month == 12 else pub.year - 1
+    return _ym(year, 12), ctx.pub_iso, "relative"
+
+
 def _r_rel_year(m, ctx) -> _Result:
     year, anchor = _relative_year(m.group(0), ctx, m)
     return f"{year:04d}", anchor, "relative"
@@ -918,6 +934,7 @@ _PATTERNS: list[tuple[str, object]] = [
     # relative years, months, weeks, days
     (r"\b(?:" + _REL_YEAR.replace("|that\\s+year|the\\s+year", "|that\\s+year") + r"|a\s+year\s+(?:earlier|later))\b", _r_rel_year),
     (_NUM + r"\s+" + _UNIT + r"\s+(?P<way>ago|earlier|later)\b", _r_years_ago),
+    (r"\b(?:year[-\s]end|end[-\s]of[-\s](?:the[-\s])?year|in\s+the\s+new\s+year)\b", _r_year_end),
     (r"\b(?:(?:this|last|next)\s+month|the\s+(?:current|previous|preceding|following|next|same)\s+month|that\s+month"
      r"|the\s+month\s+(?:before|after)|a\s+month\s+(?:earlier|later))\b", _r_rel_month),
     (r"\b(?:yesterday|today|tonight|tomorrow|this\s+(?:morning|afternoon|evening)|the\s+(?:day\s+before|previous\s+day|preceding\s+day|next\s+day|following\s+day|day\s+after|same\s+day)"

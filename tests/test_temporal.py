@@ -132,6 +132,12 @@ ROWS = [
     ("Officials met earlier this week.", P_2020_02_05, {}, "earlier this week", "2020-02-03/2020-02-05"),
     ("Tests took place in March 2018 and April.", P_2020_02_05, {}, "April", "2018-04"),
     ("Talks were held on 28 December 2019 and on January 2.", P_2020_02_05, {}, "on January 2", "2020-01-02"),
+    ("The latest year-end Party Plenum assessed the plan.", P_2022_01_13, {}, "year-end", "2021-12"),
+    ("Kim had set an end-of-year deadline for Washington.", D(2019, 12, 5), {}, "end-of-year", "2019-12"),
+    ("Experts said the North could test an ICBM after the U.S. presidential election on Nov. 3.", D(2020, 10, 10), {},
+     "on Nov. 3", "2020-11-03"),
+    ("Pyongyang called the move an act of war on Sunday, Dec. 24.", D(2017, 12, 26), {}, "on Sunday, Dec. 24", "2017-12-24"),
+    ("Famine struck in the late 1990s.", P_2020_02_05, {}, "in the late 1990s", "1997/1999"),
 ]
 
 
