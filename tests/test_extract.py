@@ -130,3 +130,45 @@ def test_dev_articles_meet_the_targets():
         assert r["precision"] >= 0.85, r
         assert r["date_ok"] >= 0.9, r
         assert r["status_ok"] >= 0.85 and r["actors_ok"] >= 0.85, r
+
+
+# ---- behaviour on short texts written for these tests ----------------------------------------
+
+def _events(text, published):
+    return [e.to_json() for e in extract_events(text, date.fromisoformat(published))]
+
+
+def test_status_from_tense_modality_and_dates_after_publication():
+    text = ("North Korea said on Tuesday it would launch its first reconnaissance satellite in June. "
+            "Experts said Pyongyang could also conduct a nuclear test this year. "
+            "The allies held live-fire drills near the border last week.")
+    got = [(e["type"], e["date"], e["status"]) for e in _events(text, "2023-05-30")]
+    assert got == [
+        ("statement", "2023-05-30", "occurred"),
+        ("missile_test", "2023-06", "expected"),
+        ("nuclear_test", "2023", "forecast"),
+        ("military_drill", "2023-05-22/2023-05-28", "occurred"),
+    ]
+
+
+def test_coreference_gives_one_event_with_mentions():
+    text = ("North Korean and U.S. negotiators met in Stockholm on Saturday for working-level talks. "
+            "The talks broke down after several hours.\n\n"
+            "The party opened its Eighth Congress on January 5. The congress also elected a new Politburo.")
+    events = _events(text, "2021-01-20")
+    assert [(e["type"], e["date"], len(e["mentions"])) for e in events] == [("talks", "2021-01-16", 1), ("plenum", "2021-01-05", 1)]
+    assert events[0]["mentions"][0]["quote"].startswith("The talks broke down")
+
+
+def test_undated_generic_and_negated_mentions_are_no_events():
+    text = ("The allies usually hold spring drills in March. North Korea did not test a missile in May. "
+            "Kim skipped his New Year's address on January 1. Officials said talks were needed.")
+    assert _events(text, "2020-06-01") == []
+
+
+def test_list_items_with_their_own_dates_and_narrative_time():
+    text = ("Kim unveiled a new plan at the party congress in January 2021. "
+            "Pyongyang then had a busy year of missile testing that included cruise missiles (March); "
+            "a hypersonic missile (September); and a submarine-launched ballistic missile (October).")
+    got = [(e["type"], e["date"]) for e in _events(text, "2022-01-13")]
+    assert ("missile_test", "2021-03") in got and ("missile_test", "2021-09") in got and ("missile_test", "2021-10") in got
