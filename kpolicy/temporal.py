@@ -144,6 +144,7 @@ _PAST = re.compile(
 )
 # A regular past form: a verb in -ed not right after an article/determiner/'be' (which make it an
 # adjective or a passive present: 'the advanced missiles', 'cannot be excluded').
+_WOULD = re.compile(r"\b(?:would|was\s+to|were\s+to|was\s+going\s+to)\s+(?!have\b|not\s+have\b)\w", re.I)
 _HEADLINE_FUTURE = re.compile(
     r"\bto\s+(?:hold|host|meet|visit|launch|convene|stage|resume|open|sign|attend|begin|start)\b", re.I)
 _ED = re.compile(r"(?<![-\w])(?P<prev>\w+)\s+(?P<verb>[a-z]{3,}ed)\b")
@@ -265,6 +266,8 @@ class _Context:
         for m in _BOUNDARY.finditer(before):
             cut = m.end()
         window = before[cut:] if cut is not None else before
+        if _WOULD.search(window):  # 'Seoul said it would hold talks in March': the future of the saying
+            return "future"
         tense = sentence_tense(window)
         if tense:
             return tense

@@ -138,6 +138,8 @@ ROWS = [
      "on Nov. 3", "2020-11-03"),
     ("Pyongyang called the move an act of war on Sunday, Dec. 24.", D(2017, 12, 26), {}, "on Sunday, Dec. 24", "2017-12-24"),
     ("Famine struck in the late 1990s.", P_2020_02_05, {}, "in the late 1990s", "1997/1999"),
+    ("Seoul said it would hold talks in March.", D(2020, 1, 13), {}, "in March", "2020-03"),
+    ("Seoul said in March it would hold talks.", D(2020, 1, 13), {}, "in March", "2019-03"),
 ]
 
 
@@ -202,6 +204,7 @@ def test_expressions_are_ordered_and_carry_kind_anchor_direction():
     ("The session was held in October 2017", "past"),
     ("North Korean border provocations cannot be excluded", None),
     ("Now is the time for high-level talks", None),
+    ("NK to hold plenary meeting of party central committee on Friday", "future"),
 ])
 def test_sentence_tense(sentence, expected):
     assert sentence_tense(sentence) == expected
