@@ -38,7 +38,10 @@ _CHUNK_BOUNDARY = re.compile(
     r"[,;:\u2014]|\s--\s|\s-\s|\b(?:since|after|before|following|despite|while|when|where|which|who|whereas|although|though|because|during|but|ahead\s+of|that|especially|including|calling|warning|adding|saying)\b",
     re.I,
 )
-_DATELINE = re.compile(r"^[A-Z][A-Z .'-]+(?:,\s*[A-Z][A-Za-z .]+)?,\s+[A-Z][a-z]{2,9}\.?\s+\d{1,2}\s*(?:\([^)]{1,40}\))?\s*(?:--|\u2014|-|:)\s*")
+_DATELINE = re.compile(
+    r"^[A-Z][A-Z.'-]+(?: [A-Z][A-Z.'-]+)*(?:,\s*[A-Z][A-Za-z .]+)?"
+    r"(?:,\s+[A-Z][a-z]{2,9}\.?\s+\d{1,2}\s*(?:\([^)]{1,40}\))?|\s*\([^)]{1,40}\))\s*(?:--|\u2014|\u2013|-|:)\s*"
+)
 _NARRATIVE_CUE = re.compile(
     r"^\W*(?:That|This|It)\s+(?:was|is)\s+(?:also\s+)?(?:when|where|the\s+(?:time|day|moment|occasion))\b|^\W*(?:At|By)\s+(?:that|the)\s+(?:time|meeting|session|point)\b|^\W*(?:Then|There|On\s+the\s+same\s+day|On\s+that\s+day|That\s+(?:same\s+)?(?:day|month|year|week)|During\s+(?:that|the)\s+(?:meeting|session|plenum|summit|visit|talks))\b",
     re.I,
@@ -313,8 +316,9 @@ class Extractor:
                 if referents[k] is not None and not attached and not _compatible(referents[k], tm.edtf):
                     continue  # a reference back to a known event does not take another date
                 pairs.append((d, ti, k))
-            if not near:
-                free.append(tm)
+            if not near and not re.match(r"\s*(?:since|after|before|following|until|till|ahead\s+of)\b",
+                                         sentence[bounds[_chunk_of(bounds, tm.start)]:tm.start], re.I):
+                free.append(tm)  # a scene-setting date ('In the last six months, ...'), not a 'since X' reference point
         used: set[int] = set()
         for d, ti, k in sorted(pairs):
             if ti in used or k in assigned:
@@ -337,8 +341,9 @@ class Extractor:
         cue = bool(_NARRATIVE_CUE.match(sentence))
         for k, t in enumerate(triggers):
             tm = assigned.get(k)
-            if tm is None and free and t.type != "statement":  # 'said' is dated by its own phrase ('said Thursday')
-                tm = min(free, key=lambda f: abs(f.start - t.start))
+            usable_free = [f for f in free if t.type != "statement" or f.end <= t.start]
+            if tm is None and usable_free:  # 'said' takes only a date set before it ('On Monday, the ministry said')
+                tm = min(usable_free, key=lambda f: abs(f.start - t.start))
             cand = Candidate(
                 type=t.type,
                 trigger=Trigger(base + t.start, base + t.end, t.text, t.type, t.confidence),
