@@ -179,6 +179,21 @@ def _regular_past(sentence: str) -> bool:
     return False
 
 
+def _tense(sentence: str) -> str | None:
+    """sentence_tense, with 'past?' when only a regular -ed form says past."""
+    if not sentence:
+        return None
+    if _FUTURE.search(sentence):
+        return "future"
+    if _PAST.search(sentence):
+        return "past"
+    if _regular_past(sentence):
+        return "past?"
+    if _HEADLINE_FUTURE.search(sentence):
+        return "future"
+    return None
+
+
 def sentence_tense(sentence: str) -> str | None:
     """'future' for will/shall/to be held/scheduled/planned/is expected to/next ...; 'past' for
     past-tense verbs (said, held, was, were, -ed forms, had); None when unclear.
@@ -268,21 +283,22 @@ class _Context:
         window = before[cut:] if cut is not None else before
         if _WOULD.search(window):  # 'Seoul said it would hold talks in March': the future of the saying
             return "future"
-        tense = sentence_tense(window)
-        if tense:
-            return tense
         after = text[end:end + 80]
         m = _BOUNDARY.search(after)
         clause = window + text[start:end] + (after[: m.start()] if m else after)
-        tense = sentence_tense(clause)
-        if tense:
-            return tense
+        weak = None  # a bare -ed form ('possibly timed to coincide') yields to the sentence's modality
+        for part in (window, clause):
+            tense = _tense(part)
+            if tense == "past?":
+                weak = weak or "past"
+            elif tense:
+                return tense
         if self.tense:
             return self.tense
         bounds = self.sentence_bounds(start, end)
         if bounds not in self._modality:
             self._modality[bounds] = modality(text[bounds[0]:bounds[1]])
-        return "future" if self._modality[bounds] else None
+        return "future" if self._modality[bounds] else weak
 
     def future(self, start: int, end: int) -> bool:
         return self.local_tense(start, end) == "future"

@@ -140,6 +140,9 @@ ROWS = [
     ("Famine struck in the late 1990s.", P_2020_02_05, {}, "in the late 1990s", "1997/1999"),
     ("Seoul said it would hold talks in March.", D(2020, 1, 13), {}, "in March", "2020-03"),
     ("Seoul said in March it would hold talks.", D(2020, 1, 13), {}, "in March", "2019-03"),
+    ("A launch could occur soon, possibly timed to coincide with the April 15 anniversary.", D(2020, 3, 10), {},
+     "April 15", "2020-04-15"),
+    ("drills that began Monday and are scheduled to run through Aug. 28.", D(2023, 8, 24), {}, "Monday", "2023-08-21"),
 ]
 
 
