@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from kpolicy.dates import month_end, parse_edtf, shift_months
+from kpolicy.dates import parse_edtf, shift_months
 
 __all__ = ["TimeExpression", "find_time_expressions", "sentence_tense", "modality"]
 
@@ -73,7 +73,6 @@ def _year(name: str) -> str:
 _MONTH_WORD = r"(?-i:(?:January|February|March|April|May|June|July|August|September|October|November|December|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\b\.?)(?![\w-]))"
 _NUM = r"(?P<n>\b(?:\d{1,3}|a\s+couple\s+of|couple\s+of|a\s+few|few|several|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|eighteen|twenty|thirty))"
 _UNIT = r"(?P<unit>days?|weeks?|months?|years?|decades?)"
-_DASH = r"\s*(?:-|–|—|to|until|till|through|thru)\s*"
 _RANGE_JOIN = r"(?P<join>\s*(?:-|–|—)\s*|\s+(?:to|until|till|through|thru|and|or)\s+)"
 _YEAR_AFTER = r"(?:,?\s+(?:of\s+)?" + _year("y") + ")?"
 _NOT_NUMBER_AFTER = r"(?![\d:%]|\.\d|\s*(?:percent|per\s+cent|km|kilometers?|kilometres?|miles?|people|troops|soldiers|tons?|tonnes?|meters?|metres?|kg|times)\b)"
@@ -1040,7 +1039,7 @@ def find_time_expressions(text: str, published: date, *, tense: str | None = Non
     day', 'a few weeks later', 'within a few weeks'; a year-precision narrative ('2021') also
     gives bare months their year ('(March)' in a list about 2021).
 
-    >>> [(t.text, t.edtf) for t in find_time_expressions("held from January 5 to 7", date(2022, 1, 13))]
+    >>> [(t.text, t.edtf) for t in find_time_expressions("held from January 5 to 7", date(2022, 1, 13), narrative="2021")]
     [('from January 5 to 7', '2021-01-05/2021-01-07')]
     """
     if not text:
