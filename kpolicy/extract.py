@@ -51,6 +51,7 @@ _SPECULATION = re.compile(
 )
 _SCHEDULED = re.compile(r"\b(?:will|would|shall|expected\s+to|scheduled|planned|planning|plans?\s+to|set\s+to|due\s+to|to\s+be\s+held|upcoming|forthcoming|next)\b", re.I)
 _FUTURE_CLAUSE = re.compile(r"\b(?:will|would|shall|plans?\s+to|planned\s+to|scheduled\s+to|set\s+to|expected\s+to|due\s+to|is\s+to|are\s+to)\b", re.I)
+_VENUE = re.compile(r"\b(?:in|at|near|outside)\s+$", re.I)  # 'met in Singapore': a venue, not a party
 _DEFINITE = re.compile(r"\b(?:the|this|that|these|those|same|his|her|its|their|last|latest)\b", re.I)
 _ENUM_CLAUSE = re.compile(r"[^;]+")
 _TEST_FAMILY = {"missile_test", "nuclear_test", "weapon_test"}
@@ -243,7 +244,8 @@ class Extractor:
                 if times:
                     narrative = times[-1].edtf
                 continue
-            actors = mentions[bisect.bisect_left(starts, body0):bisect.bisect_left(starts, s1)]
+            actors = [a for a in mentions[bisect.bisect_left(starts, body0):bisect.bisect_left(starts, s1)]
+                      if not (a.text in self.places and _VENUE.search(text, max(0, a.start - 8), a.start))]
             cands = self._sentence_candidates(text, body0, s1, sentence, idx, para, triggers, times, actors, narrative, published, mod, out, tense)
             out.extend(cands)
             dated = [c.date_edtf for c in cands if c.date_edtf and not c.narrative_date]
@@ -380,12 +382,21 @@ class Extractor:
                     cands.append(cand)
         cands.sort(key=lambda c: c.trigger.start)
         # one statement per sentence and date: 'said in a statement', 'reported ... speech'
+        def phrase_of(c: Candidate) -> int:
+            return phrase[min(_chunk_of(bounds, c.trigger.start - base), len(phrase) - 1)]
+
         kept: list[Candidate] = []
         for c in cands:
             if c.type not in _TEST_FAMILY:
-                twin = next((o for o in kept if o.type == c.type and o.date_edtf == c.date_edtf
-                             and (c.type == "statement" or (o.time is not None and o.time is c.time) or o.date_edtf is None)), None)
-                if twin is not None:
+                twin = next((o for o in kept if o.type == c.type and (
+                    (o.date_edtf == c.date_edtf and (c.type == "statement" or (o.time is not None and c.time is not None
+                                                                  and (o.time.start, o.time.end) == (c.time.start, c.time.end))))
+                    or ((o.date_edtf is None or c.date_edtf is None) and c.trigger.start - o.trigger.end < 60
+                        and phrase_of(o) == phrase_of(c)))), None)
+                if twin is not None:  # 'signed the Joint Declaration', 'said in a statement': one event
+                    if twin.date_edtf is None and c.date_edtf:
+                        twin.time, twin.date_edtf, twin.date_text, twin.date_anchor = c.time, c.date_edtf, c.date_text, c.date_anchor
+                        twin.narrative_date = c.narrative_date
                     continue
             kept.append(c)
         # actors, place, quote, status
@@ -500,6 +511,8 @@ class Extractor:
                 continue
             if e.narrative_date is False and e.status == "occurred":
                 pass
+            if not e.actors and e.type == "un_action" and "United Nations Security Council" in self.gazetteer.actors:
+                e.actors = ["United Nations Security Council"]  # resolutions and panel reports are the Council's
             if not e.actors and main:
                 e.actors = [main]  # no actor named near the event: the actor the article is about
             states = _dedupe(self.finder.state_of(a) for a in e.actors)

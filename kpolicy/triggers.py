@@ -46,6 +46,7 @@ _RULES: list[tuple[str, str, float]] = [
     ("missile_test", r"\b(?:missile|rocket|ICBM|SLBM|SRBM|IRBM)\s+(?:tests?|testing|launch(?:es)?|firings?)\b|\blaunch(?:es)?\s+of\s+(?:an?\s+|the\s+|its\s+)?(?:\w+\s+){0,3}" + _WEAPON, 0.85),
     ("test?", r"\btest(?:s|ed|ing)?\b", 0.5),
     ("nuclear_test", r"\b(?:nuclear|atomic|hydrogen\s+bomb|H-bomb)\s+(?:weapons?\s+)?(?:tests?|detonations?|explosions?)\b", 0.9),
+    ("nuclear_test?", r"\bdetonat(?:ed|es|ing|ion)\b", 0.7),
     ("weapon_display", r"\b(?:military\s+)?parades?\b|\bunveil(?:ed|s|ing)?\b|\bshowcas(?:ed|es|ing)\b", 0.6),
     ("military_drill", r"\bdrills?\b|\b(?:military|joint|naval|air|live-fire|combined)\s+(?:\w+\s+)?exercises?\b|\bwar\s*games?\b|\bexercises\b", 0.75),
     ("election", r"\belections?\b|\bvoted?\b|\bre-election\b|\bpolls\b", 0.7),
@@ -187,6 +188,10 @@ def _resolve(etype: str, sentence: str, m: re.Match, context: str) -> tuple[str,
         if _TEST_WEAPON.search(near):
             return "weapon_test", 0.6
         return None
+    if etype == "nuclear_test?":
+        if re.search(r"\b(?:nuclear|atomic|hydrogen|H-bomb|thermonuclear)\b", sentence[max(0, m.start() - 60):m.end() + 60], re.I):
+            return "nuclear_test", 0.75
+        return None
     if etype == "weapon_display":
         if word.startswith("unveil"):
             if re.search(r"^\s*(?:\w+\s+){0,6}?" + _MISSILE_NOUN + r"|\bweapons?\b", right, re.I):
@@ -204,7 +209,8 @@ def _resolve(etype: str, sentence: str, m: re.Match, context: str) -> tuple[str,
             return None
         return "election", None
     if etype == "un_action":
-        if not re.search(r"\b(?:UN|U\.N\.|United\s+Nations|Security\s+Council|UNSC|sanctions?|draft)\b", sentence):
+        if not re.search(r"\b(?:UN|U\.N\.|United\s+Nations|Security\s+Council|UNSC|sanctions?|draft)\b", sentence) and not (
+                re.match(r"Resolution\s+\d{3,4}", sentence[m.start():m.end() + 6]) and re.search(r"Security\s+Council|UNSC|U\.?N\.?\b", context or "")):
             return None
         return "un_action", 0.8
     if etype == "sanctions":
