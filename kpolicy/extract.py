@@ -244,8 +244,7 @@ class Extractor:
                 if times:
                     narrative = times[-1].edtf
                 continue
-            actors = [a for a in mentions[bisect.bisect_left(starts, body0):bisect.bisect_left(starts, s1)]
-                      if not (a.text in self.places and _VENUE.search(text, max(0, a.start - 8), a.start))]
+            actors = mentions[bisect.bisect_left(starts, body0):bisect.bisect_left(starts, s1)]
             cands = self._sentence_candidates(text, body0, s1, sentence, idx, para, triggers, times, actors, narrative, published, mod, out, tense)
             out.extend(cands)
             dated = [c.date_edtf for c in cands if c.date_edtf and not c.narrative_date]
@@ -406,10 +405,16 @@ class Extractor:
             c_bounds = [base + b for b in bounds]
             ck = _chunk_of(c_bounds, c.trigger.start)
             c_lo, c_hi = max(lo, c_bounds[ck]), min(hi, c_bounds[min(ck + 1, len(c_bounds) - 1)])
-            own = [a for a in actors if c_lo <= a.start < c_hi]
+            if c.type in _MEETING_TYPES or c.type == "agreement":  # 'met in Singapore': a venue, not a party
+                actors_c = [a for a in actors if not (a.text in self.places and _VENUE.search(text, max(0, a.start - 8), a.start))]
+            else:
+                actors_c = actors
+            own = [a for a in actors_c if c_lo <= a.start < c_hi]
+            if c.type == "statement":  # the speaker is the subject before the verb ('Kim Yo-jong ... rejected the offer')
+                own = [a for a in own if a.start < c.trigger.start] or ([] if any(a.start < c.trigger.start for a in actors_c) else own)
             if not own:  # the subject: actors before the trigger, nearest chunk first
                 for j in range(ck, -1, -1):
-                    own = [a for a in actors if max(c_bounds[j], base) <= a.start < min(c_bounds[j + 1], c.trigger.start) and a.start >= lo - 200]
+                    own = [a for a in actors_c if max(c_bounds[j], base) <= a.start < min(c_bounds[j + 1], c.trigger.start) and a.start >= lo - 200]
                     if own:
                         break
             if not own and k:
@@ -499,7 +504,14 @@ class Extractor:
 
     # ---- the whole pipeline ----------------------------------------------------------------
     def extract(self, text: str, published: date) -> list[ExtractedEvent]:
-        events = self.corefer(self.candidates(text, published), text)
+        cands = self.candidates(text, published)
+        for k, c in enumerate(cands):  # no actor named: those of the last mention of that kind nearby
+            if not c.actors:
+                prev = next((o for o in reversed(cands[max(0, k - 12):k]) if o.type == c.type and o.actors
+                             and c.paragraph - o.paragraph <= 1), None)
+                if prev is not None:
+                    c.actors = list(prev.actors)
+        events = self.corefer(cands, text)
         main = self.main_actor(text)
         out = []
         for e in events:
