@@ -79,6 +79,7 @@ class Candidate:
     head: str = ""
     generic: bool = False
     past: bool = False
+    free_time: bool = False
 
 
 @dataclass
@@ -361,6 +362,7 @@ class Extractor:
                 re.search(r"\b(?:these|those|such|many|several|all)\s+(?:\w+\s+)?$", sentence[max(0, t.start - 30):t.start], re.I))
             if tm is not None:
                 self._set_time(cand, tm, base)
+                cand.free_time = k not in assigned
             elif cue and narrative:
                 cand.date_edtf, cand.date_anchor, cand.narrative_date = narrative, narrative, True
             cands.append(cand)
@@ -390,12 +392,12 @@ class Extractor:
                 twin = next((o for o in kept if o.type == c.type and (
                     (o.date_edtf == c.date_edtf and (c.type == "statement" or (o.time is not None and c.time is not None
                                                                   and (o.time.start, o.time.end) == (c.time.start, c.time.end))))
-                    or ((o.date_edtf is None or c.date_edtf is None) and c.trigger.start - o.trigger.end < 60
-                        and phrase_of(o) == phrase_of(c)))), None)
-                if twin is not None:  # 'signed the Joint Declaration', 'said in a statement': one event
-                    if twin.date_edtf is None and c.date_edtf:
+                    or (c.trigger.start - o.trigger.end < 60 and phrase_of(o) == phrase_of(c)
+                        and (o.date_edtf is None or c.date_edtf is None or o.free_time or c.free_time)))), None)
+                if twin is not None:  # 'signed the Joint Declaration', 'convened a plenary meeting': one event
+                    if c.date_edtf and (twin.date_edtf is None or (twin.free_time and not c.free_time)):
                         twin.time, twin.date_edtf, twin.date_text, twin.date_anchor = c.time, c.date_edtf, c.date_text, c.date_anchor
-                        twin.narrative_date = c.narrative_date
+                        twin.narrative_date, twin.free_time = c.narrative_date, c.free_time
                     continue
             kept.append(c)
         # actors, place, quote, status

@@ -40,7 +40,9 @@ _RULES: list[tuple[str, str, float]] = [
     # --- meetings between leaders and talks
     ("summit", r"\bsummits?\b", 0.85),
     ("meeting?", r"\bmeetings?\b|\bmet\b|\bmeets?\b|\bmeeting\b", 0.6),
-    ("talks", r"\btalks\b|\bnegotiations?\b|\bdialogue\s+(?:was|were)\s+held\b|\benvoys?\b", 0.7),
+    ("talks", r"(?<!summit )\btalks\b|\bnegotiations?\b|\bdialogue\s+(?:was|were)\s+held\b|\benvoys?\b", 0.7),
+    ("meeting?", r"\b(?:phone|telephone)\s+(?:call|conversation|talks)\b|\bvideo\s+(?:call|conference)\b", 0.6),
+    ("plenum?", r"\bconven(?:ed|es|ing)\b", 0.6),
     # --- tests
     ("missile_test", r"\b(?:launch(?:ed|es|ing)?|fir(?:ed|es|ing)|test-fir(?:ed|es|ing)|test-launch(?:ed|es|ing)?)\b", 0.6),
     ("missile_test", r"\b(?:missile|rocket|ICBM|SLBM|SRBM|IRBM)\s+(?:tests?|testing|launch(?:es)?|firings?)\b|\blaunch(?:es)?\s+of\s+(?:an?\s+|the\s+|its\s+)?(?:\w+\s+){0,3}" + _WEAPON, 0.85),
@@ -51,8 +53,8 @@ _RULES: list[tuple[str, str, float]] = [
     ("military_drill", r"\bdrills?\b|\b(?:military|joint|naval|air|live-fire|combined)\s+(?:\w+\s+)?exercises?\b|\bwar\s*games?\b|\bexercises\b|(?-i:\b(?:[A-Z][\w-]+\s+){2,}[Ee]xercises?\b)", 0.75),
     ("election", r"\belections?\b|\bvoted?\b|\bre-election\b|\bpolls\b", 0.7),
     ("un_action", r"\bresolutions?\b|\bpanel\s+of\s+experts\b|\bpanel\s+report\b|\bpresidential\s+statement\b", 0.55),
-    ("sanctions", r"\bsanctions?\b", 0.5),
-    ("statement", r"\b(?:said|says|announced|announces|announcement|declared|declares|declaration|stated|statement|speech|address|report(?:ed)?|readout|letter|vowed|pledged|warned|criticized|criticised|condemned|blasted|slammed|accused|urged|called\s+for|reaffirmed|reiterated|disclosed|revealed|proposed|told|noted|stressed|rejected|dismissed|denounced|welcomed|praised)\b", 0.6),
+    ("sanctions", r"\bsanctions?\b|\bsanctioned\b|\bblacklisted\b", 0.5),
+    ("statement", r"\b(?:said|says|announced|announces|announcement|declared|declares|declaration|stated|statement|speech|address|report(?:ed)?|readout|letter|vowed|pledged|warned|criticized|criticised|condemned|blasted|slammed|accused|urged|called\s+for|reaffirmed|reiterated|disclosed|revealed|proposed|told|noted|stressed|rejected|dismissed|denounced|welcomed|praised|interview|press\s+conference|briefing|commentary|editorial)\b", 0.6),
     ("policy_change", r"\bmoratorium\b", 0.75),
     ("policy_change?", r"\b(?:adopted|abandoned|scrapped|dropped|introduced|unveiled|launched|suspended|resumed|lifted|ended|declared)\b", 0.5),
     ("agreement", r"\bagreed\b|\bagreements?\b|\bsigned\b|\bjoint\s+(?:declaration|statement|communiqu[eé])\b|\baccords?\b|\btreaty\b|\bdeal\b", 0.6),
@@ -68,7 +70,7 @@ _POLICY_OBJECT = re.compile(
 _LEADERS = re.compile(
     r"\b(?:leaders?|presidents?|heads?\s+of\s+state|prime\s+ministers?|chairman|premier|king|Kim|Trump|Moon|Xi|Putin|Biden|Yoon|Abe|Obama)\b"
 )
-_PLENUM_CONTEXT = re.compile(r"\bplenary\b|\bplenums?\b|\bcongress\b|\bcentral\s+committee\b|\bassembly\b|\bpolitburo\b|\bparty\b|\bWPK\b", re.I)
+_PLENUM_CONTEXT = re.compile(r"\bplenary\b|\bplenums?\b|\bcongress\b|\bcentral\s+committee\b|\bassembly\b|\bpolitburo\b|\bparty\b|\bWPK\b|\bSPA\b|\bparliament\b", re.I)
 _TEST_WEAPON = re.compile(r"\b(?:" + _MISSILE_NOUN + r"|engines?|weapons?|artillery|launchers?|bombs?|devices?|nuclear|SLBM|ICBM)\b", re.I)
 _OBJECT_OF = re.compile(
     r"\b(?:moratorium|ban|halt|freeze|suspension|resumption|end|stop|prohibition|pause|cessation)\s+(?:on|of|to)\s+[\w\s(),'-]{0,70}$|\b(?:capable\s+of|for\s+use\s+in)\s+(?:[\w-]+\s+){0,4}$",
@@ -133,6 +135,11 @@ def _resolve(etype: str, sentence: str, m: re.Match, context: str) -> tuple[str,
     word = m.group().lower()
     left, right = _window(sentence, m)
     if etype == "plenum?":
+        if word.startswith("conven"):
+            near = sentence[max(0, m.start() - 60):m.end() + 80]
+            if re.search(r"\bplenary\b|\bplenum\b|\bcongress\b|\bcentral\s+committee\b|\bpolitburo\b|\bpolitical\s+bureau\b|\bSupreme\s+People's\s+Assembly\b|\bSPA\b|\bparty\b|\bWPK\b|\bsession\b", near, re.I):
+                return "plenum", 0.7
+            return None
         if word == "congress" and re.search(r"(?:U\.S\.|US|American|United\s+States)\s*$|\bmembers?\s+of\s*$", left, re.I):
             return None
         if re.search(r"\b(?:photo|question|Q&A|training|study|briefing)\s*$", left, re.I):
@@ -214,6 +221,8 @@ def _resolve(etype: str, sentence: str, m: re.Match, context: str) -> tuple[str,
             return None
         return "un_action", 0.8
     if etype == "sanctions":
+        if word in ("sanctioned", "blacklisted"):
+            return "sanctions", 0.6
         # an event only when sanctions are imposed, lifted, tightened or announced
         if re.search(r"\b(?:impos\w+|lift\w*|slapp\w+|announc\w+|tighten\w*|eas\w+|expand\w*|extend\w*|renew\w*|blacklist\w*|new)\b", sentence[max(0, m.start() - 40):m.end() + 40], re.I):
             return "sanctions", 0.6
