@@ -39,7 +39,7 @@ _CHUNK_BOUNDARY = re.compile(
     re.I,
 )
 _DATELINE = re.compile(
-    r"^[A-Z][A-Z.'-]+(?: [A-Z][A-Z.'-]+)*(?:,\s*[A-Z][A-Za-z .]+)?"
+    r"[A-Z][A-Z.'-]+(?: [A-Z][A-Z.'-]+)*(?:,\s*[A-Z][A-Za-z .]+)?"
     r"(?:,\s+[A-Z][a-z]{2,9}\.?\s+\d{1,2}\s*(?:\([^)]{1,40}\))?|\s*\([^)]{1,40}\))\s*(?:--|\u2014|\u2013|-|:)\s*"
 )
 _NARRATIVE_CUE = re.compile(
