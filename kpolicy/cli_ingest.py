@@ -11,6 +11,7 @@ import typer
 from kpolicy.cli import DbOpt, app, handle_errors
 
 PublishedOpt = Annotated[Optional[str], typer.Option("--published", metavar="YYYY-MM-DD", help="Publication date: relative dates ('last year', 'in June') resolve against it. Default: the file's front matter.")]
+BatchPublishedOpt = Annotated[Optional[str], typer.Option("--published", metavar="YYYY-MM-DD", help="Publication date for files whose front matter gives none.")]
 
 
 @app.command()
@@ -48,7 +49,7 @@ def extract(
 @handle_errors
 def ingest(
     articles: Annotated[list[Path], typer.Argument(metavar="ARTICLE...", help="Article files or folders (*.md, *.txt, *.html, recursively).")],
-    published: PublishedOpt = None,
+    published: BatchPublishedOpt = None,
     db: DbOpt = None,
 ) -> None:
     """Store articles with their extracted events (review state `extracted`).
@@ -70,7 +71,7 @@ def ingest(
     when = published_date(published, "--published") if published else None
     paths = expand(articles)
     # every file is read and extracted before the first write: bad input changes nothing
-    prepared = [prepare(p, when) for p in paths]
+    prepared = [prepare(p, default_published=when) for p in paths]
     database = open_db(db)
     total = StoreSummary()
     show_bar = len(prepared) > 1 and sys.stderr.isatty()

@@ -43,13 +43,14 @@ def slugify(text: str) -> str:
 
 
 def prepare(path: Path, published: date | str | None = None, title: str | None = None, url: str | None = None,
-            publisher: str | None = None, author: str | None = None) -> Prepared:
-    """Read one article and extract its events; options override the front matter."""
+            publisher: str | None = None, author: str | None = None, default_published: date | str | None = None) -> Prepared:
+    """Read one article and extract its events; options override the front matter, which
+    overrides `default_published` (the date given for a batch of files)."""
     from kpolicy.extract import extract_events
 
     document = read_document(path)
     meta = document.metadata
-    when = published if published is not None else meta.get("published") or meta.get("date")
+    when = published if published is not None else meta.get("published") or meta.get("date") or default_published
     if when is None:
         raise BadInput(f"{path}: no publication date; give --published YYYY-MM-DD or a `published:` line in the front matter")
     when = published_date(when, str(path))
@@ -108,7 +109,7 @@ def ingest_paths(database, paths: list[Path], published: date | None = None,
     """Prepare and store every article; each in its own transaction."""
     total = StoreSummary()
     for path in paths:
-        prepared = prepare(path, published)
+        prepared = prepare(path, default_published=published)
         total.add(ingest_one(database, prepared))
         if progress:
             progress(path)

@@ -172,3 +172,11 @@ def test_list_items_with_their_own_dates_and_narrative_time():
             "a hypersonic missile (September); and a submarine-launched ballistic missile (October).")
     got = [(e["type"], e["date"]) for e in _events(text, "2022-01-13")]
     assert ("missile_test", "2021-03") in got and ("missile_test", "2021-09") in got and ("missile_test", "2021-10") in got
+
+
+def test_headlines_bylines_and_datelines_are_no_event_mentions():
+    text = ("North Korea fires missile on Monday\nBy A Reporter\n"
+            "SEOUL, March 25 (Yonhap) -- North Korea fired a ballistic missile on Thursday, officials said.")
+    events = _events(text, "2021-03-26")
+    assert [(e["type"], e["date"]) for e in events] == [("missile_test", "2021-03-25")]
+    assert events[0]["quote"].startswith("North Korea fired")

@@ -146,3 +146,21 @@ def _ingest_two(database, paths):
 
     ingest_one(database, prepare(paths[0]))
     ingest_one(database, prepare(paths[1], date(2019, 6, 10)))
+
+
+def test_bad_article_in_a_batch_stores_nothing(tmp_path):
+    db = tmp_path / "k.db"
+    result = run("ingest", FIXTURES / "hanoi-one.md", FIXTURES / "hanoi-two.txt", "--db", db)
+    assert result.exit_code == 2 and "hanoi-two.txt: no publication date" in result.stderr
+    assert not db.exists()  # every file is read and extracted before the database is opened
+
+
+def test_batch_published_date_is_a_default_for_files_without_front_matter(tmp_path):
+    db = tmp_path / "k.db"
+    result = run("ingest", FIXTURES / "hanoi-one.md", FIXTURES / "hanoi-two.txt", "--published", "2019-06-10", "--db", db)
+    assert result.exit_code == 0, result.stderr
+    engine = sa.create_engine(f"sqlite:///{db}")
+    with engine.connect() as conn:
+        dates = dict(conn.execute(sa.select(schema.sources.c.slug, schema.sources.c.published)).all())
+    engine.dispose()
+    assert str(dates["hanoi-one"]) == "2019-03-04" and str(dates["hanoi-two"]) == "2019-06-10"
