@@ -42,6 +42,11 @@ _DATELINE = re.compile(
     r"[A-Z][A-Z.'-]+(?: [A-Z][A-Z.'-]+)*(?:,\s*[A-Z][A-Za-z .]+)?"
     r"(?:,\s+[A-Z][a-z]{2,9}\.?\s+\d{1,2}\s*(?:\([^)]{1,40}\))?|\s*\([^)]{1,40}\))\s*(?:--|\u2014|\u2013|-|:)\s*"
 )
+_NARRATIVE_LATER = re.compile(
+    r"\b(?:afterwards?|thereafter|at\s+the\s+time|at\s+that\s+time|on\s+that\s+occasion|(?:on\s+)?the\s+same\s+day|that\s+same\s+day|"
+    r"during\s+the\s+(?:visit|meeting|session|plenum|summit|talks|congress|trip))\b",
+    re.I,
+)
 _NARRATIVE_CUE = re.compile(
     r"^\W*(?:That|This|It)\s+(?:was|is)\s+(?:also\s+)?(?:when|where|the\s+(?:time|day|moment|occasion))\b|^\W*(?:At|By)\s+(?:that|the)\s+(?:time|meeting|session|point)\b|^\W*(?:Then|There|On\s+the\s+same\s+day|On\s+that\s+day|That\s+(?:same\s+)?(?:day|month|year|week)|During\s+(?:that|the)\s+(?:meeting|session|plenum|summit|visit|talks))\b",
     re.I,
@@ -340,7 +345,7 @@ class Extractor:
                         assigned[k] = assigned[j]
                         break
         cands: list[Candidate] = []
-        cue = bool(_NARRATIVE_CUE.match(sentence))
+        cue = bool(_NARRATIVE_CUE.match(sentence) or _NARRATIVE_LATER.search(sentence))
         for k, t in enumerate(triggers):
             tm = assigned.get(k)
             usable_free = [f for f in free if t.type != "statement" or f.end <= t.start]
@@ -412,8 +417,11 @@ class Extractor:
             else:
                 actors_c = actors
             own = [a for a in actors_c if c_lo <= a.start < c_hi]
-            if c.type == "statement":  # the speaker is the subject before the verb ('Kim Yo-jong ... rejected the offer')
-                own = [a for a in own if a.start < c.trigger.start] or ([] if any(a.start < c.trigger.start for a in actors_c) else own)
+            verb = c.trigger.text.lower().endswith(("ed", "es", "ing")) or c.trigger.text.lower() in ("said", "says", "told", "fired", "flew")
+            if c.type == "statement" or (c.type in _TEST_FAMILY and verb):  # the subject before the verb, not 'over Japan
+                before = [a for a in own if a.start < c.trigger.start]
+                if before or c.type != "statement" or any(a.start < c.trigger.start for a in actors_c):
+                    own = before  # ('said Kim': a speaker after the verb only when none stands before it)
             if not own:  # the subject: actors before the trigger, nearest chunk first
                 for j in range(ck, -1, -1):
                     own = [a for a in actors_c if max(c_bounds[j], base) <= a.start < min(c_bounds[j + 1], c.trigger.start) and a.start >= lo - 200]

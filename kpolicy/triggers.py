@@ -181,6 +181,9 @@ def _resolve(etype: str, sentence: str, m: re.Match, context: str) -> tuple[str,
             return "missile_test", 0.8
         if re.search(_MISSILE_NOUN + r"\s+(?:\w+\s+){0,3}(?:was|were|had\s+been|have\s+been)?\s*$", left, re.I) and re.search(r"(?:was|were|been|submarine-|-)\s*$", left, re.I):
             return "missile_test", 0.7
+        if re.fullmatch(r"launch(?:es)?", word) and re.search(r"\b(?:failed|successful|latest|first|last|previous|recent|test|missile|rocket|satellite|ICBM|another|such)\s*$", left, re.I) \
+                and re.search(_MISSILE_NOUN, context or sentence, re.I):
+            return "missile_test", 0.6  # 'the latest launch' in a text about missiles
         return None
     if etype == "test?":
         if _NON_EVENT_TEST.search(sentence[m.start():m.end() + 40]):
