@@ -531,8 +531,6 @@ class Extractor:
                 rng = parse_edtf(e.date_edtf)
             except BadInput:
                 continue
-            if e.narrative_date is False and e.status == "occurred":
-                pass
             if not e.actors and e.type == "un_action" and "United Nations Security Council" in self.gazetteer.actors:
                 e.actors = ["United Nations Security Council"]  # resolutions and panel reports are the Council's
             if not e.actors and main:
