@@ -348,7 +348,9 @@ class Extractor:
         cue = bool(_NARRATIVE_CUE.match(sentence) or _NARRATIVE_LATER.search(sentence))
         for k, t in enumerate(triggers):
             tm = assigned.get(k)
-            usable_free = [f for f in free if t.type != "statement" or f.end <= t.start]
+            future_clause = bool(_FUTURE_CLAUSE.search(sentence[max(0, t.start - 50):t.start].split(",")[-1]))
+            usable_free = [f for f in free if (t.type != "statement" or f.end <= t.start)
+                           and not (future_clause and f.direction == "past")]  # 'Last month, ... announced they would scale back drills'
             if tm is None and usable_free:  # 'said' takes only a date set before it ('On Monday, the ministry said')
                 tm = min(usable_free, key=lambda f: abs(f.start - t.start))
             cand = Candidate(
@@ -427,6 +429,9 @@ class Extractor:
                     own = [a for a in actors_c if max(c_bounds[j], base) <= a.start < min(c_bounds[j + 1], c.trigger.start) and a.start >= lo - 200]
                     if own:
                         break
+            if not own and c.type == "statement":  # 'In a speech on Feb. 8, North Korean leader Kim Jong-un vowed...'
+                after = [a for a in actors_c if a.start >= c.trigger.end]
+                own = [a for a in after if a.start - after[0].start < 40] if after else []
             if not own and k:
                 c.actors = list(kept[k - 1].actors)
             else:

@@ -42,7 +42,7 @@ _RULES: list[tuple[str, str, float]] = [
     ("meeting?", r"\bmeetings?\b|\bmet\b|\bmeets?\b|\bmeeting\b", 0.6),
     ("talks", r"(?<!summit )\btalks\b|\bnegotiations?\b|\bdialogue\s+(?:was|were)\s+held\b|\benvoys?\b", 0.7),
     ("meeting?", r"\b(?:phone|telephone)\s+(?:call|conversation|talks)\b|\bvideo\s+(?:call|conference)\b", 0.6),
-    ("plenum?", r"\bconven(?:ed|es|ing)\b", 0.6),
+    ("plenum?", r"\bconven(?:e|ed|es|ing)\b", 0.6),
     # --- tests
     ("missile_test", r"\b(?:launch(?:ed|es|ing)?|fir(?:ed|es|ing)|test-fir(?:ed|es|ing)|test-launch(?:ed|es|ing)?)\b", 0.6),
     ("missile_test", r"\b(?:missile|rocket|ICBM|SLBM|SRBM|IRBM)\s+(?:tests?|testing|launch(?:es)?|firings?)\b|\blaunch(?:es)?\s+of\s+(?:an?\s+|the\s+|its\s+)?(?:\w+\s+){0,3}" + _WEAPON, 0.85),
@@ -137,7 +137,7 @@ def _resolve(etype: str, sentence: str, m: re.Match, context: str) -> tuple[str,
     if etype == "plenum?":
         if word.startswith("conven"):
             near = sentence[max(0, m.start() - 60):m.end() + 80]
-            if re.search(r"\bplenary\b|\bplenum\b|\bcongress\b|\bcentral\s+committee\b|\bpolitburo\b|\bpolitical\s+bureau\b|\bSupreme\s+People's\s+Assembly\b|\bSPA\b|\bparty\b|\bWPK\b|\bsession\b", near, re.I):
+            if re.search(r"\bplenary\b|\bplenum\b|\bcongress\b|\bcentral\s+committee\b|\bpolitburo\b|\bpolitical\s+bureau\b|\bSupreme\s+People's\s+Assembly\b|\bSPA\b|\bparty\b|\bWPK\b|\bsession\b|\bparliament\b|\blegislature\b|\bassembly\b", near, re.I):
                 return "plenum", 0.7
             return None
         if word == "congress" and re.search(r"(?:U\.S\.|US|American|United\s+States)\s*$|\bmembers?\s+of\s*$", left, re.I):
@@ -155,6 +155,8 @@ def _resolve(etype: str, sentence: str, m: re.Match, context: str) -> tuple[str,
             return "plenum", 0.8
         if re.search(r"(?:\bparty|\bWPK|Workers['\u2019]? Party(?: of Korea)?|\bcommittee|\bpolitburo|\bassembly|\bplenary)\s*$", left, re.I):
             return "plenum", 0.75
+        if word == "met" and re.search(r"\b(?:SPA|Supreme\s+People's\s+Assembly|parliament|legislature|assembly|politburo|central\s+committee|congress)\s+(?:\w+\s+)?$", left, re.I):
+            return "plenum", 0.7  # 'the SPA last met in December 2019'
         officials = r"\b(?:ministers?|officials?|envoys?|delegations?|delegates|negotiators?|diplomats?|representatives?)\b"
         if re.search(officials, left[-50:], re.I):
             return "talks", 0.6
