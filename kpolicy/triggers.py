@@ -54,7 +54,7 @@ _RULES: list[tuple[str, str, float]] = [
     ("election", r"\belections?\b|\bvoted?\b|\bre-election\b|\bpolls\b", 0.7),
     ("un_action", r"\bresolutions?\b|\bpanel\s+of\s+experts\b|\bpanel\s+report\b|\bpresidential\s+statement\b", 0.55),
     ("sanctions", r"\bsanctions?\b|\bsanctioned\b|\bblacklisted\b", 0.5),
-    ("statement", r"\b(?:said|says|announced|announces|announcement|declared|declares|declaration|stated|statement|speech|address|report(?:ed)?|readout|letter|vowed|pledged|warned|criticized|criticised|condemned|blasted|slammed|accused|urged|called\s+for|reaffirmed|reiterated|disclosed|revealed|proposed|told|noted|stressed|rejected|dismissed|denounced|welcomed|praised|interview|press\s+conference|briefing|commentary|editorial)\b", 0.6),
+    ("statement", r"\b(?:said|says|announced|announces|announcement|declared|declares|declaration|stated|statement|speech|address|report(?:ed)?|readout|letter|vowed|pledged|warned|criticized|criticised|condemned|blasted|slammed|accused|urged|called\s+for|reaffirmed|reiterated|disclosed|revealed|proposed|told|noted|stressed|rejected|dismissed|denounced|welcomed|praised|interview|press\s+conference|briefing|commentary|editorial|messages?)\b", 0.6),
     ("policy_change", r"\bmoratorium\b", 0.75),
     ("policy_change?", r"\b(?:adopted|abandoned|scrapped|dropped|introduced|unveiled|launched|suspended|resumed|lifted|ended|declared)\b", 0.5),
     ("agreement", r"\bagreed\b|\bagreements?\b|\bsigned\b|\bjoint\s+(?:declaration|statement|communiqu[eé])\b|\baccords?\b|\btreaty\b|\bdeal\b", 0.6),
@@ -83,6 +83,10 @@ _NON_EVENT = re.compile(
 )
 
 
+# 'the 60th anniversary of their friendship treaty': a commemoration, not the event itself
+_ANNIVERSARY = re.compile(r"\b(?:anniversary|anniversaries|commemoration)\s+of\s+[\w\s'\u2019,-]{0,60}$", re.I)
+
+
 def _overlaps(a: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
     return any(a[0] < e and s < a[1] for s, e in spans)
 
@@ -104,7 +108,7 @@ def find_triggers(sentence: str, context: str = "") -> list[Trigger]:
             etype2, conf = resolved
             found.append(Trigger(span[0], span[1], m.group(), etype2, round(min(confidence, conf) if conf else confidence, 2)))
             spans.append(span)
-    found = [t for t in found if not _negated(sentence, t)]
+    found = [t for t in found if not _negated(sentence, t) and not _ANNIVERSARY.search(sentence[max(0, t.start - 70):t.start])]
     found.sort(key=lambda t: t.start)
     return found
 

@@ -21,6 +21,11 @@ POSITIVE = [
     ("The byungjin policy was officially abandoned in 2018.", "policy_change"),
     ("The two sides signed a joint declaration.", "agreement"),
     ("North Korean troops seized a fishing boat.", "incident"),
+    ("North Korea will convene its parliament next month.", "plenum"),
+    ("The SPA last met in December 2019.", "plenum"),
+    ("Xi and Kim exchanged messages on Sunday.", "statement"),
+    ("After a failed launch in April, the country tested a missile.", "missile_test"),
+    ("Biden and Yoon held a phone call on Monday.", "summit"),
 ]
 
 NEGATIVE = [
@@ -33,6 +38,9 @@ NEGATIVE = [
     "Kim might not deliver a New Year's Day address this year.",
     "The moratorium on nuclear tests and ICBM testing",
     "Missiles capable of carrying nuclear warheads are on the list.",
+    "They marked the 60th anniversary of the summit between the two leaders.",
+    "He convened his advisers.",
+    "A new submarine-launched ballistic missile was displayed.",
 ]
 
 
