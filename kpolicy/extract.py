@@ -52,13 +52,13 @@ _NARRATIVE_CUE = re.compile(
     re.I,
 )
 _SPECULATION = re.compile(
-    r"\b(?:may|might|could|likely|unlikely|probably|possibly|perhaps|cannot\s+be\s+(?:excluded|ruled\s+out)|can't\s+be\s+ruled\s+out|is\s+possible|are\s+possible)\b", re.I
+    r"\b(?:(?-i:may|might|could)|likely|unlikely|probably|possibly|perhaps|cannot\s+be\s+(?:excluded|ruled\s+out)|can't\s+be\s+ruled\s+out|is\s+possible|are\s+possible)\b", re.I
 )
 _SCHEDULED = re.compile(r"\b(?:will|would|shall|expected\s+to|scheduled|planned|planning|plans?\s+to|set\s+to|due\s+to|to\s+be\s+held|upcoming|forthcoming|next)\b", re.I)
-_FUTURE_CLAUSE = re.compile(r"\b(?:will|would|shall|plans?\s+to|planned\s+to|scheduled\s+to|set\s+to|expected\s+to|due\s+to|is\s+to|are\s+to)\b", re.I)
+_FUTURE_CLAUSE = re.compile(r"\b(?:will|would|shall|plans?\s+to|planned\s+to|scheduled\s+to|set\s+to|expected\s+to|due\s+to|is\s+to|are\s+to|(?-i:may|might|could)(?!\s+have))\b", re.I)
 _VENUE = re.compile(r"\b(?:in|at|near|outside)\s+$", re.I)  # 'met in Singapore': a venue, not a party
 _DEFINITE = re.compile(r"\b(?:the|this|that|these|those|same|his|her|its|their|last|latest)\b", re.I)
-_ENUM_CLAUSE = re.compile(r"[^;]+")
+_ENUM_CLAUSE = re.compile(r"[^;:]+")
 _TEST_FAMILY = {"missile_test", "nuclear_test", "weapon_test"}
 _MEETING_TYPES = {"plenum", "summit", "talks"}
 
@@ -395,6 +395,11 @@ class Extractor:
 
         kept: list[Candidate] = []
         for c in cands:
+            if c.type in _TEST_FAMILY and c.definite and c.time is not None:  # 'fired two projectiles..., its first launch'
+                same = next((o for o in kept if o.type == c.type and o.time is not None
+                             and (o.time.start, o.time.end) == (c.time.start, c.time.end)), None)
+                if same is not None:
+                    continue
             if c.type not in _TEST_FAMILY:
                 twin = next((o for o in kept if o.type == c.type and (
                     (o.date_edtf == c.date_edtf and (c.type == "statement" or (o.time is not None and c.time is not None

@@ -155,11 +155,11 @@ def _resolve(etype: str, sentence: str, m: re.Match, context: str) -> tuple[str,
         near = sentence[max(0, m.start() - 80):m.end() + 100]
         if re.search(r"\bSecurity\s+Council\b|\bUNSC\b", sentence[max(0, m.start() - 80):m.end() + 40]) and word.startswith("meeting"):
             return "un_action", 0.7
-        if re.search(r"\bmeeting\s+of\s+the\s+(?:\w+\s+){0,3}(?:committee|politburo|bureau|assembly|congress)", sentence[m.start():m.end() + 60], re.I):
+        if re.search(r"\bmeeting\s+of\s+(?:the|its|his|their)\s+(?:[\w']+\s+){0,3}(?:committee|politburo|bureau|assembly|congress|commission|cabinet)", sentence[m.start():m.end() + 60], re.I):
             return "plenum", 0.8
         if re.search(r"(?:\bparty|\bWPK|Workers['\u2019]? Party(?: of Korea)?|\bcommittee|\bpolitburo|\bassembly|\bplenary)\s*$", left, re.I):
             return "plenum", 0.75
-        if word == "met" and re.search(r"\b(?:SPA|Supreme\s+People's\s+Assembly|parliament|legislature|assembly|politburo|central\s+committee|congress)\s+(?:\w+\s+)?$", left, re.I):
+        if word == "met" and re.search(r"\b(?:SPA|Supreme\s+People's\s+Assembly|parliament|legislature|assembly|politburo|central\s+committee|congress|commission|bureau)\s+(?:\w+\s+)?$", left, re.I):
             return "plenum", 0.7  # 'the SPA last met in December 2019'
         officials = r"\b(?:ministers?|officials?|envoys?|delegations?|delegates|negotiators?|diplomats?|representatives?)\b"
         if re.search(officials, left[-50:], re.I):
