@@ -5,9 +5,9 @@ of ../shared/eval/dev/ against its gold, with ../shared/eval/score.py.
 
 prints a markdown table (article, core recall, precision, F1, type, date, status, actors).
 The seed annotation is converted to the gold form: its actors mapped to their states.
-Without ../shared (looked for beside the repository and its parents, or given with
---shared) only the seed article is scored, with a built-in copy of nothing: the scorer
-itself comes from ../shared, so without it this prints a note and exits 2.
+The scorer itself comes from ../shared (looked for beside the repository and its parents,
+or given with --shared); without it this prints a one-line error and exits 2.
+`--bench` measures extraction throughput and needs no ../shared.
 """
 
 from __future__ import annotations
@@ -46,7 +46,9 @@ def seed_gold() -> tuple[dict, Path]:
     from kpolicy.actors import actor_finder
 
     finder = actor_finder()
-    path = REPO / "data" / "annotations" / "changes-in-north-koreas-policy.yaml"
+    from importlib.resources import files
+
+    path = Path(str(files("kpolicy.data") / "annotations" / "changes-in-north-koreas-policy.yaml"))
     doc = yaml.safe_load(path.read_text(encoding="utf-8"))
     article = (path.parent / doc["article"]["file"]).resolve()
     events = []
@@ -74,7 +76,9 @@ def evaluate(shared: Path | None, scorer=None) -> list[dict]:
     results = []
     scorer = scorer or (load_scorer(shared) if shared else None)
     if scorer is None:
-        raise SystemExit("kpolicy.evaluate: ../shared/eval/score.py not found; give --shared PATH")
+        from kpolicy.errors import BadInput
+
+        raise BadInput("../shared/eval/score.py not found; give --shared PATH")
     gold, article = seed_gold()
     preds = predictions(article, gold["article"]["published"])
     results.append(scorer.score(gold, preds, article.read_text(encoding="utf-8")))
