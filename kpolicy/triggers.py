@@ -59,7 +59,7 @@ _RULES: list[tuple[str, str, float]] = [
     ("policy_change?", r"\b(?:adopted|abandoned|scrapped|dropped|introduced|unveiled|launched|suspended|resumed|lifted|ended|declared)\b", 0.5),
     ("agreement", r"\bagreed\b|\bagreements?\b|\bsigned\b|\bjoint\s+(?:declaration|statement|communiqu[eé])\b|\baccords?\b|\btreaty\b|\bdeal\b", 0.6),
     ("deadline", r"\bdeadline\b|\bby\s+the\s+end\s+of\b|\bultimatum\b", 0.6),
-    ("incident", r"\bclash(?:ed|es)?\b|\battack(?:ed|s)?\b|\bseized?\b|\bdefect(?:ed|ion|ors?)\b|\bdetain(?:ed|s)?\b|\bdetention\b|\bdemolish(?:ed|es)?\b|\bdemolition\b|\bshelling\b|\bprovocations?\b|\bexecuted\b|\bshot\s+down\b|\bsank\b|\bsinking\b|\bincursion\b", 0.5),
+    ("incident", r"\bclash(?:ed|es)?\b|\battack(?:ed|s)?\b|\bseized?\b|\bdefect(?:ed|ion|ors?)\b|\bdetain(?:ed|s)?\b|\bdetention\b|\bdemolish(?:ed|es)?\b|\bdemolition\b|\bshelling\b|\bprovocations?\b|\bexecuted\b|\bshot\s+down\b|\bsank\b|\bsinking\b|\bincursion\b|\bblew\s+up\b|\bblown\s+up\b|\barrested\b|\bhack(?:ed|ing)\b|\bcyber-?attacks?\b", 0.5),
 ]
 _COMPILED = [(t, re.compile(p if p.startswith("(?-i") else p, 0 if p.startswith("(?-i") else re.I), c) for t, p, c in _RULES]
 
@@ -225,7 +225,7 @@ def _resolve(etype: str, sentence: str, m: re.Match, context: str) -> tuple[str,
             return None
         return "election", None
     if etype == "un_action":
-        if not re.search(r"\b(?:UN|U\.N\.|United\s+Nations|Security\s+Council|UNSC|sanctions?|draft)\b", sentence) and not (
+        if not re.search(r"\bUN\b|\bU\.N\.|\b(?:United\s+Nations|Security\s+Council|UNSC|sanctions?|draft)\b", sentence) and not (
                 re.match(r"Resolution\s+\d{3,4}", sentence[m.start():m.end() + 6]) and re.search(r"Security\s+Council|UNSC|U\.?N\.?\b", context or "")):
             return None
         return "un_action", 0.8
@@ -243,6 +243,10 @@ def _resolve(etype: str, sentence: str, m: re.Match, context: str) -> tuple[str,
             return None
         if word in ("declaration", "statement") and re.search(r"\b(?:signed|sign|signing|joint|adopted)\b(?:\s+[\w'-]+){0,4}\s*$", left, re.I):
             return "agreement", 0.7
+        if word in ("report", "reported", "statement") and (re.search(
+                r"\b(?:U\.?N\.?|United\s+Nations|Security\s+Council|UNSC|[Pp]anel(?:\s+of\s+experts)?)\s+(?:[\w-]+\s+){0,2}$", left[-60:])
+                or re.match(r"\s+(?:by|of|from)\s+(?:the\s+)?(?:U\.?N\.?|United\s+Nations|Security\s+Council|UNSC)", right)):
+            return "un_action", 0.65  # 'a report by the U.N. panel of experts', 'a Security Council statement'
         if word == "declared" and _POLICY_OBJECT.search(right[:40]):
             return "policy_change", 0.55
         return "statement", None
