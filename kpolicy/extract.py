@@ -56,6 +56,7 @@ _SPECULATION = re.compile(
 )
 _SCHEDULED = re.compile(r"\b(?:will|would|shall|expected\s+to|scheduled|planned|planning|plans?\s+to|set\s+to|due\s+to|to\s+be\s+held|upcoming|forthcoming|next)\b", re.I)
 _FUTURE_CLAUSE = re.compile(r"\b(?:will|would|shall|plans?\s+to|planned\s+to|scheduled\s+to|set\s+to|expected\s+to|due\s+to|is\s+to|are\s+to|(?-i:may|might|could)(?!\s+have))\b", re.I)
+_MONTH_MAY = re.compile(r"(?<=.)\bMay\b|^\W*May(?=\s+\d)", re.S)
 _VENUE = re.compile(r"\b(?:in|at|near|outside)\s+$", re.I)  # 'met in Singapore': a venue, not a party
 _DEFINITE = re.compile(r"\b(?:the|this|that|these|those|same|his|her|its|their|last|latest)\b", re.I)
 _ENUM_CLAUSE = re.compile(r"[^;:]+")
@@ -183,7 +184,15 @@ def _is_heading(text: str, start: int, end: int) -> bool:
     line_end = text.find("\n", end)
     line_end = len(text) if line_end < 0 else line_end
     own_line = text[line_start:start].strip() == "" and text[end:line_end].strip() == ""
+    if _LIST_ITEM.match(text, line_start):  # a list or chronology entry states events even without a full stop
+        return False
     return own_line and not re.search(r"[.!?\"'\u201d\u2019)]\s*$", s) and len(s) < 160
+
+
+_MONTHS = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
+_LIST_ITEM = re.compile(
+    rf"[ \t]*(?:[-*\u2022\u2013]\s+|\d{{1,2}}[.)]\s+|(?:{_MONTHS}\s+\d{{1,2}}(?:,\s*\d{{4}})?|\d{{1,2}}\s+{_MONTHS}(?:\s+\d{{4}})?|\d{{4}})\s*(?::|\u2013|\u2014|-)\s)"
+)
 
 
 def _status(edtf: str | None, published: date, sentence_mod: str | None) -> str:
@@ -240,10 +249,13 @@ class Extractor:
             sentence = text[body0:s1]
             context = text[max(0, body0 - 1500):s1 + 200]
             triggers = find_triggers(sentence, context)
-            tense = temporal.sentence_tense(sentence)
-            mod = temporal.modality(sentence) or _local_modality(sentence)
-            times = [t for t in temporal.find_time_expressions(sentence, published, tense=tense or (
-                "future" if mod in ("expected", "forecast") else None), narrative=narrative) if _usable(t)]
+            masked = _MONTH_MAY.sub("Mxy", sentence)  # the month May is no modal verb
+            tense = temporal.sentence_tense(masked)
+            mod = temporal.modality(masked) or _local_modality(sentence)
+            # 'May 4: North Korea fires...' (a chronology entry): read the colon as a comma (same length)
+            tsentence = re.sub(r"(?<=\d):(?=\s)", ",", sentence)
+            times = [t for t in temporal.find_time_expressions(tsentence, published, tense=tense or (
+                "future" if mod in ("expected", "forecast") else "past"), narrative=narrative) if _usable(t)]
             times = self._reanchor(sentence, published, tense, mod, times, temporal)
             times = self._future_in_clause(sentence, published, tense, narrative, times, temporal)
             if not triggers:

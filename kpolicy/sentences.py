@@ -21,6 +21,8 @@ ABBREVIATIONS = frozenset(
 )
 
 _BOUNDARY = re.compile(r"[.!?][\"'\u2019\u201d)\]]*(?=\s+[\"'\u2018\u201c(\[]?[A-Z0-9])|\n[ \t]*\n")
+_LIST_LINE = re.compile(r"[ \t]*(?:[-*\u2022]|\d{1,2}[.)])[ \t]+\S")
+_LIST_BREAK = re.compile(r"\n(?=[ \t]*(?:[-*\u2022]|\d{1,2}[.)])[ \t]+\S)")
 _BOUNDARY_LINES = re.compile(r"[.!?][\"'\u2019\u201d)\]]*(?=[ \t]+[\"'\u2018\u201c(\[]?[A-Z0-9])|\n")
 
 
@@ -45,8 +47,8 @@ _OPENERS = re.compile(r"\s+[\"'\u2018\u201c(]?(?:The|This|That|These|Those|It|In
 
 def _hard_wrapped(text: str) -> bool:
     """Whether single line breaks are a line width (hard wrap) rather than ends of lines of their own."""
-    lines = [len(line) for line in text.split("\n") if line.strip()]
-    if len(lines) < 4:
+    lines = [len(line) for line in text.split("\n") if line.strip() and not _LIST_LINE.match(line)]
+    if len(lines) < 6:
         return False
     longest = max(lines)
     return longest <= 100 and sum(1 for n in lines if n >= 0.6 * longest) >= 0.6 * len(lines)
@@ -58,7 +60,10 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     start = 0
     boundary = _BOUNDARY if _hard_wrapped(text) else _BOUNDARY_LINES
-    for m in boundary.finditer(text):
+    matches = sorted([*boundary.finditer(text), *_LIST_BREAK.finditer(text)], key=lambda m: m.start())
+    for m in matches:
+        if m.start() < start:
+            continue
         if m.group().startswith(".") and _abbreviation_before(text, m.start()):
             word = re.search(r"([A-Za-z][A-Za-z.]*)$", text[max(0, m.start() - 12):m.start()]).group(1)
             # an acronym (U.S., D.P.R.K.) ends a sentence only when a typical opener follows

@@ -180,3 +180,10 @@ def test_headlines_bylines_and_datelines_are_no_event_mentions():
     events = _events(text, "2021-03-26")
     assert [(e["type"], e["date"]) for e in events] == [("missile_test", "2021-03-25")]
     assert events[0]["quote"].startswith("North Korea fired")
+
+
+def test_chronology_entries_are_events_and_may_the_month_is_no_modal():
+    text = ("Chronology\n\n- May 4: North Korea fires short-range missiles off its east coast\n"
+            "- July 25: North Korea launches two new short-range ballistic missiles\n")
+    got = [(e["type"], e["date"], e["status"]) for e in _events(text, "2019-08-10")]
+    assert got == [("missile_test", "2019-05-04", "occurred"), ("missile_test", "2019-07-25", "occurred")]

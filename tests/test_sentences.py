@@ -31,7 +31,7 @@ def test_single_line_breaks_end_headlines_unless_the_text_is_hard_wrapped():
     text = "Minister says talks are needed\nSEOUL, July 18 -- The minister said so on Thursday."
     assert split(text) == ["Minister says talks are needed", "SEOUL, July 18 -- The minister said so on Thursday."]
     wrapped = "\n".join(["North Korea said on Monday that it would hold a plenary meeting of the"] +
-                        ["party central committee later this month to discuss the economy and its"] * 3 +
+                        ["party central committee later this month to discuss the economy and its"] * 4 +
                         ["relations with the United States, state media reported on Tuesday."])
     assert len(split(wrapped)) == 1
 
