@@ -67,6 +67,9 @@ def _country_names() -> dict[str, str]:
     return names
 
 
+_HEAD_TITLE = re.compile(r"\b(?:President|Chairman|Premier|Prime\s+Minister|Chancellor|General\s+Secretary|Leader|leader)\s+$")
+
+
 class ActorFinder:
     def __init__(self, gazetteer: Gazetteer) -> None:
         self.gazetteer = gazetteer
@@ -144,7 +147,8 @@ class ActorFinder:
                 actor = before
             else:
                 in_compound = folded[m.end():m.end() + 1] == "-" or folded[m.start() - 1:m.start()] == "-"
-                if not in_compound:
+                titled = _HEAD_TITLE.search(folded, max(0, m.start() - 30), m.start())  # 'President Yoon'
+                if not (in_compound or titled):
                     continue
                 later = [p.actor for p in people if p.actor in candidates]
                 actor = later[0] if later else candidates[0]

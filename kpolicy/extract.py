@@ -57,6 +57,7 @@ _SPECULATION = re.compile(
 _SCHEDULED = re.compile(r"\b(?:will|would|shall|expected\s+to|scheduled|planned|planning|plans?\s+to|set\s+to|due\s+to|to\s+be\s+held|upcoming|forthcoming|next)\b", re.I)
 _FUTURE_CLAUSE = re.compile(r"\b(?:will|would|shall|plans?\s+to|planned\s+to|scheduled\s+to|set\s+to|expected\s+to|due\s+to|is\s+to|are\s+to|(?-i:may|might|could)(?!\s+have))\b", re.I)
 _MONTH_MAY = re.compile(r"(?<=.)\bMay\b|^\W*May(?=\s+\d)", re.S)
+_REFERENCE_POINT = re.compile(r"\b(?:since|until|till|before)\s+$", re.I)
 _VENUE = re.compile(r"\b(?:in|at|near|outside)\s+$", re.I)  # 'met in Singapore': a venue, not a party
 _DEFINITE = re.compile(r"\b(?:the|this|that|these|those|same|his|her|its|their|last|latest)\b", re.I)
 _ENUM_CLAUSE = re.compile(r"[^;:]+")
@@ -254,20 +255,22 @@ class Extractor:
             mod = temporal.modality(masked) or _local_modality(sentence)
             # 'May 4: North Korea fires...' (a chronology entry): read the colon as a comma (same length)
             tsentence = re.sub(r"(?<=\d):(?=\s)", ",", sentence)
+            future = tense == "future" or (not tense and mod in ("expected", "forecast"))
             times = [t for t in temporal.find_time_expressions(tsentence, published, tense=tense or (
-                "future" if mod in ("expected", "forecast") else "past"), narrative=narrative) if _usable(t)]
+                "future" if future else "past"), narrative=None if future else narrative) if _usable(t)]
             times = self._reanchor(sentence, published, tense, mod, times, temporal)
             times = self._future_in_clause(sentence, published, tense, narrative, times, temporal)
+            setting = [t for t in times if not _REFERENCE_POINT.search(sentence[max(0, t.start - 12):t.start])]
             if not triggers:
-                if times:
-                    narrative = times[-1].edtf
+                if setting:
+                    narrative = setting[-1].edtf
                 continue
             actors = mentions[bisect.bisect_left(starts, body0):bisect.bisect_left(starts, s1)]
             cands = self._sentence_candidates(text, body0, s1, sentence, idx, para, triggers, times, actors, narrative, published, mod, out, tense)
             out.extend(cands)
             dated = [c.date_edtf for c in cands if c.date_edtf and not c.narrative_date]
-            if times:
-                narrative = times[-1].edtf if not dated else dated[-1]
+            if dated or setting:  # 'since 2019' is a reference point, not the time the story has reached
+                narrative = dated[-1] if dated else setting[-1].edtf
         return out
 
     def _future_in_clause(self, sentence, published, tense, narrative, times, temporal):
@@ -329,7 +332,7 @@ class Extractor:
                         r"|has|have|had|was|were|is|are|be|been|did|does|do|not|also)\b", sentence[tm.end:t.start], re.I):
                     d = 0  # the date modifies the trigger: 'the April legislative elections'
                 else:
-                    d = (t.start - tm.end) * 1.5 + 5
+                    d = (t.start - tm.end) * 2 + 8  # a date usually follows what it dates
                 attached = d == 0 or (t.end <= tm.start and re.fullmatch(
                     r"\s*(?:[\w'\u2019-]+\s+){0,3}?(?:(?:of|in|on|held|from|during|at|since)\s+)?", sentence[t.end:tm.start], re.I))
                 if referents[k] is not None and not attached and not _compatible(referents[k], tm.edtf):
@@ -439,6 +442,8 @@ class Extractor:
             verb = c.trigger.text.lower().endswith(("ed", "es", "ing")) or c.trigger.text.lower() in ("said", "says", "told", "fired", "flew")
             if c.type == "statement" or (c.type in _TEST_FAMILY and verb):  # the subject before the verb, not 'over Japan
                 before = [a for a in own if a.start < c.trigger.start]
+                if c.type != "statement" and not before:  # 'was launched from ... in Pyongyang': the launch site's state
+                    before = [a for a in own if _VENUE.search(text, max(0, a.start - 8), a.start)]
                 if before or c.type != "statement" or any(a.start < c.trigger.start for a in actors_c):
                     own = before  # ('said Kim': a speaker after the verb only when none stands before it)
             if not own:  # the subject: actors before the trigger, nearest chunk first

@@ -41,7 +41,7 @@ _RULES: list[tuple[str, str, float]] = [
     ("summit", r"\bsummits?\b", 0.85),
     ("meeting?", r"\bmeetings?\b|\bmet\b|\bmeets?\b|\bmeeting\b", 0.6),
     ("talks", r"(?<!summit )\btalks\b|\bnegotiations?\b|\bdialogue\s+(?:was|were)\s+held\b|\benvoys?\b", 0.7),
-    ("meeting?", r"\b(?:phone|telephone)\s+(?:call|conversation|talks)\b|\bvideo\s+(?:call|conference)\b", 0.6),
+    ("meeting?", r"\b(?:phone|telephone)\s+(?:call|conversation|talks)\b|\bvideo\s+(?:call|conference)\b|(?<=held\s)(?:an?\s+)?(?:\w+\s+)?call\b", 0.6),
     ("plenum?", r"\bconven(?:e|ed|es|ing)\b", 0.6),
     # --- tests
     ("missile_test", r"\b(?:launch(?:ed|es|ing)?|fir(?:ed|es|ing)|test-fir(?:ed|es|ing)|test-launch(?:ed|es|ing)?)\b", 0.6),
