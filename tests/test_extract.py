@@ -187,3 +187,18 @@ def test_chronology_entries_are_events_and_may_the_month_is_no_modal():
             "- July 25: North Korea launches two new short-range ballistic missiles\n")
     got = [(e["type"], e["date"], e["status"]) for e in _events(text, "2019-08-10")]
     assert got == [("missile_test", "2019-05-04", "occurred"), ("missile_test", "2019-07-25", "occurred")]
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.data())
+def test_offsets_hold_on_any_slice_of_the_seed_article(data):
+    text = read_document(ARTICLE).text
+    a = data.draw(st.integers(0, len(text) - 1))
+    b = data.draw(st.integers(a + 1, min(len(text), a + 1500)))
+    piece = text[a:b]
+    for e in extract_events(piece, date(2020, 2, 5)):
+        assert piece[e.char_start:e.char_end] == e.quote
+        assert all(piece[m["char_start"]:m["char_end"]] == m["quote"] for m in e.mentions)
