@@ -58,6 +58,7 @@ _SCHEDULED = re.compile(r"\b(?:will|would|shall|expected\s+to|scheduled|planned|
 _FUTURE_CLAUSE = re.compile(r"\b(?:will|would|shall|plans?\s+to|planned\s+to|scheduled\s+to|set\s+to|expected\s+to|due\s+to|is\s+to|are\s+to|(?-i:may|might|could)(?!\s+have))\b", re.I)
 _MONTH_MAY = re.compile(r"(?<=.)\bMay\b|^\W*May(?=\s+\d)", re.S)
 _REFERENCE_POINT = re.compile(r"\b(?:since|until|till|before)\s+$", re.I)
+_PRONOUN = re.compile(r"\b(?:[Hh]e|[Ss]he)\b")
 _VENUE = re.compile(r"\b(?:in|at|near|outside)\s+$", re.I)  # 'met in Singapore': a venue, not a party
 _DEFINITE = re.compile(r"\b(?:the|this|that|these|those|same|his|her|its|their|last|latest)\b", re.I)
 _ENUM_CLAUSE = re.compile(r"[^;:]+")
@@ -240,6 +241,7 @@ class Extractor:
         out: list[Candidate] = []
         narrative: str | None = None
         last_para = -1
+        self._subject = None
         for idx, ((s0, s1), para) in enumerate(zip(spans, paras)):
             if para != last_para:
                 narrative, last_para = None, para
@@ -260,12 +262,14 @@ class Extractor:
                 "future" if future else "past"), narrative=None if future else narrative) if _usable(t)]
             times = self._reanchor(sentence, published, tense, mod, times, temporal)
             times = self._future_in_clause(sentence, published, tense, narrative, times, temporal)
+            actors = mentions[bisect.bisect_left(starts, body0):bisect.bisect_left(starts, s1)]
+            if not _PRONOUN.match(sentence.lstrip()):
+                self._track_subject(actors, body0)
             setting = [t for t in times if not _REFERENCE_POINT.search(sentence[max(0, t.start - 12):t.start])]
             if not triggers:
                 if setting:
                     narrative = setting[-1].edtf
                 continue
-            actors = mentions[bisect.bisect_left(starts, body0):bisect.bisect_left(starts, s1)]
             cands = self._sentence_candidates(text, body0, s1, sentence, idx, para, triggers, times, actors, narrative, published, mod, out, tense)
             out.extend(cands)
             dated = [c.date_edtf for c in cands if c.date_edtf and not c.narrative_date]
@@ -359,6 +363,13 @@ class Extractor:
                     if t2.type in _MEETING_TYPES and t2.start - t.end < 70 and j in assigned:
                         assigned[k] = assigned[j]
                         break
+        # 'At the plenum, which opened on June 15, Kim said...': what happens at an event takes its date
+        opener = re.match(r"\W*(?:At|During|On\s+the\s+sidelines\s+of)\s+(?:the|this|that|its|his|a|an)\s+", sentence)
+        if opener:
+            host = next((j for j, t in enumerate(triggers) if t.type in _MEETING_TYPES and t.start < opener.end() + 40 and j in assigned), None)
+            if host is not None:
+                for k in range(host + 1, len(triggers)):
+                    assigned.setdefault(k, assigned[host])
         cands: list[Candidate] = []
         cue = bool(_NARRATIVE_CUE.match(sentence) or _NARRATIVE_LATER.search(sentence))
         for k, t in enumerate(triggers):
@@ -451,6 +462,11 @@ class Extractor:
                     own = [a for a in actors_c if max(c_bounds[j], base) <= a.start < min(c_bounds[j + 1], c.trigger.start) and a.start >= lo - 200]
                     if own:
                         break
+            pron = _PRONOUN.search(text, c_lo if c_lo > base else base, c.trigger.start)
+            if pron and not any(a.start < c.trigger.start for a in own):  # 'He met Xi Jinping': the person last named
+                person = self._subject
+                if person is not None:
+                    own = [person, *own]
             if not own and c.type == "statement":  # 'In a speech on Feb. 8, North Korean leader Kim Jong-un vowed...'
                 after = [a for a in actors_c if a.start >= c.trigger.end]
                 own = [a for a in after if a.start - after[0].start < 40] if after else []
@@ -468,6 +484,14 @@ class Extractor:
             local = sentence[max(0, c.trigger.start - base - 60):c.trigger.end - base + 20]
             c.status = _status(c.date_edtf, published, _local_modality(local) or (mod if not c.date_edtf else None))
         return kept
+
+    def _track_subject(self, sentence_actors, body0: int) -> None:
+        """The person a sentence opens with is who a later 'he' or 'she' refers to."""
+        first = sentence_actors[0] if sentence_actors else None
+        if first is not None and first.start - body0 < 40:
+            entry = self.gazetteer.actors.get(first.actor)
+            if entry is not None and entry.kind == "person":
+                self._subject = first
 
     def _set_time(self, cand: Candidate, tm, base: int) -> None:
         cand.time = _shift(tm, base)
@@ -536,8 +560,12 @@ class Extractor:
         """The state the article mentions most (people and organs count for their state)."""
         from collections import Counter
 
-        counts = Counter(self.finder.state_of(a.actor) for a in self._mentions(text))
-        return counts.most_common(1)[0][0] if counts else None
+        mentions = self._mentions(text)
+        counts = Counter(self.finder.state_of(a.actor) for a in mentions)
+        if not counts:
+            return None
+        counts[self.finder.state_of(mentions[0].actor)] += 3  # the state the article opens with is its subject
+        return counts.most_common(1)[0][0]
 
     # ---- the whole pipeline ----------------------------------------------------------------
     def extract(self, text: str, published: date) -> list[ExtractedEvent]:
@@ -545,7 +573,8 @@ class Extractor:
         for k, c in enumerate(cands):  # no actor named: those of the last mention of that kind nearby
             if not c.actors:
                 prev = next((o for o in reversed(cands[max(0, k - 12):k]) if o.type == c.type and o.actors
-                             and c.paragraph - o.paragraph <= 1), None)
+                             and c.paragraph - o.paragraph <= 1
+                             and (not o.date_edtf or not c.date_edtf or _compatible(o.date_edtf, c.date_edtf))), None)
                 if prev is not None:
                     c.actors = list(prev.actors)
         events = self.corefer(cands, text)
