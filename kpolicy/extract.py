@@ -58,6 +58,7 @@ _SCHEDULED = re.compile(r"\b(?:will|would|shall|expected\s+to|scheduled|planned|
 _FUTURE_CLAUSE = re.compile(r"\b(?:will|would|shall|plans?\s+to|planned\s+to|scheduled\s+to|set\s+to|expected\s+to|due\s+to|is\s+to|are\s+to|(?-i:may|might|could)(?!\s+have))\b", re.I)
 _MONTH_MAY = re.compile(r"(?<=.)\bMay\b|^\W*May(?=\s+\d)", re.S)
 _REFERENCE_POINT = re.compile(r"\b(?:since|until|till|before)\s+$", re.I)
+_VERB_TRIGGER = re.compile(r"(?i)(?:met|meet|meets|said|says|told|fired|flew|held|hold|holds|signed|agreed|launch|launches|convene|convenes|\w+ed|\w+-\w+ed)$")
 _PRONOUN = re.compile(r"\b(?:[Hh]e|[Ss]he)\b")
 _VENUE = re.compile(r"\b(?:in|at|near|outside)\s+$", re.I)  # 'met in Singapore': a venue, not a party
 _DEFINITE = re.compile(r"\b(?:the|this|that|these|those|same|his|her|its|their|last|latest)\b", re.I)
@@ -306,8 +307,8 @@ class Extractor:
 
     def _referent(self, t: Trigger, sentence: str, earlier: list[Candidate]) -> str | None:
         """The date of the earlier event a definite mention ('the five-day plenum') refers back to."""
-        if not _DEFINITE.search(sentence[max(0, t.start - 45):t.start].split(",")[-1]):
-            return None
+        if _VERB_TRIGGER.match(t.text) or not _DEFINITE.search(sentence[max(0, t.start - 45):t.start].split(",")[-1]):
+            return None  # only a noun phrase ('the plenum') refers back; a verb ('to meet') states its own event
         head = _head(t, sentence)
         for e in reversed(earlier):
             if e.type == t.type and e.date_edtf and _SYNONYM.get(e.head, e.head) == _SYNONYM.get(head, head):
@@ -387,7 +388,7 @@ class Extractor:
                 quote=(0, 0),
                 confidence=t.confidence,
             )
-            cand.definite = bool(_DEFINITE.search(sentence[max(0, t.start - 45):t.start].split(",")[-1]))
+            cand.definite = not _VERB_TRIGGER.match(t.text) and bool(_DEFINITE.search(sentence[max(0, t.start - 45):t.start].split(",")[-1]))
             cand.head = _head(t, sentence)
             cand.past = tense == "past"
             habitual = bool(re.search(r"\b(?:usually|typically|normally|often|routinely|annually|every\s+year|each\s+year|regularly)\b", sentence, re.I))
