@@ -59,6 +59,7 @@ _FUTURE_CLAUSE = re.compile(r"\b(?:will|would|shall|plans?\s+to|planned\s+to|sch
 _MONTH_MAY = re.compile(r"(?<=.)\bMay\b|^\W*May(?=\s+\d)", re.S)
 _REFERENCE_POINT = re.compile(r"\b(?:since|until|till|before)\s+$", re.I)
 _VERB_TRIGGER = re.compile(r"(?i)(?:met|meet|meets|said|says|told|fired|flew|held|hold|holds|signed|agreed|launch|launches|convene|convenes|\w+ed|\w+-\w+ed)$")
+_QUOTED = re.compile(r"\u201c[^\u201d]*\u201d|\"[^\"]*\"")
 _PRONOUN = re.compile(r"\b(?:[Hh]e|[Ss]he)\b")
 _VENUE = re.compile(r"\b(?:in|at|near|outside)\s+$", re.I)  # 'met in Singapore': a venue, not a party
 _DEFINITE = re.compile(r"\b(?:the|this|that|these|those|same|his|her|its|their|last|latest)\b", re.I)
@@ -440,6 +441,7 @@ class Extractor:
                     continue
             kept.append(c)
         # actors, place, quote, status
+        quoted = [(base + m.start(), base + m.end()) for m in _QUOTED.finditer(sentence)]
         for k, c in enumerate(kept):
             lo = kept[k - 1].trigger.end if k else base
             hi = kept[k + 1].trigger.start if k + 1 < len(kept) else s1
@@ -448,6 +450,8 @@ class Extractor:
             c_lo, c_hi = max(lo, c_bounds[ck]), min(hi, c_bounds[min(ck + 1, len(c_bounds) - 1)])
             if c.type in _MEETING_TYPES or c.type == "agreement":  # 'met in Singapore': a venue, not a party
                 actors_c = [a for a in actors if not (a.text in self.places and _VENUE.search(text, max(0, a.start - 8), a.start))]
+            elif c.type == "statement":  # who speaks, not whom the quoted words name
+                actors_c = [a for a in actors if not any(q0 < a.start < q1 for q0, q1 in quoted)]
             else:
                 actors_c = actors
             own = [a for a in actors_c if c_lo <= a.start < c_hi]

@@ -202,3 +202,18 @@ def test_offsets_hold_on_any_slice_of_the_seed_article(data):
     for e in extract_events(piece, date(2020, 2, 5)):
         assert piece[e.char_start:e.char_end] == e.quote
         assert all(piece[m["char_start"]:m["char_end"]] == m["quote"] for m in e.mentions)
+
+
+def test_statement_actors_are_the_speaker_not_the_quoted_words():
+    text = ('"The two Koreas must talk now," Kim Yeon-chul said on Monday.\n'
+            "\u201cWe will never accept the U.S. demands,\u201d KCNA said on Tuesday.")
+    got = [(e["type"], e["date"], e["states"]) for e in _events(text, "2019-07-18")]
+    assert got == [("statement", "2019-07-15", ["South Korea"]), ("statement", "2019-07-16", ["North Korea"])]
+
+
+def test_pronoun_subject_and_title_surname():
+    text = ("Kim Jong Un's diplomacy peaked in 2018. He met Chinese President Xi Jinping in Beijing in March.\n\n"
+            "President Yoon will hold a summit with Joe Biden on April 26.")
+    got = [(e["type"], e["date"], e["states"]) for e in _events(text, "2023-04-18")]
+    assert got[0] == ("summit", "2018-03", ["North Korea", "China"])
+    assert got[1] == ("summit", "2023-04-26", ["South Korea", "United States"])
