@@ -58,7 +58,7 @@ _SCHEDULED = re.compile(r"\b(?:will|would|shall|expected\s+to|scheduled|planned|
 _FUTURE_CLAUSE = re.compile(r"\b(?:will|would|shall|plans?\s+to|planned\s+to|scheduled\s+to|set\s+to|expected\s+to|due\s+to|is\s+to|are\s+to|(?-i:may|might|could)(?!\s+have))\b", re.I)
 _MONTH_MAY = re.compile(r"(?<=.)\bMay\b|^\W*May(?=\s+\d)", re.S)
 _REFERENCE_POINT = re.compile(r"\b(?:since|until|till|before)\s+$", re.I)
-_VERB_TRIGGER = re.compile(r"(?i)(?:met|meet|meets|said|says|told|fired|flew|held|hold|holds|signed|agreed|launch|launches|convene|convenes|\w+ed|\w+-\w+ed)$")
+_VERB_TRIGGER = re.compile(r"(?i)(?:met|meet|meets|said|says|told|fired|flew|held|hold|holds|signed|agreed|convene|convenes|\w+ed|\w+-\w+ed)$")
 _QUOTED = re.compile(r"\u201c[^\u201d]*\u201d|\"[^\"]*\"")
 _PRONOUN = re.compile(r"\b(?:[Hh]e|[Ss]he)\b")
 _VENUE = re.compile(r"\b(?:in|at|near|outside)\s+$", re.I)  # 'met in Singapore': a venue, not a party
@@ -724,19 +724,48 @@ def _trim(text: str, q0: int, q1: int, s0: int, s1: int) -> tuple[int, int]:
     return q0, q1
 
 
+_TITLE_STOP = re.compile(r"[,;:.()\u2014\u201c\u201d\"]|\s(?:on|in|at|from|into|toward|towards|over|near|since|after|before|during|with|by|for|to|that|which|who|and|but|as)\s", re.I)
+_FUNCTION = {"the", "a", "an", "its", "his", "her", "their", "this", "that", "of", "in", "on", "at", "and", "to", "it", "he",
+             "she", "they", "we", "was", "were", "is", "are", "has", "have", "had", "will", "would", "be", "been", "for", "with"}
+
+
+def _key_phrase(e: Candidate, text: str) -> str:
+    """The words that name the event: a verb's object ('fired | two short-range ballistic missiles'),
+    or a noun's own phrase ('the | March-April joint U.S.-South Korea drills')."""
+    t = e.trigger
+    q0, q1 = e.quote
+    if not t.text:  # a list item: its own words
+        return re.split(r"[;:]", text[t.start:q1])[0]
+    if _VERB_TRIGGER.match(t.text):
+        rest = text[t.end:q1]
+        stop = _TITLE_STOP.search(rest, 1 + len(rest) - len(rest.lstrip()) + 12 if len(rest.split()) > 3 else len(rest))
+        phrase = rest[: stop.start()] if stop else rest
+        if len(phrase.split()) >= 2 and not re.match(r"\s*(?:in|on|at|from|since|by|for|to|with)\b", phrase, re.I):
+            return phrase
+    before = text[max(q0, t.start - 60):t.start]
+    words = before.split()
+    keep: list[str] = []
+    for w in reversed(words):
+        if w.lower().strip(",;") in _FUNCTION or re.search(r"[,;:.]$", w) or (w.lower().endswith("ed") and keep):
+            break
+        keep.insert(0, w)
+        if len(keep) == 4:
+            break
+    after = re.match(r"\s+of\s+(?:the\s+)?(?:[\w'\u2019-]+\s*){1,5}", text[t.end:q1])
+    return " ".join([*keep, t.text]) + (after.group().rstrip() if after else "")
+
+
 def _title(e: Candidate, states: list[str], text: str) -> str:
     label = EVENT_TYPES[e.type][0]
     who = " and ".join(states[:3]) if states else ""
     head = f"{who} {label.lower()}" if who else label
-    phrase = text[e.quote[0]:e.quote[1]]
-    phrase = re.sub(r"\s+", " ", phrase).strip(" .,;")
-    phrase = re.sub(r"^(?:(?:and|but|after|before|since|when|while|during|that|which|following|despite|in|at|on|of|especially|including|so)\s+)+", "", phrase, flags=re.I)
-    phrase = re.sub(r"^[^,]{0,15},\s*", "", phrase)
-    phrase = phrase[:1].upper() + phrase[1:]
-    if len(phrase) > 70:
-        cut = phrase[:70].rsplit(" ", 1)[0]
-        phrase = cut + "…"
-    return f"{head}: {phrase}"
+    phrase = re.sub(r"\s+", " ", _key_phrase(e, text)).strip(" .,;:-\u2014")
+    phrase = re.sub(r"^(?:(?:the|a|an|its|his|her|their|and|but|or)\s+)+", "", phrase, flags=re.I)
+    if len(phrase) > 60:
+        phrase = phrase[:60].rsplit(" ", 1)[0] + "\u2026"
+    if not phrase or phrase.lower() == label.lower():
+        return head
+    return f"{head}: {phrase[:1].upper() + phrase[1:]}"
 
 
 def extract_events(text: str, published: date) -> list[ExtractedEvent]:
