@@ -304,11 +304,20 @@ class Extractor:
             again = temporal.find_time_expressions(sentence, published, tense=tense, narrative=absolute[0].edtf)
             by_span = {(t.start, t.end): t for t in again if _usable(t)}
             return [by_span.get((t.start, t.end), t) if t in relative else t for t in times]
-        return times
+        # 'in August ... the same month': a same/that/following phrase counts from the date just before it
+        out = list(times)
+        for i, t in enumerate(times):
+            if i and re.search(r"\b(?:same|that|following|next|previous)\s+(?:day|week|month|year)\b", t.text, re.I):
+                anchor = times[i - 1]
+                again = temporal.find_time_expressions(sentence, published, tense=tense, narrative=anchor.edtf)
+                match = next((x for x in again if (x.start, x.end) == (t.start, t.end) and _usable(x)), None)
+                if match is not None:
+                    out[i] = match
+        return out
 
     def _referent(self, t: Trigger, sentence: str, earlier: list[Candidate]) -> str | None:
         """The date of the earlier event a definite mention ('the five-day plenum') refers back to."""
-        if _VERB_TRIGGER.match(t.text) or not _DEFINITE.search(sentence[max(0, t.start - 45):t.start].split(",")[-1]):
+        if _VERB_TRIGGER.match(t.text) or not _is_definite(sentence, t.start):
             return None  # only a noun phrase ('the plenum') refers back; a verb ('to meet') states its own event
         head = _head(t, sentence)
         for e in reversed(earlier):
@@ -389,7 +398,7 @@ class Extractor:
                 quote=(0, 0),
                 confidence=t.confidence,
             )
-            cand.definite = not _VERB_TRIGGER.match(t.text) and bool(_DEFINITE.search(sentence[max(0, t.start - 45):t.start].split(",")[-1]))
+            cand.definite = not _VERB_TRIGGER.match(t.text) and _is_definite(sentence, t.start)
             cand.head = _head(t, sentence)
             cand.past = tense == "past"
             habitual = bool(re.search(r"\b(?:usually|typically|normally|often|routinely|annually|every\s+year|each\s+year|regularly)\b", sentence, re.I))
@@ -423,9 +432,10 @@ class Extractor:
 
         kept: list[Candidate] = []
         for c in cands:
-            if c.type in _TEST_FAMILY and c.definite and c.time is not None:  # 'fired two projectiles..., its first launch'
-                same = next((o for o in kept if o.type == c.type and o.time is not None
-                             and (o.time.start, o.time.end) == (c.time.start, c.time.end)), None)
+            if c.definite:  # an apposition: 'fired two projectiles..., its first launch', 'a plenary meeting ..., its second plenum'
+                same = next((o for o in kept if o.type == c.type and (
+                    (o.time is not None and c.time is not None and (o.time.start, o.time.end) == (c.time.start, c.time.end))
+                    or (c.type not in _TEST_FAMILY and o.date_edtf and (c.date_edtf is None or _compatible(o.date_edtf, c.date_edtf))))), None)
                 if same is not None:
                     continue
             if c.type not in _TEST_FAMILY:
@@ -640,6 +650,24 @@ def _head(t: Trigger, sentence: str) -> str:
         return t.type
     word = re.sub(r"(?:ies|es|s|ed|ing)$", "", word) or word
     return word[:5]
+
+
+_DETERMINER = re.compile(r"(?i)(?:the|this|that|these|those|same|his|her|its|their|last|latest|a|an|another|one|two|three|several|some|any|each|every|no)")
+_DEFINITE_WORDS = {"the", "this", "that", "these", "those", "same", "his", "her", "its", "their", "last", "latest"}
+
+
+def _is_definite(sentence: str, start: int) -> bool:
+    """Whether the noun phrase ending at `start` opens with a definite determiner ('the plenum',
+    'its 14th session', 'The April 2018 session'), looking back over at most five words."""
+    words = re.findall(r"[\w'\u2019.-]+|[,;:()]", sentence[max(0, start - 60):start])
+    for w in reversed(words[-6:]):
+        if w in ",;:()":
+            return False
+        if _DETERMINER.fullmatch(w):
+            return w.lower() in _DEFINITE_WORDS
+        if w.lower().endswith("'s") or w.endswith("\u2019s"):  # 'the party's plenum', 'Kim's speech'
+            return True
+    return False
 
 
 def _usable(t) -> bool:
