@@ -32,7 +32,7 @@ from kpolicy.errors import BadInput
 from kpolicy.records import EventRecord, MentionRecord
 from kpolicy.sentences import paragraph_index, sentence_spans
 from kpolicy.triggers import Trigger, find_triggers
-from kpolicy.vocabulary import EVENT_TYPES, FAMILIES
+from kpolicy.vocabulary import EVENT_TYPES
 
 _CHUNK_BOUNDARY = re.compile(
     r"[,;:\u2014]|\s--\s|\s-\s|\b(?:since|after|before|following|despite|while|when|where|which|who|whereas|although|though|because|during|but|ahead\s+of|that|especially|including|calling|warning|adding|saying)\b",
@@ -62,7 +62,6 @@ _VERB_TRIGGER = re.compile(r"(?i)(?:met|meet|meets|said|says|told|fired|flew|hel
 _QUOTED = re.compile(r"\u201c[^\u201d]*\u201d|\"[^\"]*\"")
 _PRONOUN = re.compile(r"\b(?:[Hh]e|[Ss]he)\b")
 _VENUE = re.compile(r"\b(?:in|at|near|outside)\s+$", re.I)  # 'met in Singapore': a venue, not a party
-_DEFINITE = re.compile(r"\b(?:the|this|that|these|those|same|his|her|its|their|last|latest)\b", re.I)
 _ENUM_CLAUSE = re.compile(r"[^;:]+")
 _TEST_FAMILY = {"missile_test", "nuclear_test", "weapon_test"}
 _MEETING_TYPES = {"plenum", "summit", "talks"}

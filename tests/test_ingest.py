@@ -73,7 +73,7 @@ def test_cross_article_merge_and_curated_event_untouched(tmp_path):
     result = run("ingest", folder, "--db", db)
     assert result.exit_code == 0, result.stderr
     engine = sa.create_engine(f"sqlite:///{db}")
-    e, m, s = schema.events, schema.mentions, schema.sources
+    e, m = schema.events, schema.mentions
     with engine.connect() as conn:
         rows = conn.execute(
             sa.select(e.c.id, e.c.review, e.c.title, e.c.date, sa.func.count(m.c.id).label("n"))
