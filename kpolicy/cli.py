@@ -609,6 +609,9 @@ def export(
             typer.echo(f"kpolicy: skipped {skipped} undated event(s): {fmt} needs a date", err=True)
 
 
+from kpolicy import cli_ingest  # noqa: E402,F401  registers commands
+
+
 def main() -> None:
     app(prog_name="kpolicy")
 
