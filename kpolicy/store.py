@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from kpolicy import schema
+from kpolicy.dates import sort_key, span_class
 from kpolicy.gazetteer import Gazetteer
 from kpolicy.records import EventRecord, SourceRecord, StoreSummary
 from kpolicy.vocabulary import EVENT_TYPES, FAMILIES
@@ -151,6 +152,8 @@ def _event_values(record: EventRecord, place_id: int | None) -> dict:
         "date": record.date.edtf,
         "start_date": record.date.lower,
         "end_date": record.date.upper,
+        "span_class": span_class(record.date.lower, record.date.upper),
+        "sort_key": sort_key(record.date.lower, record.date.upper),
         "precision": record.date.precision,
         "status": record.status,
         "place_id": place_id,
