@@ -11,7 +11,6 @@ from __future__ import annotations
 import functools
 import os
 import sys
-import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Optional
@@ -161,6 +160,8 @@ def output_stream(path: Path | None):
         raise BadInput(f"the folder {path.parent} does not exist; create it or choose another -o")
     if path.is_dir():
         raise BadInput(f"-o {path} is a folder; give a file name")
+    import tempfile
+
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
@@ -528,7 +529,8 @@ def export(
     q = build_query(start, end, on, within, actor, type_, status, place, text, source, review, limit)
     database = open_db(db)
     with database.reading() as conn:
-        rows = query.iter_rows(conn, q, columns=[query.timeline.c[c] for c in query.EXPORT_FIELDS])
+        # plain tuples, streamed: memory stays flat at any size
+        _, rows = query.iter_tuples(conn, q, columns=[query.timeline.c[c] for c in query.EXPORT_FIELDS])
         first = next(rows, None)  # run the query (and its validation) before opening the output
         with output_stream(output) as out:
             if bom:
@@ -537,7 +539,7 @@ def export(
                 import itertools
 
                 stream = itertools.chain([first], rows) if first is not None else iter(())
-                render.write_csv(stream, query.EXPORT_FIELDS, out, raw=raw, exempt=("date", "start", "end"))
+                render.write_csv_rows(stream, query.EXPORT_FIELDS, out, raw=raw, exempt=("date", "start", "end"))
 
 
 def main() -> None:
