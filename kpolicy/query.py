@@ -164,7 +164,13 @@ def window_ids(lower: date | None, upper: date | None, within: bool) -> sa.Selec
             if upper is not None:
                 conds.append(e.c.start_date <= upper)
         parts.append(sa.select(e.c.id).where(*conds))
-    if not within:
+    if within:
+        # an open end is certainly inside a window that is open on the same side
+        if upper is None and lower is not None:
+            parts.append(sa.select(e.c.id).where(e.c.span_class == SPAN_OPEN_END, e.c.start_date >= lower))
+        if lower is None and upper is not None:
+            parts.append(sa.select(e.c.id).where(e.c.span_class == SPAN_OPEN_START, e.c.end_date <= upper))
+    else:
         if upper is not None:
             parts.append(sa.select(e.c.id).where(e.c.span_class == SPAN_OPEN_END, e.c.start_date <= upper))
         else:
