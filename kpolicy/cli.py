@@ -11,7 +11,6 @@ from __future__ import annotations
 import functools
 import os
 import sys
-import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Optional
@@ -167,6 +166,8 @@ def output_stream(path: Path | None):
         raise BadInput(f"the folder {path.parent} does not exist; create it or choose another -o")
     if path.is_dir():
         raise BadInput(f"-o {path} is a folder; give a file name")
+    import tempfile
+
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         umask = os.umask(0)
@@ -583,6 +584,9 @@ def export(
             rows = query.iter_detailed(conn, q)
         elif fmt == "ics":
             rows = query.iter_rows(conn, q)
+        elif fmt == "csv":
+            # plain tuples, streamed: memory stays flat at any size
+            _, rows = query.iter_tuples(conn, q, columns=[query.timeline.c[c] for c in query.EXPORT_FIELDS])
         else:
             rows = query.iter_rows(conn, q, columns=[query.timeline.c[c] for c in query.EXPORT_FIELDS])
         first = next(rows, None)  # run the query (and its validation) before opening the output
@@ -593,7 +597,7 @@ def export(
             if bom:
                 out.write("\ufeff")
             if fmt == "csv":
-                render.write_csv(stream, query.EXPORT_FIELDS, out, raw=raw, exempt=("date", "start", "end"))
+                render.write_csv_rows(stream, query.EXPORT_FIELDS, out, raw=raw, exempt=("date", "start", "end"))
             elif fmt == "json":
                 render.write_json(stream, out)
             elif fmt == "jsonl":
@@ -610,6 +614,7 @@ def export(
 
 
 from kpolicy import cli_ingest  # noqa: E402,F401  registers commands
+from kpolicy import cli_views  # noqa: E402,F401  registers search and plot
 
 
 def main() -> None:
@@ -619,5 +624,3 @@ def main() -> None:
 if __name__ == "__main__":
     main()
 
-
-from kpolicy import cli_views  # noqa: E402,F401  registers search and plot

@@ -201,3 +201,47 @@ def humanize(edtf: str | None) -> str:
             return f"from {_human_single(left)} on"
         return f"{_human_single(left)} – {_human_single(right)}"
     return _human_single(edtf)
+
+
+# ---- interval index keys (migration 0002) ---------------------------------------------
+#
+# Window-overlap queries stay logarithmic with the bounded-duration trick: every dated
+# event falls in a *span class* by the length of its interval, and within one class an
+# event overlapping [lo, hi] must start in [lo - longest(k), hi] -- one index range per
+# class on (span_class, start_date). docs/benchmarks.md explains the choice.
+
+SPAN_CLASSES = 23  # bounded classes 0..22: (end - start).days.bit_length(); 9999 years < 2**22 days
+SPAN_OPEN_END = 30  # start known, end open ("2020-02/..")
+SPAN_OPEN_START = 31  # end known, start open ("../2020-02")
+SPAN_UNDATED = 32  # no date at all
+
+_ORD_SHIFT = 1 << 22  # date.toordinal() of 9999-12-31 is 3_652_059 < 2**22
+_OPEN_END_ORD = _ORD_SHIFT - 1
+SORT_UNDATED = _ORD_SHIFT * _ORD_SHIFT  # after every dated key
+
+
+def span_longest(k: int) -> int:
+    """The longest duration (upper - lower, in days) an event of bounded class k can have."""
+    return (1 << k) - 1
+
+
+def span_class(lower: date | None, upper: date | None) -> int:
+    """The span class of bounds: 0 for a day, k for a duration < 2**k days, or an open/undated class."""
+    if lower is None:
+        return SPAN_UNDATED if upper is None else SPAN_OPEN_START
+    if upper is None:
+        return SPAN_OPEN_END
+    return (upper - lower).days.bit_length()
+
+
+def sort_key(lower: date | None, upper: date | None) -> int:
+    """One integer in timeline order: lower bound (open first), upper bound (open last), undated last.
+
+    Ordering by (sort_key, id) is ordering by (undated last, lower NULLS FIRST, upper NULLS LAST, id),
+    and an index on it serves the whole-timeline export without a sort.
+    """
+    if lower is None and upper is None:
+        return SORT_UNDATED
+    lo = lower.toordinal() if lower is not None else 0
+    hi = upper.toordinal() if upper is not None else _OPEN_END_ORD
+    return lo * _ORD_SHIFT + hi

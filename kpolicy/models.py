@@ -13,9 +13,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from sqlalchemy import event as sa_event
 from sqlalchemy.orm import DeclarativeBase, Mapped, relationship
 
 from kpolicy import schema
+from kpolicy.dates import sort_key, span_class
 
 
 class Base(DeclarativeBase):
@@ -100,6 +102,8 @@ class Event(Base):
     confidence: Mapped[float]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    span_class: Mapped[int]  # filled from the bounds on every flush (see _fill_interval_keys)
+    sort_key: Mapped[int]
 
     event_type: Mapped[EventType] = relationship()
     place: Mapped[Place | None] = relationship()
@@ -134,3 +138,11 @@ class Mention(Base):
 
     event: Mapped[Event] = relationship(back_populates="mentions")
     source: Mapped[Source] = relationship(back_populates="mentions")
+
+
+@sa_event.listens_for(Event, "before_insert")
+@sa_event.listens_for(Event, "before_update")
+def _fill_interval_keys(_mapper, _connection, target: Event) -> None:
+    """The interval index keys always follow the bounds, whoever writes through the ORM."""
+    target.span_class = span_class(target.start_date, target.end_date)
+    target.sort_key = sort_key(target.start_date, target.end_date)

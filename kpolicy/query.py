@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from kpolicy import schema
-from kpolicy.dates import parse_window
+from kpolicy.dates import SPAN_CLASSES, SPAN_OPEN_END, SPAN_OPEN_START, parse_window, span_longest
 from kpolicy.errors import BadInput, unknown_name
 from kpolicy.vocabulary import EVENT_TYPES, FAMILIES, REVIEW_STATES, STATE_KINDS, STATUSES, types_for
 
@@ -24,7 +24,8 @@ TIMELINE_COLUMNS = (
     "id", "date", "start", "end", "precision", "type", "family", "status", "title",
     "actors", "place", "source", "quote", "year", "month", "review", "confidence",
 )
-timeline = sa.table("timeline", *(sa.column(c) for c in TIMELINE_COLUMNS))
+# sort_key (timeline order as one indexed integer) is in the view for ORDER BY, not in rows
+timeline = sa.table("timeline", *(sa.column(c) for c in (*TIMELINE_COLUMNS, "sort_key")))
 
 # The CSV/JSON export row, in order (DESIGN.md, issue 2).
 EXPORT_FIELDS = ("id", "date", "start", "end", "precision", "type", "status", "title", "actors", "place", "source", "quote")
@@ -103,6 +104,13 @@ def resolve_actor(conn: Connection, name: str) -> int:
     return found
 
 
+def actor_tree(actor_id: int, name: str = "actor_tree"):
+    """A recursive CTE of the actor and all its descendants: the database walks the tree by index."""
+    a = schema.actors
+    tree = sa.select(sa.literal(actor_id, sa.Integer).label("id")).cte(name, recursive=True)
+    return tree.union(sa.select(a.c.id).where(a.c.parent_id == tree.c.id))
+
+
 def resolve_types(names: list[str]) -> list[str]:
     codes: list[str] = []
     for name in names:
@@ -137,26 +145,59 @@ def _like(text: str) -> str:
     return f"%{escaped}%"
 
 
+def window_ids(lower: date | None, upper: date | None, within: bool) -> sa.Select:
+    """The ids of events overlapping [lower, upper] (or certainly inside it, `within`), by index.
+
+    One index range per span class (kpolicy.dates): a bounded event of class k lasts at
+    most span_longest(k) days, so if it overlaps the window it starts in
+    [lower - span_longest(k), upper]; the exact test then runs only on those rows. Open
+    ends use (span_class, start_date) or (span_class, end_date); undated events are in
+    no window. Same answer as the plain overlap test (tests/test_intervals.py checks it).
+    """
+    e = schema.events
+    parts = []
+    for k in range(SPAN_CLASSES):
+        conds = [e.c.span_class == k]
+        if within:
+            if lower is not None:
+                conds.append(e.c.start_date >= lower)
+            if upper is not None:
+                conds += [e.c.start_date <= upper, e.c.end_date <= upper]
+        else:
+            if lower is not None:
+                earliest = lower.toordinal() - span_longest(k)
+                if earliest >= 1:
+                    conds.append(e.c.start_date >= date.fromordinal(earliest))
+                conds.append(e.c.end_date >= lower)
+            if upper is not None:
+                conds.append(e.c.start_date <= upper)
+        parts.append(sa.select(e.c.id).where(*conds))
+    if within:
+        # an open end is certainly inside a window that is open on the same side
+        if upper is None and lower is not None:
+            parts.append(sa.select(e.c.id).where(e.c.span_class == SPAN_OPEN_END, e.c.start_date >= lower))
+        if lower is None and upper is not None:
+            parts.append(sa.select(e.c.id).where(e.c.span_class == SPAN_OPEN_START, e.c.end_date <= upper))
+    else:
+        if upper is not None:
+            parts.append(sa.select(e.c.id).where(e.c.span_class == SPAN_OPEN_END, e.c.start_date <= upper))
+        else:
+            parts.append(sa.select(e.c.id).where(e.c.span_class == SPAN_OPEN_END))
+        if lower is not None:
+            parts.append(sa.select(e.c.id).where(e.c.span_class == SPAN_OPEN_START, e.c.end_date >= lower))
+        else:
+            parts.append(sa.select(e.c.id).where(e.c.span_class == SPAN_OPEN_START))
+    return sa.union_all(*parts)
+
+
 def window_clause(lower: date | None, upper: date | None, within: bool):
     """Overlap (default) or certain containment of an event's bounds in [lower, upper].
 
     An open event bound is unbounded: it overlaps everything on its open side and is
-    never certainly inside a window. Undated events are in no window.
+    never certainly inside a window. Undated events are in no window. Runs as index
+    ranges over span classes (window_ids), never a scan of the table.
     """
-    start, end = timeline.c.start, timeline.c.end
-    dated = sa.or_(start.is_not(None), end.is_not(None))
-    clauses = [dated]
-    if within:
-        if lower is not None:
-            clauses += [start.is_not(None), start >= lower]
-        if upper is not None:
-            clauses += [end.is_not(None), end <= upper]
-    else:
-        if upper is not None:
-            clauses.append(sa.or_(start.is_(None), start <= upper))
-        if lower is not None:
-            clauses.append(sa.or_(end.is_(None), end >= lower))
-    return sa.and_(*clauses)
+    return timeline.c.id.in_(window_ids(lower, upper, within))
 
 
 def build_select(conn: Connection, q: EventQuery, columns=None) -> sa.Select:
@@ -168,13 +209,10 @@ def build_select(conn: Connection, q: EventQuery, columns=None) -> sa.Select:
         stmt = stmt.where(window_clause(lower, upper, q.within))
     elif q.within:
         raise BadInput("--within needs a window; add --from/--to or --on")
-    if q.actors:
-        tree = ActorTree.load(conn)
-        for name in q.actors:
-            ids = tree.descendants(resolve_actor(conn, name))
-            stmt = stmt.where(
-                timeline.c.id.in_(sa.select(schema.event_actors.c.event_id).where(schema.event_actors.c.actor_id.in_(ids)))
-            )
+    for i, name in enumerate(q.actors):
+        ea = schema.event_actors
+        tree = actor_tree(resolve_actor(conn, name), f"actor_tree_{i}")
+        stmt = stmt.where(timeline.c.id.in_(sa.select(ea.c.event_id).where(ea.c.actor_id.in_(sa.select(tree.c.id)))))
     if q.types:
         stmt = stmt.where(timeline.c.type.in_(resolve_types(q.types)))
     if q.statuses:
@@ -204,8 +242,8 @@ def build_select(conn: Connection, q: EventQuery, columns=None) -> sa.Select:
                 sa.exists().where(m.c.event_id == timeline.c.id, m.c.quote.ilike(pattern, escape="\\")),
             )
         )
-    undated = sa.case((sa.and_(timeline.c.start.is_(None), timeline.c.end.is_(None)), 1), else_=0)
-    stmt = stmt.order_by(undated, timeline.c.start.nulls_first(), timeline.c.end.nulls_last(), timeline.c.id)
+    # sort_key is (undated last, lower bound NULLS FIRST, upper NULLS LAST) in one indexed integer
+    stmt = stmt.order_by(timeline.c.sort_key, timeline.c.id)
     if q.limit is not None:
         if q.limit < 1:
             raise BadInput(f"--limit {q.limit} must be at least 1")
@@ -219,9 +257,25 @@ def iter_rows(conn: Connection, q: EventQuery, columns=None, batch: int = 1000) 
     The filters are validated and the query runs before this returns, so a bad name
     fails before any output is written.
     """
+    keys, rows = iter_tuples(conn, q, columns, batch)
+    return (dict(zip(keys, row)) for row in rows)
+
+
+def iter_tuples(conn: Connection, q: EventQuery, columns=None, batch: int = 1000) -> tuple[list[str], Iterator[tuple]]:
+    """(column names, a stream of plain row tuples): the export's fast path, same rows as iter_rows.
+
+    The database cursor streams (stream_results; server-side on PostgreSQL) and rows are
+    taken `batch` at a time, so memory stays flat however many rows match.
+    """
     stmt = build_select(conn, q, columns)
     result = conn.execution_options(stream_results=True, yield_per=batch).execute(stmt)
-    return (dict(row._mapping) for row in result)
+    return list(result.keys()), _partition_rows(result)
+
+
+def _partition_rows(result) -> Iterator[tuple]:
+    with result:
+        for part in result.partitions():
+            yield from part
 
 
 def _iso(value) -> str | None:

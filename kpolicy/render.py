@@ -50,6 +50,37 @@ def write_csv(rows: Iterable[dict], fields: tuple[str, ...], out: IO[str], raw: 
     return count
 
 
+def write_csv_rows(rows: Iterable[tuple], fields: tuple[str, ...], out: IO[str], raw: bool = False, exempt: tuple[str, ...] = ()) -> int:
+    """write_csv for plain tuples in `fields` order (the export's streaming fast path).
+
+    Values are str/int/float/None or dates (written ISO); text cells that a spreadsheet
+    would run as formulas get a leading apostrophe unless `raw` or the field is exempt.
+    """
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(fields)
+    checked = [i for i, f in enumerate(fields) if not raw and f not in exempt]
+    count = 0
+    batch: list = []
+    for row in rows:
+        if checked:
+            cells = None
+            for i in checked:
+                value = row[i]
+                if value.__class__ is str and value.startswith(FORMULA_PREFIXES):
+                    if cells is None:
+                        cells = list(row)
+                    cells[i] = "'" + value
+            if cells is not None:
+                row = cells
+        batch.append(row)
+        if len(batch) >= 1000:
+            writer.writerows(batch)
+            count += len(batch)
+            batch.clear()
+    writer.writerows(batch)
+    return count + len(batch)
+
+
 def _json_default(value):
     if isinstance(value, (date, datetime)):
         return value.isoformat()

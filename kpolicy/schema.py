@@ -9,6 +9,7 @@ this metadata (tests/test_migrations.py checks it).
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
     CheckConstraint,
     Column,
     Date,
@@ -26,7 +27,7 @@ from sqlalchemy import (
 
 # Bump with every migration; kpolicy refuses a database whose alembic_version differs
 # (a newer one cannot be downgraded safely, an older one is upgraded by `kpolicy init`).
-KNOWN_REVISIONS = ("0001", "0003")  # oldest first; append one per migration
+KNOWN_REVISIONS = ("0001", "0002", "0003")  # oldest first; append one per migration
 SCHEMA_REVISION = KNOWN_REVISIONS[-1]
 
 NAMING_CONVENTION = {
@@ -110,6 +111,11 @@ events = Table(
     Column("confidence", Float, nullable=False, server_default="1.0"),
     Column("created_at", DateTime, nullable=False),
     Column("updated_at", DateTime, nullable=False),
+    # interval index keys (kpolicy.dates.span_class / sort_key), filled on every write:
+    # span_class buckets events by duration so a window-overlap query is one index range
+    # per class; sort_key is the timeline order in one integer (undated last)
+    Column("span_class", Integer, nullable=False),
+    Column("sort_key", BigInteger, nullable=False),
     CheckConstraint("status IN ('occurred', 'expected', 'forecast')", name="status"),
     CheckConstraint("review IN ('reviewed', 'extracted')", name="review"),
     CheckConstraint(
@@ -118,8 +124,9 @@ events = Table(
     CheckConstraint("start_date IS NULL OR end_date IS NULL OR start_date <= end_date", name="bounds_ordered"),
     CheckConstraint("confidence >= 0 AND confidence <= 1", name="confidence_range"),
 )
-Index("ix_events_start_end", events.c.start_date, events.c.end_date)
-Index("ix_events_end_date", events.c.end_date)
+Index("ix_events_span_start", events.c.span_class, events.c.start_date)
+Index("ix_events_span_end", events.c.span_class, events.c.end_date)
+Index("ix_events_sort_key", events.c.sort_key, events.c.id)
 
 event_actors = Table(
     "event_actors",

@@ -17,8 +17,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from kpolicy import schema
+from kpolicy.dates import sort_key, span_class
 from kpolicy.gazetteer import Gazetteer
-from kpolicy.query import ActorTree
+from kpolicy.query import ActorTree, window_ids
 from kpolicy.records import EventRecord, SourceRecord, StoreSummary
 from kpolicy.vocabulary import EVENT_TYPES, FAMILIES
 
@@ -153,6 +154,8 @@ def find_match(conn: Connection, record: EventRecord, source_id: int, lookups: _
         e.c.start_date <= record.date.upper if record.date.upper else sa.true(),
         sa.or_(e.c.end_date.is_(None), e.c.end_date >= record.date.lower) if record.date.lower else sa.true(),
         ~sa.exists().where(schema.mentions.c.event_id == e.c.id, schema.mentions.c.source_id == source_id),
+        # the same overlap, as index ranges over span classes: no scan of the whole family
+        e.c.id.in_(window_ids(record.date.lower, record.date.upper, within=False)),
     )
     best: tuple[tuple, int] | None = None
     for row in conn.execute(query):
@@ -177,6 +180,8 @@ def _event_values(record: EventRecord, place_id: int | None) -> dict:
         "date": record.date.edtf,
         "start_date": record.date.lower,
         "end_date": record.date.upper,
+        "span_class": span_class(record.date.lower, record.date.upper),
+        "sort_key": sort_key(record.date.lower, record.date.upper),
         "precision": record.date.precision,
         "status": record.status,
         "place_id": place_id,

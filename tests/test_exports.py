@@ -168,15 +168,20 @@ def test_ics_uids_are_stable_between_exports(cli):
 
 
 def _add_undated_event(path: str) -> None:
-    import sqlite3
+    from datetime import date
 
-    con = sqlite3.connect(path)
-    con.execute(
-        "INSERT INTO events (type, title, date, start_date, end_date, precision, status, review, confidence, created_at, updated_at) "
-        "VALUES ('statement', 'An undated statement', NULL, NULL, NULL, 'unknown', 'occurred', 'reviewed', 1.0, '2026-01-01 00:00:00', '2026-01-01 00:00:00')"
-    )
-    con.commit()
-    con.close()
+    from kpolicy.dates import parse_edtf
+    from kpolicy.db import open_database
+    from kpolicy.records import EventRecord, MentionRecord, SourceRecord
+    from kpolicy.store import store_article
+
+    text = "An undated statement."
+    event = EventRecord("statement", "An undated statement", parse_edtf(None), "occurred", [("Japan", "initiator")],
+                        [MentionRecord(text, 0, len(text))])
+    database = open_database(path, create=False)
+    with database.writing() as conn:
+        store_article(conn, SourceRecord("undated", "Undated", date(2020, 3, 1), text), [event], merge=False)
+    database.close()
 
 
 @pytest.mark.parametrize("fmt", ["timelinejs", "ics"])

@@ -101,6 +101,8 @@ def make_synthetic(path: str, n: int = 1000, seed: int = 6) -> None:
     """Add n random events (clustered in 2017 and 2019; mixed precision and status) to a seeded file."""
     import calendar
 
+    from kpolicy.dates import sort_key, span_class
+
     rnd = random.Random(seed)
     con = sqlite3.connect(path)
     types = [r[0] for r in con.execute("SELECT code FROM event_types")]
@@ -125,12 +127,13 @@ def make_synthetic(path: str, n: int = 1000, seed: int = 6) -> None:
         status = "occurred" if year < 2020 else rnd.choice(["expected", "forecast"])
         kind = rnd.choice(types)
         events.append((eid, kind, f"Synthetic {kind.replace('_', ' ')} number {i} with a longer title", edtf,
-                       lo.isoformat(), hi.isoformat() if hi else None, prec, status, rnd.choice(["reviewed", "extracted"])))
+                       lo.isoformat(), hi.isoformat() if hi else None, prec, status, rnd.choice(["reviewed", "extracted"]),
+                       span_class(lo, hi), sort_key(lo, hi)))
         for actor in rnd.sample(actors, rnd.choice([1, 1, 2, 3])):
             links.add((eid, actor, "participant"))
     con.executemany(
-        "INSERT INTO events (id, type, title, date, start_date, end_date, precision, status, review, confidence, created_at, updated_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0.8, '2026-01-01', '2026-01-01')", events)
+        "INSERT INTO events (id, type, title, date, start_date, end_date, precision, status, review, span_class, sort_key, "
+        "confidence, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0.8, '2026-01-01', '2026-01-01')", events)
     con.executemany("INSERT INTO event_actors VALUES (?, ?, ?)", sorted(links))
     con.executemany("INSERT INTO mentions (event_id, source_id, char_start, char_end, quote) VALUES (?, 1, 0, 10, ?)",
                     [(e[0], f"quote of synthetic event {e[0]}") for e in events])

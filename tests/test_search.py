@@ -100,9 +100,16 @@ def test_index_follows_inserts_updates_and_deletes(seeded_file):
 
     cli = Cli(seeded_file)
     con = _connect(seeded_file)
+    from datetime import date
+
+    from kpolicy.dates import sort_key, span_class
+
+    january = (date(2020, 1, 1), date(2020, 1, 31))
     con.execute(
-        "INSERT INTO events (id, type, title, date, start_date, end_date, precision, status, review, confidence, created_at, updated_at) "
-        "VALUES (100, 'talks', 'Zyxwv envoy visit', '2020-01', '2020-01-01', '2020-01-31', 'month', 'occurred', 'reviewed', 1.0, '2026-01-01', '2026-01-01')"
+        "INSERT INTO events (id, type, title, date, start_date, end_date, precision, status, review, span_class, sort_key, "
+        "confidence, created_at, updated_at) VALUES (100, 'talks', 'Zyxwv envoy visit', '2020-01', '2020-01-01', "
+        "'2020-01-31', 'month', 'occurred', 'reviewed', ?, ?, 1.0, '2026-01-01', '2026-01-01')",
+        (span_class(*january), sort_key(*january)),
     )
     con.commit()
     assert [h["id"] for h in _hits(cli, "zyxwv")] == [100]

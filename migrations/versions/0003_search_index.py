@@ -1,7 +1,7 @@
 """full-text search index over event titles and mention quotes
 
 Revision ID: 0003
-Revises: 0001 (re-pointed to 0002 at merge: change `down_revision` below, nothing else)
+Revises: 0002
 Create Date: 2026-11-28
 
 SQLite: an FTS5 table `event_search` (rowid = events.id; columns title, quotes) kept
@@ -18,7 +18,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = '0003'
-down_revision = '0001'
+down_revision = '0002'
 branch_labels = None
 depends_on = None
 

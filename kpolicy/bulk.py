@@ -1,0 +1,273 @@
+"""The bulk write path: many already-distinct events (a dataset export, a benchmark) in one go.
+
+`store_article` is for articles: it looks every event up for a cross-article duplicate,
+one statement at a time. A dataset of a million events needs the opposite trade: the
+same validation and normalisation (types, statuses, roles, actors by name or alias,
+EDTF dates through kpolicy.dates.parse_edtf, the interval index keys) but inserts with
+the driver's `executemany` in large batches, inside the caller's one transaction
+(Database.writing): a bad event rejects the whole load, naming the event and the reason.
+
+    with database.writing() as conn:
+        slugs = load_sources(conn, sources)
+        summary = load_events(conn, events)
+
+No cross-article dedupe happens here: give it events that are distinct already.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from kpolicy import schema
+from kpolicy.dates import parse_edtf, sort_key, span_class
+from kpolicy.errors import BadInput, KpolicyError, RuntimeFailure, suggest
+from kpolicy.records import SourceRecord, StoreSummary
+from kpolicy.vocabulary import EVENT_TYPES, REVIEW_STATES, ROLES, STATUSES
+
+DEFAULT_BATCH = 20_000
+# SQLite's page cache during a bulk load: index pages of a large database stay in memory
+# instead of being re-read for every random insert (the default is 2 MB)
+SQLITE_CACHE_KB = 128 * 1024
+
+
+@dataclass(slots=True)
+class BulkMention:
+    """One mention: the source (by slug), the character span in its text and the quote."""
+
+    source: str
+    char_start: int
+    char_end: int
+    quote: str
+    date_text: str | None = None
+    date_anchor: str | None = None
+
+
+@dataclass(slots=True)
+class BulkEvent:
+    """One event to bulk-load. `date` is EDTF (None for undated); actors are (name or alias, role)."""
+
+    type: str
+    title: str
+    date: str | None
+    status: str
+    actors: Sequence[tuple[str, str]]
+    mentions: Sequence[BulkMention]
+    place: str | None = None
+    description: str | None = None
+    confidence: float = 1.0
+    review: str = "extracted"
+
+
+@dataclass
+class _Writer:
+    """Driver-level executemany with the dialect's placeholder and value formats."""
+
+    conn: Connection
+    placeholder: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.placeholder = "?" if self.conn.dialect.paramstyle == "qmark" else "%s"
+
+    def sql(self, table: sa.Table, columns: Sequence[str]) -> str:
+        marks = ", ".join([self.placeholder] * len(columns))
+        names = ", ".join(f'"{c}"' for c in columns)
+        return f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})'
+
+    def many(self, sql: str, rows: list[tuple]) -> None:
+        if not rows:
+            return
+        cursor = self.conn.connection.cursor()
+        try:
+            cursor.executemany(sql, rows)
+        except Exception as exc:  # the driver's own errors: executemany bypasses SQLAlchemy's wrapping
+            if type(exc).__name__ in ("IntegrityError", "UniqueViolation", "ForeignKeyViolation", "CheckViolation"):
+                first = str(exc).splitlines()[0]
+                raise BadInput(f"the load breaks a database constraint ({first}); fix the duplicate or invalid rows") from None
+            raise RuntimeFailure(f"database error during bulk load: {str(exc).splitlines()[0]}") from None
+        finally:
+            cursor.close()
+
+    def bind(self, column: sa.Column):
+        """The dialect's conversion for a column's Python value (SQLite stores dates as text)."""
+        process = column.type.bind_processor(self.conn.dialect)
+        return process if process is not None else (lambda value: value)
+
+
+def load_sources(conn: Connection, sources: Iterable[SourceRecord]) -> dict[str, int]:
+    """Insert sources (unique slug and text) with one executemany; returns slug -> id for all of them."""
+    s = schema.sources
+    writer = _Writer(conn)
+    stamp = writer.bind(s.c.ingested_at)(_now())
+    day = writer.bind(s.c.published)
+    rows, slugs = [], []
+    for src in sources:
+        if not src.slug or not src.title or not src.text:
+            raise BadInput(f"source {src.slug or '(no slug)'!r} needs a slug, a title and a text; fix the record")
+        rows.append((src.slug, src.title, src.author, src.publisher, day(src.published), src.url, src.sha256, src.text, stamp))
+        slugs.append(src.slug)
+    if len(set(slugs)) != len(slugs):
+        raise BadInput("two sources share a slug; give each source its own slug")
+    cols = ("slug", "title", "author", "publisher", "published", "url", "sha256", "text", "ingested_at")
+    writer.many(writer.sql(s, cols), rows)
+    if not slugs:
+        return {}
+    found: dict[str, int] = {}
+    for start in range(0, len(slugs), 500):
+        chunk = slugs[start:start + 500]
+        found.update(conn.execute(sa.select(s.c.slug, s.c.id).where(s.c.slug.in_(chunk))).all())
+    return found
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+
+
+class _Resolver:
+    """Name -> id maps read once, and a cache of parsed dates (datasets repeat them a lot)."""
+
+    def __init__(self, conn: Connection, writer: _Writer) -> None:
+        a, al = schema.actors, schema.actor_aliases
+        self.actors: dict[str, int] = {}
+        for actor_id, key in conn.execute(sa.select(al.c.actor_id, al.c.alias_key)).all():
+            self.actors[key] = actor_id
+        for actor_id, name in conn.execute(sa.select(a.c.id, a.c.name)).all():
+            self.actors[name.lower()] = actor_id
+        self.places = dict(conn.execute(sa.select(schema.places.c.name, schema.places.c.id)).all())
+        self.sources = dict(conn.execute(sa.select(schema.sources.c.slug, schema.sources.c.id)).all())
+        self.day = writer.bind(schema.events.c.start_date)
+        self.dates: dict[str | None, tuple] = {}
+
+    def date(self, text: str | None) -> tuple:
+        found = self.dates.get(text)
+        if found is None:
+            rng = parse_edtf(text)
+            lo, hi = rng.lower, rng.upper
+            found = (
+                rng.edtf,
+                None if lo is None else self.day(lo),
+                None if hi is None else self.day(hi),
+                rng.precision,
+                span_class(lo, hi),
+                sort_key(lo, hi),
+            )
+            self.dates[text] = found
+        return found
+
+    def actor(self, name: str) -> int:
+        found = self.actors.get(name.strip().lower())
+        if found is None:
+            raise BadInput(f"unknown actor {name!r}{suggest(name, self.actors)}; add it to the gazetteer first (`kpolicy actors` lists them)")
+        return found
+
+
+def load_events(conn: Connection, events: Iterable[BulkEvent], batch_size: int = DEFAULT_BATCH) -> StoreSummary:
+    """Validate and insert events with their actors and mentions, `batch_size` events per executemany.
+
+    Runs in the caller's transaction. Sources must be stored first (load_sources or
+    store_article); places unknown so far are added. Raises BadInput naming the event
+    (its position in `events` and its title) for any invalid field; nothing is kept then,
+    as long as the caller's transaction rolls back (Database.writing does).
+    """
+    writer = _Writer(conn)
+    resolve = _Resolver(conn, writer)
+    summary = StoreSummary()
+    if conn.dialect.name == "sqlite":
+        old_cache = conn.exec_driver_sql("PRAGMA cache_size").scalar()
+        conn.exec_driver_sql(f"PRAGMA cache_size=-{SQLITE_CACHE_KB}")
+    try:
+        _load(conn, events, batch_size, writer, resolve, summary)
+    finally:
+        if conn.dialect.name == "sqlite":
+            conn.exec_driver_sql(f"PRAGMA cache_size={old_cache}")
+    if conn.dialect.name == "postgresql" and summary.events:
+        # ids were given explicitly: move the sequence past them
+        conn.exec_driver_sql("SELECT setval(pg_get_serial_sequence('events', 'id'), (SELECT max(id) FROM events))")
+    return summary
+
+
+def _load(conn: Connection, events: Iterable[BulkEvent], batch_size: int, writer: _Writer, resolve: _Resolver, summary: StoreSummary) -> None:
+    e, ea, m = schema.events, schema.event_actors, schema.mentions
+    stamp = writer.bind(e.c.created_at)(_now())
+    next_id = (conn.execute(sa.select(sa.func.max(e.c.id))).scalar() or 0) + 1
+    event_cols = (
+        "id", "type", "title", "description", "date", "start_date", "end_date", "span_class", "sort_key",
+        "precision", "status", "place_id", "review", "confidence", "created_at", "updated_at",
+    )
+    mention_cols = ("event_id", "source_id", "char_start", "char_end", "quote", "date_text", "date_anchor")
+    event_sql = writer.sql(e, event_cols)
+    actor_sql = writer.sql(ea, ("event_id", "actor_id", "role"))
+    mention_sql = writer.sql(m, mention_cols)
+    event_rows: list[tuple] = []
+    actor_rows: list[tuple] = []
+    mention_rows: list[tuple] = []
+    types, statuses, reviews, roles = EVENT_TYPES, STATUSES, REVIEW_STATES, ROLES
+    sources, places, actor_ids = resolve.sources, resolve.places, resolve.actors
+
+    def flush() -> None:
+        writer.many(event_sql, event_rows)
+        writer.many(actor_sql, actor_rows)
+        writer.many(mention_sql, mention_rows)
+        summary.events += len(event_rows)
+        summary.mentions += len(mention_rows)
+        event_rows.clear()
+        actor_rows.clear()
+        mention_rows.clear()
+
+    position = 0
+    for position, ev in enumerate(events, 1):
+        try:
+            if ev.type not in types:
+                raise BadInput(f"unknown type {ev.type!r}{suggest(ev.type, types)}; `kpolicy types` lists them")
+            if ev.status not in statuses:
+                raise BadInput(f"unknown status {ev.status!r}; use one of {', '.join(statuses)}")
+            if ev.review not in reviews:
+                raise BadInput(f"unknown review state {ev.review!r}; use reviewed or extracted")
+            if not ev.title or not ev.title.strip():
+                raise BadInput("the title is empty; give every event a short title")
+            if not 0.0 <= ev.confidence <= 1.0:
+                raise BadInput(f"confidence {ev.confidence} is outside 0..1")
+            if not ev.mentions:
+                raise BadInput("it has no mention; every event needs the sentence it came from")
+            edtf, start, end, precision, span, key = resolve.date(ev.date)
+            place_id = None
+            if ev.place:
+                place_id = places.get(ev.place)
+                if place_id is None:
+                    place_id = conn.execute(schema.places.insert().values(name=ev.place)).inserted_primary_key[0]
+                    places[ev.place] = place_id
+            event_id = next_id
+            next_id += 1
+            event_rows.append((
+                event_id, ev.type, ev.title, ev.description, edtf, start, end, span, key,
+                precision, ev.status, place_id, ev.review, ev.confidence, stamp, stamp,
+            ))
+            seen = set()
+            for name, role in ev.actors:
+                actor_id = actor_ids.get(name.lower())
+                if actor_id is None:
+                    actor_id = resolve.actor(name)
+                if role not in roles:
+                    raise BadInput(f"unknown role {role!r} for {name!r}; use one of {', '.join(roles)}")
+                if (actor_id, role) not in seen:
+                    seen.add((actor_id, role))
+                    actor_rows.append((event_id, actor_id, role))
+            for mention in ev.mentions:
+                source_id = sources.get(mention.source)
+                if source_id is None:
+                    raise BadInput(f"unknown source {mention.source!r}; store the source before its events")
+                if not 0 <= mention.char_start <= mention.char_end:
+                    raise BadInput(f"mention span {mention.char_start}-{mention.char_end} is not ordered")
+                mention_rows.append((
+                    event_id, source_id, mention.char_start, mention.char_end, mention.quote,
+                    mention.date_text, mention.date_anchor,
+                ))
+        except KpolicyError as exc:
+            raise BadInput(f"event #{position} ({ev.title!r}): {exc}") from None
+        if len(event_rows) >= batch_size:
+            flush()
+    flush()

@@ -1,0 +1,39 @@
+"""The benchmark suite at 10^3 events, as a smoke test: it runs, kpolicy and raw SQL agree,
+and the report has its rows. No timing is asserted (the machines are shared and noisy)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from kpolicy import bench
+
+
+def test_bench_smoke(tmp_path):
+    out = tmp_path / "benchmarks.md"
+    out.write_text("# Benchmarks\n\nProse before.\n\n<!-- bench:start -->\nold\n<!-- bench:end -->\n\nProse after.\n")
+    results = bench.main([
+        "--sizes", "1000", "--out", str(out), "--workdir", str(tmp_path / "work"),
+        "--repeat", "1", "--cli-runs", "1", "--people", "200",
+    ])
+    (r,) = results
+    assert r.events == 1000 and r.mentions >= 1000
+    # every query compared its ids with the raw SQL's (bench raises otherwise); the windows find events
+    assert [q[0].split(" (")[0] for q in r.queries] == [
+        "one-year window", "one-month window", "actor + children", "actor + type + window", "actor pair", "free text",
+    ]
+    assert r.queries[0][1] > 0 and r.queries[1][1] > 0
+    assert r.export["rows"] == 1000
+    text = out.read_text()
+    assert text.startswith("# Benchmarks\n\nProse before.") and text.rstrip().endswith("Prose after.")
+    assert "old" not in text
+    for heading in ("### Bulk load", "### Query latency", "### CSV export", "### End-to-end CLI"):
+        section = text.split(heading, 1)[1].split("###", 1)[0]
+        rows = [line for line in section.splitlines() if line.startswith("| 1,000 |")]
+        assert len(rows) == 1, heading
+    assert not (tmp_path / "work" / "n1000").exists()  # databases are removed unless --keep
+
+
+def test_cli_does_not_import_the_bench():
+    code = "import sys, kpolicy.cli; sys.exit('kpolicy.bench' in sys.modules or 'kpolicy.bulk' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code]).returncode == 0
