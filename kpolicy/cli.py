@@ -140,11 +140,11 @@ def open_db(db: str | None, create: bool = True):
 
 
 def check_format(fmt: str, allowed: tuple[str, ...]) -> str:
-    from kpolicy.errors import unknown_name
+    from kpolicy.errors import BadInput, suggest
 
     key = fmt.strip().lower()
     if key not in allowed:
-        raise unknown_name("format", fmt, allowed, f"use --format {'|'.join(allowed)};")
+        raise BadInput(f"unknown format {fmt!r}{suggest(fmt, allowed)}; use --format {', '.join(allowed[:-1]) + ' or ' if len(allowed) > 1 else ''}{allowed[-1]}")
     return key
 
 
@@ -230,9 +230,10 @@ def init(db: DbOpt = None, seed: Annotated[bool, typer.Option("--seed/--no-seed"
     from kpolicy.seed import initialise
 
     global _current_target
-    database, before = connect_for_init(db)
+    database, _ = connect_for_init(db)
     _current_target = database.target
     summary = initialise(database, with_seed=seed)
+    before = database.revision_before  # read again inside the write lock
     from kpolicy.schema import SCHEMA_REVISION
 
     if before is None:
@@ -248,24 +249,46 @@ def init(db: DbOpt = None, seed: Annotated[bool, typer.Option("--seed/--no-seed"
 
 @app.command()
 @handle_errors
-def seed(db: DbOpt = None) -> None:
+def seed(
+    db: DbOpt = None,
+    annotation: Annotated[
+        Optional[list[Path]],
+        typer.Option(
+            "--annotation",
+            metavar="FILE",
+            help="Load this curated annotation file (YAML; its article.file is relative to it) instead of the bundled one; repeatable.",
+        ),
+    ] = None,
+) -> None:
     """Load the bundled article and its curated events (again: a no-op when present).
 
-    The annotation is validated first; a bad file loads nothing and names the event
-    and the reason.
+    Every annotation is validated first; a bad file loads nothing and names the
+    event and the reason. With --annotation, your own curated files are loaded the
+    same way (see data/annotations/ for the format), all of them in one transaction.
 
     \b
-    Example:
+    Examples:
       kpolicy seed --db korea.db
+      kpolicy seed --db korea.db --annotation notes/kcna-2019-12-31.yaml
     """
     from kpolicy.seed import seed as run_seed
 
-    database = open_db(db)
-    summary = run_seed(database)
+    if annotation:
+        from kpolicy.annotations import load_annotation
+        from kpolicy.gazetteer import load_gazetteer
+
+        gazetteer = load_gazetteer()
+        loaded = [load_annotation(path.expanduser(), gazetteer) for path in annotation]  # validate before opening
+        database = open_db(db)
+        summary = run_seed(database, loaded)
+    else:
+        database = open_db(db)
+        summary = run_seed(database)
+    what = "the annotated article(s)" if annotation else "the bundled article"
     if summary.sources:
         typer.echo(f"kpolicy: seeded {summary.sources} article(s): {summary.events} events, {summary.mentions} mentions", err=True)
     else:
-        typer.echo("kpolicy: the bundled article is already in the database; nothing changed", err=True)
+        typer.echo(f"kpolicy: {what} already in the database; nothing changed", err=True)
 
 
 # ---- queries ----------------------------------------------------------------------------

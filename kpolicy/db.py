@@ -10,6 +10,8 @@ older one is upgraded only by `kpolicy init`.
 from __future__ import annotations
 
 import os
+import random
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -24,7 +26,14 @@ from kpolicy.errors import DatabaseError, RuntimeFailure
 ENV_VAR = "KPOLICY_DB"
 SUPPORTED_SCHEMES = ("sqlite", "postgresql")
 SQLITE_HEADER = b"SQLite format 3\x00"
-BUSY_TIMEOUT_MS = 30_000
+BUSY_TIMEOUT_MS = 15_000
+# On top of SQLite's busy timeout, a write transaction that still finds the database
+# locked is retried this many times with jittered exponential backoff (0.1 s, 0.2 s, ...).
+WRITE_RETRIES = 4
+# Test-only fault injection hook: when set (seconds), every write transaction sleeps
+# that long after its statements and before COMMIT, so a test can SIGKILL a writer
+# mid-transaction deterministically (tests/test_atomic.py). Unset in normal use.
+SLOW_WRITE_ENV = "KPOLICY_TEST_SLOW_WRITE"
 
 
 def default_path() -> Path:
@@ -114,16 +123,47 @@ class Database:
         with self.engine.connect() as conn:
             yield conn
 
+    revision_before: str | None = None  # set by kpolicy.seed.initialise: the revision it found
+
     @contextmanager
     def writing(self) -> Iterator[Connection]:
-        """One transaction: everything inside commits together or not at all."""
-        with self.engine.connect() as conn:
-            conn.execution_options(kpolicy_write=True)
-            with conn.begin():
+        """One transaction: everything inside commits together or not at all.
+
+        On SQLite it starts with BEGIN IMMEDIATE (the write lock up front); if another
+        writer still holds the lock after the busy timeout, starting is retried a few
+        times with backoff before the user hears about it.
+        """
+        conn, transaction = self._begin_writing()
+        try:
+            with transaction:  # commits when the block ends, rolls back if it raises
                 yield conn
+                delay = os.environ.get(SLOW_WRITE_ENV)
+                if delay:
+                    time.sleep(float(delay))
+        finally:
+            conn.close()
+
+    def _begin_writing(self) -> tuple[Connection, sa.engine.RootTransaction]:
+        for attempt in range(WRITE_RETRIES + 1):
+            conn = self.engine.connect()
+            try:
+                conn.execution_options(kpolicy_write=True)
+                return conn, conn.begin()
+            except sa.exc.OperationalError as exc:
+                conn.close()
+                if not is_busy(exc) or attempt == WRITE_RETRIES:
+                    raise
+                time.sleep(0.1 * 2**attempt * (0.5 + random.random()))
+        raise AssertionError("unreachable")
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def is_busy(exc: BaseException) -> bool:
+    """True for SQLite's SQLITE_BUSY / 'database is locked' (another writer holds the lock)."""
+    text = str(getattr(exc, "orig", exc)).lower()
+    return "database is locked" in text or "database is busy" in text or "database table is locked" in text
 
 
 def _check_file(target: Target, must_exist: bool) -> bool:
@@ -175,10 +215,13 @@ def _table_names(conn: Connection) -> set[str]:
     return {r[0] for r in rows}
 
 
-def check_revision(revision: str | None, target: Target) -> None:
+def check_revision(revision: str | None, target: Target, upgrading: bool = False) -> None:
+    """Refuse a database this code cannot use: a newer schema always, an older one unless upgrading."""
     if revision == schema.SCHEMA_REVISION:
         return
     if revision in schema.KNOWN_REVISIONS:
+        if upgrading:
+            return
         raise DatabaseError(
             f"{target.label} is at schema revision {revision}, this kpolicy needs {schema.SCHEMA_REVISION}; "
             f"run `kpolicy init --db {target.label}` to upgrade it"
@@ -194,6 +237,15 @@ def _translate(exc: Exception, target: Target) -> Exception:
     text = str(getattr(exc, "orig", exc)).lower()
     if "file is not a database" in text or "not a database" in text:
         return DatabaseError(f"{target.label} is not a SQLite database; point --db at a kpolicy database or a new file name")
+    if target.path is not None and ("readonly" in text or "read-only" in text or "unable to open" in text):
+        folder = target.path.parent
+        if folder.is_dir() and not os.access(folder, os.W_OK | os.X_OK):
+            if not target.path.exists():
+                return DatabaseError(f"the folder {folder} is read-only, so {target.path.name} cannot be created there; choose a writable folder")
+            return DatabaseError(
+                f"the folder {folder} is read-only, and SQLite must create {target.path.name}-wal and -shm beside "
+                "the database; make the folder writable or copy the database to a writable folder"
+            )
     if "readonly" in text or "read-only" in text:
         return DatabaseError(f"{target.label} is read-only; make it writable (chmod u+w) or copy it somewhere writable")
     if "unable to open" in text:
@@ -201,7 +253,10 @@ def _translate(exc: Exception, target: Target) -> Exception:
     if "could not connect" in text or "connection refused" in text or "connection failed" in text:
         return DatabaseError(f"cannot connect to {target.label}; check the server is running and the URL is right")
     if "locked" in text:
-        return RuntimeFailure(f"{target.label} stayed locked by another writer for {BUSY_TIMEOUT_MS // 1000} s; try again")
+        return RuntimeFailure(
+            f"{target.label} stayed locked by another writer (waited {BUSY_TIMEOUT_MS / 1000:g} s, {WRITE_RETRIES} retries); "
+            "try again when the other kpolicy command has finished"
+        )
     return RuntimeFailure(f"database error on {target.label}: {str(getattr(exc, 'orig', exc)).splitlines()[0]}")
 
 
@@ -219,7 +274,10 @@ def open_database(db: str | None, *, create: bool = True) -> Database:
                 raise DatabaseError(f"no kpolicy database at {target.label}; run `kpolicy init --db {target.label}` first")
             from kpolicy.seed import initialise
 
-            summary = initialise(database, with_seed=True)
+            summary = initialise(database, with_seed=True, only_if_new=True)
+            if database.revision_before is not None:  # another process created it meanwhile
+                check_revision(database.revision_before, target)
+                return database
             database.notices.append(
                 f"created a new kpolicy database at {target.label} and seeded it "
                 f"({summary.sources} article, {summary.events} events); "

@@ -76,6 +76,11 @@ def _seeded_template(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("template") / "seeded.db"
     result = Cli(str(path))("init", "--seed")
     assert result.exit_code == 0, result.stderr
+    import sqlite3
+
+    with sqlite3.connect(path) as conn:  # fold the WAL into the file: copies are then complete
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    assert path.stat().st_size > 0
     return path
 
 

@@ -1,0 +1,114 @@
+"""Helpers shared by the robustness tests: synthetic articles, annotation files, db fingerprints."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+GOOD_SENTENCE = "On 4 May 2019 North Korea tested short-range missiles near Wonsan."
+
+
+def write_annotation(
+    folder: Path,
+    *,
+    name: str = "note",
+    article: str | bytes | None = None,
+    article_file: str | None = None,
+    events: list[dict] | None = None,
+    article_meta: dict | None = None,
+    raw_yaml: str | None = None,
+) -> Path:
+    """An annotation YAML file plus its article in `folder`; returns the annotation's path."""
+    folder.mkdir(parents=True, exist_ok=True)
+    article_file = article_file or f"{name}.md"
+    if article is not None:
+        target = folder / article_file
+        if isinstance(article, bytes):
+            target.write_bytes(article)
+        else:
+            target.write_text(article, encoding="utf-8")
+    path = folder / f"{name}.yaml"
+    if raw_yaml is not None:
+        path.write_text(raw_yaml, encoding="utf-8")
+        return path
+    meta = {"id": name, "file": article_file, "title": f"Note {name}", "published": "2020-01-01"}
+    meta.update(article_meta or {})
+    if events is None:
+        events = [good_event()]
+    path.write_text(yaml.safe_dump({"article": meta, "events": events}, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def good_event(**changes) -> dict:
+    event = {
+        "title": "North Korea tests short-range missiles",
+        "type": "missile_test",
+        "date": "2019-05-04",
+        "status": "occurred",
+        "actors": [{"name": "North Korea", "role": "initiator"}],
+        "quote": GOOD_SENTENCE,
+    }
+    event.update(changes)
+    return event
+
+
+def file_digest(path: Path) -> str | None:
+    if not path.exists():
+        return None
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+TABLES = ("sources", "events", "mentions", "event_actors", "actors", "actor_aliases", "places", "event_types", "alembic_version")
+
+
+def row_counts(url_or_path: str) -> dict[str, int]:
+    """Row count of every kpolicy table (any engine)."""
+    import sqlalchemy as sa
+
+    from kpolicy.db import resolve
+
+    engine = sa.create_engine(resolve(url_or_path).url)
+    try:
+        with engine.connect() as conn:
+            return {t: conn.exec_driver_sql(f"SELECT count(*) FROM {t}").scalar_one() for t in TABLES}
+    finally:
+        engine.dispose()
+
+
+def integrity_ok(path: Path) -> bool:
+    with sqlite3.connect(path) as conn:
+        return conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def kpolicy_argv() -> list[str]:
+    """The command that runs kpolicy in a subprocess (the installed entry point's module)."""
+    return [sys.executable, "-m", "kpolicy"]
+
+
+def without_file_override(argv: list[str]) -> list[str] | None:
+    """argv wrapped so that even root obeys file permissions (root ignores chmod otherwise).
+
+    Returns None when that is impossible (root without setpriv)."""
+    if os.geteuid() != 0:
+        return argv
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        return None
+    return [setpriv, "--bounding-set", "-dac_override,-dac_read_search", *argv]
+
+
+def run_kpolicy(args: list[str], env: dict | None = None, drop_file_override: bool = False, timeout: float = 60):
+    argv = kpolicy_argv() + [str(a) for a in args]
+    if drop_file_override:
+        argv = without_file_override(argv)
+        assert argv is not None
+    full_env = dict(os.environ)
+    full_env.update(env or {})
+    return subprocess.run(argv, capture_output=True, text=True, env=full_env, timeout=timeout)
