@@ -34,6 +34,7 @@ WRITE_RETRIES = 4
 # that long after its statements and before COMMIT, so a test can SIGKILL a writer
 # mid-transaction deterministically (tests/test_atomic.py). Unset in normal use.
 SLOW_WRITE_ENV = "KPOLICY_TEST_SLOW_WRITE"
+PG_WRITE_LOCK = 0x6B706F6C  # 'kpol': the advisory lock kpolicy writers take on PostgreSQL
 
 
 def default_path() -> Path:
@@ -136,6 +137,10 @@ class Database:
         conn, transaction = self._begin_writing()
         try:
             with transaction:  # commits when the block ends, rolls back if it raises
+                if conn.dialect.name == "postgresql":
+                    # serialise kpolicy writers as SQLite's BEGIN IMMEDIATE does, so dedupe
+                    # (same text, same actor name) and first-use migration never race
+                    conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({PG_WRITE_LOCK})")
                 yield conn
                 delay = os.environ.get(SLOW_WRITE_ENV)
                 if delay:

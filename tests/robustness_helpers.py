@@ -10,7 +10,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import sqlalchemy as sa
 import yaml
+
+from kpolicy.db import resolve
 
 GOOD_SENTENCE = "On 4 May 2019 North Korea tested short-range missiles near Wonsan."
 
@@ -70,10 +73,6 @@ TABLES = ("sources", "events", "mentions", "event_actors", "actors", "actor_alia
 
 def row_counts(url_or_path: str) -> dict[str, int]:
     """Row count of every kpolicy table (any engine)."""
-    import sqlalchemy as sa
-
-    from kpolicy.db import resolve
-
     engine = sa.create_engine(resolve(url_or_path).url)
     try:
         with engine.connect() as conn:
@@ -112,3 +111,24 @@ def run_kpolicy(args: list[str], env: dict | None = None, drop_file_override: bo
     full_env = dict(os.environ)
     full_env.update(env or {})
     return subprocess.run(argv, capture_output=True, text=True, env=full_env, timeout=timeout)
+
+
+def check_stored_invariants(db: str) -> int:
+    """Every mention's source slice equals its quote; bounds ordered; no orphans. Returns #mentions."""
+    engine = sa.create_engine(resolve(db).url)
+    try:
+        with engine.connect() as conn:
+            texts = dict(conn.exec_driver_sql("SELECT id, text FROM sources").all())
+            mentions = conn.exec_driver_sql("SELECT source_id, char_start, char_end, quote FROM mentions").all()
+            for source_id, start, end, quote in mentions:
+                assert texts[source_id][start:end] == quote
+            for lower, upper in conn.exec_driver_sql("SELECT start_date, end_date FROM events"):
+                if lower is not None and upper is not None:
+                    assert lower <= upper
+            orphans = conn.exec_driver_sql(
+                "SELECT count(*) FROM events e WHERE NOT EXISTS (SELECT 1 FROM mentions m WHERE m.event_id = e.id)"
+            ).scalar_one()
+            assert orphans == 0
+            return len(mentions)
+    finally:
+        engine.dispose()

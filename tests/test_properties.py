@@ -11,15 +11,14 @@ import io
 from datetime import date
 
 import pytest
-import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kpolicy import render
 from kpolicy.dates import _from_library, parse_edtf, parse_window
-from kpolicy.db import resolve
 from kpolicy.errors import BadInput
 from kpolicy.text import document_from_text
+from robustness_helpers import check_stored_invariants
 
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -120,27 +119,6 @@ def test_csv_cells_round_trip(cells):
         assert rows[1] == expected
         if not raw:
             assert not any(c.startswith(render.FORMULA_PREFIXES) for c in rows[1])
-
-
-def check_stored_invariants(db: str) -> int:
-    """Every mention's source slice equals its quote; bounds ordered; no orphans. Returns #mentions."""
-    engine = sa.create_engine(resolve(db).url)
-    try:
-        with engine.connect() as conn:
-            texts = dict(conn.exec_driver_sql("SELECT id, text FROM sources").all())
-            mentions = conn.exec_driver_sql("SELECT source_id, char_start, char_end, quote FROM mentions").all()
-            for source_id, start, end, quote in mentions:
-                assert texts[source_id][start:end] == quote
-            for lower, upper in conn.exec_driver_sql("SELECT start_date, end_date FROM events"):
-                if lower is not None and upper is not None:
-                    assert lower <= upper
-            orphans = conn.exec_driver_sql(
-                "SELECT count(*) FROM events e WHERE NOT EXISTS (SELECT 1 FROM mentions m WHERE m.event_id = e.id)"
-            ).scalar_one()
-            assert orphans == 0
-            return len(mentions)
-    finally:
-        engine.dispose()
 
 
 def test_seeded_mentions_slice_to_their_quotes_and_bounds_are_ordered(db):
