@@ -132,3 +132,10 @@ def check_stored_invariants(db: str) -> int:
             return len(mentions)
     finally:
         engine.dispose()
+
+
+def extract_events(text: str, published) -> list[dict]:
+    """The extractor's output for a plain text, as the JSON objects `kpolicy extract` prints."""
+    from kpolicy.extract import extract_events as run
+
+    return [event.to_json() for event in run(text, published)]

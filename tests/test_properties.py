@@ -136,5 +136,8 @@ def test_extractor_never_crashes(text, published):
     except BadInput:
         return
     for event in events:
-        quote, start, end = event["quote"], event["char_start"], event["char_end"]
-        assert text[start:end] == quote or quote in text
+        assert text[event["char_start"]:event["char_end"]] == event["quote"]
+        for mention in event.get("mentions") or []:
+            assert text[mention["char_start"]:mention["char_end"]] == mention["quote"]
+        if event.get("start") and event.get("end"):
+            assert event["start"] <= event["end"]
