@@ -255,6 +255,14 @@ def _translate(exc: Exception, target: Target) -> Exception:
         return DatabaseError(f"{target.label} is read-only; make it writable (chmod u+w) or copy it somewhere writable")
     if "unable to open" in text:
         return DatabaseError(f"cannot open {target.label}; check the path and its folder's permissions")
+    if target.path is None and "does not exist" in text and 'database "' in text:
+        name = sa.engine.make_url(target.url).database
+        return DatabaseError(
+            f"the PostgreSQL database {name!r} does not exist on that server; create it (createdb {name}) "
+            f"and run `kpolicy init --db {target.label}`"
+        )
+    if target.path is None and ("password authentication failed" in text or ('role "' in text and "does not exist" in text)):
+        return DatabaseError(f"the PostgreSQL server refused the user of {target.label}; check the user name and password in the URL")
     if "could not connect" in text or "connection refused" in text or "connection failed" in text:
         return DatabaseError(f"cannot connect to {target.label}; check the server is running and the URL is right")
     if "locked" in text:

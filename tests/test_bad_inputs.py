@@ -46,6 +46,7 @@ class Case:
     needs: str | None = None  # a command that may not exist yet on this branch
     no_file_override: bool = False  # run as a subprocess that obeys chmod even as root
     uses_db: bool = True  # append --db when the row names none
+    pg_only: bool = False  # the row is about a PostgreSQL server
 
 
 # ---- set-ups --------------------------------------------------------------------------
@@ -163,6 +164,25 @@ def _yaml_error(tmp, mp, seeded):
     return {"annotation": str(path)}
 
 
+def _pg_missing_database(tmp, mp, seeded):
+    import sqlalchemy as sa
+    from conftest import POSTGRES_ADMIN_URL
+
+    url = sa.engine.make_url(POSTGRES_ADMIN_URL).set(database="kpolicy_no_such_db")
+    return {"target": url.render_as_string(hide_password=False)}
+
+
+def _pg_other_app(tmp, mp, seeded):
+    import sqlalchemy as sa
+
+    url, drop = _postgres_database()
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE invoices (id integer PRIMARY KEY, total numeric)")
+    engine.dispose()
+    return {"target": url, "_cleanup": drop}
+
+
 # ---- the table --------------------------------------------------------------------------
 
 CASES = [
@@ -260,6 +280,10 @@ CASES = [
          _read_only_folder, sqlite_only=True, no_file_override=True),
     Case("db-locked", ["seed", "--annotation", "{annotation}", "--db", "{target}"], 1, ("locked by another writer", "try again"),
          _locked, sqlite_only=True),
+    Case("db-pg-missing-database", ["events", "--db", "{target}"], 2, ("'kpolicy_no_such_db' does not exist", "createdb"),
+         _pg_missing_database, pg_only=True),
+    Case("db-pg-other-app", ["events", "--db", "{target}"], 2, ("not a kpolicy database",), _pg_other_app, pg_only=True),
+    Case("init-pg-other-app", ["init", "--db", "{target}"], 2, ("not a kpolicy database",), _pg_other_app, pg_only=True),
     # extraction and ingest (issue 3): the same article checks through their own commands
     Case("extract-missing", ["extract", "{tmp}/missing.md", "--published", "2020-01-01"], 2, ("no such file",), needs="extract", uses_db=False),
     Case("extract-empty", ["extract", "{article}", "--published", "2020-01-01"], 2, ("no text",), _article("empty.md", ""), needs="extract", uses_db=False),
@@ -304,6 +328,8 @@ def _fill(args: list[str], values: dict) -> list[str]:
 def test_bad_input_is_refused_in_one_line_and_changes_nothing(case, engine, tmp_path, monkeypatch, request, _seeded_template):
     if case.sqlite_only and engine != "sqlite":
         pytest.skip("about a SQLite file")
+    if case.pg_only and engine != "postgresql":
+        pytest.skip("about a PostgreSQL server: set KPOLICY_TEST_POSTGRES_URL")
     if case.needs and case.needs not in COMMANDS:
         pytest.skip(f"`kpolicy {case.needs}` is not on this branch")
     seeded = tmp_path / "kpolicy.db"
@@ -323,7 +349,7 @@ def test_bad_input_is_refused_in_one_line_and_changes_nothing(case, engine, tmp_
     if case.uses_db and "--db" not in args:
         args += ["--db", db]
 
-    watched = [Path(values["target"])] if "target" in values else []
+    watched = [Path(values["target"])] if "target" in values and "://" not in values["target"] else []
     if engine == "sqlite":
         watched.append(seeded)
     before = {p: file_digest(p) for p in watched}
@@ -367,3 +393,23 @@ def test_bad_input_is_refused_in_one_line_and_changes_nothing(case, engine, tmp_
 
 def test_the_table_covers_at_least_forty_bad_inputs():
     assert len(CASES) >= 40
+
+
+def test_sql_looking_annotation_text_is_stored_as_data(empty_db, tmp_path):
+    """Titles, slugs and quotes full of SQL are stored and found as plain text; no table is harmed."""
+    cli = Cli(empty_db)
+    assert cli("init").exit_code == 0
+    sentence = "North Korea said '); DROP TABLE events; -- on 4 May 2019 and fired missiles."
+    path = write_annotation(
+        tmp_path / "notes", name="sqlish", article=f"{sentence}\n", article_meta={"id": "x'; DELETE FROM sources; --"},
+        events=[good_event(title="Robert'); DROP TABLE students;--", quote=sentence)],
+    )
+    result = cli("seed", "--annotation", str(path))
+    assert result.exit_code == 0, result.stderr
+    result = cli("events", "--text", "DROP TABLE students", "--format", "jsonl")
+    assert result.exit_code == 0, result.stderr
+    assert '"title": "Robert\'); DROP TABLE students;--"' in result.stdout
+    result = cli("events", "--source", "x'; DELETE FROM sources; --", "--format", "csv")
+    assert result.exit_code == 0 and result.stdout.count("\n") == 2
+    counts = row_counts(empty_db)
+    assert counts["sources"] == 1 and counts["events"] == 1 and counts["mentions"] == 1
