@@ -26,6 +26,10 @@ except ImportError:  # pragma: no cover - older Typer uses the click package
 
 from kpolicy import __version__
 
+# Typer's bundled Click (0.29+) has no Abort; without this, any unexpected error in a command
+# would surface as "AttributeError: ... has no attribute 'Abort'" instead of itself.
+_Abort = getattr(click.exceptions, "Abort", None) or getattr(click, "Abort", None) or KeyboardInterrupt
+
 
 class OneLineErrors(TyperGroup):
     """Usage errors (unknown option, missing argument) as one line on stderr, exit 2."""
@@ -42,7 +46,7 @@ class OneLineErrors(TyperGroup):
             message = " ".join(exc.format_message().split()).rstrip(".")
             click.echo(f"kpolicy: error: {message}; see `{where} --help`", err=True)
             rv = 2
-        except click.exceptions.Abort:
+        except _Abort:
             click.echo("kpolicy: aborted", err=True)
             rv = 1
         except click.ClickException as exc:

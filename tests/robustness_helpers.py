@@ -87,8 +87,9 @@ def integrity_ok(path: Path) -> bool:
 
 
 def kpolicy_argv() -> list[str]:
-    """The command that runs kpolicy in a subprocess (the installed entry point's module)."""
-    return [sys.executable, "-m", "kpolicy"]
+    """The command that runs the installed kpolicy in a subprocess. -P: the working directory
+    is not put on sys.path, so a source checkout there never shadows the installed package."""
+    return [sys.executable, "-P", "-m", "kpolicy"]
 
 
 def without_file_override(argv: list[str]) -> list[str] | None:
