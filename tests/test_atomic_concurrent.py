@@ -231,3 +231,36 @@ def test_four_processes_creating_one_new_database_at_once(engine, tmp_path, requ
     check_stored_invariants(db)
     if engine == "sqlite":
         assert integrity_ok(Path(db))
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_sigkill_while_creating_and_seeding_leaves_nothing_half_done(engine, tmp_path, request, _seeded_template):
+    """`kpolicy init --seed` is one transaction: killed inside it, the database holds no schema
+    and no seed rows, and the next command creates and seeds it whole."""
+    if engine == "sqlite":
+        db = str(tmp_path / "kpolicy.db")
+    else:
+        db, drop = _postgres_database()
+        request.addfinalizer(drop)
+    proc = subprocess.Popen(kpolicy_argv() + ["init", "--seed", "--db", db], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, env=env_with(**{SLOW_WRITE_ENV: 5}))
+    deadline = time.monotonic() + 15
+    while not (resolve(db).path is None or Path(db).exists()) or not writer_holds_lock(db):
+        assert proc.poll() is None, proc.stderr.read()
+        assert time.monotonic() < deadline, "init never started its transaction"
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=10)
+    proc.stderr.close()
+    engine_ = sa.create_engine(resolve(db).url)
+    try:
+        with engine_.connect() as conn:
+            assert sa.inspect(conn).get_table_names() == []  # the migration rolled back with the seed
+    finally:
+        engine_.dispose()
+    if engine == "sqlite":
+        assert integrity_ok(Path(db))
+    result = subprocess.run(kpolicy_argv() + ["sources", "--db", db], capture_output=True, text=True, env=env_with(), timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "created a new kpolicy database" in result.stderr
+    assert row_counts(db) == row_counts(str(_seeded_template))
