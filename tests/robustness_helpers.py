@@ -140,3 +140,20 @@ def extract_events(text: str, published) -> list[dict]:
     from kpolicy.extract import extract_events as run
 
     return [event.to_json() for event in run(text, published)]
+
+
+def article_text(n: int) -> str:
+    """A short synthetic analysis: every event on its own day of its own year, so articles never merge."""
+    year = 1980 + n
+    return f"""---
+title: Synthetic briefing {n}
+published: {year}-12-31
+---
+# Synthetic briefing {n}
+
+On {1 + n % 27} March {year}, North Korea launched two short-range ballistic missiles into the East Sea.
+On {2 + n % 26} June {year}, South Korea and the United States held a joint military drill near Seoul.
+On {3 + n % 25} September {year}, Kim Jong-un met Xi Jinping in Beijing for talks on the nuclear issue.
+On {4 + n % 24} November {year}, the UN Security Council adopted a resolution condemning the launches.
+Briefing {n} notes that the analysts expect further tests in the coming months.
+"""

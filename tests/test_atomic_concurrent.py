@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from conftest import ENGINES, Cli, _postgres_database
-from robustness_helpers import check_stored_invariants, integrity_ok, kpolicy_argv, row_counts
+from robustness_helpers import article_text, check_stored_invariants, integrity_ok, kpolicy_argv, row_counts
 from typer.main import get_command
 
 from kpolicy.cli import app
@@ -32,24 +32,6 @@ from kpolicy.db import PG_WRITE_LOCK, SLOW_WRITE_ENV, resolve
 HAS_INGEST = "ingest" in get_command(app).commands
 LIBRARY_WRITER = Path(__file__).with_name("library_writer.py")
 ARTICLES = 30
-MONTHS = ["January", "March", "June", "September", "November"]
-
-
-def article_text(n: int) -> str:
-    """A short synthetic analysis: every event on its own day of its own year, so articles never merge."""
-    year = 1980 + n
-    return f"""---
-title: Synthetic briefing {n}
-published: {year}-12-31
----
-# Synthetic briefing {n}
-
-On {1 + n % 27} March {year}, North Korea launched two short-range ballistic missiles into the East Sea.
-On {2 + n % 26} June {year}, South Korea and the United States held a joint military drill near Seoul.
-On {3 + n % 25} September {year}, Kim Jong-un met Xi Jinping in Beijing for talks on the nuclear issue.
-On {4 + n % 24} November {year}, the UN Security Council adopted a resolution condemning the launches.
-Briefing {n} notes that the analysts expect further tests in the coming months.
-"""
 
 
 @pytest.fixture(scope="module")
