@@ -32,7 +32,7 @@ BUSY_TIMEOUT_MS = 15_000
 WRITE_RETRIES = 4
 # Test-only fault injection hook: when set (seconds), every write transaction sleeps
 # that long after its statements and before COMMIT, so a test can SIGKILL a writer
-# mid-transaction deterministically (tests/test_atomic.py). Unset in normal use.
+# mid-transaction deterministically (tests/test_atomic_concurrent.py). Unset in normal use.
 SLOW_WRITE_ENV = "KPOLICY_TEST_SLOW_WRITE"
 PG_WRITE_LOCK = 0x6B706F6C  # 'kpol': the advisory lock kpolicy writers take on PostgreSQL
 
@@ -118,13 +118,12 @@ class Database:
     target: Target
     engine: Engine
     notices: list[str] = field(default_factory=list)
+    revision_before: str | None = None  # set by kpolicy.seed.initialise: the revision it found under the lock
 
     @contextmanager
     def reading(self) -> Iterator[Connection]:
         with self.engine.connect() as conn:
             yield conn
-
-    revision_before: str | None = None  # set by kpolicy.seed.initialise: the revision it found
 
     @contextmanager
     def writing(self) -> Iterator[Connection]:
