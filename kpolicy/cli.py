@@ -567,6 +567,9 @@ def export(
                 render.write_csv(stream, query.EXPORT_FIELDS, out, raw=raw, exempt=("date", "start", "end"))
 
 
+from kpolicy import cli_ingest  # noqa: E402,F401  registers commands
+
+
 def main() -> None:
     app(prog_name="kpolicy")
 

@@ -100,11 +100,18 @@ class _Lookups:
         return self.place_ids[name]
 
 
+MAX_MERGE_SPAN_DAYS = 400  # a date vaguer than about a year says too little to identify an event
+
+
 def _dates_compatible(record: EventRecord, row) -> bool:
-    """Overlapping bounds; two different exact days are two events."""
+    """Overlapping bounds; two different exact days are two events; open or multi-year
+    dates ('2020-02/..', 'the last two years') never identify an existing event."""
     lo, hi = record.date.lower, record.date.upper
     if record.date.edtf is None or row.date is None:
         return False
+    for a, b in ((lo, hi), (row.start_date, row.end_date)):
+        if a is None or b is None or (b - a).days > MAX_MERGE_SPAN_DAYS:
+            return False
     if lo is not None and row.end_date is not None and lo > row.end_date:
         return False
     if hi is not None and row.start_date is not None and hi < row.start_date:
@@ -137,7 +144,9 @@ def find_match(conn: Connection, record: EventRecord, source_id: int, lookups: _
         actor_rows = conn.execute(sa.select(ea.c.actor_id).where(ea.c.event_id == row.id)).scalars()
         if not states & {lookups.top(a) for a in actor_rows}:
             continue
-        rank = (row.type != record.type, row.review != "reviewed", row.id)
+        # the closest candidate: same type, then the most similar date span, curated first
+        span = abs(((row.end_date - row.start_date).days) - ((record.date.upper - record.date.lower).days))
+        rank = (row.type != record.type, span, row.review != "reviewed", row.id)
         if best is None or rank < best[0]:
             best = (rank, row.id)
     return best[1] if best else None

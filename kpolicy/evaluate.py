@@ -1,0 +1,151 @@
+"""Score the extractor: the seed article against its curated annotation, and every article
+of ../shared/eval/dev/ against its gold, with ../shared/eval/score.py.
+
+    python -m kpolicy.evaluate [--shared PATH] [--show]
+
+prints a markdown table (article, core recall, precision, F1, type, date, status, actors).
+The seed annotation is converted to the gold form: its actors mapped to their states.
+The scorer itself comes from ../shared (looked for beside the repository and its parents,
+or given with --shared); without it this prints a one-line error and exits 2.
+`--bench` measures extraction throughput and needs no ../shared.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import sys
+from datetime import date
+from pathlib import Path
+
+import yaml
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def find_shared(explicit: str | None = None) -> Path | None:
+    if explicit:
+        p = Path(explicit).expanduser().resolve()
+        return p if (p / "eval" / "score.py").is_file() else None
+    for parent in [REPO, *REPO.parents]:
+        cand = parent / "shared"
+        if (cand / "eval" / "score.py").is_file():
+            return cand
+    return None
+
+
+def load_scorer(shared: Path):
+    spec = importlib.util.spec_from_file_location("kpolicy_shared_score", shared / "eval" / "score.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def seed_gold() -> tuple[dict, Path]:
+    """The curated seed annotation in gold form (states as actors) and its article file."""
+    from kpolicy.actors import actor_finder
+
+    finder = actor_finder()
+    from importlib.resources import files
+
+    path = Path(str(files("kpolicy.data") / "annotations" / "changes-in-north-koreas-policy.yaml"))
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    article = (path.parent / doc["article"]["file"]).resolve()
+    events = []
+    for e in doc["events"]:
+        names = [a["name"] if isinstance(a, dict) else a for a in e.get("actors") or []]
+        states = []
+        for n in names:
+            canonical = finder.gazetteer.actor(n) or n
+            s = finder.state_of(canonical)
+            if s not in states:
+                states.append(s)
+        events.append({**e, "actors": states, "mentions": None})
+    gold = {"article": {**doc["article"], "file": str(article)}, "events": events}
+    return gold, article
+
+
+def predictions(article: Path, published) -> list[dict]:
+    from kpolicy.ingest import prepare
+
+    return [e.to_json() for e in prepare(article, published).events]
+
+
+def evaluate(shared: Path | None, scorer=None) -> list[dict]:
+    """Score results, seed first, then the dev articles (when ../shared is there)."""
+    results = []
+    scorer = scorer or (load_scorer(shared) if shared else None)
+    if scorer is None:
+        from kpolicy.errors import BadInput
+
+        raise BadInput("../shared/eval/score.py not found; give --shared PATH")
+    gold, article = seed_gold()
+    preds = predictions(article, gold["article"]["published"])
+    results.append(scorer.score(gold, preds, article.read_text(encoding="utf-8")))
+    dev = shared / "eval" / "dev" if shared else None
+    if dev and dev.is_dir():
+        for gpath in sorted(dev.glob("*.yaml")):
+            g = yaml.safe_load(gpath.read_text(encoding="utf-8"))
+            text_path = gpath.parent / g["article"]["file"]
+            preds = predictions(text_path, g["article"]["published"])
+            results.append(scorer.score(g, preds, text_path.read_text(encoding="utf-8")))
+    return results
+
+
+def bench(words: int = 10_000, rounds: int = 5) -> str:
+    """Throughput of extract_events on the seed article's text repeated to `words` words."""
+    import time
+
+    from kpolicy.extract import Extractor
+    from kpolicy.text import read_document
+
+    _, article = seed_gold()
+    text = read_document(article).text
+    big = "\n\n".join([text] * (words // len(text.split()) + 1))
+    extractor = Extractor()
+    extractor.extract(text, date(2020, 2, 5))  # warm caches (gazetteer, country names, regexes)
+    best = float("inf")
+    for _ in range(rounds):
+        t0 = time.perf_counter()
+        n = len(extractor.extract(big, date(2020, 2, 5)))
+        best = min(best, time.perf_counter() - t0)
+    kb = len(big.encode("utf-8")) / 1024
+    return (f"{len(big.split())} words, {kb:.0f} KB, {n} events: best of {rounds} {best * 1000:.0f} ms "
+            f"= {kb / best:.0f} KB/s")
+
+
+def table(results: list[dict]) -> str:
+    lines = ["| article | core recall | precision | F1 | type | date | status | actors |", "|---|---|---|---|---|---|---|---|"]
+    for r in results:
+        lines.append(
+            f"| {r['article']} | {r['recall']:.3f} ({r['core_matched']}/{r['gold_core']}) | {r['precision']:.3f} | {r['f1']:.3f} | "
+            f"{r['type_exact']:.3f} | {r['date_ok']:.3f} | {r['status_ok']:.3f} | {r['actors_ok']:.3f} |"
+        )
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m kpolicy.evaluate", description=__doc__.split("\n")[0])
+    ap.add_argument("--shared", help="the shared folder holding eval/score.py and eval/dev/ (default: autodetect)")
+    ap.add_argument("--show", action="store_true", help="also list missed, spurious and misdated events")
+    ap.add_argument("--bench", action="store_true", help="measure extraction throughput on the seed article repeated to 10,000 words")
+    a = ap.parse_args(argv)
+    if a.bench:
+        print(bench())
+        return 0
+    shared = find_shared(a.shared)
+    if shared is None:
+        print("kpolicy.evaluate: error: ../shared/eval/score.py not found; give --shared PATH", file=sys.stderr)
+        return 2
+    results = evaluate(shared)
+    print(table(results))
+    if a.show:
+        for r in results:
+            for k in ("missed", "spurious", "wrong_dates"):
+                for item in r[k]:
+                    print(f"- {r['article']} {k}: {item}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,800 @@
+"""The extraction pipeline: article text -> candidate events (the extraction contract).
+
+Stages, top to bottom:
+1. sentences (kpolicy.sentences): spans of the plain text; headlines, bylines and
+   datelines (SEOUL, July 18 (Yonhap) --) are not event mentions;
+2. per sentence: triggers (kpolicy.triggers), time expressions (kpolicy.temporal, with
+   the narrative time passed in), actor mentions (kpolicy.actors);
+3. candidates: each trigger takes the time expression of its own clause, else one the
+   sentence sets for all ('from the last six months, during which...'), else the time
+   of the event it happened at ('unveiled at his 8th Party Congress in January 2021'),
+   else the narrative's time where the text licenses it ('That was when...');
+   items of a list ('cruise missiles (March); a KN-23 (September)') become events of the
+   list's type; status comes from the date against the publication date, then modality
+   and tense;
+4. coreference: a later definite mention ('the plenum', 'the February summit') of an
+   event of the same type with a compatible date and actors becomes a mention of it; an
+   undated first mention takes the date of a later definite one;
+5. output: events that carry a date (an undated mention is no event on the timeline),
+   as kpolicy.records.EventRecord or contract JSON.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from kpolicy.actors import ActorFinder, ActorMention, actor_finder
+from kpolicy.dates import DateRange, parse_edtf
+from kpolicy.errors import BadInput
+from kpolicy.records import EventRecord, MentionRecord
+from kpolicy.sentences import paragraph_index, sentence_spans
+from kpolicy.triggers import Trigger, find_triggers
+from kpolicy.vocabulary import EVENT_TYPES
+
+_CHUNK_BOUNDARY = re.compile(
+    r"[,;:\u2014]|\s--\s|\s-\s|\b(?:since|after|before|following|despite|while|when|where|which|who|whereas|although|though|because|during|but|ahead\s+of|that|especially|including|calling|warning|adding|saying)\b",
+    re.I,
+)
+_DATELINE = re.compile(
+    r"[A-Z][A-Z.'-]+(?: [A-Z][A-Z.'-]+)*(?:,\s*[A-Z][A-Za-z .]+)?"
+    r"(?:,\s+[A-Z][a-z]{2,9}\.?\s+\d{1,2}\s*(?:\([^)]{1,40}\))?|\s*\([^)]{1,40}\))\s*(?:--|\u2014|\u2013|-|:)\s*"
+)
+_NARRATIVE_LATER = re.compile(
+    r"\b(?:afterwards?|thereafter|at\s+the\s+time|at\s+that\s+time|on\s+that\s+occasion|(?:on\s+)?the\s+same\s+day|that\s+same\s+day|"
+    r"during\s+the\s+(?:visit|meeting|session|plenum|summit|talks|congress|trip))\b",
+    re.I,
+)
+_NARRATIVE_CUE = re.compile(
+    r"^\W*(?:That|This|It)\s+(?:was|is)\s+(?:also\s+)?(?:when|where|the\s+(?:time|day|moment|occasion))\b|^\W*(?:At|By)\s+(?:that|the)\s+(?:time|meeting|session|point)\b|^\W*(?:Then|There|On\s+the\s+same\s+day|On\s+that\s+day|That\s+(?:same\s+)?(?:day|month|year|week)|During\s+(?:that|the)\s+(?:meeting|session|plenum|summit|visit|talks))\b",
+    re.I,
+)
+_SPECULATION = re.compile(
+    r"\b(?:(?-i:may|might|could)|likely|unlikely|probably|possibly|perhaps|cannot\s+be\s+(?:excluded|ruled\s+out)|can't\s+be\s+ruled\s+out|is\s+possible|are\s+possible)\b", re.I
+)
+_SCHEDULED = re.compile(r"\b(?:will|would|shall|expected\s+to|scheduled|planned|planning|plans?\s+to|set\s+to|due\s+to|to\s+be\s+held|upcoming|forthcoming|next)\b", re.I)
+_FUTURE_CLAUSE = re.compile(r"\b(?:will|would|shall|plans?\s+to|planned\s+to|scheduled\s+to|set\s+to|expected\s+to|due\s+to|is\s+to|are\s+to|(?-i:may|might|could)(?!\s+have))\b", re.I)
+_MONTH_MAY = re.compile(r"(?<=.)\bMay\b|^\W*May(?=\s+\d)", re.S)
+_REFERENCE_POINT = re.compile(r"\b(?:since|until|till|before)\s+$", re.I)
+_VERB_TRIGGER = re.compile(r"(?i)(?:met|meet|meets|said|says|told|fired|flew|held|hold|holds|signed|agreed|convene|convenes|\w+ed|\w+-\w+ed)$")
+_QUOTED = re.compile(r"\u201c[^\u201d]*\u201d|\"[^\"]*\"")
+_PRONOUN = re.compile(r"\b(?:[Hh]e|[Ss]he)\b")
+_VENUE = re.compile(r"\b(?:in|at|near|outside)\s+$", re.I)  # 'met in Singapore': a venue, not a party
+_ENUM_CLAUSE = re.compile(r"[^;:]+")
+_TEST_FAMILY = {"missile_test", "nuclear_test", "weapon_test"}
+_MEETING_TYPES = {"plenum", "summit", "talks"}
+
+
+@dataclass
+class Candidate:
+    type: str
+    trigger: Trigger  # offsets into the plain text
+    sentence: int
+    paragraph: int
+    quote: tuple[int, int]
+    time: object | None = None  # temporal.TimeExpression with offsets into the plain text
+    date_edtf: str | None = None
+    date_text: str | None = None
+    date_anchor: str | None = None
+    status: str = "occurred"
+    actors: list[str] = field(default_factory=list)
+    place: str | None = None
+    confidence: float = 0.5
+    definite: bool = False
+    mentions: list[tuple[int, int]] = field(default_factory=list)
+    narrative_date: bool = False
+    head: str = ""
+    generic: bool = False
+    past: bool = False
+    free_time: bool = False
+
+
+@dataclass
+class ExtractedEvent:
+    """One event in the extraction contract's shape."""
+
+    type: str
+    title: str
+    date: DateRange
+    status: str
+    actors: list[str]
+    states: list[str]
+    place: str | None
+    quote: str
+    char_start: int
+    char_end: int
+    date_text: str | None
+    date_anchor: str | None
+    confidence: float
+    mentions: list[dict]
+
+    def to_json(self) -> dict:
+        return {
+            "type": self.type,
+            "title": self.title,
+            "date": self.date.edtf,
+            "start": self.date.lower.isoformat() if self.date.lower else None,
+            "end": self.date.upper.isoformat() if self.date.upper else None,
+            "precision": self.date.precision,
+            "status": self.status,
+            "actors": self.actors,
+            "states": self.states,
+            "place": self.place,
+            "quote": self.quote,
+            "char_start": self.char_start,
+            "char_end": self.char_end,
+            "date_text": self.date_text,
+            "date_anchor": self.date_anchor,
+            "confidence": self.confidence,
+            "mentions": self.mentions,
+        }
+
+    def to_record(self) -> EventRecord:
+        first = MentionRecord(self.quote, self.char_start, self.char_end, self.date_text, self.date_anchor)
+        rest = [MentionRecord(m["quote"], m["char_start"], m["char_end"]) for m in self.mentions]
+        roles = [(name, "participant") for name in self.actors]
+        return EventRecord(
+            type=self.type,
+            title=self.title,
+            date=self.date,
+            status=self.status,
+            actors=roles,
+            mentions=[first, *rest],
+            place=self.place,
+            confidence=self.confidence,
+            review="extracted",
+        )
+
+
+def _temporal():
+    from kpolicy import temporal
+
+    return temporal
+
+
+def _chunks(sentence: str) -> list[int]:
+    """Start offsets of the sentence's chunks (clauses and phrases between boundary words)."""
+    return [0] + [m.start() for m in _CHUNK_BOUNDARY.finditer(sentence)] + [len(sentence)]
+
+
+def _chunk_of(bounds: list[int], pos: int) -> int:
+    k = 0
+    while k + 1 < len(bounds) and bounds[k + 1] <= pos:
+        k += 1
+    return k
+
+
+def _phrase_ids(sentence: str, bounds: list[int]) -> list[int]:
+    """Chunk -> phrase id: a relative clause ('..., which was held from January 5 to 7') and a
+    bare comma belong to the phrase before them."""
+    ids, current = [], 0
+    for k in range(len(bounds) - 1):
+        piece = sentence[bounds[k]:bounds[k + 1]]
+        if k and (re.match(r"[,\s]*(?:which|who|where|that)\b", piece, re.I) or not re.search(r"\w", piece)):
+            ids.append(current)
+        else:
+            current = k
+            ids.append(current)
+    return ids or [0]
+
+
+def _is_heading(text: str, start: int, end: int) -> bool:
+    """A line of its own without closing punctuation (headline, byline, photo credit)."""
+    s = text[start:end]
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end < 0 else line_end
+    own_line = text[line_start:start].strip() == "" and text[end:line_end].strip() == ""
+    if _LIST_ITEM.match(text, line_start):  # a list or chronology entry states events even without a full stop
+        return False
+    return own_line and not re.search(r"[.!?\"'\u201d\u2019)]\s*$", s) and len(s) < 160
+
+
+_MONTHS = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
+_LIST_ITEM = re.compile(
+    rf"[ \t]*(?:[-*\u2022\u2013]\s+|\d{{1,2}}[.)]\s+|(?:{_MONTHS}\s+\d{{1,2}}(?:,\s*\d{{4}})?|\d{{1,2}}\s+{_MONTHS}(?:\s+\d{{4}})?|\d{{4}})\s*(?::|\u2013|\u2014|-)\s)"
+)
+
+
+def _status(edtf: str | None, published: date, sentence_mod: str | None) -> str:
+    if edtf:
+        rng = parse_edtf(edtf)
+        if rng.upper is not None and rng.upper <= published:
+            return "occurred"
+        if rng.lower is not None and rng.lower > published:
+            return "forecast" if sentence_mod == "forecast" else "expected"
+    if sentence_mod == "forecast":
+        return "forecast"
+    if sentence_mod == "expected":
+        return "expected"
+    return "occurred"
+
+
+def _local_modality(text: str) -> str | None:
+    if _SPECULATION.search(text):
+        return "forecast"
+    if _SCHEDULED.search(text):
+        return "expected"
+    return None
+
+
+class Extractor:
+    def __init__(self, finder: ActorFinder | None = None) -> None:
+        self.finder = finder or actor_finder()
+        self.gazetteer = self.finder.gazetteer
+        places = {}
+        for p in self.gazetteer.places.values():
+            for n in [p.name, *p.aliases]:
+                places[n] = p.name
+        self.places = places
+        body = "|".join(re.escape(n) for n in sorted(places, key=len, reverse=True))
+        self.place_re = re.compile(rf"\b(?:in|at|to|from|near|of)\s+(?:the\s+)?(?:[\w-]+\s+){{0,3}}?({body})\b")
+
+    # ---- stage 3: candidates per sentence ------------------------------------------------
+    def candidates(self, text: str, published: date) -> list[Candidate]:
+        temporal = _temporal()
+        spans = sentence_spans(text)
+        paras = paragraph_index(text, spans)
+        mentions = self._mentions(text)
+        starts = [a.start for a in mentions]
+        out: list[Candidate] = []
+        narrative: str | None = None
+        last_para = -1
+        self._subject = None
+        for idx, ((s0, s1), para) in enumerate(zip(spans, paras)):
+            if para != last_para:
+                narrative, last_para = None, para
+            if _is_heading(text, s0, s1):
+                continue
+            m = _DATELINE.match(text, s0, s1) if s0 == 0 or text[s0 - 1] == "\n" else None
+            body0 = m.end() if m else s0
+            sentence = text[body0:s1]
+            context = text[max(0, body0 - 1500):s1 + 200]
+            triggers = find_triggers(sentence, context)
+            masked = _MONTH_MAY.sub("Mxy", sentence)  # the month May is no modal verb
+            tense = temporal.sentence_tense(masked)
+            mod = temporal.modality(masked) or _local_modality(sentence)
+            # 'May 4: North Korea fires...' (a chronology entry): read the colon as a comma (same length)
+            tsentence = re.sub(r"(?<=\d):(?=\s)", ",", sentence)
+            future = tense == "future" or (not tense and mod in ("expected", "forecast"))
+            times = [t for t in temporal.find_time_expressions(tsentence, published, tense=tense or (
+                "future" if future else "past"), narrative=None if future else narrative) if _usable(t)]
+            times = self._reanchor(sentence, published, tense, mod, times, temporal)
+            times = self._future_in_clause(sentence, published, tense, narrative, times, temporal)
+            actors = mentions[bisect.bisect_left(starts, body0):bisect.bisect_left(starts, s1)]
+            if not _PRONOUN.match(sentence.lstrip()):
+                self._track_subject(actors, body0)
+            setting = [t for t in times if not _REFERENCE_POINT.search(sentence[max(0, t.start - 12):t.start])]
+            if not triggers:
+                if setting:
+                    narrative = setting[-1].edtf
+                continue
+            cands = self._sentence_candidates(text, body0, s1, sentence, idx, para, triggers, times, actors, narrative, published, mod, out, tense)
+            out.extend(cands)
+            dated = [c.date_edtf for c in cands if c.date_edtf and not c.narrative_date]
+            if dated or setting:  # 'since 2019' is a reference point, not the time the story has reached
+                narrative = dated[-1] if dated else setting[-1].edtf
+        return out
+
+    def _future_in_clause(self, sentence, published, tense, narrative, times, temporal):
+        """A date in a future clause of a past sentence ('said on Tuesday it would launch ... in June')
+        resolves forward."""
+        if tense == "future" or not times:
+            return times
+        out = []
+        for t in times:
+            marks = list(_FUTURE_CLAUSE.finditer(sentence, max(0, t.start - 80), t.start))
+            if not marks or "," in sentence[marks[-1].end():t.start] or t.kind == "absolute":
+                out.append(t)
+                continue
+            cut = marks[-1].start()  # resolve within the future clause only, so 'said' does not pull it back
+            again = temporal.find_time_expressions(sentence[cut:], published, tense="future", narrative=narrative)
+            match = next((x for x in again if (x.start + cut, x.end + cut) == (t.start, t.end) and _usable(x)), None)
+            out.append(_shift(match, cut) if match is not None else t)
+        return out
+
+    def _reanchor(self, sentence, published, tense, mod, times, temporal):
+        """Relative phrases ('the previous year') anchor to an absolute date the same sentence gives."""
+        absolute = [t for t in times if t.kind == "absolute" and re.fullmatch(r"\d{4}(-\d{2})?", t.edtf or "")]
+        relative = [t for t in times if t.kind == "relative" and re.search(r"\b(?:previous|following|preceding|next|that)\b", t.text, re.I)]
+        if absolute and relative:
+            again = temporal.find_time_expressions(sentence, published, tense=tense, narrative=absolute[0].edtf)
+            by_span = {(t.start, t.end): t for t in again if _usable(t)}
+            return [by_span.get((t.start, t.end), t) if t in relative else t for t in times]
+        # 'in August ... the same month': a same/that/following phrase counts from the date just before it
+        out = list(times)
+        for i, t in enumerate(times):
+            if i and re.search(r"\b(?:same|that|following|next|previous)\s+(?:day|week|month|year)\b", t.text, re.I):
+                anchor = times[i - 1]
+                again = temporal.find_time_expressions(sentence, published, tense=tense, narrative=anchor.edtf)
+                match = next((x for x in again if (x.start, x.end) == (t.start, t.end) and _usable(x)), None)
+                if match is not None:
+                    out[i] = match
+        return out
+
+    def _referent(self, t: Trigger, sentence: str, earlier: list[Candidate]) -> str | None:
+        """The date of the earlier event a definite mention ('the five-day plenum') refers back to."""
+        if _VERB_TRIGGER.match(t.text) or not _is_definite(sentence, t.start):
+            return None  # only a noun phrase ('the plenum') refers back; a verb ('to meet') states its own event
+        head = _head(t, sentence)
+        for e in reversed(earlier):
+            if e.type == t.type and e.date_edtf and _SYNONYM.get(e.head, e.head) == _SYNONYM.get(head, head):
+                return e.date_edtf
+        return None
+
+    def _sentence_candidates(self, text, base, s1, sentence, idx, para, triggers, times, actors, narrative, published, mod, earlier, tense=None):
+        bounds = _chunks(sentence)
+        phrase = _phrase_ids(sentence, bounds)
+        chunk_t = [phrase[min(_chunk_of(bounds, t.start), len(phrase) - 1)] for t in triggers]
+        referents = [self._referent(t, sentence, earlier) for t in triggers]
+        assigned: dict[int, object] = {}
+        free = []
+        pairs = []
+        for ti, tm in enumerate(times):
+            c = phrase[min(_chunk_of(bounds, tm.start), len(phrase) - 1)]
+            near = False
+            for k, t in enumerate(triggers):
+                if chunk_t[k] != c:
+                    continue
+                near = True
+                if t.end <= tm.start:
+                    d = tm.start - t.end
+                elif re.fullmatch(r"(?:\s+[\w'-]+){0,3}\s*", sentence[tm.end:t.start]) and not re.search(
+                        r"\b(?:the|a|an|in|on|at|of|to|and|for|it|he|she|they|we|its|his|her|their|will|would|shall|can|could|may|might"
+                        r"|has|have|had|was|were|is|are|be|been|did|does|do|not|also)\b", sentence[tm.end:t.start], re.I):
+                    d = 0  # the date modifies the trigger: 'the April legislative elections'
+                else:
+                    d = (t.start - tm.end) * 2 + 8  # a date usually follows what it dates
+                attached = d == 0 or (t.end <= tm.start and re.fullmatch(
+                    r"\s*(?:[\w'\u2019-]+\s+){0,3}?(?:(?:of|in|on|held|from|during|at|since)\s+)?", sentence[t.end:tm.start], re.I))
+                if referents[k] is not None and not attached and not _compatible(referents[k], tm.edtf):
+                    continue  # a reference back to a known event does not take another date
+                pairs.append((d, ti, k))
+            if not near and not re.match(r"\s*(?:since|after|before|following|until|till|ahead\s+of)\b",
+                                         sentence[bounds[_chunk_of(bounds, tm.start)]:tm.start], re.I):
+                free.append(tm)  # a scene-setting date ('In the last six months, ...'), not a 'since X' reference point
+        used: set[int] = set()
+        for d, ti, k in sorted(pairs):
+            if ti in used or k in assigned:
+                continue
+            assigned[k] = times[ti]
+            used.add(ti)
+        # triggers at an event: 'unveiled at his 8th Party Congress in January 2021'
+        for k, t in enumerate(triggers):
+            if k in assigned:
+                continue
+            rest = sentence[t.end:t.end + 70]
+            mm = re.match(r"(?:\s+[\w'-]+){0,4}?\s+(?:at|during|on\s+the\s+sidelines\s+of|in)\s+(?:the|his|her|its|their|a|an)\s+", rest)
+            if mm:
+                for j in range(k + 1, len(triggers)):
+                    t2 = triggers[j]
+                    if t2.type in _MEETING_TYPES and t2.start - t.end < 70 and j in assigned:
+                        assigned[k] = assigned[j]
+                        break
+        # 'At the plenum, which opened on June 15, Kim said...': what happens at an event takes its date
+        opener = re.match(r"\W*(?:At|During|On\s+the\s+sidelines\s+of)\s+(?:the|this|that|its|his|a|an)\s+", sentence)
+        if opener:
+            host = next((j for j, t in enumerate(triggers) if t.type in _MEETING_TYPES and t.start < opener.end() + 40 and j in assigned), None)
+            if host is not None:
+                for k in range(host + 1, len(triggers)):
+                    assigned.setdefault(k, assigned[host])
+        cands: list[Candidate] = []
+        cue = bool(_NARRATIVE_CUE.match(sentence) or _NARRATIVE_LATER.search(sentence))
+        for k, t in enumerate(triggers):
+            tm = assigned.get(k)
+            future_clause = bool(_FUTURE_CLAUSE.search(sentence[max(0, t.start - 50):t.start].split(",")[-1]))
+            usable_free = [f for f in free if (t.type != "statement" or f.end <= t.start)
+                           and not (future_clause and f.direction == "past")]  # 'Last month, ... announced they would scale back drills'
+            if tm is None and usable_free:  # 'said' takes only a date set before it ('On Monday, the ministry said')
+                tm = min(usable_free, key=lambda f: abs(f.start - t.start))
+            cand = Candidate(
+                type=t.type,
+                trigger=Trigger(base + t.start, base + t.end, t.text, t.type, t.confidence),
+                sentence=idx,
+                paragraph=para,
+                quote=(0, 0),
+                confidence=t.confidence,
+            )
+            cand.definite = not _VERB_TRIGGER.match(t.text) and _is_definite(sentence, t.start)
+            cand.head = _head(t, sentence)
+            cand.past = tense == "past"
+            habitual = bool(re.search(r"\b(?:usually|typically|normally|often|routinely|annually|every\s+year|each\s+year|regularly)\b", sentence, re.I))
+            cand.generic = habitual or bool(re.fullmatch(r"(?i)(?:plenums|summits|sessions|meetings|congresses|elections)", t.text)) and bool(
+                re.search(r"\b(?:these|those|such|many|several|all)\s+(?:\w+\s+)?$", sentence[max(0, t.start - 30):t.start], re.I))
+            if tm is not None:
+                self._set_time(cand, tm, base)
+                cand.free_time = k not in assigned
+            elif cue and narrative:
+                cand.date_edtf, cand.date_anchor, cand.narrative_date = narrative, narrative, True
+            cands.append(cand)
+        # list items with a date of their own and no trigger take the list's type
+        clauses = [(m.start(), m.end()) for m in _ENUM_CLAUSE.finditer(sentence)]
+        if len(clauses) > 1:
+            for a, b in clauses[1:]:
+                if any(a <= t.start < b for t in triggers):
+                    continue
+                item_times = [tm for tm in times if a <= tm.start < b]
+                heads = [c for c, t in zip(cands, triggers) if t.start < a and c.time is not None]
+                if item_times and heads:
+                    head = heads[-1]
+                    a2 = a + len(sentence[a:b]) - len(sentence[a:b].lstrip(" ;"))
+                    trig = Trigger(base + a2, base + a2, "", head.type, head.confidence)
+                    cand = Candidate(type=head.type, trigger=trig, sentence=idx, paragraph=para, quote=(0, 0), confidence=round(head.confidence * 0.9, 2))
+                    self._set_time(cand, item_times[0], base)
+                    cands.append(cand)
+        cands.sort(key=lambda c: c.trigger.start)
+        # one statement per sentence and date: 'said in a statement', 'reported ... speech'
+        def phrase_of(c: Candidate) -> int:
+            return phrase[min(_chunk_of(bounds, c.trigger.start - base), len(phrase) - 1)]
+
+        kept: list[Candidate] = []
+        for c in cands:
+            if c.definite:  # an apposition: 'fired two projectiles..., its first launch', 'a plenary meeting ..., its second plenum'
+                same = next((o for o in kept if o.type == c.type and (
+                    (o.time is not None and c.time is not None and (o.time.start, o.time.end) == (c.time.start, c.time.end))
+                    or (c.type not in _TEST_FAMILY and o.date_edtf and (c.date_edtf is None or _compatible(o.date_edtf, c.date_edtf))))), None)
+                if same is not None:
+                    continue
+            if c.type not in _TEST_FAMILY:
+                twin = next((o for o in kept if o.type == c.type and (
+                    (o.date_edtf == c.date_edtf and (c.type == "statement" or (o.time is not None and c.time is not None
+                                                                  and (o.time.start, o.time.end) == (c.time.start, c.time.end))))
+                    or (c.trigger.start - o.trigger.end < 60 and phrase_of(o) == phrase_of(c)
+                        and (o.date_edtf is None or c.date_edtf is None or o.free_time or c.free_time)))), None)
+                if twin is not None:  # 'signed the Joint Declaration', 'convened a plenary meeting': one event
+                    if c.date_edtf and (twin.date_edtf is None or (twin.free_time and not c.free_time)):
+                        twin.time, twin.date_edtf, twin.date_text, twin.date_anchor = c.time, c.date_edtf, c.date_text, c.date_anchor
+                        twin.narrative_date, twin.free_time = c.narrative_date, c.free_time
+                    continue
+            kept.append(c)
+        # actors, place, quote, status
+        quoted = [(base + m.start(), base + m.end()) for m in _QUOTED.finditer(sentence)]
+        for k, c in enumerate(kept):
+            lo = kept[k - 1].trigger.end if k else base
+            hi = kept[k + 1].trigger.start if k + 1 < len(kept) else s1
+            c_bounds = [base + b for b in bounds]
+            ck = _chunk_of(c_bounds, c.trigger.start)
+            c_lo, c_hi = max(lo, c_bounds[ck]), min(hi, c_bounds[min(ck + 1, len(c_bounds) - 1)])
+            if c.type in _MEETING_TYPES or c.type == "agreement":  # 'met in Singapore': a venue, not a party
+                actors_c = [a for a in actors if not (a.text in self.places and _VENUE.search(text, max(0, a.start - 8), a.start))]
+            elif c.type == "statement":  # who speaks, not whom the quoted words name
+                actors_c = [a for a in actors if not any(q0 < a.start < q1 for q0, q1 in quoted)]
+            else:
+                actors_c = actors
+            own = [a for a in actors_c if c_lo <= a.start < c_hi]
+            verb = c.trigger.text.lower().endswith(("ed", "es", "ing")) or c.trigger.text.lower() in ("said", "says", "told", "fired", "flew")
+            if c.type == "statement" or (c.type in _TEST_FAMILY and verb):  # the subject before the verb, not 'over Japan
+                before = [a for a in own if a.start < c.trigger.start]
+                if c.type != "statement" and not before:  # 'was launched from ... in Pyongyang': the launch site's state
+                    before = [a for a in own if _VENUE.search(text, max(0, a.start - 8), a.start)]
+                if before or c.type != "statement" or any(a.start < c.trigger.start for a in actors_c):
+                    own = before  # ('said Kim': a speaker after the verb only when none stands before it)
+            if not own:  # the subject: actors before the trigger, nearest chunk first
+                for j in range(ck, -1, -1):
+                    own = [a for a in actors_c if max(c_bounds[j], base) <= a.start < min(c_bounds[j + 1], c.trigger.start) and a.start >= lo - 200]
+                    if own:
+                        break
+            pron = _PRONOUN.search(text, c_lo if c_lo > base else base, c.trigger.start)
+            if pron and not any(a.start < c.trigger.start for a in own):  # 'He met Xi Jinping': the person last named
+                person = self._subject
+                if person is not None:
+                    own = [person, *own]
+            if not own and c.type == "statement":  # 'In a speech on Feb. 8, North Korean leader Kim Jong-un vowed...'
+                after = [a for a in actors_c if a.start >= c.trigger.end]
+                own = [a for a in after if a.start - after[0].start < 40] if after else []
+            if not own and k:
+                c.actors = list(kept[k - 1].actors)
+            else:
+                c.actors = _dedupe(a.actor for a in own)
+            c.place = self._place(text[max(lo, base):hi])
+            q0 = c_bounds[ck]
+            q1 = c_bounds[min(ck + 1, len(c_bounds) - 1)]
+            if c.time is not None and abs(_chunk_of(c_bounds, c.time.start) - ck) <= 1:
+                q0, q1 = min(q0, c.time.start), max(q1, c.time.end)
+                q1 = max(q1, c_bounds[min(_chunk_of(c_bounds, c.time.start) + 1, len(c_bounds) - 1)])
+            c.quote = _trim(text, q0, q1, base, s1)
+            local = sentence[max(0, c.trigger.start - base - 60):c.trigger.end - base + 20]
+            c.status = _status(c.date_edtf, published, _local_modality(local) or (mod if not c.date_edtf else None))
+        return kept
+
+    def _track_subject(self, sentence_actors, body0: int) -> None:
+        """The person a sentence opens with is who a later 'he' or 'she' refers to."""
+        first = sentence_actors[0] if sentence_actors else None
+        if first is not None and first.start - body0 < 40:
+            entry = self.gazetteer.actors.get(first.actor)
+            if entry is not None and entry.kind == "person":
+                self._subject = first
+
+    def _set_time(self, cand: Candidate, tm, base: int) -> None:
+        cand.time = _shift(tm, base)
+        cand.date_edtf = tm.edtf
+        cand.date_text = tm.text
+        cand.date_anchor = tm.anchor
+
+    def _place(self, span: str) -> str | None:
+        m = self.place_re.search(span)
+        return self.places[m.group(1)] if m else None
+
+    # ---- stage 4: coreference --------------------------------------------------------------
+    def corefer(self, cands: list[Candidate], text: str) -> list[Candidate]:
+        events: list[Candidate] = []
+        for c in cands:
+            target = None
+            for e in reversed(events[-80:]):  # a long article: look back over recent events only
+                if e.type != c.type or e.sentence == c.sentence:
+                    continue
+                if not self._same_event(e, c, text):
+                    continue
+                target = e
+                break
+            if target is None:
+                events.append(c)
+                continue
+            target.mentions.append(c.quote)
+            if target.date_edtf is None and c.date_edtf:
+                target.date_edtf, target.date_text, target.date_anchor, target.time = c.date_edtf, c.date_text, c.date_anchor, c.time
+                target.status = c.status
+            elif c.date_edtf and target.date_edtf and _narrower_interval(c.date_edtf, target.date_edtf):
+                target.date_edtf = c.date_edtf
+            if not target.place and c.place:
+                target.place = c.place
+            target.confidence = round(min(0.95, target.confidence + 0.1), 2)
+        return events
+
+    def _same_event(self, e: Candidate, c: Candidate, text: str) -> bool:
+        if e.generic or c.generic:
+            return False
+        states_e = {self.finder.state_of(a) for a in e.actors}
+        states_c = {self.finder.state_of(a) for a in c.actors}
+        if states_e and states_c and not states_e & states_c:
+            return False
+        same_head = _SYNONYM.get(e.head, e.head) == _SYNONYM.get(c.head, c.head)
+        if e.date_edtf and c.date_edtf:
+            if not _compatible(e.date_edtf, c.date_edtf):
+                return False
+            if re.fullmatch(r"\d{4}-\d{2}-\d{2}", e.date_edtf) and e.date_edtf == c.date_edtf:
+                return True  # same type on the same day
+            return (same_head and c.definite) or _shared_key(text, e, c)
+        if c.date_edtf is None:
+            # an undated later mention: a definite reference back ('the plenum', 'the Hanoi summit')
+            return e.date_edtf is not None and ((same_head and c.definite) or _shared_key(text, e, c))
+        # undated first mention, dated later definite mention ('At the session held in October 2017')
+        if c.status != "occurred" or not e.past:  # only a past mention ('a moratorium was announced') waits for its date
+            return False
+        return same_head and c.definite and c.paragraph - e.paragraph <= 6
+
+    def _mentions(self, text: str) -> list[ActorMention]:
+        if getattr(self, "_cache", (None,))[0] is not text:
+            self._cache = (text, self.finder.find(text))
+        return self._cache[1]
+
+    def main_actor(self, text: str) -> str | None:
+        """The state the article mentions most (people and organs count for their state)."""
+        from collections import Counter
+
+        mentions = self._mentions(text)
+        counts = Counter(self.finder.state_of(a.actor) for a in mentions)
+        if not counts:
+            return None
+        counts[self.finder.state_of(mentions[0].actor)] += 3  # the state the article opens with is its subject
+        return counts.most_common(1)[0][0]
+
+    # ---- the whole pipeline ----------------------------------------------------------------
+    def extract(self, text: str, published: date) -> list[ExtractedEvent]:
+        cands = self.candidates(text, published)
+        for k, c in enumerate(cands):  # no actor named: those of the last mention of that kind nearby
+            if not c.actors:
+                prev = next((o for o in reversed(cands[max(0, k - 12):k]) if o.type == c.type and o.actors
+                             and c.paragraph - o.paragraph <= 1
+                             and (not o.date_edtf or not c.date_edtf or _compatible(o.date_edtf, c.date_edtf))), None)
+                if prev is not None:
+                    c.actors = list(prev.actors)
+        events = self.corefer(cands, text)
+        main = self.main_actor(text)
+        out = []
+        for e in events:
+            if not e.date_edtf or e.generic:
+                continue
+            try:
+                rng = parse_edtf(e.date_edtf)
+            except BadInput:
+                continue
+            if not e.actors and e.type == "un_action" and "United Nations Security Council" in self.gazetteer.actors:
+                e.actors = ["United Nations Security Council"]  # resolutions and panel reports are the Council's
+            if not e.actors and main:
+                e.actors = [main]  # no actor named near the event: the actor the article is about
+            states = _dedupe(self.finder.state_of(a) for a in e.actors)
+            q0, q1 = e.quote
+            out.append(
+                ExtractedEvent(
+                    type=e.type,
+                    title=_title(e, states, text),
+                    date=rng,
+                    status=e.status,
+                    actors=e.actors,
+                    states=states,
+                    place=e.place,
+                    quote=text[q0:q1],
+                    char_start=q0,
+                    char_end=q1,
+                    date_text=e.date_text,
+                    date_anchor=e.date_anchor if e.date_anchor else None,
+                    confidence=round(e.confidence, 2),
+                    mentions=[{"quote": text[a:b], "char_start": a, "char_end": b} for a, b in _dedupe(e.mentions) if (a, b) != (q0, q1)],
+                )
+            )
+        return out
+
+
+_SYNONYM = {
+    "plenu": "plenum", "plena": "plenum", "sessi": "plenum", "congr": "plenum", "meeti": "meeting", "met": "meeting", "meet": "meeting",
+    "summi": "summit", "negot": "talks", "talks": "talks", "readou": "report", "repor": "report", "speec": "speech", "addre": "speech",
+    "drill": "drill", "exerc": "drill", "elect": "election",
+}
+
+
+def _head(t: Trigger, sentence: str) -> str:
+    """The word that names the event: the trigger, or for a policy verb its object (moratorium, policy)."""
+    from kpolicy.triggers import _POLICY_OBJECT
+
+    word = t.text.lower()
+    if t.type == "policy_change" and not word.startswith("morator"):
+        window = sentence[max(0, t.start - 60):t.end + 50]
+        m = _POLICY_OBJECT.search(window)
+        if m:
+            word = m.group().lower()
+    if t.type in ("plenum", "talks"):  # "the congress", "the session": the same kind of event
+        return t.type
+    word = re.sub(r"(?:ies|es|s|ed|ing)$", "", word) or word
+    return word[:5]
+
+
+_DETERMINER = re.compile(r"(?i)(?:the|this|that|these|those|same|his|her|its|their|last|latest|a|an|another|one|two|three|several|some|any|each|every|no)")
+_DEFINITE_WORDS = {"the", "this", "that", "these", "those", "same", "his", "her", "its", "their", "last", "latest"}
+
+
+def _is_definite(sentence: str, start: int) -> bool:
+    """Whether the noun phrase ending at `start` opens with a definite determiner ('the plenum',
+    'its 14th session', 'The April 2018 session'), looking back over at most five words."""
+    words = re.findall(r"[\w'\u2019.-]+|[,;:()]", sentence[max(0, start - 60):start])
+    for w in reversed(words[-6:]):
+        if w in ",;:()":
+            return False
+        if _DETERMINER.fullmatch(w):
+            return w.lower() in _DEFINITE_WORDS
+        if w.lower().endswith("'s") or w.endswith("\u2019s"):  # 'the party's plenum', 'Kim's speech'
+            return True
+    return False
+
+
+def _usable(t) -> bool:
+    """A time expression that can date an event: not a vague 'recently', not a bare 'now'."""
+    if t.kind == "vague":
+        return False
+    if re.fullmatch(r"(?i)now|currently|at\s+present|these\s+days|today's", t.text.strip()):
+        return False
+    return bool(t.edtf)
+
+
+def _shift(tm, base: int):
+    from dataclasses import replace
+
+    return replace(tm, start=tm.start + base, end=tm.end + base)
+
+
+def _dedupe(items):
+    seen, out = set(), []
+    for x in items:
+        if x not in seen:
+            seen.add(x)
+            out.append(x)
+    return out
+
+
+def _compatible(a: str, b: str) -> bool:
+    try:
+        ra, rb = parse_edtf(a), parse_edtf(b)
+    except BadInput:
+        return False
+    if ra.lower and rb.upper and ra.lower > rb.upper:
+        return False
+    if rb.lower and ra.upper and rb.lower > ra.upper:
+        return False
+    if ra.precision == "day" and rb.precision == "day":
+        return ra.lower == rb.lower
+    return True
+
+
+def _narrower_interval(new: str, old: str) -> bool:
+    """A later mention that states the event's span more exactly ('the five-day plenum')."""
+    try:
+        rn, ro = parse_edtf(new), parse_edtf(old)
+    except BadInput:
+        return False
+    if None in (rn.lower, rn.upper, ro.lower, ro.upper):
+        return False
+    return ro.lower <= rn.lower and rn.upper <= ro.upper and (rn.upper - rn.lower) < (ro.upper - ro.lower) and ro.precision != "day"
+
+
+_KEY = re.compile(r"\b(?:\d+(?:st|nd|rd|th)|[Ss]econd|[Tt]hird|[Ff]ourth|[Ff]ifth|[Ss]ixth|[Ss]eventh|[Ee]ighth|[Nn]inth|\d+-day)\b")
+
+
+def _shared_key(text: str, e: Candidate, c: Candidate) -> bool:
+    """A distinctive word (ordinal, place, proper name) shared by the two mentions' phrases."""
+    def keys(cand: Candidate) -> set[str]:
+        t = cand.trigger
+        window = text[max(cand.quote[0], t.start - 40):t.end + 40]
+        return {k.lower() for k in _KEY.findall(window) if k.lower() not in _STOP}
+
+    if e.place and c.place and e.place == c.place:
+        return True
+    return bool(keys(e) & keys(c))
+
+
+_STOP = {"the", "a", "an", "this", "that", "in", "on", "at", "north", "south", "korea", "korean", "kim", "party", "central", "committee",
+         "workers", "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december",
+         "first", "when", "it", "he", "she", "they", "but", "and", "as", "u", "s", "us", "state", "new", "its", "his"}
+
+
+def _trim(text: str, q0: int, q1: int, s0: int, s1: int) -> tuple[int, int]:
+    q0, q1 = max(q0, s0), min(q1, s1)
+    while q0 < q1 and (text[q0].isspace() or text[q0] in ",;:)\u2014-"):
+        q0 += 1
+    while q1 > q0 and (text[q1 - 1].isspace() or text[q1 - 1] in ",;:(\u2014-"):
+        q1 -= 1
+    if q1 - q0 < 25 or text.find(text[q0:q1]) != q0:
+        q0, q1 = s0, s1  # too short or not unique: the whole sentence
+        while q0 < q1 and text[q0].isspace():
+            q0 += 1
+    return q0, q1
+
+
+_TITLE_STOP = re.compile(r"[,;:.()\u2014\u201c\u201d\"]|\s(?:on|in|at|from|into|toward|towards|over|near|since|after|before|during|with|by|for|to|that|which|who|and|but|as)\s", re.I)
+_FUNCTION = {"the", "a", "an", "its", "his", "her", "their", "this", "that", "of", "in", "on", "at", "and", "to", "it", "he",
+             "she", "they", "we", "was", "were", "is", "are", "has", "have", "had", "will", "would", "be", "been", "for", "with"}
+
+
+def _key_phrase(e: Candidate, text: str) -> str:
+    """The words that name the event: a verb's object ('fired | two short-range ballistic missiles'),
+    or a noun's own phrase ('the | March-April joint U.S.-South Korea drills')."""
+    t = e.trigger
+    q0, q1 = e.quote
+    if not t.text:  # a list item: its own words
+        return re.split(r"[;:]", text[t.start:q1])[0]
+    if _VERB_TRIGGER.match(t.text):
+        rest = text[t.end:q1]
+        stop = _TITLE_STOP.search(rest, 1 + len(rest) - len(rest.lstrip()) + 12 if len(rest.split()) > 3 else len(rest))
+        phrase = rest[: stop.start()] if stop else rest
+        if len(phrase.split()) >= 2 and not re.match(r"\s*(?:in|on|at|from|since|by|for|to|with)\b", phrase, re.I):
+            return phrase
+    before = text[max(q0, t.start - 60):t.start]
+    words = before.split()
+    keep: list[str] = []
+    for w in reversed(words):
+        if w.lower().strip(",;") in _FUNCTION or re.search(r"[,;:.]$", w) or (w.lower().endswith("ed") and keep):
+            break
+        keep.insert(0, w)
+        if len(keep) == 4:
+            break
+    after = re.match(r"\s+of\s+(?:the\s+)?(?:[\w'\u2019-]+\s*){1,5}", text[t.end:q1])
+    return " ".join([*keep, t.text]) + (after.group().rstrip() if after else "")
+
+
+def _title(e: Candidate, states: list[str], text: str) -> str:
+    label = EVENT_TYPES[e.type][0]
+    who = " and ".join(states[:3]) if states else ""
+    head = f"{who} {label.lower()}" if who else label
+    phrase = re.sub(r"\s+", " ", _key_phrase(e, text)).strip(" .,;:-\u2014")
+    phrase = re.sub(r"^(?:(?:the|a|an|its|his|her|their|and|but|or)\s+)+", "", phrase, flags=re.I)
+    if len(phrase) > 60:
+        phrase = phrase[:60].rsplit(" ", 1)[0] + "\u2026"
+    if not phrase or phrase.lower() == label.lower():
+        return head
+    return f"{head}: {phrase[:1].upper() + phrase[1:]}"
+
+
+def extract_events(text: str, published: date) -> list[ExtractedEvent]:
+    """Candidate events of an article's plain text, dates resolved against `published`."""
+    return Extractor().extract(text, published)

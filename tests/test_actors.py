@@ -1,0 +1,53 @@
+"""Actor mentions: gazetteer names and aliases, demonyms, compounds, people -> states, other countries."""
+
+import pytest
+
+from kpolicy.actors import actor_finder
+
+
+@pytest.fixture(scope="module")
+def finder():
+    return actor_finder()
+
+
+def actors(finder, text):
+    return [(m.text, m.actor) for m in finder.find(text)]
+
+
+def test_aliases_and_demonyms(finder):
+    assert actors(finder, "Pyongyang told the DPRK's Chinese and North Korean partners") == [
+        ("Pyongyang", "North Korea"), ("DPRK", "North Korea"), ("Chinese", "China"), ("North Korean", "North Korea")]
+
+
+def test_compounds(finder):
+    found = actors(finder, "inter-Korean ties, U.S.-North Korea talks and the Kim-Trump summit; the two Koreas")
+    assert found == [
+        ("inter-Korean", "North Korea"), ("inter-Korean", "South Korea"),
+        ("U.S.", "United States"), ("North Korea", "North Korea"),
+        ("Kim", "Kim Jong-un"), ("Trump", "Donald Trump"),
+        ("the two Koreas", "North Korea"), ("the two Koreas", "South Korea"),
+    ]
+
+
+def test_people_map_to_their_states_and_surnames_follow_the_full_name(finder):
+    text = "Unification Minister Kim Yeon-chul spoke. Kim said talks were needed."
+    found = actors(finder, text)
+    assert found == [("Kim Yeon-chul", "Kim Yeon-chul"), ("Kim", "Kim Yeon-chul")]
+    assert finder.state_of("Kim Yeon-chul") == "South Korea"
+    assert finder.state_of("WPK Politburo") == "North Korea"
+    assert finder.state_of("UN Panel of Experts") == "United Nations Security Council"
+
+
+def test_typographic_apostrophes_are_folded(finder):
+    assert actors(finder, "the Workers’ Party of Korea") == [("Workers’ Party of Korea", "Workers' Party of Korea")]
+
+
+def test_the_north_only_with_north_korea_in_context(finder):
+    assert actors(finder, "The talks in the north of the city stalled; the North was silent.") == []
+    assert ("the North", "North Korea") in actors(finder, "North Korea fired. Then the North was silent.")
+
+
+def test_countries_beyond_the_gazetteer_via_pycountry(finder):
+    found = actors(finder, "Iran, Germany and Mongolian and Syrian officials, and the Philippines")
+    assert [a for _, a in found] == ["Iran", "Germany", "Mongolia", "Syria", "Philippines"]
+    assert finder.state_of("Germany") == "Germany"

@@ -1,0 +1,67 @@
+"""Event types from trigger words in context, with the negative cases that are no events."""
+
+import pytest
+
+from kpolicy.triggers import find_triggers
+
+POSITIVE = [
+    ("North Korea launched a KN-23 short-range ballistic missile.", "missile_test"),
+    ("The military test-fired two cruise missiles.", "missile_test"),
+    ("It conducted its sixth nuclear test in 2017.", "nuclear_test"),
+    ("It tested a new solid-fuel engine for an ICBM.", "weapon_test"),
+    ("A military parade was held in Pyongyang.", "weapon_display"),
+    ("The allies began joint military exercises on Monday.", "military_drill"),
+    ("South Korea held legislative elections in April.", "election"),
+    ("The Security Council adopted a resolution tightening sanctions.", "un_action"),
+    ("Washington imposed new sanctions on three banks.", "sanctions"),
+    ("The ministry said on Thursday that it would respond.", "statement"),
+    ("The party convened a plenary meeting of its central committee.", "plenum"),
+    ("Kim and Trump met in Singapore.", "summit"),
+    ("Working-level talks resumed in Stockholm.", "talks"),
+    ("The byungjin policy was officially abandoned in 2018.", "policy_change"),
+    ("The two sides signed a joint declaration.", "agreement"),
+    ("North Korean troops seized a fishing boat.", "incident"),
+    ("North Korea will convene its parliament next month.", "plenum"),
+    ("The SPA last met in December 2019.", "plenum"),
+    ("Xi and Kim exchanged messages on Sunday.", "statement"),
+    ("After a failed launch in April, the country tested a missile.", "missile_test"),
+    ("Biden and Yoon held a phone call on Monday.", "summit"),
+]
+
+NEGATIVE = [
+    "The standoff is a test of patience for both sides.",
+    "Analysts drill down into the numbers.",
+    "A third party could mediate.",
+    "They hope for a peaceful resolution of the conflict.",
+    "The government launched a campaign against waste.",
+    "It reached the summit of the mountain.",
+    "Kim might not deliver a New Year's Day address this year.",
+    "The moratorium on nuclear tests and ICBM testing",
+    "Missiles capable of carrying nuclear warheads are on the list.",
+    "They marked the 60th anniversary of the summit between the two leaders.",
+    "He convened his advisers.",
+    "A new submarine-launched ballistic missile was displayed.",
+]
+
+
+@pytest.mark.parametrize("sentence,etype", POSITIVE)
+def test_trigger_types(sentence, etype):
+    assert etype in [t.type for t in find_triggers(sentence)]
+
+
+@pytest.mark.parametrize("sentence", NEGATIVE)
+def test_no_event_of_that_kind(sentence):
+    types = {t.type for t in find_triggers(sentence)}
+    assert not types & {"missile_test", "nuclear_test", "weapon_test", "military_drill", "plenum", "un_action", "summit", "statement"}
+
+
+def test_trigger_offsets_and_confidence():
+    s = "Pyongyang fired a missile and the allies held drills."
+    for t in find_triggers(s):
+        assert s[t.start:t.end] == t.text
+        assert 0 < t.confidence <= 1
+    strong = find_triggers("The party held a plenary meeting.")[0]
+    weak = find_triggers("The April session was short.", context="the party plenum")[0]
+    assert (strong.type, weak.type) == ("plenum", "plenum")
+    assert strong.confidence > weak.confidence
+    assert find_triggers("The April session was short.") == []  # a bare session needs a plenum context
