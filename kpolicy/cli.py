@@ -25,6 +25,10 @@ except ImportError:  # pragma: no cover - older Typer uses the click package
 
 from kpolicy import __version__
 
+# Typer's bundled Click (0.29+) has no Abort; without this, any unexpected error in a command
+# would surface as "AttributeError: ... has no attribute 'Abort'" instead of itself.
+_Abort = getattr(click.exceptions, "Abort", None) or getattr(click, "Abort", None) or KeyboardInterrupt
+
 
 class OneLineErrors(TyperGroup):
     """Usage errors (unknown option, missing argument) as one line on stderr, exit 2."""
@@ -41,7 +45,7 @@ class OneLineErrors(TyperGroup):
             message = " ".join(exc.format_message().split()).rstrip(".")
             click.echo(f"kpolicy: error: {message}; see `{where} --help`", err=True)
             rv = 2
-        except click.exceptions.Abort:
+        except _Abort:
             click.echo("kpolicy: aborted", err=True)
             rv = 1
         except click.ClickException as exc:
@@ -149,7 +153,7 @@ def check_format(fmt: str, allowed: tuple[str, ...]) -> str:
 
     key = fmt.strip().lower()
     if key not in allowed:
-        raise BadInput(f"unknown format {fmt!r}{suggest(fmt, allowed)}; use --format {'|'.join(allowed)}")
+        raise BadInput(f"unknown format {fmt!r}{suggest(fmt, allowed)}; use --format {', '.join(allowed[:-1]) + ' or ' if len(allowed) > 1 else ''}{allowed[-1]}")
     return key
 
 
@@ -240,10 +244,11 @@ def init(db: DbOpt = None, seed: Annotated[bool, typer.Option("--seed/--no-seed"
     from kpolicy.seed import initialise
 
     global _current_target
-    database, before = connect_for_init(db)
+    database, _ = connect_for_init(db)
     _opened.append(database)
     _current_target = database.target
     summary = initialise(database, with_seed=seed)
+    before = database.revision_before  # read again inside the write lock
     from kpolicy.schema import SCHEMA_REVISION
 
     if before is None:
@@ -259,24 +264,46 @@ def init(db: DbOpt = None, seed: Annotated[bool, typer.Option("--seed/--no-seed"
 
 @app.command()
 @handle_errors
-def seed(db: DbOpt = None) -> None:
+def seed(
+    db: DbOpt = None,
+    annotation: Annotated[
+        Optional[list[Path]],
+        typer.Option(
+            "--annotation",
+            metavar="FILE",
+            help="Load this curated annotation file (YAML; its article.file is relative to it) instead of the bundled one; repeatable.",
+        ),
+    ] = None,
+) -> None:
     """Load the bundled article and its curated events (again: a no-op when present).
 
-    The annotation is validated first; a bad file loads nothing and names the event
-    and the reason.
+    Every annotation is validated first; a bad file loads nothing and names the
+    event and the reason. With --annotation, your own curated files are loaded the
+    same way (see data/annotations/ for the format), all of them in one transaction.
 
     \b
-    Example:
+    Examples:
       kpolicy seed --db korea.db
+      kpolicy seed --db korea.db --annotation notes/kcna-2019-12-31.yaml
     """
     from kpolicy.seed import seed as run_seed
 
-    database = open_db(db)
-    summary = run_seed(database)
+    if annotation:
+        from kpolicy.annotations import load_annotation
+        from kpolicy.gazetteer import load_gazetteer
+
+        gazetteer = load_gazetteer()
+        loaded = [load_annotation(path.expanduser(), gazetteer) for path in annotation]  # validate before opening
+        database = open_db(db)
+        summary = run_seed(database, loaded)
+    else:
+        database = open_db(db)
+        summary = run_seed(database)
+    what = "the annotated article(s)" if annotation else "the bundled article"
     if summary.sources:
         typer.echo(f"kpolicy: seeded {summary.sources} article(s): {summary.events} events, {summary.mentions} mentions", err=True)
     else:
-        typer.echo("kpolicy: the bundled article is already in the database; nothing changed", err=True)
+        typer.echo(f"kpolicy: {what} already in the database; nothing changed", err=True)
 
 
 # ---- queries ----------------------------------------------------------------------------

@@ -10,6 +10,8 @@ older one is upgraded only by `kpolicy init`.
 from __future__ import annotations
 
 import os
+import random
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -24,7 +26,15 @@ from kpolicy.errors import DatabaseError, RuntimeFailure
 ENV_VAR = "KPOLICY_DB"
 SUPPORTED_SCHEMES = ("sqlite", "postgresql")
 SQLITE_HEADER = b"SQLite format 3\x00"
-BUSY_TIMEOUT_MS = 30_000
+BUSY_TIMEOUT_MS = 15_000
+# On top of SQLite's busy timeout, a write transaction that still finds the database
+# locked is retried this many times with jittered exponential backoff (0.1 s, 0.2 s, ...).
+WRITE_RETRIES = 4
+# Test-only fault injection hook: when set (seconds), every write transaction sleeps
+# that long after its statements and before COMMIT, so a test can SIGKILL a writer
+# mid-transaction deterministically (tests/test_atomic_concurrent.py). Unset in normal use.
+SLOW_WRITE_ENV = "KPOLICY_TEST_SLOW_WRITE"
+PG_WRITE_LOCK = 0x6B706F6C  # 'kpol': the advisory lock kpolicy writers take on PostgreSQL
 
 
 def default_path() -> Path:
@@ -108,6 +118,7 @@ class Database:
     target: Target
     engine: Engine
     notices: list[str] = field(default_factory=list)
+    revision_before: str | None = None  # set by kpolicy.seed.initialise: the revision it found under the lock
 
     @contextmanager
     def reading(self) -> Iterator[Connection]:
@@ -116,14 +127,47 @@ class Database:
 
     @contextmanager
     def writing(self) -> Iterator[Connection]:
-        """One transaction: everything inside commits together or not at all."""
-        with self.engine.connect() as conn:
-            conn.execution_options(kpolicy_write=True)
-            with conn.begin():
+        """One transaction: everything inside commits together or not at all.
+
+        On SQLite it starts with BEGIN IMMEDIATE (the write lock up front); if another
+        writer still holds the lock after the busy timeout, starting is retried a few
+        times with backoff before the user hears about it.
+        """
+        conn, transaction = self._begin_writing()
+        try:
+            with transaction:  # commits when the block ends, rolls back if it raises
+                if conn.dialect.name == "postgresql":
+                    # serialise kpolicy writers as SQLite's BEGIN IMMEDIATE does, so dedupe
+                    # (same text, same actor name) and first-use migration never race
+                    conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({PG_WRITE_LOCK})")
                 yield conn
+                delay = os.environ.get(SLOW_WRITE_ENV)
+                if delay:
+                    time.sleep(float(delay))
+        finally:
+            conn.close()
+
+    def _begin_writing(self) -> tuple[Connection, sa.engine.RootTransaction]:
+        for attempt in range(WRITE_RETRIES + 1):
+            conn = self.engine.connect()
+            try:
+                conn.execution_options(kpolicy_write=True)
+                return conn, conn.begin()
+            except sa.exc.OperationalError as exc:
+                conn.close()
+                if not is_busy(exc) or attempt == WRITE_RETRIES:
+                    raise
+                time.sleep(0.1 * 2**attempt * (0.5 + random.random()))
+        raise AssertionError("unreachable")
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def is_busy(exc: BaseException) -> bool:
+    """True for SQLite's SQLITE_BUSY / 'database is locked' (another writer holds the lock)."""
+    text = str(getattr(exc, "orig", exc)).lower()
+    return "database is locked" in text or "database is busy" in text or "database table is locked" in text
 
 
 def _check_file(target: Target, must_exist: bool) -> bool:
@@ -175,10 +219,13 @@ def _table_names(conn: Connection) -> set[str]:
     return {r[0] for r in rows}
 
 
-def check_revision(revision: str | None, target: Target) -> None:
+def check_revision(revision: str | None, target: Target, upgrading: bool = False) -> None:
+    """Refuse a database this code cannot use: a newer schema always, an older one unless upgrading."""
     if revision == schema.SCHEMA_REVISION:
         return
     if revision in schema.KNOWN_REVISIONS:
+        if upgrading:
+            return
         raise DatabaseError(
             f"{target.label} is at schema revision {revision}, this kpolicy needs {schema.SCHEMA_REVISION}; "
             f"run `kpolicy init --db {target.label}` to upgrade it"
@@ -194,14 +241,34 @@ def _translate(exc: Exception, target: Target) -> Exception:
     text = str(getattr(exc, "orig", exc)).lower()
     if "file is not a database" in text or "not a database" in text:
         return DatabaseError(f"{target.label} is not a SQLite database; point --db at a kpolicy database or a new file name")
+    if target.path is not None and ("readonly" in text or "read-only" in text or "unable to open" in text):
+        folder = target.path.parent
+        if folder.is_dir() and not os.access(folder, os.W_OK | os.X_OK):
+            if not target.path.exists():
+                return DatabaseError(f"the folder {folder} is read-only, so {target.path.name} cannot be created there; choose a writable folder")
+            return DatabaseError(
+                f"the folder {folder} is read-only, and SQLite must create {target.path.name}-wal and -shm beside "
+                "the database; make the folder writable or copy the database to a writable folder"
+            )
     if "readonly" in text or "read-only" in text:
         return DatabaseError(f"{target.label} is read-only; make it writable (chmod u+w) or copy it somewhere writable")
     if "unable to open" in text:
         return DatabaseError(f"cannot open {target.label}; check the path and its folder's permissions")
+    if target.path is None and "does not exist" in text and 'database "' in text:
+        name = sa.engine.make_url(target.url).database
+        return DatabaseError(
+            f"the PostgreSQL database {name!r} does not exist on that server; create it (createdb {name}) "
+            f"and run `kpolicy init --db {target.label}`"
+        )
+    if target.path is None and ("password authentication failed" in text or ('role "' in text and "does not exist" in text)):
+        return DatabaseError(f"the PostgreSQL server refused the user of {target.label}; check the user name and password in the URL")
     if "could not connect" in text or "connection refused" in text or "connection failed" in text:
         return DatabaseError(f"cannot connect to {target.label}; check the server is running and the URL is right")
     if "locked" in text:
-        return RuntimeFailure(f"{target.label} stayed locked by another writer for {BUSY_TIMEOUT_MS // 1000} s; try again")
+        return RuntimeFailure(
+            f"{target.label} stayed locked by another writer (waited {BUSY_TIMEOUT_MS / 1000:g} s, {WRITE_RETRIES} retries); "
+            "try again when the other kpolicy command has finished"
+        )
     return RuntimeFailure(f"database error on {target.label}: {str(getattr(exc, 'orig', exc)).splitlines()[0]}")
 
 
@@ -219,7 +286,10 @@ def open_database(db: str | None, *, create: bool = True) -> Database:
                 raise DatabaseError(f"no kpolicy database at {target.label}; run `kpolicy init --db {target.label}` first")
             from kpolicy.seed import initialise
 
-            summary = initialise(database, with_seed=True)
+            summary = initialise(database, with_seed=True, only_if_new=True)
+            if database.revision_before is not None:  # another process created it meanwhile
+                check_revision(database.revision_before, target)
+                return database
             database.notices.append(
                 f"created a new kpolicy database at {target.label} and seeded it "
                 f"({summary.sources} article, {summary.events} events); "

@@ -246,7 +246,7 @@ def build_select(conn: Connection, q: EventQuery, columns=None) -> sa.Select:
     stmt = stmt.order_by(timeline.c.sort_key, timeline.c.id)
     if q.limit is not None:
         if q.limit < 1:
-            raise BadInput(f"--limit {q.limit} must be at least 1")
+            raise BadInput(f"--limit {q.limit} would list nothing; give --limit 1 or more")
         stmt = stmt.limit(q.limit)
     return stmt
 

@@ -24,26 +24,57 @@ def _store_all(conn: Connection, annotations: list[Annotation]) -> StoreSummary:
     return summary
 
 
-def seed(database: Database) -> StoreSummary:
-    """Load the bundled articles in one transaction; texts already present are skipped."""
-    annotations = bundled()
+def seed(database: Database, annotations: list[Annotation] | None = None) -> StoreSummary:
+    """Load the bundled articles (or the given annotations) in one transaction; texts already present are skipped."""
+    annotations = bundled() if annotations is None else annotations
     with database.writing() as conn:
         sync_reference(conn, load_gazetteer())
         return _store_all(conn, annotations)
 
 
-def initialise(database: Database, with_seed: bool = True) -> StoreSummary:
-    """Migrate to head, sync the reference data and optionally seed: one transaction."""
+def initialise(database: Database, with_seed: bool = True, only_if_new: bool = False) -> StoreSummary:
+    """Migrate to head, sync the reference data and optionally seed: one transaction.
+
+    Race-safe: the revision is read again inside the write lock, so when several
+    processes create the same database at once, one migrates and the others find it
+    done. `database.revision_before` is what that re-check found (None: a new
+    database). With `only_if_new`, a database someone else just created is left as is.
+    """
     from kpolicy import migrate
+    from kpolicy.db import check_revision, schema_revision
 
     annotations = bundled() if with_seed else []
     if database.engine.dialect.name == "sqlite":
-        raw = database.engine.raw_connection()  # outside any transaction, as SQLite requires
-        try:
-            raw.driver_connection.execute("PRAGMA journal_mode=WAL")  # readers never block the writer
-        finally:
-            raw.close()
+        _enable_wal(database)
     with database.writing() as conn:
+        before = schema_revision(conn)
+        database.revision_before = before
+        if before is not None:
+            check_revision(before, database.target, upgrading=True)
+            if only_if_new:
+                return StoreSummary()
         migrate.upgrade(conn)
         sync_reference(conn, load_gazetteer())
         return _store_all(conn, annotations)
+
+
+def _enable_wal(database: Database) -> None:
+    """WAL: readers never block the writer. Set outside any transaction, as SQLite requires;
+    persistent, so only a new file needs it (retried if a concurrent creator holds the lock)."""
+    import time
+
+    import sqlalchemy as sa
+
+    from kpolicy.db import WRITE_RETRIES, is_busy
+
+    for attempt in range(WRITE_RETRIES + 1):
+        raw = database.engine.raw_connection()
+        try:
+            raw.driver_connection.execute("PRAGMA journal_mode=WAL")
+            return
+        except Exception as exc:  # sqlite3.OperationalError
+            if not is_busy(exc) or attempt == WRITE_RETRIES:
+                raise sa.exc.OperationalError("PRAGMA journal_mode=WAL", (), exc) from None
+            time.sleep(0.1 * 2**attempt)
+        finally:
+            raw.close()

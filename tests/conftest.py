@@ -78,8 +78,9 @@ def _seeded_template(tmp_path_factory) -> Path:
     assert result.exit_code == 0, result.stderr
     import sqlite3
 
-    with sqlite3.connect(path) as conn:  # fold the WAL into the file so a plain copy is complete
+    with sqlite3.connect(path) as conn:  # fold the WAL into the file: copies are then complete
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    assert path.stat().st_size > 0
     return path
 
 

@@ -25,7 +25,7 @@ def digest(path: str) -> str:
         (["events", "--actor", "Nort Korea"], "unknown actor 'Nort Korea' (did you mean 'North Korea'"),
         (["events", "--type", "misile_test"], "unknown type 'misile_test' (did you mean 'missile_test'"),
         (["events", "--status", "forecasted"], "unknown status 'forecasted' (did you mean 'forecast'?)"),
-        (["events", "--format", "xlsx"], "unknown format 'xlsx'; use --format table|csv|json|jsonl"),
+        (["events", "--format", "xlsx"], "unknown format 'xlsx'; use --format table, csv, json or jsonl"),
         (["events", "--place", "Hanio"], "unknown place 'Hanio' (did you mean 'Hanoi'?)"),
         (["export", "--format", "pdf"], "unknown format 'pdf'"),
         (["events", "--within"], "--within needs a window"),
