@@ -31,7 +31,7 @@ def digest(path: str) -> str:
         (["events", "--within"], "--within needs a window"),
         (["show", "9999"], "no event with id 9999 (ids run from 1 to 31)"),
         (["events", "--bogus"], "No such option: --bogus; see `kpolicy events --help`"),
-        (["events", "--limit", "0"], "--limit 0 must be at least 1"),
+        (["events", "--limit", "0"], "--limit 0 would list nothing; give --limit 1 or more"),
     ],
 )
 def test_bad_query_input(sqlite_db, args, message):

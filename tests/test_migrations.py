@@ -86,16 +86,18 @@ def test_upgrade_downgrade_upgrade_round_trip_with_seed_data(db):
     assert cli("timeline").exit_code == 0
 
 
-MIGRATION_0002 = '''"""test-only: a later revision that adds a column
+HEAD = schema.SCHEMA_REVISION  # the real head, read before any test pretends otherwise
+NEXT = "9001"  # a revision this code does not have yet
+MIGRATION_NEXT = f'''"""test-only: a later revision that adds a column
 
-Revision ID: 0002
-Revises: 0001
+Revision ID: {NEXT}
+Revises: {HEAD}
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002"
-down_revision = "0001"
+revision = "{NEXT}"
+down_revision = "{HEAD}"
 branch_labels = None
 depends_on = None
 
@@ -113,10 +115,10 @@ def downgrade() -> None:
 
 @pytest.fixture
 def newer_code(tmp_path, monkeypatch):
-    """Pretend this kpolicy is one migration ahead: a copy of the scripts plus revision 0002."""
+    """Pretend this kpolicy is one migration ahead: a copy of the scripts plus revision NEXT."""
     scripts = tmp_path / "migrations"
     shutil.copytree(Path(str(files("kpolicy.migrations"))), scripts, ignore=shutil.ignore_patterns("__pycache__"))
-    (scripts / "versions" / "0002_test_language.py").write_text(MIGRATION_0002)
+    (scripts / "versions" / f"{NEXT}_test_language.py").write_text(MIGRATION_NEXT)
     real_config = migrate.alembic_config
 
     def config(connection=None):
@@ -125,8 +127,8 @@ def newer_code(tmp_path, monkeypatch):
         return cfg
 
     monkeypatch.setattr(migrate, "alembic_config", config)
-    monkeypatch.setattr(schema, "KNOWN_REVISIONS", (*schema.KNOWN_REVISIONS, "0002"))
-    monkeypatch.setattr(schema, "SCHEMA_REVISION", "0002")
+    monkeypatch.setattr(schema, "KNOWN_REVISIONS", (*schema.KNOWN_REVISIONS, NEXT))
+    monkeypatch.setattr(schema, "SCHEMA_REVISION", NEXT)
 
 
 def test_older_database_is_upgraded_by_init_and_only_by_init(db, newer_code):
@@ -138,7 +140,7 @@ def test_older_database_is_upgraded_by_init_and_only_by_init(db, newer_code):
     result = cli("events")
     assert result.exit_code == 2
     assert result.stderr.strip().splitlines() == [
-        f"kpolicy: error: {resolve(db).label} is at schema revision 0001, this kpolicy needs 0002; "
+        f"kpolicy: error: {resolve(db).label} is at schema revision {HEAD}, this kpolicy needs {NEXT}; "
         f"run `kpolicy init --db {resolve(db).label}` to upgrade it"
     ]
     if path:
@@ -147,18 +149,18 @@ def test_older_database_is_upgraded_by_init_and_only_by_init(db, newer_code):
 
     result = cli("init")
     assert result.exit_code == 0, result.stderr
-    assert "upgraded" in result.stderr and "from schema revision 0001 to 0002" in result.stderr
+    assert "upgraded" in result.stderr and f"from schema revision {HEAD} to {NEXT}" in result.stderr
     assert row_counts(db) == before  # every row kept
     engine = _engine(db)
     try:
         with engine.connect() as conn:
-            assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar_one() == "0002"
+            assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar_one() == NEXT
             assert "language" in {c["name"] for c in sa.inspect(conn).get_columns("sources")}
     finally:
         engine.dispose()
     assert cli("events", "--limit", "1").exit_code == 0
     result = cli("init")
-    assert "already at schema revision 0002" in result.stderr
+    assert f"already at schema revision {NEXT}" in result.stderr
 
 
 def test_newer_database_is_never_downgraded(db):
