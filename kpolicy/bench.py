@@ -229,7 +229,7 @@ class EventGenerator:
 # ---- the raw baseline's rows ---------------------------------------------------------------
 
 
-def raw_rows(sources, events, ids: dict, next_event: int, next_source: int):
+def raw_rows(sources, events, ids: dict, next_event: int, next_source: int, next_mention: int):
     """The same chunk as plain tuples with every key computed: what raw executemany inserts."""
     from kpolicy.dates import parse_edtf, sort_key, span_class
 
@@ -249,16 +249,18 @@ def raw_rows(sources, events, ids: dict, next_event: int, next_source: int):
                 r.edtf, r.lower and r.lower.isoformat(), r.upper and r.upper.isoformat(), r.precision,
                 span_class(r.lower, r.upper), sort_key(r.lower, r.upper),
             )
-        ev_rows.append((eid, ev.type, ev.title, None, d[0], d[1], d[2], d[4], d[5], d[3], ev.status,
-                        ids["places"].get(ev.place), ev.review, ev.confidence, stamp, stamp))
         seen = set()
         for name, role in ev.actors:
             key = (ids["actors"][name], role)
             if key not in seen:
                 seen.add(key)
                 ea_rows.append((eid, key[0], role))
+        first_mention = next_mention + len(m_rows)
         for m in ev.mentions:
-            m_rows.append((eid, src_ids[m.source], m.char_start, m.char_end, m.quote, m.date_text, m.date_anchor))
+            m_rows.append((next_mention + len(m_rows), eid, src_ids[m.source], m.char_start, m.char_end, m.quote, m.date_text, m.date_anchor))
+        names = "; ".join(sorted({name for name, _ in ev.actors})) or None  # the bench's names are canonical
+        ev_rows.append((eid, ev.type, ev.title, None, d[0], d[1], d[2], d[4], d[5], d[3], ev.status,
+                        ids["places"].get(ev.place), ev.review, ev.confidence, stamp, stamp, names, first_mention))
         fts_rows.append((eid, ev.title, " … ".join(m.quote for m in ev.mentions)))
     return src_rows, ev_rows, ea_rows, m_rows, fts_rows
 
@@ -266,9 +268,9 @@ def raw_rows(sources, events, ids: dict, next_event: int, next_source: int):
 RAW_INSERTS = (
     "INSERT INTO sources (id, slug, title, author, publisher, published, url, sha256, text, ingested_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
     "INSERT INTO events (id, type, title, description, date, start_date, end_date, span_class, sort_key, precision, status, "
-    "place_id, review, confidence, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+    "place_id, review, confidence, created_at, updated_at, actor_names, first_mention_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
     "INSERT INTO event_actors (event_id, actor_id, role) VALUES (?,?,?)",
-    "INSERT INTO mentions (event_id, source_id, char_start, char_end, quote, date_text, date_anchor) VALUES (?,?,?,?,?,?,?)",
+    "INSERT INTO mentions (id, event_id, source_id, char_start, char_end, quote, date_text, date_anchor) VALUES (?,?,?,?,?,?,?,?)",
     "INSERT INTO event_search (rowid, title, quotes) VALUES (?,?,?)",
 )
 
@@ -492,13 +494,13 @@ def run_size(size: int, workdir: Path, repeat: int, cli_runs: int, people: int, 
     for trigger, _ in triggers:
         raw.execute(f'DROP TRIGGER "{trigger}"')
     res.raw_load_s += time.perf_counter() - t0
-    next_event = next_source = 1
+    next_event = next_source = next_mention = 1
     with database.writing() as conn:
         done = 0
         while done < size:
             n = min(CHUNK, size - done)
             sources, events = gen.chunk(n)
-            rows = raw_rows(sources, events, ids, next_event, next_source)
+            rows = raw_rows(sources, events, ids, next_event, next_source, next_mention)
             t0 = time.perf_counter()
             bulk.load_sources(conn, sources)
             summary = bulk.load_events(conn, events)
@@ -511,6 +513,7 @@ def run_size(size: int, workdir: Path, repeat: int, cli_runs: int, people: int, 
             res.raw_load_s += time.perf_counter() - t0
             next_event += n
             next_source += len(sources)
+            next_mention += len(rows[3])
             done += n
         t0 = time.perf_counter()
     res.load_s += time.perf_counter() - t0  # the commit
