@@ -16,8 +16,8 @@ LIVE = {
         "(SELECT min(m.id) FROM mentions m WHERE m.event_id = e.id) FROM events e ORDER BY e.id"
     ),
     "postgresql": (
-        "SELECT e.id, (SELECT string_agg(DISTINCT a.name, '; ' ORDER BY a.name COLLATE \"C\") FROM event_actors ea "
-        "JOIN actors a ON a.id = ea.actor_id WHERE ea.event_id = e.id), "
+        "SELECT e.id, (SELECT string_agg(name, '; ' ORDER BY name) FROM (SELECT DISTINCT a.name COLLATE \"C\" AS name "
+        "FROM event_actors ea JOIN actors a ON a.id = ea.actor_id WHERE ea.event_id = e.id) d), "
         "(SELECT min(m.id) FROM mentions m WHERE m.event_id = e.id) FROM events e ORDER BY e.id"
     ),
 }

@@ -46,8 +46,8 @@ def _live_actors(dialect: str) -> str:
 def _backfill_actors(dialect: str) -> str:
     if dialect == "postgresql":
         return (
-            "(SELECT string_agg(DISTINCT a.name, '; ' ORDER BY a.name COLLATE \"C\") FROM event_actors ea "
-            "JOIN actors a ON a.id = ea.actor_id WHERE ea.event_id = events.id)"
+            "(SELECT string_agg(name, '; ' ORDER BY name) FROM (SELECT DISTINCT a.name COLLATE \"C\" AS name "
+            "FROM event_actors ea JOIN actors a ON a.id = ea.actor_id WHERE ea.event_id = events.id) d)"
         )
     return (
         "(SELECT group_concat(name, '; ') FROM (SELECT DISTINCT a.name AS name FROM event_actors ea "
