@@ -318,6 +318,13 @@ RAW_SEARCH = (
     "snippet(event_search, -1, '[', ']', '…', 16) AS snippet FROM event_search WHERE event_search MATCH ?) f "
     "ON f.id = t.id ORDER BY f.rank, t.id"
 )
+# the top hits: ranked and cut inside the index, then joined (CROSS JOIN: hits first), as kpolicy does
+RAW_SEARCH_TOP = (
+    'SELECT t.id, t.date, t.start, t."end", t.precision, t.type, t.status, t.title, t.actors, t.place, t.source, '
+    "f.snippet, -f.rank FROM (SELECT rowid AS id, bm25(event_search, 5.0, 1.0) AS rank, "
+    "snippet(event_search, -1, '[', ']', '…', 16) AS snippet FROM event_search WHERE event_search MATCH ? "
+    "ORDER BY bm25(event_search, 5.0, 1.0), rowid LIMIT ?) f CROSS JOIN timeline t ON t.id = f.id ORDER BY f.rank, f.id"
+)
 
 
 def query_specs(world: World, actor_ids: dict):
@@ -354,7 +361,7 @@ def query_specs(world: World, actor_ids: dict):
         (
             f"search '{text}' (bm25, top {SEARCH_TOP})",
             ("search", text, EventQuery(limit=SEARCH_TOP)),
-            RAW_SEARCH + " LIMIT ?", [text, SEARCH_TOP],
+            RAW_SEARCH_TOP, [text, SEARCH_TOP],
         ),
         (
             f"search '\"{phrase}\"' (phrase, all hits)",

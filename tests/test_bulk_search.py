@@ -62,3 +62,21 @@ def test_bulk_load_indexes_like_the_triggers(tmp_path):
         assert len(conn.exec_driver_sql(INDEX).all()) == 4
     bulk_db.close()
     trig_db.close()
+
+
+def test_search_top_hits_equal_the_head_of_all_hits(sqlite_db):
+    from kpolicy import search
+    from kpolicy.query import EventQuery
+
+    target = resolve(sqlite_db)
+    database = Database(target, make_engine(target))
+    with database.reading() as conn:
+        for text in ("summit", "missile OR talks", "Kim"):
+            everything = [(r["id"], r["snippet"], r["score"]) for r in search.search(conn, text)]
+            assert len(everything) >= 3
+            for n in (1, 2, len(everything), len(everything) + 5):
+                top = [(r["id"], r["snippet"], r["score"]) for r in search.search(conn, text, EventQuery(limit=n))]
+                assert top == everything[:n]
+        filtered = [r["id"] for r in search.search(conn, "summit", EventQuery(on="2019", limit=1))]
+        assert filtered == [r["id"] for r in search.search(conn, "summit", EventQuery(on="2019"))][:1]
+    database.close()
