@@ -229,7 +229,7 @@ class EventGenerator:
 # ---- the raw baseline's rows ---------------------------------------------------------------
 
 
-def raw_rows(sources, events, ids: dict, next_event: int, next_source: int):
+def raw_rows(sources, events, ids: dict, next_event: int, next_source: int, next_mention: int):
     """The same chunk as plain tuples with every key computed: what raw executemany inserts."""
     from kpolicy.dates import parse_edtf, sort_key, span_class
 
@@ -238,7 +238,7 @@ def raw_rows(sources, events, ids: dict, next_event: int, next_source: int):
     for i, s in enumerate(sources):
         src_ids[s.slug] = next_source + i
         src_rows.append((next_source + i, s.slug, s.title, s.author, s.publisher, s.published.isoformat(), s.url, s.sha256, s.text, stamp))
-    ev_rows, ea_rows, m_rows = [], [], []
+    ev_rows, ea_rows, m_rows, fts_rows = [], [], [], []
     cache: dict = {}
     for i, ev in enumerate(events):
         eid = next_event + i
@@ -249,25 +249,29 @@ def raw_rows(sources, events, ids: dict, next_event: int, next_source: int):
                 r.edtf, r.lower and r.lower.isoformat(), r.upper and r.upper.isoformat(), r.precision,
                 span_class(r.lower, r.upper), sort_key(r.lower, r.upper),
             )
-        ev_rows.append((eid, ev.type, ev.title, None, d[0], d[1], d[2], d[4], d[5], d[3], ev.status,
-                        ids["places"].get(ev.place), ev.review, ev.confidence, stamp, stamp))
         seen = set()
         for name, role in ev.actors:
             key = (ids["actors"][name], role)
             if key not in seen:
                 seen.add(key)
                 ea_rows.append((eid, key[0], role))
+        first_mention = next_mention + len(m_rows)
         for m in ev.mentions:
-            m_rows.append((eid, src_ids[m.source], m.char_start, m.char_end, m.quote, m.date_text, m.date_anchor))
-    return src_rows, ev_rows, ea_rows, m_rows
+            m_rows.append((next_mention + len(m_rows), eid, src_ids[m.source], m.char_start, m.char_end, m.quote, m.date_text, m.date_anchor))
+        names = "; ".join(sorted({name for name, _ in ev.actors})) or None  # the bench's names are canonical
+        ev_rows.append((eid, ev.type, ev.title, None, d[0], d[1], d[2], d[4], d[5], d[3], ev.status,
+                        ids["places"].get(ev.place), ev.review, ev.confidence, stamp, stamp, names, first_mention))
+        fts_rows.append((eid, ev.title, " … ".join(m.quote for m in ev.mentions)))
+    return src_rows, ev_rows, ea_rows, m_rows, fts_rows
 
 
 RAW_INSERTS = (
     "INSERT INTO sources (id, slug, title, author, publisher, published, url, sha256, text, ingested_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
     "INSERT INTO events (id, type, title, description, date, start_date, end_date, span_class, sort_key, precision, status, "
-    "place_id, review, confidence, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+    "place_id, review, confidence, created_at, updated_at, actor_names, first_mention_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
     "INSERT INTO event_actors (event_id, actor_id, role) VALUES (?,?,?)",
-    "INSERT INTO mentions (event_id, source_id, char_start, char_end, quote, date_text, date_anchor) VALUES (?,?,?,?,?,?,?)",
+    "INSERT INTO mentions (id, event_id, source_id, char_start, char_end, quote, date_text, date_anchor) VALUES (?,?,?,?,?,?,?,?)",
+    "INSERT INTO event_search (rowid, title, quotes) VALUES (?,?,?)",
 )
 
 # ---- hand-written SQL for the queries --------------------------------------------------------
@@ -306,8 +310,28 @@ def raw_select(*clauses: tuple[str, list]) -> tuple[str, list]:
     return f"SELECT {COLUMNS} FROM timeline WHERE {where} ORDER BY sort_key, id", params
 
 
+# `kpolicy search` by hand: the FTS5 index, bm25 with the title weighted 5:1, FTS5's snippet
+SEARCH_TOP = 50
+RAW_SEARCH = (
+    'SELECT t.id, t.date, t.start, t."end", t.precision, t.type, t.status, t.title, t.actors, t.place, t.source, '
+    "f.snippet, -f.rank FROM timeline t JOIN (SELECT rowid AS id, bm25(event_search, 5.0, 1.0) AS rank, "
+    "snippet(event_search, -1, '[', ']', '…', 16) AS snippet FROM event_search WHERE event_search MATCH ?) f "
+    "ON f.id = t.id ORDER BY f.rank, t.id"
+)
+# the top hits: ranked and cut inside the index, then joined (CROSS JOIN: hits first), as kpolicy does
+RAW_SEARCH_TOP = (
+    'SELECT t.id, t.date, t.start, t."end", t.precision, t.type, t.status, t.title, t.actors, t.place, t.source, '
+    "f.snippet, -f.rank FROM (SELECT rowid AS id, bm25(event_search, 5.0, 1.0) AS rank, "
+    "snippet(event_search, -1, '[', ']', '…', 16) AS snippet FROM event_search WHERE event_search MATCH ? "
+    "ORDER BY bm25(event_search, 5.0, 1.0), rowid LIMIT ?) f CROSS JOIN timeline t ON t.id = f.id ORDER BY f.rank, f.id"
+)
+
+
 def query_specs(world: World, actor_ids: dict):
-    """(name, EventQuery, raw sql, params) for the six measured queries."""
+    """(name, EventQuery or ("search", text, EventQuery), raw sql, params) for the measured queries.
+
+    Free text is what an analyst uses for words: `kpolicy search` (FTS5, bm25), once for
+    a common word (top hits, as on a screen) and once for a phrase with all its hits."""
     from kpolicy.query import EventQuery
     from kpolicy.vocabulary import FAMILIES
 
@@ -319,6 +343,7 @@ def query_specs(world: World, actor_ids: dict):
     type_clause = ("type IN (" + ",".join("?" * len(tests)) + ")", tests)
     span = (date(2015, 1, 1), date(2019, 12, 31))
     text = "kaesong"
+    phrase = "sanctions relief"
     return [
         ("one-year window", EventQuery(on="2019"), *raw_select(raw_window(*year))),
         ("one-month window", EventQuery(on="2019-06"), *raw_select(raw_window(*month))),
@@ -334,12 +359,14 @@ def query_specs(world: World, actor_ids: dict):
             *raw_select(raw_actor(actor_ids[first]), raw_actor(actor_ids[second])),
         ),
         (
-            f"free text ('{text}')",
-            EventQuery(text=text),
-            *raw_select((
-                "(title LIKE ? ESCAPE '\\' OR EXISTS (SELECT 1 FROM mentions m WHERE m.event_id = timeline.id "
-                "AND m.quote LIKE ? ESCAPE '\\'))", [f"%{text}%", f"%{text}%"]
-            )),
+            f"search '{text}' (bm25, top {SEARCH_TOP})",
+            ("search", text, EventQuery(limit=SEARCH_TOP)),
+            RAW_SEARCH_TOP, [text, SEARCH_TOP],
+        ),
+        (
+            f"search '\"{phrase}\"' (phrase, all hits)",
+            ("search", f'"{phrase}"', EventQuery()),
+            RAW_SEARCH, [f'"{phrase}"'],
         ),
     ]
 
@@ -424,7 +451,7 @@ class SizeResult:
 def run_size(size: int, workdir: Path, repeat: int, cli_runs: int, people: int, log=print, keep: bool = False) -> SizeResult:
     import sqlalchemy as sa
 
-    from kpolicy import bulk, query, schema
+    from kpolicy import bulk, query, schema, search
     from kpolicy.db import Database, make_engine, resolve
     from kpolicy.gazetteer import Gazetteer
     from kpolicy.seed import initialise
@@ -467,13 +494,20 @@ def run_size(size: int, workdir: Path, repeat: int, cli_runs: int, people: int, 
     raw.execute("PRAGMA foreign_keys=ON")
     raw.execute(f"PRAGMA cache_size=-{bulk.SQLITE_CACHE_KB}")  # what kpolicy.bulk sets for its load
     raw.execute("BEGIN IMMEDIATE")
-    next_event = next_source = 1
+    # the same trigger policy as kpolicy.bulk: FTS sync triggers off for the load, the
+    # load's own index rows inserted, triggers back before the commit (all timed)
+    t0 = time.perf_counter()
+    triggers = raw.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'event_search_%'").fetchall()
+    for trigger, _ in triggers:
+        raw.execute(f'DROP TRIGGER "{trigger}"')
+    res.raw_load_s += time.perf_counter() - t0
+    next_event = next_source = next_mention = 1
     with database.writing() as conn:
         done = 0
         while done < size:
             n = min(CHUNK, size - done)
             sources, events = gen.chunk(n)
-            rows = raw_rows(sources, events, ids, next_event, next_source)
+            rows = raw_rows(sources, events, ids, next_event, next_source, next_mention)
             t0 = time.perf_counter()
             bulk.load_sources(conn, sources)
             summary = bulk.load_events(conn, events)
@@ -486,10 +520,13 @@ def run_size(size: int, workdir: Path, repeat: int, cli_runs: int, people: int, 
             res.raw_load_s += time.perf_counter() - t0
             next_event += n
             next_source += len(sources)
+            next_mention += len(rows[3])
             done += n
         t0 = time.perf_counter()
     res.load_s += time.perf_counter() - t0  # the commit
     t0 = time.perf_counter()
+    for _, sql in triggers:
+        raw.execute(sql)
     raw.execute("COMMIT")
     res.raw_load_s += time.perf_counter() - t0
     raw.close()
@@ -500,7 +537,10 @@ def run_size(size: int, workdir: Path, repeat: int, cli_runs: int, people: int, 
     raw = sqlite3.connect(kp_path)
     with database.reading() as conn:
         for name, q, sql, params in query_specs(world, ids["actors"]):
-            k_ms, k_rows = _median_ms(lambda: list(query.iter_rows(conn, q)), repeat)
+            if isinstance(q, tuple):  # kpolicy search
+                k_ms, k_rows = _median_ms(lambda: list(search.search(conn, q[1], q[2])), repeat)
+            else:
+                k_ms, k_rows = _median_ms(lambda: list(query.iter_rows(conn, q)), repeat)
             r_ms, r_rows = _median_ms(lambda: raw.execute(sql, params).fetchall(), repeat)
             k_ids, r_ids = [r["id"] for r in k_rows], [r[0] for r in r_rows]
             if k_ids != r_ids:

@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from kpolicy import schema
+from kpolicy import denorm, schema
 from kpolicy.dates import parse_edtf, sort_key, span_class
 from kpolicy.errors import BadInput, KpolicyError, RuntimeFailure, suggest
 from kpolicy.records import SourceRecord, StoreSummary
@@ -135,8 +135,10 @@ class _Resolver:
         self.actors: dict[str, int] = {}
         for actor_id, key in conn.execute(sa.select(al.c.actor_id, al.c.alias_key)).all():
             self.actors[key] = actor_id
+        self.names: dict[int, str] = {}
         for actor_id, name in conn.execute(sa.select(a.c.id, a.c.name)).all():
             self.actors[name.lower()] = actor_id
+            self.names[actor_id] = name
         self.places = dict(conn.execute(sa.select(schema.places.c.name, schema.places.c.id)).all())
         self.sources = dict(conn.execute(sa.select(schema.sources.c.slug, schema.sources.c.id)).all())
         self.day = writer.bind(schema.events.c.start_date)
@@ -176,29 +178,67 @@ def load_events(conn: Connection, events: Iterable[BulkEvent], batch_size: int =
     writer = _Writer(conn)
     resolve = _Resolver(conn, writer)
     summary = StoreSummary()
-    if conn.dialect.name == "sqlite":
+    sqlite = conn.dialect.name == "sqlite"
+    search_rows: list[tuple] | None = None
+    triggers: list[str] = []
+    if sqlite:
         old_cache = conn.exec_driver_sql("PRAGMA cache_size").scalar()
         conn.exec_driver_sql(f"PRAGMA cache_size=-{SQLITE_CACHE_KB}")
+        triggers = suspend_search_triggers(conn)
+        search_rows = [] if triggers else None
     try:
-        _load(conn, events, batch_size, writer, resolve, summary)
+        _load(conn, events, batch_size, writer, resolve, summary, search_rows)
+        if triggers:
+            resume_search_triggers(conn, triggers)
     finally:
-        if conn.dialect.name == "sqlite":
+        if sqlite:
             conn.exec_driver_sql(f"PRAGMA cache_size={old_cache}")
     if conn.dialect.name == "postgresql" and summary.events:
         # ids were given explicitly: move the sequence past them
         conn.exec_driver_sql("SELECT setval(pg_get_serial_sequence('events', 'id'), (SELECT max(id) FROM events))")
+        conn.exec_driver_sql("SELECT setval(pg_get_serial_sequence('mentions', 'id'), (SELECT max(id) FROM mentions))")
     return summary
 
 
-def _load(conn: Connection, events: Iterable[BulkEvent], batch_size: int, writer: _Writer, resolve: _Resolver, summary: StoreSummary) -> None:
+SEARCH_TABLE = "event_search"
+SEARCH_INSERT = f"INSERT INTO {SEARCH_TABLE} (rowid, title, quotes) VALUES (?, ?, ?)"
+QUOTE_JOINER = " … "  # how migration 0003's triggers join an event's quotes
+
+
+def suspend_search_triggers(conn: Connection) -> list[str]:
+    """Drop the FTS sync triggers (migration 0003) for a bulk load; returns their SQL.
+
+    The triggers re-index an event's row once per inserted event and again per mention
+    (a delete and a re-insert of every quote each time): at 1.7 mentions per event that
+    is most of a bulk load's time. The load writes the index rows of its own events
+    itself (search_rows) and resume_search_triggers puts the triggers back, all inside
+    the caller's one transaction: a failed load rolls the drop back with everything else.
+    """
+    rows = conn.exec_driver_sql(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE ? ORDER BY name", (f"{SEARCH_TABLE}_%",)
+    ).all()
+    for name, _sql in rows:
+        conn.exec_driver_sql(f'DROP TRIGGER "{name}"')
+    return [sql for _name, sql in rows]
+
+
+def resume_search_triggers(conn: Connection, triggers: list[str]) -> None:
+    for sql in triggers:
+        conn.exec_driver_sql(sql)
+
+
+def _load(conn: Connection, events: Iterable[BulkEvent], batch_size: int, writer: _Writer, resolve: _Resolver,
+          summary: StoreSummary, search_rows: list[tuple] | None = None) -> None:
     e, ea, m = schema.events, schema.event_actors, schema.mentions
     stamp = writer.bind(e.c.created_at)(_now())
     next_id = (conn.execute(sa.select(sa.func.max(e.c.id))).scalar() or 0) + 1
+    next_mention = (conn.execute(sa.select(sa.func.max(m.c.id))).scalar() or 0) + 1
     event_cols = (
         "id", "type", "title", "description", "date", "start_date", "end_date", "span_class", "sort_key",
         "precision", "status", "place_id", "review", "confidence", "created_at", "updated_at",
+        "actor_names", "first_mention_id",
     )
-    mention_cols = ("event_id", "source_id", "char_start", "char_end", "quote", "date_text", "date_anchor")
+    mention_cols = ("id", "event_id", "source_id", "char_start", "char_end", "quote", "date_text", "date_anchor")
     event_sql = writer.sql(e, event_cols)
     actor_sql = writer.sql(ea, ("event_id", "actor_id", "role"))
     mention_sql = writer.sql(m, mention_cols)
@@ -206,14 +246,19 @@ def _load(conn: Connection, events: Iterable[BulkEvent], batch_size: int, writer
     actor_rows: list[tuple] = []
     mention_rows: list[tuple] = []
     types, statuses, reviews, roles = EVENT_TYPES, STATUSES, REVIEW_STATES, ROLES
-    sources, places, actor_ids = resolve.sources, resolve.places, resolve.actors
+    sources, places, actor_ids, names = resolve.sources, resolve.places, resolve.actors, resolve.names
 
     def flush() -> None:
+        nonlocal next_mention
         writer.many(event_sql, event_rows)
         writer.many(actor_sql, actor_rows)
         writer.many(mention_sql, mention_rows)
+        if search_rows is not None:  # the FTS rows the suspended triggers would have written
+            writer.many(SEARCH_INSERT, search_rows)
+            search_rows.clear()
         summary.events += len(event_rows)
         summary.mentions += len(mention_rows)
+        next_mention += len(mention_rows)
         event_rows.clear()
         actor_rows.clear()
         mention_rows.clear()
@@ -242,10 +287,6 @@ def _load(conn: Connection, events: Iterable[BulkEvent], batch_size: int, writer
                     places[ev.place] = place_id
             event_id = next_id
             next_id += 1
-            event_rows.append((
-                event_id, ev.type, ev.title, ev.description, edtf, start, end, span, key,
-                precision, ev.status, place_id, ev.review, ev.confidence, stamp, stamp,
-            ))
             seen = set()
             for name, role in ev.actors:
                 actor_id = actor_ids.get(name.lower())
@@ -263,9 +304,16 @@ def _load(conn: Connection, events: Iterable[BulkEvent], batch_size: int, writer
                 if not 0 <= mention.char_start <= mention.char_end:
                     raise BadInput(f"mention span {mention.char_start}-{mention.char_end} is not ordered")
                 mention_rows.append((
-                    event_id, source_id, mention.char_start, mention.char_end, mention.quote,
+                    next_mention + len(mention_rows), event_id, source_id, mention.char_start, mention.char_end, mention.quote,
                     mention.date_text, mention.date_anchor,
                 ))
+            event_rows.append((
+                event_id, ev.type, ev.title, ev.description, edtf, start, end, span, key,
+                precision, ev.status, place_id, ev.review, ev.confidence, stamp, stamp,
+                denorm.actor_names(names[actor_id] for actor_id, _role in seen), next_mention + len(mention_rows) - len(ev.mentions),
+            ))
+            if search_rows is not None:
+                search_rows.append((event_id, ev.title, QUOTE_JOINER.join(mn.quote for mn in ev.mentions)))
         except KpolicyError as exc:
             raise BadInput(f"event #{position} ({ev.title!r}): {exc}") from None
         if len(event_rows) >= batch_size:

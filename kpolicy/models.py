@@ -104,6 +104,8 @@ class Event(Base):
     updated_at: Mapped[datetime]
     span_class: Mapped[int]  # filled from the bounds on every flush (see _fill_interval_keys)
     sort_key: Mapped[int]
+    actor_names: Mapped[str | None]  # the timeline row's aggregates (kpolicy.denorm keeps them)
+    first_mention_id: Mapped[int | None]
 
     event_type: Mapped[EventType] = relationship()
     place: Mapped[Place | None] = relationship()

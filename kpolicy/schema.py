@@ -27,7 +27,7 @@ from sqlalchemy import (
 
 # Bump with every migration; kpolicy refuses a database whose alembic_version differs
 # (a newer one cannot be downgraded safely, an older one is upgraded by `kpolicy init`).
-KNOWN_REVISIONS = ("0001", "0002", "0003")  # oldest first; append one per migration
+KNOWN_REVISIONS = ("0001", "0002", "0003", "0004")  # oldest first; append one per migration
 SCHEMA_REVISION = KNOWN_REVISIONS[-1]
 
 NAMING_CONVENTION = {
@@ -116,6 +116,10 @@ events = Table(
     # per class; sort_key is the timeline order in one integer (undated last)
     Column("span_class", Integer, nullable=False),
     Column("sort_key", BigInteger, nullable=False),
+    # the timeline row's aggregates, stored (migration 0004; kpolicy.denorm keeps them):
+    # distinct actor names in code-point order '; '-joined, and the first mention's id
+    Column("actor_names", Text),
+    Column("first_mention_id", Integer),
     CheckConstraint("status IN ('occurred', 'expected', 'forecast')", name="status"),
     CheckConstraint("review IN ('reviewed', 'extracted')", name="review"),
     CheckConstraint(

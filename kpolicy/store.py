@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from kpolicy import schema
+from kpolicy import denorm, schema
 from kpolicy.dates import sort_key, span_class
 from kpolicy.gazetteer import Gazetteer
 from kpolicy.query import ActorTree, window_ids
@@ -250,6 +250,7 @@ def store_article(conn: Connection, source: SourceRecord, events: Iterable[Event
     ).inserted_primary_key[0]
     summary.sources = 1
     lookups = _Lookups(conn)
+    touched: set[int] = set()
     for record in events:
         match = find_match(conn, record, source_id, lookups) if merge else None
         if match is not None:
@@ -260,6 +261,7 @@ def store_article(conn: Connection, source: SourceRecord, events: Iterable[Event
                 conn.execute(schema.events.update().where(schema.events.c.id == match).values(updated_at=stamp, **values))
                 _replace_actors(conn, match, record, lookups)
             summary.mentions += _add_mentions(conn, match, source_id, record)
+            touched.add(match)
             continue
         values = _event_values(record, lookups.place_id(conn, record.place))
         event_id = conn.execute(
@@ -268,4 +270,6 @@ def store_article(conn: Connection, source: SourceRecord, events: Iterable[Event
         _replace_actors(conn, event_id, record, lookups)
         summary.events += 1
         summary.mentions += _add_mentions(conn, event_id, source_id, record)
+        touched.add(event_id)
+    denorm.refresh(conn, touched)  # the stored timeline-row aggregates (migration 0004)
     return summary
