@@ -46,20 +46,24 @@ _RULES: list[tuple[str, str, float]] = [
     # --- tests
     ("missile_test", r"\b(?:launch(?:ed|es|ing)?|fir(?:ed|es|ing)|test-fir(?:ed|es|ing)|test-launch(?:ed|es|ing)?)\b", 0.6),
     ("missile_test", r"\b(?:missile|rocket|ICBM|SLBM|SRBM|IRBM)\s+(?:tests?|testing|launch(?:es)?|firings?)\b|\blaunch(?:es)?\s+of\s+(?:an?\s+|the\s+|its\s+)?(?:\w+\s+){0,3}" + _WEAPON, 0.85),
+    # satellite launches: 'put its first reconnaissance satellite, X, into orbit', 'the second launch attempt'
+    ("missile_test", r"\b(?:put|puts|putting|place[sd]?|placing|sen[dt]|sending|inject(?:ed|s)?)\s+[^.;:!?]{0,70}?\binto\s+(?:an?\s+)?orbit\b|\b(?:satellite|space)\s+launch(?:es)?\b|\b(?:reach(?:ed|es)?|enter(?:ed|s)?)\s+(?:an?\s+)?orbit\b", 0.8),
+    ("missile_test?", r"\b(?:launch\s+)?attempts?\b", 0.6),
     ("test?", r"\btest(?:s|ed|ing)?\b", 0.5),
     ("nuclear_test", r"\b(?:nuclear|atomic|hydrogen\s+bomb|H-bomb)\s+(?:weapons?\s+)?(?:tests?|detonations?|explosions?)\b", 0.9),
     ("nuclear_test?", r"\bdetonat(?:ed|es|ing|ion)\b", 0.7),
     ("weapon_display", r"\b(?:military\s+)?parades?\b|\bunveil(?:ed|s|ing)?\b|\bshowcas(?:ed|es|ing)\b", 0.6),
-    ("military_drill", r"\bdrills?\b|\b(?:military|joint|naval|air|live-fire|combined)\s+(?:\w+\s+)?exercises?\b|\bwar\s*games?\b|\bexercises\b|(?-i:\b(?:[A-Z][\w-]+\s+){2,}[Ee]xercises?\b)", 0.75),
+    ("military_drill", r"\bdrills?\b|\b(?:military|joint|naval|air|live-fire|combined)\s+(?:\w+\s+)?exercises?\b|\bwar\s*games?\b|\bexercises\b|\b(?:command[- ]post|field|computer-simulated|tabletop|annual|allied|trilateral|bilateral|summertime|springtime)\s+(?:[\w-]+\s+){0,2}exercises?\b|\bexercise\b(?!\s+(?:restraint|caution|its|their|his|her|the\s+right|power|control|influence|leverage))|(?-i:\b(?:[A-Z][\w-]+\s+){2,}[Ee]xercises?\b)", 0.75),
     ("election", r"\belections?\b|\bvoted?\b|\bre-election\b|\bpolls\b", 0.7),
     ("un_action", r"\bresolutions?\b|\bpanel\s+of\s+experts\b|\bpanel\s+report\b|\bpresidential\s+statement\b", 0.55),
-    ("sanctions", r"\bsanctions?\b|\bsanctioned\b|\bblacklisted\b", 0.5),
+    ("sanctions", r"\bsanctions?\s+(?:list|blacklist)\b|\bsanctions?\b|\bsanctioned\b|\bblacklisted\b|\bblacklist\b", 0.5),
+    ("policy_change", r"\b(?:suspend(?:ed|s|ing)?|scrap(?:ped|s|ping)?|abandon(?:ed|s|ing)?|nullif(?:ied|ies|y|ying)|abrogat(?:ed|es|e|ing)|tore\s+up|tear(?:s|ing)?\s+up|withdr(?:ew|awn|aws?|awing)\s+from|pull(?:ed|s|ing)?\s+out\s+of|no\s+longer\s+(?:be\s+)?(?:bound|abide)\s+by)\s+(?:\w+\s+){0,2}?(?:of\s+)?(?:the|its|their|a|an|this|that)\s+(?:[\w'\u2019-]+\s+){0,5}?(?:agreements?|accords?|deal|treaty|declaration|pact|moratorium)\b", 0.75),
     ("statement", r"\b(?:said|says|announced|announces|announcement|declared|declares|declaration|stated|statement|speech|address|report(?:ed)?|readout|letter|vowed|pledged|warned|criticized|criticised|condemned|blasted|slammed|accused|urged|called\s+for|reaffirmed|reiterated|disclosed|revealed|proposed|told|noted|stressed|rejected|dismissed|denounced|welcomed|praised|interview|press\s+conference|briefing|commentary|editorial|messages?)\b", 0.6),
     ("policy_change", r"\bmoratorium\b", 0.75),
     ("policy_change?", r"\b(?:adopted|abandoned|scrapped|dropped|introduced|unveiled|launched|suspended|resumed|lifted|ended|declared)\b", 0.5),
     ("agreement", r"\bagreed\b|\bagreements?\b|\bsigned\b|\bjoint\s+(?:declaration|statement|communiqu[eé])\b|\baccords?\b|\btreaty\b|\bdeal\b", 0.6),
     ("deadline", r"\bdeadline\b|\bby\s+the\s+end\s+of\b|\bultimatum\b", 0.6),
-    ("incident", r"\bclash(?:ed|es)?\b|\battack(?:ed|s)?\b|\bseized?\b|\bdefect(?:ed|ion|ors?)\b|\bdetain(?:ed|s)?\b|\bdetention\b|\bdemolish(?:ed|es)?\b|\bdemolition\b|\bshelling\b|\bprovocations?\b|\bexecuted\b|\bshot\s+down\b|\bsank\b|\bsinking\b|\bincursion\b|\bblew\s+up\b|\bblown\s+up\b|\barrested\b|\bhack(?:ed|ing)\b|\bcyber-?attacks?\b", 0.5),
+    ("incident", r"\bclash(?:ed|es)?\b|\battack(?:ed|s)?\b|\bseized?\b|\bdefect(?:ed|ion|ors?)\b|\bdetain(?:ed|s)?\b|\bdetention\b|\bdemolish(?:ed|es)?\b|\bdemolition\b|\bshelling\b|\bprovocations?\b|\bexecuted\b|\bshot\s+down\b|\bsank\b|\bsinking\b|\bincursion\b|\bblew\s+up\b|\bblown\s+up\b|\barrested\b|\bhack(?:ed|ing)\b|\bcyber-?attacks?\b|\bcross(?:ed|es|ing)?\s+(?:the\s+(?:\w+\s+){0,3}(?:border|line|MDL|demarcation\s+line)|into\s+(?:the\s+)?(?:North|South))\b", 0.5),
 ]
 _COMPILED = [(t, re.compile(p if p.startswith("(?-i") else p, 0 if p.startswith("(?-i") else re.I), c) for t, p, c in _RULES]
 
@@ -119,12 +123,21 @@ _NEGATOR = re.compile(
 )
 
 
+_CONDITIONAL = re.compile(r"\b(?:if|unless|in\s+case\s+of|in\s+the\s+event\s+of|should\s+(?:it|they|either|one)\s+(?:\w+\s+)?be)\s+(?:[\w-]+\s+){0,2}$", re.I)
+_READY_TO = re.compile(r"\b(?:ready|willing|prepared|open|eager)\s+to\s+(?:\w+\s+)?$", re.I)
+
+
 def _negated(sentence: str, t: Trigger) -> bool:
+    left = sentence[max(0, t.start - 40):t.start]
+    if _CONDITIONAL.search(left) or _READY_TO.search(left):
+        return True  # 'help the other if attacked', 'ready to meet ... at any time': hypothetical, no event
     if _OBJECT_OF.search(sentence[max(0, t.start - 90):t.start]) and t.type in ("missile_test", "nuclear_test", "weapon_test"):
         return True
     m = _NEGATOR.search(sentence[max(0, t.start - 60):t.start] + " ")
     if not m:
         return False
+    if t.type in ("missile_test", "nuclear_test", "weapon_test") and re.match(r"failed", m.group(), re.I):
+        return False  # 'failed to put a satellite into orbit': a failed launch is a launch
     # a negation reaches the trigger only within its own phrase: no preposition, clause word or comma between
     between = m.group(1)
     return not re.search(r"\b(?:with|to|on|of|for|in|at|from|by|and|but|which|that|when|since|after|before)\b|[,;:]", between, re.I)
@@ -134,9 +147,14 @@ def _window(sentence: str, m: re.Match, before: int = 60, after: int = 60) -> tu
     return sentence[max(0, m.start() - before):m.start()], sentence[m.end():m.end() + after]
 
 
+_NATIONAL_COUNCIL = re.compile(r"\b(?:National|Japan's|Japanese|Korean|American|Russian|Chinese)\s+Security\s+Council\b|\bNSC\b")
+
+
 def _resolve(etype: str, sentence: str, m: re.Match, context: str) -> tuple[str, float | None] | None:
     """Decide a trigger's type from its context; None when it is no event."""
     word = m.group().lower()
+    # 'South Korea's National Security Council': a state's council, not the UN's
+    sentence = _NATIONAL_COUNCIL.sub(lambda x: "#" * len(x.group()), sentence)
     left, right = _window(sentence, m)
     if etype == "plenum?":
         if word.startswith("conven"):
@@ -204,6 +222,10 @@ def _resolve(etype: str, sentence: str, m: re.Match, context: str) -> tuple[str,
         if _TEST_WEAPON.search(near):
             return "weapon_test", 0.6
         return None
+    if etype == "missile_test?":  # 'the two earlier attempts ... the rocket', 'first launch attempt fails'
+        if word.startswith("launch") or re.search(_MISSILE_NOUN + r"|\blaunch", sentence[max(0, m.start() - 100):m.end() + 100], re.I):
+            return "missile_test", 0.65
+        return None
     if etype == "nuclear_test?":
         if re.search(r"\b(?:nuclear|atomic|hydrogen|H-bomb|thermonuclear)\b", sentence[max(0, m.start() - 60):m.end() + 60], re.I):
             return "nuclear_test", 0.75
@@ -230,10 +252,10 @@ def _resolve(etype: str, sentence: str, m: re.Match, context: str) -> tuple[str,
             return None
         return "un_action", 0.8
     if etype == "sanctions":
-        if word in ("sanctioned", "blacklisted"):
+        if word in ("sanctioned", "blacklisted", "blacklist") or re.search(r"\b(?:list|blacklist)$", word):
             return "sanctions", 0.6
         # an event only when sanctions are imposed, lifted, tightened or announced
-        if re.search(r"\b(?:impos\w+|lift\w*|slapp\w+|announc\w+|tighten\w*|eas\w+|expand\w*|extend\w*|renew\w*|blacklist\w*|new)\b", sentence[max(0, m.start() - 40):m.end() + 40], re.I):
+        if re.search(r"\b(?:impos\w+|lift\w*|slapp\w+|announc\w+|tighten\w*|eas\w+|expand\w*|extend\w*|renew\w*|blacklist\w*|new|add\w*|designat\w*|freez\w*)\b", sentence[max(0, m.start() - 40):m.end() + 40], re.I):
             return "sanctions", 0.6
         return None
     if etype == "statement":
