@@ -58,6 +58,18 @@ _SCHEDULED = re.compile(r"\b(?:will|would|shall|expected\s+to|scheduled|planned|
 _FUTURE_CLAUSE = re.compile(r"\b(?:will|would|shall|plans?\s+to|planned\s+to|scheduled\s+to|set\s+to|expected\s+to|due\s+to|is\s+to|are\s+to|(?-i:may|might|could)(?!\s+have))\b", re.I)
 _MONTH_MAY = re.compile(r"(?<=.)\bMay\b|^\W*May(?=\s+\d)", re.S)
 _REFERENCE_POINT = re.compile(r"\b(?:since|until|till|before)\s+$", re.I)
+# 'their largest exercise in five years', 'his first visit in 24 years': a span of comparison, not a date
+_SUPERLATIVE_SPAN = re.compile(r"(?i)^in\s+(?:more\s+than\s+|over\s+|nearly\s+|almost\s+)?\S+\s+(?:years?|months?|decades?)$")
+_SUPERLATIVE = re.compile(r"(?i)\b(?:first|largest|biggest|highest|lowest|longest|shortest|most|least|strongest|worst|best|only)\b|\b\w{3,}est\b")
+# a chronology entry: 'Jan. 7-10: Kim travels to Beijing' (historical present)
+_MONTHS_ = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
+_ENTRY_DATE = re.compile(rf"\W*(?:{_MONTHS_}\s+\d{{1,2}}(?:\s*[-\u2013]\s*(?:{_MONTHS_}\s+)?\d{{1,2}})?(?:,\s*\d{{4}})?|\d{{1,2}}\s+{_MONTHS_}(?:\s+\d{{4}})?|\d{{4}})\s*:\s")
+_ENTRY_FUTURE = re.compile(r"(?i)\b(?:will|shall|to\s+be\s+held|scheduled|expected|planned|plans?\s+to|due\s+to|is\s+to|are\s+to)\b")
+# 'The vote came a day after North Korea fired...': a date counted from the event the subject names
+_CAME_AFTER = re.compile(
+    r"^\W*(?:The|This|That|Its|Their|His|Her)\s+(?:[\w-]+\s+){0,2}?(?:came|happened|occurred|took\s+place|was\s+held|was\s+conducted|was\s+staged)"
+    r"\s+(?:just\s+|only\s+|about\s+|some\s+)?(?P<n>a|an|one|two|three|four|five|six|seven|eight|nine|ten|\d{1,2})\s+(?P<unit>days?|weeks?)\s+(?P<dir>after|before)\s+", re.I)
+_SMALL = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
 _VERB_TRIGGER = re.compile(r"(?i)(?:met|meet|meets|said|says|told|fired|flew|held|hold|holds|signed|agreed|convene|convenes|\w+ed|\w+-\w+ed)$")
 _QUOTED = re.compile(r"\u201c[^\u201d]*\u201d|\"[^\"]*\"")
 _PRONOUN = re.compile(r"\b(?:[Hh]e|[Ss]he)\b")
@@ -256,11 +268,15 @@ class Extractor:
             masked = _MONTH_MAY.sub("Mxy", sentence)  # the month May is no modal verb
             tense = temporal.sentence_tense(masked)
             mod = temporal.modality(masked) or _local_modality(sentence)
+            if _ENTRY_DATE.match(sentence) and not _ENTRY_FUTURE.search(sentence):
+                tense, mod = "past", None  # a chronology entry's present is historical
             # 'May 4: North Korea fires...' (a chronology entry): read the colon as a comma (same length)
             tsentence = re.sub(r"(?<=\d):(?=\s)", ",", sentence)
             future = tense == "future" or (not tense and mod in ("expected", "forecast"))
             times = [t for t in temporal.find_time_expressions(tsentence, published, tense=tense or (
                 "future" if future else "past"), narrative=None if future else narrative) if _usable(t)]
+            times = [t for t in times if not (_SUPERLATIVE_SPAN.match(t.text) and _SUPERLATIVE.search(
+                re.split(r"[,;:]", sentence[max(0, t.start - 60):t.start])[-1]))]
             times = self._reanchor(sentence, published, tense, mod, times, temporal)
             times = self._future_in_clause(sentence, published, tense, narrative, times, temporal)
             actors = mentions[bisect.bisect_left(starts, body0):bisect.bisect_left(starts, s1)]
@@ -272,11 +288,34 @@ class Extractor:
                     narrative = setting[-1].edtf
                 continue
             cands = self._sentence_candidates(text, body0, s1, sentence, idx, para, triggers, times, actors, narrative, published, mod, out, tense)
+            self._counted_from_subject(sentence, body0, cands, out, published)
             out.extend(cands)
             dated = [c.date_edtf for c in cands if c.date_edtf and not c.narrative_date]
             if dated or setting:  # 'since 2019' is a reference point, not the time the story has reached
                 narrative = dated[-1] if dated else setting[-1].edtf
         return out
+
+    def _counted_from_subject(self, sentence, base, cands, earlier, published) -> None:
+        """'The launch came three days after South Korea and the United States began Freedom Shield':
+        the event after 'after' is dated from the last exactly dated event before this sentence."""
+        m = _CAME_AFTER.match(sentence)
+        if not m:
+            return
+        ref = next((e for e in reversed(earlier) if e.date_edtf and re.fullmatch(r"\d{4}-\d{2}-\d{2}", e.date_edtf)), None)
+        if ref is None:
+            return
+        from datetime import timedelta
+
+        n = _SMALL.get(m.group("n").lower()) or int(m.group("n"))
+        days = n * (7 if m.group("unit").lower().startswith("week") else 1)
+        d = date.fromisoformat(ref.date_edtf) + timedelta(days=-days if m.group("dir").lower() == "after" else days)
+        for c in cands:
+            if c.trigger.start - base >= m.end() and (c.date_edtf is None or c.free_time):
+                c.date_edtf, c.date_text, c.date_anchor = d.isoformat(), m.group().strip(), ref.date_edtf
+                c.narrative_date, c.free_time = False, False
+                if d <= published:
+                    c.status = "occurred"
+                break
 
     def _future_in_clause(self, sentence, published, tense, narrative, times, temporal):
         """A date in a future clause of a past sentence ('said on Tuesday it would launch ... in June')
@@ -339,6 +378,8 @@ class Extractor:
                 if chunk_t[k] != c:
                     continue
                 near = True
+                if t.start <= tm.start and tm.end <= t.end:
+                    continue  # part of the trigger's name: 'suspended the September 19 military agreement'
                 if t.end <= tm.start:
                     d = tm.start - t.end
                 elif re.fullmatch(r"(?:\s+[\w'-]+){0,3}\s*", sentence[tm.end:t.start]) and not re.search(
