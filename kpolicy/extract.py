@@ -101,6 +101,7 @@ class Candidate:
     generic: bool = False
     past: bool = False
     free_time: bool = False
+    entry: bool = False  # stated by a chronology entry ('- May 31: First launch attempt fails')
 
 
 @dataclass
@@ -289,6 +290,9 @@ class Extractor:
                 continue
             cands = self._sentence_candidates(text, body0, s1, sentence, idx, para, triggers, times, actors, narrative, published, mod, out, tense)
             self._counted_from_subject(sentence, body0, cands, out, published)
+            if _ENTRY_DATE.match(sentence):
+                for c in cands:
+                    c.entry = True
             out.extend(cands)
             dated = [c.date_edtf for c in cands if c.date_edtf and not c.narrative_date]
             if dated or setting:  # 'since 2019' is a reference point, not the time the story has reached
@@ -538,7 +542,50 @@ class Extractor:
             c.quote = _trim(text, q0, q1, base, s1)
             local = sentence[max(0, c.trigger.start - base - 60):c.trigger.end - base + 20]
             c.status = _status(c.date_edtf, published, _local_modality(local) or (mod if not c.date_edtf else None))
-        return kept
+        return self._split_series(kept, times, sentence, base, published)
+
+    def _split_series(self, kept, times, sentence, base, published):
+        """A plural or counted trigger followed by a series of dates is one event per date:
+        'three plenums during 2020 (April, August and December)', 'the two attempts, in late May and in
+        August'."""
+        runs, run = [], []
+        for tm in times:
+            if run and re.fullmatch(r"\s*(?:,|,?\s*(?:and|or))\s*(?:(?:in|on)\s+)?", sentence[run[-1].end:tm.start], re.I):
+                run.append(tm)
+                continue
+            if len(run) > 1:
+                runs.append(run)
+            run = [tm]
+        if len(run) > 1:
+            runs.append(run)
+        out = list(kept)
+        for run in runs:
+            host = None
+            for c in kept:
+                t0 = c.trigger.start - base
+                if t0 > run[0].start or run[0].start - c.trigger.end + base > 80:
+                    continue
+                plural = re.search(r"(?i)s$", c.trigger.text) or re.search(
+                    r"(?i)\b(?:two|three|four|five|six|both|several|\d+)\s+(?:[\w-]+\s+){0,2}$", sentence[max(0, t0 - 30):t0]) or re.search(
+                    r"(?i)\b(?:two|three|four|five|six|both|several)\s+(?:[\w-]+\s+){0,2}[\w-]+s\b", sentence[t0:run[0].start])
+                if plural and not re.search(r"[.;]", sentence[c.trigger.end - base:run[0].start]):
+                    host = c
+            if host is None or (host.time is not None and not any(
+                    (host.time.start - base, host.time.end - base) == (tm.start, tm.end) for tm in run)
+                    and not all(_compatible(host.date_edtf, tm.edtf) for tm in run if host.date_edtf)):
+                continue
+            self._set_time(host, run[0], base)
+            host.status = _status(host.date_edtf, published, None if host.status == "occurred" else host.status)
+            for tm in run[1:]:
+                trig = Trigger(base + tm.start, base + tm.start, "", host.type, host.confidence)
+                clone = Candidate(type=host.type, trigger=trig, sentence=host.sentence, paragraph=host.paragraph,
+                                  quote=(base + tm.start, max(base + tm.end, host.quote[1])), confidence=round(host.confidence * 0.9, 2))
+                self._set_time(clone, tm, base)
+                clone.actors, clone.place, clone.head, clone.past = list(host.actors), host.place, host.head, host.past
+                clone.status = _status(clone.date_edtf, published, None if host.status == "occurred" else host.status)
+                out.append(clone)
+        out.sort(key=lambda c: c.trigger.start)
+        return out
 
     def _track_subject(self, sentence_actors, body0: int) -> None:
         """The person a sentence opens with is who a later 'he' or 'she' refers to."""
@@ -597,6 +644,8 @@ class Extractor:
                 return False
             if re.fullmatch(r"\d{4}-\d{2}-\d{2}", e.date_edtf) and e.date_edtf == c.date_edtf:
                 return True  # same type on the same day
+            if c.entry and not e.entry and _within(c.date_edtf, e.date_edtf):
+                return True  # a chronology entry restating an event of the narrative ('in late May' ... 'May 31: ...')
             return (same_head and c.definite) or _shared_key(text, e, c)
         if c.date_edtf is None:
             # an undated later mention: a definite reference back ('the plenum', 'the Hanoi summit')
@@ -746,6 +795,17 @@ def _compatible(a: str, b: str) -> bool:
     if ra.precision == "day" and rb.precision == "day":
         return ra.lower == rb.lower
     return True
+
+
+def _within(new: str, old: str) -> bool:
+    """`new` lies inside `old` (a day of 'late May', a month of 2020)."""
+    try:
+        rn, ro = parse_edtf(new), parse_edtf(old)
+    except BadInput:
+        return False
+    if None in (rn.lower, rn.upper, ro.lower, ro.upper):
+        return False
+    return ro.lower <= rn.lower and rn.upper <= ro.upper
 
 
 def _narrower_interval(new: str, old: str) -> bool:

@@ -458,7 +458,10 @@ def _r_month_year(m, ctx) -> _Result:
 
 
 _BARE_MONTH_AFTER = re.compile(
-    r"(?:\(|\b(?:in|by|during|since|until|till|before|after|through|of|and|or|for|from|the)\s)$", re.I)
+    r"(?:\(|\b(?:in|by|during|since|until|till|before|after|through|of|and|or|for|from|the|a|its|their|his|her)\s)$", re.I)
+# a month in a list of months: '(April, August and December)'
+_MONTH_LIST_BEFORE = re.compile(
+    r"(?-i:January|February|March|April|May|June|July|August|September|October|November|December),\s$")
 
 
 def _r_bare_month(m, ctx) -> _Result:
@@ -466,7 +469,8 @@ def _r_bare_month(m, ctx) -> _Result:
     'last June', 'the April elections' ('May' alone, or 'March' the verb, are left alone)."""
     month = _month_of(m.group("mon"))
     rel = (m.group("rel") or "").lower()
-    if not rel and not _BARE_MONTH_AFTER.search(ctx.text, max(0, m.start() - 7), m.start()):
+    if not rel and not _BARE_MONTH_AFTER.search(ctx.text, max(0, m.start() - 7), m.start()) \
+            and not _MONTH_LIST_BEFORE.search(ctx.text, max(0, m.start() - 12), m.start()):
         return None
     word = m.group("mon")
     if len(word) <= 4 and not word.endswith(".") and word not in ("May", "June", "July"):
