@@ -476,6 +476,12 @@ class Extractor:
 
         kept: list[Candidate] = []
         for c in cands:
+            if c.definite and c.type != "statement" and any(
+                    o.type == "statement" and re.fullmatch(r"(?i)called|welcomed|criticized|criticised|condemned|denounced|praised|slammed|blasted|rejected|dismissed", o.trigger.text)
+                    and re.fullmatch(r"\s+(?:the|this|that|these|those|its|their)\s+(?:[\w-]+\s+){0,3}", text[o.trigger.end:c.trigger.start])
+                    and not re.search(r"(?i)\b(?:would|will|to|has|had|have|is|are|was|were|could|may|might|shall)\b", text[o.trigger.end:c.trigger.start])
+                    for o in kept):
+                continue  # 'the State Department called the treaty "deeply concerning"': a reference, not an event
             if c.definite:  # an apposition: 'fired two projectiles..., its first launch', 'a plenary meeting ..., its second plenum'
                 same = next((o for o in kept if o.type == c.type and (
                     (o.time is not None and c.time is not None and (o.time.start, o.time.end) == (c.time.start, c.time.end))
@@ -589,8 +595,9 @@ class Extractor:
 
     def _track_subject(self, sentence_actors, body0: int) -> None:
         """The person a sentence opens with is who a later 'he' or 'she' refers to."""
-        first = sentence_actors[0] if sentence_actors else None
-        if first is not None and first.start - body0 < 40:
+        people = [a for a in sentence_actors if a.start - body0 < 40 and getattr(self.gazetteer.actors.get(a.actor), "kind", None) == "person"]
+        first = people[0] if people else None  # 'Russian President Vladimir Putin arrived...': Putin
+        if first is not None:
             entry = self.gazetteer.actors.get(first.actor)
             if entry is not None and entry.kind == "person":
                 self._subject = first

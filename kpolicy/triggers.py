@@ -39,6 +39,7 @@ _RULES: list[tuple[str, str, float]] = [
     ("plenum?", r"\bsession\b|\bcongress\b", 0.6),
     # --- meetings between leaders and talks
     ("summit", r"\bsummits?\b", 0.85),
+    ("summit?", r"\b(?:state\s+|official\s+)?visits?\b", 0.6),
     ("meeting?", r"\bmeetings?\b|\bmet\b|\bmeets?\b|\bmeeting\b", 0.6),
     ("talks", r"(?<!summit )\btalks\b|\bnegotiations?\b|\bdialogue\s+(?:was|were)\s+held\b|\benvoys?\b", 0.7),
     ("meeting?", r"\b(?:phone|telephone)\s+(?:call|conversation|talks)\b|\bvideo\s+(?:call|conference)\b|(?<=held\s)(?:an?\s+)?(?:\w+\s+)?call\b", 0.6),
@@ -58,7 +59,7 @@ _RULES: list[tuple[str, str, float]] = [
     ("un_action", r"\bresolutions?\b|\bpanel\s+of\s+experts\b|\bpanel\s+report\b|\bpresidential\s+statement\b", 0.55),
     ("sanctions", r"\bsanctions?\s+(?:list|blacklist)\b|\bsanctions?\b|\bsanctioned\b|\bblacklisted\b|\bblacklist\b", 0.5),
     ("policy_change", r"\b(?:suspend(?:ed|s|ing)?|scrap(?:ped|s|ping)?|abandon(?:ed|s|ing)?|nullif(?:ied|ies|y|ying)|abrogat(?:ed|es|e|ing)|tore\s+up|tear(?:s|ing)?\s+up|withdr(?:ew|awn|aws?|awing)\s+from|pull(?:ed|s|ing)?\s+out\s+of|no\s+longer\s+(?:be\s+)?(?:bound|abide)\s+by)\s+(?:\w+\s+){0,2}?(?:of\s+)?(?:the|its|their|a|an|this|that)\s+(?:[\w'\u2019-]+\s+){0,5}?(?:agreements?|accords?|deal|treaty|declaration|pact|moratorium)\b", 0.75),
-    ("statement", r"\b(?:said|says|announced|announces|announcement|declared|declares|declaration|stated|statement|speech|address|report(?:ed)?|readout|letter|vowed|pledged|warned|criticized|criticised|condemned|blasted|slammed|accused|urged|called\s+for|reaffirmed|reiterated|disclosed|revealed|proposed|told|noted|stressed|rejected|dismissed|denounced|welcomed|praised|interview|press\s+conference|briefing|commentary|editorial|messages?)\b", 0.6),
+    ("statement", r"\b(?:said|says|announced|announces|announcement|declared|declares|declaration|stated|statement|speech|address|report(?:ed)?|readout|letter|vowed|pledged|warned|criticized|criticised|condemned|blasted|slammed|accused|urged|called\s+for|called(?=\s+(?:[\w'\u2019-]+\s+){1,5}[\x22\u201c])|reaffirmed|reiterated|disclosed|revealed|proposed|told|noted|stressed|rejected|dismissed|denounced|welcomed|praised|interview|press\s+conference|briefing|commentary|editorial|messages?)\b", 0.6),
     ("policy_change", r"\bmoratorium\b", 0.75),
     ("policy_change?", r"\b(?:adopted|abandoned|scrapped|dropped|introduced|unveiled|launched|suspended|resumed|lifted|ended|declared)\b", 0.5),
     ("agreement", r"\bagreed\b|\bagreements?\b|\bsigned\b|\bjoint\s+(?:declaration|statement|communiqu[eé])\b|\baccords?\b|\btreaty\b|\bdeal\b", 0.6),
@@ -72,7 +73,7 @@ _POLICY_OBJECT = re.compile(
     re.I,
 )
 _LEADERS = re.compile(
-    r"\b(?:leaders?|presidents?|heads?\s+of\s+state|prime\s+ministers?|chairman|premier|king|Kim|Trump|Moon|Xi|Putin|Biden|Yoon|Abe|Obama)\b"
+    r"\b(?:leaders?|presidents?|heads?\s+of\s+state|prime\s+ministers?|chairman|premier|king|Kim|Trump|Moon|Xi|Putin|Biden|Yoon|Abe|Obama|Kishida|Suga|Lee)\b"
 )
 _PLENUM_CONTEXT = re.compile(r"\bplenary\b|\bplenums?\b|\bcongress\b|\bcentral\s+committee\b|\bassembly\b|\bpolitburo\b|\bparty\b|\bWPK\b|\bSPA\b|\bparliament\b", re.I)
 _TEST_WEAPON = re.compile(r"\b(?:" + _MISSILE_NOUN + r"|engines?|weapons?|artillery|launchers?|bombs?|devices?|nuclear|SLBM|ICBM)\b", re.I)
@@ -124,12 +125,13 @@ _NEGATOR = re.compile(
 
 
 _CONDITIONAL = re.compile(r"\b(?:if|unless|in\s+case\s+of|in\s+the\s+event\s+of|should\s+(?:it|they|either|one)\s+(?:\w+\s+)?be)\s+(?:[\w-]+\s+){0,2}$", re.I)
+_COUNTERFACTUAL = re.compile(r"\b(?:would|could|might)\s+have\s+(?:[\w-]+\s+){0,3}$", re.I)
 _READY_TO = re.compile(r"\b(?:ready|willing|prepared|open|eager)\s+to\s+(?:\w+\s+)?$", re.I)
 
 
 def _negated(sentence: str, t: Trigger) -> bool:
     left = sentence[max(0, t.start - 40):t.start]
-    if _CONDITIONAL.search(left) or _READY_TO.search(left):
+    if _CONDITIONAL.search(left) or _READY_TO.search(left) or (_COUNTERFACTUAL.search(left) and not re.search(r"[,;]", left.split("have")[-1])):
         return True  # 'help the other if attacked', 'ready to meet ... at any time': hypothetical, no event
     if _OBJECT_OF.search(sentence[max(0, t.start - 90):t.start]) and t.type in ("missile_test", "nuclear_test", "weapon_test"):
         return True
@@ -187,11 +189,19 @@ def _resolve(etype: str, sentence: str, m: re.Match, context: str) -> tuple[str,
         if re.search(r"\b(?:ministers?|officials?|envoys?|delegations?|negotiators?|diplomats?)\b", near, re.I):
             return "talks", 0.6
         return None
+    if etype == "summit?":  # 'President Putin arrived ... for his first visit to North Korea': a leader's visit
+        if re.search(r"\b(?:President|Prime\s+Minister|Premier|Chairman|General\s+Secretary|[Ll]eader)\s+(?:[A-Z][\w-]+\s+){0,3}(?:[\w-]+\s+){0,10}$", left[-100:]) \
+                and not re.search(r"\b(?:site|factory|plant|farm|school|museum|mausoleum|unit|base|troops)\b", right[:30], re.I):
+            return "summit", 0.6
+        return None
     if etype == "summit":
         if re.search(r"\b(?:mountain|peak)\b", right[:30], re.I):
             return None
         return "summit", None
     if etype == "talks":
+        if word == "talks" and re.search(_LEADERS.pattern + r"[\w\s.'-]{0,40}\band\s+(?:[\w.'-]+\s+){0,3}?" + _LEADERS.pattern, left[-90:]) \
+                and not re.search(r"\b(?:working-level|ministerial|vice|officials?|envoys?|delegat\w+|military|high-level)\b", left[-90:] + right[:20], re.I):
+            return "summit", 0.65  # 'Yoon and Kishida are scheduled to hold talks'
         if word.startswith("envoy") and not re.search(r"\b(?:visit|arriv|travel|met|meet|trip)", sentence, re.I):
             return None
         return "talks", None
@@ -269,6 +279,8 @@ def _resolve(etype: str, sentence: str, m: re.Match, context: str) -> tuple[str,
                 r"\b(?:U\.?N\.?|United\s+Nations|Security\s+Council|UNSC|[Pp]anel(?:\s+of\s+experts)?)\s+(?:[\w-]+\s+){0,2}$", left[-60:])
                 or re.match(r"\s+(?:by|of|from)\s+(?:the\s+)?(?:U\.?N\.?|United\s+Nations|Security\s+Council|UNSC)", right)):
             return "un_action", 0.65  # 'a report by the U.N. panel of experts', 'a Security Council statement'
+        if word in ("accused",) and re.match(r"\s+of\b", right) and re.search(r"\b(?:it|they|he|she|which|that|whom|who)\s+$", left):
+            return None  # 'companies it accused of buying equipment': a description, not a statement
         if word == "declared" and _POLICY_OBJECT.search(right[:40]):
             return "policy_change", 0.55
         return "statement", None
