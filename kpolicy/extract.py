@@ -434,6 +434,11 @@ class Extractor:
                            and not (future_clause and f.direction == "past")]  # 'Last month, ... announced they would scale back drills'
             if tm is None and usable_free:  # 'said' takes only a date set before it ('On Monday, the ministry said')
                 tm = min(usable_free, key=lambda f: abs(f.start - t.start))
+            if tm is None and k and re.search(r"(?i)\b(?:by|in|that|later\s+that|the\s+same)\s+(?:the\s+)?(?:morning|afternoon|evening|night|day)\b|\bhours\s+later\b",
+                                              sentence[triggers[k - 1].end:t.start]):
+                prev = [assigned.get(j) for j in range(k) if assigned.get(j) is not None]  # 'arrived on Wednesday ..., and by the afternoon ... had signed'
+                if prev and re.fullmatch(r"\d{4}-\d{2}-\d{2}", prev[-1].edtf or ""):
+                    tm = prev[-1]
             cand = Candidate(
                 type=t.type,
                 trigger=Trigger(base + t.start, base + t.end, t.text, t.type, t.confidence),
@@ -528,7 +533,8 @@ class Extractor:
                     if own:
                         break
             pron = _PRONOUN.search(text, c_lo if c_lo > base else base, c.trigger.start)
-            if pron and not any(a.start < c.trigger.start for a in own):  # 'He met Xi Jinping': the person last named
+            if pron and (not any(a.start < c.trigger.start for a in own)
+                         or re.match(r"(?i)(?:he|she)\s+and\b", text[pron.start():pron.start() + 8])):  # 'He met Xi Jinping', 'he and Kim signed': the person last named
                 person = self._subject
                 if person is not None:
                     own = [person, *own]

@@ -190,7 +190,7 @@ def _resolve(etype: str, sentence: str, m: re.Match, context: str) -> tuple[str,
             return "talks", 0.6
         return None
     if etype == "summit?":  # 'President Putin arrived ... for his first visit to North Korea': a leader's visit
-        if re.search(r"\b(?:President|Prime\s+Minister|Premier|Chairman|General\s+Secretary|[Ll]eader)\s+(?:[A-Z][\w-]+\s+){0,3}(?:[\w-]+\s+){0,10}$", left[-100:]) \
+        if re.search(r"\b(?:President|Prime\s+Minister|Premier|Chairman|General\s+Secretary|[Ll]eader)\s+(?:[A-Z][\w-]+\s+){0,3}(?:[\w-]+\s+){0,10}$", sentence[max(0, m.start() - 110):m.start()]) \
                 and not re.search(r"\b(?:site|factory|plant|farm|school|museum|mausoleum|unit|base|troops)\b", right[:30], re.I):
             return "summit", 0.6
         return None
