@@ -215,6 +215,8 @@ def _status(edtf: str | None, published: date, sentence_mod: str | None) -> str:
     if edtf:
         rng = parse_edtf(edtf)
         if rng.upper is not None and rng.upper <= published:
+            if rng.lower == rng.upper == published and sentence_mod in ("expected", "forecast"):
+                return sentence_mod  # 'are scheduled to hold talks ... on Thursday afternoon' (published that Thursday)
             return "occurred"
         if rng.lower is not None and rng.lower > published:
             return "forecast" if sentence_mod == "forecast" else "expected"
@@ -481,6 +483,11 @@ class Extractor:
 
         kept: list[Candidate] = []
         for c in cands:
+            if c.type == "statement" and (c.time is None or c.free_time) and re.fullmatch(r"(?i)said|says|reported|added|noted", c.trigger.text) \
+                    and re.fullmatch(r"[\s.\x22'\u201d\u2019]*", text[c.trigger.end:s1]) \
+                    and re.search(r",[\x22'\u201d\u2019]?\s+(?:[\w'\u2019.()-]+\s+){1,7}$", text[base:c.trigger.start]) \
+                    and any(o.type != "statement" for o in cands):
+                continue  # '..., the Missile Administration said.': the source of the sentence's event, not an event
             if c.definite and c.type != "statement" and any(
                     o.type == "statement" and re.fullmatch(r"(?i)called|welcomed|criticized|criticised|condemned|denounced|praised|slammed|blasted|rejected|dismissed", o.trigger.text)
                     and re.fullmatch(r"\s+(?:the|this|that|these|those|its|their)\s+(?:[\w-]+\s+){0,3}", text[o.trigger.end:c.trigger.start])
@@ -663,6 +670,10 @@ class Extractor:
         if c.date_edtf is None:
             # an undated later mention: a definite reference back ('the plenum', 'the Hanoi summit')
             return e.date_edtf is not None and ((same_head and c.definite) or _shared_key(text, e, c))
+        # 'was to fly to Tokyo for a summit with Kishida' ... 'Yoon and Kishida are scheduled to hold talks on Thursday'
+        if c.status in ("expected", "forecast") and states_e and states_c == states_e \
+                and len(states_e) > 1 and c.paragraph - e.paragraph <= 6:
+            return True
         # undated first mention, dated later definite mention ('At the session held in October 2017')
         if c.status != "occurred" or not e.past:  # only a past mention ('a moratorium was announced') waits for its date
             return False
