@@ -526,7 +526,22 @@ class Extractor:
                 actors_c = [a for a in actors if not any(q0 < a.start < q1 for q0, q1 in quoted)]
             else:
                 actors_c = actors
+            if c.type in _MEETING_TYPES:  # 'on the sidelines of the UN General Assembly': a venue
+                actors_c = [a for a in actors_c if not re.search(r"(?i)\bsidelines\s+of\s+(?:the\s+)?$", text[max(0, a.start - 25):a.start])]
             own = [a for a in actors_c if c_lo <= a.start < c_hi]
+            if c.type in ("sanctions", "un_action") and not any(a.start < c.trigger.start for a in own):
+                # 'Japan announced its own sanctions': the imposer is the clause's subject, before a reporting verb
+                own = [a for a in actors_c if c_bounds[ck] <= a.start < c.trigger.start] + own
+            if c.type in ("military_drill", "weapon_display") and not _VERB_TRIGGER.match(c.trigger.text):
+                pre = [a for a in own if c.trigger.start <= a.start and a.end <= c.trigger.end] + [a for a in own if a.start < c.trigger.start and re.fullmatch(
+                    r"(?:[\s,'\u2019.-]|\band\b|\b[A-Z][\w.'\u2019-]*|\b(?:joint|combined|annual|military|naval|air|allied|large-scale|major|new|night-time|s)\b)*", text[a.end:c.trigger.start])]
+                if pre:  # 'Joint South Korea-US exercises ... will test the North's new line': the noun's own modifiers
+                    own = pre
+            rel = re.match(r"\W*(?:who|which|that)\b", text[c_bounds[ck]:c_bounds[ck] + 12])
+            if rel and c.type == "incident" and ck:
+                # 'a U.S. soldier who crossed into North Korea': the relative pronoun's antecedent takes part
+                ante = [a for a in actors_c if c_bounds[ck] - 40 <= a.start < c_bounds[ck]]
+                own = ante + [a for a in own if a not in ante]
             verb = c.trigger.text.lower().endswith(("ed", "es", "ing")) or c.trigger.text.lower() in ("said", "says", "told", "fired", "flew")
             if c.type == "statement" or (c.type in _TEST_FAMILY and verb):  # the subject before the verb, not 'over Japan
                 before = [a for a in own if a.start < c.trigger.start]
@@ -534,11 +549,13 @@ class Extractor:
                     before = [a for a in own if _VENUE.search(text, max(0, a.start - 8), a.start)]
                 if before or c.type != "statement" or any(a.start < c.trigger.start for a in actors_c):
                     own = before  # ('said Kim': a speaker after the verb only when none stands before it)
+            clause_break = False
             if not own:  # the subject: actors before the trigger, nearest chunk first
                 for j in range(ck, -1, -1):
                     own = [a for a in actors_c if max(c_bounds[j], base) <= a.start < min(c_bounds[j + 1], c.trigger.start) and a.start >= lo - 200]
-                    if own:
-                        break
+                    clause_break = not own and bool(re.match(r"\s*[,;]\s*(?:and|but|while|whereas)\s", text[c_bounds[j]:c_bounds[j] + 12]))
+                    if own or clause_break:
+                        break  # not across ', and' into another clause ('Kim called the US an enemy, and a parade ... showed')
             pron = _PRONOUN.search(text, c_lo if c_lo > base else base, c.trigger.start)
             if pron and (not any(a.start < c.trigger.start for a in own)
                          or re.match(r"(?i)(?:he|she)\s+and\b", text[pron.start():pron.start() + 8])):  # 'He met Xi Jinping', 'he and Kim signed': the person last named
@@ -548,7 +565,7 @@ class Extractor:
             if not own and c.type == "statement":  # 'In a speech on Feb. 8, North Korean leader Kim Jong-un vowed...'
                 after = [a for a in actors_c if a.start >= c.trigger.end]
                 own = [a for a in after if a.start - after[0].start < 40] if after else []
-            if not own and k:
+            if not own and k and not clause_break:
                 c.actors = list(kept[k - 1].actors)
             else:
                 c.actors = _dedupe(a.actor for a in own)
