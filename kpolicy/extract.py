@@ -215,8 +215,6 @@ def _status(edtf: str | None, published: date, sentence_mod: str | None) -> str:
     if edtf:
         rng = parse_edtf(edtf)
         if rng.upper is not None and rng.upper <= published:
-            if rng.lower == rng.upper == published and sentence_mod in ("expected", "forecast"):
-                return sentence_mod  # 'are scheduled to hold talks ... on Thursday afternoon' (published that Thursday)
             return "occurred"
         if rng.lower is not None and rng.lower > published:
             return "forecast" if sentence_mod == "forecast" else "expected"
@@ -578,6 +576,9 @@ class Extractor:
             c.quote = _trim(text, q0, q1, base, s1)
             local = sentence[max(0, c.trigger.start - base - 60):c.trigger.end - base + 20]
             c.status = _status(c.date_edtf, published, _local_modality(local) or (mod if not c.date_edtf else None))
+            if c.type != "statement" and c.date_edtf == published.isoformat() and re.search(
+                    r"(?i)\b(?:scheduled|set|due|expected|planning|plans?)\s+to\s+(?:[\w-]+\s+){0,3}$", text[max(base, c.trigger.start - 50):c.trigger.start]):
+                c.status = "expected"  # 'are scheduled to hold talks ... on Thursday afternoon' (published that Thursday)
         return self._split_series(kept, times, sentence, base, published)
 
     def _split_series(self, kept, times, sentence, base, published):
