@@ -279,6 +279,7 @@ class Extractor:
             times = [t for t in times if not (_SUPERLATIVE_SPAN.match(t.text) and _SUPERLATIVE.search(
                 re.split(r"[,;:]", sentence[max(0, t.start - 60):t.start])[-1]))]
             times = self._reanchor(sentence, published, tense, mod, times, temporal)
+            times = self._narrative_in_future(tsentence, published, future, narrative, times, temporal)
             times = self._future_in_clause(sentence, published, tense, narrative, times, temporal)
             actors = mentions[bisect.bisect_left(starts, body0):bisect.bisect_left(starts, s1)]
             if not _PRONOUN.match(sentence.lstrip()):
@@ -314,12 +315,42 @@ class Extractor:
         days = n * (7 if m.group("unit").lower().startswith("week") else 1)
         d = date.fromisoformat(ref.date_edtf) + timedelta(days=-days if m.group("dir").lower() == "after" else days)
         for c in cands:
+            if c.trigger.start - base >= m.end() and c.time is not None and re.fullmatch(r"\d{4}-\d{2}-\d{2}", c.date_edtf or "") \
+                    and re.search(r"(?i)\b(?:through|until|till|to)\s+$", sentence[max(0, c.time.start - base - 10):c.time.start - base]) \
+                    and d.isoformat() < c.date_edtf:
+                # '... began Freedom Shield, ..., which is set to run through March 23': from the counted day to the end
+                c.date_edtf, c.date_text = f"{d.isoformat()}/{c.date_edtf}", m.group().strip() + " ... " + c.date_text
+                c.date_anchor = ref.date_edtf
+                if d <= published:
+                    c.status = "occurred"
+                break
             if c.trigger.start - base >= m.end() and (c.date_edtf is None or c.free_time):
                 c.date_edtf, c.date_text, c.date_anchor = d.isoformat(), m.group().strip(), ref.date_edtf
                 c.narrative_date, c.free_time = False, False
                 if d <= published:
                     c.status = "occurred"
                 break
+
+    def _narrative_in_future(self, sentence, published, future, narrative, times, temporal):
+        """In a sentence read as future ('..., which is expected to last several days'), 'A month later'
+        still counts from the narrative, and a date right after a past verb ('which opened on Monday')
+        still points back."""
+        if not future or not times:
+            return times
+        again = None
+        out = []
+        for t in times:
+            rel = narrative and re.search(r"(?i)\b(?:later|earlier|following|previous|preceding|that\s+(?:day|week|month|year)|same\s+(?:day|week|month))\b", t.text)
+            past_verb = re.search(r"(?i)\b(?:opened|began|started|ended|closed|convened|met|held|took\s+place|was\s+held|were\s+held|was\s+launched|arrived)\s+(?:\w+\s+)?$",
+                                  sentence[max(0, t.start - 30):t.start])
+            if t.kind == "absolute" or not (rel or past_verb):
+                out.append(t)
+                continue
+            if again is None:
+                again = temporal.find_time_expressions(sentence, published, tense="past", narrative=narrative)
+            match = next((x for x in again if (x.start, x.end) == (t.start, t.end) and _usable(x)), None)
+            out.append(match if match is not None else t)
+        return out
 
     def _future_in_clause(self, sentence, published, tense, narrative, times, temporal):
         """A date in a future clause of a past sentence ('said on Tuesday it would launch ... in June')

@@ -965,7 +965,9 @@ _PATTERNS: list[tuple[str, object]] = [
      r"|a\s+week\s+(?:earlier|later)|(?:(?:at|over|during)\s+)?the\s+weekend|(?:this|last|next)\s+weekend|(?:this\s+)?past\s+weekend)\b", _r_rel_week),
     (r"(?:\b(?P<rel>last|next|this)\s+)?(?-i:(?P<wd>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday))\b", _r_weekday),
     (r"\b(?:(?P<rel>last|this|next|early|late)\s+)?(?P<s>spring|summer|autumn|fall|winter)\b(?:\s+(?:of\s+)?" + _year("y") + ")?", None),
-    (r"\b(?:the\s+)?(?P<dir>last|past|previous|preceding|next|coming|following)\s+" + _NUM + r"\s+" + _UNIT + r"\b", _r_span),
+    # 'is expected to last several days': the verb, not a span
+    (r"\b(?<!\bto\s)(?<!\bwill\s)(?<!\bwould\s)(?<!\bcould\s)(?<!\bmay\s)(?<!\bmight\s)(?<!\bcan\s)(?<!\bshould\s)(?<!\bdid\s)"
+     r"(?:the\s+)?(?P<dir>last|past|previous|preceding|next|coming|following)\s+" + _NUM + r"\s+" + _UNIT + r"\b", _r_span),
     (r"\bthe\s+(?P<dir>last|past)\s+(?P<n>)?(?P<unit>year|decade|month|week)\b", _r_span),
     (r"\b(?:within|in)\s+(?:the\s+next\s+)?" + _NUM + r"\s+" + _UNIT + r"\b(?!\s+(?:ago|earlier|later|of|after|before))", _r_within),
     (r"\b(?:recently|lately|of\s+late|in\s+recent\s+(?:days|weeks|months|years)|in\s+the\s+past\s+few\s+weeks"
