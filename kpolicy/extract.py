@@ -31,7 +31,7 @@ from kpolicy.dates import DateRange, parse_edtf
 from kpolicy.errors import BadInput
 from kpolicy.records import EventRecord, MentionRecord
 from kpolicy.sentences import paragraph_index, sentence_spans
-from kpolicy.triggers import Trigger, find_triggers
+from kpolicy.triggers import _MISSILE_NOUN, Trigger, find_triggers
 from kpolicy.vocabulary import EVENT_TYPES
 
 _CHUNK_BOUNDARY = re.compile(
@@ -64,6 +64,7 @@ _SUPERLATIVE = re.compile(r"(?i)\b(?:first|largest|biggest|highest|lowest|longes
 # a chronology entry: 'Jan. 7-10: Kim travels to Beijing' (historical present)
 _MONTHS_ = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
 _ENTRY_DATE = re.compile(rf"\W*(?:{_MONTHS_}\s+\d{{1,2}}(?:\s*[-\u2013]\s*(?:{_MONTHS_}\s+)?\d{{1,2}})?(?:,\s*\d{{4}})?|\d{{1,2}}\s+{_MONTHS_}(?:\s+\d{{4}})?|\d{{4}})\s*:\s")
+_ENTRY_WEAPON = re.compile(r"\s*(?:(?:an?|one|two|three|four|five|six|several|more|another|\d+)\s+)*(?P<w>" + _MISSILE_NOUN + r")\b", re.I)
 _ENTRY_FUTURE = re.compile(r"(?i)\b(?:will|shall|to\s+be\s+held|scheduled|expected|planned|plans?\s+to|due\s+to|is\s+to|are\s+to)\b")
 # 'The vote came a day after North Korea fired...': a date counted from the event the subject names
 _CAME_AFTER = re.compile(
@@ -266,6 +267,12 @@ class Extractor:
             sentence = text[body0:s1]
             context = text[max(0, body0 - 1500):s1 + 200]
             triggers = find_triggers(sentence, context)
+            entry = _ENTRY_DATE.match(sentence)
+            if entry and not any(t.type in _TEST_FAMILY for t in triggers):
+                # a verbless chronology entry: 'Sept. 25: one SRBM from Taechon', 'Oct. 4: IRBM over Japan'
+                w = _ENTRY_WEAPON.match(sentence, entry.end())
+                if w:
+                    triggers = sorted(triggers + [Trigger(w.start("w"), w.end("w"), w.group("w"), "missile_test", 0.6)], key=lambda t: t.start)
             masked = _MONTH_MAY.sub("Mxy", sentence)  # the month May is no modal verb
             tense = temporal.sentence_tense(masked)
             mod = temporal.modality(masked) or _local_modality(sentence)
@@ -557,6 +564,9 @@ class Extractor:
                 actors_c = actors
             if c.type in _MEETING_TYPES:  # 'on the sidelines of the UN General Assembly': a venue
                 actors_c = [a for a in actors_c if not re.search(r"(?i)\bsidelines\s+of\s+(?:the\s+)?$", text[max(0, a.start - 25):a.start])]
+            if c.type in _TEST_FAMILY:  # 'an IRBM over Japan', 'into the Sea of Japan': where it flew, not who tested
+                actors_c = [a for a in actors_c if not (a.start > c.trigger.start and re.search(
+                    r"(?i)\b(?:over|into|toward|towards|near|off|across|at)\s+(?:the\s+)?(?:northern\s+|southern\s+|western\s+|eastern\s+)?$", text[max(0, a.start - 25):a.start]))]
             own = [a for a in actors_c if c_lo <= a.start < c_hi]
             if c.type in ("sanctions", "un_action") and not any(a.start < c.trigger.start for a in own):
                 # 'Japan announced its own sanctions': the imposer is the clause's subject, before a reporting verb
@@ -606,6 +616,9 @@ class Extractor:
                 q1 = max(q1, c_bounds[min(_chunk_of(c_bounds, c.time.start) + 1, len(c_bounds) - 1)])
             c.quote = _trim(text, q0, q1, base, s1)
             local = sentence[max(0, c.trigger.start - base - 60):c.trigger.end - base + 20]
+            ref_pt = list(re.finditer(r"(?i)\b(?:after|before|until|ahead\s+of|following)\s", local[:c.trigger.start - base - max(0, c.trigger.start - base - 60)]))
+            if ref_pt:  # 'could follow up ... after China's party congress, which opens on Oct. 16': the reference event's own mood
+                local = local[ref_pt[-1].end():]
             c.status = _status(c.date_edtf, published, _local_modality(local) or (mod if not c.date_edtf else None))
             if c.type != "statement" and c.date_edtf == published.isoformat() and re.search(
                     r"(?i)\b(?:scheduled|set|due|expected|planning|plans?)\s+to\s+(?:[\w-]+\s+){0,3}$", text[max(base, c.trigger.start - 50):c.trigger.start]):
@@ -752,6 +765,8 @@ class Extractor:
                 prev = next((o for o in reversed(cands[max(0, k - 12):k]) if o.type == c.type and o.actors
                              and c.paragraph - o.paragraph <= 1
                              and (not o.date_edtf or not c.date_edtf or _compatible(o.date_edtf, c.date_edtf))), None)
+                if prev is None and c.type in _TEST_FAMILY:  # 'Sept. 25: one SRBM from Taechon': whoever tested before
+                    prev = next((o for o in reversed(cands[:k]) if o.type in _TEST_FAMILY and o.actors), None)
                 if prev is not None:
                     c.actors = list(prev.actors)
         events = self.corefer(cands, text)

@@ -61,7 +61,7 @@ _RULES: list[tuple[str, str, float]] = [
     ("policy_change", r"\b(?:suspend(?:ed|s|ing)?|scrap(?:ped|s|ping)?|abandon(?:ed|s|ing)?|nullif(?:ied|ies|y|ying)|abrogat(?:ed|es|e|ing)|tore\s+up|tear(?:s|ing)?\s+up|withdr(?:ew|awn|aws?|awing)\s+from|pull(?:ed|s|ing)?\s+out\s+of|no\s+longer\s+(?:be\s+)?(?:bound|abide)\s+by)\s+(?:\w+\s+){0,2}?(?:of\s+)?(?:the|its|their|a|an|this|that)\s+(?:[\w'\u2019-]+\s+){0,5}?(?:agreements?|accords?|deal|treaty|declaration|pact|moratorium)\b", 0.75),
     ("statement", r"\b(?:said|says|announced|announces|announcement|declared|declares|declaration|stated|statement|speech|address|report(?:ed)?|readout|letter|vowed|pledged|warned|criticized|criticised|condemned|blasted|slammed|accused|urged|called\s+for|called(?=\s+(?:[\w'\u2019-]+\s+){1,5}[\x22\u201c])|reaffirmed|reiterated|disclosed|revealed|proposed|told|noted|stressed|rejected|dismissed|denounced|welcomed|praised|interview|press\s+conference|briefing|commentary|editorial|messages?)\b", 0.6),
     ("policy_change", r"\bmoratorium\b", 0.75),
-    ("policy_change?", r"\b(?:adopted|abandoned|scrapped|dropped|introduced|unveiled|launched|suspended|resumed|lifted|ended|declared)\b", 0.5),
+    ("policy_change?", r"\b(?:adopted|abandoned|scrapped|dropped|introduced|unveiled|launched|suspended|resumed|lifted|ended|declared|passed|enacted|amended|revised)\b", 0.5),
     ("agreement", r"\bagreed\b|\bagreements?\b|\bsigned\b|\bjoint\s+(?:declaration|statement|communiqu[eé])\b|\baccords?\b|\btreaty\b|\bdeal\b", 0.6),
     ("deadline", r"\bdeadline\b|\bby\s+the\s+end\s+of\b|\bultimatum\b", 0.6),
     ("incident", r"\bclash(?:ed|es)?\b|\battack(?:ed|s)?\b|\bseized?\b|\bdefect(?:ed|ion|ors?)\b|\bdetain(?:ed|s)?\b|\bdetention\b|\bdemolish(?:ed|es)?\b|\bdemolition\b|\bshelling\b|\bprovocations?\b|\bexecuted\b|\bshot\s+down\b|\bsank\b|\bsinking\b|\bincursion\b|\bblew\s+up\b|\bblown\s+up\b|\barrested\b|\bhack(?:ed|ing)\b|\bcyber-?attacks?\b|\bcross(?:ed|es|ing)?\s+(?:the\s+(?:\w+\s+){0,3}(?:border|line|MDL|demarcation\s+line)|into\s+(?:the\s+)?(?:North|South))\b", 0.5),
@@ -173,7 +173,8 @@ def _resolve(etype: str, sentence: str, m: re.Match, context: str) -> tuple[str,
         return None
     if etype == "meeting?":
         near = sentence[max(0, m.start() - 80):m.end() + 100]
-        if re.search(r"\bSecurity\s+Council\b|\bUNSC\b", sentence[max(0, m.start() - 80):m.end() + 40]) and word.startswith("meeting"):
+        if re.search(r"\bSecurity\s+Council\b|\bUNSC\b", sentence[max(0, m.start() - 80):m.end() + 40]) and (word.startswith("meeting") or (
+                word in ("meet", "meets", "met") and re.search(r"\bSecurity\s+Council\b|\bUNSC\b", sentence[max(0, m.start() - 60):m.start()]))):
             return "un_action", 0.7
         if re.search(r"\bmeeting\s+of\s+(?:the|its|his|their)\s+(?:[\w']+\s+){0,3}(?:committee|politburo|bureau|assembly|congress|commission|cabinet)", sentence[m.start():m.end() + 60], re.I):
             return "plenum", 0.8
@@ -285,7 +286,7 @@ def _resolve(etype: str, sentence: str, m: re.Match, context: str) -> tuple[str,
             return "policy_change", 0.55
         return "statement", None
     if etype == "policy_change?":
-        if word in ("launched", "declared") and not _POLICY_OBJECT.search(right[:50]):
+        if word in ("launched", "declared", "passed", "enacted", "amended", "revised") and not _POLICY_OBJECT.search(right[:25]):
             return None
         if _POLICY_OBJECT.search(sentence[max(0, m.start() - 130):m.start()]) or _POLICY_OBJECT.search(right[:50]):
             return "policy_change", 0.6
