@@ -444,6 +444,18 @@ class Extractor:
                 continue
             assigned[k] = times[ti]
             used.add(ti)
+        # 'could conduct a nuclear test before the end of the year': from publication to that end
+        for k, t in enumerate(triggers):
+            if k in assigned or t.type in ("deadline", "statement"):
+                continue
+            for tm in times:
+                if tm.start > t.end and re.fullmatch(r"(?:\s+[\w'-]+){0,4}\s+(?:before|by)\s+", sentence[t.end:tm.start]) \
+                        and re.match(r"(?i)the\s+end\s+of\b", tm.text) and tm.direction == "future" and re.fullmatch(r"\d{4}-\d{2}", tm.edtf or ""):
+                    from dataclasses import replace as _replace
+
+                    lower = f"{published.year:04d}-{published.month:02d}"
+                    assigned[k] = _replace(tm, edtf=tm.edtf if lower >= tm.edtf else f"{lower}/{tm.edtf}")
+                    break
         # triggers at an event: 'unveiled at his 8th Party Congress in January 2021'
         for k, t in enumerate(triggers):
             if k in assigned:
@@ -548,6 +560,15 @@ class Extractor:
                         twin.narrative_date, twin.free_time = c.narrative_date, c.free_time
                     continue
             kept.append(c)
+        # 'Pyongyang declared that it would no longer be bound by the agreement': the declaration is the policy change
+        for o in list(kept):
+            if o.type == "statement" and re.fullmatch(r"(?i)declared|announced|decided|declares|announces", o.trigger.text):
+                pc = next((c for c in kept if c.type == "policy_change" and 0 < c.trigger.start - o.trigger.end < 60
+                           and re.match(r"\s+that\b", text[o.trigger.end:c.trigger.start])), None)
+                if pc is not None and (pc.date_edtf is None or pc.free_time) and o.date_edtf:
+                    pc.time, pc.date_edtf, pc.date_text, pc.date_anchor = o.time, o.date_edtf, o.date_text, o.date_anchor
+                    pc.narrative_date, pc.free_time, pc.definite = o.narrative_date, False, False
+                    kept.remove(o)
         # actors, place, quote, status
         quoted = [(base + m.start(), base + m.end()) for m in _QUOTED.finditer(sentence)]
         for k, c in enumerate(kept):
