@@ -64,12 +64,17 @@ _SUPERLATIVE = re.compile(r"(?i)\b(?:first|largest|biggest|highest|lowest|longes
 # a chronology entry: 'Jan. 7-10: Kim travels to Beijing' (historical present)
 _MONTHS_ = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
 _ENTRY_DATE = re.compile(rf"\W*(?:{_MONTHS_}\s+\d{{1,2}}(?:\s*[-\u2013]\s*(?:{_MONTHS_}\s+)?\d{{1,2}})?(?:,\s*\d{{4}})?|\d{{1,2}}\s+{_MONTHS_}(?:\s+\d{{4}})?|\d{{4}})\s*:\s")
+_INCLUDING = re.compile(r"\b(?:including|such\s+as|among\s+them)\s", re.I)
+_DATED_WEAPON = re.compile(r"\b(?:an?|the|its|one|two|three|several|\d+)\s+(?:[\w-]+\s+){0,3}?(?P<w>" + _MISSILE_NOUN + r")\s+(?=(?:on|in|last|early|late)\s)", re.I)
 _ENTRY_WEAPON = re.compile(r"\s*(?:(?:an?|one|two|three|four|five|six|several|more|another|\d+)\s+)*(?P<w>" + _MISSILE_NOUN + r")\b", re.I)
 _ENTRY_FUTURE = re.compile(r"(?i)\b(?:will|shall|to\s+be\s+held|scheduled|expected|planned|plans?\s+to|due\s+to|is\s+to|are\s+to)\b")
 # 'The vote came a day after North Korea fired...': a date counted from the event the subject names
 _CAME_AFTER = re.compile(
     r"^\W*(?:The|This|That|Its|Their|His|Her)\s+(?:[\w-]+\s+){0,2}?(?:came|happened|occurred|took\s+place|was\s+held|was\s+conducted|was\s+staged)"
     r"\s+(?:just\s+|only\s+|about\s+|some\s+)?(?P<n>a|an|one|two|three|four|five|six|seven|eight|nine|ten|\d{1,2})\s+(?P<unit>days?|weeks?)\s+(?P<dir>after|before)\s+", re.I)
+_UNITS_AFTER = re.compile(
+    r"\b(?:about|some|nearly|almost|roughly|just|only|barely|more\s+than)?\s*(?P<n>a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\d{1,2})\s+"
+    r"(?P<unit>days?|weeks?|months?|years?)\s+(?P<dir>after|before)\s", re.I)
 _SMALL = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
 _VERB_TRIGGER = re.compile(r"(?i)(?:met|meet|meets|said|says|told|fired|flew|held|hold|holds|signed|agreed|convene|convenes|\w+ed|\w+-\w+ed)$")
 _QUOTED = re.compile(r"\u201c[^\u201d]*\u201d|\"[^\"]*\"")
@@ -267,6 +272,11 @@ class Extractor:
             sentence = text[body0:s1]
             context = text[max(0, body0 - 1500):s1 + 200]
             triggers = find_triggers(sentence, context)
+            inc = _INCLUDING.search(sentence) if any(t.type in _TEST_FAMILY for t in triggers) else None
+            if inc:  # 'a series of tests, including a new hypersonic missile on Sept. 28 and a new anti-aircraft missile on Thursday'
+                for w in _DATED_WEAPON.finditer(sentence, inc.end()):
+                    if not any(t.start < w.end("w") and w.start("w") < t.end for t in triggers):
+                        triggers = sorted(triggers + [Trigger(w.start("w"), w.end("w"), w.group("w"), "missile_test", 0.6)], key=lambda t: t.start)
             entry = _ENTRY_DATE.match(sentence)
             if entry and not any(t.type in _TEST_FAMILY for t in triggers):
                 # a verbless chronology entry: 'Sept. 25: one SRBM from Taechon', 'Oct. 4: IRBM over Japan'
@@ -298,6 +308,7 @@ class Extractor:
                 continue
             cands = self._sentence_candidates(text, body0, s1, sentence, idx, para, triggers, times, actors, narrative, published, mod, out, tense)
             self._counted_from_subject(sentence, body0, cands, out, published)
+            self._counted_in_sentence(sentence, body0, cands)
             if _ENTRY_DATE.match(sentence):
                 for c in cands:
                     c.entry = True
@@ -358,6 +369,37 @@ class Extractor:
             match = next((x for x in again if (x.start, x.end) == (t.start, t.end) and _usable(x)), None)
             out.append(match if match is not None else t)
         return out
+
+    def _counted_in_sentence(self, sentence, base, cands) -> None:
+        """'restored the lines on Monday, about two months after it cut them off': the event after
+        'N units after' is dated N units before the sentence's exactly dated event."""
+        for m in _UNITS_AFTER.finditer(sentence):
+            if m.start() == 0 or _CAME_AFTER.match(sentence):
+                continue
+            ref = next((c for c in reversed(cands) if c.trigger.start - base < m.start() and c.date_edtf
+                        and re.fullmatch(r"\d{4}-\d{2}-\d{2}", c.date_edtf)), None)
+            target = next((c for c in cands if c.trigger.start - base >= m.end()), None)
+            if ref is None or target is None or (target.date_edtf and not target.free_time):
+                continue
+            n = _SMALL.get(m.group("n").lower()) or int(m.group("n"))
+            unit = m.group("unit").lower()
+            sign = -1 if m.group("dir").lower() == "after" else 1
+            d = date.fromisoformat(ref.date_edtf)
+            if unit.startswith("month"):
+                from kpolicy.dates import shift_months
+
+                d2 = shift_months(d, sign * n)
+                edtf = f"{d2.year:04d}-{d2.month:02d}"
+            elif unit.startswith("year"):
+                edtf = f"{d.year + sign * n:04d}"
+            else:
+                from datetime import timedelta
+
+                edtf = (d + timedelta(days=sign * n * (7 if unit.startswith("week") else 1))).isoformat()
+            target.date_edtf, target.date_text, target.date_anchor = edtf, m.group().strip(), ref.date_edtf
+            target.narrative_date, target.free_time = False, False
+            if ref.status == "occurred" and sign < 0:
+                target.status = "occurred"
 
     def _future_in_clause(self, sentence, published, tense, narrative, times, temporal):
         """A date in a future clause of a past sentence ('said on Tuesday it would launch ... in June')
@@ -432,6 +474,9 @@ class Extractor:
                     d = (t.start - tm.end) * 2 + 8  # a date usually follows what it dates
                 attached = d == 0 or (t.end <= tm.start and re.fullmatch(
                     r"\s*(?:[\w'\u2019-]+\s+){0,3}?(?:(?:of|in|on|held|from|during|at|since)\s+)?", sentence[t.end:tm.start], re.I))
+                if t.type == "statement" and t.end <= tm.start and _VERB_TRIGGER.match(t.text) and re.search(
+                        r"(?i)\bthat\b|\b(?:had|has|have|was|were|is|are|would|will|could|may|might|did)\b", sentence[t.end:tm.start]):
+                    continue  # 'said ... that he would restore the lines in early October': the complement's date
                 if referents[k] is not None and not attached and not _compatible(referents[k], tm.edtf):
                     continue  # a reference back to a known event does not take another date
                 pairs.append((d, ti, k))
@@ -550,7 +595,7 @@ class Extractor:
                     continue
             if c.type not in _TEST_FAMILY:
                 twin = next((o for o in kept if o.type == c.type and (
-                    (o.date_edtf == c.date_edtf and (c.type == "statement" or (o.time is not None and c.time is not None
+                    (o.date_edtf == c.date_edtf and ((c.type == "statement" and not re.search(r"\b(?:after|before)\b", text[o.trigger.end:c.trigger.start])) or (o.time is not None and c.time is not None
                                                                   and (o.time.start, o.time.end) == (c.time.start, c.time.end))))
                     or (c.trigger.start - o.trigger.end < 60 and phrase_of(o) == phrase_of(c)
                         and (o.date_edtf is None or c.date_edtf is None or o.free_time or c.free_time)))), None)
@@ -603,6 +648,8 @@ class Extractor:
                 ante = [a for a in actors_c if c_bounds[ck] - 40 <= a.start < c_bounds[ck]]
                 own = ante + [a for a in own if a not in ante]
             verb = c.trigger.text.lower().endswith(("ed", "es", "ing")) or c.trigger.text.lower() in ("said", "says", "told", "fired", "flew")
+            if c.type == "policy_change" and verb and any(a.start < c.trigger.start for a in own):
+                own = [a for a in own if a.start < c.trigger.start]  # 'North Korea restored inter-Korean lines': who decides
             if c.type == "statement" or (c.type in _TEST_FAMILY and verb):  # the subject before the verb, not 'over Japan
                 before = [a for a in own if a.start < c.trigger.start]
                 if c.type != "statement" and not before:  # 'was launched from ... in Pyongyang': the launch site's state

@@ -59,6 +59,9 @@ _RULES: list[tuple[str, str, float]] = [
     ("un_action", r"\bresolutions?\b|\bpanel\s+of\s+experts\b|\bpanel\s+report\b|\bpresidential\s+statement\b", 0.55),
     ("sanctions", r"\bsanctions?\s+(?:list|blacklist)\b|\bsanctions?\b|\bsanctioned\b|\bblacklisted\b|\bblacklist\b", 0.5),
     ("policy_change", r"\b(?:suspend(?:ed|s|ing)?|scrap(?:ped|s|ping)?|abandon(?:ed|s|ing)?|nullif(?:ied|ies|y|ying)|abrogat(?:ed|es|e|ing)|tore\s+up|tear(?:s|ing)?\s+up|withdr(?:ew|awn|aws?|awing)\s+from|pull(?:ed|s|ing)?\s+out\s+of|no\s+longer\s+(?:be\s+)?(?:bound|abide)\s+by)\s+(?:\w+\s+){0,2}?(?:of\s+)?(?:the|its|their|a|an|this|that)\s+(?:[\w'\u2019-]+\s+){0,5}?(?:agreements?|accords?|deal|treaty|declaration|pact|moratorium)\b", 0.75),
+    # communication lines restored or cut: 'restored inter-Korean communication lines', 'cut them off'
+    ("policy_change", r"\b(?:restor(?:ed|es|ing|e)|reconnect(?:ed|s|ing)?|sever(?:ed|s|ing)?|reopen(?:ed|s|ing)?|cut(?:s|ting)?(?:\s+off)?|shut(?:s|ting)?\s+down)\s+(?:the\s+|its\s+|their\s+|all\s+)?(?:[\w-]+\s+){0,2}?(?:hotlines?|communication\s+(?:lines?|channels?)|liaison\s+(?:office|channels?)|(?:military\s+)?communication\s+links?)\b"
+     r"|\bcut(?:s|ting)?\s+(?:them|it)\s+off\b(?=[^.]{0,0})", 0.7),
     ("statement", r"\b(?:said|says|announced|announces|announcement|declared|declares|declaration|stated|statement|speech|address|report(?:ed)?|readout|letter|vowed|pledged|warned|criticized|criticised|condemned|blasted|slammed|accused|urged|called\s+for|called(?=\s+(?:[\w'\u2019-]+\s+){1,5}[\x22\u201c])|reaffirmed|reiterated|disclosed|revealed|proposed|told|noted|stressed|rejected|dismissed|denounced|welcomed|praised|interview|press\s+conference|briefing|commentary|editorial|messages?)\b", 0.6),
     ("policy_change", r"\bmoratorium\b", 0.75),
     ("policy_change?", r"\b(?:adopted|abandoned|scrapped|dropped|introduced|unveiled|launched|suspended|resumed|lifted|ended|declared|passed|enacted|amended|revised)\b", 0.5),
@@ -285,6 +288,8 @@ def _resolve(etype: str, sentence: str, m: re.Match, context: str) -> tuple[str,
         if word == "declared" and _POLICY_OBJECT.search(right[:40]):
             return "policy_change", 0.55
         return "statement", None
+    if etype == "policy_change" and re.match(r"cut\w*\s+(?:them|it)\s+off", word) and not re.search(r"hotline|communication|lines|channels", context or sentence, re.I):
+        return None  # 'cut them off' is about communication lines only where those are the topic
     if etype == "policy_change?":
         if word in ("launched", "declared", "passed", "enacted", "amended", "revised") and not _POLICY_OBJECT.search(right[:25]):
             return None
