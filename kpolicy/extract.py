@@ -63,7 +63,7 @@ _SUPERLATIVE_SPAN = re.compile(r"(?i)^in\s+(?:more\s+than\s+|over\s+|nearly\s+|a
 _SUPERLATIVE = re.compile(r"(?i)\b(?:first|largest|biggest|highest|lowest|longest|shortest|most|least|strongest|worst|best|only)\b|\b\w{3,}est\b")
 # a chronology entry: 'Jan. 7-10: Kim travels to Beijing' (historical present)
 _MONTHS_ = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
-_ENTRY_DATE = re.compile(rf"\W*(?:{_MONTHS_}\s+\d{{1,2}}(?:\s*[-\u2013]\s*(?:{_MONTHS_}\s+)?\d{{1,2}})?(?:,\s*\d{{4}})?|\d{{1,2}}\s+{_MONTHS_}(?:\s+\d{{4}})?|\d{{4}})\s*:\s")
+_ENTRY_DATE = re.compile(rf"\W*(?:{_MONTHS_}\s+\d{{1,2}}(?:\s*[-\u2013]\s*(?:{_MONTHS_}\s+)?\d{{1,2}})?(?:,\s*\d{{4}})?|\d{{1,2}}\s+{_MONTHS_}(?:\s+\d{{4}})?|{_MONTHS_}\s+\d{{4}}|\d{{4}}(?:\s*[-\u2013]\s*\d{{2,4}})?)\W{{0,3}}(?::|\s[-\u2013\u2014])\s")
 _INCLUDING = re.compile(r"\b(?:including|such\s+as|among\s+them)\s", re.I)
 _DATED_WEAPON = re.compile(r"\b(?:an?|the|its|one|two|three|several|\d+)\s+(?:[\w-]+\s+){0,3}?(?P<w>" + _MISSILE_NOUN + r")\s+(?=(?:on|in|last|early|late)\s)", re.I)
 _ENTRY_WEAPON = re.compile(r"\s*(?:(?:an?|one|two|three|four|five|six|several|more|another|\d+)\s+)*(?P<w>" + _MISSILE_NOUN + r")\b", re.I)
@@ -420,8 +420,8 @@ class Extractor:
 
     def _reanchor(self, sentence, published, tense, mod, times, temporal):
         """Relative phrases ('the previous year') anchor to an absolute date the same sentence gives."""
-        absolute = [t for t in times if t.kind == "absolute" and re.fullmatch(r"\d{4}(-\d{2})?", t.edtf or "")]
-        relative = [t for t in times if t.kind == "relative" and re.search(r"\b(?:previous|following|preceding|next|that)\b", t.text, re.I)]
+        absolute = [t for t in times if t.kind == "absolute" and re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", t.edtf or "")]
+        relative = [t for t in times if t.kind == "relative" and re.search(r"\b(?:previous|following|preceding|next|that|earlier|later)\b", t.text, re.I)]
         if absolute and relative:
             again = temporal.find_time_expressions(sentence, published, tense=tense, narrative=absolute[0].edtf)
             by_span = {(t.start, t.end): t for t in again if _usable(t)}
@@ -489,6 +489,14 @@ class Extractor:
                 continue
             assigned[k] = times[ti]
             used.add(ti)
+        # 'the first since November 2017, when the North tested the Hwasong-15': the when-clause's date
+        for k, t in enumerate(triggers):
+            if k in assigned:
+                continue
+            for tm in times:
+                if tm.end <= t.start and re.fullmatch(r",?\s+when\s+(?:[\w'\u2019.-]+\s+){0,5}", sentence[tm.end:t.start], re.I):
+                    assigned[k] = tm
+                    break
         # 'could conduct a nuclear test before the end of the year': from publication to that end
         for k, t in enumerate(triggers):
             if k in assigned or t.type in ("deadline", "statement"):
@@ -506,7 +514,7 @@ class Extractor:
             if k in assigned:
                 continue
             rest = sentence[t.end:t.end + 70]
-            mm = re.match(r"(?:\s+[\w'-]+){0,4}?\s+(?:at|during|on\s+the\s+sidelines\s+of|in)\s+(?:the|his|her|its|their|a|an)\s+", rest)
+            mm = re.match(r"(?:\s+[\w'-]+){0,6}?\s+(?:at|during|on\s+the\s+sidelines\s+of|in)\s+(?:the|his|her|its|their|a|an)\s+", rest)
             if mm:
                 for j in range(k + 1, len(triggers)):
                     t2 = triggers[j]
@@ -634,6 +642,15 @@ class Extractor:
                 actors_c = [a for a in actors_c if not (a.start > c.trigger.start and re.search(
                     r"(?i)\b(?:over|into|toward|towards|near|off|across|at)\s+(?:the\s+)?(?:northern\s+|southern\s+|western\s+|eastern\s+)?$", text[max(0, a.start - 25):a.start]))]
             own = [a for a in actors_c if c_lo <= a.start < c_hi]
+            j = ck
+            while j > 0 and c_bounds[j] - c_bounds[j - 1] < 40 and re.fullmatch(
+                    r"(?:[\W\d]*|[^,;]*?\s[:\u2013\u2014-]\s+)(?:(?:the|The)\s+)?(?:[A-Z][\w.'\u2019-]*\s*)+", text[max(c_bounds[j - 1], base):c_bounds[j]]) \
+                    and re.match(r",\s", text[c_bounds[j]:c_bounds[j] + 2]) and any(a.start < c.trigger.start for a in own):
+                # 'The US, South Korea and Japan sanction ...': a subject list split at its commas
+                own = [a for a in actors_c if c_bounds[j - 1] <= a.start < c_bounds[j]] + own
+                j -= 1
+            if c.type == "un_action":  # 'Resolution 2397 caps the North's imports': the target is no party
+                own = [a for a in own if a.start < c.trigger.start or getattr(self.gazetteer.actors.get(a.actor), "kind", "") != "state"]
             if c.type in ("sanctions", "un_action") and not any(a.start < c.trigger.start for a in own):
                 # 'Japan announced its own sanctions': the imposer is the clause's subject, before a reporting verb
                 own = [a for a in actors_c if c_bounds[ck] <= a.start < c.trigger.start] + own

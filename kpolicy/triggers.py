@@ -57,7 +57,7 @@ _RULES: list[tuple[str, str, float]] = [
     ("military_drill", r"\bdrills?\b|\b(?:military|joint|naval|air|live-fire|combined)\s+(?:\w+\s+)?exercises?\b|\bwar\s*games?\b|\bexercises\b|\b(?:command[- ]post|field|computer-simulated|tabletop|annual|allied|trilateral|bilateral|summertime|springtime)\s+(?:[\w-]+\s+){0,2}exercises?\b|\bexercise\b(?!\s+(?:restraint|caution|its|their|his|her|the\s+right|power|control|influence|leverage))|(?-i:\b(?:[A-Z][\w-]+\s+){2,}[Ee]xercises?\b)", 0.75),
     ("election", r"\belections?\b|\bvoted?\b|\bre-election\b|\bpolls\b", 0.7),
     ("un_action", r"\bresolutions?\b|\bpanel\s+of\s+experts\b|\bpanel\s+report\b|\bpresidential\s+statement\b", 0.55),
-    ("sanctions", r"\bsanctions?\s+(?:list|blacklist)\b|\bsanctions?\b|\bsanctioned\b|\bblacklisted\b|\bblacklist\b", 0.5),
+    ("sanctions", r"\bimpos(?:ed|es|e|ing)\s+(?:[\w-]+\s+){0,2}?(?:bans?|embargo(?:es)?|export\s+controls|asset\s+freezes?|travel\s+bans?)\b|\bsanctions?\s+(?:list|blacklist)\b|\bsanctions?\b|\bsanctioned\b|\bblacklisted\b|\bblacklist\b", 0.5),
     ("policy_change", r"\b(?:suspend(?:ed|s|ing)?|scrap(?:ped|s|ping)?|abandon(?:ed|s|ing)?|nullif(?:ied|ies|y|ying)|abrogat(?:ed|es|e|ing)|tore\s+up|tear(?:s|ing)?\s+up|withdr(?:ew|awn|aws?|awing)\s+from|pull(?:ed|s|ing)?\s+out\s+of|no\s+longer\s+(?:be\s+)?(?:bound|abide)\s+by)\s+(?:\w+\s+){0,2}?(?:of\s+)?(?:the|its|their|a|an|this|that)\s+(?:[\w'\u2019-]+\s+){0,5}?(?:agreements?|accords?|deal|treaty|declaration|pact|moratorium)\b", 0.75),
     # communication lines restored or cut: 'restored inter-Korean communication lines', 'cut them off'
     ("policy_change", r"\b(?:restor(?:ed|es|ing|e)|reconnect(?:ed|s|ing)?|sever(?:ed|s|ing)?|reopen(?:ed|s|ing)?|cut(?:s|ting)?(?:\s+off)?|shut(?:s|ting)?\s+down)\s+(?:the\s+|its\s+|their\s+|all\s+)?(?:[\w-]+\s+){0,2}?(?:hotlines?|communication\s+(?:lines?|channels?)|liaison\s+(?:office|channels?)|(?:military\s+)?communication\s+links?)\b"
@@ -67,7 +67,7 @@ _RULES: list[tuple[str, str, float]] = [
     ("policy_change?", r"\b(?:adopted|abandoned|scrapped|dropped|introduced|unveiled|launched|suspended|resumed|lifted|ended|declared|passed|enacted|amended|revised)\b", 0.5),
     ("agreement", r"\bagreed\b|\bagreements?\b|\bsigned\b|\bjoint\s+(?:declaration|statement|communiqu[eé])\b|\baccords?\b|\btreaty\b|\bdeal\b", 0.6),
     ("deadline", r"\bdeadline\b|\bby\s+the\s+end\s+of\b|\bultimatum\b", 0.6),
-    ("incident", r"\bclash(?:ed|es)?\b|\battack(?:ed|s)?\b|\bseized?\b|\bdefect(?:ed|ion|ors?)\b|\bdetain(?:ed|s)?\b|\bdetention\b|\bdemolish(?:ed|es)?\b|\bdemolition\b|\bshelling\b|\bprovocations?\b|\bexecuted\b|\bshot\s+down\b|\bsank\b|\bsinking\b|\bincursion\b|\bblew\s+up\b|\bblown\s+up\b|\barrested\b|\bhack(?:ed|ing)\b|\bcyber-?attacks?\b|\bcross(?:ed|es|ing)?\s+(?:the\s+(?:\w+\s+){0,3}(?:border|line|MDL|demarcation\s+line)|into\s+(?:the\s+)?(?:North|South))\b", 0.5),
+    ("incident", r"\bclash(?:ed|es)?\b|\battack(?:ed|s)?\b|\bseized?\b|\bdefect(?:ed|ion|ors?)\b|\bdetain(?:ed|s)?\b|\bdetention\b|\bdemolish(?:ed|es)?\b|\bdemolition\b|\bshelling\b|\bprovocations?\b|\bexecuted\b|\bshot\s+down\b|\bsank\b|\bsinking\b|\bincursion\b|\bblew\s+up\b|\bblown\s+up\b|\barrested\b|\bhack(?:ed|ing)\b(?!\s+(?:group|unit|network|organi[sz]ation|team))|\bcyber-?attacks?\b|\bcross(?:ed|es|ing)?\s+(?:the\s+(?:\w+\s+){0,3}(?:border|line|MDL|demarcation\s+line)|into\s+(?:the\s+)?(?:North|South))\b", 0.5),
 ]
 _COMPILED = [(t, re.compile(p if p.startswith("(?-i") else p, 0 if p.startswith("(?-i") else re.I), c) for t, p, c in _RULES]
 
@@ -265,6 +265,9 @@ def _resolve(etype: str, sentence: str, m: re.Match, context: str) -> tuple[str,
                 re.match(r"Resolution\s+\d{3,4}", sentence[m.start():m.end() + 6]) and re.search(r"Security\s+Council|UNSC|U\.?N\.?\b", context or "")):
             return None
         return "un_action", 0.8
+    if etype == "sanctions" and word == "sanction" and re.match(r"\s+(?:the\s+|two\s+|three\s+|several\s+|\d+\s+)?[\w-]+", right) \
+            and not re.search(r"\b(?:a|the|an|UN|U\.N\.|any|new)\s+$", left, re.I):
+        return "sanctions", 0.6  # the verb: 'the allies sanction individuals tied to ...'
     if etype == "sanctions":
         if word in ("sanctioned", "blacklisted", "blacklist") or re.search(r"\b(?:list|blacklist)$", word):
             return "sanctions", 0.6
