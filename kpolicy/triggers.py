@@ -159,7 +159,8 @@ def _resolve(etype: str, sentence: str, m: re.Match, context: str) -> tuple[str,
     """Decide a trigger's type from its context; None when it is no event."""
     word = m.group().lower()
     # 'South Korea's National Security Council': a state's council, not the UN's
-    sentence = _NATIONAL_COUNCIL.sub(lambda x: "#" * len(x.group()), sentence)
+    if "Council" in sentence or "NSC" in sentence:
+        sentence = _NATIONAL_COUNCIL.sub(lambda x: "#" * len(x.group()), sentence)
     left, right = _window(sentence, m)
     if etype == "plenum?":
         if word.startswith("conven"):
