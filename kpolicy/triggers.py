@@ -134,7 +134,7 @@ _READY_TO = re.compile(r"\b(?:ready|willing|prepared|open|eager)\s+to\s+(?:\w+\s
 
 def _negated(sentence: str, t: Trigger) -> bool:
     left = sentence[max(0, t.start - 40):t.start]
-    if _CONDITIONAL.search(left) or _READY_TO.search(left) or (_COUNTERFACTUAL.search(left) and not re.search(r"[,;]", left.split("have")[-1])):
+    if (_CONDITIONAL.search(left) and not re.search(r"\b(?:unclear|unknown|asked|whether|see|know|knows|wonder|wondered)\s+if\b", left, re.I)) or _READY_TO.search(left) or (_COUNTERFACTUAL.search(left) and not re.search(r"[,;]", left.split("have")[-1])):
         return True  # 'help the other if attacked', 'ready to meet ... at any time': hypothetical, no event
     if _OBJECT_OF.search(sentence[max(0, t.start - 90):t.start]) and t.type in ("missile_test", "nuclear_test", "weapon_test"):
         return True
@@ -196,7 +196,7 @@ def _resolve(etype: str, sentence: str, m: re.Match, context: str) -> tuple[str,
         return None
     if etype == "summit?":  # 'President Putin arrived ... for his first visit to North Korea': a leader's visit
         if re.search(r"\b(?:President|Prime\s+Minister|Premier|Chairman|General\s+Secretary|[Ll]eader)\s+(?:[A-Z][\w-]+\s+){0,3}(?:[\w-]+\s+){0,10}$", sentence[max(0, m.start() - 110):m.start()]) \
-                and not re.search(r"\b(?:site|factory|plant|farm|school|museum|mausoleum|unit|base|troops)\b", right[:30], re.I):
+                and not re.search(r"\b(?:site|factory|plant|farm|school|museum|mausoleum|unit|base|troops|DMZ|border|front|frontline|demilitarized)\b", right[:30], re.I):
             return "summit", 0.6
         return None
     if etype == "summit":
@@ -254,7 +254,7 @@ def _resolve(etype: str, sentence: str, m: re.Match, context: str) -> tuple[str,
             return None
         return "weapon_display", None
     if etype == "military_drill":
-        if word == "exercises" and not re.search(r"\b(?:military|joint|naval|army|troops|forces|allies|war|drills?)\b", sentence, re.I):
+        if word in ("exercises", "exercise") and not re.search(r"\b(?:military|joint|naval|army|troops|forces|allies|war|drills?)\b", sentence, re.I):
             return None
         return "military_drill", None
     if etype == "election":
