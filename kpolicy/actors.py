@@ -94,7 +94,8 @@ class ActorFinder:
         self.surnames = surnames
         alternatives = sorted(names, key=len, reverse=True)
         body = "|".join(re.escape(n) for n in alternatives)
-        self.pattern = re.compile(rf"(?<![\w.])(?:{body})(?![\w]|-[a-z])")
+        # 'U.S.-drafted', 'China-brokered': the actor of a participle compound (not 'Seoul-based')
+        self.pattern = re.compile(rf"(?<![\w.])(?:{body})(?![\w]|-(?!(?:drafted|led|sponsored|proposed|brokered|backed|authored|initiated|hosted)\b)[a-z])")
         self.compound = re.compile(r"\b[Ii]nter-Korean\b|\bthe two Koreas\b|\bboth Koreas\b")
         self.context = re.compile(r"\b[Tt]he (North|South)\b(?! [A-Z])")
         surname_body = "|".join(re.escape(s) for s in sorted(surnames, key=len, reverse=True))
@@ -116,6 +117,8 @@ class ActorFinder:
         for m in self.pattern.finditer(folded):
             if covered[m.start()]:
                 continue
+            if m.group() == "Security Council" and re.search(r"\bNational\s+$", folded[max(0, m.start() - 10):m.start()]):
+                continue  # a state's National Security Council, not the UN's
             out.append(ActorMention(m.start(), m.end(), text[m.start():m.end()], self.names[m.group()]))
             take(m.start(), m.end())
         present = {a.actor for a in out}

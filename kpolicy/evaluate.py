@@ -1,9 +1,13 @@
-"""Score the extractor: the seed article against its curated annotation, and every article
-of ../shared/eval/dev/ against its gold, with ../shared/eval/score.py.
+"""Score the extractor: the seed article against its curated annotation, every article
+of ../shared/eval/dev/ against its gold, and the project's own generality set
+(tests/fixtures/generality/: texts written for the project, gold-annotated by
+../shared/eval/GUIDELINES.md), with ../shared/eval/score.py.
 
     python -m kpolicy.evaluate [--shared PATH] [--show]
 
-prints a markdown table (article, core recall, precision, F1, type, date, status, actors).
+prints a markdown table (article, core recall, precision, F1, type, date, status, actors):
+seed and dev set first, then the own generality set under its own heading row, each set
+followed by a row of its totals (micro-averaged over its articles' core events).
 The seed annotation is converted to the gold form: its actors mapped to their states.
 The scorer itself comes from ../shared (looked for beside the repository and its parents,
 or given with --shared); without it this prints a one-line error and exits 2.
@@ -71,6 +75,45 @@ def predictions(article: Path, published) -> list[dict]:
     return [e.to_json() for e in prepare(article, published).events]
 
 
+GENERALITY = REPO / "tests" / "fixtures" / "generality"
+
+
+def score_folder(folder: Path, scorer) -> list[dict]:
+    """Score every <id>.yaml gold of `folder` against the extractor's output on its article."""
+    results = []
+    for gpath in sorted(folder.glob("*.yaml")):
+        g = yaml.safe_load(gpath.read_text(encoding="utf-8"))
+        text_path = gpath.parent / g["article"]["file"]
+        preds = predictions(text_path, g["article"]["published"])
+        results.append(scorer.score(g, preds, text_path.read_text(encoding="utf-8")))
+    return results
+
+
+def own_results(scorer) -> list[dict]:
+    """The own generality set (tests/fixtures/generality/), empty when it is not there."""
+    return score_folder(GENERALITY, scorer) if GENERALITY.is_dir() else []
+
+
+def totals(results: list[dict], label: str) -> dict:
+    """One row summing a set: recall/precision over all its events, agreement over matched core."""
+    n = sum(r["core_matched"] for r in results)
+    core = sum(r["gold_core"] for r in results)
+    fp = sum(r["false_positives"] for r in results)
+    # predictions that count for precision: matched core events + false positives
+    counted = n + fp
+    rec = n / core if core else 1.0
+    prec = n / counted if counted else 0.0
+    f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
+
+    def avg(key):
+        return sum(r[key] * r["core_matched"] for r in results) / n if n else 0.0
+
+    return {"article": label, "core_matched": n, "gold_core": core, "false_positives": fp,
+            "recall": rec, "precision": prec, "f1": f1, "type_exact": avg("type_exact"),
+            "date_ok": avg("date_ok"), "status_ok": avg("status_ok"), "actors_ok": avg("actors_ok"),
+            "missed": [], "spurious": [], "wrong_dates": []}
+
+
 def evaluate(shared: Path | None, scorer=None) -> list[dict]:
     """Score results, seed first, then the dev articles (when ../shared is there)."""
     results = []
@@ -84,11 +127,7 @@ def evaluate(shared: Path | None, scorer=None) -> list[dict]:
     results.append(scorer.score(gold, preds, article.read_text(encoding="utf-8")))
     dev = shared / "eval" / "dev" if shared else None
     if dev and dev.is_dir():
-        for gpath in sorted(dev.glob("*.yaml")):
-            g = yaml.safe_load(gpath.read_text(encoding="utf-8"))
-            text_path = gpath.parent / g["article"]["file"]
-            preds = predictions(text_path, g["article"]["published"])
-            results.append(scorer.score(g, preds, text_path.read_text(encoding="utf-8")))
+        results += score_folder(dev, scorer)
     return results
 
 
@@ -114,9 +153,18 @@ def bench(words: int = 10_000, rounds: int = 5) -> str:
             f"= {kb / best:.0f} KB/s")
 
 
-def table(results: list[dict]) -> str:
+def table(results: list[dict], own: list[dict] | None = None) -> str:
+    """The markdown table; `own` (the own generality set) follows under its own heading row."""
     lines = ["| article | core recall | precision | F1 | type | date | status | actors |", "|---|---|---|---|---|---|---|---|"]
-    for r in results:
+    rows = list(results)
+    if own:
+        rows += [totals(results, "**seed + dev set, total**"),
+                 {"heading": "**own generality set** (tests/fixtures/generality/)"},
+                 *own, totals(own, "**own generality set, total**")]
+    for r in rows:
+        if "heading" in r:
+            lines.append(f"| {r['heading']} | | | | | | | |")
+            continue
         lines.append(
             f"| {r['article']} | {r['recall']:.3f} ({r['core_matched']}/{r['gold_core']}) | {r['precision']:.3f} | {r['f1']:.3f} | "
             f"{r['type_exact']:.3f} | {r['date_ok']:.3f} | {r['status_ok']:.3f} | {r['actors_ok']:.3f} |"
@@ -138,9 +186,10 @@ def main(argv=None) -> int:
         print("kpolicy.evaluate: error: ../shared/eval/score.py not found; give --shared PATH", file=sys.stderr)
         return 2
     results = evaluate(shared)
-    print(table(results))
+    own = own_results(load_scorer(shared))
+    print(table(results, own))
     if a.show:
-        for r in results:
+        for r in results + own:
             for k in ("missed", "spurious", "wrong_dates"):
                 for item in r[k]:
                     print(f"- {r['article']} {k}: {item}")

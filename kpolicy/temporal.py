@@ -458,7 +458,10 @@ def _r_month_year(m, ctx) -> _Result:
 
 
 _BARE_MONTH_AFTER = re.compile(
-    r"(?:\(|\b(?:in|by|during|since|until|till|before|after|through|of|and|or|for|from|the)\s)$", re.I)
+    r"(?:\(|\b(?:in|by|during|since|until|till|before|after|through|of|and|or|for|from|the|a|its|their|his|her)\s)$", re.I)
+# a month in a list of months: '(April, August and December)'
+_MONTH_LIST_BEFORE = re.compile(
+    r"(?-i:January|February|March|April|May|June|July|August|September|October|November|December),\s$")
 
 
 def _r_bare_month(m, ctx) -> _Result:
@@ -466,7 +469,8 @@ def _r_bare_month(m, ctx) -> _Result:
     'last June', 'the April elections' ('May' alone, or 'March' the verb, are left alone)."""
     month = _month_of(m.group("mon"))
     rel = (m.group("rel") or "").lower()
-    if not rel and not _BARE_MONTH_AFTER.search(ctx.text, max(0, m.start() - 7), m.start()):
+    if not rel and not _BARE_MONTH_AFTER.search(ctx.text, max(0, m.start() - 7), m.start()) \
+            and not _MONTH_LIST_BEFORE.search(ctx.text, max(0, m.start() - 12), m.start()):
         return None
     word = m.group("mon")
     if len(word) <= 4 and not word.endswith(".") and word not in ("May", "June", "July"):
@@ -961,7 +965,9 @@ _PATTERNS: list[tuple[str, object]] = [
      r"|a\s+week\s+(?:earlier|later)|(?:(?:at|over|during)\s+)?the\s+weekend|(?:this|last|next)\s+weekend|(?:this\s+)?past\s+weekend)\b", _r_rel_week),
     (r"(?:\b(?P<rel>last|next|this)\s+)?(?-i:(?P<wd>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday))\b", _r_weekday),
     (r"\b(?:(?P<rel>last|this|next|early|late)\s+)?(?P<s>spring|summer|autumn|fall|winter)\b(?:\s+(?:of\s+)?" + _year("y") + ")?", None),
-    (r"\b(?:the\s+)?(?P<dir>last|past|previous|preceding|next|coming|following)\s+" + _NUM + r"\s+" + _UNIT + r"\b", _r_span),
+    # 'is expected to last several days': the verb, not a span
+    (r"\b(?<!\bto\s)(?<!\bwill\s)(?<!\bwould\s)(?<!\bcould\s)(?<!\bmay\s)(?<!\bmight\s)(?<!\bcan\s)(?<!\bshould\s)(?<!\bdid\s)"
+     r"(?:the\s+)?(?P<dir>last|past|previous|preceding|next|coming|following)\s+" + _NUM + r"\s+" + _UNIT + r"\b", _r_span),
     (r"\bthe\s+(?P<dir>last|past)\s+(?P<n>)?(?P<unit>year|decade|month|week)\b", _r_span),
     (r"\b(?:within|in)\s+(?:the\s+next\s+)?" + _NUM + r"\s+" + _UNIT + r"\b(?!\s+(?:ago|earlier|later|of|after|before))", _r_within),
     (r"\b(?:recently|lately|of\s+late|in\s+recent\s+(?:days|weeks|months|years)|in\s+the\s+past\s+few\s+weeks"

@@ -39,6 +39,7 @@ _RULES: list[tuple[str, str, float]] = [
     ("plenum?", r"\bsession\b|\bcongress\b", 0.6),
     # --- meetings between leaders and talks
     ("summit", r"\bsummits?\b", 0.85),
+    ("summit?", r"\b(?:state\s+|official\s+)?visits?\b", 0.6),
     ("meeting?", r"\bmeetings?\b|\bmet\b|\bmeets?\b|\bmeeting\b", 0.6),
     ("talks", r"(?<!summit )\btalks\b|\bnegotiations?\b|\bdialogue\s+(?:was|were)\s+held\b|\benvoys?\b", 0.7),
     ("meeting?", r"\b(?:phone|telephone)\s+(?:call|conversation|talks)\b|\bvideo\s+(?:call|conference)\b|(?<=held\s)(?:an?\s+)?(?:\w+\s+)?call\b", 0.6),
@@ -46,20 +47,27 @@ _RULES: list[tuple[str, str, float]] = [
     # --- tests
     ("missile_test", r"\b(?:launch(?:ed|es|ing)?|fir(?:ed|es|ing)|test-fir(?:ed|es|ing)|test-launch(?:ed|es|ing)?)\b", 0.6),
     ("missile_test", r"\b(?:missile|rocket|ICBM|SLBM|SRBM|IRBM)\s+(?:tests?|testing|launch(?:es)?|firings?)\b|\blaunch(?:es)?\s+of\s+(?:an?\s+|the\s+|its\s+)?(?:\w+\s+){0,3}" + _WEAPON, 0.85),
+    # satellite launches: 'put its first reconnaissance satellite, X, into orbit', 'the second launch attempt'
+    ("missile_test", r"\b(?:put|puts|putting|place[sd]?|placing|sen[dt]|sending|inject(?:ed|s)?)\s+[^.;:!?]{0,70}?\binto\s+(?:an?\s+)?orbit\b|\b(?:satellite|space)\s+launch(?:es)?\b|\b(?:reach(?:ed|es)?|enter(?:ed|s)?)\s+(?:an?\s+)?orbit\b", 0.8),
+    ("missile_test?", r"\b(?:launch\s+)?attempts?\b", 0.6),
     ("test?", r"\btest(?:s|ed|ing)?\b", 0.5),
     ("nuclear_test", r"\b(?:nuclear|atomic|hydrogen\s+bomb|H-bomb)\s+(?:weapons?\s+)?(?:tests?|detonations?|explosions?)\b", 0.9),
     ("nuclear_test?", r"\bdetonat(?:ed|es|ing|ion)\b", 0.7),
     ("weapon_display", r"\b(?:military\s+)?parades?\b|\bunveil(?:ed|s|ing)?\b|\bshowcas(?:ed|es|ing)\b", 0.6),
-    ("military_drill", r"\bdrills?\b|\b(?:military|joint|naval|air|live-fire|combined)\s+(?:\w+\s+)?exercises?\b|\bwar\s*games?\b|\bexercises\b|(?-i:\b(?:[A-Z][\w-]+\s+){2,}[Ee]xercises?\b)", 0.75),
+    ("military_drill", r"\bdrills?\b|\b(?:military|joint|naval|air|live-fire|combined)\s+(?:\w+\s+)?exercises?\b|\bwar\s*games?\b|\bexercises\b|\b(?:command[- ]post|field|computer-simulated|tabletop|annual|allied|trilateral|bilateral|summertime|springtime)\s+(?:[\w-]+\s+){0,2}exercises?\b|\bexercise\b(?!\s+(?:restraint|caution|its|their|his|her|the\s+right|power|control|influence|leverage))|(?-i:\b(?:[A-Z][\w-]+\s+){2,}[Ee]xercises?\b)", 0.75),
     ("election", r"\belections?\b|\bvoted?\b|\bre-election\b|\bpolls\b", 0.7),
     ("un_action", r"\bresolutions?\b|\bpanel\s+of\s+experts\b|\bpanel\s+report\b|\bpresidential\s+statement\b", 0.55),
-    ("sanctions", r"\bsanctions?\b|\bsanctioned\b|\bblacklisted\b", 0.5),
-    ("statement", r"\b(?:said|says|announced|announces|announcement|declared|declares|declaration|stated|statement|speech|address|report(?:ed)?|readout|letter|vowed|pledged|warned|criticized|criticised|condemned|blasted|slammed|accused|urged|called\s+for|reaffirmed|reiterated|disclosed|revealed|proposed|told|noted|stressed|rejected|dismissed|denounced|welcomed|praised|interview|press\s+conference|briefing|commentary|editorial|messages?)\b", 0.6),
+    ("sanctions", r"\bimpos(?:ed|es|e|ing)\s+(?:[\w-]+\s+){0,2}?(?:bans?|embargo(?:es)?|export\s+controls|asset\s+freezes?|travel\s+bans?)\b|\bsanctions?\s+(?:list|blacklist)\b|\bsanctions?\b|\bsanctioned\b|\bblacklisted\b|\bblacklist\b", 0.5),
+    ("policy_change", r"\b(?:suspend(?:ed|s|ing)?|scrap(?:ped|s|ping)?|abandon(?:ed|s|ing)?|nullif(?:ied|ies|y|ying)|abrogat(?:ed|es|e|ing)|tore\s+up|tear(?:s|ing)?\s+up|withdr(?:ew|awn|aws?|awing)\s+from|pull(?:ed|s|ing)?\s+out\s+of|no\s+longer\s+(?:be\s+)?(?:bound|abide)\s+by)\s+(?:\w+\s+){0,2}?(?:of\s+)?(?:the|its|their|a|an|this|that)\s+(?:[\w'\u2019-]+\s+){0,5}?(?:agreements?|accords?|deal|treaty|declaration|pact|moratorium)\b", 0.75),
+    # communication lines restored or cut: 'restored inter-Korean communication lines', 'cut them off'
+    ("policy_change", r"\b(?:restor(?:ed|es|ing|e)|reconnect(?:ed|s|ing)?|sever(?:ed|s|ing)?|reopen(?:ed|s|ing)?|cut(?:s|ting)?(?:\s+off)?|shut(?:s|ting)?\s+down)\s+(?:the\s+|its\s+|their\s+|all\s+)?(?:[\w-]+\s+){0,2}?(?:hotlines?|communication\s+(?:lines?|channels?)|liaison\s+(?:office|channels?)|(?:military\s+)?communication\s+links?)\b"
+     r"|\bcut(?:s|ting)?\s+(?:them|it)\s+off\b(?=[^.]{0,0})", 0.7),
+    ("statement", r"\b(?:said|says|announced|announces|announcement|declared|declares|declaration|stated|statement|speech|address|report(?:ed)?|readout|letter|vowed|pledged|warned|criticized|criticised|condemned|blasted|slammed|accused|urged|called\s+for|called(?=\s+(?:[\w'\u2019-]+\s+){1,5}[\x22\u201c])|reaffirmed|reiterated|disclosed|revealed|proposed|told|noted|stressed|rejected|dismissed|denounced|welcomed|praised|interview|press\s+conference|briefing|commentary|editorial|messages?)\b", 0.6),
     ("policy_change", r"\bmoratorium\b", 0.75),
-    ("policy_change?", r"\b(?:adopted|abandoned|scrapped|dropped|introduced|unveiled|launched|suspended|resumed|lifted|ended|declared)\b", 0.5),
+    ("policy_change?", r"\b(?:adopted|abandoned|scrapped|dropped|introduced|unveiled|launched|suspended|resumed|lifted|ended|declared|passed|enacted|amended|revised)\b", 0.5),
     ("agreement", r"\bagreed\b|\bagreements?\b|\bsigned\b|\bjoint\s+(?:declaration|statement|communiqu[eé])\b|\baccords?\b|\btreaty\b|\bdeal\b", 0.6),
     ("deadline", r"\bdeadline\b|\bby\s+the\s+end\s+of\b|\bultimatum\b", 0.6),
-    ("incident", r"\bclash(?:ed|es)?\b|\battack(?:ed|s)?\b|\bseized?\b|\bdefect(?:ed|ion|ors?)\b|\bdetain(?:ed|s)?\b|\bdetention\b|\bdemolish(?:ed|es)?\b|\bdemolition\b|\bshelling\b|\bprovocations?\b|\bexecuted\b|\bshot\s+down\b|\bsank\b|\bsinking\b|\bincursion\b|\bblew\s+up\b|\bblown\s+up\b|\barrested\b|\bhack(?:ed|ing)\b|\bcyber-?attacks?\b", 0.5),
+    ("incident", r"\bclash(?:ed|es)?\b|\battack(?:ed|s)?\b|\bseized?\b|\bdefect(?:ed|ion|ors?)\b|\bdetain(?:ed|s)?\b|\bdetention\b|\bdemolish(?:ed|es)?\b|\bdemolition\b|\bshelling\b|\bprovocations?\b|\bexecuted\b|\bshot\s+down\b|\bsank\b|\bsinking\b|\bincursion\b|\bblew\s+up\b|\bblown\s+up\b|\barrested\b|\bhack(?:ed|ing)\b(?!\s+(?:group|unit|network|organi[sz]ation|team))|\bcyber-?attacks?\b|\bcross(?:ed|es|ing)?\s+(?:the\s+(?:\w+\s+){0,3}(?:border|line|MDL|demarcation\s+line)|into\s+(?:the\s+)?(?:North|South))\b", 0.5),
 ]
 _COMPILED = [(t, re.compile(p if p.startswith("(?-i") else p, 0 if p.startswith("(?-i") else re.I), c) for t, p, c in _RULES]
 
@@ -68,7 +76,7 @@ _POLICY_OBJECT = re.compile(
     re.I,
 )
 _LEADERS = re.compile(
-    r"\b(?:leaders?|presidents?|heads?\s+of\s+state|prime\s+ministers?|chairman|premier|king|Kim|Trump|Moon|Xi|Putin|Biden|Yoon|Abe|Obama)\b"
+    r"\b(?:leaders?|presidents?|heads?\s+of\s+state|prime\s+ministers?|chairman|premier|king|Kim|Trump|Moon|Xi|Putin|Biden|Yoon|Abe|Obama|Kishida|Suga|Lee)\b"
 )
 _PLENUM_CONTEXT = re.compile(r"\bplenary\b|\bplenums?\b|\bcongress\b|\bcentral\s+committee\b|\bassembly\b|\bpolitburo\b|\bparty\b|\bWPK\b|\bSPA\b|\bparliament\b", re.I)
 _TEST_WEAPON = re.compile(r"\b(?:" + _MISSILE_NOUN + r"|engines?|weapons?|artillery|launchers?|bombs?|devices?|nuclear|SLBM|ICBM)\b", re.I)
@@ -119,12 +127,22 @@ _NEGATOR = re.compile(
 )
 
 
+_CONDITIONAL = re.compile(r"\b(?:if|unless|in\s+case\s+of|in\s+the\s+event\s+of|should\s+(?:it|they|either|one)\s+(?:\w+\s+)?be)\s+(?:[\w-]+\s+){0,2}$", re.I)
+_COUNTERFACTUAL = re.compile(r"\b(?:would|could|might)\s+have\s+(?:[\w-]+\s+){0,3}$", re.I)
+_READY_TO = re.compile(r"\b(?:ready|willing|prepared|open|eager)\s+to\s+(?:\w+\s+)?$", re.I)
+
+
 def _negated(sentence: str, t: Trigger) -> bool:
+    left = sentence[max(0, t.start - 40):t.start]
+    if (_CONDITIONAL.search(left) and not re.search(r"\b(?:unclear|unknown|asked|whether|see|know|knows|wonder|wondered)\s+if\b", left, re.I)) or _READY_TO.search(left) or (_COUNTERFACTUAL.search(left) and not re.search(r"[,;]", left.split("have")[-1])):
+        return True  # 'help the other if attacked', 'ready to meet ... at any time': hypothetical, no event
     if _OBJECT_OF.search(sentence[max(0, t.start - 90):t.start]) and t.type in ("missile_test", "nuclear_test", "weapon_test"):
         return True
     m = _NEGATOR.search(sentence[max(0, t.start - 60):t.start] + " ")
     if not m:
         return False
+    if t.type in ("missile_test", "nuclear_test", "weapon_test") and re.match(r"failed", m.group(), re.I):
+        return False  # 'failed to put a satellite into orbit': a failed launch is a launch
     # a negation reaches the trigger only within its own phrase: no preposition, clause word or comma between
     between = m.group(1)
     return not re.search(r"\b(?:with|to|on|of|for|in|at|from|by|and|but|which|that|when|since|after|before)\b|[,;:]", between, re.I)
@@ -134,9 +152,15 @@ def _window(sentence: str, m: re.Match, before: int = 60, after: int = 60) -> tu
     return sentence[max(0, m.start() - before):m.start()], sentence[m.end():m.end() + after]
 
 
+_NATIONAL_COUNCIL = re.compile(r"\b(?:National|Japan's|Japanese|Korean|American|Russian|Chinese)\s+Security\s+Council\b|\bNSC\b")
+
+
 def _resolve(etype: str, sentence: str, m: re.Match, context: str) -> tuple[str, float | None] | None:
     """Decide a trigger's type from its context; None when it is no event."""
     word = m.group().lower()
+    # 'South Korea's National Security Council': a state's council, not the UN's
+    if "Council" in sentence or "NSC" in sentence:
+        sentence = _NATIONAL_COUNCIL.sub(lambda x: "#" * len(x.group()), sentence)
     left, right = _window(sentence, m)
     if etype == "plenum?":
         if word.startswith("conven"):
@@ -153,7 +177,8 @@ def _resolve(etype: str, sentence: str, m: re.Match, context: str) -> tuple[str,
         return None
     if etype == "meeting?":
         near = sentence[max(0, m.start() - 80):m.end() + 100]
-        if re.search(r"\bSecurity\s+Council\b|\bUNSC\b", sentence[max(0, m.start() - 80):m.end() + 40]) and word.startswith("meeting"):
+        if re.search(r"\bSecurity\s+Council\b|\bUNSC\b", sentence[max(0, m.start() - 80):m.end() + 40]) and (word.startswith("meeting") or (
+                word in ("meet", "meets", "met") and re.search(r"\bSecurity\s+Council\b|\bUNSC\b", sentence[max(0, m.start() - 60):m.start()]))):
             return "un_action", 0.7
         if re.search(r"\bmeeting\s+of\s+(?:the|its|his|their)\s+(?:[\w']+\s+){0,3}(?:committee|politburo|bureau|assembly|congress|commission|cabinet)", sentence[m.start():m.end() + 60], re.I):
             return "plenum", 0.8
@@ -169,11 +194,19 @@ def _resolve(etype: str, sentence: str, m: re.Match, context: str) -> tuple[str,
         if re.search(r"\b(?:ministers?|officials?|envoys?|delegations?|negotiators?|diplomats?)\b", near, re.I):
             return "talks", 0.6
         return None
+    if etype == "summit?":  # 'President Putin arrived ... for his first visit to North Korea': a leader's visit
+        if re.search(r"\b(?:President|Prime\s+Minister|Premier|Chairman|General\s+Secretary|[Ll]eader)\s+(?:[A-Z][\w-]+\s+){0,3}(?:[\w-]+\s+){0,10}$", sentence[max(0, m.start() - 110):m.start()]) \
+                and not re.search(r"\b(?:site|factory|plant|farm|school|museum|mausoleum|unit|base|troops|DMZ|border|front|frontline|demilitarized)\b", right[:30], re.I):
+            return "summit", 0.6
+        return None
     if etype == "summit":
         if re.search(r"\b(?:mountain|peak)\b", right[:30], re.I):
             return None
         return "summit", None
     if etype == "talks":
+        if word == "talks" and re.search(_LEADERS.pattern + r"[\w\s.'-]{0,40}\band\s+(?:[\w.'-]+\s+){0,3}?" + _LEADERS.pattern, left[-90:]) \
+                and not re.search(r"\b(?:working-level|ministerial|vice|officials?|envoys?|delegat\w+|military|high-level)\b", left[-90:] + right[:20], re.I):
+            return "summit", 0.65  # 'Yoon and Kishida are scheduled to hold talks'
         if word.startswith("envoy") and not re.search(r"\b(?:visit|arriv|travel|met|meet|trip)", sentence, re.I):
             return None
         return "talks", None
@@ -204,6 +237,10 @@ def _resolve(etype: str, sentence: str, m: re.Match, context: str) -> tuple[str,
         if _TEST_WEAPON.search(near):
             return "weapon_test", 0.6
         return None
+    if etype == "missile_test?":  # 'the two earlier attempts ... the rocket', 'first launch attempt fails'
+        if word.startswith("launch") or re.search(_MISSILE_NOUN + r"|\blaunch", sentence[max(0, m.start() - 100):m.end() + 100], re.I):
+            return "missile_test", 0.65
+        return None
     if etype == "nuclear_test?":
         if re.search(r"\b(?:nuclear|atomic|hydrogen|H-bomb|thermonuclear)\b", sentence[max(0, m.start() - 60):m.end() + 60], re.I):
             return "nuclear_test", 0.75
@@ -217,7 +254,7 @@ def _resolve(etype: str, sentence: str, m: re.Match, context: str) -> tuple[str,
             return None
         return "weapon_display", None
     if etype == "military_drill":
-        if word == "exercises" and not re.search(r"\b(?:military|joint|naval|army|troops|forces|allies|war|drills?)\b", sentence, re.I):
+        if word in ("exercises", "exercise") and not re.search(r"\b(?:military|joint|naval|army|troops|forces|allies|war|drills?)\b", sentence, re.I):
             return None
         return "military_drill", None
     if etype == "election":
@@ -229,11 +266,14 @@ def _resolve(etype: str, sentence: str, m: re.Match, context: str) -> tuple[str,
                 re.match(r"Resolution\s+\d{3,4}", sentence[m.start():m.end() + 6]) and re.search(r"Security\s+Council|UNSC|U\.?N\.?\b", context or "")):
             return None
         return "un_action", 0.8
+    if etype == "sanctions" and word == "sanction" and re.match(r"\s+(?:the\s+|two\s+|three\s+|several\s+|\d+\s+)?[\w-]+", right) \
+            and not re.search(r"\b(?:a|the|an|UN|U\.N\.|any|new)\s+$", left, re.I):
+        return "sanctions", 0.6  # the verb: 'the allies sanction individuals tied to ...'
     if etype == "sanctions":
-        if word in ("sanctioned", "blacklisted"):
+        if word in ("sanctioned", "blacklisted", "blacklist") or re.search(r"\b(?:list|blacklist)$", word):
             return "sanctions", 0.6
         # an event only when sanctions are imposed, lifted, tightened or announced
-        if re.search(r"\b(?:impos\w+|lift\w*|slapp\w+|announc\w+|tighten\w*|eas\w+|expand\w*|extend\w*|renew\w*|blacklist\w*|new)\b", sentence[max(0, m.start() - 40):m.end() + 40], re.I):
+        if re.search(r"\b(?:impos\w+|lift\w*|slapp\w+|announc\w+|tighten\w*|eas\w+|expand\w*|extend\w*|renew\w*|blacklist\w*|new|add\w*|designat\w*|freez\w*)\b", sentence[max(0, m.start() - 40):m.end() + 40], re.I):
             return "sanctions", 0.6
         return None
     if etype == "statement":
@@ -247,11 +287,15 @@ def _resolve(etype: str, sentence: str, m: re.Match, context: str) -> tuple[str,
                 r"\b(?:U\.?N\.?|United\s+Nations|Security\s+Council|UNSC|[Pp]anel(?:\s+of\s+experts)?)\s+(?:[\w-]+\s+){0,2}$", left[-60:])
                 or re.match(r"\s+(?:by|of|from)\s+(?:the\s+)?(?:U\.?N\.?|United\s+Nations|Security\s+Council|UNSC)", right)):
             return "un_action", 0.65  # 'a report by the U.N. panel of experts', 'a Security Council statement'
+        if word in ("accused",) and re.match(r"\s+of\b", right) and re.search(r"\b(?:it|they|he|she|which|that|whom|who)\s+$", left):
+            return None  # 'companies it accused of buying equipment': a description, not a statement
         if word == "declared" and _POLICY_OBJECT.search(right[:40]):
             return "policy_change", 0.55
         return "statement", None
+    if etype == "policy_change" and re.match(r"cut\w*\s+(?:them|it)\s+off", word) and not re.search(r"hotline|communication|lines|channels", context or sentence, re.I):
+        return None  # 'cut them off' is about communication lines only where those are the topic
     if etype == "policy_change?":
-        if word in ("launched", "declared") and not _POLICY_OBJECT.search(right[:50]):
+        if word in ("launched", "declared", "passed", "enacted", "amended", "revised") and not _POLICY_OBJECT.search(right[:25]):
             return None
         if _POLICY_OBJECT.search(sentence[max(0, m.start() - 130):m.start()]) or _POLICY_OBJECT.search(right[:50]):
             return "policy_change", 0.6

@@ -60,24 +60,21 @@ def _date_ok(gold, pred):
     return all((a is None) == (b is None) and (a is None or abs(a - b) <= timedelta(days=31)) for a, b in zip(g, p))
 
 
-def score_seed(text, preds):
-    """A small re-implementation of ../shared/eval/score.py's matching, so this test runs without ../shared."""
-    doc = yaml.safe_load(ANNOTATION.read_text(encoding="utf-8"))
-    finder = actor_finder()
+def score_events(golds, text, preds):
+    """A small re-implementation of ../shared/eval/score.py's matching, so tests run without ../shared.
+    `golds` holds (gold event, set of gold states); returns the figures and the raw counts."""
     spans = sentence_spans(text)
 
     def sent(pos):
         return next((k for k, (a, b) in enumerate(spans) if a <= pos < b), -1)
 
-    golds = []
-    for g in doc["events"]:
-        names = [a["name"] if isinstance(a, dict) else a for a in g["actors"]]
-        states = {finder.state_of(finder.gazetteer.actor(n)) for n in names}
+    located = []
+    for g, states in golds:
         pos = text.find(g["quote"])
-        assert pos >= 0
-        golds.append((g, states, pos, pos + len(g["quote"])))
+        assert pos >= 0, g["quote"]
+        located.append((g, states, pos, pos + len(g["quote"])))
     pairs = []
-    for gi, (g, _, g0, g1) in enumerate(golds):
+    for gi, (g, _, g0, g1) in enumerate(located):
         for pi, p in enumerate(preds):
             quotes = [(p["char_start"], p["char_end"])] + [(m["char_start"], m["char_end"]) for m in p["mentions"]]
             near = [abs(a - g0) for a, b in quotes if (a < g1 and g0 < b) or sent(a) == sent(g0)]
@@ -87,21 +84,34 @@ def score_seed(text, preds):
     for _, _, gi, pi in sorted(pairs):
         if gi not in g_match and pi not in p_match:
             g_match[gi], p_match[pi] = pi, gi
-    core = [i for i, (g, *_) in enumerate(golds) if g.get("core")]
+    core = [i for i, (g, *_) in enumerate(located) if g.get("core")]
     matched = [i for i in core if i in g_match]
-    counted = [pi for pi in range(len(preds)) if pi not in p_match or golds[p_match[pi]][0].get("core")]
-    precision = sum(pi in p_match for pi in counted) / len(counted)
+    counted = [pi for pi in range(len(preds)) if pi not in p_match or located[p_match[pi]][0].get("core")]
+    true_pos = sum(pi in p_match for pi in counted)
 
     def agree(fn):
-        return sum(fn(golds[i], preds[g_match[i]]) for i in matched) / len(matched)
+        return sum(fn(located[i], preds[g_match[i]]) for i in matched) / len(matched) if matched else 0.0
 
     return {
-        "recall": len(matched) / len(core),
-        "precision": precision,
-        "date": agree(lambda g, p: _date_ok(str(g[0]["date"]), p["date"])),
+        "recall": len(matched) / len(core) if core else 1.0,
+        "precision": true_pos / len(counted) if counted else 0.0,
+        "date": agree(lambda g, p: (g[0]["date"] is None and p["date"] is None) or (
+            g[0]["date"] is not None and p["date"] is not None and _date_ok(str(g[0]["date"]), p["date"]))),
         "status": agree(lambda g, p: g[0]["status"] == p["status"]),
         "actors": agree(lambda g, p: g[1] == set(p["states"])),
+        "counts": (len(matched), len(core), true_pos, len(counted)),
     }
+
+
+def score_seed(text, preds):
+    """The seed article's curated annotation (actors mapped to their states) against `preds`."""
+    doc = yaml.safe_load(ANNOTATION.read_text(encoding="utf-8"))
+    finder = actor_finder()
+    golds = []
+    for g in doc["events"]:
+        names = [a["name"] if isinstance(a, dict) else a for a in g["actors"]]
+        golds.append((g, {finder.state_of(finder.gazetteer.actor(n)) for n in names}))
+    return score_events(golds, text, preds)
 
 
 def test_seed_article_against_the_curated_annotation(seed):
