@@ -299,7 +299,7 @@ def seed(
     else:
         database = open_db(db)
         summary = run_seed(database)
-    what = "the annotated article(s)" if annotation else "the bundled article"
+    what = "the annotated article(s) are" if annotation else "the bundled article is"
     if summary.sources:
         typer.echo(f"kpolicy: seeded {summary.sources} article(s): {summary.events} events, {summary.mentions} mentions", err=True)
     else:
