@@ -272,15 +272,28 @@ def _translate(exc: Exception, target: Target) -> Exception:
     return RuntimeFailure(f"database error on {target.label}: {str(getattr(exc, 'orig', exc)).splitlines()[0]}")
 
 
-def open_database(db: str | None, *, create: bool = True) -> Database:
-    """Open an existing kpolicy database, or create, migrate and seed a new one when `create`."""
+def _connect(db: str | None) -> tuple[Database, str | None]:
+    """Resolve --db, check the file, open an engine and read the schema revision (None: new/empty)."""
     target = resolve(db)
     exists = _check_file(target, must_exist=False) if target.path is not None else True
     engine = make_engine(target)
-    database = Database(target, engine)
     try:
         with engine.connect() as conn:
             revision = schema_revision(conn) if exists else None
+    except DatabaseError:
+        engine.dispose()
+        raise
+    except sa.exc.SQLAlchemyError as exc:
+        engine.dispose()
+        raise _translate(exc, target) from None
+    return Database(target, engine), revision
+
+
+def open_database(db: str | None, *, create: bool = True) -> Database:
+    """Open an existing kpolicy database, or create, migrate and seed a new one when `create`."""
+    database, revision = _connect(db)
+    target = database.target
+    try:
         if revision is None:
             if not create:
                 raise DatabaseError(f"no kpolicy database at {target.label}; run `kpolicy init --db {target.label}` first")
@@ -299,31 +312,19 @@ def open_database(db: str | None, *, create: bool = True) -> Database:
         check_revision(revision, target)
         return database
     except (DatabaseError, RuntimeFailure):
-        engine.dispose()
+        database.close()
         raise
     except sa.exc.SQLAlchemyError as exc:
-        engine.dispose()
+        database.close()
         raise _translate(exc, target) from None
 
 
 def connect_for_init(db: str | None) -> tuple[Database, str | None]:
     """Open (creating the file if needed) for `kpolicy init`: returns the database and its current revision."""
-    target = resolve(db)
-    exists = _check_file(target, must_exist=False) if target.path is not None else True
-    engine = make_engine(target)
-    database = Database(target, engine)
-    try:
-        with engine.connect() as conn:
-            revision = schema_revision(conn) if exists else None
-    except DatabaseError:
-        engine.dispose()
-        raise
-    except sa.exc.SQLAlchemyError as exc:
-        engine.dispose()
-        raise _translate(exc, target) from None
+    database, revision = _connect(db)
     if revision is not None and revision not in schema.KNOWN_REVISIONS:
-        engine.dispose()
-        check_revision(revision, target)
+        database.close()
+        check_revision(revision, database.target)
     return database, revision
 
 
