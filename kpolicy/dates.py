@@ -156,6 +156,18 @@ def parse_window(start: str | None = None, end: str | None = None, on: str | Non
     return lower, upper
 
 
+def compatible(a: DateRange, b: DateRange) -> bool:
+    """Could two dates be the same event's? Their bounds overlap (an open end overlaps
+    everything on its side), and two exact days must be the same day."""
+    if a.lower is not None and b.upper is not None and a.lower > b.upper:
+        return False
+    if b.lower is not None and a.upper is not None and b.lower > a.upper:
+        return False
+    if a.precision == "day" and b.precision == "day":
+        return a.lower == b.lower
+    return True
+
+
 def shift_months(day: date, months: int) -> date:
     """The first day of the month `months` away from `day`'s month."""
     index = day.year * 12 + day.month - 1 + months

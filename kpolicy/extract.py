@@ -28,6 +28,7 @@ from datetime import date
 
 from kpolicy.actors import ActorFinder, ActorMention, actor_finder
 from kpolicy.dates import DateRange, parse_edtf
+from kpolicy.dates import compatible as dates_compatible  # the store's merge test too
 from kpolicy.errors import BadInput
 from kpolicy.records import EventRecord, MentionRecord
 from kpolicy.sentences import paragraph_index, sentence_spans
@@ -958,16 +959,9 @@ def _dedupe(items):
 
 def _compatible(a: str, b: str) -> bool:
     try:
-        ra, rb = parse_edtf(a), parse_edtf(b)
+        return dates_compatible(parse_edtf(a), parse_edtf(b))
     except BadInput:
         return False
-    if ra.lower and rb.upper and ra.lower > rb.upper:
-        return False
-    if rb.lower and ra.upper and rb.lower > ra.upper:
-        return False
-    if ra.precision == "day" and rb.precision == "day":
-        return ra.lower == rb.lower
-    return True
 
 
 def _within(new: str, old: str) -> bool:

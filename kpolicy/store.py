@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from kpolicy import denorm, schema
-from kpolicy.dates import sort_key, span_class
+from kpolicy.dates import DateRange, compatible, sort_key, span_class
 from kpolicy.gazetteer import Gazetteer
 from kpolicy.query import ActorTree, window_ids
 from kpolicy.records import EventRecord, SourceRecord, StoreSummary
@@ -130,13 +130,7 @@ def _dates_compatible(record: EventRecord, row) -> bool:
     for a, b in ((lo, hi), (row.start_date, row.end_date)):
         if a is None or b is None or (b - a).days > MAX_MERGE_SPAN_DAYS:
             return False
-    if lo is not None and row.end_date is not None and lo > row.end_date:
-        return False
-    if hi is not None and row.start_date is not None and hi < row.start_date:
-        return False
-    if record.date.precision == "day" and row.precision == "day":
-        return lo == row.start_date
-    return True
+    return compatible(record.date, DateRange(row.date, row.start_date, row.end_date, row.precision))
 
 
 def find_match(conn: Connection, record: EventRecord, source_id: int, lookups: _Lookups) -> int | None:
