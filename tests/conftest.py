@@ -84,6 +84,14 @@ def _seeded_template(tmp_path_factory) -> Path:
     return path
 
 
+def seeded_postgres_database() -> tuple[str, callable]:
+    """A new PostgreSQL database, initialised and seeded, and a function that drops it."""
+    url, drop = _postgres_database()
+    result = Cli(url)("init", "--seed")
+    assert result.exit_code == 0, result.stderr
+    return url, drop
+
+
 def copy_seeded(template: Path, target: Path) -> str:
     shutil.copy(template, target)
     return str(target)
@@ -93,13 +101,9 @@ def copy_seeded(template: Path, target: Path) -> str:
 def db(request, tmp_path, _seeded_template) -> str:
     """A --db value naming a freshly seeded database."""
     if request.param == "sqlite":
-        path = tmp_path / "kpolicy.db"
-        shutil.copy(_seeded_template, path)
-        yield str(path)
+        yield copy_seeded(_seeded_template, tmp_path / "kpolicy.db")
         return
-    url, drop = _postgres_database()
-    result = Cli(url)("init", "--seed")
-    assert result.exit_code == 0, result.stderr
+    url, drop = seeded_postgres_database()
     yield url
     drop()
 

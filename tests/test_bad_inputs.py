@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Callable
 
 import pytest
-from conftest import ENGINES, Cli, _postgres_database
+from conftest import ENGINES, Cli, _postgres_database, seeded_postgres_database
 from robustness_helpers import (
     GOOD_SENTENCE,
     file_digest,
@@ -312,9 +312,7 @@ def shared_postgres():
     if "postgresql" not in ENGINES:
         yield None
         return
-    url, drop = _postgres_database()
-    result = Cli(url)("init", "--seed")
-    assert result.exit_code == 0, result.stderr
+    url, drop = seeded_postgres_database()
     yield url
     drop()
 
