@@ -16,7 +16,7 @@ from pathlib import Path
 
 from kpolicy.errors import BadInput
 from kpolicy.records import EventRecord, SourceRecord, StoreSummary
-from kpolicy.text import SUPPORTED_SUFFIXES, Document, read_document
+from kpolicy.extract.text import SUPPORTED_SUFFIXES, Document, read_document
 
 ARTICLE_GLOBS = ("*.md", "*.txt", "*.html")
 
@@ -86,8 +86,8 @@ def expand(paths: Iterable[Path]) -> list[Path]:
 
 def ingest_one(database, prepared: Prepared) -> StoreSummary:
     """Store one article and its events in ONE transaction."""
-    from kpolicy.gazetteer import load_gazetteer
-    from kpolicy.store import store_article, sync_reference
+    from kpolicy.extract.gazetteer import load_gazetteer
+    from kpolicy.store.articles import store_article, sync_reference
 
     records: list[EventRecord] = [e.to_record() for e in prepared.events]
     with database.writing() as conn:
@@ -98,7 +98,7 @@ def ingest_one(database, prepared: Prepared) -> StoreSummary:
 def sync_reference_if_needed(conn, gazetteer, sync) -> None:
     import sqlalchemy as sa
 
-    from kpolicy import schema
+    from kpolicy.store import schema
 
     if conn.execute(sa.select(sa.func.count()).select_from(schema.actors)).scalar_one() == 0:
         sync(conn, gazetteer)

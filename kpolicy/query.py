@@ -15,7 +15,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from kpolicy import schema
+from kpolicy.store import schema
 from kpolicy.dates import SPAN_CLASSES, SPAN_OPEN_END, SPAN_OPEN_START, parse_window, span_longest
 from kpolicy.errors import BadInput, unknown_name
 from kpolicy.vocabulary import EVENT_TYPES, FAMILIES, REVIEW_STATES, STATE_KINDS, STATUSES, types_for

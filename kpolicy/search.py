@@ -21,7 +21,7 @@ from collections.abc import Iterator
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from kpolicy import schema
+from kpolicy.store import schema
 from kpolicy.errors import BadInput
 from kpolicy.query import EventQuery, build_select, timeline
 

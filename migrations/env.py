@@ -1,4 +1,4 @@
-"""Alembic environment. kpolicy runs migrations from code (kpolicy.migrate) and hands
+"""Alembic environment. kpolicy runs migrations from code (kpolicy.store.migrate) and hands
 over its open connection in `config.attributes["connection"]`; the `alembic` command
 line works too, given `-x db=URL`.
 """
@@ -8,7 +8,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
-from kpolicy.schema import metadata
+from kpolicy.store.schema import metadata
 
 config = context.config
 

@@ -1,7 +1,7 @@
 """Test-only stand-in for `kpolicy ingest`, used by tests/test_atomic_concurrent.py only when
 that command is absent from the branch: `python library_writer.py DB FILE...` stores each
 article (events: its 'On D Month YYYY, ...' sentences) in its own Database.writing() transaction
-through kpolicy.store.store_article, as ingest does."""
+through kpolicy.store.articles.store_article, as ingest does."""
 
 from __future__ import annotations
 
@@ -12,10 +12,10 @@ from datetime import date
 from pathlib import Path
 
 from kpolicy.dates import parse_edtf
-from kpolicy.db import open_database
+from kpolicy.store.bootstrap import open_database
 from kpolicy.records import EventRecord, MentionRecord, SourceRecord
-from kpolicy.store import store_article
-from kpolicy.text import read_document
+from kpolicy.store.articles import store_article
+from kpolicy.extract.text import read_document
 
 MONTHS = {name: i for i, name in enumerate(calendar.month_name) if name}
 SENTENCE = re.compile(r"On (\d{1,2}) ([A-Z][a-z]+) (\d{4}), ([^.]*)\.")

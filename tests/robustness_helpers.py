@@ -13,7 +13,7 @@ from pathlib import Path
 import sqlalchemy as sa
 import yaml
 
-from kpolicy.db import resolve
+from kpolicy.store.db import resolve
 
 GOOD_SENTENCE = "On 4 May 2019 North Korea tested short-range missiles near Wonsan."
 

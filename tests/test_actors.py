@@ -2,7 +2,7 @@
 
 import pytest
 
-from kpolicy.actors import actor_finder
+from kpolicy.extract.actors import actor_finder
 
 
 @pytest.fixture(scope="module")

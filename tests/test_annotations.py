@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from kpolicy.annotations import bundled_annotations, load_annotation
+from kpolicy.store.annotations import bundled_annotations, load_annotation
 from kpolicy.errors import BadInput
-from kpolicy.gazetteer import load_gazetteer
+from kpolicy.extract.gazetteer import load_gazetteer
 
 ANNOTATION = bundled_annotations()[0]
 ARTICLE = ANNOTATION.parent.parent / "articles" / "changes-in-north-koreas-policy.md"

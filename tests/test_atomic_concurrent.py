@@ -2,7 +2,7 @@
 
 The writer is the real `kpolicy ingest` in a subprocess (one transaction per article). On a
 branch without that command it is tests/library_writer.py, which stores articles the same
-way through kpolicy.store.store_article inside Database.writing().
+way through kpolicy.store.articles.store_article inside Database.writing().
 
 Fault injection: KPOLICY_TEST_SLOW_WRITE=seconds makes every write transaction sleep after
 its statements and before COMMIT (kpolicy/db.py). The test waits until a given number of
@@ -27,7 +27,7 @@ from robustness_helpers import article_text, check_stored_invariants, integrity_
 from typer.main import get_command
 
 from kpolicy.cli import app
-from kpolicy.db import PG_WRITE_LOCK, SLOW_WRITE_ENV, resolve
+from kpolicy.store.db import PG_WRITE_LOCK, SLOW_WRITE_ENV, resolve
 
 HAS_INGEST = "ingest" in get_command(app).commands
 LIBRARY_WRITER = Path(__file__).with_name("library_writer.py")

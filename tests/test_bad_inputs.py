@@ -96,7 +96,7 @@ def _copy_with_revision(revision: str, known: tuple[str, ...] | None = None):
             conn.execute("UPDATE alembic_version SET version_num = ?", (revision,))
         conn.close()  # checkpoints the WAL: the file itself holds the new revision
         if known is not None:
-            mp.setattr("kpolicy.schema.KNOWN_REVISIONS", known)
+            mp.setattr("kpolicy.store.schema.KNOWN_REVISIONS", known)
         return {"target": str(path)}
 
     return setup
@@ -141,8 +141,8 @@ def _locked(tmp, mp, seeded):
     path.write_bytes(Path(seeded).read_bytes())
     holder = sqlite3.connect(path, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")
-    mp.setattr("kpolicy.db.BUSY_TIMEOUT_MS", 100)
-    mp.setattr("kpolicy.db.WRITE_RETRIES", 1)
+    mp.setattr("kpolicy.store.db.BUSY_TIMEOUT_MS", 100)
+    mp.setattr("kpolicy.store.db.WRITE_RETRIES", 1)
     extra = _annotated()(tmp, mp, seeded)
 
     def release():

@@ -6,7 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from kpolicy import bench
+from tools import bench
 
 
 def test_bench_smoke(tmp_path):
@@ -35,5 +35,5 @@ def test_bench_smoke(tmp_path):
 
 
 def test_cli_does_not_import_the_bench():
-    code = "import sys, kpolicy.cli; sys.exit('kpolicy.bench' in sys.modules or 'kpolicy.bulk' in sys.modules)"
+    code = "import sys, kpolicy.cli; sys.exit('tools.bench' in sys.modules or 'kpolicy.store.bulk' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0

@@ -9,12 +9,12 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from kpolicy import bulk
-from kpolicy.bulk import BulkEvent, BulkMention
-from kpolicy.db import Database, make_engine, resolve
+from kpolicy.store import bulk
+from kpolicy.store.bulk import BulkEvent, BulkMention
+from kpolicy.store.db import Database, make_engine, resolve
 from kpolicy.errors import BadInput
 from kpolicy.records import SourceRecord
-from kpolicy.seed import initialise
+from kpolicy.store.bootstrap import initialise
 
 TRIGGERS = "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'event_search%' ORDER BY name"
 INDEX = "SELECT rowid, title, quotes FROM event_search ORDER BY rowid"

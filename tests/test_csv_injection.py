@@ -16,7 +16,7 @@ import pytest
 from conftest import Cli
 from robustness_helpers import write_annotation
 
-from kpolicy import render
+from kpolicy.views import render
 
 # (title, sentence) pairs: each sentence opens with a character a spreadsheet treats as a formula
 HOSTILE = [

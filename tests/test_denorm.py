@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from kpolicy import denorm, migrate, schema
-from kpolicy.db import Database, make_engine, resolve
+from kpolicy.store import write as denorm
+from kpolicy.store import migrate
+from kpolicy.store import schema
+from kpolicy.store.db import Database, make_engine, resolve
 
 # what 0002's view computed per row, ordered in code points on both engines
 LIVE = {
@@ -69,8 +71,8 @@ def test_actor_names_cell():
 def test_bulk_fills_the_row_like_the_view(db):
     from datetime import date
 
-    from kpolicy import bulk
-    from kpolicy.bulk import BulkEvent, BulkMention
+    from kpolicy.store import bulk
+    from kpolicy.store.bulk import BulkEvent, BulkMention
     from kpolicy.records import SourceRecord
 
     database = _database(db)

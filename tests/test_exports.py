@@ -171,9 +171,9 @@ def _add_undated_event(path: str) -> None:
     from datetime import date
 
     from kpolicy.dates import parse_edtf
-    from kpolicy.db import open_database
+    from kpolicy.store.bootstrap import open_database
     from kpolicy.records import EventRecord, MentionRecord, SourceRecord
-    from kpolicy.store import store_article
+    from kpolicy.store.articles import store_article
 
     text = "An undated statement."
     event = EventRecord("statement", "An undated statement", parse_edtf(None), "occurred", [("Japan", "initiator")],
@@ -223,7 +223,7 @@ def test_export_to_file_and_bad_format(cli, tmp_path):
     ],
 )
 def test_rarer_date_forms(edtf, start_date, end_date, display, dtstart, dtend, note):
-    from kpolicy.exports import ics_span, timelinejs_slide
+    from kpolicy.views.exports import ics_span, timelinejs_slide
 
     slide = timelinejs_slide({"id": 1, "date": edtf, "title": "t", "status": "occurred", "type": "talks", "states": []}, "type")
     assert slide["start_date"] == start_date

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from kpolicy.extract import extract_events
-from kpolicy.text import read_document
+from kpolicy.extract.text import read_document
 from test_extract import score_events
 
 FIXTURES = Path(__file__).parent / "fixtures" / "generality"

@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 from typer.testing import CliRunner
 
-from kpolicy import schema
+from kpolicy.store import schema
 from kpolicy.cli import app
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -92,7 +92,7 @@ def test_cross_article_merge_and_curated_event_untouched(tmp_path):
 
 
 def test_two_new_articles_merge_into_one_extracted_event(tmp_path):
-    from kpolicy.db import open_database
+    from kpolicy.store.bootstrap import open_database
     from kpolicy.ingest import ingest_one, prepare
 
     database = open_database(str(tmp_path / "k.db"))
@@ -111,8 +111,8 @@ def test_two_new_articles_merge_into_one_extracted_event(tmp_path):
 
 
 def test_one_transaction_per_article(tmp_path, monkeypatch):
-    from kpolicy import store
-    from kpolicy.db import open_database
+    from kpolicy.store import articles as store
+    from kpolicy.store.bootstrap import open_database
     from kpolicy.errors import RuntimeFailure
     database = open_database(str(tmp_path / "k.db"))
     with database.reading() as conn:

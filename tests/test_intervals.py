@@ -9,13 +9,16 @@ from datetime import date, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from kpolicy import bulk, migrate, query, schema
-from kpolicy.bulk import BulkEvent, BulkMention
+from kpolicy.store import bulk
+from kpolicy.store import migrate
+from kpolicy import query
+from kpolicy.store import schema
+from kpolicy.store.bulk import BulkEvent, BulkMention
 from kpolicy.dates import SPAN_OPEN_END, SPAN_OPEN_START, SPAN_UNDATED, parse_edtf, sort_key, span_class, span_longest
-from kpolicy.db import Database, make_engine, resolve
+from kpolicy.store.db import Database, make_engine, resolve
 from kpolicy.errors import BadInput
 from kpolicy.records import SourceRecord
-from kpolicy.seed import initialise
+from kpolicy.store.bootstrap import initialise
 
 from conftest import Cli
 
@@ -122,9 +125,9 @@ def test_sort_key_is_timeline_order():
 @pytest.fixture
 def generated(empty_db):
     """A database with 3000 synthetic events (the benchmark's generator) plus every date shape."""
-    from kpolicy.bench import EventGenerator, build_world
-    from kpolicy.gazetteer import Gazetteer
-    from kpolicy.store import sync_reference
+    from tools.bench import EventGenerator, build_world
+    from kpolicy.extract.gazetteer import Gazetteer
+    from kpolicy.store.articles import sync_reference
 
     database = _database(empty_db)
     initialise(database, with_seed=False)
@@ -242,7 +245,7 @@ def test_bulk_fills_keys_and_rejects_bad_events_whole(empty_db):
 def test_orm_writes_fill_the_keys(empty_db):
     from sqlalchemy.orm import Session
 
-    from kpolicy.models import Event
+    from kpolicy.store.models import Event
 
     database = _database(empty_db)
     initialise(database, with_seed=False)

@@ -14,8 +14,9 @@ from alembic.util import CommandError
 from conftest import Cli
 from robustness_helpers import file_digest, row_counts
 
-from kpolicy import migrate, schema
-from kpolicy.db import resolve
+from kpolicy.store import migrate
+from kpolicy.store import schema
+from kpolicy.store.db import resolve
 
 
 def _engine(db: str) -> sa.Engine:

@@ -12,7 +12,7 @@ from datetime import date
 
 import pytest
 
-from kpolicy.plot import build_lanes
+from kpolicy.views.plot import build_lanes
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -170,7 +170,7 @@ def test_a_thousand_events_stay_legible(thousand_db, tmp_path):
 
 
 def test_every_date_kind_draws(tmp_path):
-    from kpolicy.plot import draw
+    from kpolicy.views.plot import draw
 
     rows = [
         {"id": i, "date": d, "title": f"event {d}", "states": ["X", "Y"][: 1 + i % 2], "status": s, "type": "talks"}

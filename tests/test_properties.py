@@ -14,10 +14,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kpolicy import render
+from kpolicy.views import render
 from kpolicy.dates import _from_library, parse_edtf, parse_window
 from kpolicy.errors import BadInput
-from kpolicy.text import document_from_text
+from kpolicy.extract.text import document_from_text
 from robustness_helpers import check_stored_invariants
 
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])

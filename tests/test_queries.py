@@ -10,9 +10,9 @@ from datetime import date
 import pytest
 
 from kpolicy.dates import parse_edtf
-from kpolicy.db import open_database
+from kpolicy.store.bootstrap import open_database
 from kpolicy.records import EventRecord, MentionRecord, SourceRecord
-from kpolicy.store import store_article
+from kpolicy.store.articles import store_article
 
 
 def ids(result) -> list[int]:

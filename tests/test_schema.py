@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from kpolicy import migrate, schema
-from kpolicy.db import open_database
+from kpolicy.store import migrate
+from kpolicy.store import schema
+from kpolicy.store.bootstrap import open_database
 
 
 def test_models_match_migrations(db):

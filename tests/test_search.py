@@ -132,7 +132,7 @@ def test_index_follows_inserts_updates_and_deletes(seeded_file):
 def test_models_still_match_migrations_with_the_fts_table(seeded_file):
     import sqlalchemy as sa
 
-    from kpolicy import migrate
+    from kpolicy.store import migrate
 
     engine = sa.create_engine(f"sqlite:///{seeded_file}")
     with engine.connect() as conn:
@@ -145,7 +145,7 @@ def test_models_still_match_migrations_with_the_fts_table(seeded_file):
 def test_downgrade_and_upgrade_rebuild_the_index(seeded_file):
     import sqlalchemy as sa
 
-    from kpolicy import migrate
+    from kpolicy.store import migrate
 
     engine = sa.create_engine(f"sqlite:///{seeded_file}")
     with engine.begin() as conn:

@@ -8,8 +8,8 @@ from pathlib import Path
 import sqlalchemy as sa
 import yaml
 
-from kpolicy.annotations import bundled_annotations
-from kpolicy.db import open_database
+from kpolicy.store.annotations import bundled_annotations
+from kpolicy.store.bootstrap import open_database
 
 from conftest import Cli
 

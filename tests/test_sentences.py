@@ -1,6 +1,6 @@
 """Sentence segmentation: abbreviations, initials and quotes do not end sentences; paragraphs do."""
 
-from kpolicy.sentences import paragraph_index, sentence_spans
+from kpolicy.extract.sentences import paragraph_index, sentence_spans
 
 
 def split(text):

@@ -1,4 +1,4 @@
-"""Temporal expressions x publication dates -> EDTF (kpolicy.temporal).
+"""Temporal expressions x publication dates -> EDTF (kpolicy.extract.temporal).
 
 Each row: a sentence, the publication date, the caller's tense/narrative if any, the phrase
 that must be found (exactly as written) and the EDTF it must normalise to. Expected values
@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kpolicy.dates import parse_edtf
-from kpolicy.temporal import TimeExpression, find_time_expressions, modality, sentence_tense
+from kpolicy.extract.temporal import TimeExpression, find_time_expressions, modality, sentence_tense
 
 D = date
 P_2020_02_05 = D(2020, 2, 5)  # seed article

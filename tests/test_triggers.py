@@ -2,7 +2,7 @@
 
 import pytest
 
-from kpolicy.triggers import find_triggers
+from kpolicy.extract.triggers import find_triggers
 
 POSITIVE = [
     ("North Korea launched a KN-23 short-range ballistic missile.", "missile_test"),

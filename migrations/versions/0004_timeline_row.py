@@ -7,7 +7,7 @@ Create Date: 2026-11-28
 Building a timeline row used to cost three correlated subqueries (the sorted distinct
 actor names, the first mention's source, its quote): most of a window query's time.
 Two columns on events now carry them, filled by every kpolicy write path through one
-function (kpolicy.denorm.refresh; kpolicy.bulk computes the same values in Python):
+function (kpolicy.store.write.refresh; kpolicy.store.bulk computes the same values in Python):
 
 - actor_names: the event's distinct actor names in code-point order, '; '-joined
   (NULL when it has no actor). PostgreSQL sorts with COLLATE "C" so both engines and

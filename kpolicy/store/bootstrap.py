@@ -1,14 +1,21 @@
-"""Creating a database: migrate, load the reference data, load the bundled article(s)."""
+"""Open-or-create, initialise and seed: everything that turns a path into a usable kpolicy database.
+
+`open_or_create` is what every command calls; `initialise` migrates and loads the
+reference data (and, asked to, the bundled article); `seed` loads annotations.
+"""
 
 from __future__ import annotations
 
 from sqlalchemy.engine import Connection
 
-from kpolicy.annotations import Annotation, bundled_annotations, load_annotation
-from kpolicy.db import Database
-from kpolicy.gazetteer import load_gazetteer
+from kpolicy.store.annotations import Annotation, bundled_annotations, load_annotation
+import sqlalchemy as sa
+
+from kpolicy.errors import DatabaseError, RuntimeFailure
+from kpolicy.store.db import Database, _translate, check_revision, connect
+from kpolicy.extract.gazetteer import load_gazetteer
 from kpolicy.records import StoreSummary
-from kpolicy.store import store_article, sync_reference
+from kpolicy.store.articles import store_article, sync_reference
 
 
 def bundled() -> list[Annotation]:
@@ -40,8 +47,8 @@ def initialise(database: Database, with_seed: bool = True, only_if_new: bool = F
     done. `database.revision_before` is what that re-check found (None: a new
     database). With `only_if_new`, a database someone else just created is left as is.
     """
-    from kpolicy import migrate
-    from kpolicy.db import check_revision, schema_revision
+    from kpolicy.store import migrate
+    from kpolicy.store.db import check_revision, schema_revision
 
     annotations = bundled() if with_seed else []
     if database.engine.dialect.name == "sqlite":
@@ -65,7 +72,7 @@ def _enable_wal(database: Database) -> None:
 
     import sqlalchemy as sa
 
-    from kpolicy.db import WRITE_RETRIES, is_busy
+    from kpolicy.store.db import WRITE_RETRIES, is_busy
 
     for attempt in range(WRITE_RETRIES + 1):
         raw = database.engine.raw_connection()
@@ -78,3 +85,34 @@ def _enable_wal(database: Database) -> None:
             time.sleep(0.1 * 2**attempt)
         finally:
             raw.close()
+
+
+def open_or_create(db: str | None, *, create: bool = True) -> Database:
+    """Open an existing kpolicy database, or create, migrate and seed a new one when `create`."""
+    database, revision = connect(db)
+    target = database.target
+    try:
+        if revision is None:
+            if not create:
+                raise DatabaseError(f"no kpolicy database at {target.label}; run `kpolicy init --db {target.label}` first")
+            summary = initialise(database, with_seed=True, only_if_new=True)
+            if database.revision_before is not None:  # another process created it meanwhile
+                check_revision(database.revision_before, target)
+                return database
+            database.notices.append(
+                f"created a new kpolicy database at {target.label} and seeded it "
+                f"({summary.sources} article, {summary.events} events); "
+                "use --db or KPOLICY_DB to work elsewhere"
+            )
+            return database
+        check_revision(revision, target)
+        return database
+    except (DatabaseError, RuntimeFailure):
+        database.close()
+        raise
+    except sa.exc.SQLAlchemyError as exc:
+        database.close()
+        raise _translate(exc, target) from None
+
+
+open_database = open_or_create  # the name library users and the tests know

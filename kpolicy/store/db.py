@@ -1,4 +1,4 @@
-"""Where the database is, opening it safely, and creating it on first use.
+"""Where the database is and opening it safely (creating and seeding is kpolicy.store.bootstrap).
 
 `--db` takes a path (SQLite) or a SQLAlchemy URL (sqlite:///..., postgresql+psycopg://...);
 `KPOLICY_DB` does the same; otherwise the database lives in the platform's user data
@@ -20,7 +20,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from kpolicy import schema
+from kpolicy.store import schema
 from kpolicy.errors import DatabaseError, RuntimeFailure
 
 ENV_VAR = "KPOLICY_DB"
@@ -118,7 +118,7 @@ class Database:
     target: Target
     engine: Engine
     notices: list[str] = field(default_factory=list)
-    revision_before: str | None = None  # set by kpolicy.seed.initialise: the revision it found under the lock
+    revision_before: str | None = None  # set by bootstrap.initialise: the revision it found under the lock
 
     @contextmanager
     def reading(self) -> Iterator[Connection]:
@@ -236,9 +236,11 @@ def check_revision(revision: str | None, target: Target, upgrading: bool = False
     )
 
 
-def _translate(exc: Exception, target: Target) -> Exception:
+def _translate(exc: Exception, target: Target | None) -> Exception:
     """Driver errors that mean 'this is not a usable database' become one-line DatabaseErrors."""
     text = str(getattr(exc, "orig", exc)).lower()
+    if target is None:
+        return RuntimeFailure(f"database error: {str(getattr(exc, 'orig', exc)).splitlines()[0]}")
     if "file is not a database" in text or "not a database" in text:
         return DatabaseError(f"{target.label} is not a SQLite database; point --db at a kpolicy database or a new file name")
     if target.path is not None and ("readonly" in text or "read-only" in text or "unable to open" in text):
@@ -272,7 +274,7 @@ def _translate(exc: Exception, target: Target) -> Exception:
     return RuntimeFailure(f"database error on {target.label}: {str(getattr(exc, 'orig', exc)).splitlines()[0]}")
 
 
-def _connect(db: str | None) -> tuple[Database, str | None]:
+def connect(db: str | None) -> tuple[Database, str | None]:
     """Resolve --db, check the file, open an engine and read the schema revision (None: new/empty)."""
     target = resolve(db)
     exists = _check_file(target, must_exist=False) if target.path is not None else True
@@ -289,39 +291,9 @@ def _connect(db: str | None) -> tuple[Database, str | None]:
     return Database(target, engine), revision
 
 
-def open_database(db: str | None, *, create: bool = True) -> Database:
-    """Open an existing kpolicy database, or create, migrate and seed a new one when `create`."""
-    database, revision = _connect(db)
-    target = database.target
-    try:
-        if revision is None:
-            if not create:
-                raise DatabaseError(f"no kpolicy database at {target.label}; run `kpolicy init --db {target.label}` first")
-            from kpolicy.seed import initialise
-
-            summary = initialise(database, with_seed=True, only_if_new=True)
-            if database.revision_before is not None:  # another process created it meanwhile
-                check_revision(database.revision_before, target)
-                return database
-            database.notices.append(
-                f"created a new kpolicy database at {target.label} and seeded it "
-                f"({summary.sources} article, {summary.events} events); "
-                "use --db or KPOLICY_DB to work elsewhere"
-            )
-            return database
-        check_revision(revision, target)
-        return database
-    except (DatabaseError, RuntimeFailure):
-        database.close()
-        raise
-    except sa.exc.SQLAlchemyError as exc:
-        database.close()
-        raise _translate(exc, target) from None
-
-
 def connect_for_init(db: str | None) -> tuple[Database, str | None]:
     """Open (creating the file if needed) for `kpolicy init`: returns the database and its current revision."""
-    database, revision = _connect(db)
+    database, revision = connect(db)
     if revision is not None and revision not in schema.KNOWN_REVISIONS:
         database.close()
         check_revision(revision, database.target)

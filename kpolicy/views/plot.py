@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
-from kpolicy.exports import row_range
+from kpolicy.views.exports import row_range
 from kpolicy.errors import BadInput
 
 SUFFIXES = (".png", ".svg")

@@ -1,7 +1,7 @@
 """The database schema as SQLAlchemy Core tables: the single source of truth.
 
 Core tables (not only ORM classes) let the query and bulk-write paths run on
-`import sqlalchemy` alone, without the ORM's extra import time; kpolicy.models maps
+`import sqlalchemy` alone, without the ORM's extra import time; kpolicy.store.models maps
 typed ORM classes onto these same tables. Alembic's migrations must produce exactly
 this metadata (tests/test_migrations.py checks it).
 """
@@ -116,7 +116,7 @@ events = Table(
     # per class; sort_key is the timeline order in one integer (undated last)
     Column("span_class", Integer, nullable=False),
     Column("sort_key", BigInteger, nullable=False),
-    # the timeline row's aggregates, stored (migration 0004; kpolicy.denorm keeps them):
+    # the timeline row's aggregates, stored (migration 0004; kpolicy.store.write keeps them):
     # distinct actor names in code-point order '; '-joined, and the first mention's id
     Column("actor_names", Text),
     Column("first_mention_id", Integer),

@@ -1,10 +1,10 @@
 """The extraction pipeline: article text -> candidate events (the extraction contract).
 
 Stages, top to bottom:
-1. sentences (kpolicy.sentences): spans of the plain text; headlines, bylines and
+1. sentences (kpolicy.extract.sentences): spans of the plain text; headlines, bylines and
    datelines (SEOUL, July 18 (Yonhap) --) are not event mentions;
-2. per sentence: triggers (kpolicy.triggers), time expressions (kpolicy.temporal, with
-   the narrative time passed in), actor mentions (kpolicy.actors);
+2. per sentence: triggers (kpolicy.extract.triggers), time expressions (kpolicy.extract.temporal, with
+   the narrative time passed in), actor mentions (kpolicy.extract.actors);
 3. candidates: each trigger takes the time expression of its own clause, else one the
    sentence sets for all ('from the last six months, during which...'), else the time
    of the event it happened at ('unveiled at his 8th Party Congress in January 2021'),
@@ -26,13 +26,13 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from kpolicy.actors import ActorFinder, ActorMention, actor_finder
+from kpolicy.extract.actors import ActorFinder, ActorMention, actor_finder
 from kpolicy.dates import DateRange, parse_edtf
 from kpolicy.dates import compatible as dates_compatible  # the store's merge test too
 from kpolicy.errors import BadInput
 from kpolicy.records import EventRecord, MentionRecord
-from kpolicy.sentences import paragraph_index, sentence_spans
-from kpolicy.triggers import _MISSILE_NOUN, Trigger, find_triggers
+from kpolicy.extract.sentences import paragraph_index, sentence_spans
+from kpolicy.extract.triggers import _MISSILE_NOUN, Trigger, find_triggers
 from kpolicy.vocabulary import EVENT_TYPES
 
 _CHUNK_BOUNDARY = re.compile(
@@ -169,7 +169,7 @@ class ExtractedEvent:
 
 
 def _temporal():
-    from kpolicy import temporal
+    from kpolicy.extract import temporal
 
     return temporal
 
@@ -901,7 +901,7 @@ _SYNONYM = {
 
 def _head(t: Trigger, sentence: str) -> str:
     """The word that names the event: the trigger, or for a policy verb its object (moratorium, policy)."""
-    from kpolicy.triggers import _POLICY_OBJECT
+    from kpolicy.extract.triggers import _POLICY_OBJECT
 
     word = t.text.lower()
     if t.type == "policy_change" and not word.startswith("morator"):
@@ -1065,4 +1065,4 @@ def _title(e: Candidate, states: list[str], text: str) -> str:
 
 def extract_events(text: str, published: date) -> list[ExtractedEvent]:
     """Candidate events of an article's plain text, dates resolved against `published`."""
-    return Extractor().extract(text, published)
+    return Extractor().extract(text, published)  # kpolicy.extract.extract_events is the public face

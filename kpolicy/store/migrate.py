@@ -1,7 +1,7 @@
 """Run Alembic migrations from code: a Config built here, the open connection passed in.
 
 Only `kpolicy init` and first-use creation import this module (and so Alembic); the
-query path checks the schema revision by reading alembic_version directly (kpolicy.db).
+query path checks the schema revision by reading alembic_version directly (kpolicy.store.db).
 """
 
 from __future__ import annotations

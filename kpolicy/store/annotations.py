@@ -14,9 +14,9 @@ from pathlib import Path
 
 from kpolicy.dates import parse_edtf
 from kpolicy.errors import BadInput, KpolicyError, suggest
-from kpolicy.gazetteer import Gazetteer
+from kpolicy.extract.gazetteer import Gazetteer
 from kpolicy.records import EventRecord, MentionRecord, SourceRecord
-from kpolicy.text import read_document
+from kpolicy.extract.text import read_document
 from kpolicy.vocabulary import EVENT_TYPES, ROLES, STATUSES
 
 REQUIRED_EVENT_KEYS = ("type", "date", "status", "actors", "title", "quote")

@@ -16,9 +16,10 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from kpolicy import denorm, schema
+from kpolicy.store import write as denorm
+from kpolicy.store import schema
 from kpolicy.dates import DateRange, compatible, sort_key, span_class
-from kpolicy.gazetteer import Gazetteer
+from kpolicy.extract.gazetteer import Gazetteer
 from kpolicy.query import ActorTree, window_ids
 from kpolicy.records import EventRecord, SourceRecord, StoreSummary
 from kpolicy.vocabulary import EVENT_TYPES, FAMILIES

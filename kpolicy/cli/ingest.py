@@ -8,7 +8,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from kpolicy.cli import DbOpt, app, handle_errors
+from kpolicy.cli.app import app, handle_errors, open_db
+from kpolicy.cli.options import DbOpt
 
 PublishedOpt = Annotated[Optional[str], typer.Option("--published", metavar="YYYY-MM-DD", help="Publication date: relative dates ('last year', 'in June') resolve against it. Default: the file's front matter.")]
 BatchPublishedOpt = Annotated[Optional[str], typer.Option("--published", metavar="YYYY-MM-DD", help="Publication date for files whose front matter gives none.")]
@@ -64,7 +65,6 @@ def ingest(
       kpolicy ingest article.md --published 2020-02-05
       kpolicy ingest articles/ --db korea.db
     """
-    from kpolicy.cli import open_db
     from kpolicy.ingest import expand, ingest_one, prepare, published_date
     from kpolicy.records import StoreSummary
 

@@ -1,69 +1,32 @@
 """Commands that show the timeline in other shapes: `kpolicy search` and `kpolicy plot`.
 
-Registered by one import line at the bottom of kpolicy/cli.py. Like cli.py, this module
-imports only Typer and the standard library at the top; each command imports the
-library (SQLAlchemy, matplotlib) inside its body.
+Like every command module, this imports only Typer and the standard library at the top;
+each command imports the library (SQLAlchemy, matplotlib) inside its body.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from kpolicy.cli import (
-    ActorOpt,
-    DbOpt,
-    FormatOpt,
-    FromOpt,
-    LimitOpt,
-    OnOpt,
-    OutputOpt,
-    PlaceOpt,
-    ReviewOpt,
-    SourceOpt,
-    StatusOpt,
-    TextOpt,
-    ToOpt,
-    TypeOpt,
-    WithinOpt,
-    app,
-    build_query,
-    check_format,
-    handle_errors,
-    open_db,
-    output_stream,
-)
+from kpolicy.cli.app import app, handle_errors, open_db
+from kpolicy.cli.options import DbOpt, FormatOpt, OutputOpt, filter_options
+from kpolicy.cli.output import check_format, emit, output_stream
 
-SEARCH_TABLE = [
-    ("id", "id"),
-    ("date", "date"),
-    ("type", "type"),
-    ("status", "status"),
-    ("title", "title"),
-    ("snippet", "snippet"),
-]
-
+if TYPE_CHECKING:  # pragma: no cover
+    from kpolicy.query import EventQuery
 
 @app.command()
 @handle_errors
+@filter_options(text=False)
 def search(
     words: Annotated[str, typer.Argument(metavar="TEXT", help='Words to find in titles and quotes: all must match; "exact phrase", OR, NOT and prefix* work too.')],
     db: DbOpt = None,
     format: FormatOpt = "table",
     output: OutputOpt = None,
-    start: FromOpt = None,
-    end: ToOpt = None,
-    on: OnOpt = None,
-    within: WithinOpt = False,
-    actor: ActorOpt = None,
-    type_: TypeOpt = None,
-    status: StatusOpt = None,
-    place: PlaceOpt = None,
-    source: SourceOpt = None,
-    review: ReviewOpt = None,
-    limit: LimitOpt = None,
+    query: EventQuery = None,
 ) -> None:
     """Find events by the words of their titles and quotes, most relevant first.
 
@@ -78,32 +41,25 @@ def search(
       kpolicy search '"strategic weapon"' --status forecast
       kpolicy search summit --actor "Donald Trump" --format csv
     """
-    from kpolicy import render
     from kpolicy.search import SEARCH_FIELDS, search as run_search
+    from kpolicy.views import render
 
-    fmt = check_format(format, render.FORMATS)
-    q = build_query(start, end, on, within, actor, type_, status, place, None, source, review, limit)
+    fmt = check_format(format)
     database = open_db(db)
     with database.reading() as conn:
-        rows = run_search(conn, words, q)
+        rows = run_search(conn, words, query)
         with output_stream(output) as out:
             if fmt == "table":
                 from rich.markup import escape
 
-                shown = ({**r, "snippet": escape(r["snippet"] or ""), "title": escape(r["title"])} for r in rows)
-                count = render.write_table(shown, SEARCH_TABLE, out)
-                if not count:
-                    typer.echo(f"kpolicy: no events match {words!r}", err=True)
-            elif fmt == "csv":
-                render.write_csv(rows, SEARCH_FIELDS, out, exempt=("date", "start", "end"))
-            elif fmt == "json":
-                render.write_json(rows, out)
-            else:
-                render.write_jsonl(rows, out)
+                rows = ({**r, "snippet": escape(r["snippet"] or ""), "title": escape(r["title"])} for r in rows)
+            if not emit(rows, fmt, out, render.SEARCH_COLUMNS, fields=SEARCH_FIELDS, exempt=("date", "start", "end")) and fmt == "table":
+                typer.echo(f"kpolicy: no events match {words!r}", err=True)
 
 
 @app.command()
 @handle_errors
+@filter_options
 def plot(
     output: Annotated[Path, typer.Option("--output", "-o", metavar="FILE", help="The chart to write: FILE.png or FILE.svg (the suffix picks the format).")],
     db: DbOpt = None,
@@ -111,18 +67,7 @@ def plot(
     people: Annotated[bool, typer.Option("--people", help="Actor lanes for the actors as named (Kim Jong-un, the WPK), not their states.")] = False,
     labels: Annotated[Optional[int], typer.Option("--labels", metavar="N", help="Label only the N most important events per lane and show counts (default: all up to 120 events, else 6).")] = None,
     title: Annotated[Optional[str], typer.Option("--title", metavar="TEXT", help="Chart title.")] = None,
-    start: FromOpt = None,
-    end: ToOpt = None,
-    on: OnOpt = None,
-    within: WithinOpt = False,
-    actor: ActorOpt = None,
-    type_: TypeOpt = None,
-    status: StatusOpt = None,
-    place: PlaceOpt = None,
-    text: TextOpt = None,
-    source: SourceOpt = None,
-    review: ReviewOpt = None,
-    limit: LimitOpt = None,
+    query: EventQuery = None,
 ) -> None:
     """Draw the filtered timeline as a chart (PNG or SVG): lanes over a time axis.
 
@@ -140,8 +85,8 @@ def plot(
       kpolicy plot --lanes type --from 2019 -o 2019.svg
       kpolicy plot --actor "North Korea" --people -o north-korea.png
     """
-    from kpolicy import query
-    from kpolicy.plot import LANES, check_output, draw
+    from kpolicy import query as queries
+    from kpolicy.views.plot import LANES, check_output, draw
 
     check_output(output)
     lanes_by = lanes.strip().lower()
@@ -153,15 +98,15 @@ def plot(
         from kpolicy.errors import BadInput
 
         raise BadInput(f"--labels {labels} must be at least 1")
-    q = build_query(start, end, on, within, actor, type_, status, place, text, source, review, limit)
-    filters = [f"{name} {value}" for name, value in (("from", start), ("to", end), ("on", on), ("actor", ", ".join(actor or [])),
-               ("type", ", ".join(type_ or [])), ("status", ", ".join(status or [])), ("text", text), ("source", source)) if value]
+    q = query
+    filters = [f"{name} {value}" for name, value in (("from", q.start), ("to", q.end), ("on", q.on), ("actor", ", ".join(q.actors)),
+               ("type", ", ".join(q.types)), ("status", ", ".join(q.statuses)), ("text", q.text), ("source", q.source)) if value]
     database = open_db(db)
     with database.reading() as conn:
-        rows = list(query.iter_detailed(conn, q))
+        rows = list(queries.iter_detailed(conn, q))
     from kpolicy.dates import parse_window
 
-    window = parse_window(start, end, on) if (start or end or on) else (None, None)
+    window = parse_window(q.start, q.end, q.on) if (q.start or q.end or q.on) else (None, None)
     summary = draw(rows, output, lanes=lanes_by, people=people, labels=labels, title=title, subtitle="; ".join(filters), window=window)
     note = f"drew {summary.drawn} events in {summary.lanes} lanes to {output} ({summary.labelled} labels"
     note += ", counts per period)" if summary.aggregated else ")"
@@ -186,9 +131,9 @@ def datasette_metadata(db: DbOpt = None, output: OutputOpt = None) -> None:
     """
     import json
 
-    from kpolicy.db import resolve
+    from kpolicy.store.db import resolve
     from kpolicy.errors import BadInput
-    from kpolicy.exports import datasette_metadata as build
+    from kpolicy.views.exports import datasette_metadata as build
 
     target = resolve(db)
     if target.path is None:

@@ -1,4 +1,4 @@
-"""Typed ORM classes over the Core tables of kpolicy.schema, for library users.
+"""Typed ORM classes over the Core tables of kpolicy.store.schema, for library users.
 
 The CLI's hot paths (queries, bulk writes) use Core directly; these classes are
 the convenient, typed way to read and navigate the data from Python:
@@ -16,7 +16,7 @@ from datetime import date, datetime
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import DeclarativeBase, Mapped, relationship
 
-from kpolicy import schema
+from kpolicy.store import schema
 from kpolicy.dates import sort_key, span_class
 
 
@@ -104,7 +104,7 @@ class Event(Base):
     updated_at: Mapped[datetime]
     span_class: Mapped[int]  # filled from the bounds on every flush (see _fill_interval_keys)
     sort_key: Mapped[int]
-    actor_names: Mapped[str | None]  # the timeline row's aggregates (kpolicy.denorm keeps them)
+    actor_names: Mapped[str | None]  # the timeline row's aggregates (kpolicy.store.write keeps them)
     first_mention_id: Mapped[int | None]
 
     event_type: Mapped[EventType] = relationship()

@@ -3,7 +3,7 @@ of ../shared/eval/dev/ against its gold, and the project's own generality set
 (tests/fixtures/generality/: texts written for the project, gold-annotated by
 ../shared/eval/GUIDELINES.md), with ../shared/eval/score.py.
 
-    python -m kpolicy.evaluate [--shared PATH] [--show]
+    python -m tools.evaluate [--shared PATH] [--show]
 
 prints a markdown table (article, core recall, precision, F1, type, date, status, actors):
 seed and dev set first, then the own generality set under its own heading row, each set
@@ -47,7 +47,7 @@ def load_scorer(shared: Path):
 
 def seed_gold() -> tuple[dict, Path]:
     """The curated seed annotation in gold form (states as actors) and its article file."""
-    from kpolicy.actors import actor_finder
+    from kpolicy.extract.actors import actor_finder
 
     finder = actor_finder()
     from importlib.resources import files
@@ -135,8 +135,8 @@ def bench(words: int = 10_000, rounds: int = 5) -> str:
     """Throughput of extract_events on the seed article's text repeated to `words` words."""
     import time
 
-    from kpolicy.extract import Extractor
-    from kpolicy.text import read_document
+    from kpolicy.extract.pipeline import Extractor
+    from kpolicy.extract.text import read_document
 
     _, article = seed_gold()
     text = read_document(article).text
@@ -173,7 +173,7 @@ def table(results: list[dict], own: list[dict] | None = None) -> str:
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m kpolicy.evaluate", description=__doc__.split("\n")[0])
+    ap = argparse.ArgumentParser(prog="python -m tools.evaluate", description=__doc__.split("\n")[0])
     ap.add_argument("--shared", help="the shared folder holding eval/score.py and eval/dev/ (default: autodetect)")
     ap.add_argument("--show", action="store_true", help="also list missed, spurious and misdated events")
     ap.add_argument("--bench", action="store_true", help="measure extraction throughput on the seed article repeated to 10,000 words")
@@ -183,7 +183,7 @@ def main(argv=None) -> int:
         return 0
     shared = find_shared(a.shared)
     if shared is None:
-        print("kpolicy.evaluate: error: ../shared/eval/score.py not found; give --shared PATH", file=sys.stderr)
+        print("tools.evaluate: error: ../shared/eval/score.py not found; give --shared PATH", file=sys.stderr)
         return 2
     results = evaluate(shared)
     own = own_results(load_scorer(shared))

@@ -176,3 +176,40 @@ def write_timeline(rows: Iterable[dict], out: IO[str]) -> int:
         con.print(f"[{style}]{text}[/{style}]" if style else text)
         count += 1
     return count
+
+
+# ---- column lists (key, heading) of the terminal tables -----------------------------------
+
+EVENT_COLUMNS = [("id", "id"), ("date", "date"), ("precision", "precision"), ("type", "type"), ("status", "status"),
+                 ("title", "title"), ("actors", "actors"), ("place", "place")]
+SEARCH_COLUMNS = [("id", "id"), ("date", "date"), ("type", "type"), ("status", "status"), ("title", "title"), ("snippet", "snippet")]
+ACTOR_COLUMNS = [("name", "name"), ("kind", "kind"), ("iso3", "iso3"), ("parent", "parent"), ("events", "events"), ("aliases", "aliases")]
+TYPE_COLUMNS = [("code", "type"), ("family", "family"), ("events", "events"), ("description", "covers")]
+SOURCE_COLUMNS = [("slug", "slug"), ("published", "published"), ("publisher", "publisher"), ("events", "events"),
+                  ("mentions", "mentions"), ("title", "title")]
+
+
+def show_text(event: dict) -> str:
+    """The `kpolicy show` layout of one event (kpolicy.query.get_event's dict)."""
+    from kpolicy.dates import humanize
+
+    actor_list = ", ".join(f"{a['name']} ({a['role']})" for a in event["actor_roles"])
+    lines = [
+        f"#{event['id']}  {event['title']}",
+        f"  type       {event['type']} ({event['family']})",
+        f"  date       {event['date'] or 'undated'}  ({humanize(event['date'])}; precision {event['precision']}; "
+        f"{event['start'] or '..'} to {event['end'] or '..'})",
+        f"  status     {event['status']}",
+        f"  actors     {actor_list or '-'}",
+        f"  place      {event['place'] or '-'}",
+        f"  review     {event['review']} (confidence {event['confidence']:.2f})",
+    ]
+    if event.get("description"):
+        lines.append(f"  about      {event['description']}")
+    lines.append(f"  mentions   {len(event['mentions'])}")
+    for i, m in enumerate(event["mentions"], 1):
+        lines.append(f"  [{i}] {m['source']} ({m['published']}), characters {m['char_start']}-{m['char_end']}")
+        lines.append(f"      “{m['quote']}”")
+        if m["date_text"]:
+            lines.append(f"      date from {m['date_text']!r}, resolved against {m['date_anchor'] or 'nothing (absolute)'}")
+    return "\n".join(lines)

@@ -134,7 +134,7 @@ def timelinejs_slide(row: dict, group: str) -> dict | None:
 
 def write_timelinejs(rows: Iterable[dict], out: IO[str], title: str = "kpolicy timeline", group: str = "type") -> ExportSummary:
     """A TimelineJS JSON document (https://timeline.knightlab.com/docs/json-format.html), streamed."""
-    from kpolicy.render import dumps
+    from kpolicy.views.render import dumps
 
     summary = ExportSummary()
     out.write('{"title": ' + dumps({"text": {"headline": html.escape(title, quote=False), "text": "Exported by kpolicy; every event links to the sentence it came from."}}))

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from kpolicy.gazetteer import Gazetteer, load_gazetteer
+from kpolicy.extract.gazetteer import Gazetteer, load_gazetteer
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,9 @@
 """The benchmark suite: kpolicy against hand-written SQL on the same SQLite file.
 
-    python -m kpolicy.bench --sizes 1000,10000,100000,1000000 --out docs/benchmarks.md
+    python -m tools.bench --sizes 1000,10000,100000,1000000 --out docs/benchmarks.md
 
 For each size it generates a realistic synthetic database through kpolicy's own write
-path (kpolicy.bulk: validation, EDTF bounds, actor ids, interval keys) and, in the same
+path (kpolicy.store.bulk: validation, EDTF bounds, actor ids, interval keys) and, in the same
 run, measures kpolicy and a raw sqlite3 baseline over the same data:
 
 - bulk load: events per second, against raw `executemany` of pre-computed rows into the
@@ -92,7 +92,7 @@ def build_world(taken: set[str], people: int, seed: int = 7) -> World:
     """~200 states from pycountry (plus the bundled ones), 8 organs each, `people` persons."""
     import pycountry
 
-    from kpolicy.gazetteer import ActorEntry, load_gazetteer
+    from kpolicy.extract.gazetteer import ActorEntry, load_gazetteer
 
     rng = random.Random(seed)
     bundled = load_gazetteer()
@@ -188,7 +188,7 @@ class EventGenerator:
 
     def chunk(self, n: int):
         """(sources, events) for n events: SourceRecords and BulkEvents with real character offsets."""
-        from kpolicy.bulk import BulkEvent, BulkMention
+        from kpolicy.store.bulk import BulkEvent, BulkMention
         from kpolicy.records import SourceRecord
 
         rng = self.rng
@@ -451,11 +451,14 @@ class SizeResult:
 def run_size(size: int, workdir: Path, repeat: int, cli_runs: int, people: int, log=print, keep: bool = False) -> SizeResult:
     import sqlalchemy as sa
 
-    from kpolicy import bulk, query, schema, search
-    from kpolicy.db import Database, make_engine, resolve
-    from kpolicy.gazetteer import Gazetteer
-    from kpolicy.seed import initialise
-    from kpolicy.store import sync_reference
+    from kpolicy.store import bulk
+    from kpolicy import query
+    from kpolicy.store import schema
+    from kpolicy import search
+    from kpolicy.store.db import Database, make_engine, resolve
+    from kpolicy.extract.gazetteer import Gazetteer
+    from kpolicy.store.bootstrap import initialise
+    from kpolicy.store.articles import sync_reference
 
     res = SizeResult(size)
     folder = workdir / f"n{size}"
@@ -472,7 +475,7 @@ def run_size(size: int, workdir: Path, repeat: int, cli_runs: int, people: int, 
         taken |= {n.lower() for n in conn.execute(sa.select(schema.actors.c.name)).scalars()}
     world = build_world(taken, people)
     places = {p: None for p in world.places}
-    from kpolicy.gazetteer import PlaceEntry
+    from kpolicy.extract.gazetteer import PlaceEntry
 
     with database.writing() as conn:
         sync_reference(conn, Gazetteer(world.entries, {p: PlaceEntry(p) for p in places}))
@@ -492,9 +495,9 @@ def run_size(size: int, workdir: Path, repeat: int, cli_runs: int, people: int, 
     database = Database(target, make_engine(target))
     raw = sqlite3.connect(raw_path, isolation_level=None)
     raw.execute("PRAGMA foreign_keys=ON")
-    raw.execute(f"PRAGMA cache_size=-{bulk.SQLITE_CACHE_KB}")  # what kpolicy.bulk sets for its load
+    raw.execute(f"PRAGMA cache_size=-{bulk.SQLITE_CACHE_KB}")  # what kpolicy.store.bulk sets for its load
     raw.execute("BEGIN IMMEDIATE")
-    # the same trigger policy as kpolicy.bulk: FTS sync triggers off for the load, the
+    # the same trigger policy as kpolicy.store.bulk: FTS sync triggers off for the load, the
     # load's own index rows inserted, triggers back before the commit (all timed)
     t0 = time.perf_counter()
     triggers = raw.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'event_search_%'").fetchall()
@@ -631,7 +634,7 @@ def report(results: list[SizeResult], command: str) -> str:
         "",
         f"Machine: {machine()}.",
         "",
-        "### Bulk load (kpolicy.bulk vs raw executemany of pre-computed rows, same schema)",
+        "### Bulk load (kpolicy.store.bulk vs raw executemany of pre-computed rows, same schema)",
         "",
         "| events | mentions | db size | kpolicy | kpolicy events/s | raw | raw events/s | ratio |",
         "|---:|---:|---:|---:|---:|---:|---:|---:|",
@@ -697,7 +700,7 @@ def write_report(path: Path, text: str) -> None:
 
 
 def main(argv: list[str] | None = None) -> list[SizeResult]:
-    parser = argparse.ArgumentParser(prog="python -m kpolicy.bench", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m tools.bench", description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="1000,10000,100000,1000000", help="comma-separated event counts")
     parser.add_argument("--out", type=Path, default=Path("docs/benchmarks.md"), help="report file (marked section replaced)")
     parser.add_argument("--workdir", type=Path, default=None, help="where the databases go (default: a temporary folder)")
@@ -707,7 +710,7 @@ def main(argv: list[str] | None = None) -> list[SizeResult]:
     parser.add_argument("--people", type=int, default=3000, help="synthetic persons in the gazetteer")
     args = parser.parse_args(argv)
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
-    command = "python -m kpolicy.bench " + " ".join(argv if argv is not None else sys.argv[1:])
+    command = "python -m tools.bench " + " ".join(argv if argv is not None else sys.argv[1:])
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="kpolicy-bench-"))
     results = []
     try:

@@ -23,7 +23,8 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from kpolicy import denorm, schema
+from kpolicy.store import write as denorm
+from kpolicy.store import schema
 from kpolicy.dates import parse_edtf, sort_key, span_class
 from kpolicy.errors import BadInput, KpolicyError, RuntimeFailure, suggest
 from kpolicy.records import SourceRecord, StoreSummary

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from kpolicy import schema
+from kpolicy.store import schema
 
 SEPARATOR = "; "
 

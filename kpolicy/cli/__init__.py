@@ -1,0 +1,18 @@
+"""The `kpolicy` command: a thin layer that parses options, calls the library, renders.
+
+`app` (the Typer app, one-line errors, per-command state), `options` (shared options,
+the filter set as one decorator), `output` (where output goes, one helper for every
+--format), then one module per command group: `setup` (init, seed), `queries`
+(events, timeline, show, actors, types, sources, export), `ingest` (extract, ingest),
+`views` (search, plot, datasette-metadata).
+"""
+
+from kpolicy.cli.app import app
+from kpolicy.cli import setup, queries, ingest, views  # noqa: F401,E402  register their commands
+
+
+def main() -> None:
+    app(prog_name="kpolicy")
+
+
+__all__ = ["app", "main"]

@@ -1,0 +1,147 @@
+"""The Typer app, its one-line error handling and the per-command state on the Click context.
+
+Start-up matters: only Typer and the standard library are imported here; each
+command imports what it needs (SQLAlchemy for database commands, never Alembic on
+the query path). Errors the library raises become one line on stderr and an exit
+code (2 for bad usage or input, 1 for a runtime failure), never a traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from typing import Annotated
+
+import typer
+from typer.core import TyperGroup
+
+try:  # recent Typer bundles its own Click; its exceptions are not the `click` package's
+    from typer import _click as click
+except ImportError:  # pragma: no cover - older Typer uses the click package
+    import click
+
+from kpolicy import __version__
+
+# Typer's bundled Click (0.29+) has no Abort; without this, any unexpected error in a command
+# would surface as "AttributeError: ... has no attribute 'Abort'" instead of itself.
+_Abort = getattr(click.exceptions, "Abort", None) or getattr(click, "Abort", None) or KeyboardInterrupt
+
+try:
+    from typer._click.globals import get_current_context
+except ImportError:  # pragma: no cover
+    from click import get_current_context
+
+TARGET_KEY = "kpolicy.target"  # ctx.meta: the database the command opened, for error messages
+
+
+class OneLineErrors(TyperGroup):
+    """Usage errors (unknown option, missing argument) as one line on stderr, exit 2."""
+
+    def main(self, *args, **kwargs):
+        standalone = kwargs.pop("standalone_mode", True)
+        try:
+            rv = super().main(*args, standalone_mode=False, **kwargs)
+        except click.exceptions.UsageError as exc:
+            if type(exc).__name__ == "NoArgsIsHelpError" and exc.ctx is not None:
+                click.echo(exc.ctx.get_help())  # bare `kpolicy`: help, not an error
+                return 0 if not standalone else sys.exit(0)
+            where = exc.ctx.command_path if exc.ctx is not None else "kpolicy"
+            message = " ".join(exc.format_message().split()).rstrip(".")
+            click.echo(f"kpolicy: error: {message}; see `{where} --help`", err=True)
+            rv = 2
+        except _Abort:
+            click.echo("kpolicy: aborted", err=True)
+            rv = 1
+        except click.ClickException as exc:
+            click.echo(f"kpolicy: error: {exc.format_message()}", err=True)
+            rv = exc.exit_code
+        if not standalone:
+            return rv
+        sys.exit(rv if isinstance(rv, int) else 0)
+
+
+app = typer.Typer(
+    cls=OneLineErrors,
+    name="kpolicy",
+    help="A policy-event timeline database for North Korea watchers: dated events, their actors, "
+    "honest fuzzy dates and the sentence each came from.",
+    no_args_is_help=True,
+    add_completion=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def fail(exc_message: str, code: int) -> None:
+    typer.echo(f"kpolicy: error: {exc_message}", err=True)
+    raise typer.Exit(code)
+
+
+def handle_errors(func):
+    """Turn the library's typed errors (and database driver errors) into one line + exit code."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        from kpolicy.errors import KpolicyError
+
+        try:
+            return func(*args, **kwargs)
+        except KpolicyError as exc:
+            fail(str(exc), exc.exit_code)
+        except KeyboardInterrupt:
+            fail("interrupted; nothing was committed by the unfinished step", 130)
+        except BrokenPipeError:
+            os._exit(0)  # the reader (head, less) went away: not an error
+        except Exception as exc:
+            if type(exc).__module__.startswith("sqlalchemy"):
+                from kpolicy.store.db import translate_error
+
+                ctx = get_current_context(silent=True)
+                translated = translate_error(exc, ctx.meta.get(TARGET_KEY) if ctx else None)
+                fail(str(translated), getattr(translated, "exit_code", 1))
+            raise
+
+    return wrapper
+
+
+def keep_open(database) -> None:
+    """Remember the command's database on its Click context and close it when the command ends
+    (SQLite checkpoints its WAL when the last connection goes)."""
+    ctx = get_current_context()
+    ctx.meta[TARGET_KEY] = database.target
+    ctx.call_on_close(database.close)
+
+
+def open_db(db: str | None, create: bool = True):
+    """Open the database for a command, telling the user on stderr when it was just created."""
+    from kpolicy.store.bootstrap import open_or_create
+    from kpolicy.store.db import resolve
+
+    get_current_context().meta[TARGET_KEY] = resolve(db)
+    database = open_or_create(db, create=create)
+    keep_open(database)
+    for notice in database.notices:
+        typer.echo(f"kpolicy: {notice}", err=True)
+    return database
+
+
+def version_callback(value: bool) -> None:
+    if value:
+        typer.echo(f"kpolicy {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=version_callback, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """A policy-event timeline database for North Korea watchers.
+
+    \b
+    Start with:  kpolicy timeline
+    Then try:    kpolicy events --actor "Kim Jong-un" --from 2019 --to 2019-12
+    """

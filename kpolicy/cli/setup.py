@@ -1,0 +1,86 @@
+"""`kpolicy init` and `kpolicy seed`: creating, upgrading and seeding a database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from kpolicy.cli.app import TARGET_KEY, app, get_current_context, handle_errors, keep_open, open_db
+from kpolicy.cli.options import DbOpt
+
+
+@app.command()
+@handle_errors
+def init(db: DbOpt = None, seed: Annotated[bool, typer.Option("--seed/--no-seed", help="Also load the bundled article.")] = False) -> None:
+    """Create a database or upgrade one to this version's schema.
+
+    Creates the file (its folder must exist), runs every migration and loads the
+    reference data (event types, the actor gazetteer, places). An existing database
+    is upgraded in place; one written by a newer kpolicy is refused.
+
+    \b
+    Example:
+      kpolicy init --db ~/work/korea.db
+    """
+    from kpolicy.store.bootstrap import initialise
+    from kpolicy.store.db import connect_for_init, resolve
+    from kpolicy.store.schema import SCHEMA_REVISION
+
+    get_current_context().meta[TARGET_KEY] = resolve(db)
+    database, _ = connect_for_init(db)
+    keep_open(database)
+    summary = initialise(database, with_seed=seed)
+    before = database.revision_before  # read again inside the write lock
+    if before is None:
+        msg = f"created {database.target.label} at schema revision {SCHEMA_REVISION}"
+    elif before != SCHEMA_REVISION:
+        msg = f"upgraded {database.target.label} from schema revision {before} to {SCHEMA_REVISION}"
+    else:
+        msg = f"{database.target.label} is already at schema revision {SCHEMA_REVISION}"
+    if seed:
+        msg += f"; seeded {summary.sources} article(s), {summary.events} events"
+    typer.echo(f"kpolicy: {msg}", err=True)
+
+
+@app.command()
+@handle_errors
+def seed(
+    db: DbOpt = None,
+    annotation: Annotated[
+        Optional[list[Path]],
+        typer.Option(
+            "--annotation",
+            metavar="FILE",
+            help="Load this curated annotation file (YAML; its article.file is relative to it) instead of the bundled one; repeatable.",
+        ),
+    ] = None,
+) -> None:
+    """Load the bundled article and its curated events (again: a no-op when present).
+
+    Every annotation is validated first; a bad file loads nothing and names the
+    event and the reason. With --annotation, your own curated files are loaded the
+    same way (see data/annotations/ for the format), all of them in one transaction.
+
+    \b
+    Examples:
+      kpolicy seed --db korea.db
+      kpolicy seed --db korea.db --annotation notes/kcna-2019-12-31.yaml
+    """
+    from kpolicy.store.bootstrap import seed as run_seed
+
+    if annotation:
+        from kpolicy.extract.gazetteer import load_gazetteer
+        from kpolicy.store.annotations import load_annotation
+
+        gazetteer = load_gazetteer()
+        loaded = [load_annotation(path.expanduser(), gazetteer) for path in annotation]  # validate before opening
+        summary = run_seed(open_db(db), loaded)
+    else:
+        summary = run_seed(open_db(db))
+    what = "the annotated article(s) are" if annotation else "the bundled article is"
+    if summary.sources:
+        typer.echo(f"kpolicy: seeded {summary.sources} article(s): {summary.events} events, {summary.mentions} mentions", err=True)
+    else:
+        typer.echo(f"kpolicy: {what} already in the database; nothing changed", err=True)
