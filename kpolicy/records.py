@@ -20,6 +20,7 @@ class SourceRecord:
     author: str | None = None
     publisher: str | None = None
     url: str | None = None
+    site: str | None = None  # the web site or document origin, when the file's own metadata names it
 
     @property
     def sha256(self) -> str:
@@ -28,11 +29,21 @@ class SourceRecord:
 
 @dataclass
 class MentionRecord:
+    """Where an event is stated: offsets into the source's plain text, and how it was read.
+
+    `date_text` and `date_anchor` say how the date was obtained (the phrase as written and
+    what it was resolved against); `type_rule` and `date_rule` name the extraction rules
+    that gave the event's type and date (None for curated mentions); `page` is the page of
+    a paginated document (PDF), 1-based."""
+
     quote: str
     char_start: int
     char_end: int
     date_text: str | None = None
     date_anchor: str | None = None
+    type_rule: str | None = None
+    date_rule: str | None = None
+    page: int | None = None
 
 
 @dataclass
