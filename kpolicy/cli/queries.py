@@ -46,7 +46,7 @@ def events(
     with database.reading() as conn, output_stream(output) as out:
         # tables and CSV need the timeline row only; JSON carries actors with roles and mentions
         rows = queries.iter_rows(conn, query) if fmt in ("table", "csv") else queries.iter_detailed(conn, query)
-        if not emit(rows, fmt, out, render.EVENT_COLUMNS, fields=queries.EXPORT_FIELDS, exempt=("date", "start", "end")) and fmt == "table":
+        if not emit(rows, fmt, out, render.EVENT_COLUMNS, fields=queries.EXPORT_FIELDS, exempt=("date", "start", "end"), what="events") and fmt == "table":
             typer.echo("kpolicy: no events match", err=True)
 
 
