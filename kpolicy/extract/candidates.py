@@ -691,8 +691,9 @@ class CandidateFinder:
             c_bounds = [base + b for b in bounds]
             ck = _chunk_of(c_bounds, c.trigger.start)
             c_lo, c_hi = max(lo, c_bounds[ck]), min(hi, c_bounds[min(ck + 1, len(c_bounds) - 1)])
-            if c.type in _MEETING_TYPES or c.type == "agreement":  # 'met in Singapore': a venue, not a party
-                actors_c = [a for a in actors if not (a.text in self.places and _VENUE.search(text, max(0, a.start - 8), a.start))]
+            if c.type in _MEETING_TYPES or c.type == "agreement":  # 'met in Singapore', 'a summit with Kim in Vietnam': a venue
+                actors_c = [a for a in actors if not ((a.text in self.places or (a.start > c.trigger.end and self._kind(a.actor) == "state"))
+                                                      and _VENUE.search(text, max(0, a.start - 8), a.start))]
             elif c.type == "statement":  # who speaks, not whom the quoted words name
                 actors_c = [a for a in actors if not any(q0 < a.start < q1 for q0, q1 in quoted)]
             else:
@@ -703,6 +704,11 @@ class CandidateFinder:
                 actors_c = [a for a in actors_c if not (a.start > c.trigger.start and re.search(
                     r"(?i)\b(?:over|into|toward|towards|near|off|across|at)\s+(?:the\s+)?(?:northern\s+|southern\s+|western\s+|eastern\s+)?$", text[max(0, a.start - 25):a.start]))]
             own = [a for a in actors_c if c_lo <= a.start < c_hi]
+            by = re.match(r"\s+(?:conducted\s+|carried\s+out\s+|staged\s+)?by\s+(?:the\s+)?", text[c.trigger.end:c.trigger.end + 30])
+            if by and c.type in (_TEST_FAMILY | {"incident", "weapon_display"}):  # 'the April 5 rocket launch by North Korea': the tester
+                agent = [a for a in actors_c if a.start == c.trigger.end + by.end()]
+                if agent:
+                    own = agent
             j = ck
             while j > 0 and c_bounds[j] - c_bounds[j - 1] < 40 and re.fullmatch(
                     r"(?:[\W\d]*|[^,;]*?\s[:\u2013\u2014-]\s+)(?:(?:the|The)\s+)?(?:[A-Z][\w.'\u2019-]*\s*)+", text[max(c_bounds[j - 1], base):c_bounds[j]]) \
@@ -725,7 +731,8 @@ class CandidateFinder:
                 # 'a U.S. soldier who crossed into North Korea': the relative pronoun's antecedent takes part
                 ante = [a for a in actors_c if c_bounds[ck] - 40 <= a.start < c_bounds[ck]]
                 own = ante + [a for a in own if a not in ante]
-            verb = c.trigger.text.lower().endswith(("ed", "es", "ing")) or c.trigger.text.lower() in ("said", "says", "told", "fired", "flew")
+            word0 = c.trigger.text.split()[0].lower() if c.trigger.text else ""  # 'closes its borders': the verb
+            verb = word0.endswith(("ed", "es", "ing")) or word0 in ("said", "says", "told", "fired", "flew", "cut", "shut", "tore")
             if c.type == "policy_change" and verb and any(a.start < c.trigger.start for a in own):
                 own = [a for a in own if a.start < c.trigger.start]  # 'North Korea restored inter-Korean lines': who decides
             if c.type == "statement" or (c.type in _TEST_FAMILY and verb):  # the subject before the verb, not 'over Japan
@@ -822,6 +829,9 @@ class CandidateFinder:
             entry = self.gazetteer.actors.get(first.actor)
             if entry is not None and entry.kind == "person":
                 self._subject = first
+
+    def _kind(self, actor: str) -> str | None:
+        return getattr(self.gazetteer.actors.get(actor), "kind", None)
 
     def _set_time(self, cand: Candidate, tm, base: int, how: str) -> None:
         cand.date_rule = f"{how}/{tm.rule}" if tm.rule else how
