@@ -29,7 +29,7 @@ from kpolicy.extract.triggers import VERB_TRIGGER as _VERB_TRIGGER
 from kpolicy.extract.triggers import Trigger, find_triggers
 
 _CHUNK_BOUNDARY = re.compile(
-    r"[,;:\u2014]|\s--\s|\s-\s|\b(?:since|after|before|following|despite|while|when|where|which|who|whereas|although|though|because|during|but|ahead\s+of|that|especially|including|calling|warning|adding|saying)\b",
+    r"[,;:\u2014]|\s--\s|\s-\s|\b(?:since|after|before|following|despite|while|when|where|which|who|whose|whereas|although|though|because|during|but|ahead\s+of|that|especially|including|calling|warning|adding|saying)\b",
     re.I,
 )
 _DATELINE = re.compile(
@@ -159,7 +159,7 @@ def _phrase_ids(sentence: str, bounds: list[int]) -> list[int]:
     ids, current = [], 0
     for k in range(len(bounds) - 1):
         piece = sentence[bounds[k]:bounds[k + 1]]
-        if k and (re.match(r"[,\s]*(?:which|who|where|that)\b", piece, re.I) or not re.search(r"\w", piece)):
+        if k and (re.match(r"[,\s]*(?:which|who|whose|where|that)\b", piece, re.I) or not re.search(r"\w", piece)):
             ids.append(current)
         else:
             current = k

@@ -307,6 +307,9 @@ def _resolve(etype: str, sentence: str, m: re.Match, context: str) -> tuple[str,
             return None
         return "military_drill", None
     if etype == "election":
+        if word.startswith("vot") and re.search(r"\b(?:lawmakers|legislators|parliament\w*|MPs|deputies|National\s+Assembly|the\s+Assembly)\b", sentence, re.I) \
+                and not re.search(r"\b(?:elections?|ballots?|voters|polls|referendum|resolutions?|Security\s+Council)\b", sentence, re.I):
+            return "plenum", 0.6  # 'lawmakers voted against the decree': a session of the legislature
         if word.startswith("vot") and re.search(r"\b(?:resolutions?|draft|Security\s+Council|UNSC|General\s+Assembly)\b", sentence):
             return "un_action", 0.65  # 'the vote on the UN Security Council draft resolution ... was postponed'
         if word.startswith("vote") and not re.search(r"\b(?:parliament|assembly|council|referendum|voters|ballot)\b", sentence, re.I):
@@ -351,7 +354,7 @@ def _resolve(etype: str, sentence: str, m: re.Match, context: str) -> tuple[str,
     if etype == "policy_change" and re.match(r"cut\w*\s+(?:them|it)\s+off", word) and not re.search(r"hotline|communication|lines|channels", context or sentence, re.I):
         return None  # 'cut them off' is about communication lines only where those are the topic
     if etype == "policy_change?":
-        if word in ("launched", "declared", "passed", "enacted", "amended", "revised") and not _POLICY_OBJECT.search(right[:25]):
+        if lemma(word) in ("launch", "declare", "pass", "enact", "amend", "revise") and not _POLICY_OBJECT.search(right[:25]):
             return None
         if _POLICY_OBJECT.search(sentence[max(0, m.start() - 130):m.start()]) or _POLICY_OBJECT.search(right[:50]):
             return "policy_change", 0.6
