@@ -240,6 +240,11 @@ def _local_modality(text: str) -> str | None:
     return None
 
 
+# How many earlier candidates a back reference ('the plenum', 'three days after ...') looks at:
+# a bound keeps a long article's extraction linear (coreference looks back 80 events).
+LOOKBACK = 200
+
+
 class Extractor:
     def __init__(self, finder: ActorFinder | None = None) -> None:
         self.finder = finder or actor_finder()
@@ -325,7 +330,7 @@ class Extractor:
         m = _CAME_AFTER.match(sentence)
         if not m:
             return
-        ref = next((e for e in reversed(earlier) if e.date_edtf and re.fullmatch(r"\d{4}-\d{2}-\d{2}", e.date_edtf)), None)
+        ref = next((e for e in reversed(earlier[-LOOKBACK:]) if e.date_edtf and re.fullmatch(r"\d{4}-\d{2}-\d{2}", e.date_edtf)), None)
         if ref is None:
             return
         from datetime import timedelta
@@ -443,7 +448,7 @@ class Extractor:
         if _VERB_TRIGGER.match(t.text) or not _is_definite(sentence, t.start):
             return None  # only a noun phrase ('the plenum') refers back; a verb ('to meet') states its own event
         head = _head(t, sentence)
-        for e in reversed(earlier):
+        for e in reversed(earlier[-LOOKBACK:]):  # recent events only, as in corefer: linear in the article
             if e.type == t.type and e.date_edtf and _SYNONYM.get(e.head, e.head) == _SYNONYM.get(head, head):
                 return e.date_edtf
         return None
