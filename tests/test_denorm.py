@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from kpolicy.store import write as denorm
+from kpolicy.store import write as denorm  # the aggregates live in the one write path
 from kpolicy.store import migrate
 from kpolicy.store import schema
 from kpolicy.store.db import Database, make_engine, resolve

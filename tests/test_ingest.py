@@ -111,22 +111,22 @@ def test_two_new_articles_merge_into_one_extracted_event(tmp_path):
 
 
 def test_one_transaction_per_article(tmp_path, monkeypatch):
-    from kpolicy.store import articles as store
+    from kpolicy.store import write
     from kpolicy.store.bootstrap import open_database
     from kpolicy.errors import RuntimeFailure
     database = open_database(str(tmp_path / "k.db"))
     with database.reading() as conn:
         before = conn.execute(sa.select(sa.func.count()).select_from(schema.events)).scalar_one()
-    real = store._add_mentions
+    real = write.add_mentions
     calls = {"sources": set()}
 
-    def failing(conn, event_id, source_id, record):
+    def failing(conn, event_id, source_id, mentions):
         calls["sources"].add(source_id)
         if len(calls["sources"]) == 2:  # the second article fails half-way through
             raise RuntimeFailure("disk full")
-        return real(conn, event_id, source_id, record)
+        return real(conn, event_id, source_id, mentions)
 
-    monkeypatch.setattr(store, "_add_mentions", failing)
+    monkeypatch.setattr(write, "add_mentions", failing)
     paths = [FIXTURES / "hanoi-one.md", FIXTURES / "hanoi-two.txt"]
     with pytest.raises(RuntimeFailure):
         _ingest_two(database, paths)

@@ -242,23 +242,30 @@ def test_bulk_fills_keys_and_rejects_bad_events_whole(empty_db):
     database.close()
 
 
-def test_orm_writes_fill_the_keys(empty_db):
+def test_the_write_path_fills_the_keys_and_the_orm_only_reads(empty_db):
+    """Every writer goes through kpolicy.store.write: the interval keys follow the bounds on
+    insert and on update; the ORM classes read those rows and refuse to write (issue 9)."""
     from sqlalchemy.orm import Session
 
-    from kpolicy.store.models import Event
+    from kpolicy.store import write
+    from kpolicy.store.models import Event, ReadOnlyModels
 
     database = _database(empty_db)
     initialise(database, with_seed=False)
+    with database.writing() as conn:
+        event_id = write.insert_event(conn, {"type": "statement", "title": "Write path", "status": "forecast",
+                                             "review": "extracted", "confidence": 0.5}, parse_edtf("2019-06/.."))
     with Session(database.engine) as session:
-        ev = Event(type="statement", title="ORM", date="2019-06/..", start_date=date(2019, 6, 1), end_date=None,
-                   precision="open", status="forecast", review="extracted", confidence=0.5,
-                   created_at=datetime(2026, 1, 1), updated_at=datetime(2026, 1, 1))
-        session.add(ev)
-        session.commit()
-        assert (ev.span_class, ev.sort_key) == (SPAN_OPEN_END, sort_key(date(2019, 6, 1), None))
-        ev.end_date = date(2019, 6, 30)
-        session.commit()
-        assert ev.span_class == span_class(date(2019, 6, 1), date(2019, 6, 30))
+        ev = session.get(Event, event_id)
+        assert (ev.span_class, ev.sort_key, ev.version) == (SPAN_OPEN_END, sort_key(date(2019, 6, 1), None), 1)
+    with database.writing() as conn:
+        write.update_event(conn, event_id, {}, parse_edtf("2019-06"))
+    with Session(database.engine) as session:
+        ev = session.get(Event, event_id)
+        assert (ev.span_class, ev.version) == (span_class(date(2019, 6, 1), date(2019, 6, 30)), 2)
+        ev.title = "changed behind the write path's back"
+        with pytest.raises(ReadOnlyModels, match="read-only"):
+            session.commit()
     database.close()
 
 

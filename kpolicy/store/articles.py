@@ -1,4 +1,4 @@
-"""The write path: reference data, sources, events, actors and mentions, with dedupe.
+"""Storing an article: reference data, the source, its events, actors and mentions, with dedupe.
 
 Every function here runs inside the caller's transaction (Database.writing), so an
 article is stored whole or not at all. Re-storing the same text is a no-op (sources
@@ -6,27 +6,22 @@ are unique by sha256). An event that is already in the database — same type fa
 compatible dates, a shared state-level actor, found in another source — gains a
 mention instead of becoming a duplicate; a curated (reviewed) event is never
 overwritten by an extracted one, and a curated event replaces an extracted one.
+Rows are written through kpolicy.store.write (derived columns, aggregates, history):
+every stored article is one change whose revisions record each event it created.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime
-
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from kpolicy.store import write as denorm
-from kpolicy.store import schema
-from kpolicy.dates import DateRange, compatible, sort_key, span_class
+from kpolicy.store import schema, write
+from kpolicy.dates import DateRange, compatible
 from kpolicy.extract.gazetteer import Gazetteer
 from kpolicy.query import ActorTree, window_ids
 from kpolicy.records import EventRecord, SourceRecord, StoreSummary
 from kpolicy.vocabulary import EVENT_TYPES, FAMILIES
-
-
-def now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
 
 
 def _upsert(conn: Connection, table, key: str, rows: list[dict]) -> dict:
@@ -168,16 +163,11 @@ def find_match(conn: Connection, record: EventRecord, source_id: int, lookups: _
 
 
 def _event_values(record: EventRecord, place_id: int | None) -> dict:
+    """The event's own columns; the date's derived ones come from write.date_columns."""
     return {
         "type": record.type,
         "title": record.title,
         "description": record.description,
-        "date": record.date.edtf,
-        "start_date": record.date.lower,
-        "end_date": record.date.upper,
-        "span_class": span_class(record.date.lower, record.date.upper),
-        "sort_key": sort_key(record.date.lower, record.date.upper),
-        "precision": record.date.precision,
         "status": record.status,
         "place_id": place_id,
         "review": record.review,
@@ -185,28 +175,14 @@ def _event_values(record: EventRecord, place_id: int | None) -> dict:
     }
 
 
-def _replace_actors(conn: Connection, event_id: int, record: EventRecord, lookups: _Lookups) -> None:
-    conn.execute(schema.event_actors.delete().where(schema.event_actors.c.event_id == event_id))
-    rows = [{"event_id": event_id, "actor_id": lookups.actor_id(conn, name), "role": role} for name, role in record.actors]
-    if rows:
-        conn.execute(schema.event_actors.insert(), rows)
+def _snapshot(record: EventRecord) -> dict:
+    """What a 'created' revision records of a new event."""
+    return {"type": record.type, "title": record.title, "date": record.date.edtf, "status": record.status,
+            "place": record.place, "review": record.review, "actors": [list(a) for a in record.actors]}
 
 
-def _add_mentions(conn: Connection, event_id: int, source_id: int, record: EventRecord) -> int:
-    rows = [
-        {
-            "event_id": event_id,
-            "source_id": source_id,
-            "char_start": m.char_start,
-            "char_end": m.char_end,
-            "quote": m.quote,
-            "date_text": m.date_text,
-            "date_anchor": m.date_anchor,
-        }
-        for m in record.mentions
-    ]
-    conn.execute(schema.mentions.insert(), rows)
-    return len(rows)
+def _set_actors(conn: Connection, event_id: int, record: EventRecord, lookups: _Lookups) -> None:
+    write.set_actors(conn, event_id, [(lookups.actor_id(conn, name), role) for name, role in record.actors])
 
 
 def source_exists(conn: Connection, source: SourceRecord) -> bool:
@@ -223,13 +199,17 @@ def _unique_slug(conn: Connection, slug: str) -> str:
     return f"{slug}-{n}"
 
 
-def store_article(conn: Connection, source: SourceRecord, events: Iterable[EventRecord], merge: bool = True) -> StoreSummary:
-    """Store one article and its events in the caller's transaction; a known text is skipped."""
+def store_article(conn: Connection, source: SourceRecord, events: Iterable[EventRecord], merge: bool = True,
+                  by: str | None = None, action: str = "ingest") -> StoreSummary:
+    """Store one article and its events in the caller's transaction; a known text is skipped.
+
+    The whole article is one change (`action` by `by`): a 'created' revision per new event,
+    a 'mentioned' revision per event it merged into.
+    """
     summary = StoreSummary()
     if source_exists(conn, source):
         summary.skipped.append(source.slug)
         return summary
-    stamp = now()
     source_id = conn.execute(
         schema.sources.insert().values(
             slug=_unique_slug(conn, source.slug),
@@ -238,33 +218,36 @@ def store_article(conn: Connection, source: SourceRecord, events: Iterable[Event
             publisher=source.publisher,
             published=source.published,
             url=source.url,
+            site=source.site,
             sha256=source.sha256,
             text=source.text,
-            ingested_at=stamp,
+            ingested_at=write.now(),
         )
     ).inserted_primary_key[0]
     summary.sources = 1
+    change_id = write.begin_change(conn, action, by=by, source_id=source_id)
     lookups = _Lookups(conn)
     touched: set[int] = set()
+    history: list[tuple] = []
     for record in events:
         match = find_match(conn, record, source_id, lookups) if merge else None
         if match is not None:
             summary.merged += 1
             current = conn.execute(sa.select(schema.events.c.review).where(schema.events.c.id == match)).scalar_one()
             if record.review == "reviewed" and current != "reviewed":
-                values = _event_values(record, lookups.place_id(conn, record.place))
-                conn.execute(schema.events.update().where(schema.events.c.id == match).values(updated_at=stamp, **values))
-                _replace_actors(conn, match, record, lookups)
-            summary.mentions += _add_mentions(conn, match, source_id, record)
+                write.update_event(conn, match, _event_values(record, lookups.place_id(conn, record.place)), record.date)
+                _set_actors(conn, match, record, lookups)
+                history.append((match, "curated", None, None, _snapshot(record)))
+            summary.mentions += write.add_mentions(conn, match, source_id, record.mentions)
+            history.append((match, "mentioned", "mentions", None, {"source": source.slug, "count": len(record.mentions)}))
             touched.add(match)
             continue
-        values = _event_values(record, lookups.place_id(conn, record.place))
-        event_id = conn.execute(
-            schema.events.insert().values(created_at=stamp, updated_at=stamp, **values)
-        ).inserted_primary_key[0]
-        _replace_actors(conn, event_id, record, lookups)
+        event_id = write.insert_event(conn, _event_values(record, lookups.place_id(conn, record.place)), record.date)
+        _set_actors(conn, event_id, record, lookups)
         summary.events += 1
-        summary.mentions += _add_mentions(conn, event_id, source_id, record)
+        summary.mentions += write.add_mentions(conn, event_id, source_id, record.mentions)
+        history.append((event_id, "created", None, None, _snapshot(record)))
         touched.add(event_id)
-    denorm.refresh(conn, touched)  # the stored timeline-row aggregates (migration 0004)
+    write.refresh(conn, touched)  # the stored timeline-row aggregates (migration 0004)
+    write.record_many(conn, change_id, history)
     return summary

@@ -18,14 +18,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from kpolicy.store import write as denorm
-from kpolicy.store import schema
-from kpolicy.dates import parse_edtf, sort_key, span_class
+from kpolicy.store import schema, write
+from kpolicy.dates import parse_edtf
 from kpolicy.errors import BadInput, KpolicyError, RuntimeFailure, suggest
 from kpolicy.records import SourceRecord, StoreSummary
 from kpolicy.vocabulary import EVENT_TYPES, REVIEW_STATES, ROLES, STATUSES
@@ -46,6 +44,9 @@ class BulkMention:
     quote: str
     date_text: str | None = None
     date_anchor: str | None = None
+    type_rule: str | None = None
+    date_rule: str | None = None
+    page: int | None = None
 
 
 @dataclass(slots=True)
@@ -103,7 +104,7 @@ def load_sources(conn: Connection, sources: Iterable[SourceRecord]) -> dict[str,
     """Insert sources (unique slug and text) with one executemany; returns slug -> id for all of them."""
     s = schema.sources
     writer = _Writer(conn)
-    stamp = writer.bind(s.c.ingested_at)(_now())
+    stamp = writer.bind(s.c.ingested_at)(write.now())
     day = writer.bind(s.c.published)
     rows, slugs = [], []
     for src in sources:
@@ -122,10 +123,6 @@ def load_sources(conn: Connection, sources: Iterable[SourceRecord]) -> dict[str,
         chunk = slugs[start:start + 500]
         found.update(conn.execute(sa.select(s.c.slug, s.c.id).where(s.c.slug.in_(chunk))).all())
     return found
-
-
-def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
 
 
 class _Resolver:
@@ -148,15 +145,15 @@ class _Resolver:
     def date(self, text: str | None) -> tuple:
         found = self.dates.get(text)
         if found is None:
-            rng = parse_edtf(text)
-            lo, hi = rng.lower, rng.upper
+            cols = write.date_columns(parse_edtf(text))
+            lo, hi = cols["start_date"], cols["end_date"]
             found = (
-                rng.edtf,
+                cols["date"],
                 None if lo is None else self.day(lo),
                 None if hi is None else self.day(hi),
-                rng.precision,
-                span_class(lo, hi),
-                sort_key(lo, hi),
+                cols["precision"],
+                cols["span_class"],
+                cols["sort_key"],
             )
             self.dates[text] = found
         return found
@@ -168,7 +165,7 @@ class _Resolver:
         return found
 
 
-def load_events(conn: Connection, events: Iterable[BulkEvent], batch_size: int = DEFAULT_BATCH) -> StoreSummary:
+def load_events(conn: Connection, events: Iterable[BulkEvent], batch_size: int = DEFAULT_BATCH, by: str | None = None) -> StoreSummary:
     """Validate and insert events with their actors and mentions, `batch_size` events per executemany.
 
     Runs in the caller's transaction. Sources must be stored first (load_sources or
@@ -188,7 +185,7 @@ def load_events(conn: Connection, events: Iterable[BulkEvent], batch_size: int =
         triggers = suspend_search_triggers(conn)
         search_rows = [] if triggers else None
     try:
-        _load(conn, events, batch_size, writer, resolve, summary, search_rows)
+        _load(conn, events, batch_size, writer, resolve, summary, search_rows, by)
         if triggers:
             resume_search_triggers(conn, triggers)
     finally:
@@ -201,9 +198,8 @@ def load_events(conn: Connection, events: Iterable[BulkEvent], batch_size: int =
     return summary
 
 
-SEARCH_TABLE = "event_search"
+SEARCH_TABLE = write.SEARCH_TABLE
 SEARCH_INSERT = f"INSERT INTO {SEARCH_TABLE} (rowid, title, quotes) VALUES (?, ?, ?)"
-QUOTE_JOINER = " … "  # how migration 0003's triggers join an event's quotes
 
 
 def suspend_search_triggers(conn: Connection) -> list[str]:
@@ -229,9 +225,9 @@ def resume_search_triggers(conn: Connection, triggers: list[str]) -> None:
 
 
 def _load(conn: Connection, events: Iterable[BulkEvent], batch_size: int, writer: _Writer, resolve: _Resolver,
-          summary: StoreSummary, search_rows: list[tuple] | None = None) -> None:
+          summary: StoreSummary, search_rows: list[tuple] | None = None, by: str | None = None) -> None:
     e, ea, m = schema.events, schema.event_actors, schema.mentions
-    stamp = writer.bind(e.c.created_at)(_now())
+    stamp = writer.bind(e.c.created_at)(write.now())
     next_id = (conn.execute(sa.select(sa.func.max(e.c.id))).scalar() or 0) + 1
     next_mention = (conn.execute(sa.select(sa.func.max(m.c.id))).scalar() or 0) + 1
     event_cols = (
@@ -239,7 +235,12 @@ def _load(conn: Connection, events: Iterable[BulkEvent], batch_size: int, writer
         "precision", "status", "place_id", "review", "confidence", "created_at", "updated_at",
         "actor_names", "first_mention_id",
     )
-    mention_cols = ("id", "event_id", "source_id", "char_start", "char_end", "quote", "date_text", "date_anchor")
+    mention_cols = ("id", "event_id", "source_id", "char_start", "char_end", "quote", "date_text", "date_anchor",
+                    "type_rule", "date_rule", "page")
+    # the history: the load is one change, each event gets a bare 'created' revision (its
+    # first state is its row: later revisions hold the old values of what they changed)
+    change_id = write.begin_change(conn, "bulk load", by=by)
+    revision_sql = writer.sql(schema.revisions, ("change_id", "event_id", "action"))
     event_sql = writer.sql(e, event_cols)
     actor_sql = writer.sql(ea, ("event_id", "actor_id", "role"))
     mention_sql = writer.sql(m, mention_cols)
@@ -254,6 +255,7 @@ def _load(conn: Connection, events: Iterable[BulkEvent], batch_size: int, writer
         writer.many(event_sql, event_rows)
         writer.many(actor_sql, actor_rows)
         writer.many(mention_sql, mention_rows)
+        writer.many(revision_sql, [(change_id, row[0], "created") for row in event_rows])
         if search_rows is not None:  # the FTS rows the suspended triggers would have written
             writer.many(SEARCH_INSERT, search_rows)
             search_rows.clear()
@@ -306,15 +308,15 @@ def _load(conn: Connection, events: Iterable[BulkEvent], batch_size: int, writer
                     raise BadInput(f"mention span {mention.char_start}-{mention.char_end} is not ordered")
                 mention_rows.append((
                     next_mention + len(mention_rows), event_id, source_id, mention.char_start, mention.char_end, mention.quote,
-                    mention.date_text, mention.date_anchor,
+                    mention.date_text, mention.date_anchor, mention.type_rule, mention.date_rule, mention.page,
                 ))
             event_rows.append((
                 event_id, ev.type, ev.title, ev.description, edtf, start, end, span, key,
                 precision, ev.status, place_id, ev.review, ev.confidence, stamp, stamp,
-                denorm.actor_names(names[actor_id] for actor_id, _role in seen), next_mention + len(mention_rows) - len(ev.mentions),
+                write.actor_names(names[actor_id] for actor_id, _role in seen), next_mention + len(mention_rows) - len(ev.mentions),
             ))
             if search_rows is not None:
-                search_rows.append((event_id, ev.title, QUOTE_JOINER.join(mn.quote for mn in ev.mentions)))
+                search_rows.append(write.search_row(event_id, ev.title, (mn.quote for mn in ev.mentions)))
         except KpolicyError as exc:
             raise BadInput(f"event #{position} ({ev.title!r}): {exc}") from None
         if len(event_rows) >= batch_size:

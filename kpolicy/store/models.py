@@ -1,7 +1,9 @@
-"""Typed ORM classes over the Core tables of kpolicy.store.schema, for library users.
+"""Typed ORM classes over the Core tables of kpolicy.store.schema, for library users: READ-ONLY.
 
-The CLI's hot paths (queries, bulk writes) use Core directly; these classes are
-the convenient, typed way to read and navigate the data from Python:
+The CLI's hot paths use Core directly; these classes are the convenient, typed way to
+read and navigate the data from Python. They never write: every change goes through
+kpolicy.store.write (derived columns, aggregates, history), and a Session that tries
+to flush a change to these classes raises instead of bypassing it.
 
     from sqlalchemy.orm import Session
     with Session(engine) as session:
@@ -14,10 +16,10 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import event as sa_event
+from sqlalchemy.orm import Session
 from sqlalchemy.orm import DeclarativeBase, Mapped, relationship
 
 from kpolicy.store import schema
-from kpolicy.dates import sort_key, span_class
 
 
 class Base(DeclarativeBase):
@@ -81,6 +83,8 @@ class Source(Base):
     sha256: Mapped[str]
     text: Mapped[str]
     ingested_at: Mapped[datetime]
+    site: Mapped[str | None]
+    removed_at: Mapped[datetime | None]
 
     mentions: Mapped[list[Mention]] = relationship(back_populates="source")
 
@@ -102,10 +106,13 @@ class Event(Base):
     confidence: Mapped[float]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
-    span_class: Mapped[int]  # filled from the bounds on every flush (see _fill_interval_keys)
+    span_class: Mapped[int]  # derived from the bounds by kpolicy.store.write.date_columns
     sort_key: Mapped[int]
     actor_names: Mapped[str | None]  # the timeline row's aggregates (kpolicy.store.write keeps them)
     first_mention_id: Mapped[int | None]
+    version: Mapped[int]
+    deleted_at: Mapped[datetime | None]
+    merged_into: Mapped[int | None]
 
     event_type: Mapped[EventType] = relationship()
     place: Mapped[Place | None] = relationship()
@@ -137,14 +144,21 @@ class Mention(Base):
     quote: Mapped[str]
     date_text: Mapped[str | None]
     date_anchor: Mapped[str | None]
+    type_rule: Mapped[str | None]
+    date_rule: Mapped[str | None]
+    page: Mapped[int | None]
 
     event: Mapped[Event] = relationship(back_populates="mentions")
     source: Mapped[Source] = relationship(back_populates="mentions")
 
 
-@sa_event.listens_for(Event, "before_insert")
-@sa_event.listens_for(Event, "before_update")
-def _fill_interval_keys(_mapper, _connection, target: Event) -> None:
-    """The interval index keys always follow the bounds, whoever writes through the ORM."""
-    target.span_class = span_class(target.start_date, target.end_date)
-    target.sort_key = sort_key(target.start_date, target.end_date)
+class ReadOnlyModels(Exception):
+    """Raised when a Session tries to write kpolicy's ORM classes."""
+
+
+@sa_event.listens_for(Session, "before_flush")
+def _refuse_writes(session: Session, _context, _instances) -> None:
+    """Writes through the ORM would skip the write path's derived columns and history."""
+    if any(isinstance(obj, Base) for obj in (*session.new, *session.dirty, *session.deleted)):
+        raise ReadOnlyModels("kpolicy's ORM classes are read-only; change events through kpolicy.store.write "
+                             "(or the kpolicy commands), which keep the derived columns and the history")

@@ -27,7 +27,7 @@ from sqlalchemy import (
 
 # Bump with every migration; kpolicy refuses a database whose alembic_version differs
 # (a newer one cannot be downgraded safely, an older one is upgraded by `kpolicy init`).
-KNOWN_REVISIONS = ("0001", "0002", "0003", "0004")  # oldest first; append one per migration
+KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005")  # oldest first; append one per migration
 SCHEMA_REVISION = KNOWN_REVISIONS[-1]
 
 NAMING_CONVENTION = {
@@ -92,6 +92,8 @@ sources = Table(
     Column("sha256", String(64), nullable=False, unique=True),
     Column("text", Text, nullable=False),
     Column("ingested_at", DateTime, nullable=False),
+    Column("site", Text),  # 0005: the web site or document origin from the file's own metadata
+    Column("removed_at", DateTime),  # 0005: `sources remove` keeps the text, so the removal can be undone
 )
 
 events = Table(
@@ -120,8 +122,14 @@ events = Table(
     # distinct actor names in code-point order '; '-joined, and the first mention's id
     Column("actor_names", Text),
     Column("first_mention_id", Integer),
+    # curation (0005): bumped by every change (stale edits are refused); a tombstone keeps
+    # its id forever; a merged-away event points at the one it went into (plain integers,
+    # as first_mention_id: a self-reference would need a table rebuild on SQLite)
+    Column("version", Integer, nullable=False, server_default="1"),
+    Column("deleted_at", DateTime),
+    Column("merged_into", Integer),
     CheckConstraint("status IN ('occurred', 'expected', 'forecast')", name="status"),
-    CheckConstraint("review IN ('reviewed', 'extracted')", name="review"),
+    CheckConstraint("review IN ('reviewed', 'extracted', 'rejected')", name="review"),
     CheckConstraint(
         "precision IN ('day', 'month', 'season', 'year', 'interval', 'open', 'unknown')", name="precision"
     ),
@@ -131,6 +139,7 @@ events = Table(
 Index("ix_events_span_start", events.c.span_class, events.c.start_date)
 Index("ix_events_span_end", events.c.span_class, events.c.end_date)
 Index("ix_events_sort_key", events.c.sort_key, events.c.id)
+Index("ix_events_review_id", events.c.review, events.c.id)
 
 event_actors = Table(
     "event_actors",
@@ -154,6 +163,54 @@ mentions = Table(
     # how the date was obtained: the phrase as written and what it was resolved against
     Column("date_text", Text),
     Column("date_anchor", String(64)),
+    # 0005: the extraction rules that gave the event's type and date, and a PDF's page (1-based)
+    Column("type_rule", String(64)),
+    Column("date_rule", String(64)),
+    Column("page", Integer),
     UniqueConstraint("event_id", "source_id", "char_start", "char_end"),
     CheckConstraint("char_start >= 0 AND char_start <= char_end", name="span_ordered"),
 )
+
+
+# ---- curation history (0005) ----------------------------------------------------------------
+
+changes = Table(
+    "changes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", DateTime, nullable=False, index=True),
+    Column("by", String(200), nullable=False, index=True),
+    Column("action", String(32), nullable=False),
+    Column("reason", Text),
+    Column("source_id", Integer),  # the source an ingest, seed or source removal was about
+)
+
+revisions = Table(
+    "revisions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("change_id", Integer, ForeignKey("changes.id"), nullable=False, index=True),
+    Column("event_id", Integer, nullable=False),  # no foreign key: history outlives nothing, it is never deleted
+    Column("action", String(32), nullable=False),
+    Column("field", String(32)),
+    Column("old_value", Text),  # JSON
+    Column("new_value", Text),  # JSON
+)
+Index("ix_revisions_event_id_id", revisions.c.event_id, revisions.c.id)
+
+proposals = Table(
+    "proposals",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("event_id", Integer, nullable=False),
+    Column("mention_id", Integer),
+    Column("source_id", Integer),
+    Column("kind", String(16), nullable=False),
+    Column("value", Text, nullable=False),  # JSON: {"date": EDTF} or {"actors": [[name, role], ...]}
+    Column("status", String(16), nullable=False, server_default="open", index=True),
+    Column("created_change_id", Integer),
+    Column("resolved_change_id", Integer),
+    CheckConstraint("kind IN ('date', 'actors', 'conflict')", name="kind"),
+    CheckConstraint("status IN ('open', 'accepted', 'dismissed')", name="status"),
+)
+Index("ix_proposals_event_id_status", proposals.c.event_id, proposals.c.status)

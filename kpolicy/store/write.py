@@ -1,29 +1,65 @@
-"""The timeline row's stored aggregates (migration 0004), in one place.
+"""The one event write path: every writer (ingest, seed, bulk, curation, the web UI) goes here.
 
-events.actor_names is the event's distinct actor names in code-point order joined by
-'; ' (None without actors); events.first_mention_id is the id of its first mention
-(lowest id). The timeline view reads them instead of aggregating per row. Every write
-path keeps them: store.store_article calls refresh() for the events it touched;
-bulk.load_events computes the same values with actor_names() as it builds its rows.
-Plain SQL that changes event_actors or mentions should call refresh() too (or leave
-the columns NULL: the view then aggregates live, as before 0004).
+An event row carries derived state that must never go stale, and this module is the
+only place that computes it:
+- the date's bounds, precision and interval-index keys (`date_columns`: span_class and
+  sort_key, migration 0002);
+- the timeline row's stored aggregates (`refresh`, `actor_names`: migration 0004);
+- the full-text index rows (migration 0003's triggers keep them on SQLite; a bulk load
+  suspends the triggers and writes the rows itself through `search_row`);
+- the history (migration 0005): `begin_change` opens one change (who, when, what, why)
+  and `record` appends its revisions, in the caller's transaction;
+- `version` and `updated_at`, bumped by `insert_event` / `update_event`.
+
+Everything runs inside the caller's transaction (Database.writing), so a change and its
+history commit together or not at all.
 """
 
 from __future__ import annotations
 
+import json
+import os
 from collections.abc import Iterable
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from kpolicy.dates import DateRange, sort_key, span_class
 from kpolicy.store import schema
 
 SEPARATOR = "; "
+USER_ENV = "KPOLICY_USER"
+SEARCH_TABLE = "event_search"
+QUOTE_JOINER = " … "  # how migration 0003's triggers join an event's quotes
+
+
+def now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+
+
+# ---- derived columns ---------------------------------------------------------------------------
+
+def date_columns(rng: DateRange) -> dict:
+    """The event columns a date determines: EDTF, bounds, precision and the interval keys."""
+    return {
+        "date": rng.edtf,
+        "start_date": rng.lower,
+        "end_date": rng.upper,
+        "precision": rng.precision,
+        "span_class": span_class(rng.lower, rng.upper),
+        "sort_key": sort_key(rng.lower, rng.upper),
+    }
 
 
 def actor_names(names: Iterable[str]) -> str | None:
     """The stored actors cell: distinct names, code-point order (SQLite's BINARY, PostgreSQL's "C")."""
     return SEPARATOR.join(sorted(set(names))) or None
+
+
+def search_row(event_id: int, title: str, quotes: Iterable[str]) -> tuple:
+    """The FTS row (rowid, title, quotes) of an event, as migration 0003's triggers write it."""
+    return (event_id, title, QUOTE_JOINER.join(quotes))
 
 
 def refresh(conn: Connection, event_ids: Iterable[int]) -> None:
@@ -43,3 +79,99 @@ def refresh(conn: Connection, event_ids: Iterable[int]) -> None:
         e.update().where(e.c.id == sa.bindparam("event_id")).values(actor_names=sa.bindparam("names"), first_mention_id=sa.bindparam("first")),
         [{"event_id": i, "names": actor_names(names.get(i, ())), "first": first.get(i)} for i in ids],
     )
+
+
+# ---- events, actors, mentions -----------------------------------------------------------------
+
+def insert_event(conn: Connection, values: dict, date: DateRange) -> int:
+    """Insert one event (its date's derived columns filled here); returns its id."""
+    stamp = now()
+    row = {**values, **date_columns(date), "created_at": stamp, "updated_at": stamp, "version": 1}
+    return conn.execute(schema.events.insert().values(**row)).inserted_primary_key[0]
+
+
+def update_event(conn: Connection, event_id: int, values: dict, date: DateRange | None = None) -> None:
+    """Change an event's columns (a new date refreshes its derived columns); bumps version and updated_at."""
+    e = schema.events
+    row = dict(values)
+    if date is not None:
+        row.update(date_columns(date))
+    conn.execute(e.update().where(e.c.id == event_id).values(**row, updated_at=now(), version=e.c.version + 1))
+
+
+def set_actors(conn: Connection, event_id: int, rows: Iterable[tuple[int, str]]) -> None:
+    """Replace an event's actors by (actor id, role) pairs; call `refresh` after."""
+    ea = schema.event_actors
+    conn.execute(ea.delete().where(ea.c.event_id == event_id))
+    unique = sorted(set(rows))
+    if unique:
+        conn.execute(ea.insert(), [{"event_id": event_id, "actor_id": a, "role": r} for a, r in unique])
+
+
+def add_mentions(conn: Connection, event_id: int, source_id: int, mentions: Iterable) -> int:
+    """Insert MentionRecords of an event in one source; call `refresh` after. Returns the count."""
+    rows = [
+        {
+            "event_id": event_id,
+            "source_id": source_id,
+            "char_start": m.char_start,
+            "char_end": m.char_end,
+            "quote": m.quote,
+            "date_text": m.date_text,
+            "date_anchor": m.date_anchor,
+            "type_rule": m.type_rule,
+            "date_rule": m.date_rule,
+            "page": m.page,
+        }
+        for m in mentions
+    ]
+    if rows:
+        conn.execute(schema.mentions.insert(), rows)
+    return len(rows)
+
+
+# ---- history --------------------------------------------------------------------------------------
+
+def current_user(explicit: str | None = None) -> str:
+    """Who is changing things: --by, else KPOLICY_USER, else the operating system's user."""
+    if explicit and explicit.strip():
+        return explicit.strip()
+    from_env = os.environ.get(USER_ENV, "").strip()
+    if from_env:
+        return from_env
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except Exception:  # no user name in the environment or the password database (containers)
+        return f"uid-{os.getuid()}" if hasattr(os, "getuid") else "unknown"
+
+
+def begin_change(conn: Connection, action: str, by: str | None = None, reason: str | None = None,
+                 source_id: int | None = None) -> int:
+    """Open one change (a command's worth of revisions); returns its id for `record`."""
+    return conn.execute(
+        schema.changes.insert().values(at=now(), by=current_user(by), action=action, reason=reason, source_id=source_id)
+    ).inserted_primary_key[0]
+
+
+def encode(value) -> str | None:
+    """A revision's old/new value as JSON text (None stays NULL)."""
+    if value is None:
+        return None
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+
+
+def record(conn: Connection, change_id: int, event_id: int, action: str, field: str | None = None,
+           old=None, new=None) -> None:
+    """Append one revision row to a change."""
+    conn.execute(schema.revisions.insert().values(
+        change_id=change_id, event_id=event_id, action=action, field=field, old_value=encode(old), new_value=encode(new)))
+
+
+def record_many(conn: Connection, change_id: int, rows: Iterable[tuple]) -> None:
+    """Append (event_id, action, field, old, new) revision rows to a change in one statement."""
+    batch = [{"change_id": change_id, "event_id": event_id, "action": action, "field": field,
+              "old_value": encode(old), "new_value": encode(new)} for event_id, action, field, old, new in rows]
+    if batch:
+        conn.execute(schema.revisions.insert(), batch)
