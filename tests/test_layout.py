@@ -37,9 +37,12 @@ def _resolve(name: str) -> str | None:
 
 def _imports(path: Path, module_level_only: bool) -> set[str]:
     tree = ast.parse(path.read_text(encoding="utf-8"))
+    # `if TYPE_CHECKING:` blocks import nothing at run time
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            node.body = []
     nodes = tree.body if module_level_only else list(ast.walk(tree))
-    if module_level_only:  # `if TYPE_CHECKING:` blocks import nothing at run time
-        nodes = [n for n in nodes if not (isinstance(n, ast.If) and "TYPE_CHECKING" in ast.unparse(n.test))]
+    if module_level_only:
         nodes += [child for n in nodes if isinstance(n, ast.Try) for child in n.body + [h for x in n.handlers for h in x.body]]
     found = set()
     for node in nodes:
