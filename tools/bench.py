@@ -303,7 +303,7 @@ def raw_window(lower: date, upper: date) -> tuple[str, list]:
 def raw_actor(actor_id: int) -> tuple[str, list]:
     return (
         "id IN (SELECT event_id FROM event_actors WHERE actor_id IN ("
-        "WITH RECURSIVE sub(id) AS (SELECT ? UNION SELECT a.id FROM actors a JOIN sub ON a.parent_id = sub.id) "
+        "WITH RECURSIVE sub(id) AS (SELECT CAST(? AS INTEGER) UNION SELECT a.id FROM actors a JOIN sub ON a.parent_id = sub.id) "
         "SELECT id FROM sub))",
         [actor_id],
     )
@@ -567,9 +567,30 @@ class SizeResult:
     write: dict = field(default_factory=dict)
     profiles: list = field(default_factory=list)  # (title, text)
     db_mb: float = 0.0
+    pg: dict = field(default_factory=dict)  # load and queries on PostgreSQL, when --postgres is given
 
 
 EXPORT_COLUMNS = 'id, date, start, "end", precision, type, status, title, actors, place, source, quote'
+
+
+def export_sql_parts() -> tuple[str, str]:
+    """(WITH clause, select list) of the CLI's CSV row (query.EXPORT_FIELDS) in plain SQL: the view's
+    columns, each actor's state (nearest ancestor-or-self of a state kind, else its top), distinct sources."""
+    from kpolicy.vocabulary import STATE_KINDS
+
+    kinds = ", ".join("'" + k + "'" for k in sorted(STATE_KINDS))
+    with_clause = (
+        "WITH RECURSIVE up(actor, id, parent, kind) AS (SELECT a.id, a.id, a.parent_id, a.kind FROM actors a "
+        f"UNION ALL SELECT up.actor, p.id, p.parent_id, p.kind FROM up JOIN actors p ON p.id = up.parent WHERE up.kind NOT IN ({kinds})), "
+        f"top(actor, id) AS (SELECT actor, id FROM up WHERE kind IN ({kinds}) OR parent IS NULL) "
+    )
+    columns = (
+        EXPORT_COLUMNS + ", review, confidence, "
+        "(SELECT group_concat(n, '; ') FROM (SELECT DISTINCT s.name AS n FROM event_actors ea JOIN top ON top.actor = ea.actor_id "
+        "JOIN actors s ON s.id = top.id WHERE ea.event_id = timeline.id ORDER BY n)) AS states, "
+        "(SELECT count(DISTINCT m.source_id) FROM mentions m WHERE m.event_id = timeline.id) AS sources"
+    )
+    return with_clause, columns
 DEFER_INDEXES = (
     "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
     "AND tbl_name IN ('events', 'event_actors', 'mentions', 'revisions') ORDER BY name"
@@ -715,7 +736,8 @@ def measure_queries(res: SizeResult, world: World, ids: dict, kp_path: Path, rep
 def measure_export(res: SizeResult, kp_path: Path, folder: Path, n_runs: int) -> None:
     k_csv, r_csv = str(folder / "kpolicy.csv"), str(folder / "baseline.csv")
     sqlite_cli = shutil.which("sqlite3")
-    export_sql = f"SELECT {EXPORT_COLUMNS} FROM timeline ORDER BY sort_key, id;"
+    with_clause, columns = export_sql_parts()
+    export_sql = f"{with_clause}SELECT {columns} FROM timeline ORDER BY sort_key, id;"
     k_argv = [*kpolicy_argv(), "export", "--db", str(kp_path), "-o", k_csv]
     if sqlite_cli:
         r_argv, baseline, r_out = [sqlite_cli, "-csv", "-header", str(kp_path), export_sql], "sqlite3 -csv", r_csv
@@ -740,15 +762,16 @@ def measure_export(res: SizeResult, kp_path: Path, folder: Path, n_runs: int) ->
 def cli_specs(world: World, ids: dict, db: str):
     """(label, kpolicy argv tail, equivalent SQL with literals) for the end-to-end CLI rows."""
     state = world.states[0]
+    with_clause, export_columns = export_sql_parts()
     window = raw_window(date(2019, 6, 1), date(2019, 6, 30))
     sql, params = raw_select(window, raw_actor(ids["actors"][state]))
-    events_sql = inline(sql.replace(COLUMNS, EXPORT_COLUMNS), params)
+    events_sql = with_clause + inline(sql.replace(COLUMNS, export_columns), params)
     year_sql, year_params = raw_window(date(2019, 1, 1), date(2019, 12, 31))
     like = "'%kaesong%'"
     text_clause = (f"(lower(title) LIKE lower({like}) ESCAPE '\\' OR EXISTS (SELECT 1 FROM mentions m "
                    f"WHERE m.event_id = timeline.id AND lower(m.quote) LIKE lower({like}) ESCAPE '\\'))")
     sql, params = raw_select((year_sql, year_params), (text_clause, []))
-    text_sql = inline(sql.replace(COLUMNS, EXPORT_COLUMNS), params)
+    text_sql = with_clause + inline(sql.replace(COLUMNS, export_columns), params)
     search_sql = inline(RAW_SEARCH_TOP, ["kaesong", SEARCH_TOP])
     return [
         (f"events --on 2019-06 --actor \"{state}\" --format csv", ["events", "--db", db, "--on", "2019-06", "--actor", state, "--format", "csv"], events_sql),
@@ -874,8 +897,77 @@ def measure_write(res: SizeResult, world: World, kp_path: Path, repeat: int, pro
     database.close()
 
 
+def measure_postgres(res: SizeResult, size: int, people: int, url: str, repeat: int, log) -> None:
+    """The same generated data, loaded by kpolicy.store.bulk into a fresh PostgreSQL database, and
+    the same queries (windows, actors; FTS5 search is SQLite's) against the same hand-written SQL
+    through psycopg, one read transaction each, alternating, every value compared."""
+    import sqlalchemy as sa
+
+    from kpolicy.extract.gazetteer import Gazetteer, PlaceEntry
+    from kpolicy.store import bulk, schema
+    from kpolicy.store.articles import sync_reference
+    from kpolicy.store.bootstrap import initialise
+    from kpolicy.store.db import Database, make_engine, resolve
+
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    name = f"kpolicy_bench_{size}"
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    db_url = admin.url.set(database=name).render_as_string(hide_password=False)
+    try:
+        target = resolve(db_url)
+        database = Database(target, make_engine(target))
+        initialise(database, with_seed=False)
+        with database.reading() as conn:
+            taken = set(conn.execute(sa.select(schema.actor_aliases.c.alias_key)).scalars())
+            taken |= {n.lower() for n in conn.execute(sa.select(schema.actors.c.name)).scalars()}
+        world = build_world(taken, people)
+        with database.writing() as conn:
+            sync_reference(conn, Gazetteer(world.entries, {p: PlaceEntry(p) for p in world.places}))
+        with database.reading() as conn:
+            ids = {"actors": dict(conn.execute(sa.select(schema.actors.c.name, schema.actors.c.id)).all())}
+        gen = EventGenerator(world)
+        t0, c0 = time.perf_counter(), time.process_time()
+        with database.writing() as conn:
+            done = 0
+            while done < size:
+                sources, events = gen.chunk(min(CHUNK, size - done))
+                bulk.load_sources(conn, sources)
+                bulk.load_events(conn, events)
+                done += len(events)
+        res.pg["load_s"], res.pg["load_cpu"] = time.perf_counter() - t0, time.process_time() - c0
+        log(f"[{size}] postgres queries")
+        with database.engine.connect() as analyse:
+            analyse.exec_driver_sql("ANALYZE")
+            analyse.commit()
+        raw = database.engine.raw_connection()
+        cursor = raw.driver_connection.cursor()
+        res.pg["queries"] = []
+        with database.reading() as conn:
+            for qname, q, sql, params in query_specs(world, ids["actors"]):
+                if isinstance(q, tuple):
+                    continue  # FTS5 syntax: the search rows are SQLite's
+                pg_sql = sql.replace("?", "%s")
+
+                def fr(pg_sql=pg_sql, params=params):
+                    cursor.execute(pg_sql, params)
+                    return cursor.fetchall()
+
+                fk, _ = _query_answers(conn, None, q, sql, params)
+                k, r, k_rows, r_rows = paired(fk, fr, repeat)
+                _rows_equal(f"postgres {qname}", k_rows, r_rows)
+                res.pg["queries"].append({"name": qname, "rows": len(k_rows), "k": k, "r": r})
+        raw.close()
+        database.close()
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
 def run_size(size: int, workdir: Path, repeat: int, cli_runs: int, people: int, log=print, keep: bool = False,
-             output_runs: int = 5, profile: bool = True, write_events: int = 1000) -> SizeResult:
+             output_runs: int = 5, profile: bool = True, write_events: int = 1000, postgres: str | None = None) -> SizeResult:
     res = SizeResult(size)
     folder = workdir / f"n{size}"
     shutil.rmtree(folder, ignore_errors=True)
@@ -894,6 +986,7 @@ def run_size(size: int, workdir: Path, repeat: int, cli_runs: int, people: int, 
         ("output", lambda: measure_output(res, kp_path, output_runs)),
         ("export", lambda: measure_export(res, kp_path, folder, output_runs)),
         ("writes", lambda: measure_write(res, world, kp_path, repeat, profile, write_events)),
+        *((("postgres", lambda: measure_postgres(res, size, people, postgres, repeat, log)),) if postgres else ()),
     ):
         log(f"[{size}] {step}")
         fn()
@@ -1027,6 +1120,18 @@ def report(results: list[SizeResult], command: str) -> str:
         if w:
             lines.append(f"| {r.events:,} | {w['articles']} | {w['events']:,} | {w['k'].cell('{:.0f}')} | {w['k'].median / w['events'] * 1000:.0f} us | "
                          f"{w['r'].cell('{:.0f}')} | {w['r'].median / w['events'] * 1000:.0f} us | {_ratio(w['k'].median, w['r'].median)} |")
+    if any(r.pg for r in results):
+        lines += [
+            "",
+            "### PostgreSQL: the same data loaded by kpolicy.store.bulk, the same queries against the same SQL through psycopg, ms",
+            "",
+            "| events | load | events/s | query | rows | kpolicy ms | raw ms | ratio |",
+            "|---:|---:|---:|---|---:|---:|---:|---:|",
+        ]
+        for r in results:
+            for q in r.pg.get("queries", []):
+                lines.append(f"| {r.events:,} | {r.pg['load_s']:.1f} s | {r.events / r.pg['load_s']:,.0f} | {q['name']} | {q['rows']:,} | "
+                             f"{q['k'].cell()} | {q['r'].cell()} | {_ratio(q['k'].median, q['r'].median)} |")
     profiles = [p for r in results for p in r.profiles]
     if profiles:
         lines += ["", "### Profiles (cProfile, one run, top functions by own time)", ""]
@@ -1059,6 +1164,8 @@ def main(argv: list[str] | None = None) -> list[SizeResult]:
     parser.add_argument("--output-runs", type=int, default=5, help="runs of each large-output command and of the export (at least 5)")
     parser.add_argument("--no-profile", action="store_true", help="skip the cProfile runs of misses and of the write path")
     parser.add_argument("--write-events", type=int, default=1000, help="events (in articles of about 20) for the write-path rows")
+    parser.add_argument("--postgres", metavar="URL", default=None,
+                        help="also load each size into PostgreSQL (a scratch database on this server) and run the same queries")
     parser.add_argument("--smoke", action="store_true", help="allow fewer than 5 runs (tests only: the figures are then no figures)")
     parser.add_argument("--keep", action="store_true", help="keep the generated databases (needs --workdir)")
     parser.add_argument("--people", type=int, default=3000, help="synthetic persons in the gazetteer")
@@ -1073,7 +1180,8 @@ def main(argv: list[str] | None = None) -> list[SizeResult]:
         for size in sizes:
             results.append(run_size(size, workdir, args.repeat, args.cli_runs, args.people,
                                     log=lambda m: print(m, file=sys.stderr, flush=True), keep=args.keep,
-                                    output_runs=args.output_runs, profile=not args.no_profile, write_events=args.write_events))
+                                    output_runs=args.output_runs, profile=not args.no_profile, write_events=args.write_events,
+                                    postgres=args.postgres))
             write_report(args.out, report(results, command))  # partial results survive a long run
     finally:
         if args.workdir is None:
