@@ -40,8 +40,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
-if __package__ in (None, ""):  # `python tools/bench.py` from a checkout: the repository root first
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+if __package__ in (None, ""):  # `python tools/bench.py` from a checkout: an installed kpolicy first, else the checkout's
+    sys.path.append(str(Path(__file__).resolve().parents[1]))
 
 START_MARK = "<!-- bench:start -->"
 END_MARK = "<!-- bench:end -->"
