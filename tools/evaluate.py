@@ -193,7 +193,7 @@ def table(results: list[dict], own: list[dict] | None = None, batches: list[tupl
     their own heading rows, each closed by a row of its micro totals."""
     lines = ["| article | core recall | precision | F1 | type | date | status | actors |", "|---|---|---|---|---|---|---|---|"]
     rows = list(results)
-    if own or batches:
+    if results and (own or batches):
         rows.append(totals(results, "**seed + dev set, total**"))
     if own:
         rows += [{"heading": "**own generality set** (tests/fixtures/generality/)"},
