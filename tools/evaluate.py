@@ -32,7 +32,7 @@ import yaml
 
 REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:  # runnable as `python tools/evaluate.py` from a checkout
-    sys.path.insert(0, str(REPO))
+    sys.path.append(str(REPO))  # last: an installed kpolicy (with its data) wins over the checkout's folder
 HELDOUT = "heldout"
 
 
