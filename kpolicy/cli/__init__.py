@@ -4,11 +4,11 @@
 the filter set as one decorator), `output` (where output goes, one helper for every
 --format), then one module per command group: `setup` (init, seed), `queries`
 (events, timeline, show, actors, types, sources, export), `ingest` (extract, ingest),
-`views` (search, plot, datasette-metadata).
+`views` (search, plot, datasette-metadata), `serve` (the review desk in the browser).
 """
 
 from kpolicy.cli.app import app
-from kpolicy.cli import setup, queries, ingest, views  # noqa: F401,E402  register their commands
+from kpolicy.cli import setup, queries, ingest, views, serve  # noqa: F401,E402  register their commands
 
 
 def main() -> None:
