@@ -8,7 +8,7 @@
   is not a browser's ambient credential and needs none.
 - `read_only` refuses every write with 403 before any database work.
 - Every response carries a strict Content-Security-Policy (scripts and styles only from
-  /static, no inline script or style), nosniff, no framing, no referrer.
+  /static, no inline script or style), nosniff, no framing, no cross-site referrer.
 - Errors: the library's typed errors become an error page (or JSON) with their one-line
   message; anything else is logged on the server's stderr and the browser gets a plain
   "internal error" page, never a stack trace.
@@ -49,7 +49,7 @@ SECURITY_HEADERS = {
     "content-security-policy": CSP,
     "x-content-type-options": "nosniff",
     "x-frame-options": "DENY",
-    "referrer-policy": "no-referrer",
+    "referrer-policy": "same-origin",  # no-referrer would make browsers send `Origin: null` on our own forms
     "cache-control": "no-store",
 }
 log = logging.getLogger("kpolicy.web")
