@@ -273,3 +273,105 @@ def test_parse_actors():
     assert parse_actors("North Korea:initiator; United States") == [("North Korea", "initiator"), ("United States", "participant")]
     with pytest.raises(BadInput):
         parse_actors("North Korea:boss")
+
+
+# ---- the write paths (kpolicy.curate) -----------------------------------------------------------
+
+@pytest.fixture
+def curate():
+    return pytest.importorskip("kpolicy.curate", reason="the curation library (kpolicy.curate) is not in this build")
+
+
+def post(client, path, page, **data):
+    """Submit a form as the browser would: the page's CSRF token and the event's version."""
+    html = client.get(page).text
+    fields = {"csrf": csrf_of(html), **{k: v for k, v in data.items() if v is not None}}
+    return client.post(path, data=fields, follow_redirects=False)
+
+
+def test_accept_reject_and_history(client, curate):
+    first, second = [q["id"] for q in client.get("/review.json").json()["queue"][:2]]
+    page = client.get(f"/events/{first}").text
+    response = post(client, f"/events/{first}/review", f"/events/{first}", decision="accept", reason="checked", version=version_of(page, first), next="/review", by="Ana")
+    assert response.status_code == 303 and response.headers["location"].startswith("/review?")
+    assert client.get(f"/events/{first}.json").json()["event"]["review"] == "reviewed"
+    assert first not in [q["id"] for q in client.get("/review.json").json()["queue"]]
+    no_reason = post(client, f"/events/{second}/review", f"/events/{second}", decision="reject")
+    assert no_reason.status_code == 400 and "reason" in no_reason.text
+    assert post(client, f"/events/{second}/review", f"/events/{second}", decision="reject", reason="not an event").status_code == 303
+    assert client.get(f"/events/{second}.json").json()["event"]["review"] == "rejected"
+    history = client.get(f"/history.json?by=Ana").json()["revisions"]
+    assert [(r["event_id"], r["reason"]) for r in history] == [(first, "checked")]
+    assert "Ana" in client.get(f"/history?event={first}").text
+
+
+def test_edit_is_one_revision_and_a_stale_edit_conflicts(client, curate):
+    event_id = extracted_id(client)
+    page = client.get(f"/events/{event_id}").text
+    version = version_of(page, event_id)
+    ok = post(client, f"/events/{event_id}/edit", f"/events/{event_id}", date="2021-03", reason="only the month is certain", version=version)
+    assert ok.status_code == 303, ok.text
+    event = client.get(f"/events/{event_id}.json").json()["event"]
+    assert event["date"] == "2021-03" and event["version"] == version + 1 and event["precision"] == "month"
+    edits = [r for r in event["history"] if r["action"] == "edited"]
+    assert [(r["field"], r["old"], r["new"]) for r in edits] == [("date", "2021-03-03", "2021-03")]
+    stale = post(client, f"/events/{event_id}/edit", f"/events/{event_id}", title="Another title", reason="x", version=version)
+    assert stale.status_code == 409 and "changed since this form was made" in stale.text
+    assert client.get(f"/events/{event_id}.json").json()["event"]["title"] != "Another title"
+    actors = post(client, f"/events/{event_id}/edit", f"/events/{event_id}", actors="North Korea:initiator; Japan:target", reason="Japan was the target", version=version + 1)
+    assert actors.status_code == 303, actors.text
+    roles = client.get(f"/events/{event_id}.json").json()["event"]["actor_roles"]
+    assert {(a["name"], a["role"]) for a in roles} == {("North Korea", "initiator"), ("Japan", "target")}
+
+
+def test_merge_split_delete_and_undo(client, curate):
+    keep, other = [q["id"] for q in client.get("/review.json").json()["queue"][:2]]
+    merged = post(client, f"/events/{keep}/merge", f"/events/{keep}", others=str(other), reason="the same event")
+    assert merged.status_code == 303, merged.text
+    mentions = client.get(f"/events/{keep}.json").json()["event"]["mentions"]
+    assert len(mentions) == 2
+    assert client.get(f"/events/{other}", follow_redirects=False).headers["location"].startswith(f"/events/{keep}")
+    split = post(client, f"/events/{keep}/split", f"/events/{keep}", mention=str(mentions[1]["id"]), reason="two events after all")
+    assert split.status_code == 303, split.text
+    new_id = int(split.headers["location"].split("/")[2].split("?")[0])
+    assert [m["id"] for m in client.get(f"/events/{new_id}.json").json()["event"]["mentions"]] == [mentions[1]["id"]]
+    deleted = post(client, f"/events/{new_id}/delete", f"/events/{new_id}", reason="duplicate")
+    assert deleted.status_code == 303
+    assert client.get(f"/events/{new_id}.json").json()["event"]["deleted_at"]
+    assert "was deleted" in client.get(f"/events/{new_id}").text
+    change = client.get(f"/history.json?event={new_id}").json()["revisions"][0]["change_id"]
+    undone = post(client, f"/changes/{change}/undo", "/history", reason="deleted by mistake")
+    assert undone.status_code == 303, undone.text
+    assert client.get(f"/events/{new_id}.json").json()["event"]["deleted_at"] is None
+
+
+def test_source_add_edit_remove(client, curate):
+    slug = client.get("/review.json").json()["queue"][0]["source"]
+    page = f"/sources/{slug}"
+    added = post(client, f"/sources/{slug}/add", page, quote="the South Korean military said", type="statement", date="2021-03-03",
+                 title="South Korean military statement", actors="South Korea:initiator", status="occurred")
+    assert added.status_code == 303, added.text
+    new_id = int(added.headers["location"].split("/")[2].split("?")[0])
+    event = client.get(f"/events/{new_id}.json").json()["event"]
+    assert event["mentions"][0]["marked"] == "the South Korean military said"
+    assert new_id in [e["id"] for e in client.get(f"{page}.json").json()["events"]]
+    missing = post(client, f"/sources/{slug}/add", page, quote="words that are not there", type="statement", title="x", status="occurred")
+    assert missing.status_code == 400 and "not in the text" in missing.text
+    edited = post(client, f"/sources/{slug}/edit", page, published="2021-03-11", reason="the wire date")
+    assert edited.status_code == 303, edited.text
+    assert client.get(f"{page}.json").json()["source"]["published"] == "2021-03-11"
+    removed = post(client, f"/sources/{slug}/remove", page, reason="wrong feed")
+    assert removed.status_code == 303, removed.text
+    assert client.get(f"{page}.json").json()["source"]["removed"] is True
+
+
+def test_bearer_writes_json_without_csrf(hostile_db, curate):
+    c = make_client(hostile_db, signed_in=False)
+    event_id = extracted_id(c)
+    response = c.post(f"/events/{event_id}/review", data={"decision": "accept", "reason": "scripted"},
+                      headers={"Authorization": f"Bearer {TOKEN}", "Accept": "application/json"})
+    assert response.status_code == 200 and response.json()["ok"] is True
+    again = c.post(f"/events/{event_id}/review", data={"decision": "accept"},
+                   headers={"Authorization": f"Bearer {TOKEN}", "Accept": "application/json"})
+    assert again.status_code == 400 and "already" in again.json()["error"]
+    c.database.close()
