@@ -375,3 +375,28 @@ def test_bearer_writes_json_without_csrf(hostile_db, curate):
                    headers={"Authorization": f"Bearer {TOKEN}", "Accept": "application/json"})
     assert again.status_code == 400 and "already" in again.json()["error"]
     c.database.close()
+
+
+@pytest.mark.parametrize("params", [
+    {}, {"start": "2019", "end": "2019-12"}, {"start": "2019-12"}, {"end": "2018"}, {"on": "2019-12"},
+    {"start": "2019", "end": "2020", "within": True}, {"types": ["test"]}, {"statuses": ["forecast"], "start": "2020"},
+    {"actors": ["North Korea"], "start": "2019"}, {"text": "summit"}, {"review": "extracted"}, {"types": ["meeting"], "end": "2019-06"},
+])
+def test_timeline_pages_are_the_query_in_order(hostile_db, params):
+    """However a page is found (index walk, set, window split), the pages joined are `kpolicy events`."""
+    from kpolicy.query import EventQuery, iter_rows
+    from kpolicy.store.bootstrap import open_or_create
+    from kpolicy.web.reads import timeline_page
+
+    database = open_or_create(hostile_db)
+    with database.reading() as conn:
+        q = EventQuery(**params)
+        expected = [r["id"] for r in iter_rows(conn, q)]
+        got, after = [], None
+        while True:
+            rows, after = timeline_page(conn, q, after, 3)
+            got += [r["id"] for r in rows]
+            if after is None:
+                break
+    database.close()
+    assert got == expected

@@ -27,22 +27,129 @@ def iso(value):
 
 
 def timeline_page(conn: Connection, q: EventQuery, after: tuple[int, int] | None, size: int) -> tuple[list[dict], tuple[int, int] | None]:
-    """One page of the filtered timeline after the keyset (sort_key, id); and the next page's keyset."""
-    cols = [timeline.c[c] for c in TIMELINE_COLUMNS] + [timeline.c.sort_key]
-    stmt = build_select(conn, q, cols)
-    if after is not None:
+    """One page of the filtered timeline after the keyset (sort_key, id); and the next page's keyset.
+
+    Two steps: the page's ids (and sort keys) first, from the events' index columns only,
+    then the full timeline rows of those ids. How the ids are found depends on the filter,
+    so that no page walks the whole table (docs/web.md, "Speed"):
+    - no filter, or only broad ones (type, status, review, text): walk the sort_key index
+      in order and stop after one page;
+    - selective sets (actor, source, place): take the matching set by its indexes, sort it;
+    - a window [lo, hi]: the events that start before lo but reach into the window (long
+      intervals, open starts: few) sorted first, then those that start inside it by a
+      bounded walk of the sort_key index -- every one of the first group sorts before
+      every one of the second, since sort_key orders by the lower bound first.
+    """
+    from kpolicy.dates import _ORD_SHIFT, SORT_UNDATED, parse_window
+
+    from kpolicy.query import resolve_statuses, resolve_types
+
+    base = build_select(conn, q, [timeline.c.id, timeline.c.sort_key])  # validates every name
+    e = schema.events
+    want = size + 1
+    window = bool(q.start or q.end or q.on)
+    lower, upper = parse_window(q.start, q.end, q.on) if window else (None, None)
+    lo_key = lower.toordinal() * _ORD_SHIFT if lower is not None else None
+    hi_key = (upper.toordinal() + 1) * _ORD_SHIFT if upper is not None else None
+    selective = bool(q.actors or q.source or q.places or q.text)
+
+    def keyset(stmt, key_col, id_col):
+        if after is None:
+            return stmt
         key, last = after
-        stmt = stmt.where(sa.or_(timeline.c.sort_key > key, sa.and_(timeline.c.sort_key == key, timeline.c.id > last)))
-    stmt = stmt.limit(size + 1)
-    rows = [dict(r._mapping) for r in conn.execute(stmt)]
+        return stmt.where(key_col >= key, sa.or_(key_col > key, sa.and_(key_col == key, id_col > last)))
+
+    def by_set(stmt, key_col, id_col, limit):
+        """Filter first (by the filters' own indexes), then sort what matched: for small sets."""
+        stmt = keyset(stmt, key_col, id_col).order_by(None).order_by(key_col + 0, id_col + 0)
+        return conn.execute(stmt.limit(limit)).all()
+
+    def walk(lo, hi, limit):
+        """Walk the timeline order (ix_events_sort_key) between two keys, testing each row's own
+        columns: for the broad filters (type, status, review), which would otherwise be taken by
+        their own index and sorted whole. On SQLite INDEXED BY pins the index."""
+        hint = " INDEXED BY ix_events_sort_key" if conn.dialect.name == "sqlite" else ""
+        where, params = ["deleted_at IS NULL"], {"limit": limit}
+        for name, values in (("type", resolve_types(q.types) if q.types else []), ("status", resolve_statuses(q.statuses) if q.statuses else [])):
+            if values:
+                marks = []
+                for i, v in enumerate(values):
+                    params[f"{name}{i}"] = v
+                    marks.append(f":{name}{i}")
+                where.append(f"{name} IN ({', '.join(marks)})")
+        if q.review:
+            where.append("review = :review")
+            params["review"] = q.review
+        if lo is not None:
+            where.append("sort_key >= :lo")
+            params["lo"] = lo
+        if hi is not None:
+            where.append("sort_key < :hi")
+            params["hi"] = hi
+        if q.within and upper is not None:
+            where.append("end_date IS NOT NULL AND end_date <= :upper")
+            params["upper"] = upper.isoformat()
+        if window:
+            where.append("sort_key < :undated")
+            params["undated"] = SORT_UNDATED
+        if after is not None:
+            # the redundant `>=` gives the index a range to start from; the OR alone would not
+            where.append("sort_key >= :after_key AND (sort_key > :after_key OR (sort_key = :after_key AND id > :after_id))")
+            params["after_key"], params["after_id"] = after
+        sql = f"SELECT id, sort_key FROM events{hint} WHERE {' AND '.join(where)} ORDER BY sort_key, id LIMIT :limit"
+        return conn.execute(sa.text(sql), params).all()
+
+    if selective:
+        # actor, source, place, text: the matching set is small (or, for text, tested row by row)
+        if q.text and not (q.actors or q.source or q.places):
+            found = conn.execute(keyset(base, timeline.c.sort_key, timeline.c.id).limit(want)).all()
+        else:
+            found = by_set(base, timeline.c.sort_key, timeline.c.id, want)
+    elif not window:
+        found = walk(None, None, want)
+    else:
+        found = []
+        if lower is not None and not q.within:
+            # events that start before the window and reach into it: long intervals, open starts
+            early = sa.select(e.c.id, e.c.sort_key).where(e.c.id.in_(_reaching_in(lower)), e.c.sort_key < lo_key)
+            if q.types or q.statuses or q.review:
+                early = early.where(e.c.id.in_(build_select(conn, q, [timeline.c.id]).order_by(None)))
+            found = by_set(early, e.c.sort_key, e.c.id, want)
+        if len(found) < want:
+            found += walk(lo_key, hi_key, want - len(found))
     more = None
-    if len(rows) > size:
-        rows = rows[:size]
-        more = (rows[-1]["sort_key"], rows[-1]["id"])
+    if len(found) > size:
+        found = found[:size]
+        more = (found[-1].sort_key, found[-1].id)
+    ids = [r.id for r in found]
+    rows = []
+    if ids:
+        cols = [timeline.c[c] for c in TIMELINE_COLUMNS]
+        by_id = {r.id: dict(r._mapping) for r in conn.execute(sa.select(*cols).where(timeline.c.id.in_(ids)))}
+        rows = [by_id[i] for i in ids if i in by_id]
     for row in rows:
-        row.pop("sort_key", None)
         row["start"], row["end"] = iso(row["start"]), iso(row["end"])
     return rows, more
+
+
+def _reaching_in(lower):
+    """Ids of events that start before `lower` and end on or after it (or have an open end or
+    start): per span class k only starts in [lower - span_longest(k), lower), by index."""
+    from datetime import date as _date
+
+    from kpolicy.dates import SPAN_CLASSES, SPAN_OPEN_END, SPAN_OPEN_START, span_longest
+
+    e = schema.events
+    parts = []
+    for k in range(SPAN_CLASSES):
+        earliest = lower.toordinal() - span_longest(k)
+        conds = [e.c.span_class == k, e.c.start_date < lower, e.c.end_date >= lower]
+        if earliest >= 1:
+            conds.append(e.c.start_date >= _date.fromordinal(earliest))
+        parts.append(sa.select(e.c.id).where(*conds))
+    parts.append(sa.select(e.c.id).where(e.c.span_class == SPAN_OPEN_END, e.c.start_date < lower))
+    parts.append(sa.select(e.c.id).where(e.c.span_class == SPAN_OPEN_START, e.c.end_date >= lower))
+    return sa.union_all(*parts)
 
 
 def event_row(conn: Connection, event_id: int):
