@@ -89,7 +89,6 @@ def timeline(request: Request, conn) -> dict:
         raise BadInput(f"lanes={lanes!r}: use actor or type")
     after = _cursor(request.query_params.get("after"), 2, (int, int))
     rows, more = reads.timeline_page(conn, q, after, size)
-    filtered = any(v for v in params.values())
     return {
         "title": "Timeline",
         "filters": params,
@@ -98,7 +97,6 @@ def timeline(request: Request, conn) -> dict:
         "next": _cursor_text(more),
         "after": _cursor_text(after),
         "size": size,
-        "total": None if filtered else reads.event_count(conn),
         "_svg": svg.draw(rows, lanes),
         "_vocab": reads.vocab(conn),
     }

@@ -267,54 +267,82 @@ def history(conn: Connection, event_id: int | None = None, by: str | None = None
     ], more
 
 
+_SOURCE_ORDER: dict[str, tuple] = {}
+
+
+def source_order(conn: Connection) -> list[tuple[str, int]]:
+    """(published, id) of every source in publication order, cached per database until a
+    source or a change is added (sources has no index on its date, and a scan of 10^5 texts is
+    not a page's work). Edits of a source's date are changes, so they refresh it too."""
+    s, c = schema.sources, schema.changes
+    url = str(conn.engine.url)
+    key = (conn.execute(sa.select(sa.func.max(s.c.id))).scalar(), conn.execute(sa.select(sa.func.max(c.c.id))).scalar())
+    hit = _SOURCE_ORDER.get(url)
+    if hit is not None and hit[0] == key:
+        return hit[1]
+    order = [(iso(p), i) for p, i in conn.execute(
+        sa.select(s.c.published, s.c.id).order_by(s.c.published, s.c.id))]
+    _SOURCE_ORDER[url] = (key, order)
+    return order
+
+
 def review_queue(conn: Connection, after: tuple | None, size: int) -> tuple[list[dict], tuple | None]:
     """Extracted events (and events with open proposals), oldest source first, paged by keyset.
 
     Order: the publication date of the event's first source, then the source, then the
-    event id -- what an analyst reads article by article. Walks sources in published
-    order and takes their events by the mentions index, so a page is bounded work
-    however many events are queued.
+    event id -- what an analyst reads article by article. Walks the sources in that order
+    (source_order) a batch at a time and takes their events by the mentions index, so a
+    page is bounded work however many events are queued.
     """
-    s, m, e = schema.sources, schema.mentions, schema.events
-    p = schema.proposals
-    pending = sa.or_(e.c.review == "extracted",
-                     sa.exists().where(p.c.event_id == e.c.id, p.c.status == "open"))
-    stmt = (
-        sa.select(e.c.id, e.c.title, e.c.type, e.c.date, e.c.status, e.c.review, e.c.version, e.c.actor_names,
-                  s.c.slug.label("source"), s.c.published, s.c.id.label("source_id"))
-        .select_from(e.join(m, m.c.id == e.c.first_mention_id).join(s, s.c.id == m.c.source_id))
-        .where(e.c.deleted_at.is_(None), pending)
-    )
+    import bisect
+
+    s, m, e, p = schema.sources, schema.mentions, schema.events, schema.proposals
+    order = source_order(conn)
+    position = 0
     if after is not None:
-        published, source_id, event_id = after
-        stmt = stmt.where(sa.or_(
-            s.c.published > published,
-            sa.and_(s.c.published == published, s.c.id > source_id),
-            sa.and_(s.c.published == published, s.c.id == source_id, e.c.id > event_id),
-        ))
-    rows = conn.execute(stmt.order_by(s.c.published, s.c.id, e.c.id).limit(size + 1)).all()
+        published, source_id, last_event = after
+        position = bisect.bisect_left(order, (published, source_id))
+    pending = sa.or_(e.c.review == "extracted", sa.exists().where(p.c.event_id == e.c.id, p.c.status == "open"))
+    out: list[dict] = []
+    batch = 8
+    while position < len(order) and len(out) <= size:
+        chunk = order[position:position + batch]
+        position += len(chunk)
+        rank = {sid: i for i, (_, sid) in enumerate(chunk)}
+        rows = conn.execute(
+            sa.select(e.c.id, e.c.title, e.c.type, e.c.date, e.c.status, e.c.review, e.c.version, e.c.actor_names,
+                      s.c.slug.label("source"), s.c.published, s.c.id.label("source_id"))
+            .select_from(m.join(e, sa.and_(e.c.id == m.c.event_id, e.c.first_mention_id == m.c.id)).join(s, s.c.id == m.c.source_id))
+            .where(m.c.source_id.in_(list(rank)), e.c.deleted_at.is_(None), pending)
+        ).all()
+        for r in sorted(rows, key=lambda r: (rank[r.source_id], r.id)):
+            if after is not None and (iso(r.published), r.source_id) == (after[0], after[1]) and r.id <= after[2]:
+                continue
+            row = dict(r._mapping)
+            row["published"] = iso(row["published"])
+            out.append(row)
+        batch = min(batch * 2, 1000)
     more = None
-    if len(rows) > size:
-        rows = rows[:size]
-        last = rows[-1]
-        more = (iso(last.published), last.source_id, last.id)
-    out = [dict(r._mapping) for r in rows]
-    for row in out:
-        row["published"] = iso(row["published"])
+    if len(out) > size:
+        out = out[:size]
+        more = (out[-1]["published"], out[-1]["source_id"], out[-1]["id"])
     return out, more
 
 
 def sources_page(conn: Connection, after: tuple | None, size: int) -> tuple[list[dict], tuple | None]:
+    import bisect
+
     s = schema.sources
-    stmt = sa.select(s.c.id, s.c.slug, s.c.title, s.c.author, s.c.publisher, s.c.published, s.c.url, s.c.ingested_at, s.c.removed_at)
-    if after is not None:
-        published, source_id = after
-        stmt = stmt.where(sa.or_(s.c.published > published, sa.and_(s.c.published == published, s.c.id > source_id)))
-    rows = conn.execute(stmt.order_by(s.c.published, s.c.id).limit(size + 1)).all()
+    order = source_order(conn)
+    position = bisect.bisect_right(order, (after[0], after[1])) if after is not None else 0
+    page = order[position:position + size + 1]
     more = None
-    if len(rows) > size:
-        rows = rows[:size]
-        more = (iso(rows[-1].published), rows[-1].id)
+    if len(page) > size:
+        page = page[:size]
+        more = page[-1]
+    stmt = sa.select(s.c.id, s.c.slug, s.c.title, s.c.author, s.c.publisher, s.c.published, s.c.url, s.c.ingested_at, s.c.removed_at)
+    fetched = {r.id: r for r in conn.execute(stmt.where(s.c.id.in_([i for _, i in page])))} if page else {}
+    rows = [fetched[i] for _, i in page if i in fetched]
     ids = [r.id for r in rows]
     m = schema.mentions
     counts = {}
