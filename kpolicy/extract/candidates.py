@@ -29,7 +29,7 @@ from kpolicy.extract.triggers import VERB_TRIGGER as _VERB_TRIGGER
 from kpolicy.extract.triggers import Trigger, find_triggers
 
 _CHUNK_BOUNDARY = re.compile(
-    r"[,;:\u2014]|\s--\s|\s-\s|\b(?:since|after|before|following|despite|while|when|where|which|who|whereas|although|though|because|during|but|ahead\s+of|that|especially|including|calling|warning|adding|saying)\b",
+    r"[,;:\u2014]|\s--\s|\s-\s|\b(?:since|after|before|following|despite|while|when|where|which|who|whose|whereas|although|though|because|during|but|ahead\s+of|that|especially|including|calling|warning|adding|saying)\b",
     re.I,
 )
 _DATELINE = re.compile(
@@ -159,12 +159,31 @@ def _phrase_ids(sentence: str, bounds: list[int]) -> list[int]:
     ids, current = [], 0
     for k in range(len(bounds) - 1):
         piece = sentence[bounds[k]:bounds[k + 1]]
-        if k and (re.match(r"[,\s]*(?:which|who|where|that)\b", piece, re.I) or not re.search(r"\w", piece)):
+        if k and (re.match(r"[,\s]*(?:which|who|whose|where|that)\b", piece, re.I) or not re.search(r"\w", piece)):
             ids.append(current)
         else:
             current = k
             ids.append(current)
     return ids or [0]
+
+
+_YEAR = re.compile(r"(?<!\d)(?:1[89]|20)\d\d(?!\d)")
+# a chronology entry's date and its separator: 'May 4: ...', 'March 25-28 -- ...', '1998: ...', 'Jan. 7-10 -- ...'
+_CHRON_ENTRY = re.compile(
+    rf"\W*(?P<d>{MONTH_LOOSE}\s+\d{{1,2}}(?:\s*[-\u2013]\s*(?:{MONTH_LOOSE}\s+)?\d{{1,2}})?(?:,\s*\d{{4}})?|\d{{1,2}}\s+{MONTH_LOOSE}(?:\s+\d{{4}})?"
+    rf"|{MONTH_LOOSE},?\s+\d{{4}}|\d{{4}}(?:\s*[-\u2013]\s*\d{{2,4}})?)\s*(?::|--|[-\u2013\u2014])\s")
+
+
+def _heading_date(line: str, published: date, temporal):
+    """The date a line of its own states, when that is all it states ('April 25, 2019', 'July, 2000',
+    'Oct. 14, 2006 – Dec. 22, 2017', '2018'); None for any other heading."""
+    body = line.strip().rstrip(":.")
+    if len(body) > 40 or not _YEAR.search(body):
+        return None
+    times = [t for t in temporal.find_time_expressions(body, published, tense="past") if _usable(t)]
+    if len(times) == 1 and times[0].kind == "absolute" and not re.sub(r"[\W_]+", "", body[:times[0].start] + body[times[0].end:]):
+        return times[0]
+    return None
 
 
 def _is_heading(text: str, start: int, end: int) -> bool:
@@ -232,10 +251,15 @@ class CandidateFinder:
         narrative: str | None = None
         last_para = -1
         self._subject = None
+        heading = None  # a date on a line of its own ('April 25, 2019', '2018'): the date of what follows
+        chron_year: str | None = None  # the year a chronology has reached ('January 1, 2017: ...' then 'August 9: ...')
         for idx, ((s0, s1), para) in enumerate(zip(spans, paras)):
             if para != last_para:
                 narrative, last_para = None, para
             if _is_heading(text, s0, s1):
+                heading = _heading_date(text[s0:s1], published, temporal)
+                if heading is not None:
+                    chron_year = _YEAR.findall(heading.text)[-1]
                 continue
             m = _DATELINE.match(text, s0, s1) if s0 == 0 or text[s0 - 1] == "\n" else None
             body0 = m.end() if m else s0
@@ -256,13 +280,23 @@ class CandidateFinder:
             masked = _MONTH_MAY.sub("Mxy", sentence)  # the month May is no modal verb
             tense = temporal.sentence_tense(masked)
             mod = temporal.modality(masked) or _local_modality(sentence)
-            if _ENTRY_DATE.match(sentence) and not _ENTRY_FUTURE.search(sentence):
+            chron = _CHRON_ENTRY.match(sentence)
+            if (chron or (heading is not None and heading.direction != "future")) and not _ENTRY_FUTURE.search(sentence):
                 tense, mod = "past", None  # a chronology entry's present is historical
+            entry_year = None
+            if chron:
+                years = _YEAR.findall(chron.group("d"))
+                if years:
+                    chron_year = years[-1]
+                elif chron_year:
+                    entry_year = chron_year  # a year-less entry date is in the year the chronology has reached
+            elif heading is not None and heading.edtf[:4] == chron_year and not narrative:
+                entry_year = chron_year
             # 'May 4: North Korea fires...' (a chronology entry): read the colon as a comma (same length)
             tsentence = re.sub(r"(?<=\d):(?=\s)", ",", sentence)
             future = tense == "future" or (not tense and mod in ("expected", "forecast"))
             times = [t for t in temporal.find_time_expressions(tsentence, published, tense=tense or (
-                "future" if future else "past"), narrative=None if future else narrative) if _usable(t)]
+                "future" if future else "past"), narrative=entry_year or (None if future else narrative)) if _usable(t)]
             times = [t for t in times if not (_SUPERLATIVE_SPAN.match(t.text) and _SUPERLATIVE.search(
                 re.split(r"[,;:]", sentence[max(0, t.start - 60):t.start])[-1]))]
             times = self._reanchor(sentence, published, tense, mod, times, temporal)
@@ -280,6 +314,12 @@ class CandidateFinder:
             cands = self._sentence_candidates(sc)
             self._counted_from_subject(sentence, body0, cands, out, published)
             self._counted_in_sentence(sentence, body0, cands)
+            if heading is not None:  # 'Feb. 24, 2022' / 'Russia invades Ukraine.': the heading dates the entry
+                for c in cands:
+                    if c.date_edtf is None or c.narrative_date:
+                        c.date_edtf, c.date_text, c.date_anchor = heading.edtf, heading.text, heading.anchor
+                        c.narrative_date, c.free_time, c.date_rule = False, False, f"heading-date/{heading.rule}"
+                        c.status = _status(c.date_edtf, published, None)
             if _ENTRY_DATE.match(sentence):
                 for c in cands:
                     c.entry = True
@@ -651,8 +691,9 @@ class CandidateFinder:
             c_bounds = [base + b for b in bounds]
             ck = _chunk_of(c_bounds, c.trigger.start)
             c_lo, c_hi = max(lo, c_bounds[ck]), min(hi, c_bounds[min(ck + 1, len(c_bounds) - 1)])
-            if c.type in _MEETING_TYPES or c.type == "agreement":  # 'met in Singapore': a venue, not a party
-                actors_c = [a for a in actors if not (a.text in self.places and _VENUE.search(text, max(0, a.start - 8), a.start))]
+            if c.type in _MEETING_TYPES or c.type == "agreement":  # 'met in Singapore', 'a summit with Kim in Vietnam': a venue
+                actors_c = [a for a in actors if not ((a.text in self.places or (a.start > c.trigger.end and self._kind(a.actor) == "state"))
+                                                      and _VENUE.search(text, max(0, a.start - 8), a.start))]
             elif c.type == "statement":  # who speaks, not whom the quoted words name
                 actors_c = [a for a in actors if not any(q0 < a.start < q1 for q0, q1 in quoted)]
             else:
@@ -663,6 +704,11 @@ class CandidateFinder:
                 actors_c = [a for a in actors_c if not (a.start > c.trigger.start and re.search(
                     r"(?i)\b(?:over|into|toward|towards|near|off|across|at)\s+(?:the\s+)?(?:northern\s+|southern\s+|western\s+|eastern\s+)?$", text[max(0, a.start - 25):a.start]))]
             own = [a for a in actors_c if c_lo <= a.start < c_hi]
+            by = re.match(r"\s+(?:conducted\s+|carried\s+out\s+|staged\s+)?by\s+(?:the\s+)?", text[c.trigger.end:c.trigger.end + 30])
+            if by and c.type in (_TEST_FAMILY | {"incident", "weapon_display"}):  # 'the April 5 rocket launch by North Korea': the tester
+                agent = [a for a in actors_c if a.start == c.trigger.end + by.end()]
+                if agent:
+                    own = agent
             j = ck
             while j > 0 and c_bounds[j] - c_bounds[j - 1] < 40 and re.fullmatch(
                     r"(?:[\W\d]*|[^,;]*?\s[:\u2013\u2014-]\s+)(?:(?:the|The)\s+)?(?:[A-Z][\w.'\u2019-]*\s*)+", text[max(c_bounds[j - 1], base):c_bounds[j]]) \
@@ -685,7 +731,8 @@ class CandidateFinder:
                 # 'a U.S. soldier who crossed into North Korea': the relative pronoun's antecedent takes part
                 ante = [a for a in actors_c if c_bounds[ck] - 40 <= a.start < c_bounds[ck]]
                 own = ante + [a for a in own if a not in ante]
-            verb = c.trigger.text.lower().endswith(("ed", "es", "ing")) or c.trigger.text.lower() in ("said", "says", "told", "fired", "flew")
+            word0 = c.trigger.text.split()[0].lower() if c.trigger.text else ""  # 'closes its borders': the verb
+            verb = word0.endswith(("ed", "es", "ing")) or word0 in ("said", "says", "told", "fired", "flew", "cut", "shut", "tore")
             if c.type == "policy_change" and verb and any(a.start < c.trigger.start for a in own):
                 own = [a for a in own if a.start < c.trigger.start]  # 'North Korea restored inter-Korean lines': who decides
             if c.type == "statement" or (c.type in _TEST_FAMILY and verb):  # the subject before the verb, not 'over Japan
@@ -782,6 +829,9 @@ class CandidateFinder:
             entry = self.gazetteer.actors.get(first.actor)
             if entry is not None and entry.kind == "person":
                 self._subject = first
+
+    def _kind(self, actor: str) -> str | None:
+        return getattr(self.gazetteer.actors.get(actor), "kind", None)
 
     def _set_time(self, cand: Candidate, tm, base: int, how: str) -> None:
         cand.date_rule = f"{how}/{tm.rule}" if tm.rule else how

@@ -87,7 +87,7 @@ class Coreference:
 _SYNONYM = {
     "plenu": "plenum", "plena": "plenum", "sessi": "plenum", "congr": "plenum", "meeti": "meeting", "met": "meeting", "meet": "meeting",
     "summi": "summit", "negot": "talks", "talks": "talks", "readou": "report", "repor": "report", "speec": "speech", "addre": "speech",
-    "drill": "drill", "exerc": "drill", "elect": "election",
+    "drill": "drill", "exerc": "drill", "elect": "election", "visit": "summit", "trip": "summit",
 }
 
 

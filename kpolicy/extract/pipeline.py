@@ -136,8 +136,10 @@ class Extractor:
                 rng = parse_edtf(e.date_edtf)
             except BadInput:
                 continue
-            if not e.actors and e.type == "un_action" and "United Nations Security Council" in self.gazetteer.actors:
-                e.actors = ["United Nations Security Council"]  # resolutions and panel reports are the Council's
+            if e.type == "un_action" and "United Nations Security Council" in self.gazetteer.actors and not any(
+                    self.finder.state_of(a) in ("United Nations Security Council", "United Nations") or self.gazetteer.actors.get(a) is not None
+                    and self.gazetteer.actors[a].kind == "international_organisation" for a in e.actors):
+                e.actors = [*e.actors, "United Nations Security Council"]  # resolutions, vetoes and panel reports are the Council's
             if not e.actors and main:
                 e.actors = [main]  # no actor named near the event: the actor the article is about
             states = _dedupe(self.finder.state_of(a) for a in e.actors)

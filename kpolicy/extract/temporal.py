@@ -763,6 +763,27 @@ def _r_weekday(m, ctx) -> _Result:
     return (pub - timedelta(days=(pub.weekday() - wd) % 7)).isoformat(), ctx.pub_iso, "relative"
 
 
+def _r_weekday_range(m, ctx) -> _Result:
+    """'on Monday and Tuesday', 'from Tuesday to Thursday': one interval ending on the second day,
+    which resolves as a weekday of its own would; the first day is the nearest such day before it."""
+    wd1, wd2 = _WEEKDAYS[m.group("wd").lower()], _WEEKDAYS[m.group("wd2").lower()]
+    rel = (m.group("rel") or "").lower()
+    pub = ctx.pub
+    future = ctx.future(m.start("wd"), m.end("wd2"))
+    if rel == "last":
+        end = pub - timedelta(days=((pub.weekday() - wd2) % 7 or 7))
+    elif rel == "next":
+        end = pub + timedelta(days=((wd2 - pub.weekday()) % 7 or 7))
+    elif future:
+        start = pub + timedelta(days=(wd1 - pub.weekday()) % 7)
+        end = start + timedelta(days=(wd2 - wd1) % 7)
+        return _days(start, end), ctx.pub_iso, "relative"
+    else:
+        end = pub - timedelta(days=(pub.weekday() - wd2) % 7)
+    start = end - timedelta(days=(wd2 - wd1) % 7)
+    return _days(start, end), ctx.pub_iso, "relative"
+
+
 _SEASON_THE = re.compile(r"\b(?:in|during|over|by|until|through|throughout)\s+the\s+$", re.I)
 
 
@@ -958,6 +979,9 @@ _PATTERNS: list[tuple[str, object]] = [
      r"|(?:that\s+)?same\s+day|that\s+day|a\s+day\s+(?:earlier|later))\b", _r_rel_day),
     (r"\b(?:(?:last|this|next|the\s+past|the\s+coming)\s+week(?!end)|the\s+(?:previous|following|next)\s+week(?!end)|the\s+week\s+(?:before|after)"
      r"|a\s+week\s+(?:earlier|later)|(?:(?:at|over|during)\s+)?the\s+weekend|(?:this|last|next)\s+weekend|(?:this\s+)?past\s+weekend)\b", _r_rel_week),
+    # coordinated days: 'on Monday and Tuesday', 'from Tuesday to Thursday' (one interval)
+    (r"(?:\b(?P<rel>last|next|this)\s+)?(?-i:(?P<wd>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday))(?:\s+(?:and|to|through|till|until)\s+|\s*[-\u2013]\s*)"
+     r"(?-i:(?P<wd2>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday))\b", _r_weekday_range),
     (r"(?:\b(?P<rel>last|next|this)\s+)?(?-i:(?P<wd>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday))\b", _r_weekday),
     (r"\b(?:(?P<rel>last|this|next|early|late)\s+)?(?P<s>spring|summer|autumn|fall|winter)\b(?:\s+(?:of\s+)?" + _year("y") + ")?", None),
     # 'is expected to last several days': the verb, not a span

@@ -45,6 +45,29 @@ class TriggerRule:
     confidence: float
     examples: tuple[str, ...] = ()
     negative: tuple[str, ...] = ()
+    lemmas: frozenset[str] = frozenset()  # a lexicon rule: any inflection of these words (simplemma decides)
+
+
+def _stem(lemma: str) -> str:
+    """The prefix every inflection of a lemma starts with ('invade' -> 'invad', 'veto' -> 'veto')."""
+    if lemma.endswith("y") and len(lemma) > 3:
+        return lemma[:-1]  # deploy(ed) but also carry/carried
+    return lemma[:-1] if lemma.endswith("e") else lemma
+
+
+def lemma_pattern(lemmas) -> str:
+    """A prefilter for the words whose lemma may be one of `lemmas`: each stem plus a suffix."""
+    stems = sorted({re.escape(_stem(w)) for w in lemmas}, key=len, reverse=True)
+    return r"\b(?:" + "|".join(stems) + r")[a-z]{0,5}\b"
+
+
+@functools.cache
+def lemma(word: str) -> str:
+    """The dictionary form of an English word (simplemma ships its data; no network)."""
+    import simplemma
+
+    low = word.lower()
+    return simplemma.lemmatize(low, lang="en")
 
 
 _SUB = re.compile(r"\{\{(\w+)\}\}")
@@ -71,8 +94,10 @@ def trigger_rules() -> tuple[TriggerRule, ...]:
 
     rules = []
     for r in doc["rules"]:
-        rules.append(TriggerRule(r["id"], r["type"], fill(r["pattern"]), float(r["confidence"]),
-                                 tuple(r.get("examples") or ()), tuple(r.get("negative") or ())))
+        lemmas = frozenset(r.get("lemmas") or ())
+        pattern = fill(r["pattern"]) if r.get("pattern") else lemma_pattern(lemmas)
+        rules.append(TriggerRule(r["id"], r["type"], pattern, float(r["confidence"]),
+                                 tuple(r.get("examples") or ()), tuple(r.get("negative") or ()), lemmas))
     if len({r.id for r in rules}) != len(rules):
         raise ValueError("data/triggers.yaml: rule ids must be unique")
     return tuple(rules)
@@ -126,6 +151,8 @@ def find_triggers(sentence: str, context: str = "") -> list[Trigger]:
             span = m.span()
             if _overlaps(span, spans) or _overlaps(span, blocked):
                 continue
+            if rule.lemmas and (m.group().lower().endswith("ing") or (m.group().lower() not in rule.lemmas and lemma(m.group()) not in rule.lemmas)):
+                continue  # a lexicon rule: an inflection of its words ('-ing' forms are clause openers: 'warning that')
             resolved = _resolve(etype, sentence, m, context)
             if resolved is None:
                 continue
@@ -211,8 +238,14 @@ def _resolve(etype: str, sentence: str, m: re.Match, context: str) -> tuple[str,
             return "talks", 0.6
         return None
     if etype == "summit?":  # 'President Putin arrived ... for his first visit to North Korea': a leader's visit
-        if re.search(r"\b(?:President|Prime\s+Minister|Premier|Chairman|General\s+Secretary|[Ll]eader)\s+(?:[A-Z][\w-]+\s+){0,3}(?:[\w-]+\s+){0,10}$", sentence[max(0, m.start() - 110):m.start()]) \
-                and not re.search(r"\b(?:site|factory|plant|farm|school|museum|mausoleum|unit|base|troops|DMZ|border|front|frontline|demilitarized)\b", right[:30], re.I):
+        if re.search(r"\b(?:site|factory|plant|farm|school|museum|mausoleum|unit|base|troops|DMZ|border|front|frontline|demilitarized|region|area|province|city|town)\b", right[:30], re.I):
+            return None
+        before = sentence[max(0, m.start() - 110):m.start()]
+        by = re.match(r"\s+(?:by|of)\s+(?:the\s+)?(?:[\w'\u2019.-]+\s+){0,4}?(?:President|Prime\s+Minister|Premier|Chairman|[Ll]eader|[Mm]inister|[Ss]ecretary|[Ee]nvoy|[Dd]elegation)\b", right)
+        if re.search(r"\b(?:[Mm]inister|[Ss]ecretary\s+of\s+State|[Ee]nvoys?|[Dd]elegations?|officials?|[Dd]iplomats?)\b[^.;]{0,60}$", before[-70:]) or (by and re.search(r"[Mm]inister|[Ss]ecretary|[Ee]nvoy|[Dd]elegation", by.group())):
+            return "talks", 0.55  # 'defence minister, Sergei Shoigu, visits Pyongyang', 'a visit by Foreign Minister Choe'
+        if re.search(r"\b(?:President|Prime\s+Minister|Premier|Chairman|General\s+Secretary|[Ll]eader)\s+(?:[A-Z][\w'\u2019-]+\s+){0,3}(?:[\w'\u2019-]+\s+){0,10}$", before) or by \
+                or re.search(r"(?-i:\b(?:Kim|Trump|Moon|Xi|Putin|Biden|Yoon|Abe|Kishida|Lee)\b)(?:['\u2019]s)?\s+(?:[\w-]+\s+){0,6}$", before[-60:]):
             return "summit", 0.6
         return None
     if etype == "summit":
@@ -274,6 +307,11 @@ def _resolve(etype: str, sentence: str, m: re.Match, context: str) -> tuple[str,
             return None
         return "military_drill", None
     if etype == "election":
+        if word.startswith("vot") and re.search(r"\b(?:lawmakers|legislators|parliament\w*|MPs|deputies|National\s+Assembly|the\s+Assembly)\b", sentence, re.I) \
+                and not re.search(r"\b(?:elections?|ballots?|voters|polls|referendum|resolutions?|Security\s+Council)\b", sentence, re.I):
+            return "plenum", 0.6  # 'lawmakers voted against the decree': a session of the legislature
+        if word.startswith("vot") and re.search(r"\b(?:resolutions?|draft|Security\s+Council|UNSC|General\s+Assembly)\b", sentence):
+            return "un_action", 0.65  # 'the vote on the UN Security Council draft resolution ... was postponed'
         if word.startswith("vote") and not re.search(r"\b(?:parliament|assembly|council|referendum|voters|ballot)\b", sentence, re.I):
             return None
         return "election", None
@@ -282,6 +320,11 @@ def _resolve(etype: str, sentence: str, m: re.Match, context: str) -> tuple[str,
                 re.match(r"Resolution\s+\d{3,4}", sentence[m.start():m.end() + 6]) and re.search(r"Security\s+Council|UNSC|U\.?N\.?\b", context or "")):
             return None
         return "un_action", 0.8
+    if etype == "sanctions?":  # 'OFAC today announced the designations of 17 officials'
+        if re.search(r"\b(?:OFAC|Treasury|Office\s+of\s+Foreign\s+Assets\s+Control|sanction\w*|Executive\s+Order|E\.O\.|blacklist\w*|asset\s+freeze|SDN)\b", sentence, re.I) \
+                or re.search(r"\b(?:OFAC|Treasury|Office\s+of\s+Foreign\s+Assets\s+Control|Executive\s+Order)\b", context or ""):
+            return "sanctions", 0.6
+        return None
     if etype == "sanctions" and word == "sanction" and re.match(r"\s+(?:the\s+|two\s+|three\s+|several\s+|\d+\s+)?[\w-]+", right) \
             and not re.search(r"\b(?:a|the|an|UN|U\.N\.|any|new)\s+$", left, re.I):
         return "sanctions", 0.6  # the verb: 'the allies sanction individuals tied to ...'
@@ -311,7 +354,7 @@ def _resolve(etype: str, sentence: str, m: re.Match, context: str) -> tuple[str,
     if etype == "policy_change" and re.match(r"cut\w*\s+(?:them|it)\s+off", word) and not re.search(r"hotline|communication|lines|channels", context or sentence, re.I):
         return None  # 'cut them off' is about communication lines only where those are the topic
     if etype == "policy_change?":
-        if word in ("launched", "declared", "passed", "enacted", "amended", "revised") and not _POLICY_OBJECT.search(right[:25]):
+        if lemma(word) in ("launch", "declare", "pass", "enact", "amend", "revise") and not _POLICY_OBJECT.search(right[:25]):
             return None
         if _POLICY_OBJECT.search(sentence[max(0, m.start() - 130):m.start()]) or _POLICY_OBJECT.search(right[:50]):
             return "policy_change", 0.6
