@@ -400,3 +400,11 @@ def test_timeline_pages_are_the_query_in_order(hostile_db, params):
                 break
     database.close()
     assert got == expected
+
+
+def test_rejected_events_leave_the_default_timeline_pages(client, curate):
+    event_id = extracted_id(client)
+    assert post(client, f"/events/{event_id}/review", f"/events/{event_id}", decision="reject", reason="not an event").status_code == 303
+    for query in ("", "?from=2021", "?type=test", "?type=test&from=2020"):
+        assert event_id not in [e["id"] for e in client.get(f"/.json{query}").json()["events"]], query
+    assert event_id in [e["id"] for e in client.get("/.json?review=rejected").json()["events"]]

@@ -37,6 +37,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from kpolicy.errors import BadInput, KpolicyError
+from kpolicy.errors import Conflict as StaleEdit
 
 HERE = Path(__file__).parent
 COOKIE = "kpolicy_token"
@@ -55,10 +56,8 @@ SECURITY_HEADERS = {
 log = logging.getLogger("kpolicy.web")
 
 
-class Conflict(KpolicyError):
+class Conflict(StaleEdit):
     """A form was made from an older version of the event than the one stored (409)."""
-
-    exit_code = 2
 
     def __init__(self, message: str, event_id: int | None = None, expected: int | None = None, current: int | None = None):
         super().__init__(message)

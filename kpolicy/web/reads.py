@@ -80,6 +80,8 @@ def timeline_page(conn: Connection, q: EventQuery, after: tuple[int, int] | None
         if q.review:
             where.append("review = :review")
             params["review"] = q.review
+        else:  # as kpolicy.query: rejected events are kept but leave the default timeline
+            where.append("review <> 'rejected'")
         if lo is not None:
             where.append("sort_key >= :lo")
             params["lo"] = lo
@@ -112,8 +114,11 @@ def timeline_page(conn: Connection, q: EventQuery, after: tuple[int, int] | None
         if lower is not None and not q.within:
             # events that start before the window and reach into it: long intervals, open starts
             early = sa.select(e.c.id, e.c.sort_key).where(e.c.id.in_(_reaching_in(lower)), e.c.sort_key < lo_key)
-            if q.types or q.statuses or q.review:
-                early = early.where(e.c.id.in_(build_select(conn, q, [timeline.c.id]).order_by(None)))
+            early = early.where(e.c.deleted_at.is_(None), e.c.review == q.review if q.review else e.c.review != "rejected")
+            if q.types:
+                early = early.where(e.c.type.in_(resolve_types(q.types)))
+            if q.statuses:
+                early = early.where(e.c.status.in_(resolve_statuses(q.statuses)))
             found = by_set(early, e.c.sort_key, e.c.id, want)
         if len(found) < want:
             found += walk(lo_key, hi_key, want - len(found))
