@@ -229,24 +229,3 @@ class SecurityHeaders:
                 raise
             response = await handle_any(Request(scope, receive), exc)
             await response(scope, receive, send_with_headers)
-
-
-def create_app(database, token: str | None = None, read_only: bool = False, user: str | None = None) -> Starlette:
-    """The review desk on an opened kpolicy Database. `token`: the write token (random if None)."""
-    from kpolicy.web import actions, pages
-
-    desk = Desk(database, token or secrets.token_urlsafe(24), read_only, user)
-    routes = [
-        Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
-        Route("/favicon.ico", lambda request: RedirectResponse("/static/favicon.svg", status_code=301)),
-    ]
-    routes += pages.routes(desk)
-    routes += actions.routes(desk)
-    app = Starlette(
-        debug=False,
-        routes=routes,
-        exception_handlers={KpolicyError: handle_kpolicy_error, HTTPException: handle_http},
-        middleware=[Middleware(SecurityHeaders, desk=desk)],
-    )
-    app.state.desk = desk
-    return app
