@@ -137,5 +137,5 @@ def test_a_large_sequence_defers_by_itself_and_a_failed_load_keeps_the_schema(tm
     with database.reading() as conn:
         assert conn.exec_driver_sql(SCHEMA).all() == before
         assert conn.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
-        assert len(list(search.search(conn, "missile OR summit OR talks"))) > 0
+        assert len(list(search.search(conn, "missile"))) > 0
     database.close()
