@@ -21,7 +21,23 @@ from kpolicy.errors import BadInput
 MARKDOWN_SUFFIXES = {".md", ".markdown", ".mdown"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 TEXT_SUFFIXES = {".txt", ".text", ""}
-SUPPORTED_SUFFIXES = MARKDOWN_SUFFIXES | HTML_SUFFIXES | TEXT_SUFFIXES
+PDF_SUFFIXES = {".pdf"}
+DOCX_SUFFIXES = {".docx"}
+SUPPORTED_SUFFIXES = MARKDOWN_SUFFIXES | HTML_SUFFIXES | TEXT_SUFFIXES | PDF_SUFFIXES | DOCX_SUFFIXES
+FORMATS_TEXT = ".md, .txt, .html, .pdf and .docx"
+MAX_BYTES = 20 * 1024 * 1024  # an article larger than this is refused, never read whole
+MAX_FRONT_MATTER_ALIASES = 50
+
+
+class ArticleProblem(BadInput):
+    """A file that cannot be taken as an article; `reason` is the short name a batch counts it by.
+
+    Reasons: unsupported, missing, unreadable, not-a-file, too-large, binary, undecodable,
+    empty, encrypted, damaged, non-english, bad-metadata, no-date."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 @dataclass
@@ -78,6 +94,23 @@ _MARKDOWN = re.compile(
 )
 
 
+def safe_yaml_load(text: str):
+    """yaml.safe_load that refuses alias bombs ("billion laughs"): aliases are counted on the
+    event stream, which costs nothing, before anything is constructed."""
+    try:
+        from kpolicy.safe_yaml import safe_load  # the project's shared loader, when present
+    except ImportError:
+        safe_load = None
+    if safe_load is not None:
+        return safe_load(text)
+    import yaml
+
+    aliases = sum(isinstance(e, yaml.AliasEvent) for e in yaml.parse(text, Loader=yaml.SafeLoader))
+    if aliases > MAX_FRONT_MATTER_ALIASES:
+        raise ArticleProblem("bad-metadata", f"the YAML uses {aliases} aliases (*name), more than the {MAX_FRONT_MATTER_ALIASES} kpolicy allows; write the values out")
+    return yaml.safe_load(text)
+
+
 def split_front_matter(raw: str) -> tuple[dict, int]:
     """YAML front matter (--- ... ---) at the top of a file: its mapping and where the body starts."""
     m = FRONT_MATTER.match(raw)
@@ -86,13 +119,13 @@ def split_front_matter(raw: str) -> tuple[dict, int]:
     import yaml
 
     try:
-        meta = yaml.safe_load(m.group(1)) or {}
+        meta = safe_yaml_load(m.group(1)) or {}
     except yaml.YAMLError as exc:
         line = getattr(getattr(exc, "problem_mark", None), "line", None)
         where = f" at line {line + 2}" if line is not None else ""
-        raise BadInput(f"the front matter is not valid YAML{where}; fix it or remove the --- block") from None
+        raise ArticleProblem("bad-metadata", f"the front matter is not valid YAML{where}; fix it or remove the --- block") from None
     if not isinstance(meta, dict):
-        raise BadInput("the front matter must be a YAML mapping (key: value lines); fix it or remove the --- block")
+        raise ArticleProblem("bad-metadata", "the front matter must be a YAML mapping (key: value lines); fix it or remove the --- block")
     return meta, m.end()
 
 
@@ -203,55 +236,134 @@ def html_to_plain(raw: str, start: int = 0) -> tuple[PlainText, str]:
 
 @dataclass
 class Document:
-    """An article as read from a file: plain text, map back to the file, metadata found in it."""
+    """An article as read from a file: plain text, map back to the file, metadata found in it.
+
+    `metadata` holds what the file says of itself (front matter, or a PDF's, a web page's or
+    a Word file's own properties): title, author, published, url, publisher, site. `pages`
+    (PDF only) holds the plain-text offset where each page begins."""
 
     path: Path | None
     raw: str
     plain: PlainText
     metadata: dict
+    format: str = "text"
+    pages: list[int] | None = None
 
     @property
     def text(self) -> str:
         return self.plain.text
 
+    def page_at(self, offset: int) -> int | None:
+        """The 1-based page holding plain-text `offset`, for paginated documents."""
+        if not self.pages:
+            return None
+        return bisect.bisect_right(self.pages, offset)
 
-def read_document(path: Path, max_bytes: int = 20 * 1024 * 1024) -> Document:
-    """Read an article file (.md, .txt, .html) as UTF-8 and reduce it to plain text."""
+
+def _where(path: Path | None) -> str:
+    return str(path) if path else "the article"
+
+
+def read_capped(path: Path, max_bytes: int = MAX_BYTES) -> bytes:
+    """A regular file's bytes, at most `max_bytes`: a FIFO, a device or a folder is refused
+    before it is opened, so nothing can hang or fill memory."""
+    import os
+    import stat
+
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        raise ArticleProblem("missing", f"{path}: no such file; check the path") from None
+    except OSError as exc:
+        raise ArticleProblem("unreadable", f"{path}: cannot be read ({exc.strerror}); check the path and permissions") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise ArticleProblem("not-a-file", f"{path} is a folder; name an article file")
+    if not stat.S_ISREG(st.st_mode):
+        raise ArticleProblem("not-a-file", f"{path} is not a regular file (a pipe, socket or device); save the article to a file first")
+    if st.st_size > max_bytes:
+        raise ArticleProblem("too-large", f"{path}: {st.st_size / 1e6:.0f} MB is larger than the {max_bytes // 1_000_000} MB an article may be; split it")
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(max_bytes + 1)
+    except OSError as exc:
+        raise ArticleProblem("unreadable", f"{path}: cannot be read ({exc.strerror}); check the permissions") from None
+    if len(data) > max_bytes:  # it grew while we looked
+        raise ArticleProblem("too-large", f"{path} is larger than the {max_bytes // 1_000_000} MB an article may be; split it")
+    return data
+
+
+_BOMS = (
+    (b"\xef\xbb\xbf", "utf-8-sig"),
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+)
+
+
+def decode_text(data: bytes, path: Path | None = None) -> str:
+    """Bytes of a text article to str: UTF-8, or UTF-16/32 when a byte-order mark says so.
+    Line ends become \\n (CRLF and CR alike); NUL and other control characters become spaces."""
+    where = _where(path)
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            try:
+                raw = data[len(bom):].decode(codec.replace("-sig", ""))
+            except UnicodeDecodeError as exc:
+                raise ArticleProblem("undecodable", f"{where} starts with a {codec.upper()} byte-order mark but is not valid {codec.upper()} (bad byte at offset {exc.start}); re-save it as UTF-8") from None
+            break
+    else:
+        if b"\x00" in data[:8192]:
+            raise ArticleProblem("binary", f"{where} looks binary, not text (NUL bytes and no byte-order mark); give a {FORMATS_TEXT} article")
+        try:
+            raw = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ArticleProblem("undecodable", f"{where} is not UTF-8 (bad byte at offset {exc.start}); re-save it as UTF-8") from None
+    return clean_text(raw)
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_text(raw: str) -> str:
+    raw = raw.replace("\r\n", "\n").replace("\r", "\n")
+    return _CONTROL.sub(" ", raw)
+
+
+def read_document(path: Path, max_bytes: int = MAX_BYTES) -> Document:
+    """Read an article file (.md, .txt, .html, .pdf, .docx) and reduce it to plain text."""
+    path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
-        raise BadInput(f"{path}: kpolicy reads .md, .txt and .html articles, not {suffix!r}; convert it to one of those")
-    try:
-        size = path.stat().st_size
-    except FileNotFoundError:
-        raise BadInput(f"{path}: no such file; check the path") from None
-    except OSError as exc:
-        raise BadInput(f"{path}: cannot be read ({exc.strerror}); check the path and permissions") from None
-    if path.is_dir():
-        raise BadInput(f"{path} is a folder; name an article file")
-    if size > max_bytes:
-        raise BadInput(f"{path}: {size / 1e6:.0f} MB is larger than the {max_bytes // 1_000_000} MB an article may be; split it")
-    data = path.read_bytes()
-    if b"\x00" in data[:8192]:
-        raise BadInput(f"{path} looks binary, not text; give a .md, .txt or .html article")
-    try:
-        raw = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise BadInput(f"{path} is not UTF-8 (bad byte at offset {exc.start}); re-save it as UTF-8") from None
-    return document_from_text(raw, suffix, path)
+        raise ArticleProblem("unsupported", f"{path}: kpolicy reads {FORMATS_TEXT} articles, not {suffix!r}; convert it to one of those")
+    data = read_capped(path, max_bytes)
+    if suffix in PDF_SUFFIXES:
+        from kpolicy.extract.documents import read_pdf
+
+        return read_pdf(data, path)
+    if suffix in DOCX_SUFFIXES:
+        from kpolicy.extract.documents import read_docx
+
+        return read_docx(data, path)
+    return document_from_text(decode_text(data, path), suffix, path)
 
 
 def document_from_text(raw: str, suffix: str = ".txt", path: Path | None = None) -> Document:
-    raw = raw.replace("\r\n", "\n")
+    raw = clean_text(raw)
     metadata, body = split_front_matter(raw)
+    fmt = "text"
     if suffix in HTML_SUFFIXES:
-        plain, title = html_to_plain(raw, body)
-        if title and "title" not in metadata:
-            metadata["title"] = title
+        from kpolicy.extract.documents import web_page
+
+        plain, page_meta = web_page(raw, body)
+        for key, value in page_meta.items():
+            metadata.setdefault(key, value)
+        fmt = "html"
     elif suffix in MARKDOWN_SUFFIXES:
         plain = markdown_to_plain(raw, body)
+        fmt = "markdown"
     else:
         plain = text_to_plain(raw, body)
     if not plain.text.strip():
-        where = str(path) if path else "the article"
-        raise BadInput(f"{where} has no text; give an article with text in it")
-    return Document(path, raw, plain, metadata)
+        raise ArticleProblem("empty", f"{_where(path)} has no text; give an article with text in it")
+    return Document(path, raw, plain, metadata, fmt)
