@@ -326,7 +326,12 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def clean_text(raw: str) -> str:
-    raw = raw.replace("\r\n", "\n").replace("\r", "\n")
+    """CRLF to LF; a file with CR-only line ends (old Mac) gets LF too (a stray CR inside an LF
+    file is left as written, so curated quotes holding one still match); NUL and the other C0
+    controls but tab and line ends become spaces, keeping every offset."""
+    raw = raw.replace("\r\n", "\n")
+    if "\r" in raw and "\n" not in raw:
+        raw = raw.replace("\r", "\n")
     return _CONTROL.sub(" ", raw)
 
 

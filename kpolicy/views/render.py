@@ -208,7 +208,8 @@ def show_text(event: dict) -> str:
         lines.append(f"  about      {event['description']}")
     lines.append(f"  mentions   {len(event['mentions'])}")
     for i, m in enumerate(event["mentions"], 1):
-        lines.append(f"  [{i}] {m['source']} ({m['published']}), characters {m['char_start']}-{m['char_end']}")
+        page = f"page {m['page']}, " if m.get("page") else ""
+        lines.append(f"  [{i}] {m['source']} ({m['published']}), {page}characters {m['char_start']}-{m['char_end']}")
         lines.append(f"      “{m['quote']}”")
         if m["date_text"]:
             lines.append(f"      date from {m['date_text']!r}, resolved against {m['date_anchor'] or 'nothing (absolute)'}")
