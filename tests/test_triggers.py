@@ -65,3 +65,28 @@ def test_trigger_offsets_and_confidence():
     assert (strong.type, weak.type) == ("plenum", "plenum")
     assert strong.confidence > weak.confidence
     assert find_triggers("The April session was short.") == []  # a bare session needs a plenum context
+
+
+# ---- data/triggers.yaml: every rule's own examples ---------------------------------------
+from kpolicy.extract.triggers import trigger_rules  # noqa: E402
+
+_RULE_CASES = [(r.id, s, True) for r in trigger_rules() for s in r.examples] + [
+    (r.id, s, False) for r in trigger_rules() for s in r.negative]
+
+
+def test_every_rule_has_positive_and_negative_examples():
+    for r in trigger_rules():
+        assert len(r.examples) >= 2, f"{r.id}: needs at least two positive examples"
+        assert r.negative, f"{r.id}: needs a negative example"
+
+
+@pytest.mark.parametrize("rule_id,sentence,positive", _RULE_CASES)
+def test_rule_examples(rule_id, sentence, positive):
+    rule = next(r for r in trigger_rules() if r.id == rule_id)
+    found = find_triggers(sentence)
+    fired = [t.rule for t in found]
+    if positive:
+        assert rule_id in fired, f"{rule_id} should fire on {sentence!r} (fired: {fired})"
+    else:  # no trigger of this rule, or one its context check typed otherwise ('vote' on a resolution)
+        assert not [t for t in found if t.rule == rule_id and (rule.type.endswith("?") or t.type == rule.type)], \
+            f"{rule_id} should not fire on {sentence!r}"

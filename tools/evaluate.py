@@ -1,9 +1,15 @@
 """Score the extractor: the seed article against its curated annotation, every article
-of ../shared/eval/dev/ against its gold, and the project's own generality set
+of ../shared/eval/dev/ against its gold, the project's own generality set
 (tests/fixtures/generality/: texts written for the project, gold-annotated by
-../shared/eval/GUIDELINES.md), with ../shared/eval/score.py.
+../shared/eval/GUIDELINES.md), and every batch of collected passages in ../corpus/<batch>/
+(dev, batch2, ...: third-party texts and their gold, kept outside the repository), with
+../shared/eval/score.py.
 
-    python -m tools.evaluate [--shared PATH] [--show]
+    python tools/evaluate.py [--shared PATH] [--corpus PATH] [--batch NAME] [--show]
+
+A corpus batch gets its own heading row, one row per passage and a row of micro totals.
+The held-back batch (../corpus/heldout/) is never scored unless named with --batch heldout:
+it is scored once, at the end.
 
 prints a markdown table (article, core recall, precision, F1, type, date, status, actors):
 seed and dev set first, then the own generality set under its own heading row, each set
@@ -25,6 +31,34 @@ from pathlib import Path
 import yaml
 
 REPO = Path(__file__).resolve().parent.parent
+if str(REPO) not in sys.path:  # runnable as `python tools/evaluate.py` from a checkout
+    sys.path.insert(0, str(REPO))
+HELDOUT = "heldout"
+
+
+def find_corpus(explicit: str | None = None) -> Path | None:
+    """../corpus beside the checkout (or its parents), or --corpus PATH."""
+    if explicit:
+        p = Path(explicit).expanduser().resolve()
+        return p if p.is_dir() else None
+    for parent in [REPO, *REPO.parents]:
+        cand = parent / "corpus"
+        if cand.is_dir() and any(cand.glob("*/*.yaml")):
+            return cand
+    return None
+
+
+def corpus_batches(corpus: Path | None, names: list[str] | None = None) -> list[tuple[str, list[dict]]]:
+    """(batch name, per-passage results) for each batch folder of the corpus; the held-back
+    batch only when asked for by name."""
+    if corpus is None:
+        return []
+    folders = sorted(p for p in corpus.iterdir() if p.is_dir() and any(p.glob("*.yaml")))
+    if names:
+        folders = [p for p in folders if p.name in names]
+    else:
+        folders = [p for p in folders if p.name != HELDOUT]
+    return [(p.name, p) for p in folders]
 
 
 def find_shared(explicit: str | None = None) -> Path | None:
@@ -153,14 +187,18 @@ def bench(words: int = 10_000, rounds: int = 5) -> str:
             f"= {kb / best:.0f} KB/s")
 
 
-def table(results: list[dict], own: list[dict] | None = None) -> str:
-    """The markdown table; `own` (the own generality set) follows under its own heading row."""
+def table(results: list[dict], own: list[dict] | None = None, batches: list[tuple[str, list[dict]]] = ()) -> str:
+    """The markdown table; `own` (the own generality set) and each corpus batch follow under
+    their own heading rows, each closed by a row of its micro totals."""
     lines = ["| article | core recall | precision | F1 | type | date | status | actors |", "|---|---|---|---|---|---|---|---|"]
     rows = list(results)
+    if own or batches:
+        rows.append(totals(results, "**seed + dev set, total**"))
     if own:
-        rows += [totals(results, "**seed + dev set, total**"),
-                 {"heading": "**own generality set** (tests/fixtures/generality/)"},
+        rows += [{"heading": "**own generality set** (tests/fixtures/generality/)"},
                  *own, totals(own, "**own generality set, total**")]
+    for name, res in batches:
+        rows += [{"heading": f"**corpus {name}** (../corpus/{name}/)"}, *res, totals(res, f"**corpus {name}, total**")]
     for r in rows:
         if "heading" in r:
             lines.append(f"| {r['heading']} | | | | | | | |")
@@ -176,6 +214,9 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m tools.evaluate", description=__doc__.split("\n")[0])
     ap.add_argument("--shared", help="the shared folder holding eval/score.py and eval/dev/ (default: autodetect)")
     ap.add_argument("--show", action="store_true", help="also list missed, spurious and misdated events")
+    ap.add_argument("--corpus", help="the folder of collected batches (default: ../corpus beside the checkout)")
+    ap.add_argument("--batch", action="append", help="score only this corpus batch (repeatable); `heldout` only when named")
+    ap.add_argument("--only-corpus", action="store_true", help="skip the seed, the shared dev set and the own set")
     ap.add_argument("--bench", action="store_true", help="measure extraction throughput on the seed article repeated to 10,000 words")
     a = ap.parse_args(argv)
     if a.bench:
@@ -185,11 +226,13 @@ def main(argv=None) -> int:
     if shared is None:
         print("tools.evaluate: error: ../shared/eval/score.py not found; give --shared PATH", file=sys.stderr)
         return 2
-    results = evaluate(shared)
-    own = own_results(load_scorer(shared))
-    print(table(results, own))
+    scorer = load_scorer(shared)
+    results = [] if a.only_corpus else evaluate(shared, scorer)
+    own = [] if a.only_corpus else own_results(scorer)
+    batches = [(name, score_folder(folder, scorer)) for name, folder in corpus_batches(find_corpus(a.corpus), a.batch)]
+    print(table(results, own, batches))
     if a.show:
-        for r in results + own:
+        for r in results + own + [r for _, res in batches for r in res]:
             for k in ("missed", "spurious", "wrong_dates"):
                 for item in r[k]:
                     print(f"- {r['article']} {k}: {item}")

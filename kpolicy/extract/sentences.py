@@ -10,15 +10,7 @@ from __future__ import annotations
 
 import re
 
-# Words whose trailing period is not a sentence end (lower case, without the period).
-ABBREVIATIONS = frozenset(
-    """
-    jan feb mar apr jun jul aug sep sept oct nov dec
-    mr mrs ms dr prof gen lt col maj capt cmdr adm sgt sen rep gov pres amb rev hon
-    st no nos vol vols vs etc approx est dept univ corp inc ltd co jr sr fig cf al
-    e.g i.e a.m p.m
-    """.split()
-)
+from kpolicy.extract.lexicon import ABBREVIATIONS  # noqa: F401  (re-exported: sentences.ABBREVIATIONS)
 
 _BOUNDARY = re.compile(r"[.!?][\"'\u2019\u201d)\]]*(?=\s+[\"'\u2018\u201c(\[]?[A-Z0-9])|\n[ \t]*\n")
 _LIST_LINE = re.compile(r"[ \t]*(?:[-*\u2022]|\d{1,2}[.)])[ \t]+\S")

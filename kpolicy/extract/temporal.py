@@ -19,10 +19,12 @@ from __future__ import annotations
 
 import calendar
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from kpolicy.dates import parse_edtf, shift_months
+from kpolicy.extract.lexicon import (CLAUSE_ABBREVIATIONS, MONTH_NAMES, MONTH_WORD, MONTHS_ABBR, MONTHS_FULL, SEASONS,
+                                     WEEKDAYS)
 
 __all__ = ["TimeExpression", "find_time_expressions", "sentence_tense", "modality"]
 
@@ -36,18 +38,14 @@ class TimeExpression:
     anchor: str | None  # what a relative phrase was resolved against (ISO/EDTF); None when absolute
     kind: str  # "absolute" | "relative" | "vague"
     direction: str | None  # "past" | "future" | None: where it points relative to publication
+    rule: str = field(default="", compare=False)  # the temporal pattern that read it: 'date', 'bare_month', 'rel_day'...
 
 
 # ----------------------------------------------------------------------------- vocabulary
 
-_MONTH_NAMES = {
-    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7,
-    "august": 8, "september": 9, "october": 10, "november": 11, "december": 12,
-    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9,
-    "sept": 9, "oct": 10, "nov": 11, "dec": 12,
-}
-_WEEKDAYS = {"monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5, "sunday": 6}
-_SEASONS = {"spring": 3, "summer": 6, "autumn": 9, "fall": 9, "winter": 12}
+_MONTH_NAMES = MONTH_NAMES
+_WEEKDAYS = WEEKDAYS
+_SEASONS = SEASONS
 _NUMBERS = {
     "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
     "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "eighteen": 18,
@@ -57,8 +55,7 @@ _NUMBERS = {
 
 def _mon(name: str) -> str:
     """A case-sensitive month name (capitalised: 'May' the month, not 'may' the verb)."""
-    full = "January|February|March|April|May|June|July|August|September|October|November|December"
-    abbr = r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec"
+    full, abbr = MONTHS_FULL, MONTHS_ABBR
     return rf"(?-i:(?P<{name}>{full}|(?:{abbr})\b\.?)(?!\w|-[a-z]))"
 
 
@@ -70,7 +67,7 @@ def _year(name: str) -> str:
     return rf"(?P<{name}>1[89]\d\d|20\d\d)(?![\d%])"
 
 
-_MONTH_WORD = r"(?-i:(?:January|February|March|April|May|June|July|August|September|October|November|December|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\b\.?)(?![\w-]))"
+_MONTH_WORD = MONTH_WORD
 _NUM = r"(?P<n>\b(?:\d{1,3}|a\s+couple\s+of|couple\s+of|a\s+few|few|several|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|eighteen|twenty|thirty))"
 _UNIT = r"(?P<unit>days?|weeks?|months?|years?|decades?)"
 _RANGE_JOIN = r"(?P<join>\s*(?:-|–|—)\s*|\s+(?:to|until|till|through|thru|and|or)\s+)"
@@ -237,9 +234,7 @@ def modality(sentence: str) -> str | None:
 # ----------------------------------------------------------------------------- context
 
 # A full stop after an abbreviation ('U.S.', 'Dr.', 'Nov.') or an initial ends no sentence.
-_ABBREVIATIONS = ("Mr", "Ms", "Mrs", "Dr", "St", "Jr", "Sr", "No", "Gen", "Col", "Lt", "Sgt", "Gov", "Sen", "Rep",
-                  "Prof", "vs", "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct", "Nov", "Dec",
-                  "Co", "Corp", "Inc", "Ltd", "Adm", "Maj", "Capt", "Amb", "approx", "etc", "e.g", "i.e")
+_ABBREVIATIONS = CLAUSE_ABBREVIATIONS
 _STOP = r"(?:[!?]|\." + "".join(rf"(?<!\b{re.escape(a)}\.)" for a in _ABBREVIATIONS) + r"(?<!\b[A-Z]\.))"
 _BOUNDARY = re.compile(r"[,;:!?()\"“”]|" + _STOP + r"(?=\s)|\s(?:that|and|but|while|when|after|before|because)\s")
 
@@ -768,6 +763,27 @@ def _r_weekday(m, ctx) -> _Result:
     return (pub - timedelta(days=(pub.weekday() - wd) % 7)).isoformat(), ctx.pub_iso, "relative"
 
 
+def _r_weekday_range(m, ctx) -> _Result:
+    """'on Monday and Tuesday', 'from Tuesday to Thursday': one interval ending on the second day,
+    which resolves as a weekday of its own would; the first day is the nearest such day before it."""
+    wd1, wd2 = _WEEKDAYS[m.group("wd").lower()], _WEEKDAYS[m.group("wd2").lower()]
+    rel = (m.group("rel") or "").lower()
+    pub = ctx.pub
+    future = ctx.future(m.start("wd"), m.end("wd2"))
+    if rel == "last":
+        end = pub - timedelta(days=((pub.weekday() - wd2) % 7 or 7))
+    elif rel == "next":
+        end = pub + timedelta(days=((wd2 - pub.weekday()) % 7 or 7))
+    elif future:
+        start = pub + timedelta(days=(wd1 - pub.weekday()) % 7)
+        end = start + timedelta(days=(wd2 - wd1) % 7)
+        return _days(start, end), ctx.pub_iso, "relative"
+    else:
+        end = pub - timedelta(days=(pub.weekday() - wd2) % 7)
+    start = end - timedelta(days=(wd2 - wd1) % 7)
+    return _days(start, end), ctx.pub_iso, "relative"
+
+
 _SEASON_THE = re.compile(r"\b(?:in|during|over|by|until|through|throughout)\s+the\s+$", re.I)
 
 
@@ -963,6 +979,9 @@ _PATTERNS: list[tuple[str, object]] = [
      r"|(?:that\s+)?same\s+day|that\s+day|a\s+day\s+(?:earlier|later))\b", _r_rel_day),
     (r"\b(?:(?:last|this|next|the\s+past|the\s+coming)\s+week(?!end)|the\s+(?:previous|following|next)\s+week(?!end)|the\s+week\s+(?:before|after)"
      r"|a\s+week\s+(?:earlier|later)|(?:(?:at|over|during)\s+)?the\s+weekend|(?:this|last|next)\s+weekend|(?:this\s+)?past\s+weekend)\b", _r_rel_week),
+    # coordinated days: 'on Monday and Tuesday', 'from Tuesday to Thursday' (one interval)
+    (r"(?:\b(?P<rel>last|next|this)\s+)?(?-i:(?P<wd>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday))(?:\s+(?:and|to|through|till|until)\s+|\s*[-\u2013]\s*)"
+     r"(?-i:(?P<wd2>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday))\b", _r_weekday_range),
     (r"(?:\b(?P<rel>last|next|this)\s+)?(?-i:(?P<wd>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday))\b", _r_weekday),
     (r"\b(?:(?P<rel>last|this|next|early|late)\s+)?(?P<s>spring|summer|autumn|fall|winter)\b(?:\s+(?:of\s+)?" + _year("y") + ")?", None),
     # 'is expected to last several days': the verb, not a span
@@ -1088,7 +1107,7 @@ def find_time_expressions(text: str, published: date, *, tense: str | None = Non
             direction = _direction(edtf, kind, published)
         except Exception:
             continue
-        out.append(TimeExpression(start, end, text[start:end], edtf, anchor, kind, direction))
+        out.append(TimeExpression(start, end, text[start:end], edtf, anchor, kind, direction, handler.__name__.removeprefix("_r_")))
     return out
 
 

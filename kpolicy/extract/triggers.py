@@ -12,8 +12,11 @@ Confidence reflects how unambiguous the trigger is.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
+
+from kpolicy.extract.lexicon import MISSILE_NOUN, WEAPON
 
 
 @dataclass(frozen=True)
@@ -23,53 +26,90 @@ class Trigger:
     text: str
     type: str
     confidence: float
+    rule: str = ""  # the id of the rule (data/triggers.yaml, or a structural rule of candidates.py) that found it
 
 
-_WEAPON = r"(?:missiles?|rockets?|ICBMs?|IRBMs?|SLBMs?|MRBMs?|SRBMs?|projectiles?|satellites?|launch vehicles?|Hwasong[-\w]*|KN-\d+|Pukguksong[-\w]*|Taepodong[-\w]*|warheads?)"
-_MISSILE_NOUN = r"(?:(?:ballistic|cruise|hypersonic|short-range|long-range|medium-range|intermediate-range|intercontinental|submarine-launched|anti-ship|ground-to-air)\s+)*" + _WEAPON
+_WEAPON = WEAPON
+_MISSILE_NOUN = MISSILE_NOUN
 
-# (type, pattern, confidence). Patterns are case-insensitive unless they start with (?-i).
-_RULES: list[tuple[str, str, float]] = [
-    # --- plenums and sessions
-    ("plenum", r"\bplenary\s+(?:meeting|session)s?\b|\bplenums?\b|\bplenum\b", 0.9),
-    ("plenum", r"(?-i:\b(?:[Pp]arty|WPK|Workers['`\u2019]? Party(?: of Korea)?)\s+[Cc]ongress(?:es)?\b)|\b(?:\d+(?:st|nd|rd|th)|[Ff]irst|[Ss]econd|[Tt]hird|[Ff]ourth|[Ff]ifth|[Ss]ixth|[Ss]eventh|[Ee]ighth|[Nn]inth|[Tt]enth)\s+(?:\w+\s+){0,2}[Cc]ongress\b|\b[Cc]ongress\s+of\s+the\s+(?:Workers|WPK|Korean\s+Workers|[Pp]arty|Communist)", 0.85),
-    ("plenum", r"\bpolitburo\s+meeting\b|\bpolitical\s+bureau\s+meeting\b|\b(?:enlarged\s+)?(?:meeting|session)\s+of\s+the\s+(?:\w+\s+){0,3}(?:politburo|political bureau|central committee|supreme people's assembly)\b", 0.85),
-    ("plenum", r"\bparliamentary\s+session\b|\bsession\s+of\s+the\s+(?:\w+\s+){0,2}(?:assembly|parliament|legislature)\b", 0.75),
-    # a bare "session": only with a plenum context, checked in find_triggers
-    ("plenum?", r"\bsession\b|\bcongress\b", 0.6),
-    # --- meetings between leaders and talks
-    ("summit", r"\bsummits?\b", 0.85),
-    ("summit?", r"\b(?:state\s+|official\s+)?visits?\b", 0.6),
-    ("meeting?", r"\bmeetings?\b|\bmet\b|\bmeets?\b|\bmeeting\b", 0.6),
-    ("talks", r"(?<!summit )\btalks\b|\bnegotiations?\b|\bdialogue\s+(?:was|were)\s+held\b|\benvoys?\b", 0.7),
-    ("meeting?", r"\b(?:phone|telephone)\s+(?:call|conversation|talks)\b|\bvideo\s+(?:call|conference)\b|(?<=held\s)(?:an?\s+)?(?:\w+\s+)?call\b", 0.6),
-    ("plenum?", r"\bconven(?:e|ed|es|ing)\b", 0.6),
-    # --- tests
-    ("missile_test", r"\b(?:launch(?:ed|es|ing)?|fir(?:ed|es|ing)|test-fir(?:ed|es|ing)|test-launch(?:ed|es|ing)?)\b", 0.6),
-    ("missile_test", r"\b(?:missile|rocket|ICBM|SLBM|SRBM|IRBM)\s+(?:tests?|testing|launch(?:es)?|firings?)\b|\blaunch(?:es)?\s+of\s+(?:an?\s+|the\s+|its\s+)?(?:\w+\s+){0,3}" + _WEAPON, 0.85),
-    # satellite launches: 'put its first reconnaissance satellite, X, into orbit', 'the second launch attempt'
-    ("missile_test", r"\b(?:put|puts|putting|place[sd]?|placing|sen[dt]|sending|inject(?:ed|s)?)\s+[^.;:!?]{0,70}?\binto\s+(?:an?\s+)?orbit\b|\b(?:satellite|space)\s+launch(?:es)?\b|\b(?:reach(?:ed|es)?|enter(?:ed|s)?)\s+(?:an?\s+)?orbit\b", 0.8),
-    ("missile_test?", r"\b(?:launch\s+)?attempts?\b", 0.6),
-    ("test?", r"\btest(?:s|ed|ing)?\b", 0.5),
-    ("nuclear_test", r"\b(?:nuclear|atomic|hydrogen\s+bomb|H-bomb)\s+(?:weapons?\s+)?(?:tests?|detonations?|explosions?)\b", 0.9),
-    ("nuclear_test?", r"\bdetonat(?:ed|es|ing|ion)\b", 0.7),
-    ("weapon_display", r"\b(?:military\s+)?parades?\b|\bunveil(?:ed|s|ing)?\b|\bshowcas(?:ed|es|ing)\b", 0.6),
-    ("military_drill", r"\bdrills?\b|\b(?:military|joint|naval|air|live-fire|combined)\s+(?:\w+\s+)?exercises?\b|\bwar\s*games?\b|\bexercises\b|\b(?:command[- ]post|field|computer-simulated|tabletop|annual|allied|trilateral|bilateral|summertime|springtime)\s+(?:[\w-]+\s+){0,2}exercises?\b|\bexercise\b(?!\s+(?:restraint|caution|its|their|his|her|the\s+right|power|control|influence|leverage))|(?-i:\b(?:[A-Z][\w-]+\s+){2,}[Ee]xercises?\b)", 0.75),
-    ("election", r"\belections?\b|\bvoted?\b|\bre-election\b|\bpolls\b", 0.7),
-    ("un_action", r"\bresolutions?\b|\bpanel\s+of\s+experts\b|\bpanel\s+report\b|\bpresidential\s+statement\b", 0.55),
-    ("sanctions", r"\bimpos(?:ed|es|e|ing)\s+(?:[\w-]+\s+){0,2}?(?:bans?|embargo(?:es)?|export\s+controls|asset\s+freezes?|travel\s+bans?)\b|\bsanctions?\s+(?:list|blacklist)\b|\bsanctions?\b|\bsanctioned\b|\bblacklisted\b|\bblacklist\b", 0.5),
-    ("policy_change", r"\b(?:suspend(?:ed|s|ing)?|scrap(?:ped|s|ping)?|abandon(?:ed|s|ing)?|nullif(?:ied|ies|y|ying)|abrogat(?:ed|es|e|ing)|tore\s+up|tear(?:s|ing)?\s+up|withdr(?:ew|awn|aws?|awing)\s+from|pull(?:ed|s|ing)?\s+out\s+of|no\s+longer\s+(?:be\s+)?(?:bound|abide)\s+by)\s+(?:\w+\s+){0,2}?(?:of\s+)?(?:the|its|their|a|an|this|that)\s+(?:[\w'\u2019-]+\s+){0,5}?(?:agreements?|accords?|deal|treaty|declaration|pact|moratorium)\b", 0.75),
-    # communication lines restored or cut: 'restored inter-Korean communication lines', 'cut them off'
-    ("policy_change", r"\b(?:restor(?:ed|es|ing|e)|reconnect(?:ed|s|ing)?|sever(?:ed|s|ing)?|reopen(?:ed|s|ing)?|cut(?:s|ting)?(?:\s+off)?|shut(?:s|ting)?\s+down)\s+(?:the\s+|its\s+|their\s+|all\s+)?(?:[\w-]+\s+){0,2}?(?:hotlines?|communication\s+(?:lines?|channels?)|liaison\s+(?:office|channels?)|(?:military\s+)?communication\s+links?)\b"
-     r"|\bcut(?:s|ting)?\s+(?:them|it)\s+off\b(?=[^.]{0,0})", 0.7),
-    ("statement", r"\b(?:said|says|announced|announces|announcement|declared|declares|declaration|stated|statement|speech|address|report(?:ed)?|readout|letter|vowed|pledged|warned|criticized|criticised|condemned|blasted|slammed|accused|urged|called\s+for|called(?=\s+(?:[\w'\u2019-]+\s+){1,5}[\x22\u201c])|reaffirmed|reiterated|disclosed|revealed|proposed|told|noted|stressed|rejected|dismissed|denounced|welcomed|praised|interview|press\s+conference|briefing|commentary|editorial|messages?)\b", 0.6),
-    ("policy_change", r"\bmoratorium\b", 0.75),
-    ("policy_change?", r"\b(?:adopted|abandoned|scrapped|dropped|introduced|unveiled|launched|suspended|resumed|lifted|ended|declared|passed|enacted|amended|revised)\b", 0.5),
-    ("agreement", r"\bagreed\b|\bagreements?\b|\bsigned\b|\bjoint\s+(?:declaration|statement|communiqu[eé])\b|\baccords?\b|\btreaty\b|\bdeal\b", 0.6),
-    ("deadline", r"\bdeadline\b|\bby\s+the\s+end\s+of\b|\bultimatum\b", 0.6),
-    ("incident", r"\bclash(?:ed|es)?\b|\battack(?:ed|s)?\b|\bseized?\b|\bdefect(?:ed|ion|ors?)\b|\bdetain(?:ed|s)?\b|\bdetention\b|\bdemolish(?:ed|es)?\b|\bdemolition\b|\bshelling\b|\bprovocations?\b|\bexecuted\b|\bshot\s+down\b|\bsank\b|\bsinking\b|\bincursion\b|\bblew\s+up\b|\bblown\s+up\b|\barrested\b|\bhack(?:ed|ing)\b(?!\s+(?:group|unit|network|organi[sz]ation|team))|\bcyber-?attacks?\b|\bcross(?:ed|es|ing)?\s+(?:the\s+(?:\w+\s+){0,3}(?:border|line|MDL|demarcation\s+line)|into\s+(?:the\s+)?(?:North|South))\b", 0.5),
-]
-_COMPILED = [(t, re.compile(p if p.startswith("(?-i") else p, 0 if p.startswith("(?-i") else re.I), c) for t, p, c in _RULES]
+
+
+@dataclass(frozen=True)
+class TriggerRule:
+    """One rule of data/triggers.yaml: id, the type it states ('plenum?' = decided from context),
+    its pattern, confidence and example sentences (positive and negative)."""
+
+    id: str
+    type: str
+    pattern: str
+    confidence: float
+    examples: tuple[str, ...] = ()
+    negative: tuple[str, ...] = ()
+    lemmas: frozenset[str] = frozenset()  # a lexicon rule: any inflection of these words (simplemma decides)
+
+
+def _stem(lemma: str) -> str:
+    """The prefix every inflection of a lemma starts with ('invade' -> 'invad', 'veto' -> 'veto')."""
+    if lemma.endswith("y") and len(lemma) > 3:
+        return lemma[:-1]  # deploy(ed) but also carry/carried
+    return lemma[:-1] if lemma.endswith("e") else lemma
+
+
+def lemma_pattern(lemmas) -> str:
+    """A prefilter for the words whose lemma may be one of `lemmas`: each stem plus a suffix."""
+    stems = sorted({re.escape(_stem(w)) for w in lemmas}, key=len, reverse=True)
+    return r"\b(?:" + "|".join(stems) + r")[a-z]{0,5}\b"
+
+
+@functools.cache
+def lemma(word: str) -> str:
+    """The dictionary form of an English word (simplemma ships its data; no network)."""
+    import simplemma
+
+    low = word.lower()
+    return simplemma.lemmatize(low, lang="en")
+
+
+_SUB = re.compile(r"\{\{(\w+)\}\}")
+
+
+def _rules_path():
+    from importlib.resources import files
+
+    return files("kpolicy.data") / "triggers.yaml"
+
+
+@functools.cache
+def trigger_rules() -> tuple[TriggerRule, ...]:
+    """The trigger rules of data/triggers.yaml, loaded once, sub-patterns ({{NAME}}) filled in."""
+    import yaml
+
+    from kpolicy.extract import lexicon
+
+    doc = yaml.safe_load(_rules_path().read_text(encoding="utf-8"))
+    shared = dict(doc.get("patterns") or {})
+
+    def fill(pattern: str) -> str:
+        return _SUB.sub(lambda m: fill(shared[m.group(1)]) if m.group(1) in shared else getattr(lexicon, m.group(1)), pattern)
+
+    rules = []
+    for r in doc["rules"]:
+        lemmas = frozenset(r.get("lemmas") or ())
+        pattern = fill(r["pattern"]) if r.get("pattern") else lemma_pattern(lemmas)
+        rules.append(TriggerRule(r["id"], r["type"], pattern, float(r["confidence"]),
+                                 tuple(r.get("examples") or ()), tuple(r.get("negative") or ()), lemmas))
+    if len({r.id for r in rules}) != len(rules):
+        raise ValueError("data/triggers.yaml: rule ids must be unique")
+    return tuple(rules)
+
+
+@functools.cache
+def _compiled() -> list[tuple[TriggerRule, re.Pattern]]:
+    return [(r, re.compile(r.pattern, 0 if r.pattern.startswith("(?-i") else re.I)) for r in trigger_rules()]
+
+
+# a trigger that is a verb form ('met', 'fired', 'test-launched'): it states its own event, never refers back
+VERB_TRIGGER = re.compile(r"(?i)(?:met|meet|meets|said|says|told|fired|flew|held|hold|holds|signed|agreed|convene|convenes|\w+ed|\w+-\w+ed)$")
 
 _POLICY_OBJECT = re.compile(
     r"\b(?:polic(?:y|ies)|line|strategy|moratorium|plan|doctrine|law|measures?|reforms?|approach|course|programme|program|byungjin|byongjin|principle|constitution|ban)\b",
@@ -105,16 +145,19 @@ def find_triggers(sentence: str, context: str = "") -> list[Trigger]:
     found: list[Trigger] = []
     spans: list[tuple[int, int]] = []
     blocked = [m.span() for m in _NON_EVENT.finditer(sentence)] + [m.span() for m in _NON_EVENT_TEST.finditer(sentence)]
-    for etype, pattern, confidence in _COMPILED:
+    for rule, pattern in _compiled():
+        etype, confidence = rule.type, rule.confidence
         for m in pattern.finditer(sentence):
             span = m.span()
             if _overlaps(span, spans) or _overlaps(span, blocked):
                 continue
+            if rule.lemmas and (m.group().lower().endswith("ing") or (m.group().lower() not in rule.lemmas and lemma(m.group()) not in rule.lemmas)):
+                continue  # a lexicon rule: an inflection of its words ('-ing' forms are clause openers: 'warning that')
             resolved = _resolve(etype, sentence, m, context)
             if resolved is None:
                 continue
             etype2, conf = resolved
-            found.append(Trigger(span[0], span[1], m.group(), etype2, round(min(confidence, conf) if conf else confidence, 2)))
+            found.append(Trigger(span[0], span[1], m.group(), etype2, round(min(confidence, conf) if conf else confidence, 2), rule.id))
             spans.append(span)
     found = [t for t in found if not _negated(sentence, t) and not _ANNIVERSARY.search(sentence[max(0, t.start - 70):t.start])]
     found.sort(key=lambda t: t.start)
@@ -195,8 +238,14 @@ def _resolve(etype: str, sentence: str, m: re.Match, context: str) -> tuple[str,
             return "talks", 0.6
         return None
     if etype == "summit?":  # 'President Putin arrived ... for his first visit to North Korea': a leader's visit
-        if re.search(r"\b(?:President|Prime\s+Minister|Premier|Chairman|General\s+Secretary|[Ll]eader)\s+(?:[A-Z][\w-]+\s+){0,3}(?:[\w-]+\s+){0,10}$", sentence[max(0, m.start() - 110):m.start()]) \
-                and not re.search(r"\b(?:site|factory|plant|farm|school|museum|mausoleum|unit|base|troops|DMZ|border|front|frontline|demilitarized)\b", right[:30], re.I):
+        if re.search(r"\b(?:site|factory|plant|farm|school|museum|mausoleum|unit|base|troops|DMZ|border|front|frontline|demilitarized|region|area|province|city|town)\b", right[:30], re.I):
+            return None
+        before = sentence[max(0, m.start() - 110):m.start()]
+        by = re.match(r"\s+(?:by|of)\s+(?:the\s+)?(?:[\w'\u2019.-]+\s+){0,4}?(?:President|Prime\s+Minister|Premier|Chairman|[Ll]eader|[Mm]inister|[Ss]ecretary|[Ee]nvoy|[Dd]elegation)\b", right)
+        if re.search(r"\b(?:[Mm]inister|[Ss]ecretary\s+of\s+State|[Ee]nvoys?|[Dd]elegations?|officials?|[Dd]iplomats?)\b[^.;]{0,60}$", before[-70:]) or (by and re.search(r"[Mm]inister|[Ss]ecretary|[Ee]nvoy|[Dd]elegation", by.group())):
+            return "talks", 0.55  # 'defence minister, Sergei Shoigu, visits Pyongyang', 'a visit by Foreign Minister Choe'
+        if re.search(r"\b(?:President|Prime\s+Minister|Premier|Chairman|General\s+Secretary|[Ll]eader)\s+(?:[A-Z][\w'\u2019-]+\s+){0,3}(?:[\w'\u2019-]+\s+){0,10}$", before) or by \
+                or re.search(r"(?-i:\b(?:Kim|Trump|Moon|Xi|Putin|Biden|Yoon|Abe|Kishida|Lee)\b)(?:['\u2019]s)?\s+(?:[\w-]+\s+){0,6}$", before[-60:]):
             return "summit", 0.6
         return None
     if etype == "summit":
@@ -258,6 +307,11 @@ def _resolve(etype: str, sentence: str, m: re.Match, context: str) -> tuple[str,
             return None
         return "military_drill", None
     if etype == "election":
+        if word.startswith("vot") and re.search(r"\b(?:lawmakers|legislators|parliament\w*|MPs|deputies|National\s+Assembly|the\s+Assembly)\b", sentence, re.I) \
+                and not re.search(r"\b(?:elections?|ballots?|voters|polls|referendum|resolutions?|Security\s+Council)\b", sentence, re.I):
+            return "plenum", 0.6  # 'lawmakers voted against the decree': a session of the legislature
+        if word.startswith("vot") and re.search(r"\b(?:resolutions?|draft|Security\s+Council|UNSC|General\s+Assembly)\b", sentence):
+            return "un_action", 0.65  # 'the vote on the UN Security Council draft resolution ... was postponed'
         if word.startswith("vote") and not re.search(r"\b(?:parliament|assembly|council|referendum|voters|ballot)\b", sentence, re.I):
             return None
         return "election", None
@@ -266,6 +320,11 @@ def _resolve(etype: str, sentence: str, m: re.Match, context: str) -> tuple[str,
                 re.match(r"Resolution\s+\d{3,4}", sentence[m.start():m.end() + 6]) and re.search(r"Security\s+Council|UNSC|U\.?N\.?\b", context or "")):
             return None
         return "un_action", 0.8
+    if etype == "sanctions?":  # 'OFAC today announced the designations of 17 officials'
+        if re.search(r"\b(?:OFAC|Treasury|Office\s+of\s+Foreign\s+Assets\s+Control|sanction\w*|Executive\s+Order|E\.O\.|blacklist\w*|asset\s+freeze|SDN)\b", sentence, re.I) \
+                or re.search(r"\b(?:OFAC|Treasury|Office\s+of\s+Foreign\s+Assets\s+Control|Executive\s+Order)\b", context or ""):
+            return "sanctions", 0.6
+        return None
     if etype == "sanctions" and word == "sanction" and re.match(r"\s+(?:the\s+|two\s+|three\s+|several\s+|\d+\s+)?[\w-]+", right) \
             and not re.search(r"\b(?:a|the|an|UN|U\.N\.|any|new)\s+$", left, re.I):
         return "sanctions", 0.6  # the verb: 'the allies sanction individuals tied to ...'
@@ -295,7 +354,7 @@ def _resolve(etype: str, sentence: str, m: re.Match, context: str) -> tuple[str,
     if etype == "policy_change" and re.match(r"cut\w*\s+(?:them|it)\s+off", word) and not re.search(r"hotline|communication|lines|channels", context or sentence, re.I):
         return None  # 'cut them off' is about communication lines only where those are the topic
     if etype == "policy_change?":
-        if word in ("launched", "declared", "passed", "enacted", "amended", "revised") and not _POLICY_OBJECT.search(right[:25]):
+        if lemma(word) in ("launch", "declare", "pass", "enact", "amend", "revise") and not _POLICY_OBJECT.search(right[:25]):
             return None
         if _POLICY_OBJECT.search(sentence[max(0, m.start() - 130):m.start()]) or _POLICY_OBJECT.search(right[:50]):
             return "policy_change", 0.6

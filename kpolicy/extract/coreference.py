@@ -1,0 +1,174 @@
+"""Stage 4 of the pipeline: coreference within one article.
+
+A later definite mention ('the plenum', 'the February summit', 'the talks') of an event of
+the same type with a compatible date and overlapping states, or one sharing an ordinal or a
+place, becomes a mention of it; two events of one type on the same day are one; an undated
+first mention takes the date of a later definite one; a chronology entry restating a
+narrative event is a mention of it.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from kpolicy.dates import compatible as dates_compatible  # the store's merge test too
+from kpolicy.dates import parse_edtf
+from kpolicy.errors import BadInput
+from kpolicy.extract.triggers import Trigger
+
+if TYPE_CHECKING:  # pragma: no cover
+    from kpolicy.extract.actors import ActorFinder
+    from kpolicy.extract.candidates import Candidate
+
+
+class Coreference:
+    """Merges the candidates of one text into events (`corefer`)."""
+
+    def __init__(self, finder: ActorFinder) -> None:
+        self.finder = finder
+
+    def corefer(self, cands: list[Candidate], text: str) -> list[Candidate]:
+        events: list[Candidate] = []
+        for c in cands:
+            target = None
+            for e in reversed(events[-80:]):  # a long article: look back over recent events only
+                if e.type != c.type or e.sentence == c.sentence:
+                    continue
+                if not self._same_event(e, c, text):
+                    continue
+                target = e
+                break
+            if target is None:
+                events.append(c)
+                continue
+            target.mentions.append(c.quote)
+            if target.date_edtf is None and c.date_edtf:
+                target.date_edtf, target.date_text, target.date_anchor, target.time = c.date_edtf, c.date_text, c.date_anchor, c.time
+                target.date_rule = "later-mention+" + (c.date_rule or "")
+                target.status = c.status
+            elif c.date_edtf and target.date_edtf and _narrower_interval(c.date_edtf, target.date_edtf):
+                target.date_edtf = c.date_edtf
+                target.date_rule = "narrower-mention+" + (c.date_rule or "")
+            if not target.place and c.place:
+                target.place = c.place
+            target.confidence = round(min(0.95, target.confidence + 0.1), 2)
+        return events
+
+    def _same_event(self, e: Candidate, c: Candidate, text: str) -> bool:
+        if e.generic or c.generic:
+            return False
+        states_e = {self.finder.state_of(a) for a in e.actors}
+        states_c = {self.finder.state_of(a) for a in c.actors}
+        if states_e and states_c and not states_e & states_c:
+            return False
+        same_head = _SYNONYM.get(e.head, e.head) == _SYNONYM.get(c.head, c.head)
+        if e.date_edtf and c.date_edtf:
+            if not _compatible(e.date_edtf, c.date_edtf):
+                return False
+            if re.fullmatch(r"\d{4}-\d{2}-\d{2}", e.date_edtf) and e.date_edtf == c.date_edtf:
+                return True  # same type on the same day
+            if c.entry and not e.entry and _within(c.date_edtf, e.date_edtf):
+                return True  # a chronology entry restating an event of the narrative ('in late May' ... 'May 31: ...')
+            return (same_head and c.definite) or _shared_key(text, e, c)
+        if c.date_edtf is None:
+            # an undated later mention: a definite reference back ('the plenum', 'the Hanoi summit')
+            return e.date_edtf is not None and ((same_head and c.definite) or _shared_key(text, e, c))
+        # 'was to fly to Tokyo for a summit with Kishida' ... 'Yoon and Kishida are scheduled to hold talks on Thursday'
+        if c.status in ("expected", "forecast") and states_e and states_c == states_e \
+                and len(states_e) > 1 and c.paragraph - e.paragraph <= 6:
+            return True
+        # undated first mention, dated later definite mention ('At the session held in October 2017')
+        if c.status != "occurred" or not e.past:  # only a past mention ('a moratorium was announced') waits for its date
+            return False
+        return same_head and c.definite and c.paragraph - e.paragraph <= 6
+
+
+_SYNONYM = {
+    "plenu": "plenum", "plena": "plenum", "sessi": "plenum", "congr": "plenum", "meeti": "meeting", "met": "meeting", "meet": "meeting",
+    "summi": "summit", "negot": "talks", "talks": "talks", "readou": "report", "repor": "report", "speec": "speech", "addre": "speech",
+    "drill": "drill", "exerc": "drill", "elect": "election", "visit": "summit", "trip": "summit",
+}
+
+
+def _head(t: Trigger, sentence: str) -> str:
+    """The word that names the event: the trigger, or for a policy verb its object (moratorium, policy)."""
+    from kpolicy.extract.triggers import _POLICY_OBJECT
+
+    word = t.text.lower()
+    if t.type == "policy_change" and not word.startswith("morator"):
+        window = sentence[max(0, t.start - 60):t.end + 50]
+        m = _POLICY_OBJECT.search(window)
+        if m:
+            word = m.group().lower()
+    if t.type in ("plenum", "talks"):  # "the congress", "the session": the same kind of event
+        return t.type
+    word = re.sub(r"(?:ies|es|s|ed|ing)$", "", word) or word
+    return word[:5]
+
+
+_DETERMINER = re.compile(r"(?i)(?:the|this|that|these|those|same|his|her|its|their|last|latest|a|an|another|one|two|three|several|some|any|each|every|no)")
+_DEFINITE_WORDS = {"the", "this", "that", "these", "those", "same", "his", "her", "its", "their", "last", "latest"}
+
+
+def _is_definite(sentence: str, start: int) -> bool:
+    """Whether the noun phrase ending at `start` opens with a definite determiner ('the plenum',
+    'its 14th session', 'The April 2018 session'), looking back over at most five words."""
+    words = re.findall(r"[\w'\u2019.-]+|[,;:()]", sentence[max(0, start - 60):start])
+    for w in reversed(words[-6:]):
+        if w in ",;:()":
+            return False
+        if _DETERMINER.fullmatch(w):
+            return w.lower() in _DEFINITE_WORDS
+        if w.lower().endswith("'s") or w.endswith("\u2019s"):  # 'the party's plenum', 'Kim's speech'
+            return True
+    return False
+
+
+def _compatible(a: str, b: str) -> bool:
+    try:
+        return dates_compatible(parse_edtf(a), parse_edtf(b))
+    except BadInput:
+        return False
+
+
+def _within(new: str, old: str) -> bool:
+    """`new` lies inside `old` (a day of 'late May', a month of 2020)."""
+    try:
+        rn, ro = parse_edtf(new), parse_edtf(old)
+    except BadInput:
+        return False
+    if None in (rn.lower, rn.upper, ro.lower, ro.upper):
+        return False
+    return ro.lower <= rn.lower and rn.upper <= ro.upper
+
+
+def _narrower_interval(new: str, old: str) -> bool:
+    """A later mention that states the event's span more exactly ('the five-day plenum')."""
+    try:
+        rn, ro = parse_edtf(new), parse_edtf(old)
+    except BadInput:
+        return False
+    if None in (rn.lower, rn.upper, ro.lower, ro.upper):
+        return False
+    return ro.lower <= rn.lower and rn.upper <= ro.upper and (rn.upper - rn.lower) < (ro.upper - ro.lower) and ro.precision != "day"
+
+
+_KEY = re.compile(r"\b(?:\d+(?:st|nd|rd|th)|[Ss]econd|[Tt]hird|[Ff]ourth|[Ff]ifth|[Ss]ixth|[Ss]eventh|[Ee]ighth|[Nn]inth|\d+-day)\b")
+
+
+def _shared_key(text: str, e: Candidate, c: Candidate) -> bool:
+    """A distinctive word (ordinal, place, proper name) shared by the two mentions' phrases."""
+    def keys(cand: Candidate) -> set[str]:
+        t = cand.trigger
+        window = text[max(cand.quote[0], t.start - 40):t.end + 40]
+        return {k.lower() for k in _KEY.findall(window) if k.lower() not in _STOP}
+
+    if e.place and c.place and e.place == c.place:
+        return True
+    return bool(keys(e) & keys(c))
+
+
+_STOP = {"the", "a", "an", "this", "that", "in", "on", "at", "north", "south", "korea", "korean", "kim", "party", "central", "committee",
+         "workers", "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december",
+         "first", "when", "it", "he", "she", "they", "but", "and", "as", "u", "s", "us", "state", "new", "its", "his"}
