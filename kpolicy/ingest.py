@@ -356,6 +356,14 @@ def _prepare_task(path: Path, external: dict | None, default_published, force: b
         return ("skip", path, "error", f"{path}: {type(exc).__name__}: {exc} (a kpolicy defect; please report it with the file)")
 
 
+def warm_up() -> None:
+    """Load the extractor's tables (gazetteer, lexicon, lemmas: seconds on first use) by
+    extracting one short sentence."""
+    from kpolicy.extract import extract_events
+
+    extract_events("North Korea fired a missile on 1 May 2019, officials said.", date(2019, 5, 2))
+
+
 def known_hashes(database) -> frozenset[str]:
     import sqlalchemy as sa
 
@@ -410,6 +418,8 @@ def ingest_batch(database, items: Iterable[Path | Unusable], *, default_publishe
     from concurrent.futures import ProcessPoolExecutor
 
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    if method == "fork":
+        warm_up()  # the gazetteer, lexicon and lemma tables load once here; forked workers share them
     window: deque = deque()
     limit = workers * 3  # articles in flight: memory stays flat however many files there are
     with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method),
