@@ -47,3 +47,10 @@ def unknown_name(what: str, word: str, choices: Iterable[str], listing: str) -> 
     """A BadInput for an unknown actor/type/status..., with suggestions and where to list them."""
     choices = list(choices)
     return BadInput(f"unknown {what} {word!r}{suggest(word, choices)}; `{listing}` lists the valid ones")
+
+
+class Conflict(BadInput):
+    """A stale edit: the event changed since the caller read it (--if-version), or a later
+    change stands in the way of an undo. Exit 2, nothing written."""
+
+    exit_code = 2

@@ -27,8 +27,11 @@ TIMELINE_COLUMNS = (
 # sort_key (timeline order as one indexed integer) is in the view for ORDER BY, not in rows
 timeline = sa.table("timeline", *(sa.column(c) for c in (*TIMELINE_COLUMNS, "sort_key")))
 
-# The CSV/JSON export row, in order (DESIGN.md, issue 2).
-EXPORT_FIELDS = ("id", "date", "start", "end", "precision", "type", "status", "title", "actors", "place", "source", "quote")
+# The CSV/JSON export row, in order (DESIGN.md, issue 2; issue 10 added review state, confidence,
+# the actors' states and the number of sources). The last two are computed per batch of rows.
+VIEW_EXPORT_FIELDS = ("id", "date", "start", "end", "precision", "type", "status", "title", "actors", "place", "source",
+                      "quote", "review", "confidence")
+EXPORT_FIELDS = (*VIEW_EXPORT_FIELDS, "states", "sources")
 
 
 @dataclass
@@ -223,6 +226,8 @@ def build_select(conn: Connection, q: EventQuery, columns=None) -> sa.Select:
         if q.review not in REVIEW_STATES:
             raise unknown_name("review state", q.review, REVIEW_STATES, "kpolicy events --help")
         stmt = stmt.where(timeline.c.review == q.review)
+    else:  # rejected events are kept but leave the default timeline
+        stmt = stmt.where(timeline.c.review != "rejected")
     if q.source:
         source_id = conn.execute(sa.select(schema.sources.c.id).where(schema.sources.c.slug == q.source)).scalar()
         if source_id is None:
@@ -270,6 +275,44 @@ def iter_tuples(conn: Connection, q: EventQuery, columns=None, batch: int = 1000
     stmt = build_select(conn, q, columns)
     result = conn.execution_options(stream_results=True, yield_per=batch).execute(stmt)
     return list(result.keys()), _partition_rows(result)
+
+
+def iter_export_tuples(conn: Connection, q: EventQuery, batch: int = 1000) -> Iterator[tuple]:
+    """Export rows as tuples in EXPORT_FIELDS order: the timeline row plus the actors' states
+    ('; '-joined, code-point order) and the number of distinct sources, looked up per batch."""
+    _, rows = iter_tuples(conn, q, columns=[timeline.c[c] for c in VIEW_EXPORT_FIELDS], batch=batch)
+    return _with_extras(conn, rows, batch)
+
+
+def iter_export_rows(conn: Connection, q: EventQuery, batch: int = 1000) -> Iterator[dict]:
+    """iter_export_tuples as dicts."""
+    return (dict(zip(EXPORT_FIELDS, row)) for row in iter_export_tuples(conn, q, batch))
+
+
+def _with_extras(conn: Connection, rows: Iterator[tuple], batch: int) -> Iterator[tuple]:
+    tree = None
+    pending: list[tuple] = []
+    for row in rows:
+        pending.append(row)
+        if len(pending) >= batch:
+            tree = tree or ActorTree.load(conn)
+            yield from _extras(conn, pending, tree)
+            pending = []
+    if pending:
+        yield from _extras(conn, pending, tree or ActorTree.load(conn))
+
+
+def _extras(conn: Connection, rows: list[tuple], tree: ActorTree) -> Iterator[tuple]:
+    ids = [r[0] for r in rows]
+    ea, m = schema.event_actors, schema.mentions
+    states: dict[int, set[str]] = {}
+    for event_id, actor_id in conn.execute(sa.select(ea.c.event_id, ea.c.actor_id).where(ea.c.event_id.in_(ids))):
+        states.setdefault(event_id, set()).add(tree.names[tree.state_of(actor_id)])
+    sources = dict(conn.execute(sa.select(m.c.event_id, sa.func.count(sa.distinct(m.c.source_id)))
+                                .where(m.c.event_id.in_(ids)).group_by(m.c.event_id)).all())
+    for row in rows:
+        found = states.get(row[0])
+        yield (*row, "; ".join(sorted(found)) if found else None, sources.get(row[0], 0))
 
 
 def _partition_rows(result) -> Iterator[tuple]:
@@ -349,6 +392,7 @@ def _detail(conn: Connection, rows: list[dict], tree: ActorTree) -> Iterator[dic
             "confidence": row["confidence"],
             "review": row["review"],
             "source": row["source"],
+            "sources": len({x.slug for x in own}),
             "mentions": [
                 {"quote": x.quote, "char_start": x.char_start, "char_end": x.char_end, "source": x.slug}
                 for x in own[1:]
@@ -365,8 +409,8 @@ def get_event(conn: Connection, event_id: int) -> dict:
         raise BadInput(f"no event with id {event_id} ({hint}); `kpolicy events` lists them")
     event = dict(row._mapping)
     e = schema.events
-    extra = conn.execute(sa.select(e.c.description, e.c.created_at, e.c.updated_at).where(e.c.id == event_id)).one()
-    event.update(description=extra.description, created_at=extra.created_at, updated_at=extra.updated_at)
+    extra = conn.execute(sa.select(e.c.description, e.c.created_at, e.c.updated_at, e.c.version).where(e.c.id == event_id)).one()
+    event.update(description=extra.description, created_at=extra.created_at, updated_at=extra.updated_at, version=extra.version)
     a, ea, m, s = schema.actors, schema.event_actors, schema.mentions, schema.sources
     event["actor_roles"] = [
         {"name": r.name, "role": r.role}
@@ -375,7 +419,7 @@ def get_event(conn: Connection, event_id: int) -> dict:
     event["mentions"] = [
         dict(r._mapping)
         for r in conn.execute(
-            sa.select(s.c.slug.label("source"), s.c.title.label("source_title"), s.c.published, s.c.url, m.c.char_start, m.c.char_end, m.c.page, m.c.quote, m.c.date_text, m.c.date_anchor)
+            sa.select(m.c.id, s.c.slug.label("source"), s.c.title.label("source_title"), s.c.published, s.c.url, m.c.char_start, m.c.char_end, m.c.page, m.c.quote, m.c.date_text, m.c.date_anchor)
             .join(s, s.c.id == m.c.source_id)
             .where(m.c.event_id == event_id)
             .order_by(m.c.id)

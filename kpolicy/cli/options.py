@@ -37,7 +37,7 @@ StatusOpt = Annotated[Optional[list[str]], typer.Option("--status", "-s", metava
 PlaceOpt = Annotated[Optional[list[str]], typer.Option("--place", metavar="PLACE", help="Place name (case-insensitive); repeatable.")]
 TextOpt = Annotated[Optional[str], typer.Option("--text", metavar="WORDS", help="Case-insensitive substring of the title or a quote.")]
 SourceOpt = Annotated[Optional[str], typer.Option("--source", metavar="SLUG", help="Only events mentioned by this source (see `kpolicy sources`).")]
-ReviewOpt = Annotated[Optional[str], typer.Option("--review", metavar="STATE", help="reviewed (curated) or extracted.")]
+ReviewOpt = Annotated[Optional[str], typer.Option("--review", metavar="STATE", help="reviewed (curated or accepted), extracted (machine output, not yet reviewed) or rejected (left out unless asked for).")]
 LimitOpt = Annotated[Optional[int], typer.Option("--limit", "-n", metavar="N", help="At most N events.")]
 
 # (parameter name, annotation, default, EventQuery field) in the order --help lists them

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
@@ -13,6 +13,17 @@ from kpolicy.cli.options import DbOpt, FormatOpt, OutputOpt, filter_options
 if TYPE_CHECKING:  # pragma: no cover
     from kpolicy.query import EventQuery
 from kpolicy.cli.output import check_format, emit, output_stream, with_progress
+
+AsOfOpt = Annotated[Optional[str], typer.Option("--as-of", metavar="WHEN", help="As the database stood then: an ISO date (its end), a UTC time, or a change number (`kpolicy history`).")]
+
+
+def _reading(database, as_of):
+    """The database as it is, or as it stood at `as_of` (every later change rewound and rolled back)."""
+    if as_of is None:
+        return database.reading()
+    from kpolicy.curate import as_of as rewound
+
+    return rewound(database, as_of)
 
 
 
@@ -24,6 +35,7 @@ def events(
     format: FormatOpt = "table",
     output: OutputOpt = None,
     query: EventQuery = None,
+    as_of: AsOfOpt = None,
 ) -> None:
     """List events matching the filters, in timeline order.
 
@@ -37,15 +49,18 @@ def events(
       kpolicy events --from 2019 --to 2019-06
       kpolicy events --actor "Kim Jong-un" --type meeting
       kpolicy events --status forecast --format jsonl
+      kpolicy events --review extracted
+      kpolicy events --as-of 2026-11-30
     """
     from kpolicy import query as queries
     from kpolicy.views import render
 
     fmt = check_format(format)
     database = open_db(db)
-    with database.reading() as conn, output_stream(output) as out:
+    with _reading(database, as_of) as conn, output_stream(output) as out:
         # tables and CSV need the timeline row only; JSON carries actors with roles and mentions
-        rows = queries.iter_rows(conn, query) if fmt in ("table", "csv") else queries.iter_detailed(conn, query)
+        rows = queries.iter_rows(conn, query) if fmt == "table" else (
+            queries.iter_export_rows(conn, query) if fmt == "csv" else queries.iter_detailed(conn, query))
         if not emit(rows, fmt, out, render.EVENT_COLUMNS, fields=queries.EXPORT_FIELDS, exempt=("date", "start", "end")) and fmt == "table":
             typer.echo("kpolicy: no events match", err=True)
 
@@ -57,23 +72,26 @@ def timeline(
     db: DbOpt = None,
     output: OutputOpt = None,
     query: EventQuery = None,
+    as_of: AsOfOpt = None,
 ) -> None:
     """Show the timeline for reading: chronological, grouped by year.
 
     Each line shows the date as the text licenses it, its precision, the type, the
     status (expected and FORECAST? events are marked and set in italics: they have
-    not happened), the title, the actors and the event id for `kpolicy show`.
+    not happened), the title, the actors and the event id for `kpolicy show`;
+    machine-extracted events not yet reviewed are marked "unreviewed" after the id.
 
     \b
     Examples:
       kpolicy timeline
       kpolicy timeline --from 2019-06 --actor "United States"
+      kpolicy timeline --as-of 41
     """
     from kpolicy import query as queries
     from kpolicy.views import render
 
     database = open_db(db)
-    with database.reading() as conn, output_stream(output) as out:
+    with _reading(database, as_of) as conn, output_stream(output) as out:
         if not render.write_timeline(queries.iter_rows(conn, query), out):
             typer.echo("kpolicy: no events match", err=True)
 
@@ -84,24 +102,45 @@ def show(
     event_id: Annotated[int, typer.Argument(metavar="ID", help="Event id, as listed by `kpolicy events`.")],
     db: DbOpt = None,
     format: FormatOpt = "table",
+    as_of: AsOfOpt = None,
 ) -> None:
-    """Show one event with its actors and every mention (quote, source, offsets).
+    """Show one event: actors, every mention (quote, source, offsets, mention id), review state
+    and version, open proposals and a history summary. A deleted or merged-away id says when,
+    by whom and why (and where it redirects).
 
     \b
-    Example:
+    Examples:
       kpolicy show 3
+      kpolicy show 3 --format json
+      kpolicy show 3 --as-of 2026-11-30
     """
     from kpolicy import query
+    from kpolicy.curate import changes as hist
     from kpolicy.views import render
 
     fmt = check_format(format, ("table", "json"))
     database = open_db(db)
-    with database.reading() as conn:
+    with _reading(database, as_of) as conn:
+        gone = hist.tombstone(conn, event_id)
+        if gone is not None:
+            target = None
+            if gone["redirect"] is not None and hist.tombstone(conn, gone["redirect"]) is None:
+                target = query.get_event(conn, gone["redirect"])
+            if fmt == "json":
+                typer.echo(render.dumps({**gone, "event": target}))
+                return
+            text = hist.tombstone_text(gone)
+            if target is not None:
+                text += "\n\n" + render.show_text(target)
+            typer.echo(text)
+            return
         event = query.get_event(conn, event_id)
-    if fmt == "json":
-        typer.echo(render.dumps(event))
-        return
-    typer.echo(render.show_text(event))
+        if fmt == "json":
+            event["proposals"] = hist.proposals_of(conn, event_id, "open")
+            typer.echo(render.dumps(event))
+            return
+        extra = hist.summary_lines(conn, event_id)
+    typer.echo("\n".join([render.show_text(event), *extra]))
 
 
 @app.command()
@@ -144,15 +183,23 @@ def types(db: DbOpt = None, format: FormatOpt = "table", output: OutputOpt = Non
         emit(rows, fmt, out, render.TYPE_COLUMNS)
 
 
-@app.command()
+sources_app = typer.Typer(invoke_without_command=True, no_args_is_help=False, rich_markup_mode=None)
+app.add_typer(sources_app, name="sources")
+
+
+@sources_app.callback()
 @handle_errors
-def sources(db: DbOpt = None, format: FormatOpt = "table", output: OutputOpt = None) -> None:
+def sources(ctx: typer.Context, db: DbOpt = None, format: FormatOpt = "table", output: OutputOpt = None) -> None:
     """List ingested sources with their publication date and event counts.
 
     \b
-    Example:
+    Examples:
       kpolicy sources
+      kpolicy sources edit SLUG --published 2020-02-05 --reason "misdated"
+      kpolicy sources remove SLUG --reason "wrong file"
     """
+    if ctx.invoked_subcommand is not None:
+        return
     from kpolicy import query
     from kpolicy.views import render
 
@@ -182,11 +229,14 @@ def export(
     raw: Annotated[bool, typer.Option("--raw", help="Do not neutralise cells that a spreadsheet would run as formulas.")] = False,
     bom: Annotated[bool, typer.Option("--bom", help="Start with a UTF-8 byte-order mark (for Excel).")] = False,
     group: GroupOpt = "type",
+    as_of: AsOfOpt = None,
 ) -> None:
     """Export the filtered timeline as a file: CSV, JSON, JSON Lines, TimelineJS or iCalendar.
 
     csv: RFC 4180, UTF-8, header row, one row per event: id, date, start, end,
-    precision, type, status, title, actors, place, source, quote. Cells starting with
+    precision, type, status, title, actors, place, source, quote, review (reviewed or
+    extracted; rejected events only with --review rejected), confidence, states (the
+    actors' states) and sources (how many sources mention it). Cells starting with
     = + - @ or a control character get a leading apostrophe so a spreadsheet shows
     them as text (--raw turns that off). json/jsonl: the same fields, one object per
     event. timelinejs: TimelineJS's JSON (date parts only as precise as the text;
@@ -201,6 +251,7 @@ def export(
       kpolicy export --actor China --from 2019 -o china-2019.csv --bom
       kpolicy export --format timelinejs --group actor -o timeline.json
       kpolicy export --format ics --status expected -o upcoming.ics
+      kpolicy export --as-of 2026-11-30 -o yesterday.csv
     """
     import itertools
 
@@ -218,16 +269,16 @@ def export(
 
         raise BadInput(f"--bom is for CSV (Excel); drop it for --format {fmt}")
     database = open_db(db)
-    with database.reading() as conn:
+    with _reading(database, as_of) as conn:
         if fmt == "timelinejs":
             rows = queries.iter_detailed(conn, query)
         elif fmt == "ics":
             rows = queries.iter_rows(conn, query)
         elif fmt == "csv":
             # plain tuples, streamed: memory stays flat at any size
-            _, rows = queries.iter_tuples(conn, query, columns=[queries.timeline.c[c] for c in queries.EXPORT_FIELDS])
+            rows = queries.iter_export_tuples(conn, query)
         else:
-            rows = queries.iter_rows(conn, query, columns=[queries.timeline.c[c] for c in queries.EXPORT_FIELDS])
+            rows = queries.iter_export_rows(conn, query)
         first = next(rows, None)  # run the query (and its validation) before opening the output
         stream = itertools.chain([first], rows) if first is not None else iter(())
         stream = with_progress(stream, lambda: queries.count_matching(conn, query), f"export {fmt}")

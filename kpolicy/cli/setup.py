@@ -56,12 +56,15 @@ def seed(
             help="Load this curated annotation file (YAML; its article.file is relative to it) instead of the bundled one; repeatable.",
         ),
     ] = None,
+    by: Annotated[Optional[str], typer.Option("--by", metavar="NAME", help="Who loads it (default: $KPOLICY_USER, else your OS user).")] = None,
 ) -> None:
     """Load the bundled article and its curated events (again: a no-op when present).
 
     Every annotation is validated first; a bad file loads nothing and names the
     event and the reason. With --annotation, your own curated files are loaded the
     same way (see data/annotations/ for the format), all of them in one transaction.
+    An annotation of an article already ingested replaces its extracted events by
+    the curated ones, as one change that `kpolicy undo` can revert.
 
     \b
     Examples:
@@ -71,16 +74,35 @@ def seed(
     from kpolicy.store.bootstrap import seed as run_seed
 
     if annotation:
+        from kpolicy.curate.seeding import replace_extracted
         from kpolicy.extract.gazetteer import load_gazetteer
+        from kpolicy.records import StoreSummary
         from kpolicy.store.annotations import load_annotation
+        from kpolicy.store.articles import source_exists, store_article, sync_reference
 
         gazetteer = load_gazetteer()
         loaded = [load_annotation(path.expanduser(), gazetteer) for path in annotation]  # validate before opening
-        summary = run_seed(open_db(db), loaded)
-    else:
-        summary = run_seed(open_db(db))
-    what = "the annotated article(s) are" if annotation else "the bundled article is"
+        database = open_db(db)
+        summary, replaced = StoreSummary(), []
+        with database.writing() as conn:  # all of them in one transaction
+            sync_reference(conn, gazetteer)
+            for item in loaded:
+                if source_exists(conn, item.source):
+                    replaced.append(replace_extracted(conn, item, by=by))
+                else:
+                    summary.add(store_article(conn, item.source, item.events, by=by, action="seed"))
+        if summary.sources:
+            typer.echo(f"kpolicy: seeded {summary.sources} article(s): {summary.events} events, {summary.mentions} mentions", err=True)
+        for r in replaced:
+            if r["change"] is None:
+                typer.echo(f"kpolicy: {r['source']} is already in the database with no extracted events left to replace; "
+                           "nothing changed (edit its events with `kpolicy edit`)", err=True)
+            else:
+                typer.echo(f"kpolicy: {r['source']} was already ingested: replaced its {r['replaced']} extracted event(s) by "
+                           f"{r['created']} curated one(s) (change {r['change']}; `kpolicy undo {r['change']}` reverts it)", err=True)
+        return
+    summary = run_seed(open_db(db))
     if summary.sources:
         typer.echo(f"kpolicy: seeded {summary.sources} article(s): {summary.events} events, {summary.mentions} mentions", err=True)
     else:
-        typer.echo(f"kpolicy: {what} already in the database; nothing changed", err=True)
+        typer.echo("kpolicy: the bundled article is already in the database; nothing changed", err=True)

@@ -28,6 +28,10 @@ from kpolicy.extract.titles import _trim
 from kpolicy.extract.triggers import VERB_TRIGGER as _VERB_TRIGGER
 from kpolicy.extract.triggers import Trigger, find_triggers
 
+# How many earlier candidates a back reference ('the plenum', 'three days after ...') looks at:
+# a bound keeps a long article's extraction linear (coreference looks back 80 events).
+LOOKBACK = 200
+
 _CHUNK_BOUNDARY = re.compile(
     r"[,;:\u2014]|\s--\s|\s-\s|\b(?:since|after|before|following|despite|while|when|where|which|who|whose|whereas|although|though|because|during|but|ahead\s+of|that|especially|including|calling|warning|adding|saying)\b",
     re.I,
@@ -335,7 +339,7 @@ class CandidateFinder:
         m = _CAME_AFTER.match(sentence)
         if not m:
             return
-        ref = next((e for e in reversed(earlier) if e.date_edtf and re.fullmatch(r"\d{4}-\d{2}-\d{2}", e.date_edtf)), None)
+        ref = next((e for e in reversed(earlier[-LOOKBACK:]) if e.date_edtf and re.fullmatch(r"\d{4}-\d{2}-\d{2}", e.date_edtf)), None)
         if ref is None:
             return
         from datetime import timedelta
@@ -456,7 +460,7 @@ class CandidateFinder:
         if _VERB_TRIGGER.match(t.text) or not _is_definite(sentence, t.start):
             return None  # only a noun phrase ('the plenum') refers back; a verb ('to meet') states its own event
         head = _head(t, sentence)
-        for e in reversed(earlier):
+        for e in reversed(earlier[-LOOKBACK:]):  # recent events only, as in coreference: linear in the article
             if e.type == t.type and e.date_edtf and _SYNONYM.get(e.head, e.head) == _SYNONYM.get(head, head):
                 return e.date_edtf
         return None

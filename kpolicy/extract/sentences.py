@@ -46,6 +46,14 @@ def _hard_wrapped(text: str) -> bool:
     return longest <= 100 and sum(1 for n in lines if n >= 0.6 * longest) >= 0.6 * len(lines)
 
 
+# A sentence is at most this many characters: the longest in the development articles has
+# under 500. A longer run without a sentence end (a 64 KB line of phrases) is cut at its last
+# clause boundary (, ; :) or space before the limit, so every later stage, whose work per
+# sentence grows with the sentence, stays linear in the article.
+MAX_SENTENCE = 1000
+_CUT = re.compile(r"[,;:]\s|\s")
+
+
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """Sentence spans of plain text; paragraph breaks end sentences, and so do single line
     breaks unless the text is hard-wrapped (lines of similar width)."""
@@ -70,12 +78,25 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
 
 
 def _add(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> None:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    if end > start:
-        spans.append((start, end))
+    while start < end:
+        while start < end and text[start].isspace():
+            start += 1
+        stop = end
+        if stop - start > MAX_SENTENCE:
+            stop = start + MAX_SENTENCE
+            window = text[start + MAX_SENTENCE // 2:stop]
+            cut = None
+            for m in _CUT.finditer(window):
+                if cut is None or m.group()[0] in ",;:" or not cut[1]:
+                    cut = (m.end(), m.group()[0] in ",;:")
+            if cut is not None:
+                stop = start + MAX_SENTENCE // 2 + cut[0]
+        piece_end = stop
+        while piece_end > start and text[piece_end - 1].isspace():
+            piece_end -= 1
+        if piece_end > start:
+            spans.append((start, piece_end))
+        start = stop
 
 
 def paragraph_index(text: str, spans: list[tuple[int, int]]) -> list[int]:

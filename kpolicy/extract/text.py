@@ -78,11 +78,13 @@ class _Builder:
 
 FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*\r?\n", re.S)
 
-# One alternation, scanned left to right: each match is markup to drop or rewrite.
+# One alternation, scanned left to right: each match is markup to drop or rewrite. Link and
+# image text stops at an unescaped '[' and the quantifiers are possessive, so a line of
+# unclosed '![' or '[a](b' costs linear time, not a rescan of the rest of the line per bracket.
 _MARKDOWN = re.compile(
     r"""
-    (?P<image>!\[(?P<alt>[^\]\n]*)\]\((?:[^()\n]|\([^()\n]*\))*\))
-  | (?P<link>\[(?P<label>(?:[^\]\\\n]|\\.)*)\]\((?:[^()\n]|\([^()\n]*\))*\))
+    (?P<image>!\[(?P<alt>[^\[\]\n]*)\]\((?:[^()\n]|\([^()\n]*\))*+\))
+  | (?P<link>\[(?P<label>(?:[^\[\]\\\n]|\\.)*+)\]\((?:[^()\n]|\([^()\n]*\))*+\))
   | (?P<refdef>^[ ]{0,3}\[[^\]\n]+\]:[^\n]*$)
   | (?P<heading>^[ ]{0,3}\#{1,6}[ \t]+)
   | (?P<quote>^[ ]{0,3}>[ ]?)
@@ -129,17 +131,18 @@ def split_front_matter(raw: str) -> tuple[dict, int]:
     return meta, m.end()
 
 
-def markdown_to_plain(raw: str, start: int = 0) -> PlainText:
+def markdown_to_plain(raw: str, start: int = 0, end: int | None = None) -> PlainText:
     out = _Builder()
     pos = start
-    for m in _MARKDOWN.finditer(raw, start):
+    end = len(raw) if end is None else end
+    for m in _MARKDOWN.finditer(raw, start, end):
         out.add(raw[pos : m.start()], pos)
         kind = m.lastgroup
         if m.group("image") is not None:
             out.add(m.group("alt"), m.start("alt"))
         elif m.group("link") is not None:
             # the label may hold escapes (\( \)) of its own: reduce it recursively
-            inner = markdown_to_plain(raw[: m.end("label")], m.start("label"))
+            inner = markdown_to_plain(raw, m.start("label"), m.end("label"))
             for k, seg in enumerate(inner.seg_plain):
                 nxt = inner.seg_plain[k + 1] if k + 1 < len(inner.seg_plain) else len(inner.text)
                 out.add(inner.text[seg:nxt], inner.seg_raw[k])
@@ -148,7 +151,7 @@ def markdown_to_plain(raw: str, start: int = 0) -> PlainText:
         elif kind in ("refdef", "heading", "quote", "emph", "code"):
             pass
         pos = m.end()
-    out.add(raw[pos:], pos)
+    out.add(raw[pos:end], pos)
     return out.build()
 
 

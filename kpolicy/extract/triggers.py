@@ -12,6 +12,7 @@ Confidence reflects how unambiguous the trigger is.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from dataclasses import dataclass
@@ -135,21 +136,55 @@ _NON_EVENT = re.compile(
 _ANNIVERSARY = re.compile(r"\b(?:anniversary|anniversaries|commemoration)\s+of\s+[\w\s'\u2019,-]{0,60}$", re.I)
 
 
-def _overlaps(a: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
-    return any(a[0] < e and s < a[1] for s, e in spans)
+class _Spans:
+    """Disjoint spans kept sorted: an overlap test is two neighbours, not a scan of every span."""
+
+    def __init__(self, spans=()) -> None:
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        for span in sorted(spans):
+            if self.ends and span[0] < self.ends[-1]:  # overlapping input: keep the union
+                self.ends[-1] = max(self.ends[-1], span[1])
+            else:
+                self.starts.append(span[0])
+                self.ends.append(span[1])
+
+    def overlaps(self, a: tuple[int, int]) -> bool:
+        k = bisect.bisect_left(self.starts, a[1])  # spans starting before a ends: only the last can reach a
+        return k > 0 and self.ends[k - 1] > a[0]
+
+    def add(self, a: tuple[int, int]) -> None:
+        k = bisect.bisect_left(self.starts, a[0])
+        self.starts.insert(k, a[0])
+        self.ends.insert(k, a[1])
+
+
+@functools.lru_cache(maxsize=256)
+def _in(pattern: str, flags: int, text: str) -> bool:
+    """Whether `pattern` occurs anywhere in `text`, asked once per sentence, not once per trigger
+    (a str caches its hash, so the lookup does not rescan a long sentence)."""
+    return re.search(pattern, text, flags) is not None
+
+
+@functools.lru_cache(maxsize=64)
+def _mask_national_councils(sentence: str) -> str:
+    """'South Korea's National Security Council': a state's council, not the UN's."""
+    if "Council" not in sentence and "NSC" not in sentence:
+        return sentence
+    return _NATIONAL_COUNCIL.sub(lambda x: "#" * len(x.group()), sentence)
 
 
 def find_triggers(sentence: str, context: str = "") -> list[Trigger]:
     """The event triggers of one sentence. `context` (the paragraph or article) licenses
     weak triggers: a bare 'session' is a plenum only where plenums are being discussed."""
     found: list[Trigger] = []
-    spans: list[tuple[int, int]] = []
-    blocked = [m.span() for m in _NON_EVENT.finditer(sentence)] + [m.span() for m in _NON_EVENT_TEST.finditer(sentence)]
+    spans = _Spans()
+    blocked = _Spans([m.span() for m in _NON_EVENT.finditer(sentence)] + [m.span() for m in _NON_EVENT_TEST.finditer(sentence)])
     for rule, pattern in _compiled():
         etype, confidence = rule.type, rule.confidence
         for m in pattern.finditer(sentence):
             span = m.span()
-            if _overlaps(span, spans) or _overlaps(span, blocked):
+            if spans.overlaps(span) or blocked.overlaps(span):
                 continue
             if rule.lemmas and (m.group().lower().endswith("ing") or (m.group().lower() not in rule.lemmas and lemma(m.group()) not in rule.lemmas)):
                 continue  # a lexicon rule: an inflection of its words ('-ing' forms are clause openers: 'warning that')
@@ -158,7 +193,7 @@ def find_triggers(sentence: str, context: str = "") -> list[Trigger]:
                 continue
             etype2, conf = resolved
             found.append(Trigger(span[0], span[1], m.group(), etype2, round(min(confidence, conf) if conf else confidence, 2), rule.id))
-            spans.append(span)
+            spans.add(span)
     found = [t for t in found if not _negated(sentence, t) and not _ANNIVERSARY.search(sentence[max(0, t.start - 70):t.start])]
     found.sort(key=lambda t: t.start)
     return found
@@ -202,8 +237,7 @@ def _resolve(etype: str, sentence: str, m: re.Match, context: str) -> tuple[str,
     """Decide a trigger's type from its context; None when it is no event."""
     word = m.group().lower()
     # 'South Korea's National Security Council': a state's council, not the UN's
-    if "Council" in sentence or "NSC" in sentence:
-        sentence = _NATIONAL_COUNCIL.sub(lambda x: "#" * len(x.group()), sentence)
+    sentence = _mask_national_councils(sentence)
     left, right = _window(sentence, m)
     if etype == "plenum?":
         if word.startswith("conven"):
@@ -215,7 +249,7 @@ def _resolve(etype: str, sentence: str, m: re.Match, context: str) -> tuple[str,
             return None
         if re.search(r"\b(?:photo|question|Q&A|training|study|briefing)\s*$", left, re.I):
             return None
-        if _PLENUM_CONTEXT.search(context or sentence):
+        if _in(_PLENUM_CONTEXT.pattern, re.I, context or sentence):
             return "plenum", 0.6
         return None
     if etype == "meeting?":
@@ -256,7 +290,7 @@ def _resolve(etype: str, sentence: str, m: re.Match, context: str) -> tuple[str,
         if word == "talks" and re.search(_LEADERS.pattern + r"[\w\s.'-]{0,40}\band\s+(?:[\w.'-]+\s+){0,3}?" + _LEADERS.pattern, left[-90:]) \
                 and not re.search(r"\b(?:working-level|ministerial|vice|officials?|envoys?|delegat\w+|military|high-level)\b", left[-90:] + right[:20], re.I):
             return "summit", 0.65  # 'Yoon and Kishida are scheduled to hold talks'
-        if word.startswith("envoy") and not re.search(r"\b(?:visit|arriv|travel|met|meet|trip)", sentence, re.I):
+        if word.startswith("envoy") and not _in(r"\b(?:visit|arriv|travel|met|meet|trip)", re.I, sentence):
             return None
         return "talks", None
     if etype == "missile_test" and re.fullmatch(r"launch\w*|fir\w*|test-\w+", word):
@@ -270,7 +304,7 @@ def _resolve(etype: str, sentence: str, m: re.Match, context: str) -> tuple[str,
         if re.search(_MISSILE_NOUN + r"\s+(?:\w+\s+){0,3}(?:was|were|had\s+been|have\s+been)?\s*$", left, re.I) and re.search(r"(?:was|were|been|submarine-|-)\s*$", left, re.I):
             return "missile_test", 0.7
         if re.fullmatch(r"launch(?:es)?", word) and re.search(r"\b(?:failed|successful|latest|first|last|previous|recent|test|missile|rocket|satellite|ICBM|another|such)\s*$", left, re.I) \
-                and re.search(_MISSILE_NOUN, context or sentence, re.I):
+                and _in(_MISSILE_NOUN, re.I, context or sentence):
             return "missile_test", 0.6  # 'the latest launch' in a text about missiles
         return None
     if etype == "test?":
@@ -303,26 +337,26 @@ def _resolve(etype: str, sentence: str, m: re.Match, context: str) -> tuple[str,
             return None
         return "weapon_display", None
     if etype == "military_drill":
-        if word in ("exercises", "exercise") and not re.search(r"\b(?:military|joint|naval|army|troops|forces|allies|war|drills?)\b", sentence, re.I):
+        if word in ("exercises", "exercise") and not _in(r"\b(?:military|joint|naval|army|troops|forces|allies|war|drills?)\b", re.I, sentence):
             return None
         return "military_drill", None
     if etype == "election":
-        if word.startswith("vot") and re.search(r"\b(?:lawmakers|legislators|parliament\w*|MPs|deputies|National\s+Assembly|the\s+Assembly)\b", sentence, re.I) \
-                and not re.search(r"\b(?:elections?|ballots?|voters|polls|referendum|resolutions?|Security\s+Council)\b", sentence, re.I):
+        if word.startswith("vot") and _in(r"\b(?:lawmakers|legislators|parliament\w*|MPs|deputies|National\s+Assembly|the\s+Assembly)\b", re.I, sentence) \
+                and not _in(r"\b(?:elections?|ballots?|voters|polls|referendum|resolutions?|Security\s+Council)\b", re.I, sentence):
             return "plenum", 0.6  # 'lawmakers voted against the decree': a session of the legislature
-        if word.startswith("vot") and re.search(r"\b(?:resolutions?|draft|Security\s+Council|UNSC|General\s+Assembly)\b", sentence):
+        if word.startswith("vot") and _in(r"\b(?:resolutions?|draft|Security\s+Council|UNSC|General\s+Assembly)\b", 0, sentence):
             return "un_action", 0.65  # 'the vote on the UN Security Council draft resolution ... was postponed'
-        if word.startswith("vote") and not re.search(r"\b(?:parliament|assembly|council|referendum|voters|ballot)\b", sentence, re.I):
+        if word.startswith("vote") and not _in(r"\b(?:parliament|assembly|council|referendum|voters|ballot)\b", re.I, sentence):
             return None
         return "election", None
     if etype == "un_action":
-        if not re.search(r"\bUN\b|\bU\.N\.|\b(?:United\s+Nations|Security\s+Council|UNSC|sanctions?|draft)\b", sentence) and not (
-                re.match(r"Resolution\s+\d{3,4}", sentence[m.start():m.end() + 6]) and re.search(r"Security\s+Council|UNSC|U\.?N\.?\b", context or "")):
+        if not _in(r"\bUN\b|\bU\.N\.|\b(?:United\s+Nations|Security\s+Council|UNSC|sanctions?|draft)\b", 0, sentence) and not (
+                re.match(r"Resolution\s+\d{3,4}", sentence[m.start():m.end() + 6]) and _in(r"Security\s+Council|UNSC|U\.?N\.?\b", 0, context or "")):
             return None
         return "un_action", 0.8
     if etype == "sanctions?":  # 'OFAC today announced the designations of 17 officials'
-        if re.search(r"\b(?:OFAC|Treasury|Office\s+of\s+Foreign\s+Assets\s+Control|sanction\w*|Executive\s+Order|E\.O\.|blacklist\w*|asset\s+freeze|SDN)\b", sentence, re.I) \
-                or re.search(r"\b(?:OFAC|Treasury|Office\s+of\s+Foreign\s+Assets\s+Control|Executive\s+Order)\b", context or ""):
+        if _in(r"\b(?:OFAC|Treasury|Office\s+of\s+Foreign\s+Assets\s+Control|sanction\w*|Executive\s+Order|E\.O\.|blacklist\w*|asset\s+freeze|SDN)\b", re.I, sentence) \
+                or _in(r"\b(?:OFAC|Treasury|Office\s+of\s+Foreign\s+Assets\s+Control|Executive\s+Order)\b", 0, context or ""):
             return "sanctions", 0.6
         return None
     if etype == "sanctions" and word == "sanction" and re.match(r"\s+(?:the\s+|two\s+|three\s+|several\s+|\d+\s+)?[\w-]+", right) \
@@ -351,7 +385,7 @@ def _resolve(etype: str, sentence: str, m: re.Match, context: str) -> tuple[str,
         if word == "declared" and _POLICY_OBJECT.search(right[:40]):
             return "policy_change", 0.55
         return "statement", None
-    if etype == "policy_change" and re.match(r"cut\w*\s+(?:them|it)\s+off", word) and not re.search(r"hotline|communication|lines|channels", context or sentence, re.I):
+    if etype == "policy_change" and re.match(r"cut\w*\s+(?:them|it)\s+off", word) and not _in(r"hotline|communication|lines|channels", re.I, context or sentence):
         return None  # 'cut them off' is about communication lines only where those are the topic
     if etype == "policy_change?":
         if lemma(word) in ("launch", "declare", "pass", "enact", "amend", "revise") and not _POLICY_OBJECT.search(right[:25]):
@@ -360,11 +394,11 @@ def _resolve(etype: str, sentence: str, m: re.Match, context: str) -> tuple[str,
             return "policy_change", 0.6
         return None
     if etype == "agreement":
-        if word == "deal" and not re.search(r"\b(?:sign|reach|strik|agree|nuclear\s+deal)", sentence, re.I):
+        if word == "deal" and not _in(r"\b(?:sign|reach|strik|agree|nuclear\s+deal)", re.I, sentence):
             return None
         return "agreement", None
     if etype == "incident":
-        if word == "executed" and not re.search(r"\b(?:officials?|uncle|was|were|been|publicly|by\s+firing)\b", sentence, re.I):
+        if word == "executed" and not _in(r"\b(?:officials?|uncle|was|were|been|publicly|by\s+firing)\b", re.I, sentence):
             return None
         return "incident", None
     return etype, None

@@ -2,10 +2,11 @@
 
 Every function here runs inside the caller's transaction (Database.writing), so an
 article is stored whole or not at all. Re-storing the same text is a no-op (sources
-are unique by sha256). An event that is already in the database — same type family,
+are unique by sha256). An event that is already in the database — the same type,
 compatible dates, a shared state-level actor, found in another source — gains a
-mention instead of becoming a duplicate; a curated (reviewed) event is never
-overwritten by an extracted one, and a curated event replaces an extracted one.
+mention instead of becoming a duplicate. An extracted mention never changes the event
+it joins: a more precise date, a conflicting date or actors the event lacks become
+*proposals* on it (kpolicy review); a curated event replaces an extracted one.
 Rows are written through kpolicy.store.write (derived columns, aggregates, history):
 every stored article is one change whose revisions record each event it created.
 """
@@ -21,7 +22,7 @@ from kpolicy.dates import DateRange, compatible
 from kpolicy.extract.gazetteer import Gazetteer
 from kpolicy.query import ActorTree, window_ids
 from kpolicy.records import EventRecord, SourceRecord, StoreSummary
-from kpolicy.vocabulary import EVENT_TYPES, FAMILIES
+from kpolicy.vocabulary import EVENT_TYPES
 
 
 def _upsert(conn: Connection, table, key: str, rows: list[dict]) -> dict:
@@ -136,11 +137,13 @@ def find_match(conn: Connection, record: EventRecord, source_id: int, lookups: _
     states = {lookups.top(lookups.actor_ids[name]) for name, _ in record.actors if name in lookups.actor_ids}
     if not states:
         return None
-    family_types = [code for code, fam in FAMILIES.items() if fam == FAMILIES[record.type]]
     e, ea = schema.events, schema.event_actors
     query = sa.select(e.c.id, e.c.type, e.c.date, e.c.start_date, e.c.end_date, e.c.precision, e.c.review).where(
-        e.c.type.in_(family_types),
+        # the same type, not only the same family: a statement about a plenum is not the plenum
+        e.c.type == record.type,
         e.c.date.is_not(None),
+        e.c.deleted_at.is_(None),
+        e.c.review != "rejected",
         e.c.start_date <= record.date.upper if record.date.upper else sa.true(),
         sa.or_(e.c.end_date.is_(None), e.c.end_date >= record.date.lower) if record.date.lower else sa.true(),
         ~sa.exists().where(schema.mentions.c.event_id == e.c.id, schema.mentions.c.source_id == source_id),
@@ -154,9 +157,9 @@ def find_match(conn: Connection, record: EventRecord, source_id: int, lookups: _
         actor_rows = conn.execute(sa.select(ea.c.actor_id).where(ea.c.event_id == row.id)).scalars()
         if not states & {lookups.top(a) for a in actor_rows}:
             continue
-        # the closest candidate: same type, then the most similar date span, curated first
+        # the closest candidate: the most similar date span, curated first
         span = abs(((row.end_date - row.start_date).days) - ((record.date.upper - record.date.lower).days))
-        rank = (row.type != record.type, span, row.review != "reviewed", row.id)
+        rank = (span, row.review != "reviewed", row.id)
         if best is None or rank < best[0]:
             best = (rank, row.id)
     return best[1] if best else None
@@ -199,6 +202,34 @@ def _unique_slug(conn: Connection, slug: str) -> str:
     return f"{slug}-{n}"
 
 
+def _propose(conn: Connection, change_id: int, event_id: int, current: dict, record: EventRecord, source_id: int) -> None:
+    """Proposals for what a new mention brings to an existing event: a more precise date, a
+    conflicting date, actors the event lacks. Never applied here, never dropped."""
+    m = schema.mentions
+    mention_id = conn.execute(sa.select(m.c.id).where(
+        m.c.event_id == event_id, m.c.source_id == source_id, m.c.char_start == record.first.char_start,
+        m.c.char_end == record.first.char_end)).scalar()
+    quote = record.first.quote
+    if record.date.edtf and current["date"] and record.date.edtf != current["date"]:
+        from kpolicy.dates import parse_edtf
+
+        have = parse_edtf(current["date"])
+        new = record.date
+        inside = (have.lower is None or (new.lower is not None and new.lower >= have.lower)) and \
+                 (have.upper is None or (new.upper is not None and new.upper <= have.upper))
+        if inside and (new.lower, new.upper) != (have.lower, have.upper):
+            write.propose(conn, change_id, event_id, "date", {"date": new.edtf, "quote": quote}, source_id, mention_id)
+        elif not inside:
+            contains = (new.lower is None or (have.lower is not None and have.lower >= new.lower)) and \
+                       (new.upper is None or (have.upper is not None and have.upper <= new.upper))
+            if not contains:  # a vaguer date says nothing new; an overlapping different one is a conflict
+                write.propose(conn, change_id, event_id, "conflict", {"date": new.edtf, "quote": quote}, source_id, mention_id)
+    have_names = {name for name, _ in current["actors"]}
+    missing = sorted({(name, role) for name, role in record.actors if name not in have_names})
+    if missing:
+        write.propose(conn, change_id, event_id, "actors", {"actors": [list(a) for a in missing], "quote": quote}, source_id, mention_id)
+
+
 def store_article(conn: Connection, source: SourceRecord, events: Iterable[EventRecord], merge: bool = True,
                   by: str | None = None, action: str = "ingest") -> StoreSummary:
     """Store one article and its events in the caller's transaction; a known text is skipped.
@@ -233,12 +264,17 @@ def store_article(conn: Connection, source: SourceRecord, events: Iterable[Event
         match = find_match(conn, record, source_id, lookups) if merge else None
         if match is not None:
             summary.merged += 1
-            current = conn.execute(sa.select(schema.events.c.review).where(schema.events.c.id == match)).scalar_one()
-            if record.review == "reviewed" and current != "reviewed":
+            before = write.event_state(conn, match)
+            if record.review == "reviewed" and before["review"] != "reviewed":
+                # a curated event replaces an extracted one: field by field, so it can be undone
                 write.update_event(conn, match, _event_values(record, lookups.place_id(conn, record.place)), record.date)
                 _set_actors(conn, match, record, lookups)
-                history.append((match, "curated", None, None, _snapshot(record)))
+                after = write.event_state(conn, match)
+                history.extend((match, "curated", f, before[f], after[f]) for f in after if after[f] != before[f])
             summary.mentions += write.add_mentions(conn, match, source_id, record.mentions)
+            if record.review != "reviewed":
+                # an extracted mention never changes the event; what it brings becomes a proposal
+                _propose(conn, change_id, match, before, record, source_id)
             history.append((match, "mentioned", "mentions", None, {"source": source.slug, "count": len(record.mentions)}))
             touched.add(match)
             continue

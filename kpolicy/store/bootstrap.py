@@ -6,28 +6,40 @@ reference data (and, asked to, the bundled article); `seed` loads annotations.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from kpolicy.store.annotations import Annotation, bundled_annotations, load_annotation
-import sqlalchemy as sa
-
 from kpolicy.errors import DatabaseError, RuntimeFailure
-from kpolicy.store.db import Database, _translate, check_revision, connect
-from kpolicy.extract.gazetteer import load_gazetteer
 from kpolicy.records import StoreSummary
-from kpolicy.store.articles import store_article, sync_reference
+from kpolicy.store.db import Database, _translate, check_revision, connect
+
+if TYPE_CHECKING:  # pragma: no cover
+    from kpolicy.store.annotations import Annotation
+
+# Opening an existing database is every query's first step: the annotation loader, the
+# gazetteer (PyYAML) and the article writer are imported only when a database is created
+# or seeded, as they were before the layout (docs/benchmarks.md: CLI start-up).
 
 
 def bundled() -> list[Annotation]:
     """Every bundled annotation, validated before anything is written."""
+    from kpolicy.extract.gazetteer import load_gazetteer
+    from kpolicy.store.annotations import bundled_annotations, load_annotation
+
     gazetteer = load_gazetteer()
     return [load_annotation(path, gazetteer) for path in bundled_annotations()]
 
 
 def _store_all(conn: Connection, annotations: list[Annotation]) -> StoreSummary:
+    from kpolicy.extract.gazetteer import load_gazetteer
+    from kpolicy.store.articles import store_article, sync_reference
+
+    sync_reference(conn, load_gazetteer())
     summary = StoreSummary()
     for annotation in annotations:
-        summary.add(store_article(conn, annotation.source, annotation.events))
+        summary.add(store_article(conn, annotation.source, annotation.events, action="seed"))
     return summary
 
 
@@ -35,7 +47,6 @@ def seed(database: Database, annotations: list[Annotation] | None = None) -> Sto
     """Load the bundled articles (or the given annotations) in one transaction; texts already present are skipped."""
     annotations = bundled() if annotations is None else annotations
     with database.writing() as conn:
-        sync_reference(conn, load_gazetteer())
         return _store_all(conn, annotations)
 
 
@@ -48,7 +59,7 @@ def initialise(database: Database, with_seed: bool = True, only_if_new: bool = F
     database). With `only_if_new`, a database someone else just created is left as is.
     """
     from kpolicy.store import migrate
-    from kpolicy.store.db import check_revision, schema_revision
+    from kpolicy.store.db import schema_revision
 
     annotations = bundled() if with_seed else []
     if database.engine.dialect.name == "sqlite":
@@ -61,8 +72,7 @@ def initialise(database: Database, with_seed: bool = True, only_if_new: bool = F
             if only_if_new:
                 return StoreSummary()
         migrate.upgrade(conn)
-        sync_reference(conn, load_gazetteer())
-        return _store_all(conn, annotations)
+        return _store_all(conn, annotations)  # the reference data, then the annotations
 
 
 def _enable_wal(database: Database) -> None:

@@ -175,3 +175,24 @@ def record_many(conn: Connection, change_id: int, rows: Iterable[tuple]) -> None
               "old_value": encode(old), "new_value": encode(new)} for event_id, action, field, old, new in rows]
     if batch:
         conn.execute(schema.revisions.insert(), batch)
+
+
+def event_state(conn: Connection, event_id: int) -> dict:
+    """An event's curatable fields as plain JSON-able values: what a 'created' revision records,
+    what an edit diffs against and an undo restores (type, title, date, status, place, actors
+    as sorted [name, role] pairs, review, confidence, description)."""
+    e, p, a, ea = schema.events, schema.places, schema.actors, schema.event_actors
+    row = conn.execute(sa.select(e.c.type, e.c.title, e.c.date, e.c.status, p.c.name.label("place"), e.c.review,
+                                 e.c.confidence, e.c.description).outerjoin(p, p.c.id == e.c.place_id).where(e.c.id == event_id)).one()
+    actors = sorted([r.name, r.role] for r in conn.execute(
+        sa.select(a.c.name, ea.c.role).join(a, a.c.id == ea.c.actor_id).where(ea.c.event_id == event_id)))
+    return {"type": row.type, "title": row.title, "date": row.date, "status": row.status, "place": row.place,
+            "actors": actors, "review": row.review, "confidence": row.confidence, "description": row.description}
+
+
+def propose(conn: Connection, change_id: int, event_id: int, kind: str, value: dict, source_id: int | None = None,
+            mention_id: int | None = None) -> int:
+    """Open a proposal on an event (what a new mention brought that is not applied silently)."""
+    return conn.execute(schema.proposals.insert().values(
+        event_id=event_id, mention_id=mention_id, source_id=source_id, kind=kind, value=encode(value), status="open",
+        created_change_id=change_id)).inserted_primary_key[0]

@@ -249,7 +249,8 @@ def write_ics(rows: Iterable[dict], out: IO[str], name: str = "kpolicy timeline"
 def datasette_metadata(database: str, source_label: str = "kpolicy") -> dict:
     """Datasette metadata for a kpolicy SQLite file named `database` (its file stem):
     full-text search on events and the timeline view through the FTS5 index, facets on
-    year, month, type and status, timeline sorted by date, the bookkeeping table hidden."""
+    year, month, type, status and review state, timeline sorted by date, the history tables
+    (changes, revisions, proposals) newest first, the bookkeeping table hidden."""
     search = {"fts_table": "event_search", "fts_pk": "id"}
     return {
         "title": "kpolicy timeline",
@@ -261,7 +262,7 @@ def datasette_metadata(database: str, source_label: str = "kpolicy") -> dict:
                     "timeline": {
                         **search,
                         "sort": "start",
-                        "facets": ["year", "type", "status", "precision"],
+                        "facets": ["year", "type", "status", "precision", "review"],
                         "label_column": "title",
                         "description": "One row per event: dates (start/end are inclusive bounds; an open end is empty), "
                         "type, status, actors, place, first source and its quote. Search runs over titles and quotes.",
@@ -271,6 +272,12 @@ def datasette_metadata(database: str, source_label: str = "kpolicy") -> dict:
                     "sources": {"label_column": "slug"},
                     "places": {"label_column": "name"},
                     "event_types": {"label_column": "label", "facets": ["family"]},
+                    "changes": {"sort_desc": "id", "facets": ["action", "by"], "label_column": "action",
+                                "description": "The history: one row per command that changed the data (when, who, what, why)."},
+                    "revisions": {"sort_desc": "id", "facets": ["action", "field"],
+                                  "description": "What each change did: event, field, old and new value (JSON)."},
+                    "proposals": {"facets": ["kind", "status"],
+                                  "description": "What later articles brought to an event (a more precise date, actors, a conflict), open until reviewed."},
                     "alembic_version": {"hidden": True},
                 }
             }

@@ -172,7 +172,9 @@ def write_timeline(rows: Iterable[dict], out: IO[str]) -> int:
         if actors:
             line += f"  — {actors}"
         style = "italic dim" if row.get("status") == "forecast" else ("italic" if row.get("status") == "expected" else "")
-        text = escape(f"{line}  [#{row.get('id')}]")
+        review = row.get("review")
+        mark = "" if review in (None, "reviewed") else (" unreviewed" if review == "extracted" else f" {review}")
+        text = escape(f"{line}  [#{row.get('id')}{mark}]")
         con.print(f"[{style}]{text}[/{style}]" if style else text)
         count += 1
     return count
@@ -202,14 +204,16 @@ def show_text(event: dict) -> str:
         f"  status     {event['status']}",
         f"  actors     {actor_list or '-'}",
         f"  place      {event['place'] or '-'}",
-        f"  review     {event['review']} (confidence {event['confidence']:.2f})",
+        f"  review     {event['review']} (confidence {event['confidence']:.2f})"
+        + (f"; version {event['version']}" if event.get("version") is not None else ""),
     ]
     if event.get("description"):
         lines.append(f"  about      {event['description']}")
     lines.append(f"  mentions   {len(event['mentions'])}")
     for i, m in enumerate(event["mentions"], 1):
+        mention = f", mention {m['id']}" if m.get("id") is not None else ""
         page = f"page {m['page']}, " if m.get("page") else ""
-        lines.append(f"  [{i}] {m['source']} ({m['published']}), {page}characters {m['char_start']}-{m['char_end']}")
+        lines.append(f"  [{i}] {m['source']} ({m['published']}), {page}characters {m['char_start']}-{m['char_end']}{mention}")
         lines.append(f"      “{m['quote']}”")
         if m["date_text"]:
             lines.append(f"      date from {m['date_text']!r}, resolved against {m['date_anchor'] or 'nothing (absolute)'}")

@@ -1,0 +1,454 @@
+"""The history as data: listing revisions, undoing a change, the database as of a time, proposals, the review queue.
+
+Undo never deletes history: it reverts a change by a new change whose revisions say
+what it put back (and can itself be undone). `rewind` undoes, newest first, every
+change after a moment inside a transaction the caller rolls back: that is `--as-of`,
+the timeline exactly as it stood then, through the same views and exports.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime, time
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from kpolicy.curate import common as c
+from kpolicy.errors import BadInput, Conflict
+from kpolicy.store import schema, write
+
+SOURCE_FIELDS = ("published", "title", "url", "publisher", "removed_at")
+INGEST_ACTIONS = ("ingest", "seed")
+
+
+# ---- when ---------------------------------------------------------------------------------------
+
+def parse_when(when) -> tuple[str, object]:
+    """('change', id) for a change number, ('time', datetime) for an ISO date or time (UTC).
+
+    A bare date means the end of that day: `--as-of 2026-11-30` is the state at the close of 30 November.
+    """
+    if isinstance(when, datetime):
+        return "time", when.replace(tzinfo=None)
+    if isinstance(when, date):
+        return "time", datetime.combine(when, time(23, 59, 59))
+    text = str(when).strip()
+    m = re.fullmatch(r"(?:change[:#\s]*|#)?(\d+)", text, re.I)
+    if m and len(text) < 8 and not re.fullmatch(r"\d{4}", text):
+        return "change", int(m.group(1))
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            return "time", datetime.combine(date.fromisoformat(text), time(23, 59, 59))
+        stamp = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise BadInput(f"--as-of {text!r} is neither a change number nor an ISO date or time; "
+                       "use e.g. 41, 2026-11-30 or 2026-11-30T17:05:00 (UTC)") from None
+    if stamp.tzinfo is not None:
+        from datetime import UTC
+
+        stamp = stamp.astimezone(UTC).replace(tzinfo=None)
+    return "time", stamp
+
+
+def _after(when):
+    """A condition on changes: those made after `when`."""
+    ch = schema.changes
+    kind, value = parse_when(when)
+    return ch.c.id > value if kind == "change" else ch.c.at > value
+
+
+# ---- history --------------------------------------------------------------------------------------
+
+def history(conn: Connection, event_id=None, since=None, by=None, limit=None) -> Iterator[dict]:
+    """Revisions, newest first: when, who, the command (action), why, and what changed on which event."""
+    r, ch = schema.revisions, schema.changes
+    stmt = sa.select(r.c.id, r.c.change_id, ch.c.at, ch.c.by, ch.c.action.label("command"), ch.c.reason, r.c.event_id,
+                     r.c.action, r.c.field, r.c.old_value, r.c.new_value).join(ch, ch.c.id == r.c.change_id)
+    if event_id is not None:
+        row = c.event_row(conn, int(event_id))
+        if row is None:
+            raise c._no_event(conn, event_id)
+        stmt = stmt.where(r.c.event_id == int(event_id))
+    if since is not None:
+        stmt = stmt.where(_since(since))
+    if by is not None:
+        stmt = stmt.where(ch.c.by == str(by))
+    stmt = stmt.order_by(r.c.id.desc())
+    if limit is not None:
+        if int(limit) < 1:
+            raise BadInput(f"--limit {limit} would list nothing; give --limit 1 or more")
+        stmt = stmt.limit(int(limit))
+    for row in conn.execute(stmt):
+        yield {
+            "revision": row.id,
+            "change": row.change_id,
+            "at": row.at,
+            "by": row.by,
+            "command": row.command,
+            "event": row.event_id or None,
+            "action": row.action,
+            "field": row.field,
+            "old": c.decode(row.old_value),
+            "new": c.decode(row.new_value),
+            "reason": row.reason,
+        }
+
+
+def _since(since):
+    ch = schema.changes
+    kind, value = parse_when(since)
+    if kind == "change":
+        return ch.c.id >= value
+    if isinstance(since, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", since.strip()):
+        value = datetime.combine(date.fromisoformat(since.strip()), time(0, 0))
+    return ch.c.at >= value
+
+
+def changes_list(conn: Connection, limit: int | None = None) -> list[dict]:
+    ch = schema.changes
+    stmt = sa.select(ch).order_by(ch.c.id.desc())
+    if limit:
+        stmt = stmt.limit(limit)
+    return [dict(r._mapping) for r in conn.execute(stmt)]
+
+
+# ---- reverting ------------------------------------------------------------------------------------
+
+def _datetime(value):
+    if value is None or isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(str(value))
+
+
+def _revert(conn: Connection, new_change: int, rev, *, strict: bool) -> set[int]:
+    """Put back what one revision changed, as revisions of `new_change`. Returns events whose aggregates need a refresh."""
+    e, m, p, s = schema.events, schema.mentions, schema.proposals, schema.sources
+    old, new = c.decode(rev.old_value), c.decode(rev.new_value)
+    event_id, field, action = rev.event_id, rev.field, rev.action
+    touched: set[int] = set()
+    if event_id == 0:  # a source's own field (its change names the source)
+        source_id = conn.execute(sa.select(schema.changes.c.source_id).where(schema.changes.c.id == rev.change_id)).scalar()
+        if field in SOURCE_FIELDS and source_id is not None:
+            value = old
+            if field == "published" and value is not None:
+                value = date.fromisoformat(value)
+            if field == "removed_at":
+                value = _datetime(value)
+            conn.execute(s.update().where(s.c.id == source_id).values({field: value}))
+            write.record(conn, new_change, 0, "reverted", field, new, old)
+        return touched
+    row = c.event_row(conn, event_id)
+    if row is None:
+        return touched
+    if field is None and action == "created":
+        if row.deleted_at is None:
+            stamp = write.now()
+            c.bump(conn, new_change, event_id, {"deleted_at": stamp})
+            write.record(conn, new_change, event_id, "reverted", "deleted_at", None, stamp.isoformat(sep=" "))
+        return touched
+    if field in c.FIELDS:
+        current = c.state(conn, event_id, row)
+        if strict and current[field] != new:
+            raise Conflict(f"event {event_id}'s {field} was changed again after change {rev.change_id} "
+                           f"(it is now {current[field]!r}); undo the later change first (`kpolicy history {event_id}`)")
+        c.apply_fields(conn, new_change, event_id, {field: old}, "reverted", current)
+        return touched
+    if field in ("deleted_at", "merged_into"):
+        value = _datetime(old) if field == "deleted_at" else old
+        if getattr(row, field) != (_datetime(new) if field == "deleted_at" else new) and strict:
+            raise Conflict(f"event {event_id}'s {field} changed again after change {rev.change_id}; undo the later change first")
+        c.bump(conn, new_change, event_id, {field: value})
+        write.record(conn, new_change, event_id, "reverted", field, new, old)
+        return touched
+    if field == "mentions" and isinstance(old, list):
+        back = [i for i in old if i not in (new or [])]
+        if back:
+            sources = {}
+            for mid, holder in conn.execute(sa.select(m.c.id, m.c.event_id).where(m.c.id.in_(back))):
+                sources.setdefault(holder, []).append(mid)
+            for holder, mids in sources.items():
+                if holder == event_id:
+                    continue
+                before_holder = c.mention_ids(conn, holder)
+                before_here = c.mention_ids(conn, event_id)
+                moved = c.move_mentions(conn, mids, event_id)
+                if moved:
+                    c.bump(conn, new_change, holder)
+                    c.bump(conn, new_change, event_id)
+                    write.record_many(conn, new_change, [
+                        (holder, "reverted", "mentions", before_holder, c.mention_ids(conn, holder)),
+                        (event_id, "reverted", "mentions", before_here, c.mention_ids(conn, event_id)),
+                    ])
+                    touched |= {holder, event_id}
+        return touched
+    if field == "mention_rows":
+        if old and new is None:  # rows that were deleted: put them back with their ids
+            present = set(conn.execute(sa.select(m.c.id).where(m.c.id.in_([r["id"] for r in old]))).scalars())
+            rows = [r for r in old if r["id"] not in present]
+            if rows:
+                conn.execute(m.insert(), rows)
+            write.record(conn, new_change, event_id, "reverted", "mention_rows", None, old)
+        elif new and old is None:  # rows that were put back: remove them again
+            conn.execute(m.delete().where(m.c.id.in_([r["id"] for r in new])))
+            write.record(conn, new_change, event_id, "reverted", "mention_rows", new, None)
+        c.bump(conn, new_change, event_id)
+        touched.add(event_id)
+        return touched
+    if field == "mention_anchor":
+        conn.execute(m.update().where(m.c.id == old["mention"]).values(date_anchor=old["anchor"]))
+        write.record(conn, new_change, event_id, "reverted", "mention_anchor", new, old)
+        return touched
+    if field == "proposal":
+        conn.execute(p.update().where(p.c.id == old["id"]).values(
+            status=old["status"], resolved_change_id=None if old["status"] == "open" else new_change))
+        write.record(conn, new_change, event_id, "reverted", "proposal", new, old)
+        return touched
+    return touched  # 'mentioned' and other notes carry nothing to put back
+
+
+def undo_change(conn: Connection, change_id, *, reason, by=None) -> int:
+    """Revert one change by a new change (which can itself be undone). Returns the new change's id."""
+    reason = c.need_reason(reason, "an undo")
+    ch, r = schema.changes, schema.revisions
+    try:
+        change_id = int(str(change_id).lstrip("#"))
+    except ValueError:
+        raise BadInput(f"change {change_id!r} is not a number; `kpolicy history` lists changes") from None
+    change = conn.execute(sa.select(ch).where(ch.c.id == change_id)).first()
+    if change is None:
+        top = conn.execute(sa.select(sa.func.max(ch.c.id))).scalar()
+        raise BadInput(f"no change {change_id} (changes run from 1 to {top or 0}); `kpolicy history` lists them")
+    if change.action in INGEST_ACTIONS:
+        slug = conn.execute(sa.select(schema.sources.c.slug).where(schema.sources.c.id == change.source_id)).scalar()
+        raise BadInput(f"change {change_id} is the {change.action} of source {slug!r}; undo it with `kpolicy sources remove {slug} --reason ...`")
+    revs = conn.execute(sa.select(r).where(r.c.change_id == change_id).order_by(r.c.id.desc())).all()
+    if not revs:
+        raise BadInput(f"change {change_id} changed nothing; there is nothing to undo")
+    new_change = c.begin(conn, "undo", by=by, reason=f"undo change {change_id}: {reason}", source_id=change.source_id)
+    touched: set[int] = set()
+    for rev in revs:
+        touched |= _revert(conn, new_change, rev, strict=True)
+    write.refresh(conn, touched)
+    # proposals this change opened (ingest-side) are dismissed with it
+    p = schema.proposals
+    conn.execute(p.update().where(p.c.created_change_id == change_id, p.c.status == "open").values(status="dismissed", resolved_change_id=new_change))
+    return new_change
+
+
+def rewind(conn: Connection, when) -> int:
+    """Undo, newest first, every change made after `when`, in the caller's transaction — which
+    the caller must roll back. Returns how many changes were rewound."""
+    ch, r, e = schema.changes, schema.revisions, schema.events
+    later = conn.execute(sa.select(ch).where(_after(when)).order_by(ch.c.id.desc())).all()
+    if not later:
+        return 0
+    later_ids = [x.id for x in later]
+    versions = {}
+    for start in range(0, len(later_ids), 500):
+        chunk = later_ids[start:start + 500]
+        for event_id, n in conn.execute(sa.select(r.c.event_id, sa.func.count(sa.distinct(r.c.change_id)))
+                                        .where(r.c.change_id.in_(chunk), r.c.event_id != 0, r.c.action != "mentioned").group_by(r.c.event_id)):
+            versions[event_id] = n
+    saved = dict(conn.execute(sa.select(e.c.id, e.c.version).where(e.c.id.in_(list(versions)))).all()) if versions else {}
+    scratch = c.begin(conn, "as-of", by="kpolicy", reason="rolled back")
+    touched: set[int] = set()
+    for change in later:
+        revs = conn.execute(sa.select(r).where(r.c.change_id == change.id).order_by(r.c.id.desc())).all()
+        if change.action in INGEST_ACTIONS and change.source_id is not None:
+            for rev in revs:
+                if rev.action == "created":
+                    conn.execute(e.update().where(e.c.id == rev.event_id).values(deleted_at=write.now()))
+                elif rev.field in c.FIELDS:
+                    touched |= _revert(conn, scratch, rev, strict=False)
+            touched |= set(conn.execute(sa.select(schema.mentions.c.event_id).where(schema.mentions.c.source_id == change.source_id)).scalars())
+            conn.execute(schema.mentions.delete().where(schema.mentions.c.source_id == change.source_id))
+            conn.execute(schema.sources.delete().where(schema.sources.c.id == change.source_id))
+            continue
+        for rev in revs:
+            touched |= _revert(conn, scratch, rev, strict=False)
+    write.refresh(conn, touched)
+    for event_id, n in versions.items():
+        if event_id in saved:
+            conn.execute(e.update().where(e.c.id == event_id).values(version=max(1, saved[event_id] - n)))
+    return len(later)
+
+
+@contextmanager
+def as_of(database, when):
+    """A connection that sees the database as it stood at `when` (a change number or an ISO time):
+    every later change is rewound inside a transaction that is always rolled back."""
+    parse_when(when)  # a bad value fails before anything runs
+    conn = database.engine.connect()
+    transaction = conn.begin()
+    try:
+        rewind(conn, when)
+        yield conn
+    finally:
+        transaction.rollback()
+        conn.close()
+
+
+def event_as_of(database, event_id: int, when) -> dict:
+    """kpolicy.query.get_event as the event stood at `when`."""
+    from kpolicy import query
+
+    with as_of(database, when) as conn:
+        return query.get_event(conn, event_id)
+
+
+# ---- proposals and the review queue --------------------------------------------------------------
+
+def proposals_of(conn: Connection, event_id: int, status: str | None = None) -> list[dict]:
+    p, s = schema.proposals, schema.sources
+    stmt = sa.select(p, s.c.slug).outerjoin(s, s.c.id == p.c.source_id).where(p.c.event_id == event_id)
+    if status:
+        stmt = stmt.where(p.c.status == status)
+    return [
+        {"id": r.id, "event": r.event_id, "kind": r.kind, "value": c.decode(r.value), "status": r.status,
+         "source": r.slug, "mention": r.mention_id}
+        for r in conn.execute(stmt.order_by(p.c.id))
+    ]
+
+
+def resolve_proposal(conn: Connection, proposal_id, accept: bool, *, reason=None, by=None) -> int:
+    """Accept a proposal (its date or actors are applied to the event) or dismiss it. Returns the change id."""
+    p = schema.proposals
+    try:
+        proposal_id = int(proposal_id)
+    except (TypeError, ValueError):
+        raise BadInput(f"proposal {proposal_id!r} is not a number; `kpolicy review` lists them") from None
+    row = conn.execute(sa.select(p).where(p.c.id == proposal_id)).first()
+    if row is None:
+        raise BadInput(f"no proposal {proposal_id}; `kpolicy review` lists the open ones")
+    if row.status != "open":
+        raise BadInput(f"proposal {proposal_id} is already {row.status}; `kpolicy history {row.event_id}` shows when")
+    event = c.live_event(conn, row.event_id)
+    value = c.decode(row.value) or {}
+    change = c.begin(conn, "proposal", by=by, reason=reason, source_id=row.source_id)
+    if accept:
+        current = c.state(conn, event.id, event)
+        new: dict = {}
+        if value.get("date") is not None and row.kind in ("date", "conflict"):
+            new["date"] = c.check_value(conn, "date", value["date"])
+        if value.get("actors") and row.kind == "actors":
+            new["actors"] = sorted({tuple(a) for a in current["actors"]} | {tuple(a) for a in c.resolve_actors(conn, value["actors"])})
+            new["actors"] = [list(a) for a in new["actors"]]
+        c.apply_fields(conn, change, event.id, new, "proposal", current)
+        if not new:
+            c.bump(conn, change, event.id)
+    status = "accepted" if accept else "dismissed"
+    conn.execute(p.update().where(p.c.id == proposal_id).values(status=status, resolved_change_id=change))
+    write.record(conn, change, event.id, "proposal", "proposal", {"id": proposal_id, "status": "open"}, {"id": proposal_id, "status": status})
+    return change
+
+
+def review_queue(conn: Connection, limit: int | None = None) -> list[dict]:
+    """What awaits review: extracted events and open proposals on live events, oldest source first."""
+    e, m, s, p = schema.events, schema.mentions, schema.sources, schema.proposals
+    fm = m.alias("fm")
+    events = (
+        sa.select(e.c.id, e.c.date, e.c.type, e.c.title, e.c.confidence, e.c.sort_key, s.c.slug, s.c.published, s.c.id.label("source_id"))
+        .outerjoin(fm, fm.c.id == e.c.first_mention_id)
+        .outerjoin(s, s.c.id == fm.c.source_id)
+        .where(e.c.review == "extracted", e.c.deleted_at.is_(None))
+    )
+    out = []
+    for r in conn.execute(events.order_by(s.c.published, s.c.id, e.c.sort_key, e.c.id).limit(limit)):
+        out.append({"kind": "event", "id": r.id, "proposal": None, "source": r.slug, "published": r.published,
+                    "date": r.date, "type": r.type, "title": r.title, "detail": f"extracted, confidence {r.confidence:.2f}",
+                    "_order": (r.published or date.max, r.source_id or 0, 0, r.sort_key, r.id)})
+    props = (
+        sa.select(p.c.id, p.c.event_id, p.c.kind, p.c.value, e.c.date, e.c.type, e.c.title, e.c.sort_key, s.c.slug, s.c.published, s.c.id.label("source_id"))
+        .join(e, e.c.id == p.c.event_id)
+        .outerjoin(s, s.c.id == p.c.source_id)
+        .where(p.c.status == "open", e.c.deleted_at.is_(None))
+    )
+    for r in conn.execute(props.order_by(s.c.published, p.c.id).limit(limit)):
+        value = c.decode(r.value) or {}
+        out.append({"kind": f"proposal:{r.kind}", "id": r.event_id, "proposal": r.id, "source": r.slug, "published": r.published,
+                    "date": r.date, "type": r.type, "title": r.title, "detail": describe_proposal(r.kind, value),
+                    "_order": (r.published or date.max, r.source_id or 0, 1, r.sort_key, r.id)})
+    out.sort(key=lambda x: x["_order"])
+    for x in out:
+        del x["_order"]
+    return out[:limit] if limit else out
+
+
+def describe_proposal(kind: str, value: dict) -> str:
+    if kind == "date":
+        return f"a more precise date: {value.get('date')}" + (f" (from {value['quote'][:80]!r})" if value.get("quote") else "")
+    if kind == "actors":
+        return "actors it lacks: " + ", ".join(f"{n} ({r})" for n, r in value.get("actors", []))
+    if value.get("date"):
+        return f"a conflicting date: {value.get('date')}" + (f" (from {value['quote'][:80]!r})" if value.get("quote") else "")
+    return value.get("note") or "needs a look"
+
+
+# ---- what `show` says about an event ----------------------------------------------------------
+
+def tombstone(conn: Connection, event_id) -> dict | None:
+    """For a deleted or merged-away event: what it was, when, by whom and why (None for a live or unknown id)."""
+    try:
+        event_id = int(event_id)
+    except (TypeError, ValueError):
+        return None
+    row = c.event_row(conn, event_id)
+    if row is None or row.deleted_at is None:
+        return None
+    r, ch = schema.revisions, schema.changes
+    field = "merged_into" if row.merged_into is not None else "deleted_at"
+    last = conn.execute(
+        sa.select(ch.c.id, ch.c.at, ch.c.by, ch.c.action, ch.c.reason).join(r, r.c.change_id == ch.c.id)
+        .where(r.c.event_id == event_id, r.c.field == field).order_by(r.c.id.desc()).limit(1)
+    ).first()
+    target = row.merged_into
+    seen = {event_id}
+    while target is not None and target not in seen:  # follow a chain of merges to the live event
+        seen.add(target)
+        nxt = c.event_row(conn, target)
+        if nxt is None or nxt.merged_into is None:
+            break
+        target = nxt.merged_into
+    return {
+        "id": event_id, "title": row.title, "date": row.date, "type": row.type, "review": row.review, "version": row.version,
+        "deleted": True, "deleted_at": row.deleted_at, "merged_into": row.merged_into, "redirect": target,
+        "change": last.id if last else None, "by": last.by if last else None, "at": last.at if last else row.deleted_at,
+        "command": last.action if last else None, "reason": last.reason if last else None,
+    }
+
+
+def tombstone_text(t: dict) -> str:
+    what = f"merged into event {t['merged_into']}" if t["merged_into"] is not None else "deleted"
+    head = f"#{t['id']}  {t['title']}  [{what}]"
+    lines = [head, f"  {what} at {t['at']:%Y-%m-%d %H:%M:%S} UTC by {t['by'] or 'unknown'}"
+             + (f" (change {t['change']}, `kpolicy {t['command']}`)" if t["change"] else "")]
+    if t["reason"]:
+        lines.append(f"  reason     {t['reason']}")
+    lines.append(f"  was        {t['type']}, {t['date'] or 'undated'}, {t['review']}, version {t['version']}")
+    if t["change"]:
+        lines.append(f"  undo       kpolicy undo {t['change']} --reason \"...\"")
+    return "\n".join(lines)
+
+
+def summary_lines(conn: Connection, event_id: int) -> list[str]:
+    """`show`'s proposals and history summary for a live event."""
+    lines = []
+    open_props = proposals_of(conn, event_id, "open")
+    for prop in open_props:
+        lines.append(f"  proposal {prop['id']} ({prop['kind']}, from {prop['source'] or '-'}): {describe_proposal(prop['kind'], prop['value'])}"
+                     f"; `kpolicy review accept --proposal {prop['id']}` or `reject --proposal {prop['id']}`")
+    rows = list(history(conn, event_id))
+    if rows:
+        changes = []
+        for row in rows:
+            if row["change"] not in [x["change"] for x in changes]:
+                changes.append(row)
+        first, last = changes[-1], changes[0]
+        lines.append(f"  history    {len(changes)} change(s); created {first['at']:%Y-%m-%d %H:%M} by {first['by']} ({first['command']})"
+                     + (f"; last {last['command']} {last['at']:%Y-%m-%d %H:%M} by {last['by']}" + (f": {last['reason']}" if last["reason"] else "")
+                        if len(changes) > 1 else "")
+                     + f"; `kpolicy history {event_id}`")
+    return lines

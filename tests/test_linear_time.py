@@ -1,0 +1,125 @@
+"""Every extraction stage stays linear on hostile input (issue 15, item 10).
+
+Each case doubles a pathological input and checks that the time at most roughly doubles:
+a generous ratio, never an absolute time, so a slow or busy machine cannot fail it while a
+quadratic stage (ratio ~4) cannot pass. Each measurement is the best of several runs and a
+case gets three attempts, so one scheduling hiccup does not fail it either.
+"""
+
+from __future__ import annotations
+
+import gc
+import time
+from datetime import date
+
+import pytest
+
+from kpolicy.extract.pipeline import Extractor
+from kpolicy.extract.sentences import sentence_spans
+from kpolicy.extract.temporal import find_time_expressions
+from kpolicy.extract.text import document_from_text
+from kpolicy.extract.triggers import find_triggers
+
+PUB = date(2020, 2, 5)
+RATIO = 3.0  # linear work doubles (2.0); quadratic work quadruples (4.0)
+NEWS = ("North Korea fired two short-range missiles on Monday, Kim Jong-un said in a statement after the "
+        "summit in Hanoi in February 2019, and the drills resumed last year ")
+
+
+def _repeat(unit: str, n: int) -> str:
+    return unit * max(1, n // len(unit))
+
+
+def _best(fn, arg, runs: int) -> float:
+    best = float("inf")
+    for _ in range(runs):
+        gc.collect()
+        t0 = time.perf_counter()
+        fn(arg)
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
+def assert_linear(fn, make, n: int, runs: int = 3) -> None:
+    small, large = make(n), make(2 * n)
+    ratios = []
+    for _attempt in range(3):
+        t1, t2 = _best(fn, small, runs), _best(fn, large, runs)
+        ratios.append(t2 / max(t1, 1e-4))
+        if ratios[-1] <= RATIO:
+            return
+    pytest.fail(f"doubling the input multiplied the time by {min(ratios):.1f} (at most {RATIO} expected): super-linear")
+
+
+def _markdown(raw: str):
+    return document_from_text(raw, ".md")
+
+
+def _triggers(sentence: str):
+    return find_triggers(sentence, sentence[:1500])
+
+
+def _temporal(text: str):
+    return find_time_expressions(text, PUB)
+
+
+@pytest.fixture(scope="module")
+def extractor():
+    return Extractor()
+
+
+CASES = {
+    # text: markdown markup that rescanned the rest of the line per bracket or per link
+    "text: unclosed images '!['": (_markdown, lambda n: "![" * (n // 2), 16_000),
+    "text: unclosed brackets '['": (_markdown, lambda n: "[" * n, 16_000),
+    "text: unclosed links '[a](b '": (_markdown, lambda n: _repeat("[a](b ", n), 40_000),
+    "text: links with escaped labels": (_markdown, lambda n: _repeat("[a \\( b](c) [d](e (f)) ", n), 40_000),
+    "text: emphasis, code and escapes": (_markdown, lambda n: _repeat("*_`\\*x_ ", n), 40_000),
+    "text: headings, quotes and reference lines": (_markdown, lambda n: _repeat("# h\n> q\n[r]: s\n", n), 40_000),
+    # sentences
+    "sentences: one line without an end": (sentence_spans, lambda n: _repeat(NEWS, n), 100_000),
+    "sentences: abbreviations and initials": (sentence_spans, lambda n: _repeat("U.S. N. Korea e.g. Gen. ", n), 30_000),
+    "sentences: list lines": (sentence_spans, lambda n: _repeat("- 2019: a test\n1. b\n", n), 50_000),
+    # triggers, on one long sentence
+    "triggers: capitalised words before 'exercise'": (_triggers, lambda n: _repeat("Alpha Beta ", n), 20_000),
+    "triggers: dense news phrases": (_triggers, lambda n: _repeat(NEWS, n), 20_000),
+    "triggers: 'put ... into orbit' and negators": (_triggers, lambda n: _repeat("put not never without ", n), 16_000),
+    "triggers: councils and the UN": (_triggers, lambda n: _repeat("the National Security Council met the UN resolution ", n), 12_000),
+    # temporal, on one long text
+    "temporal: dense news phrases": (_temporal, lambda n: _repeat(NEWS, n), 10_000),
+    "temporal: digits": (_temporal, lambda n: _repeat("1 2 3 2019 ", n), 6_000),
+    "temporal: months and ranges": (_temporal, lambda n: _repeat("from June to July 2019, ", n), 5_000),
+}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_stage_is_linear(case):
+    fn, make, n = CASES[case]
+    assert_linear(fn, make, n)
+
+
+PIPELINE = {
+    "one 12 KB line of news phrases": (lambda n: _repeat(NEWS, n), 12_000),
+    "sentences of news phrases": (lambda n: _repeat(NEWS.strip() + ". ", n), 8_000),
+    "capitalised words": (lambda n: _repeat("Alpha Beta ", n), 10_000),
+    "one long word": (lambda n: "a" * n, 100_000),
+    "acronyms": (lambda n: _repeat("U.S. ", n), 10_000),
+}
+
+
+@pytest.mark.parametrize("case", list(PIPELINE))
+def test_extraction_is_linear(case, extractor):
+    make, n = PIPELINE[case]
+    assert_linear(lambda text: extractor.extract(text, PUB), make, n, runs=2)
+
+
+def test_overlong_runs_are_cut_into_sentences_of_bounded_length():
+    from kpolicy.extract.sentences import MAX_SENTENCE
+
+    text = _repeat(NEWS, 20_000)
+    spans = sentence_spans(text)
+    assert len(spans) > 10
+    assert all(0 < end - start <= MAX_SENTENCE for start, end in spans)
+    assert all(text[s:e] == text[s:e].strip() for s, e in spans)
+    # cut at clause boundaries where there are some: every piece but the last ends at a comma
+    assert all(text[e - 1] == "," for _s, e in spans[:-1])
