@@ -1,4 +1,4 @@
-"""Real documents to plain text: PDF (pdfminer.six), saved web pages (trafilatura), Word (python-docx).
+"""Real documents to plain text: PDF (pdfminer.six) and Word (python-docx); saved web pages are in text.py.
 
 Each reader returns a `Document` whose plain text is what `sources.text` stores and what
 mention offsets point into, plus the metadata the file carries about itself. The heavy
@@ -12,92 +12,7 @@ import re
 from datetime import date, datetime
 from pathlib import Path
 
-from kpolicy.extract.text import ArticleProblem, Document, PlainText, _Builder, _where, clean_text, html_to_plain
-
-
-# ---------------------------------------------------------------- web pages
-
-def web_page(raw: str, start: int = 0) -> tuple[PlainText, dict]:
-    """The main text of a saved web page (no navigation, ads, related links or comments) and
-    the page's own metadata. trafilatura finds the main text; each of its paragraphs is then
-    located in the whole page's plain text, so offsets still map back into the HTML."""
-    full, title = html_to_plain(raw, start)
-    meta: dict = {}
-    body = raw[start:]
-    paragraphs: list[str] = []
-    try:
-        import trafilatura
-
-        extracted = trafilatura.extract(
-            body, output_format="txt", include_comments=False, include_tables=True,
-            include_links=False, include_images=False, deduplicate=False, favor_precision=True,
-        )
-        if extracted:
-            paragraphs = [p.strip() for p in extracted.split("\n") if p.strip()]
-        meta = _page_metadata(body)
-    except Exception:  # a page trafilatura cannot parse: keep the whole page's text
-        paragraphs = []
-    if title and "title" not in meta:
-        meta["title"] = title
-    if not paragraphs:
-        return full, meta
-    return _locate(paragraphs, full, len(raw)), meta
-
-
-def _locate(paragraphs: list[str], full: PlainText, raw_len: int) -> PlainText:
-    out = _Builder()
-    text = full.text
-    cursor = 0
-    last_raw = 0
-    for k, para in enumerate(paragraphs):
-        if k:
-            out.add("\n\n", min(last_raw, raw_len))
-        at = text.find(para, cursor)
-        if at < 0:
-            at = text.find(para)
-        if at < 0:  # trafilatura rewrote it (rare): keep its text, mapped to the last known place
-            for ch in para:
-                out.add(ch, min(last_raw, raw_len))
-            continue
-        end = at + len(para)
-        i = at
-        while i < end:
-            seg = _segment_end(full, i)
-            piece_end = min(end, seg)
-            out.add(text[i:piece_end], full.file_offset(i))
-            i = piece_end
-        last_raw = full.file_offset(end - 1) + 1
-        cursor = end
-    return out.build()
-
-
-def _segment_end(plain: PlainText, offset: int) -> int:
-    import bisect
-
-    k = bisect.bisect_right(plain.seg_plain, offset)
-    return plain.seg_plain[k] if k < len(plain.seg_plain) else len(plain.text)
-
-
-def _page_metadata(body: str) -> dict:
-    """Title, author, site, canonical URL and publication date as the page itself states them
-    (meta tags, JSON-LD, <time>); the date is never guessed from the text or the URL."""
-    import htmldate
-    import trafilatura
-
-    meta: dict = {}
-    found = trafilatura.extract_metadata(body)
-    if found is not None:
-        for key, attr in (("title", "title"), ("author", "author"), ("site", "sitename"), ("url", "url")):
-            value = getattr(found, attr, None)
-            if value:
-                meta[key] = str(value).strip()
-    try:
-        published = htmldate.find_date(body, extensive_search=False, original_date=True, outputformat="%Y-%m-%d")
-    except Exception:
-        published = None
-    if published:
-        meta["published"] = date.fromisoformat(published)
-    return meta
+from kpolicy.extract.plain import ArticleProblem, Document, PlainText, _Builder, _where, clean_text
 
 
 # ---------------------------------------------------------------- PDF

@@ -17,6 +17,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from kpolicy.errors import BadInput
+from kpolicy.extract.plain import (  # noqa: F401  (re-exported: the names readers and tests know)
+    FORMATS_TEXT, ArticleProblem, Document, PlainText, _Builder, _where, clean_text,
+)
 
 MARKDOWN_SUFFIXES = {".md", ".markdown", ".mdown"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
@@ -24,56 +27,8 @@ TEXT_SUFFIXES = {".txt", ".text", ""}
 PDF_SUFFIXES = {".pdf"}
 DOCX_SUFFIXES = {".docx"}
 SUPPORTED_SUFFIXES = MARKDOWN_SUFFIXES | HTML_SUFFIXES | TEXT_SUFFIXES | PDF_SUFFIXES | DOCX_SUFFIXES
-FORMATS_TEXT = ".md, .txt, .html, .pdf and .docx"
 MAX_BYTES = 20 * 1024 * 1024  # an article larger than this is refused, never read whole
 MAX_FRONT_MATTER_ALIASES = 50
-
-
-class ArticleProblem(BadInput):
-    """A file that cannot be taken as an article; `reason` is the short name a batch counts it by.
-
-    Reasons: unsupported, missing, unreadable, not-a-file, too-large, binary, undecodable,
-    empty, encrypted, damaged, non-english, bad-metadata, no-date."""
-
-    def __init__(self, reason: str, message: str) -> None:
-        super().__init__(message)
-        self.reason = reason
-
-
-@dataclass
-class PlainText:
-    """Plain text plus a piecewise map to the file: plain[seg_plain[k]:...] came from raw[seg_raw[k]:...]."""
-
-    text: str
-    seg_plain: list[int] = field(default_factory=lambda: [0])
-    seg_raw: list[int] = field(default_factory=lambda: [0])
-
-    def file_offset(self, plain_offset: int) -> int:
-        k = bisect.bisect_right(self.seg_plain, plain_offset) - 1
-        return self.seg_raw[k] + (plain_offset - self.seg_plain[k])
-
-
-class _Builder:
-    """Accumulates output pieces and the segment map in one pass."""
-
-    def __init__(self) -> None:
-        self.parts: list[str] = []
-        self.length = 0
-        self.seg_plain: list[int] = []
-        self.seg_raw: list[int] = []
-
-    def add(self, piece: str, raw_pos: int) -> None:
-        if not piece:
-            return
-        self.seg_plain.append(self.length)
-        self.seg_raw.append(raw_pos)
-        self.parts.append(piece)
-        self.length += len(piece)
-
-    def build(self) -> PlainText:
-        if not self.seg_plain:
-            return PlainText("")
-        return PlainText("".join(self.parts), self.seg_plain, self.seg_raw)
 
 
 FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*\r?\n", re.S)
@@ -237,36 +192,6 @@ def html_to_plain(raw: str, start: int = 0) -> tuple[PlainText, str]:
     return parser.out.build(), parser.title.strip()
 
 
-@dataclass
-class Document:
-    """An article as read from a file: plain text, map back to the file, metadata found in it.
-
-    `metadata` holds what the file says of itself (front matter, or a PDF's, a web page's or
-    a Word file's own properties): title, author, published, url, publisher, site. `pages`
-    (PDF only) holds the plain-text offset where each page begins."""
-
-    path: Path | None
-    raw: str
-    plain: PlainText
-    metadata: dict
-    format: str = "text"
-    pages: list[int] | None = None
-
-    @property
-    def text(self) -> str:
-        return self.plain.text
-
-    def page_at(self, offset: int) -> int | None:
-        """The 1-based page holding plain-text `offset`, for paginated documents."""
-        if not self.pages:
-            return None
-        return bisect.bisect_right(self.pages, offset)
-
-
-def _where(path: Path | None) -> str:
-    return str(path) if path else "the article"
-
-
 def read_capped(path: Path, max_bytes: int = MAX_BYTES) -> bytes:
     """A regular file's bytes, at most `max_bytes`: a FIFO, a device or a folder is refused
     before it is opened, so nothing can hang or fill memory."""
@@ -325,19 +250,6 @@ def decode_text(data: bytes, path: Path | None = None) -> str:
     return clean_text(raw)
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def clean_text(raw: str) -> str:
-    """CRLF to LF; a file with CR-only line ends (old Mac) gets LF too (a stray CR inside an LF
-    file is left as written, so curated quotes holding one still match); NUL and the other C0
-    controls but tab and line ends become spaces, keeping every offset."""
-    raw = raw.replace("\r\n", "\n")
-    if "\r" in raw and "\n" not in raw:
-        raw = raw.replace("\r", "\n")
-    return _CONTROL.sub(" ", raw)
-
-
 def read_document(path: Path, max_bytes: int = MAX_BYTES) -> Document:
     """Read an article file (.md, .txt, .html, .pdf, .docx) and reduce it to plain text."""
     path = Path(path)
@@ -361,8 +273,6 @@ def document_from_text(raw: str, suffix: str = ".txt", path: Path | None = None)
     metadata, body = split_front_matter(raw)
     fmt = "text"
     if suffix in HTML_SUFFIXES:
-        from kpolicy.extract.documents import web_page
-
         plain, page_meta = web_page(raw, body)
         for key, value in page_meta.items():
             metadata.setdefault(key, value)
@@ -375,3 +285,90 @@ def document_from_text(raw: str, suffix: str = ".txt", path: Path | None = None)
     if not plain.text.strip():
         raise ArticleProblem("empty", f"{_where(path)} has no text; give an article with text in it")
     return Document(path, raw, plain, metadata, fmt)
+
+
+# ---------------------------------------------------------------- web pages
+
+def web_page(raw: str, start: int = 0) -> tuple[PlainText, dict]:
+    """The main text of a saved web page (no navigation, ads, related links or comments) and
+    the page's own metadata. trafilatura finds the main text; each of its paragraphs is then
+    located in the whole page's plain text, so offsets still map back into the HTML."""
+    full, title = html_to_plain(raw, start)
+    meta: dict = {}
+    body = raw[start:]
+    paragraphs: list[str] = []
+    try:
+        import trafilatura
+
+        extracted = trafilatura.extract(
+            body, output_format="txt", include_comments=False, include_tables=True,
+            include_links=False, include_images=False, deduplicate=False, favor_precision=True,
+        )
+        if extracted:
+            paragraphs = [p.strip() for p in extracted.split("\n") if p.strip()]
+        meta = _page_metadata(body)
+    except Exception:  # a page trafilatura cannot parse: keep the whole page's text
+        paragraphs = []
+    if title and "title" not in meta:
+        meta["title"] = title
+    if not paragraphs:
+        return full, meta
+    return _locate(paragraphs, full, len(raw)), meta
+
+
+def _locate(paragraphs: list[str], full: PlainText, raw_len: int) -> PlainText:
+    out = _Builder()
+    text = full.text
+    cursor = 0
+    last_raw = 0
+    for k, para in enumerate(paragraphs):
+        if k:
+            out.add("\n\n", min(last_raw, raw_len))
+        at = text.find(para, cursor)
+        if at < 0:
+            at = text.find(para)
+        if at < 0:  # trafilatura rewrote it (rare): keep its text, mapped to the last known place
+            for ch in para:
+                out.add(ch, min(last_raw, raw_len))
+            continue
+        end = at + len(para)
+        i = at
+        while i < end:
+            seg = _segment_end(full, i)
+            piece_end = min(end, seg)
+            out.add(text[i:piece_end], full.file_offset(i))
+            i = piece_end
+        last_raw = full.file_offset(end - 1) + 1
+        cursor = end
+    return out.build()
+
+
+def _segment_end(plain: PlainText, offset: int) -> int:
+    import bisect
+
+    k = bisect.bisect_right(plain.seg_plain, offset)
+    return plain.seg_plain[k] if k < len(plain.seg_plain) else len(plain.text)
+
+
+def _page_metadata(body: str) -> dict:
+    """Title, author, site, canonical URL and publication date as the page itself states them
+    (meta tags, JSON-LD, <time>); the date is never guessed from the text or the URL."""
+    from datetime import date
+
+    import htmldate
+    import trafilatura
+
+    meta: dict = {}
+    found = trafilatura.extract_metadata(body)
+    if found is not None:
+        for key, attr in (("title", "title"), ("author", "author"), ("site", "sitename"), ("url", "url")):
+            value = getattr(found, attr, None)
+            if value:
+                meta[key] = str(value).strip()
+    try:
+        published = htmldate.find_date(body, extensive_search=False, original_date=True, outputformat="%Y-%m-%d")
+    except Exception:
+        published = None
+    if published:
+        meta["published"] = date.fromisoformat(published)
+    return meta
