@@ -148,7 +148,9 @@ def test_sigkill_mid_batch_keeps_whole_articles_and_a_rerun_completes(engine, co
     for target in (3, 11, 20):  # SIGKILL once that many articles are committed, three times
         proc = subprocess.Popen(writer_argv(db, corpus), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                 env=env_with(**{SLOW_WRITE_ENV: 0.15}))
-        deadline = time.monotonic() + 15
+        # the batch loads the extractor's tables and forks its workers before the first write
+        # (seconds on a loaded machine): the deadline is for a stuck writer, not a slow start
+        deadline = time.monotonic() + 60
         while True:
             assert proc.poll() is None, f"the writer finished before it could be killed: {proc.stderr.read()}"
             assert time.monotonic() < deadline, "the writer made no progress"
