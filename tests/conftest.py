@@ -10,10 +10,20 @@ import shutil
 import uuid
 from pathlib import Path
 
+import sys
+
 import pytest
 from typer.testing import CliRunner
 
-from kpolicy.cli import app
+# tools/ (bench, evaluate, readme) are development scripts in the checkout, not in the package:
+# the checkout goes LAST on the path, so `import tools` works while `kpolicy` stays the
+# installed package (a non-editable install ships kpolicy.data and kpolicy.migrations, which
+# the checkout's kpolicy/ folder does not hold)
+REPO = Path(__file__).resolve().parent.parent
+if str(REPO) not in sys.path:
+    sys.path.append(str(REPO))
+
+from kpolicy.cli import app  # noqa: E402
 
 POSTGRES_ADMIN_URL = os.environ.get("KPOLICY_TEST_POSTGRES_URL")
 ENGINES = ["sqlite"] + (["postgresql"] if POSTGRES_ADMIN_URL else [])

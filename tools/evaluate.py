@@ -32,7 +32,7 @@ import yaml
 
 REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:  # runnable as `python tools/evaluate.py` from a checkout
-    sys.path.insert(0, str(REPO))
+    sys.path.append(str(REPO))  # last: an installed kpolicy (with its data) wins over the checkout's folder
 HELDOUT = "heldout"
 
 
@@ -183,8 +183,9 @@ def bench(words: int = 10_000, rounds: int = 5) -> str:
         n = len(extractor.extract(big, date(2020, 2, 5)))
         best = min(best, time.perf_counter() - t0)
     kb = len(big.encode("utf-8")) / 1024
-    return (f"{len(big.split())} words, {kb:.0f} KB, {n} events: best of {rounds} {best * 1000:.0f} ms "
-            f"= {kb / best:.0f} KB/s")
+    n_words = len(big.split())
+    return (f"{n_words} words, {kb:.0f} KB, {n} events: best of {rounds} {best * 1000:.0f} ms "
+            f"= {n_words / best:,.0f} words/s = {kb / best:.0f} KB/s")
 
 
 def table(results: list[dict], own: list[dict] | None = None, batches: list[tuple[str, list[dict]]] = ()) -> str:
@@ -192,7 +193,7 @@ def table(results: list[dict], own: list[dict] | None = None, batches: list[tupl
     their own heading rows, each closed by a row of its micro totals."""
     lines = ["| article | core recall | precision | F1 | type | date | status | actors |", "|---|---|---|---|---|---|---|---|"]
     rows = list(results)
-    if own or batches:
+    if results and (own or batches):
         rows.append(totals(results, "**seed + dev set, total**"))
     if own:
         rows += [{"heading": "**own generality set** (tests/fixtures/generality/)"},

@@ -549,7 +549,7 @@ class CandidateFinder:
                 continue
             rest = sentence[t.end:t.end + 70]
             mm = re.match(r"(?:\s+[\w'-]+){0,6}?\s+(?:at|during|on\s+the\s+sidelines\s+of|in)\s+(?:the|his|her|its|their|a|an)\s+", rest)
-            if mm:
+            if mm and not (t.type == "statement" and _FUTURE_CLAUSE.search(rest[:mm.end()])):  # 'said he will visit ... in the autumn'
                 for j in range(k + 1, len(triggers)):
                     t2 = triggers[j]
                     if t2.type in _MEETING_TYPES and t2.start - t.end < 70 and j in assigned:
@@ -682,6 +682,15 @@ class CandidateFinder:
                     pc.time, pc.date_edtf, pc.date_text, pc.date_anchor = o.time, o.date_edtf, o.date_text, o.date_anchor
                     pc.date_rule = "declaration/" + (o.date_rule or "")
                     pc.narrative_date, pc.free_time, pc.definite = o.narrative_date, False, False
+                    kept.remove(o)
+                    continue
+                # 'OFAC today announced the designations of 17 officials', 'Japan announced new sanctions': the sanctions are the act
+                act = next((c for c in kept if c.type == "sanctions" and 0 < c.trigger.start - o.trigger.end < 40 and re.fullmatch(
+                    r"\s+(?:(?:the|new|its|fresh|additional|further|own|unilateral|\d+)\s+){0,3}", text[o.trigger.end:c.trigger.start], re.I)), None)
+                if act is not None:
+                    if (act.date_edtf is None or act.free_time) and o.date_edtf:
+                        act.time, act.date_edtf, act.date_text, act.date_anchor = o.time, o.date_edtf, o.date_text, o.date_anchor
+                        act.date_rule, act.free_time = "announced/" + (o.date_rule or ""), False
                     kept.remove(o)
 
     def _fill(self, sc: SentenceContext, kept: list[Candidate]) -> None:

@@ -22,6 +22,10 @@ if TYPE_CHECKING:  # pragma: no cover
     from kpolicy.extract.candidates import Candidate
 
 
+# 'was to fly to Tokyo for a summit', 'the planned summit': a past sentence about a coming event
+_FUTURE_IN_PAST = re.compile(r"(?i)\b(?:was|were)\s+(?:to|due\s+to|set\s+to|scheduled\s+to|expected\s+to|going\s+to)\b|\bwould\b|\bplann?ed\b|\bupcoming\b|\bforthcoming\b")
+
+
 class Coreference:
     """Merges the candidates of one text into events (`corefer`)."""
 
@@ -76,7 +80,8 @@ class Coreference:
             return e.date_edtf is not None and ((same_head and c.definite) or _shared_key(text, e, c))
         # 'was to fly to Tokyo for a summit with Kishida' ... 'Yoon and Kishida are scheduled to hold talks on Thursday'
         if c.status in ("expected", "forecast") and states_e and states_c == states_e \
-                and len(states_e) > 1 and c.paragraph - e.paragraph <= 6:
+                and (not e.past or _FUTURE_IN_PAST.search(text, e.quote[0], e.quote[1])) \
+                and len(states_e) > 1 and c.paragraph - e.paragraph <= 6:  # (a summit already held is not the next one)
             return True
         # undated first mention, dated later definite mention ('At the session held in October 2017')
         if c.status != "occurred" or not e.past:  # only a past mention ('a moratorium was announced') waits for its date

@@ -147,7 +147,7 @@ class Extractor:
             out.append(
                 ExtractedEvent(
                     type=e.type,
-                    title=_title(e, states, text),
+                    title=_title(e, states, text, self.gazetteer),
                     date=rng,
                     status=e.status,
                     actors=e.actors,

@@ -60,14 +60,113 @@ def _key_phrase(e: Candidate, text: str) -> str:
     return " ".join([*keep, t.text]) + (after.group().rstrip() if after else "")
 
 
-def _title(e: Candidate, states: list[str], text: str) -> str:
+# the verb a headline uses for an event named by a noun ('North Korea holds plenum')
+_TYPE_VERB = {
+    "plenum": "hold", "summit": "hold", "talks": "hold", "missile_test": "launch", "nuclear_test": "conduct",
+    "weapon_test": "conduct", "weapon_display": "display", "military_drill": "hold", "election": "hold",
+    "un_action": "issue", "sanctions": "impose", "statement": "issue", "policy_change": "adopt", "agreement": "sign",
+    "incident": "report", "deadline": "set", "other": "report",
+}
+_IRREGULAR = {"hold": "holds", "do": "does", "have": "has", "be": "is", "go": "goes"}
+
+
+def _third_person(verb: str) -> str:
+    if verb in _IRREGULAR:
+        return _IRREGULAR[verb]
+    if re.search(r"(?:s|sh|ch|x|z|o)$", verb):
+        return verb + "es"
+    if re.search(r"[^aeiou]y$", verb):
+        return verb[:-1] + "ies"
+    return verb + "s"
+
+
+_ADVERB = re.compile(r"(?i)(?:later|then|also|again|officially|jointly|reportedly|finally|first|formally|\w+ly)$")
+
+
+def _verbish(e: Candidate, text: str) -> bool:
+    """Whether the trigger is a verb: a past form, or a word right after its subject or an adverb
+    ('Russia invades', 'Shoigu, visits', 'later deny'), not after a determiner ('the talks')."""
+    t = e.trigger.text
+    if _VERB_TRIGGER.match(t.split()[0]):
+        return True
+    words = text[max(e.quote[0], e.trigger.start - 40):e.trigger.start].split()
+    if not words:
+        return False
+    prev = words[-1].strip(",")
+    if prev.endswith(("'s", "\u2019s")) or prev.lower() in _FUNCTION:
+        return False
+    word = t.split()[0]
+    present = word.endswith("s") and not word.endswith("ss") and word.lower() not in _NOUN_PLURALS and word.islower()
+    if not present and word.islower() and word not in _EVENT_NOUNS and not word.endswith("s") \
+            and re.search(r"\band\s+(?:[\w.\u2019'-]+\s+){0,3}$", text[max(e.quote[0], e.trigger.start - 40):e.trigger.start]):
+        present = True  # a plural subject's verb: 'Russia and China veto', 'Moscow and Pyongyang later deny'
+
+    return present and bool(re.fullmatch(r"[A-Z][\w.\u2019'-]*", prev) or _ADVERB.fullmatch(prev))
+
+
+# plural nouns that name events (not present-tense verbs after a name: 'U.S.-South Korea drills')
+_EVENT_NOUNS = {"summit", "plenum", "meeting", "session", "election", "test", "launch", "drill", "exercise", "parade", "deal",
+                "treaty", "statement", "talks", "visit", "trip", "congress", "resolution", "declaration", "agreement", "speech"}
+_NOUN_PLURALS = {"drills", "talks", "elections", "exercises", "sanctions", "tests", "launches", "plenums", "summits",
+                 "meetings", "negotiations", "games", "resolutions", "statements", "parades", "sessions", "agreements",
+                 "attacks", "clashes", "provocations", "messages", "polls", "firings", "accords"}
+
+
+def _named_in(actor: str, span: str, gazetteer) -> bool:
+    entry = gazetteer.actors.get(actor)
+    names = [actor, *(getattr(entry, "aliases", None) or ()), *(getattr(entry, "adjectives", None) or ())]
+    low = span.replace("\u2019", "'")
+    return any(re.search(rf"(?<!\w){re.escape(n)}(?!\w)", low) for n in names if n)
+
+
+def _dedupe_states(actors: list[str], gazetteer) -> list[str]:
+    out = []
+    for a in actors:
+        s = a
+        entry = gazetteer.actors.get(a)
+        while entry is not None and entry.kind not in ("state", "international_organisation", "alliance") and entry.parent:
+            s, entry = entry.parent, gazetteer.actors.get(entry.parent)
+        if s not in out:
+            out.append(s)
+    return out
+
+
+def _subject(actors: list[str], states: list[str], gazetteer) -> tuple[str, bool]:
+    """Who the title names, and whether that is plural: the people the event names ('Putin and Kim'),
+    else its states ('United States and South Korea')."""
+    people = [a for a in actors if getattr(gazetteer.actors.get(a), "kind", None) == "person"] if gazetteer else []
+    names = people[:2] if people else (states[:2] or actors[:2])
+    return " and ".join(names), len(names) > 1
+
+
+def _title(e: Candidate, states: list[str], text: str, gazetteer=None) -> str:
+    """A headline a person would write: subject, verb, object ('North Korea fires two short-range
+    ballistic missiles', 'Kim Jong-un and Donald Trump hold summit in Hanoi'), no template prefix."""
+    who, plural = _subject(e.actors, states, gazetteer)
+    verbish = bool(e.trigger.text) and _verbish(e, text)
+    if verbish and gazetteer is not None:  # the subject: those named before the verb ('Russia invades Ukraine')
+        before = text[e.quote[0]:e.trigger.start]
+        named = [a for a in e.actors if _named_in(a, before, gazetteer)]
+        if named:
+            who, plural = _subject(named, _dedupe_states(named, gazetteer), gazetteer)
     label = EVENT_TYPES[e.type][0]
-    who = " and ".join(states[:3]) if states else ""
-    head = f"{who} {label.lower()}" if who else label
-    phrase = re.sub(r"\s+", " ", _key_phrase(e, text)).strip(" .,;:-\u2014")
+    phrase = re.sub(r"\s+", " ", _key_phrase(e, text)).strip(" .,;:-\u2014\u201c\u201d\"")
     phrase = re.sub(r"^(?:(?:the|a|an|its|his|her|their|and|but|or)\s+)+", "", phrase, flags=re.I)
-    if len(phrase) > 60:
-        phrase = phrase[:60].rsplit(" ", 1)[0] + "\u2026"
-    if not phrase or phrase.lower() == label.lower():
-        return head
-    return f"{head}: {phrase[:1].upper() + phrase[1:]}"
+    t = e.trigger.text
+    if verbish:  # the verb as written, then its object: 'fired two short-range ballistic missiles'
+        rest = text[e.trigger.end:e.quote[1]]
+        stop = _TITLE_STOP.search(rest, 1 + len(rest) - len(rest.lstrip()) + 8 if len(rest.split()) > 2 else len(rest))
+        obj = re.sub(r"\s+", " ", rest[: stop.start()] if stop else rest).strip(" .,;:-\u2014\u201c\u201d\"")
+        if e.date_text:
+            obj = obj.replace(e.date_text, "").strip()
+        body = " ".join(x for x in (t, obj) if x)
+    else:
+        verb = _TYPE_VERB.get(e.type, "report")
+        obj = phrase if phrase and phrase.lower() != label.lower() else label.lower()
+        body = f"{verb if plural else _third_person(verb)} {obj}"
+    title = f"{who} {body}" if who else body[:1].upper() + body[1:]
+    if e.place and e.place.lower() not in title.lower():
+        title += f" in {e.place}"
+    if len(title) > 90:
+        title = title[:90].rsplit(" ", 1)[0] + "\u2026"
+    return title[:1].upper() + title[1:]

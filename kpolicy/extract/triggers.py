@@ -47,6 +47,7 @@ class TriggerRule:
     examples: tuple[str, ...] = ()
     negative: tuple[str, ...] = ()
     lemmas: frozenset[str] = frozenset()  # a lexicon rule: any inflection of these words (simplemma decides)
+    requires: tuple[str, ...] = ()  # lower-case strings one of which a sentence must contain (a speed gate)
 
 
 def _stem(lemma: str) -> str:
@@ -97,8 +98,9 @@ def trigger_rules() -> tuple[TriggerRule, ...]:
     for r in doc["rules"]:
         lemmas = frozenset(r.get("lemmas") or ())
         pattern = fill(r["pattern"]) if r.get("pattern") else lemma_pattern(lemmas)
+        requires = tuple(r.get("requires") or ()) or tuple(sorted({_stem(w) for w in lemmas}))
         rules.append(TriggerRule(r["id"], r["type"], pattern, float(r["confidence"]),
-                                 tuple(r.get("examples") or ()), tuple(r.get("negative") or ()), lemmas))
+                                 tuple(r.get("examples") or ()), tuple(r.get("negative") or ()), lemmas, requires))
     if len({r.id for r in rules}) != len(rules):
         raise ValueError("data/triggers.yaml: rule ids must be unique")
     return tuple(rules)
@@ -180,7 +182,10 @@ def find_triggers(sentence: str, context: str = "") -> list[Trigger]:
     found: list[Trigger] = []
     spans = _Spans()
     blocked = _Spans([m.span() for m in _NON_EVENT.finditer(sentence)] + [m.span() for m in _NON_EVENT_TEST.finditer(sentence)])
+    low = sentence.lower()
     for rule, pattern in _compiled():
+        if rule.requires and not any(w in low for w in rule.requires):
+            continue
         etype, confidence = rule.type, rule.confidence
         for m in pattern.finditer(sentence):
             span = m.span()
