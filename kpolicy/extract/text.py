@@ -76,7 +76,13 @@ def split_front_matter(raw: str) -> tuple[dict, int]:
     import yaml
 
     try:
+<<<<<<< HEAD
         meta = safe_yaml_load(m.group(1)) or {}
+=======
+        from kpolicy import safe_yaml
+
+        meta = safe_yaml.load(m.group(1), "the front matter") or {}
+>>>>>>> main
     except yaml.YAMLError as exc:
         line = getattr(getattr(exc, "problem_mark", None), "line", None)
         where = f" at line {line + 2}" if line is not None else ""

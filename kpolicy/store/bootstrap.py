@@ -29,7 +29,8 @@ def bundled() -> list[Annotation]:
     from kpolicy.store.annotations import bundled_annotations, load_annotation
 
     gazetteer = load_gazetteer()
-    return [load_annotation(path, gazetteer) for path in bundled_annotations()]
+    # the bundled annotations name their articles in the package's data/articles/
+    return [load_annotation(path, gazetteer, article_root=path.parent.parent) for path in bundled_annotations()]
 
 
 def _store_all(conn: Connection, annotations: list[Annotation]) -> StoreSummary:
