@@ -97,7 +97,7 @@ def read_sidecar(path: Path) -> dict:
     import yaml
 
     try:
-        meta = safe_yaml_load(decode_text(read_capped(path, 1_000_000), path)) or {}
+        meta = safe_yaml_load(decode_text(read_capped(path, 1_000_000), path), str(path)) or {}
     except yaml.YAMLError:
         raise ArticleProblem("bad-metadata", f"{path} is not valid YAML; fix it or remove it") from None
     if not isinstance(meta, dict):

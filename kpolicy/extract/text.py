@@ -51,15 +51,15 @@ _MARKDOWN = re.compile(
 )
 
 
-def safe_yaml_load(text: str):
+def safe_yaml_load(text: str, what: str = "the front matter"):
     """yaml.safe_load that refuses alias bombs ("billion laughs"): aliases are counted on the
     event stream, which costs nothing, before anything is constructed."""
     try:
-        from kpolicy.safe_yaml import safe_load  # the project's shared loader, when present
+        from kpolicy import safe_yaml  # the project's shared loader (alias budget, one-line errors)
     except ImportError:
-        safe_load = None
-    if safe_load is not None:
-        return safe_load(text)
+        safe_yaml = None
+    if safe_yaml is not None:
+        return safe_yaml.load(text, what)
     import yaml
 
     aliases = sum(isinstance(e, yaml.AliasEvent) for e in yaml.parse(text, Loader=yaml.SafeLoader))
@@ -76,13 +76,7 @@ def split_front_matter(raw: str) -> tuple[dict, int]:
     import yaml
 
     try:
-<<<<<<< HEAD
         meta = safe_yaml_load(m.group(1)) or {}
-=======
-        from kpolicy import safe_yaml
-
-        meta = safe_yaml.load(m.group(1), "the front matter") or {}
->>>>>>> main
     except yaml.YAMLError as exc:
         line = getattr(getattr(exc, "problem_mark", None), "line", None)
         where = f" at line {line + 2}" if line is not None else ""
