@@ -341,7 +341,8 @@ def show_text(event: dict) -> str:
     lines.append(f"  mentions   {len(event['mentions'])}")
     for i, m in enumerate(event["mentions"], 1):
         mention = f", mention {m['id']}" if m.get("id") is not None else ""
-        lines.append(f"  [{i}] {m['source']} ({m['published']}), characters {m['char_start']}-{m['char_end']}{mention}")
+        page = f"page {m['page']}, " if m.get("page") else ""
+        lines.append(f"  [{i}] {m['source']} ({m['published']}), {page}characters {m['char_start']}-{m['char_end']}{mention}")
         lines.append(f"      “{m['quote']}”")
         if m["date_text"]:
             lines.append(f"      date from {m['date_text']!r}, resolved against {m['date_anchor'] or 'nothing (absolute)'}")
