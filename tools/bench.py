@@ -1,20 +1,22 @@
-"""The benchmark suite: kpolicy against hand-written SQL on the same SQLite file.
+"""The benchmark suite: kpolicy against its baselines on the same SQLite file, run by run.
 
-    python -m tools.bench --sizes 1000,10000,100000,1000000 --out docs/benchmarks.md
+    python tools/bench.py --sizes 1000,10000,100000,1000000 --out docs/benchmarks.md
+    python -m tools.bench ...   (the same, from the repository root)
 
 For each size it generates a realistic synthetic database through kpolicy's own write
-path (kpolicy.store.bulk: validation, EDTF bounds, actor ids, interval keys) and, in the same
-run, measures kpolicy and a raw sqlite3 baseline over the same data:
+path (kpolicy.store.bulk) and measures, alternating kpolicy and its baseline run by run,
+every figure a median of at least five runs with its min and max:
 
-- bulk load: events per second, against raw `executemany` of pre-computed rows into the
-  same schema (a copy of the same template file);
-- query latency (median of repeated runs): a one-year window, a one-month window, an
-  actor with its children over all time, actor + type + window, an actor pair, free
-  text; kpolicy's rows must be exactly the raw query's rows (ids, in order) or the run fails;
-- CSV export of everything: `kpolicy export` in a subprocess against `sqlite3 -csv` on
-  the timeline view (time and peak RSS of each child, from os.wait4);
-- the end-to-end CLI: a typical query on the generated database against the import
-  floor `python -c "import sqlalchemy, typer"`, runs interleaved.
+- bulk load: kpolicy.store.bulk in one transaction with its indexes built after the load
+  (bulk.deferred), against raw `executemany` of pre-computed rows with the same strategy;
+- in-process queries: windows, actors, types, free text, against the best hand-written SQL
+  on sqlite3 in the same kind of read transaction; every value of every row compared;
+- the end-to-end CLI against `sqlite-utils query` of the same SQL (CSV compared value for
+  value) and the import floor `python -c "import sqlalchemy, typer"`;
+- large answers written to a pipe (table, CSV, JSON, JSON Lines, timeline): time to the
+  first byte, total time and peak RSS, at every size;
+- CSV export of everything against `sqlite3 -csv` (files compared);
+- the per-article write path (store_article) against the bulk path for the same events.
 
 The report replaces the part of --out between the bench markers, so hand-written
 analysis around it survives a re-run. Nothing here is imported by the CLI.
@@ -37,6 +39,9 @@ import time
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
+
+if __package__ in (None, ""):  # `python tools/bench.py` from a checkout: an installed kpolicy first, else the checkout's
+    sys.path.append(str(Path(__file__).resolve().parents[1]))
 
 START_MARK = "<!-- bench:start -->"
 END_MARK = "<!-- bench:end -->"
@@ -298,7 +303,7 @@ def raw_window(lower: date, upper: date) -> tuple[str, list]:
 def raw_actor(actor_id: int) -> tuple[str, list]:
     return (
         "id IN (SELECT event_id FROM event_actors WHERE actor_id IN ("
-        "WITH RECURSIVE sub(id) AS (SELECT ? UNION SELECT a.id FROM actors a JOIN sub ON a.parent_id = sub.id) "
+        "WITH RECURSIVE sub(id) AS (SELECT CAST(? AS INTEGER) UNION SELECT a.id FROM actors a JOIN sub ON a.parent_id = sub.id) "
         "SELECT id FROM sub))",
         [actor_id],
     )
@@ -314,14 +319,14 @@ def raw_select(*clauses: tuple[str, list]) -> tuple[str, list]:
 SEARCH_TOP = 50
 RAW_SEARCH = (
     'SELECT t.id, t.date, t.start, t."end", t.precision, t.type, t.status, t.title, t.actors, t.place, t.source, '
-    "f.snippet, -f.rank FROM timeline t JOIN (SELECT rowid AS id, bm25(event_search, 5.0, 1.0) AS rank, "
+    "f.snippet, -f.rank AS score FROM timeline t JOIN (SELECT rowid AS id, bm25(event_search, 5.0, 1.0) AS rank, "
     "snippet(event_search, -1, '[', ']', '…', 16) AS snippet FROM event_search WHERE event_search MATCH ?) f "
     "ON f.id = t.id ORDER BY f.rank, t.id"
 )
 # the top hits: ranked and cut inside the index, then joined (CROSS JOIN: hits first), as kpolicy does
 RAW_SEARCH_TOP = (
     'SELECT t.id, t.date, t.start, t."end", t.precision, t.type, t.status, t.title, t.actors, t.place, t.source, '
-    "f.snippet, -f.rank FROM (SELECT rowid AS id, bm25(event_search, 5.0, 1.0) AS rank, "
+    "f.snippet, -f.rank AS score FROM (SELECT rowid AS id, bm25(event_search, 5.0, 1.0) AS rank, "
     "snippet(event_search, -1, '[', ']', '…', 16) AS snippet FROM event_search WHERE event_search MATCH ? "
     "ORDER BY bm25(event_search, 5.0, 1.0), rowid LIMIT ?) f CROSS JOIN timeline t ON t.id = f.id ORDER BY f.rank, f.id"
 )
@@ -374,53 +379,146 @@ def query_specs(world: World, actor_ids: dict):
 # ---- measuring -----------------------------------------------------------------------------
 
 
-def _median_ms(fn, repeat: int) -> tuple[float, object]:
-    t0 = time.perf_counter()
-    result = fn()  # warm-up, and the answer to compare
-    if time.perf_counter() - t0 > 1.0:
-        repeat = min(repeat, 5)  # a query slower than a second: five runs are enough for a median
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
+@dataclass
+class Stat:
+    """A timing over runs: median, min and max (ms or s, as measured)."""
+
+    values: list
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.values)
+
+    @property
+    def lo(self) -> float:
+        return min(self.values)
+
+    @property
+    def hi(self) -> float:
+        return max(self.values)
+
+    def cell(self, fmt: str = "{:.1f}") -> str:
+        return f"{fmt.format(self.median)} ({fmt.format(self.lo)}–{fmt.format(self.hi)})"
+
+
+def _norm(value):
+    """A value as both sides can show it: dates as ISO text, floats rounded (bm25 scores)."""
+    if isinstance(value, (date,)):
+        return value.isoformat()
+    if isinstance(value, float):
+        return round(value, 6)
+    return value
+
+
+def _rows_equal(name: str, got: list, want: list) -> None:
+    """Every value of every row, in order; raises naming the first difference."""
+    if len(got) != len(want):
+        raise AssertionError(f"{name}: kpolicy returned {len(got)} rows, the baseline {len(want)}")
+    for i, (a, b) in enumerate(zip(got, want)):
+        a, b = tuple(_norm(v) for v in a), tuple(_norm(v) for v in b)
+        if a != b:
+            raise AssertionError(f"{name}: row {i} differs:\n  kpolicy  {a}\n  baseline {b}")
+
+
+MIN_RUNS = 5  # every figure is a median of at least this many runs (main(--smoke) lowers it for tests)
+
+
+def runs(n: int) -> int:
+    return max(n, MIN_RUNS)
+
+
+def paired(fa, fb, repeat: int) -> tuple[Stat, Stat, object, object]:
+    """Run a and b alternately (a b, b a, a b...) `repeat` times each after one warm-up; times in ms."""
+    ra, rb = fa(), fb()  # warm-up, and the answers to compare
+    ta, tb = [], []
+    for i in range(runs(repeat)):
+        order = ((fa, ta), (fb, tb)) if i % 2 == 0 else ((fb, tb), (fa, ta))
+        for fn, out in order:
+            t0 = time.perf_counter()
+            fn()
+            out.append((time.perf_counter() - t0) * 1000)
+    return Stat(ta), Stat(tb), ra, rb
+
+
+def peak_kb(fn) -> float:
+    """Peak Python-heap allocation of one run of fn (tracemalloc), in KB."""
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
         fn()
-        times.append((time.perf_counter() - t0) * 1000)
-    return statistics.median(times), result
+        return tracemalloc.get_traced_memory()[1] / 1024
+    finally:
+        tracemalloc.stop()
+
+
+def profile_text(fn, lines: int = 10) -> str:
+    """cProfile of one run of fn: the top functions by own time."""
+    import cProfile
+    import io
+    import pstats
+
+    prof = cProfile.Profile()
+    prof.enable()
+    fn()
+    prof.disable()
+    buf = io.StringIO()
+    pstats.Stats(prof, stream=buf).sort_stats("tottime").print_stats(lines)
+    text = buf.getvalue()
+    body = text[text.index("   ncalls"):] if "   ncalls" in text else text
+    root = str(Path(__file__).resolve().parents[1]) + "/"
+    return "\n".join(line.replace(root, "").rstrip() for line in body.splitlines() if line.strip())
 
 
 GNU_TIME = "/usr/bin/time"
 
 
-def _child(argv: list[str], stdout_path: str | None = None) -> tuple[float, float, int]:
-    """Run argv; (wall seconds, peak RSS in MB, exit code) of that child alone.
+@dataclass
+class Run:
+    wall: float  # s
+    first: float  # s to the first byte of output
+    rss_mb: float
+    out: bytes  # stdout, kept only when asked
+    lines: int
 
-    Linux carries a process's peak RSS across exec, so a child forked straight from this
-    (large) Python process would report at least our own size: with GNU time present the
-    command runs under it (a 2 MB parent) and its %M is the peak; otherwise os.wait4's
-    ru_maxrss is used, an upper bound.
-    """
-    out = open(stdout_path, "wb") if stdout_path else subprocess.DEVNULL
+
+def child(argv: list[str], keep: bool = False, stdout_path: str | None = None) -> Run:
+    """Run argv; wall time, time to first output byte, peak RSS (GNU time's %M when present,
+    else wait4's ru_maxrss, an upper bound) and its stdout (streamed, counted, kept if asked)."""
     fd, rss_file = tempfile.mkstemp(prefix="kpolicy-bench-rss-")
     os.close(fd)
     wrapped = [GNU_TIME, "-f", "%M", "-o", rss_file, *argv] if os.access(GNU_TIME, os.X_OK) else argv
+    chunks, lines, first = [], 0, None
+    sink = open(stdout_path, "wb") if stdout_path else None
     try:
         t0 = time.perf_counter()
-        proc = subprocess.Popen(wrapped, stdout=out, stderr=subprocess.PIPE)
+        proc = subprocess.Popen(wrapped, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        while True:
+            chunk = proc.stdout.read1(1 << 16)
+            if not chunk:
+                break
+            if first is None:
+                first = time.perf_counter() - t0
+            lines += chunk.count(b"\n")
+            if keep:
+                chunks.append(chunk)
+            if sink:
+                sink.write(chunk)
+        err = proc.stderr.read().decode(errors="replace")
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - t0
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
-        proc.stderr.close()
-        peak_kb = usage.ru_maxrss
+        code = os.waitstatus_to_exitcode(status)
+        peak = usage.ru_maxrss
         if wrapped is not argv:
             text = Path(rss_file).read_text().strip().splitlines()
-            peak_kb = int(text[-1]) if text and text[-1].isdigit() else peak_kb
+            peak = int(text[-1]) if text and text[-1].isdigit() else peak
     finally:
-        if stdout_path:
-            out.close()
+        if sink:
+            sink.close()
         os.unlink(rss_file)
-    if proc.returncode != 0:
-        raise RuntimeError(f"{' '.join(argv[:3])}... failed ({proc.returncode}): {err.strip()[:500]}")
-    return wall, peak_kb / 1024, proc.returncode
+    if code != 0:
+        raise RuntimeError(f"{' '.join(argv[:4])}... failed ({code}): {err.strip()[:500]}")
+    return Run(wall, first if first is not None else wall, peak / 1024, b"".join(chunks), lines)
 
 
 def kpolicy_argv() -> list[str]:
@@ -428,11 +526,32 @@ def kpolicy_argv() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "kpolicy"]
 
 
-def _csv_ids(path: str) -> list[str]:
-    with open(path, newline="", encoding="utf-8") as fh:
-        reader = csv.reader(fh)
-        next(reader, None)
-        return [row[0] for row in reader]
+def sqlite_utils_argv() -> list[str] | None:
+    script = Path(sys.executable).with_name("sqlite-utils")
+    if script.exists():
+        return [str(script)]
+    found = shutil.which("sqlite-utils")
+    return [found] if found else None
+
+
+def _csv_rows(data: bytes) -> list[list[str]]:
+    import io
+
+    return list(csv.reader(io.StringIO(data.decode("utf-8"), newline="")))
+
+
+def inline(sql: str, params: list) -> str:
+    """The SQL with its ? parameters written in (ints and ISO dates only), for command-line tools."""
+    parts = sql.split("?")
+    assert len(parts) == len(params) + 1, "parameter count"
+    out = [parts[0]]
+    for value, rest in zip(params, parts[1:]):
+        out.append(str(value) if isinstance(value, (int, float)) else "'" + str(value).replace("'", "''") + "'")
+        out.append(rest)
+    return "".join(out)
+
+
+# ---- one size ----------------------------------------------------------------------------
 
 
 @dataclass
@@ -440,33 +559,54 @@ class SizeResult:
     size: int
     events: int = 0
     mentions: int = 0
-    load_s: float = 0.0
-    raw_load_s: float = 0.0
-    queries: list = field(default_factory=list)  # (name, rows, kpolicy ms, raw ms)
+    load: dict = field(default_factory=dict)
+    queries: list = field(default_factory=list)  # dicts: name, rows, k, r (Stat), k_kb, r_kb
     export: dict = field(default_factory=dict)
-    cli: dict = field(default_factory=dict)
+    cli: list = field(default_factory=list)
+    output: list = field(default_factory=list)
+    write: dict = field(default_factory=dict)
+    profiles: list = field(default_factory=list)  # (title, text)
     db_mb: float = 0.0
+    pg: dict = field(default_factory=dict)  # load and queries on PostgreSQL, when --postgres is given
 
 
-def run_size(size: int, workdir: Path, repeat: int, cli_runs: int, people: int, log=print, keep: bool = False) -> SizeResult:
+EXPORT_COLUMNS = 'id, date, start, "end", precision, type, status, title, actors, place, source, quote'
+
+
+def export_sql_parts() -> tuple[str, str]:
+    """(WITH clause, select list) of the CLI's CSV row (query.EXPORT_FIELDS) in plain SQL: the view's
+    columns, each actor's state (nearest ancestor-or-self of a state kind, else its top), distinct sources."""
+    from kpolicy.vocabulary import STATE_KINDS
+
+    kinds = ", ".join("'" + k + "'" for k in sorted(STATE_KINDS))
+    with_clause = (
+        "WITH RECURSIVE up(actor, id, parent, kind) AS (SELECT a.id, a.id, a.parent_id, a.kind FROM actors a "
+        f"UNION ALL SELECT up.actor, p.id, p.parent_id, p.kind FROM up JOIN actors p ON p.id = up.parent WHERE up.kind NOT IN ({kinds})), "
+        f"top(actor, id) AS (SELECT actor, id FROM up WHERE kind IN ({kinds}) OR parent IS NULL) "
+    )
+    columns = (
+        EXPORT_COLUMNS + ", review, confidence, "
+        "(SELECT group_concat(n, '; ') FROM (SELECT DISTINCT s.name AS n FROM event_actors ea JOIN top ON top.actor = ea.actor_id "
+        "JOIN actors s ON s.id = top.id WHERE ea.event_id = timeline.id ORDER BY n)) AS states, "
+        "(SELECT count(DISTINCT m.source_id) FROM mentions m WHERE m.event_id = timeline.id) AS sources"
+    )
+    return with_clause, columns
+DEFER_INDEXES = (
+    "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+    "AND tbl_name IN ('events', 'event_actors', 'mentions', 'revisions') ORDER BY name"
+)
+
+
+def _template(folder: Path, people: int):
     import sqlalchemy as sa
 
-    from kpolicy.store import bulk
-    from kpolicy import query
+    from kpolicy.extract.gazetteer import Gazetteer, PlaceEntry
     from kpolicy.store import schema
-    from kpolicy import search
-    from kpolicy.store.db import Database, make_engine, resolve
-    from kpolicy.extract.gazetteer import Gazetteer
-    from kpolicy.store.bootstrap import initialise
     from kpolicy.store.articles import sync_reference
+    from kpolicy.store.bootstrap import initialise
+    from kpolicy.store.db import Database, make_engine, resolve
 
-    res = SizeResult(size)
-    folder = workdir / f"n{size}"
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
-    template, kp_path, raw_path = folder / "template.db", folder / "kpolicy.db", folder / "raw.db"
-
-    # the template: schema, reference data and the synthetic gazetteer, all through kpolicy
+    template = folder / "template.db"
     target = resolve(str(template))
     database = Database(target, make_engine(target))
     initialise(database, with_seed=False)
@@ -474,124 +614,382 @@ def run_size(size: int, workdir: Path, repeat: int, cli_runs: int, people: int, 
         taken = set(conn.execute(sa.select(schema.actor_aliases.c.alias_key)).scalars())
         taken |= {n.lower() for n in conn.execute(sa.select(schema.actors.c.name)).scalars()}
     world = build_world(taken, people)
-    places = {p: None for p in world.places}
-    from kpolicy.extract.gazetteer import PlaceEntry
-
     with database.writing() as conn:
-        sync_reference(conn, Gazetteer(world.entries, {p: PlaceEntry(p) for p in places}))
+        sync_reference(conn, Gazetteer(world.entries, {p: PlaceEntry(p) for p in world.places}))
     with database.reading() as conn:
         ids = {
             "actors": dict(conn.execute(sa.select(schema.actors.c.name, schema.actors.c.id)).all()),
             "places": dict(conn.execute(sa.select(schema.places.c.name, schema.places.c.id)).all()),
         }
     database.close()
-    shutil.copy(template, kp_path)
-    shutil.copy(template, raw_path)
+    return template, world, ids
 
-    # bulk load: kpolicy's path and raw executemany, chunk by chunk from one generator
-    log(f"[{size}] loading")
+
+def measure_load(res: SizeResult, size: int, world: World, ids: dict, kp_path: Path, raw_path: Path, log) -> None:
+    """kpolicy.store.bulk (one transaction, bulk.deferred) against raw executemany of pre-computed
+    rows with the same strategy (indexes and FTS triggers dropped, rebuilt before the commit),
+    chunk by chunk from one generator, so both see the same machine; wall and CPU time."""
+    from kpolicy.store import bulk
+    from kpolicy.store.db import Database, make_engine, resolve
+
     gen = EventGenerator(world)
     target = resolve(str(kp_path))
     database = Database(target, make_engine(target))
     raw = sqlite3.connect(raw_path, isolation_level=None)
     raw.execute("PRAGMA foreign_keys=ON")
-    raw.execute(f"PRAGMA cache_size=-{bulk.SQLITE_CACHE_KB}")  # what kpolicy.store.bulk sets for its load
+    raw.execute(f"PRAGMA cache_size=-{bulk.SQLITE_CACHE_KB}")
+    k_wall = k_cpu = r_wall = r_cpu = 0.0
+
+    def clock():
+        return time.perf_counter(), time.process_time()
+
+    w0, c0 = clock()
     raw.execute("BEGIN IMMEDIATE")
-    # the same trigger policy as kpolicy.store.bulk: FTS sync triggers off for the load, the
-    # load's own index rows inserted, triggers back before the commit (all timed)
-    t0 = time.perf_counter()
     triggers = raw.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'event_search_%'").fetchall()
-    for trigger, _ in triggers:
-        raw.execute(f'DROP TRIGGER "{trigger}"')
-    res.raw_load_s += time.perf_counter() - t0
+    indexes = raw.execute(DEFER_INDEXES).fetchall()
+    for name, _ in triggers:
+        raw.execute(f'DROP TRIGGER "{name}"')
+    for name, _ in indexes:
+        raw.execute(f'DROP INDEX "{name}"')
+    raw.execute("INSERT INTO changes (at, \"by\", action) VALUES ('2026-01-01 00:00:00', 'bench', 'bulk load')")
+    change_id = raw.execute("SELECT max(id) FROM changes").fetchone()[0]
+    w1, c1 = clock()
+    r_wall, r_cpu = w1 - w0, c1 - c0
     next_event = next_source = next_mention = 1
     with database.writing() as conn:
+        w0, c0 = clock()
+        deferred = bulk.deferred(conn)
+        deferred.__enter__()
+        w1, c1 = clock()
+        k_wall, k_cpu = w1 - w0, c1 - c0
         done = 0
         while done < size:
             n = min(CHUNK, size - done)
             sources, events = gen.chunk(n)
             rows = raw_rows(sources, events, ids, next_event, next_source, next_mention)
-            t0 = time.perf_counter()
+            w0, c0 = clock()
             bulk.load_sources(conn, sources)
             summary = bulk.load_events(conn, events)
-            res.load_s += time.perf_counter() - t0
+            w1, c1 = clock()
+            k_wall, k_cpu = k_wall + w1 - w0, k_cpu + c1 - c0
             res.events += summary.events
             res.mentions += summary.mentions
-            t0 = time.perf_counter()
             for sql, batch in zip(RAW_INSERTS, rows):
                 raw.executemany(sql, batch)
-            res.raw_load_s += time.perf_counter() - t0
+            raw.executemany('INSERT INTO revisions (change_id, event_id, action) VALUES (?, ?, ?)',
+                            [(change_id, r[0], "created") for r in rows[1]])
+            w2, c2 = clock()
+            r_wall, r_cpu = r_wall + w2 - w1, r_cpu + c2 - c1
             next_event += n
             next_source += len(sources)
             next_mention += len(rows[3])
             done += n
-        t0 = time.perf_counter()
-    res.load_s += time.perf_counter() - t0  # the commit
-    t0 = time.perf_counter()
+            log(f"[{size}] loaded {done:,}")
+        w0, c0 = clock()
+        deferred.__exit__(None, None, None)
+    w1, c1 = clock()  # the commit included
+    k_wall, k_cpu = k_wall + w1 - w0, k_cpu + c1 - c0
+    for _, sql in indexes:
+        raw.execute(sql)
     for _, sql in triggers:
         raw.execute(sql)
     raw.execute("COMMIT")
-    res.raw_load_s += time.perf_counter() - t0
+    w2, c2 = clock()
+    r_wall, r_cpu = r_wall + w2 - w1, r_cpu + c2 - c1
     raw.close()
-    res.db_mb = kp_path.stat().st_size / 1e6
+    database.close()
+    res.load = {"k_s": k_wall, "k_cpu": k_cpu, "r_s": r_wall, "r_cpu": r_cpu}
 
-    # queries: same file, kpolicy's library call against hand-written SQL on sqlite3
-    log(f"[{size}] queries")
-    raw = sqlite3.connect(kp_path)
+
+def _query_answers(conn, raw, q, sql, params):
+    from kpolicy import query, search
+
+    if isinstance(q, tuple):  # kpolicy search
+        return (lambda: [tuple(r.values()) for r in search.search(conn, q[1], q[2])],
+                lambda: raw.execute(sql, params).fetchall())
+    return (lambda: [tuple(r.values()) for r in query.iter_rows(conn, q)],
+            lambda: raw.execute(sql, params).fetchall())
+
+
+def measure_queries(res: SizeResult, world: World, ids: dict, kp_path: Path, repeat: int, profile: bool) -> None:
+    """kpolicy's library call against hand-written SQL on sqlite3, same file, both inside one read
+    transaction, alternating run by run; every value of every row compared."""
+    from kpolicy.store.db import Database, make_engine, resolve
+
+    target = resolve(str(kp_path))
+    database = Database(target, make_engine(target))
+    raw = sqlite3.connect(kp_path, isolation_level=None)
+    raw.execute("BEGIN")  # one read transaction, as database.reading() holds
     with database.reading() as conn:
         for name, q, sql, params in query_specs(world, ids["actors"]):
-            if isinstance(q, tuple):  # kpolicy search
-                k_ms, k_rows = _median_ms(lambda: list(search.search(conn, q[1], q[2])), repeat)
-            else:
-                k_ms, k_rows = _median_ms(lambda: list(query.iter_rows(conn, q)), repeat)
-            r_ms, r_rows = _median_ms(lambda: raw.execute(sql, params).fetchall(), repeat)
-            k_ids, r_ids = [r["id"] for r in k_rows], [r[0] for r in r_rows]
-            if k_ids != r_ids:
-                raise AssertionError(f"{name}: kpolicy returned {len(k_ids)} rows, raw SQL {len(r_ids)}; the answer sets differ")
-            res.queries.append((name, len(k_ids), k_ms, r_ms))
+            fk, fr = _query_answers(conn, raw, q, sql, params)
+            k, r, k_rows, r_rows = paired(fk, fr, repeat)
+            _rows_equal(name, k_rows, r_rows)
+            res.queries.append({"name": name, "rows": len(k_rows), "k": k, "r": r, "k_kb": peak_kb(fk), "r_kb": peak_kb(fr)})
+            if profile and k.median > 1.5 * r.median:
+                res.profiles.append((f"query '{name}' at {res.size:,} events: kpolicy {k.median:.1f} ms, raw {r.median:.1f} ms", profile_text(fk)))
+    raw.execute("COMMIT")
     raw.close()
     database.close()
 
-    # export of everything: two children, time and peak memory of each
-    log(f"[{size}] export")
-    k_csv, r_csv = str(folder / "kpolicy.csv"), str(folder / "sqlite3.csv")
-    k_wall, k_rss, _ = _child([*kpolicy_argv(), "export", "--db", str(kp_path), "-o", k_csv])
+
+def measure_export(res: SizeResult, kp_path: Path, folder: Path, n_runs: int) -> None:
+    k_csv, r_csv = str(folder / "kpolicy.csv"), str(folder / "baseline.csv")
     sqlite_cli = shutil.which("sqlite3")
-    export_sql = (
-        'SELECT id, date, start, "end", precision, type, status, title, actors, place, source, quote '
-        "FROM timeline ORDER BY sort_key, id;"
-    )
+    with_clause, columns = export_sql_parts()
+    export_sql = f"{with_clause}SELECT {columns} FROM timeline ORDER BY sort_key, id;"
+    k_argv = [*kpolicy_argv(), "export", "--db", str(kp_path), "-o", k_csv]
     if sqlite_cli:
-        r_wall, r_rss, _ = _child([sqlite_cli, "-csv", "-header", str(kp_path), export_sql], stdout_path=r_csv)
-        baseline = "sqlite3 -csv"
+        r_argv, baseline, r_out = [sqlite_cli, "-csv", "-header", str(kp_path), export_sql], "sqlite3 -csv", r_csv
     else:  # pragma: no cover - machines without the sqlite3 shell
-        script = (
-            "import csv,sqlite3,sys;c=sqlite3.connect(sys.argv[1]);w=csv.writer(open(sys.argv[2],'w',newline=''));"
-            "cur=c.execute(sys.argv[3]);w.writerow([d[0] for d in cur.description]);w.writerows(cur)"
-        )
-        r_wall, r_rss, _ = _child([sys.executable, "-c", script, str(kp_path), r_csv, export_sql])
-        baseline = "python sqlite3 + csv"
-    k_ids, r_ids = _csv_ids(k_csv), _csv_ids(r_csv)
-    if k_ids != r_ids:
-        raise AssertionError(f"export: kpolicy wrote {len(k_ids)} rows, {baseline} {len(r_ids)}; they differ")
-    res.export = {"rows": len(k_ids), "k_s": k_wall, "k_mb": k_rss, "r_s": r_wall, "r_mb": r_rss, "baseline": baseline}
+        script = ("import csv,sqlite3,sys;c=sqlite3.connect(sys.argv[1]);w=csv.writer(open(sys.argv[2],'w',newline=''));"
+                  "cur=c.execute(sys.argv[3]);w.writerow([d[0] for d in cur.description]);w.writerows(cur)")
+        r_argv, baseline, r_out = [sys.executable, "-c", script, str(kp_path), r_csv, export_sql], "python sqlite3 + csv", None
+    k_runs, r_runs = [], []
+    for i in range(runs(n_runs)):
+        pair = ((k_argv, None, k_runs), (r_argv, r_out, r_runs))
+        for argv, out, acc in (pair if i % 2 == 0 else pair[::-1]):
+            acc.append(child(argv, stdout_path=out))
+    got = _csv_rows(Path(k_csv).read_bytes())
+    want = _csv_rows(Path(r_csv).read_bytes())
+    _rows_equal("export", got, want)
+    res.export = {"rows": len(got) - 1, "k": Stat([x.wall for x in k_runs]), "r": Stat([x.wall for x in r_runs]),
+                  "k_mb": Stat([x.rss_mb for x in k_runs]), "r_mb": Stat([x.rss_mb for x in r_runs]), "baseline": baseline}
     os.unlink(k_csv)
     os.unlink(r_csv)
 
-    # the end-to-end CLI against the import floor, interleaved so both see the same machine
-    log(f"[{size}] cli")
-    cli = [*kpolicy_argv(), "events", "--db", str(kp_path), "--on", "2019-06", "--actor", world.states[0], "--format", "csv"]
+
+def cli_specs(world: World, ids: dict, db: str):
+    """(label, kpolicy argv tail, equivalent SQL with literals) for the end-to-end CLI rows."""
+    state = world.states[0]
+    with_clause, export_columns = export_sql_parts()
+    window = raw_window(date(2019, 6, 1), date(2019, 6, 30))
+    sql, params = raw_select(window, raw_actor(ids["actors"][state]))
+    events_sql = with_clause + inline(sql.replace(COLUMNS, export_columns), params)
+    year_sql, year_params = raw_window(date(2019, 1, 1), date(2019, 12, 31))
+    like = "'%kaesong%'"
+    text_clause = (f"(lower(title) LIKE lower({like}) ESCAPE '\\' OR EXISTS (SELECT 1 FROM mentions m "
+                   f"WHERE m.event_id = timeline.id AND lower(m.quote) LIKE lower({like}) ESCAPE '\\'))")
+    sql, params = raw_select((year_sql, year_params), (text_clause, []))
+    text_sql = with_clause + inline(sql.replace(COLUMNS, export_columns), params)
+    search_sql = inline(RAW_SEARCH_TOP, ["kaesong", SEARCH_TOP])
+    return [
+        (f"events --on 2019-06 --actor \"{state}\" --format csv", ["events", "--db", db, "--on", "2019-06", "--actor", state, "--format", "csv"], events_sql),
+        ("events --on 2019 --text kaesong --format csv", ["events", "--db", db, "--on", "2019", "--text", "kaesong", "--format", "csv"], text_sql),
+        (f"search kaesong --limit {SEARCH_TOP} --format csv", ["search", "kaesong", "--db", db, "--limit", str(SEARCH_TOP), "--format", "csv"], search_sql),
+    ]
+
+
+def measure_cli(res: SizeResult, world: World, ids: dict, kp_path: Path, n_runs: int) -> None:
+    """kpolicy, `sqlite-utils query` of the same SQL, and the import floor, interleaved run by run;
+    kpolicy's CSV must equal sqlite-utils' CSV value for value."""
+    su = sqlite_utils_argv()
     floor = [sys.executable, "-c", "import sqlalchemy, typer"]
-    raw = sqlite3.connect(kp_path)
-    sql, params = raw_select(raw_window(date(2019, 6, 1), date(2019, 6, 30)), raw_actor(ids["actors"][world.states[0]]))
-    sql = sql.replace(COLUMNS, 'id, date, start, "end", precision, type, status, title, actors, place, source, quote')
-    raw_ms, _ = _median_ms(lambda: raw.execute(sql, params).fetchall(), repeat)
-    raw.close()
-    k_times, f_times = [], []
-    for _ in range(cli_runs):
-        k_times.append(_child(cli)[0] * 1000)
-        f_times.append(_child(floor)[0] * 1000)
-    res.cli = {"argv": cli, "k_ms": statistics.median(k_times), "f_ms": statistics.median(f_times), "runs": cli_runs, "raw_ms": raw_ms}
+    for label, tail, sql in cli_specs(world, ids, str(kp_path)):
+        k_argv = [*kpolicy_argv(), *tail]
+        s_argv = [*su, "query", str(kp_path), sql, "--csv"] if su else None
+        acc: dict[str, list[Run]] = {"k": [], "s": [], "f": []}
+        cmds = [("k", k_argv), ("f", floor)] + ([("s", s_argv)] if s_argv else [])
+        for i in range(runs(n_runs)):
+            for key, argv in (cmds if i % 2 == 0 else cmds[::-1]):
+                acc[key].append(child(argv, keep=(i == 0 and key != "f")))
+        k_rows = _csv_rows(acc["k"][0].out)
+        if s_argv:
+            _rows_equal(f"cli {label}", k_rows, _csv_rows(acc["s"][0].out))
+        row = {"label": label, "rows": len(k_rows) - 1, "runs": len(acc["k"])}
+        for key in acc:
+            if acc[key]:
+                row[key] = Stat([x.wall * 1000 for x in acc[key]])
+                row[key + "_mb"] = Stat([x.rss_mb for x in acc[key]])
+        res.cli.append(row)
+
+
+OUTPUTS = (
+    ("search kaesong (all hits)", ["search", "kaesong"], ("table", "csv", "json", "jsonl")),
+    ("events --from 2015 --to 2019", ["events", "--from", "2015", "--to", "2019"], ("table", "jsonl")),
+    ("timeline --from 2015 --to 2019", ["timeline", "--from", "2015", "--to", "2019"], (None,)),
+)
+
+
+def measure_output(res: SizeResult, kp_path: Path, n_runs: int) -> None:
+    """Default (piped) output of large answers: time to the first byte, total, peak RSS."""
+    for label, tail, formats in OUTPUTS:
+        for fmt in formats:
+            argv = [*kpolicy_argv(), *tail, "--db", str(kp_path), *(["--format", fmt] if fmt else [])]
+            got = [child(argv) for _ in range(runs(n_runs))]
+            res.output.append({"label": label, "format": fmt or "timeline", "lines": got[0].lines,
+                               "first": Stat([x.first * 1000 for x in got]), "wall": Stat([x.wall for x in got]),
+                               "mb": Stat([x.rss_mb for x in got])})
+
+
+def _article_batch(world: World, articles: int, per_article: int, seed: int = 99):
+    """Synthetic articles (one source each, `per_article` events): (sources, BulkEvents, slug -> EventRecords).
+
+    Each event keeps the mentions in its first source only, so both paths write the same rows."""
+    from kpolicy.dates import parse_edtf
+    from kpolicy.records import EventRecord, MentionRecord
+    from kpolicy.store.bulk import BulkEvent
+
+    gen = EventGenerator(world, seed=seed)
+    gen.source_no = 10_000_000  # slugs and texts of their own
+    out = []
+    for _ in range(articles):
+        sources, events = gen.chunk(per_article)
+        by_slug: dict[str, list] = {src.slug: [] for src in sources}
+        bulk_events = []
+        for ev in events:
+            first = ev.mentions[0].source
+            mentions = [m for m in ev.mentions if m.source == first]
+            bulk_events.append(BulkEvent(ev.type, ev.title, ev.date, ev.status, ev.actors, mentions, place=ev.place,
+                                         confidence=ev.confidence))
+            by_slug[first].append(EventRecord(
+                ev.type, ev.title, parse_edtf(ev.date), ev.status, list(ev.actors),
+                [MentionRecord(m.quote, m.char_start, m.char_end, m.date_text, m.date_anchor) for m in mentions],
+                place=ev.place, confidence=ev.confidence))
+        out.append((sources, bulk_events, by_slug))
+    return out
+
+
+def measure_write(res: SizeResult, world: World, kp_path: Path, repeat: int, profile: bool, n_events: int = 1000) -> None:
+    """The per-article path (store_article: dedupe, merges, history) against bulk.load_events for
+    the same events, each in a transaction rolled back after the run, alternating."""
+    from kpolicy.store import bulk
+    from kpolicy.store.articles import store_article
+    from kpolicy.store.db import Database, make_engine, resolve
+
+    batch = _article_batch(world, 1, n_events)  # n_events / 20 articles of about 20 events
+    n_events = sum(len(evs) for _, evs, _ in batch)
+    target = resolve(str(kp_path))
+    database = Database(target, make_engine(target))
+    engine = database.engine
+    stored = {}
+
+    def articles():
+        with engine.connect() as conn:
+            tx = conn.begin()
+            try:
+                total = 0
+                for sources, _events, by_slug in batch:
+                    for src in sources:
+                        s = store_article(conn, src, by_slug[src.slug], action="bench")
+                        total += s.events + s.merged
+                stored["events"] = total
+            finally:
+                tx.rollback()
+
+    def bulk_load():
+        with engine.connect() as conn:
+            tx = conn.begin()
+            try:
+                for sources, events, _ in batch:
+                    bulk.load_sources(conn, sources)
+                    bulk.load_events(conn, events, defer=False)
+            finally:
+                tx.rollback()
+
+    k, r, _, _ = paired(articles, bulk_load, repeat)
+    n_articles = sum(len(s) for s, _, _ in batch)
+    res.write = {"events": n_events, "articles": n_articles, "k": k, "r": r}
+    if profile:
+        res.profiles.append((f"store_article, {n_articles} articles / {n_events} events at {res.size:,} events "
+                             f"({k.median / n_events * 1000:.0f} us/event; bulk {r.median / n_events * 1000:.0f} us/event)",
+                             profile_text(articles, 14)))
+    database.close()
+
+
+def measure_postgres(res: SizeResult, size: int, people: int, url: str, repeat: int, log) -> None:
+    """The same generated data, loaded by kpolicy.store.bulk into a fresh PostgreSQL database, and
+    the same queries (windows, actors; FTS5 search is SQLite's) against the same hand-written SQL
+    through psycopg, one read transaction each, alternating, every value compared."""
+    import sqlalchemy as sa
+
+    from kpolicy.extract.gazetteer import Gazetteer, PlaceEntry
+    from kpolicy.store import bulk, schema
+    from kpolicy.store.articles import sync_reference
+    from kpolicy.store.bootstrap import initialise
+    from kpolicy.store.db import Database, make_engine, resolve
+
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    name = f"kpolicy_bench_{size}"
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    db_url = admin.url.set(database=name).render_as_string(hide_password=False)
+    try:
+        target = resolve(db_url)
+        database = Database(target, make_engine(target))
+        initialise(database, with_seed=False)
+        with database.reading() as conn:
+            taken = set(conn.execute(sa.select(schema.actor_aliases.c.alias_key)).scalars())
+            taken |= {n.lower() for n in conn.execute(sa.select(schema.actors.c.name)).scalars()}
+        world = build_world(taken, people)
+        with database.writing() as conn:
+            sync_reference(conn, Gazetteer(world.entries, {p: PlaceEntry(p) for p in world.places}))
+        with database.reading() as conn:
+            ids = {"actors": dict(conn.execute(sa.select(schema.actors.c.name, schema.actors.c.id)).all())}
+        gen = EventGenerator(world)
+        t0, c0 = time.perf_counter(), time.process_time()
+        with database.writing() as conn:
+            done = 0
+            while done < size:
+                sources, events = gen.chunk(min(CHUNK, size - done))
+                bulk.load_sources(conn, sources)
+                bulk.load_events(conn, events)
+                done += len(events)
+        res.pg["load_s"], res.pg["load_cpu"] = time.perf_counter() - t0, time.process_time() - c0
+        log(f"[{size}] postgres queries")
+        with database.engine.connect() as analyse:
+            analyse.exec_driver_sql("ANALYZE")
+            analyse.commit()
+        raw = database.engine.raw_connection()
+        cursor = raw.driver_connection.cursor()
+        res.pg["queries"] = []
+        with database.reading() as conn:
+            for qname, q, sql, params in query_specs(world, ids["actors"]):
+                if isinstance(q, tuple):
+                    continue  # FTS5 syntax: the search rows are SQLite's
+                pg_sql = sql.replace("?", "%s")
+
+                def fr(pg_sql=pg_sql, params=params):
+                    cursor.execute(pg_sql, params)
+                    return cursor.fetchall()
+
+                fk, _ = _query_answers(conn, None, q, sql, params)
+                k, r, k_rows, r_rows = paired(fk, fr, repeat)
+                _rows_equal(f"postgres {qname}", k_rows, r_rows)
+                res.pg["queries"].append({"name": qname, "rows": len(k_rows), "k": k, "r": r})
+        raw.close()
+        database.close()
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+def run_size(size: int, workdir: Path, repeat: int, cli_runs: int, people: int, log=print, keep: bool = False,
+             output_runs: int = 5, profile: bool = True, write_events: int = 1000, postgres: str | None = None) -> SizeResult:
+    res = SizeResult(size)
+    folder = workdir / f"n{size}"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    template, world, ids = _template(folder, people)
+    kp_path, raw_path = folder / "kpolicy.db", folder / "raw.db"
+    shutil.copy(template, kp_path)
+    shutil.copy(template, raw_path)
+    log(f"[{size}] loading")
+    measure_load(res, size, world, ids, kp_path, raw_path, log)
+    res.db_mb = kp_path.stat().st_size / 1e6
+    raw_path.unlink()
+    for step, fn in (
+        ("queries", lambda: measure_queries(res, world, ids, kp_path, repeat, profile)),
+        ("cli", lambda: measure_cli(res, world, ids, kp_path, cli_runs)),
+        ("output", lambda: measure_output(res, kp_path, output_runs)),
+        ("export", lambda: measure_export(res, kp_path, folder, output_runs)),
+        ("writes", lambda: measure_write(res, world, kp_path, repeat, profile, write_events)),
+        *((("postgres", lambda: measure_postgres(res, size, people, postgres, repeat, log)),) if postgres else ()),
+    ):
+        log(f"[{size}] {step}")
+        fn()
     if not keep:
         shutil.rmtree(folder, ignore_errors=True)
     return res
@@ -617,9 +1015,14 @@ def machine() -> str:
         mem = f", {kb / 1024 / 1024:.0f} GB RAM"
     except (OSError, ValueError, IndexError):
         pass
+    load = ""
+    try:
+        load = f"; load average at the end {os.getloadavg()[0]:.1f} (a shared machine)"
+    except OSError:
+        pass
     return (
         f"{cpu}, {os.cpu_count()} cores{mem}; {platform.system()} {platform.release()}; "
-        f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}, SQLAlchemy {sqlalchemy.__version__}"
+        f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}, SQLAlchemy {sqlalchemy.__version__}{load}"
     )
 
 
@@ -634,54 +1037,106 @@ def report(results: list[SizeResult], command: str) -> str:
         "",
         f"Machine: {machine()}.",
         "",
-        "### Bulk load (kpolicy.store.bulk vs raw executemany of pre-computed rows, same schema)",
+        "Every timing is the median of the runs with (min–max); kpolicy and its baseline alternate run by run.",
         "",
-        "| events | mentions | db size | kpolicy | kpolicy events/s | raw | raw events/s | ratio |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "### Bulk load (kpolicy.store.bulk in bulk.deferred vs raw executemany of pre-computed rows, same schema, same strategy)",
+        "",
+        "One load per size (the chunks of both alternate); wall time, and the process's CPU time (the machine is shared).",
+        "",
+        "| events | mentions | db size | kpolicy | kpolicy events/s | kpolicy CPU | raw | raw events/s | raw CPU | ratio (wall) | ratio (CPU) |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
+        ld = r.load
         lines.append(
-            f"| {r.events:,} | {r.mentions:,} | {r.db_mb:,.0f} MB | {r.load_s:.2f} s | {r.events / r.load_s:,.0f} | "
-            f"{r.raw_load_s:.2f} s | {r.events / r.raw_load_s:,.0f} | {_ratio(r.load_s, r.raw_load_s)} |"
+            f"| {r.events:,} | {r.mentions:,} | {r.db_mb:,.0f} MB | {ld['k_s']:.2f} s | {r.events / ld['k_s']:,.0f} | {ld['k_cpu']:.2f} s | "
+            f"{ld['r_s']:.2f} s | {r.events / ld['r_s']:,.0f} | {ld['r_cpu']:.2f} s | {_ratio(ld['k_s'], ld['r_s'])} | {_ratio(ld['k_cpu'], ld['r_cpu'])} |"
         )
-    names = [q[0] for q in results[0].queries] if results else []
     lines += [
         "",
-        "### Query latency, median ms: kpolicy (query.iter_rows, all rows as dicts) / raw sqlite3 (fetchall) (ratio) [rows]",
+        "### Query latency in-process: kpolicy (query.iter_rows / search.search, every row) vs raw sqlite3 (fetchall), ms",
         "",
-        "| events | " + " | ".join(names) + " |",
-        "|---:|" + "---:|" * len(names),
+        "Both inside one read transaction; every value of every row compared. Peak: Python heap (tracemalloc) of one run, KB per row.",
+        "",
+        "| events | query | rows | kpolicy ms | raw ms | ratio | kpolicy peak / row | raw peak / row |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
-        cells = [f"{k:.1f} / {raw:.1f} ({_ratio(k, raw)}) [{rows:,}]" for _, rows, k, raw in r.queries]
-        lines.append(f"| {r.events:,} | " + " | ".join(cells) + " |")
+        for q in r.queries:
+            rows = max(q["rows"], 1)
+            lines.append(f"| {r.events:,} | {q['name']} | {q['rows']:,} | {q['k'].cell()} | {q['r'].cell()} | "
+                         f"{_ratio(q['k'].median, q['r'].median)} | {q['k_kb'] / rows:.2f} KB | {q['r_kb'] / rows:.2f} KB |")
+    lines += [
+        "",
+        "### End-to-end CLI: kpolicy vs `sqlite-utils query` of the same SQL vs the import floor (`python -c \"import sqlalchemy, typer\"`), ms",
+        "",
+        "Three processes alternating run by run; kpolicy's CSV equals sqlite-utils' value for value; peak RSS per process.",
+        "",
+        "| events | command | rows | runs | kpolicy | sqlite-utils | floor | vs sqlite-utils | vs floor | kpolicy peak | sqlite-utils peak |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        for c in r.cli:
+            s = c.get("s")
+            lines.append(
+                f"| {r.events:,} | `kpolicy {c['label']}` | {c['rows']:,} | {c['runs']} | {c['k'].cell('{:.0f}')} | "
+                f"{s.cell('{:.0f}') if s else '-'} | {c['f'].cell('{:.0f}')} | {_ratio(c['k'].median, s.median) if s else '-'} | "
+                f"{_ratio(c['k'].median, c['f'].median)} | {c['k_mb'].median:.0f} MB | {c['s_mb'].median:.0f} MB |" if s else
+                f"| {r.events:,} | `kpolicy {c['label']}` | {c['rows']:,} | {c['runs']} | {c['k'].cell('{:.0f}')} | - | "
+                f"{c['f'].cell('{:.0f}')} | - | {_ratio(c['k'].median, c['f'].median)} | {c['k_mb'].median:.0f} MB | - |"
+            )
+    lines += [
+        "",
+        "### Large answers to a pipe: time to the first byte, total, peak RSS (`kpolicy ... > file`)",
+        "",
+        "| events | command | format | lines out | first byte ms | total s | peak RSS |",
+        "|---:|---|---|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        for o in r.output:
+            lines.append(f"| {r.events:,} | `kpolicy {o['label'].split(' (')[0]}` | {o['format']} | {o['lines']:,} | {o['first'].cell('{:.0f}')} | "
+                         f"{o['wall'].cell('{:.2f}')} | {o['mb'].median:.0f} MB |")
     baseline = results[0].export.get("baseline", "sqlite3 -csv") if results else "sqlite3 -csv"
     lines += [
         "",
-        f"### CSV export of everything (`kpolicy export -o FILE` vs `{baseline}` on the timeline view; wall time, peak RSS of the process)",
+        f"### CSV export of everything (`kpolicy export -o FILE` vs `{baseline}` on the timeline view; files compared value for value)",
         "",
-        "| events | rows | kpolicy | kpolicy peak | baseline | baseline peak | ratio |",
+        "| events | rows | kpolicy s | kpolicy peak | baseline s | baseline peak | ratio |",
         "|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         e = r.export
-        lines.append(
-            f"| {r.events:,} | {e['rows']:,} | {e['k_s']:.2f} s | {e['k_mb']:.0f} MB | {e['r_s']:.2f} s | {e['r_mb']:.0f} MB | {_ratio(e['k_s'], e['r_s'])} |"
-        )
+        lines.append(f"| {r.events:,} | {e['rows']:,} | {e['k'].cell('{:.2f}')} | {e['k_mb'].median:.0f} MB | {e['r'].cell('{:.2f}')} | "
+                     f"{e['r_mb'].median:.0f} MB | {_ratio(e['k'].median, e['r'].median)} |")
     lines += [
         "",
-        "### End-to-end CLI vs the import floor (`python -c \"import sqlalchemy, typer\"`), medians of interleaved runs",
+        "### The article write path (store_article: dedupe, merges, history) vs bulk.load_events, same events, rolled back",
         "",
-        "| events | command | runs | kpolicy | floor | ratio | the query alone, raw SQL in-process | kpolicy - floor - query |",
-        "|---:|---|---:|---:|---:|---:|---:|---:|",
+        "| events in db | articles | events | store_article ms | per event | bulk ms | per event | ratio |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
-        c = r.cli
-        shown = "kpolicy " + " ".join(c["argv"][c["argv"].index("events"):]).replace(str(Path(c["argv"][c["argv"].index("--db") + 1])), "DB")
-        lines.append(
-            f"| {r.events:,} | `{shown}` | {c['runs']} | {c['k_ms']:.0f} ms | {c['f_ms']:.0f} ms | {_ratio(c['k_ms'], c['f_ms'])} | "
-            f"{c['raw_ms']:.1f} ms | {c['k_ms'] - c['f_ms'] - c['raw_ms']:.0f} ms |"
-        )
+        w = r.write
+        if w:
+            lines.append(f"| {r.events:,} | {w['articles']} | {w['events']:,} | {w['k'].cell('{:.0f}')} | {w['k'].median / w['events'] * 1000:.0f} us | "
+                         f"{w['r'].cell('{:.0f}')} | {w['r'].median / w['events'] * 1000:.0f} us | {_ratio(w['k'].median, w['r'].median)} |")
+    if any(r.pg for r in results):
+        lines += [
+            "",
+            "### PostgreSQL: the same data loaded by kpolicy.store.bulk, the same queries against the same SQL through psycopg, ms",
+            "",
+            "| events | load | events/s | query | rows | kpolicy ms | raw ms | ratio |",
+            "|---:|---:|---:|---|---:|---:|---:|---:|",
+        ]
+        for r in results:
+            for q in r.pg.get("queries", []):
+                lines.append(f"| {r.events:,} | {r.pg['load_s']:.1f} s | {r.events / r.pg['load_s']:,.0f} | {q['name']} | {q['rows']:,} | "
+                             f"{q['k'].cell()} | {q['r'].cell()} | {_ratio(q['k'].median, q['r'].median)} |")
+    profiles = [p for r in results for p in r.profiles]
+    if profiles:
+        lines += ["", "### Profiles (cProfile, one run, top functions by own time)", ""]
+        for title, text in profiles:
+            lines += [f"{title}:", "", "```", text, "```", ""]
     lines += ["", END_MARK]
     return "\n".join(lines)
 
@@ -700,22 +1155,33 @@ def write_report(path: Path, text: str) -> None:
 
 
 def main(argv: list[str] | None = None) -> list[SizeResult]:
-    parser = argparse.ArgumentParser(prog="python -m tools.bench", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python tools/bench.py", description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="1000,10000,100000,1000000", help="comma-separated event counts")
     parser.add_argument("--out", type=Path, default=Path("docs/benchmarks.md"), help="report file (marked section replaced)")
     parser.add_argument("--workdir", type=Path, default=None, help="where the databases go (default: a temporary folder)")
-    parser.add_argument("--repeat", type=int, default=15, help="runs per query (median)")
-    parser.add_argument("--cli-runs", type=int, default=15, help="runs of the CLI and of the import floor (median)")
+    parser.add_argument("--repeat", type=int, default=7, help="runs per in-process query and side (median; at least 5)")
+    parser.add_argument("--cli-runs", type=int, default=7, help="runs of each CLI command and its baselines (at least 5)")
+    parser.add_argument("--output-runs", type=int, default=5, help="runs of each large-output command and of the export (at least 5)")
+    parser.add_argument("--no-profile", action="store_true", help="skip the cProfile runs of misses and of the write path")
+    parser.add_argument("--write-events", type=int, default=1000, help="events (in articles of about 20) for the write-path rows")
+    parser.add_argument("--postgres", metavar="URL", default=None,
+                        help="also load each size into PostgreSQL (a scratch database on this server) and run the same queries")
+    parser.add_argument("--smoke", action="store_true", help="allow fewer than 5 runs (tests only: the figures are then no figures)")
     parser.add_argument("--keep", action="store_true", help="keep the generated databases (needs --workdir)")
     parser.add_argument("--people", type=int, default=3000, help="synthetic persons in the gazetteer")
     args = parser.parse_args(argv)
+    global MIN_RUNS
+    MIN_RUNS = 1 if args.smoke else 5
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
-    command = "python -m tools.bench " + " ".join(argv if argv is not None else sys.argv[1:])
+    command = "python tools/bench.py " + " ".join(argv if argv is not None else sys.argv[1:])
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="kpolicy-bench-"))
     results = []
     try:
         for size in sizes:
-            results.append(run_size(size, workdir, args.repeat, args.cli_runs, args.people, log=lambda m: print(m, file=sys.stderr, flush=True), keep=args.keep))
+            results.append(run_size(size, workdir, args.repeat, args.cli_runs, args.people,
+                                    log=lambda m: print(m, file=sys.stderr, flush=True), keep=args.keep,
+                                    output_runs=args.output_runs, profile=not args.no_profile, write_events=args.write_events,
+                                    postgres=args.postgres))
             write_report(args.out, report(results, command))  # partial results survive a long run
     finally:
         if args.workdir is None:

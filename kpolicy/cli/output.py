@@ -50,13 +50,16 @@ def output_stream(path: Path | None):
 
 
 def emit(rows: Iterable[dict], fmt: str, out, columns: list[tuple[str, str]], fields: tuple[str, ...] | None = None,
-         exempt: tuple[str, ...] = ()) -> int:
+         exempt: tuple[str, ...] = (), what: str = "rows") -> int:
     """Write `rows` to `out` in `fmt`: a table of `columns` (key, heading), or CSV of `fields`
-    (default: the first row's keys, else the column keys), JSON or JSON Lines. Returns the count."""
+    (default: the first row's keys, else the column keys), JSON or JSON Lines. Returns the count.
+
+    Every format streams. A table on a terminal shows its first page and says on stderr
+    how many `what` there are and how to get them all."""
     from kpolicy.views import render
 
     if fmt == "table":
-        return render.write_table(rows, columns, out)
+        return render.write_table(rows, columns, out, on_more=lambda shown, total: more_note(shown, total, what))
     if fmt == "csv":
         if fields is None:
             rows = list(rows)
@@ -65,6 +68,12 @@ def emit(rows: Iterable[dict], fmt: str, out, columns: list[tuple[str, str]], fi
     if fmt == "json":
         return render.write_json(rows, out)
     return render.write_jsonl(rows, out)
+
+
+def more_note(shown: int, total: int, what: str) -> None:
+    """The line under a terminal table cut at its first page."""
+    print(f"kpolicy: showed the first {shown} of {total:,} {what}; for all of them use --format csv or jsonl, -o FILE, "
+          "or a pager (add | less); --limit N shows fewer", file=sys.stderr)
 
 
 def with_progress(rows, total_of, label: str):

@@ -61,7 +61,7 @@ def events(
         # tables and CSV need the timeline row only; JSON carries actors with roles and mentions
         rows = queries.iter_rows(conn, query) if fmt == "table" else (
             queries.iter_export_rows(conn, query) if fmt == "csv" else queries.iter_detailed(conn, query))
-        if not emit(rows, fmt, out, render.EVENT_COLUMNS, fields=queries.EXPORT_FIELDS, exempt=("date", "start", "end")) and fmt == "table":
+        if not emit(rows, fmt, out, render.EVENT_COLUMNS, fields=queries.EXPORT_FIELDS, exempt=("date", "start", "end"), what="events") and fmt == "table":
             typer.echo("kpolicy: no events match", err=True)
 
 

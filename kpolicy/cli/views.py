@@ -51,11 +51,8 @@ def search(
     with database.reading() as conn:
         rows = run_search(conn, words, query, fts=fts)
         with output_stream(output) as out:
-            if fmt == "table":
-                from rich.markup import escape
-
-                rows = ({**r, "snippet": escape(r["snippet"] or ""), "title": escape(r["title"])} for r in rows)
-            if not emit(rows, fmt, out, render.SEARCH_COLUMNS, fields=SEARCH_FIELDS, exempt=("date", "start", "end")) and fmt == "table":
+            # table cells are plain text (render.write_table): a '[' in a title or snippet is no markup
+            if not emit(rows, fmt, out, render.SEARCH_COLUMNS, fields=SEARCH_FIELDS, exempt=("date", "start", "end"), what="hits") and fmt == "table":
                 typer.echo(f"kpolicy: no events match {words!r}", err=True)
 
 

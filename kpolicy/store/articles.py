@@ -14,11 +14,12 @@ every stored article is one change whose revisions record each event it created.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date, timedelta
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from kpolicy.store import schema, write
-from kpolicy.dates import DateRange, compatible
+from kpolicy.dates import DateRange, compatible, span_class, span_longest
 from kpolicy.extract.gazetteer import Gazetteer
 from kpolicy.query import ActorTree, window_ids
 from kpolicy.records import EventRecord, SourceRecord, StoreSummary
@@ -130,35 +131,48 @@ def _dates_compatible(record: EventRecord, row) -> bool:
     return compatible(record.date, DateRange(row.date, row.start_date, row.end_date, row.precision))
 
 
+# find_match's candidates: only dated events of at most MAX_MERGE_SPAN_DAYS can be compatible
+# (_dates_compatible), i.e. the bounded span classes 0..span_class of that many days. One
+# text statement, built once: an SQLAlchemy select of ten index ranges built and cache-keyed
+# per event cost 10-15 ms, most of the article write path (docs/benchmarks.md).
+_MATCH_CLASSES = range(span_class(date(2000, 1, 1), date(2000, 1, 1) + timedelta(days=MAX_MERGE_SPAN_DAYS)) + 1)
+_MATCH_SQL = sa.text(
+    "SELECT e.id, e.type, e.date, e.start_date, e.end_date, e.precision, e.review FROM events e "
+    "WHERE e.type = :type AND e.date IS NOT NULL AND e.deleted_at IS NULL AND e.review != 'rejected' "
+    "AND e.start_date <= :hi AND e.end_date >= :lo "
+    "AND NOT EXISTS (SELECT 1 FROM mentions m WHERE m.event_id = e.id AND m.source_id = :source) "
+    "AND e.id IN (" + " UNION ALL ".join(
+        f"SELECT id FROM events WHERE span_class = {k} AND start_date >= :earliest_{k} AND start_date <= :hi AND end_date >= :lo"
+        for k in _MATCH_CLASSES) + ")"
+).bindparams(
+    sa.bindparam("lo", type_=sa.Date), sa.bindparam("hi", type_=sa.Date),
+    *(sa.bindparam(f"earliest_{k}", type_=sa.Date) for k in _MATCH_CLASSES),
+).columns(id=sa.Integer, type=sa.String, date=sa.String, start_date=sa.Date, end_date=sa.Date, precision=sa.String, review=sa.String)
+_ACTORS_SQL = sa.text("SELECT actor_id FROM event_actors WHERE event_id = :id")
+
+
 def find_match(conn: Connection, record: EventRecord, source_id: int, lookups: _Lookups) -> int | None:
     """An event from another source that `record` is another mention of, or None."""
-    if record.date.edtf is None or not record.actors:
-        return None
+    lo, hi = record.date.lower, record.date.upper
+    if record.date.edtf is None or not record.actors or lo is None or hi is None or (hi - lo).days > MAX_MERGE_SPAN_DAYS:
+        return None  # _dates_compatible would refuse every candidate
     states = {lookups.top(lookups.actor_ids[name]) for name, _ in record.actors if name in lookups.actor_ids}
     if not states:
         return None
-    e, ea = schema.events, schema.event_actors
-    query = sa.select(e.c.id, e.c.type, e.c.date, e.c.start_date, e.c.end_date, e.c.precision, e.c.review).where(
-        # the same type, not only the same family: a statement about a plenum is not the plenum
-        e.c.type == record.type,
-        e.c.date.is_not(None),
-        e.c.deleted_at.is_(None),
-        e.c.review != "rejected",
-        e.c.start_date <= record.date.upper if record.date.upper else sa.true(),
-        sa.or_(e.c.end_date.is_(None), e.c.end_date >= record.date.lower) if record.date.lower else sa.true(),
-        ~sa.exists().where(schema.mentions.c.event_id == e.c.id, schema.mentions.c.source_id == source_id),
-        # the same overlap, as index ranges over span classes: no scan of the whole family
-        e.c.id.in_(window_ids(record.date.lower, record.date.upper, within=False)),
-    )
+    # the same type, not only the same family (a statement about a plenum is not the plenum);
+    # overlapping bounds, found as index ranges over span classes (query.window_ids)
+    params = {"type": record.type, "lo": lo, "hi": hi, "source": source_id}
+    for k in _MATCH_CLASSES:
+        params[f"earliest_{k}"] = date.fromordinal(max(1, lo.toordinal() - span_longest(k)))
     best: tuple[tuple, int] | None = None
-    for row in conn.execute(query):
+    for row in conn.execute(_MATCH_SQL, params).all():
         if not _dates_compatible(record, row):
             continue
-        actor_rows = conn.execute(sa.select(ea.c.actor_id).where(ea.c.event_id == row.id)).scalars()
+        actor_rows = conn.execute(_ACTORS_SQL, {"id": row.id}).scalars()
         if not states & {lookups.top(a) for a in actor_rows}:
             continue
         # the closest candidate: the most similar date span, curated first
-        span = abs(((row.end_date - row.start_date).days) - ((record.date.upper - record.date.lower).days))
+        span = abs(((row.end_date - row.start_date).days) - ((hi - lo).days))
         rank = (span, row.review != "reviewed", row.id)
         if best is None or rank < best[0]:
             best = (rank, row.id)

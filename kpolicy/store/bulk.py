@@ -16,7 +16,8 @@ No cross-article dedupe happens here: give it events that are distinct already.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -32,6 +33,12 @@ DEFAULT_BATCH = 20_000
 # SQLite's page cache during a bulk load: index pages of a large database stay in memory
 # instead of being re-read for every random insert (the default is 2 MB)
 SQLITE_CACHE_KB = 128 * 1024
+# a load at least this large, and at least as large as what is already stored, builds the
+# secondary indexes once at the end instead of updating them row by row (see `deferred`)
+DEFER_MIN = 50_000
+# the tables a load writes; their plain secondary indexes are what `deferred` drops and rebuilds
+LOAD_TABLES = ("events", "event_actors", "mentions", "revisions")
+_DEFERRED = "kpolicy.bulk.deferred"  # Connection.info key: a deferred load is in progress
 
 
 @dataclass(slots=True)
@@ -165,37 +172,107 @@ class _Resolver:
         return found
 
 
-def load_events(conn: Connection, events: Iterable[BulkEvent], batch_size: int = DEFAULT_BATCH, by: str | None = None) -> StoreSummary:
+def load_events(conn: Connection, events: Iterable[BulkEvent], batch_size: int = DEFAULT_BATCH, by: str | None = None,
+                defer: bool | None = None) -> StoreSummary:
     """Validate and insert events with their actors and mentions, `batch_size` events per executemany.
 
     Runs in the caller's transaction. Sources must be stored first (load_sources or
     store_article); places unknown so far are added. Raises BadInput naming the event
     (its position in `events` and its title) for any invalid field; nothing is kept then,
     as long as the caller's transaction rolls back (Database.writing does).
+
+    `defer`: build the secondary indexes after the load (`deferred`); by default when
+    `events` is a sequence of at least DEFER_MIN events and no smaller than the table.
+    Inside a `deferred` block the block's own policy applies.
     """
+    if conn.info.get(_DEFERRED):
+        return _load_events(conn, events, batch_size, by, own_rows=True)
+    if defer is None:
+        defer = (isinstance(events, Sequence) and len(events) >= DEFER_MIN
+                 and len(events) >= (conn.execute(sa.select(sa.func.max(schema.events.c.id))).scalar() or 0))
+    if defer and conn.dialect.name == "sqlite":
+        with deferred(conn):
+            return _load_events(conn, events, batch_size, by, own_rows=True)
+    if conn.dialect.name != "sqlite":
+        return _load_events(conn, events, batch_size, by, own_rows=False)
+    old_cache = conn.exec_driver_sql("PRAGMA cache_size").scalar()
+    conn.exec_driver_sql(f"PRAGMA cache_size=-{SQLITE_CACHE_KB}")
+    try:
+        triggers = suspend_search_triggers(conn)
+        summary = _load_events(conn, events, batch_size, by, own_rows=bool(triggers))
+        resume_search_triggers(conn, triggers)
+    finally:
+        conn.exec_driver_sql(f"PRAGMA cache_size={old_cache}")
+    return summary
+
+
+def _load_events(conn: Connection, events: Iterable[BulkEvent], batch_size: int, by: str | None, own_rows: bool) -> StoreSummary:
     writer = _Writer(conn)
     resolve = _Resolver(conn, writer)
     summary = StoreSummary()
-    sqlite = conn.dialect.name == "sqlite"
-    search_rows: list[tuple] | None = None
-    triggers: list[str] = []
-    if sqlite:
-        old_cache = conn.exec_driver_sql("PRAGMA cache_size").scalar()
-        conn.exec_driver_sql(f"PRAGMA cache_size=-{SQLITE_CACHE_KB}")
-        triggers = suspend_search_triggers(conn)
-        search_rows = [] if triggers else None
-    try:
-        _load(conn, events, batch_size, writer, resolve, summary, search_rows, by)
-        if triggers:
-            resume_search_triggers(conn, triggers)
-    finally:
-        if sqlite:
-            conn.exec_driver_sql(f"PRAGMA cache_size={old_cache}")
+    _load(conn, events, batch_size, writer, resolve, summary, [] if own_rows else None, by)
     if conn.dialect.name == "postgresql" and summary.events:
         # ids were given explicitly: move the sequence past them
         conn.exec_driver_sql("SELECT setval(pg_get_serial_sequence('events', 'id'), (SELECT max(id) FROM events))")
         conn.exec_driver_sql("SELECT setval(pg_get_serial_sequence('mentions', 'id'), (SELECT max(id) FROM mentions))")
     return summary
+
+
+def suspend_indexes(conn: Connection, tables: Sequence[str] = LOAD_TABLES) -> list[str]:
+    """Drop the plain secondary indexes of `tables` (SQLite); returns their CREATE statements.
+
+    Unique constraints (SQLite's autoindexes, which carry no SQL) stay: they are what
+    rejects a duplicate, and a load appends to them in key order anyway."""
+    marks = ", ".join("?" * len(tables))
+    rows = conn.exec_driver_sql(
+        f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ({marks}) ORDER BY name",
+        tuple(tables),
+    ).all()
+    for name, _sql in rows:
+        conn.exec_driver_sql(f'DROP INDEX "{name}"')
+    return [sql for _name, sql in rows]
+
+
+def resume_indexes(conn: Connection, indexes: Sequence[str]) -> None:
+    for sql in indexes:
+        conn.exec_driver_sql(sql)
+
+
+@contextmanager
+def deferred(conn: Connection) -> Iterator[None]:
+    """A large load: secondary indexes and the FTS sync triggers off inside, rebuilt once at the end.
+
+    Updating seven B-tree indexes of `events` (and three of its children) in random key
+    order costs a page read per insert once they outgrow the page cache; sorting each
+    index once after the load (CREATE INDEX) is linear and sequential. The FTS rows are
+    written by the load itself, as with suspended triggers. Everything happens in the
+    caller's transaction: a failed load rolls the drops back with the rows, and other
+    connections never see the schema without its indexes (SQLite DDL is transactional).
+
+        with database.writing() as conn, bulk.deferred(conn):
+            for sources, events in chunks:
+                bulk.load_sources(conn, sources)
+                bulk.load_events(conn, events)
+
+    PostgreSQL: a plain block (its executemany is pipelined; indexes stay).
+    """
+    if conn.info.get(_DEFERRED) or conn.dialect.name != "sqlite":
+        yield
+        return
+    old_cache = conn.exec_driver_sql("PRAGMA cache_size").scalar()
+    conn.exec_driver_sql(f"PRAGMA cache_size=-{SQLITE_CACHE_KB}")
+    triggers = suspend_search_triggers(conn)
+    indexes = suspend_indexes(conn)
+    conn.info[_DEFERRED] = True
+    try:
+        yield
+    finally:
+        conn.info.pop(_DEFERRED, None)
+        try:
+            resume_indexes(conn, indexes)
+            resume_search_triggers(conn, triggers)
+        finally:
+            conn.exec_driver_sql(f"PRAGMA cache_size={old_cache}")
 
 
 SEARCH_TABLE = write.SEARCH_TABLE

@@ -133,20 +133,135 @@ def console(out: IO[str]):
     return Console(file=out, width=None if is_tty else 200, no_color=not is_tty, highlight=False, soft_wrap=not is_tty)
 
 
-def write_table(rows: Iterable[dict], columns: list[tuple[str, str]], out: IO[str], title: str | None = None) -> int:
-    """A terminal table of `columns` (key, heading)."""
+TABLE_PAGE = 100  # rows laid out together: a result this small is one table, sized to its content
+TABLE_WIDTH = 200  # the layout width off a terminal (console(): stable output for pipes and tests)
+
+
+def _cell(value) -> str:
+    return "" if value is None else terminal_safe(str(_plain(value)))
+
+
+def write_table(rows: Iterable[dict], columns: list[tuple[str, str]], out: IO[str], title: str | None = None,
+                on_more=None) -> int:
+    """A terminal table of `columns` (key, heading); returns the number of rows.
+
+    Up to TABLE_PAGE rows: one rich table sized to its cells. More rows never build the
+    whole table in memory:
+    - on a terminal, the first TABLE_PAGE rows are shown and the rest only counted;
+      `on_more(shown, total)` is called so the face can say how to get them all;
+    - off a terminal (a pipe, a file, -o), every row streams as it comes: the column
+      widths are those of the first page, longer cells wrap inside their column.
+    """
+    it = iter(rows)
+    head = []
+    for row in it:
+        head.append([_cell(row.get(k)) for k, _ in columns])
+        if len(head) > TABLE_PAGE:
+            break
+    if len(head) <= TABLE_PAGE:
+        if head:
+            _rich_table(head, columns, out, title)
+        return len(head)
+    if hasattr(out, "isatty") and out.isatty():
+        _rich_table(head[:TABLE_PAGE], columns, out, title)
+        out.flush()
+        total = len(head) + sum(1 for _ in it)  # counted, not kept
+        if on_more is not None:
+            on_more(TABLE_PAGE, total)
+        return total
+    return _stream_table(head, it, columns, out, title)
+
+
+def _rich_table(cells: list[list[str]], columns: list[tuple[str, str]], out: IO[str], title: str | None) -> None:
     from rich import box
     from rich.table import Table
+    from rich.text import Text
 
     table = Table(title=title, box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
     for _, heading in columns:
         table.add_column(heading, overflow="fold")
+    for row in cells:
+        table.add_row(*(Text(c) for c in row))  # plain text: a '[' in a title is no markup
+    console(out).print(table)
+
+
+def _width(text: str) -> int:
+    if text.isascii():
+        return len(text)
+    from rich.cells import cell_len
+
+    return cell_len(text)
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """Word-wrap into lines of at most `width` terminal cells; a longer word is folded."""
+    lines: list[str] = []
+    line = ""
+    for word in text.split():
+        while _width(word) > width:  # fold a word wider than the column
+            room = width - _width(line) - (1 if line else 0)
+            if line and room < _width(word[0]):
+                lines.append(line)
+                line, room = "", width
+            cut, used = 0, 0
+            while cut < len(word) and used + _width(word[cut]) <= room:
+                used += _width(word[cut])
+                cut += 1
+            cut = max(cut, 1)
+            lines.append(f"{line} {word[:cut]}" if line else word[:cut])
+            line, word = "", word[cut:]
+        if not word:
+            continue
+        if not line:
+            line = word
+        elif _width(line) + 1 + _width(word) <= width:
+            line = f"{line} {word}"
+        else:
+            lines.append(line)
+            line = word
+    lines.append(line)
+    return lines
+
+
+def _stream_table(head: list[list[str]], rest: Iterator[dict], columns: list[tuple[str, str]], out: IO[str],
+                  title: str | None) -> int:
+    """The SIMPLE_HEAD layout of the small tables, written row by row with the first page's widths."""
+    widths = [max([_width(h)] + [_width(row[i]) for row in head]) for i, (_, h) in enumerate(columns)]
+    for i in range(len(columns)):  # ids and counts grow past the first page's: room for 10^7
+        if all(row[i].isdigit() for row in head):
+            widths[i] = max(widths[i], 7)
+    floors = [max(_width(h), 2) for _, h in columns]
+    gaps = 3 * (len(columns) - 1)
+    while sum(widths) + gaps > TABLE_WIDTH:  # too wide: narrow the widest column that can give
+        i = max((j for j in range(len(widths)) if widths[j] > floors[j]), key=lambda j: widths[j], default=None)
+        if i is None:
+            break
+        widths[i] -= 1
+    total = sum(widths) + gaps
+    write = out.write
+
+    def emit(cells: list[str]) -> None:
+        parts = [c if _width(c) <= w else None for c, w in zip(cells, widths)]
+        if None not in parts:
+            write("   ".join(c + " " * (w - _width(c)) for c, w in zip(cells, widths)) + "\n")
+            return
+        wrapped = [[c] if p is not None else _wrap(c, w) for c, p, w in zip(cells, parts, widths)]
+        for k in range(max(len(x) for x in wrapped)):
+            line = [x[k] if k < len(x) else "" for x in wrapped]
+            write("   ".join(c + " " * (w - _width(c)) for c, w in zip(line, widths)) + "\n")
+
+    if title:
+        write(title.center(total).rstrip() + "\n")
+    emit([h for _, h in columns])
+    write("─" * total + "\n")
     count = 0
-    for row in rows:
-        table.add_row(*("" if row.get(k) is None else terminal_safe(str(_plain(row.get(k)))) for k, _ in columns))
+    for cells in head:
+        emit(cells)
         count += 1
-    if count:
-        console(out).print(table)
+    keys = [k for k, _ in columns]
+    for row in rest:
+        emit([_cell(row.get(k)) for k in keys])
+        count += 1
     return count
 
 
