@@ -358,7 +358,7 @@ def history(
                 _say("no revisions match")
 
 
-def _short(text, width: int = 60):
+def _short(text, width: int = 40):
     if text is None or len(text) <= width:
         return text
     return text[: width - 1] + "…"

@@ -447,8 +447,8 @@ def summary_lines(conn: Connection, event_id: int) -> list[str]:
             if row["change"] not in [x["change"] for x in changes]:
                 changes.append(row)
         first, last = changes[-1], changes[0]
-        lines.append(f"  history    {len(changes)} change(s); created {first['at']:%Y-%m-%d %H:%M} by {first['by']} ({first['command']})"
-                     + (f"; last {last['command']} {last['at']:%Y-%m-%d %H:%M} by {last['by']}" + (f": {last['reason']}" if last["reason"] else "")
+        lines.append(f"  history    {len(changes)} change(s); created by {first['by']} ({first['command']}, change {first['change']})"
+                     + (f"; last {last['command']} by {last['by']} (change {last['change']})" + (f": {last['reason']}" if last["reason"] else "")
                         if len(changes) > 1 else "")
                      + f"; `kpolicy history {event_id}`")
     return lines

@@ -202,7 +202,8 @@ def _unique_slug(conn: Connection, slug: str) -> str:
     return f"{slug}-{n}"
 
 
-def _propose(conn: Connection, change_id: int, event_id: int, current: dict, record: EventRecord, source_id: int) -> None:
+def _propose(conn: Connection, change_id: int, event_id: int, current: dict, record: EventRecord, source_id: int,
+             lookups: _Lookups) -> None:
     """Proposals for what a new mention brings to an existing event: a more precise date, a
     conflicting date, actors the event lacks. Never applied here, never dropped."""
     m = schema.mentions
@@ -225,7 +226,14 @@ def _propose(conn: Connection, change_id: int, event_id: int, current: dict, rec
             if not contains:  # a vaguer date says nothing new; an overlapping different one is a conflict
                 write.propose(conn, change_id, event_id, "conflict", {"date": new.edtf, "quote": quote}, source_id, mention_id)
     have_names = {name for name, _ in current["actors"]}
-    missing = sorted({(name, role) for name, role in record.actors if name not in have_names})
+    implied = set()  # the parents of the actors it has: Kim Jong-un implies North Korea
+    for name in have_names:
+        actor_id = lookups.actor_ids.get(name)
+        while actor_id is not None and actor_id not in implied:
+            implied.add(actor_id)
+            actor_id = lookups.tree.parent.get(actor_id)
+    missing = sorted({(name, role) for name, role in record.actors
+                      if name not in have_names and lookups.actor_ids.get(name) not in implied})
     if missing:
         write.propose(conn, change_id, event_id, "actors", {"actors": [list(a) for a in missing], "quote": quote}, source_id, mention_id)
 
@@ -274,7 +282,7 @@ def store_article(conn: Connection, source: SourceRecord, events: Iterable[Event
             summary.mentions += write.add_mentions(conn, match, source_id, record.mentions)
             if record.review != "reviewed":
                 # an extracted mention never changes the event; what it brings becomes a proposal
-                _propose(conn, change_id, match, before, record, source_id)
+                _propose(conn, change_id, match, before, record, source_id, lookups)
             history.append((match, "mentioned", "mentions", None, {"source": source.slug, "count": len(record.mentions)}))
             touched.add(match)
             continue
