@@ -1,24 +1,36 @@
 """Articles in, events out: read a file, resolve its metadata, extract, store.
 
-`prepare(path, published=...)` reads an article (.md, .txt, .html, YAML front matter
-for published/title/url/publisher/author) and returns its SourceRecord and extracted
-EventRecords; `ingest_paths` stores each article in its own transaction
-(Database.writing()), so a failure in one article leaves the others as they were.
+`prepare(path, published=...)` reads one article (.md, .txt, .html, .pdf, .docx) and
+returns its SourceRecord and extracted events. `ingest_batch` runs a folder of thousands:
+a process pool reads and extracts while this process stores, one transaction per
+article, in the order of the files; a bad file is reported and skipped, a text already
+stored is skipped before it is extracted (so an interrupted run resumes where it
+stopped), and at most a few articles are in memory at once.
+
+Metadata precedence, highest first: the command's own options (`extract --title` ...),
+the `--manifest` row, the sidecar `NAME.meta.yaml`, the file's front matter, what the
+document says of itself (PDF info, web page meta tags, Word properties), and for the
+publication date only, the batch's `--published`.
 """
 
 from __future__ import annotations
 
+import csv
+import os
 import re
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from datetime import date
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 
 from kpolicy.errors import BadInput
+from kpolicy.extract.text import FORMATS_TEXT, SUPPORTED_SUFFIXES, ArticleProblem, Document, read_document, safe_yaml_load
 from kpolicy.records import EventRecord, SourceRecord, StoreSummary
-from kpolicy.extract.text import SUPPORTED_SUFFIXES, Document, read_document
 
-ARTICLE_GLOBS = ("*.md", "*.txt", "*.html")
+ARTICLE_GLOBS = tuple(f"*{s}" for s in sorted(SUPPORTED_SUFFIXES) if s)
+META_FIELDS = ("published", "title", "url", "publisher", "author", "site")
+SIDECAR_SUFFIX = ".meta.yaml"
 
 
 @dataclass
@@ -26,15 +38,31 @@ class Prepared:
     document: Document
     source: SourceRecord
     events: list  # kpolicy.extract.ExtractedEvent
+    took_default: bool = False  # the publication date came from the batch's --published
+
+    def records(self) -> list[EventRecord]:
+        """The events as the store takes them, mentions carrying their page for a PDF."""
+        records = [e.to_record() for e in self.events]
+        if self.document.pages:
+            for record in records:
+                for m in record.mentions:
+                    m.page = self.document.page_at(m.char_start)
+        return records
 
 
 def published_date(value, where: str) -> date:
+    if isinstance(value, datetime):  # YAML reads `published: 2020-01-01 10:00:00` as a datetime
+        return value.date()
     if isinstance(value, date):
         return value
+    text = str(value).strip()
+    m = re.match(r"^(\d{4}-\d{2}-\d{2})(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|[+-]\d{2}:?\d{2})?)?$", text)
     try:
-        return date.fromisoformat(str(value).strip())
+        if not m:
+            raise ValueError
+        return date.fromisoformat(m.group(1))
     except ValueError:
-        raise BadInput(f"{where}: published date {value!r} is not YYYY-MM-DD; give --published 2020-02-05") from None
+        raise ArticleProblem("bad-metadata", f"{where}: published date {value!r} is not YYYY-MM-DD; give --published 2020-02-05") from None
 
 
 def slugify(text: str) -> str:
@@ -42,57 +70,199 @@ def slugify(text: str) -> str:
     return slug[:80] or "article"
 
 
-def prepare(path: Path, published: date | str | None = None, title: str | None = None, url: str | None = None,
-            publisher: str | None = None, author: str | None = None, default_published: date | str | None = None) -> Prepared:
-    """Read one article and extract its events; options override the front matter, which
-    overrides `default_published` (the date given for a batch of files)."""
-    from kpolicy.extract import extract_events
-
-    document = read_document(path)
-    meta = document.metadata
-    when = published if published is not None else meta.get("published") or meta.get("date") or default_published
-    if when is None:
-        raise BadInput(f"{path}: no publication date; give --published YYYY-MM-DD or a `published:` line in the front matter")
-    when = published_date(when, str(path))
-    source = SourceRecord(
-        slug=slugify(meta.get("id") or path.stem),
-        title=str(title or meta.get("title") or path.stem),
-        published=when,
-        text=document.text,
-        author=author or meta.get("author"),
-        publisher=publisher or meta.get("publisher"),
-        url=url or meta.get("url"),
-    )
-    return Prepared(document, source, extract_events(document.text, when))
+def _text_field(meta: dict, key: str, where: str) -> str | None:
+    value = meta.get(key)
+    if value is None:
+        return None
+    if isinstance(value, (list, dict, set, tuple)):
+        kind = "a list" if isinstance(value, (list, set, tuple)) else "a mapping"
+        raise ArticleProblem("bad-metadata", f"{where}: `{key}` must be text, not {kind}; quote it: {key}: \"...\"")
+    if isinstance(value, bool):
+        raise ArticleProblem("bad-metadata", f"{where}: `{key}` must be text, not {str(value).lower()}; quote it: {key}: \"...\"")
+    text = str(value).strip()
+    return text or None
 
 
-def expand(paths: Iterable[Path]) -> list[Path]:
-    """Files as given; folders as their .md, .txt and .html files, recursively, sorted."""
-    out: list[Path] = []
-    for p in paths:
-        if p.is_dir():
-            found = sorted({f for pattern in ARTICLE_GLOBS for f in p.rglob(pattern) if f.is_file()})
-            if not found:
-                raise BadInput(f"{p} holds no .md, .txt or .html articles; name a folder with articles or the files")
-            out.extend(found)
-        elif not p.exists():
-            raise BadInput(f"{p}: no such file or folder; check the path")
-        elif p.suffix.lower() not in SUPPORTED_SUFFIXES:
-            raise BadInput(f"{p}: kpolicy reads .md, .txt and .html articles, not {p.suffix!r}; convert it")
-        else:
-            out.append(p)
+def sidecar_path(path: Path) -> Path | None:
+    """NAME.meta.yaml beside the article: `report.pdf.meta.yaml` or `report.meta.yaml`."""
+    for candidate in (path.with_name(path.name + SIDECAR_SUFFIX), path.with_name(path.stem + SIDECAR_SUFFIX)):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def read_sidecar(path: Path) -> dict:
+    from kpolicy.extract.text import read_capped, decode_text
+
+    import yaml
+
+    try:
+        meta = safe_yaml_load(decode_text(read_capped(path, 1_000_000), path), str(path)) or {}
+    except yaml.YAMLError:
+        raise ArticleProblem("bad-metadata", f"{path} is not valid YAML; fix it or remove it") from None
+    if not isinstance(meta, dict):
+        raise ArticleProblem("bad-metadata", f"{path} must be a YAML mapping (published: ..., title: ...)")
+    return meta
+
+
+def load_manifest(path: Path) -> dict[Path, dict]:
+    """--manifest FILE.csv: a header row naming `path` and any of published, title, url,
+    publisher, author, site; paths relative to the manifest's folder. Keyed by resolved path."""
+    from kpolicy.extract.text import decode_text, read_capped
+
+    text = decode_text(read_capped(path, 50_000_000), path)
+    reader = csv.DictReader(text.splitlines())
+    fields = [f.strip().lower() for f in (reader.fieldnames or [])]
+    if "path" not in fields:
+        raise BadInput(f"{path}: a manifest needs a header row with a `path` column (and any of {', '.join(META_FIELDS)})")
+    unknown = [f for f in fields if f and f != "path" and f not in META_FIELDS]
+    if unknown:
+        raise BadInput(f"{path}: unknown manifest column(s) {', '.join(unknown)}; use path, {', '.join(META_FIELDS)}")
+    out: dict[Path, dict] = {}
+    for line, row in enumerate(reader, 2):
+        row = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items() if k}
+        name = row.pop("path", "")
+        if not name:
+            raise BadInput(f"{path}, line {line}: empty path; give the article's file name")
+        target = Path(name) if os.path.isabs(name) else path.parent / name
+        meta = {k: v for k, v in row.items() if v}
+        if "published" in meta:
+            try:
+                meta["published"] = published_date(meta["published"], f"{path}, line {line}")
+            except ArticleProblem as exc:
+                raise BadInput(str(exc)) from None
+        out[target.resolve()] = meta
     return out
 
 
-def ingest_one(database, prepared: Prepared) -> StoreSummary:
+def prepare(path: Path, published: date | str | None = None, title: str | None = None, url: str | None = None,
+            publisher: str | None = None, author: str | None = None, default_published: date | str | None = None,
+            external: dict | None = None, force: bool = False, sidecar: bool = True) -> Prepared:
+    """Read one article and extract its events (metadata precedence in the module doc)."""
+    from kpolicy.extract import extract_events
+
+    path = Path(path)
+    document = read_document(path)
+    prepared = _resolve(document, path, published, title, url, publisher, author, default_published, external, force, sidecar)
+    prepared.events = extract_events(document.text, prepared.source.published)
+    return prepared
+
+
+def _resolve(document, path, published, title, url, publisher, author, default_published, external, force, sidecar) -> Prepared:
+    where = str(path)
+    layers = [document.metadata]  # lowest first
+    side = sidecar_path(path) if sidecar else None
+    if side is not None:
+        layers.append(read_sidecar(side))
+    if external:
+        layers.append(external)
+    meta: dict = {}
+    for layer in layers:
+        for key in ("date", "published", *META_FIELDS[1:], "id"):
+            if layer.get(key) is not None:
+                meta["published" if key == "date" else key] = layer[key]
+    values = {k: _text_field(meta, k, where) for k in META_FIELDS[1:]}
+    when = published if published is not None else meta.get("published")
+    took_default = False
+    if when is None and default_published is not None:
+        when, took_default = default_published, True
+    if when is None:
+        raise ArticleProblem("no-date", f"{path}: no publication date; give --published YYYY-MM-DD, a `published:` line in the front matter, a {path.name}{SIDECAR_SUFFIX} or a --manifest row")
+    when = published_date(when, where)
+    if not force:
+        from kpolicy.extract.documents import non_english
+
+        why = non_english(document.text)
+        if why:
+            raise ArticleProblem("non-english", f"{path} does not read as English ({why}); kpolicy's rules are for English text; --force ingests it anyway")
+    slug_base = _text_field(meta, "id", where) or path.stem
+    source = SourceRecord(
+        slug=slugify(slug_base),
+        title=str(title or values["title"] or path.stem),
+        published=when,
+        text=document.text,
+        author=author or values["author"],
+        publisher=publisher or values["publisher"],
+        url=url or values["url"],
+        site=values["site"],
+    )
+    return Prepared(document, source, [], took_default)
+
+
+# ---------------------------------------------------------------- folders
+
+@dataclass
+class Unusable:
+    """A path that could not even be listed (an unreadable subfolder) or read."""
+
+    path: Path
+    reason: str
+    message: str
+
+
+def expand(paths: Iterable[Path]) -> list[Path]:
+    """Files as given; folders as their article files, recursively, sorted (raises on the first unusable entry)."""
+    out: list[Path] = []
+    for item in walk(paths):
+        if isinstance(item, Unusable):
+            raise ArticleProblem(item.reason, item.message)
+        out.append(item)
+    return out
+
+
+def walk(paths: Iterable[Path]) -> Iterator[Path | Unusable]:
+    """Every article file under `paths`, in sorted order; an unreadable folder is yielded as
+    Unusable (reported, never silently skipped). A path that does not exist is bad usage."""
+    for p in paths:
+        p = Path(p)
+        if p.is_dir():
+            found = False
+            for item in _walk_dir(p):
+                found = True
+                yield item
+            if not found:
+                raise BadInput(f"{p} holds no {FORMATS_TEXT} articles; name a folder with articles or the files")
+        elif not p.exists() and not p.is_symlink():
+            raise BadInput(f"{p}: no such file or folder; check the path")
+        elif p.suffix.lower() not in SUPPORTED_SUFFIXES:
+            raise BadInput(f"{p}: kpolicy reads {FORMATS_TEXT} articles, not {p.suffix!r}; convert it")
+        else:
+            yield p
+
+
+def _walk_dir(folder: Path) -> Iterator[Path | Unusable]:
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError as exc:
+        yield Unusable(folder, "unreadable", f"{folder}: folder cannot be read ({exc.strerror}); check its permissions")
+        return
+    for entry in entries:
+        path = Path(entry.path)
+        try:
+            is_dir = entry.is_dir()
+        except OSError:
+            is_dir = False
+        if is_dir:
+            if not entry.name.startswith("."):
+                yield from _walk_dir(path)
+        elif path.suffix.lower() in SUPPORTED_SUFFIXES and path.suffix and not entry.name.startswith("."):
+            yield path
+
+
+# ---------------------------------------------------------------- storing
+
+def ingest_one(database, prepared: Prepared | tuple[SourceRecord, list[EventRecord]]) -> StoreSummary:
     """Store one article and its events in ONE transaction."""
     from kpolicy.extract.gazetteer import load_gazetteer
     from kpolicy.store.articles import store_article, sync_reference
 
-    records: list[EventRecord] = [e.to_record() for e in prepared.events]
+    if isinstance(prepared, Prepared):
+        source, records = prepared.source, prepared.records()
+    else:
+        source, records = prepared
     with database.writing() as conn:
         sync_reference_if_needed(conn, load_gazetteer(), sync_reference)
-        return store_article(conn, prepared.source, records)
+        return store_article(conn, source, records)
 
 
 def sync_reference_if_needed(conn, gazetteer, sync) -> None:
@@ -106,7 +276,7 @@ def sync_reference_if_needed(conn, gazetteer, sync) -> None:
 
 def ingest_paths(database, paths: list[Path], published: date | None = None,
                  progress: Callable[[Path], None] | None = None) -> StoreSummary:
-    """Prepare and store every article; each in its own transaction."""
+    """Prepare and store every article; each in its own transaction (raises on a bad file)."""
     total = StoreSummary()
     for path in paths:
         prepared = prepare(path, default_published=published)
@@ -114,3 +284,168 @@ def ingest_paths(database, paths: list[Path], published: date | None = None,
         if progress:
             progress(path)
     return total
+
+
+@dataclass
+class Outcome:
+    """What became of one file of a batch."""
+
+    path: Path
+    status: str  # stored | present | skipped
+    reason: str | None = None
+    message: str | None = None
+    summary: StoreSummary | None = None
+    took_default: bool = False
+
+
+@dataclass
+class BatchSummary:
+    total: StoreSummary = field(default_factory=StoreSummary)
+    stored: int = 0
+    present: int = 0
+    skipped: dict[str, list[Path]] = field(default_factory=dict)
+    took_default: list[Path] = field(default_factory=list)
+
+    @property
+    def n_skipped(self) -> int:
+        return sum(len(v) for v in self.skipped.values())
+
+    def add(self, outcome: Outcome) -> None:
+        if outcome.status == "skipped":
+            self.skipped.setdefault(outcome.reason or "error", []).append(outcome.path)
+            return
+        if outcome.took_default:
+            self.took_default.append(outcome.path)
+        if outcome.status == "present":
+            self.present += 1
+            return
+        self.total.add(outcome.summary)
+        if outcome.summary.sources:
+            self.stored += 1
+        else:
+            self.present += 1
+
+
+_KNOWN: frozenset[str] = frozenset()
+
+
+def _init_worker(known: frozenset[str]) -> None:
+    global _KNOWN
+    _KNOWN = known
+
+
+def _prepare_task(path: Path, external: dict | None, default_published, force: bool):
+    """Runs in a worker: read, resolve metadata, skip a stored text, extract. Returns a small
+    picklable tuple; never raises for a bad file."""
+    from kpolicy.extract import extract_events
+
+    try:
+        document = read_document(path)
+        prepared = _resolve(document, path, None, None, None, None, None, default_published, external, force, True)
+        if prepared.source.sha256 in _KNOWN:
+            return ("present", path, prepared.took_default)
+        prepared.events = extract_events(document.text, prepared.source.published)
+        return ("ok", path, prepared.source, prepared.records(), prepared.took_default)
+    except ArticleProblem as exc:
+        return ("skip", path, exc.reason, str(exc))
+    except BadInput as exc:
+        return ("skip", path, "bad-input", str(exc))
+    except MemoryError:
+        return ("skip", path, "error", f"{path}: out of memory while reading it; split the file")
+    except Exception as exc:  # a defect in a reader or the extractor: report the file, keep going
+        return ("skip", path, "error", f"{path}: {type(exc).__name__}: {exc} (a kpolicy defect; please report it with the file)")
+
+
+def warm_up() -> None:
+    """Load the extractor's tables (gazetteer, lexicon, lemmas: seconds on first use) by
+    extracting one short sentence."""
+    from kpolicy.extract import extract_events
+
+    extract_events("North Korea fired a missile on 1 May 2019, officials said.", date(2019, 5, 2))
+
+
+def known_hashes(database) -> frozenset[str]:
+    import sqlalchemy as sa
+
+    from kpolicy.store import schema
+
+    with database.reading() as conn:
+        return frozenset(conn.execute(sa.select(schema.sources.c.sha256)).scalars())
+
+
+def ingest_batch(database, items: Iterable[Path | Unusable], *, default_published: date | None = None,
+                 manifest: dict[Path, dict] | None = None, force: bool = False, workers: int = 2,
+                 on_outcome: Callable[[Outcome], None] | None = None) -> BatchSummary:
+    """Extract with `workers` processes (1: in this process) while this process stores, in
+    file order, each article in its own transaction. Bad files are skipped and reported
+    through `on_outcome`; texts already stored are skipped before extraction."""
+    summary = BatchSummary()
+    known = known_hashes(database)
+    manifest = manifest or {}
+
+    def finish(outcome: Outcome) -> None:
+        summary.add(outcome)
+        if on_outcome:
+            on_outcome(outcome)
+
+    def store(result) -> Outcome:
+        kind, path = result[0], result[1]
+        if kind == "skip":
+            return Outcome(path, "skipped", result[2], result[3])
+        if kind == "present":
+            return Outcome(path, "present", took_default=result[2])
+        _, _, source, records, took_default = result
+        stored = ingest_one(database, (source, records))
+        return Outcome(path, "stored" if stored.sources else "present", summary=stored, took_default=took_default)
+
+    def tasks():
+        for item in items:
+            if isinstance(item, Unusable):
+                yield item
+            else:
+                yield (item, manifest.get(Path(item).resolve()))
+
+    if workers <= 1:
+        _init_worker(known)
+        for task in tasks():
+            if isinstance(task, Unusable):
+                finish(Outcome(task.path, "skipped", task.reason, task.message))
+                continue
+            finish(store(_prepare_task(task[0], task[1], default_published, force)))
+        return summary
+
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    if method == "fork":
+        warm_up()  # the gazetteer, lexicon and lemma tables load once here; forked workers share them
+    window: deque = deque()
+    limit = workers * 3  # articles in flight: memory stays flat however many files there are
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method),
+                             initializer=_init_worker, initargs=(known,)) as pool:
+        try:
+            for task in tasks():
+                if isinstance(task, Unusable):
+                    window.append(task)
+                else:
+                    window.append(pool.submit(_prepare_task, task[0], task[1], default_published, force))
+                while len(window) >= limit:
+                    _drain_one(window, store, finish)
+            while window:
+                _drain_one(window, store, finish)
+        except BaseException:
+            for pending in window:
+                if not isinstance(pending, Unusable):
+                    pending.cancel()
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+    return summary
+
+
+def _drain_one(window: deque, store, finish) -> None:
+    head = window.popleft()
+    if isinstance(head, Unusable):
+        finish(Outcome(head.path, "skipped", head.reason, head.message))
+    else:
+        finish(store(head.result()))

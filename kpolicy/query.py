@@ -419,7 +419,7 @@ def get_event(conn: Connection, event_id: int) -> dict:
     event["mentions"] = [
         dict(r._mapping)
         for r in conn.execute(
-            sa.select(m.c.id, s.c.slug.label("source"), s.c.title.label("source_title"), s.c.published, s.c.url, m.c.char_start, m.c.char_end, m.c.quote, m.c.date_text, m.c.date_anchor)
+            sa.select(m.c.id, s.c.slug.label("source"), s.c.title.label("source_title"), s.c.published, s.c.url, m.c.char_start, m.c.char_end, m.c.page, m.c.quote, m.c.date_text, m.c.date_anchor)
             .join(s, s.c.id == m.c.source_id)
             .where(m.c.event_id == event_id)
             .order_by(m.c.id)

@@ -1,12 +1,15 @@
 """Full-text search over event titles and the quotes of their mentions, ranked by relevance.
 
 SQLite: the FTS5 index `event_search` (migration 0003, kept in step by triggers),
-ranked by bm25 with titles weighted above quotes, with FTS5's own snippet. TEXT is
-FTS5 query syntax (words, "exact phrases", OR, NOT, prefix*); text that is not valid
-syntax (stray punctuation, SQL) is searched as its plain words, never run as SQL.
-PostgreSQL: no index or extension needed; tsvectors are built on the fly and the
-query is read by websearch_to_tsquery (the same "phrase", OR, -word conventions),
-ranked by ts_rank, with ts_headline snippets.
+ranked by bm25 with titles weighted above quotes, with FTS5's own snippet.
+PostgreSQL: no index or extension needed; tsvectors are built on the fly, ranked by
+ts_rank, with ts_headline snippets.
+
+TEXT is plain words by default: every word must match, "double quotes" keep a phrase
+together, and nothing else is syntax on either engine ('Kim Jong-un', 'KN-23',
+'Kim: summit', 'a AND' and SQL are all just words). `fts=True` passes TEXT to the
+engine's own query language instead (FTS5 syntax: OR, NOT, NEAR, prefix*, column:;
+PostgreSQL: websearch_to_tsquery), and malformed FTS5 syntax is one BadInput line.
 
 The usual filters (window, actor, type, status...) come from query.build_select, so
 search narrows exactly what `kpolicy events` would list.
@@ -39,12 +42,19 @@ def _check(text: str) -> str:
     return text
 
 
-def _plain_words(text: str) -> str:
-    """FTS5 syntax for 'all these words', each quoted so nothing in them is an operator."""
-    words = re.findall(r"\w+", text)
-    if not words:
+def _phrases(text: str) -> list[str]:
+    """Plain search text as its phrases: each "quoted phrase", and each other run of
+    non-space characters (so 'Jong-un' is the phrase 'jong un', never 'jong NOT un')."""
+    found = [a or b for a, b in re.findall(r'"([^"]*)"|(\S+)', text)]
+    found = [p for p in found if re.search(r"\w", p)]
+    if not found:
         raise BadInput(f"{text!r} has no words to search for; give a word or phrase")
-    return " ".join(f'"{w}"' for w in words)
+    return found
+
+
+def _plain_words(text: str) -> str:
+    """FTS5 syntax for 'all these phrases', each an FTS5 string so nothing in it is an operator."""
+    return " ".join('"' + p.replace('"', '""') + '"' for p in _phrases(text))
 
 
 def _fts_sql(fts_query: str, top: int | None) -> tuple[str, dict]:
@@ -90,7 +100,7 @@ def _sqlite_matches(fts_query: str, top: int | None = None):
     )
 
 
-def _postgres_matches(text: str):
+def _postgres_matches(text: str, fts: bool = False):
     e, m = schema.events, schema.mentions
     config = sa.literal_column("'english'::regconfig")
     quotes = (
@@ -102,7 +112,13 @@ def _postgres_matches(text: str):
     vector = sa.func.setweight(sa.func.to_tsvector(config, e.c.title), sa.literal_column("'A'::\"char\"")).op("||")(
         sa.func.setweight(sa.func.to_tsvector(config, body), sa.literal_column("'D'::\"char\""))
     )
-    tsquery = sa.func.websearch_to_tsquery(config, text)
+    if fts:
+        tsquery = sa.func.websearch_to_tsquery(config, text)
+    else:  # every phrase must match; no operator is read from the text
+        parts = [sa.func.phraseto_tsquery(config, p) for p in _phrases(text)]
+        tsquery = parts[0]
+        for part in parts[1:]:
+            tsquery = tsquery.op("&&")(part)
     options = f"StartSel={MARK[0]}, StopSel={MARK[1]}, MaxWords=18, MinWords=6, MaxFragments=1, FragmentDelimiter=…"
     headline = sa.func.ts_headline(config, e.c.title + sa.literal_column("' … '") + body, tsquery, options)
     return (
@@ -124,15 +140,18 @@ def _statement(conn: Connection, q: EventQuery, matches) -> sa.Select:
     )
 
 
-def search(conn: Connection, text: str, q: EventQuery | None = None) -> Iterator[dict]:
+def search(conn: Connection, text: str, q: EventQuery | None = None, fts: bool = False) -> Iterator[dict]:
     """Events matching TEXT (and the filters in q), most relevant first, with a snippet and score.
 
+    TEXT is plain words and "phrases" unless `fts` (the engine's query syntax).
     The query runs before this returns, so bad input fails before any output is written.
     """
     q = q or EventQuery()
-    text = _check(text)
+    text = _check(text) if not fts else (text or "").strip()
+    if not text:
+        raise BadInput("the search text is empty; give a word or phrase, e.g. kpolicy search plenum")
     if conn.dialect.name != "sqlite":
-        result = conn.execute(_statement(conn, q, _postgres_matches(text)))
+        result = conn.execute(_statement(conn, q, _postgres_matches(text, fts)))
         return (dict(r._mapping) for r in result)
     # no filter but a limit: the top hits are the index's own top hits (every indexed row is an event)
     top = q.limit if q.limit is not None and replace(q, limit=None) == EventQuery() else None
@@ -142,12 +161,13 @@ def search(conn: Connection, text: str, q: EventQuery | None = None) -> Iterator
             return _sqlite_top(fts_query, top)
         return _statement(conn, q, _sqlite_matches(fts_query))
 
+    if not fts:
+        return (dict(r._mapping) for r in conn.execute(statement(_plain_words(text))))
     try:
         result = conn.execute(statement(text))
     except sa.exc.OperationalError as exc:
-        message = str(exc.orig).lower()
-        if any(word in message for word in ("lock", "disk", "no such", "readonly", "corrupt")):
+        message = str(exc.orig)
+        if not re.search(r"fts5|syntax error|no such column|unterminated|unknown special query", message, re.I):
             raise
-        # not FTS5 syntax (stray punctuation, SQL...): search its plain words instead
-        result = conn.execute(statement(_plain_words(text)))
+        raise BadInput(f"{text!r} is not valid FTS5 query syntax ({message}); fix it, or drop --fts to search the plain words") from None
     return (dict(r._mapping) for r in result)

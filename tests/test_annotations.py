@@ -16,7 +16,7 @@ ARTICLE = ANNOTATION.parent.parent / "articles" / "changes-in-north-koreas-polic
 
 
 def test_bundled_annotation_loads():
-    annotation = load_annotation(ANNOTATION, load_gazetteer())
+    annotation = load_annotation(ANNOTATION, load_gazetteer(), article_root=ANNOTATION.parent.parent)
     assert annotation.source.slug == "changes-in-north-koreas-policy"
     assert str(annotation.source.published) == "2020-02-05"
     for event in annotation.events:
@@ -25,12 +25,11 @@ def test_bundled_annotation_loads():
 
 
 def write_annotation(tmp_path: Path, event_yaml: str) -> Path:
-    (tmp_path / "articles").mkdir()
     (tmp_path / "annotations").mkdir()
-    shutil.copy(ARTICLE, tmp_path / "articles" / ARTICLE.name)
+    shutil.copy(ARTICLE, tmp_path / "annotations" / ARTICLE.name)
     path = tmp_path / "annotations" / "test.yaml"
     path.write_text(
-        "article:\n  id: test\n  file: ../articles/" + ARTICLE.name + "\n  title: T\n  published: 2020-02-05\n"
+        "article:\n  id: test\n  file: " + ARTICLE.name + "\n  title: T\n  published: 2020-02-05\n"
         "events:\n"
         "  - {title: Good one, type: plenum, date: 2019-12-28/2019-12-31, status: occurred,\n"
         "     actors: [WPK Central Committee], quote: \"WPK Central Committee plenum on 28-31 December 2019\"}\n"
@@ -78,7 +77,7 @@ def test_yaml_syntax_error_reports_the_line(tmp_path):
 
 def test_missing_article_file_is_named(tmp_path):
     path = write_annotation(tmp_path, GOOD)
-    (tmp_path / "articles" / ARTICLE.name).unlink()
+    (tmp_path / "annotations" / ARTICLE.name).unlink()
     with pytest.raises(BadInput, match="no such file"):
         load_annotation(path, load_gazetteer())
 

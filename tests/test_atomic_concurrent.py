@@ -148,7 +148,9 @@ def test_sigkill_mid_batch_keeps_whole_articles_and_a_rerun_completes(engine, co
     for target in (3, 11, 20):  # SIGKILL once that many articles are committed, three times
         proc = subprocess.Popen(writer_argv(db, corpus), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                 env=env_with(**{SLOW_WRITE_ENV: 0.15}))
-        deadline = time.monotonic() + 15
+        # the batch loads the extractor's tables and forks its workers before the first write
+        # (seconds on a loaded machine): the deadline is for a stuck writer, not a slow start
+        deadline = time.monotonic() + 60
         while True:
             assert proc.poll() is None, f"the writer finished before it could be killed: {proc.stderr.read()}"
             assert time.monotonic() < deadline, "the writer made no progress"
@@ -192,6 +194,14 @@ def test_four_writers_at_once_lose_and_duplicate_nothing(engine, corpus, referen
     assert stored == expected  # every article once, with all its events and mentions
 
 
+def _initialised(tmp_path) -> str:
+    """A database made by `kpolicy init` alone (reference data, no articles), to compare with."""
+    path = tmp_path / "initialised.db"
+    result = subprocess.run(kpolicy_argv() + ["init", "--db", str(path)], capture_output=True, text=True, env=env_with(), timeout=60)
+    assert result.returncode == 0, result.stderr
+    return str(path)
+
+
 @pytest.mark.parametrize("engine", ENGINES)
 def test_four_processes_creating_one_new_database_at_once(engine, tmp_path, request, _seeded_template):
     if engine == "sqlite":
@@ -206,10 +216,10 @@ def test_four_processes_creating_one_new_database_at_once(engine, tmp_path, requ
     for code, out, err in results:
         assert code == 0, err
         assert "locked" not in err.lower() and "Traceback" not in err
-        assert out.startswith("slug,") and "changes-in-north-koreas-policy" in out
-    created = [err for _, _, err in results if "created a new kpolicy database" in err]
+        assert out.startswith("slug,") and "changes-in-north-koreas-policy" not in out  # a --db path is the user's: not seeded
+    created = [err for _, _, err in results if "created a new, empty kpolicy database" in err]
     assert len(created) == 1, [err for _, _, err in results]
-    assert row_counts(db) == row_counts(str(_seeded_template))  # seeded exactly once
+    assert row_counts(db) == row_counts(_initialised(tmp_path))  # created and loaded exactly once
     check_stored_invariants(db)
     if engine == "sqlite":
         assert integrity_ok(Path(db))
@@ -242,7 +252,7 @@ def test_sigkill_while_creating_and_seeding_leaves_nothing_half_done(engine, tmp
         engine_.dispose()
     if engine == "sqlite":
         assert integrity_ok(Path(db))
-    result = subprocess.run(kpolicy_argv() + ["sources", "--db", db], capture_output=True, text=True, env=env_with(), timeout=60)
+    result = subprocess.run(kpolicy_argv() + ["init", "--seed", "--db", db], capture_output=True, text=True, env=env_with(), timeout=60)
     assert result.returncode == 0, result.stderr
-    assert "created a new kpolicy database" in result.stderr
+    assert "created" in result.stderr and "seeded 1 article" in result.stderr
     assert row_counts(db) == row_counts(str(_seeded_template))

@@ -236,7 +236,9 @@ CASES = [
     Case("article-not-utf8", ["seed", "--annotation", "{annotation}"], 2, ("not utf-8", "re-save it as utf-8"),
          _annotated(article="Pyongyang\u2019s statement".encode("cp1252"))),
     Case("article-50mb", ["seed", "--annotation", "{annotation}"], 2, ("50 mb", "larger than", "split it"), _annotated(article=BIG)),
-    Case("article-wrong-kind", ["seed", "--annotation", "{annotation}"], 2, ("kpolicy reads .md, .txt and .html",),
+    Case("article-wrong-kind", ["seed", "--annotation", "{annotation}"], 2, ("kpolicy reads .md, .txt, .html",),
+         _annotated(article="{\\rtf1 note}", article_file="note.rtf")),
+    Case("article-broken-pdf", ["seed", "--annotation", "{annotation}"], 2, ("not a readable pdf", "re-export"),
          _annotated(article="%PDF-1.4", article_file="note.pdf")),
     # annotation files
     Case("annotation-missing", ["seed", "--annotation", "{tmp}/nope.yaml"], 2, ("no such annotation file",)),

@@ -322,12 +322,12 @@ def test_seed_annotation_of_an_ingested_article_replaces_its_extracted_events(em
     assert cli("ingest", str(article), "--published", "2020-02-05").exit_code == 0
     extracted = sql(empty_db, "SELECT count(*) FROM events WHERE review = 'extracted' AND deleted_at IS NULL")[0][0]
     assert extracted > 0
-    result = cli("seed", "--annotation", str(data / "annotations" / "changes-in-north-koreas-policy.yaml"))
+    result = cli("seed", "--annotation", str(data / "annotations" / "changes-in-north-koreas-policy.yaml"), "--article-root", str(data))
     assert result.exit_code == 0, result.stderr
     assert "replaced" in result.stderr
     assert sql(empty_db, "SELECT count(*) FROM events WHERE review = 'extracted' AND deleted_at IS NULL")[0][0] == 0
     assert sql(empty_db, "SELECT count(*) FROM events WHERE review = 'reviewed' AND deleted_at IS NULL")[0][0] == 31
-    again = cli("seed", "--annotation", str(data / "annotations" / "changes-in-north-koreas-policy.yaml"))
+    again = cli("seed", "--annotation", str(data / "annotations" / "changes-in-north-koreas-policy.yaml"), "--article-root", str(data))
     assert again.exit_code == 0 and "nothing changed" in again.stderr
 
 

@@ -70,6 +70,7 @@ def test_cross_article_merge_and_curated_event_untouched(tmp_path):
     folder.mkdir()
     shutil.copy(FIXTURES / "hanoi-one.md", folder / "a.md")
     (folder / "b.txt").write_text("---\npublished: 2019-06-10\n---\n" + (FIXTURES / "hanoi-two.txt").read_text(), encoding="utf-8")
+    assert run("init", "--seed", "--db", db).exit_code == 0  # a new --db is empty unless seeded on request
     result = run("ingest", folder, "--db", db)
     assert result.exit_code == 0, result.stderr
     engine = sa.create_engine(f"sqlite:///{db}")
@@ -148,11 +149,14 @@ def _ingest_two(database, paths):
     ingest_one(database, prepare(paths[1], date(2019, 6, 10)))
 
 
-def test_bad_article_in_a_batch_stores_nothing(tmp_path):
+def test_bad_article_in_a_batch_is_skipped_and_the_rest_stored(tmp_path):
     db = tmp_path / "k.db"
     result = run("ingest", FIXTURES / "hanoi-one.md", FIXTURES / "hanoi-two.txt", "--db", db)
-    assert result.exit_code == 2 and "hanoi-two.txt: no publication date" in result.stderr
-    assert not db.exists()  # every file is read and extracted before the database is opened
+    assert result.exit_code == 1  # skip-and-continue (issue 13): the good article is stored, the bad one named
+    assert "hanoi-two.txt: no publication date" in result.stderr
+    assert "1 article(s) stored" in result.stderr and "1 skipped as unusable (1 no-date)" in result.stderr
+    alone = run("ingest", FIXTURES / "hanoi-two.txt", "--db", tmp_path / "other.db")
+    assert alone.exit_code == 2 and not (tmp_path / "other.db").exists()  # one bad file alone: bad input, nothing opened
 
 
 def test_batch_published_date_is_a_default_for_files_without_front_matter(tmp_path):

@@ -154,3 +154,36 @@ def test_downgrade_and_upgrade_rebuild_the_index(seeded_file):
         migrate.upgrade(conn)
         assert conn.exec_driver_sql("SELECT count(*) FROM event_search").scalar() == 31
     engine.dispose()
+
+
+# ---- issue 15, item 1: plain searches never reach the engine's query syntax, on both engines
+@pytest.mark.parametrize("text, expected", [
+    ("Kim Jong-un", {3}), ("short-range", {20}), ("belt-tightening", {13}), ("Kim: summit", {3}),
+    ("summit NOT Hanoi", set()), ("missile*", set()), ("title: summit", set()),
+])
+def test_plain_text_is_words_not_syntax(cli, text, expected):
+    result = cli("search", text, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.count("\n") <= 1 and "database error" not in result.stderr
+    assert expected <= {h["id"] for h in json.loads(result.stdout or "[]")}
+
+
+def test_hyphenated_words_are_a_phrase(cli):
+    ids = {h["id"] for h in _hits(cli, "Kim Jong-un")}
+    assert ids and ids == {h["id"] for h in _hits(cli, 'Kim "Jong un"')}
+
+
+def test_fts_takes_the_syntax(cli):
+    plain = {h["id"] for h in _hits(cli, "moratorium OR plenum")}
+    either = {h["id"] for h in _hits(cli, "moratorium OR plenum", "--fts")}
+    assert {7, 17, 12} <= either and not plain >= either
+
+
+@pytest.mark.parametrize("text", ["Kim: summit", "NEAR(", "a AND", '"open'])
+def test_malformed_fts_is_one_line_exit_2(cli, text, request):
+    if "postgresql" in request.node.name:
+        pytest.skip("websearch_to_tsquery accepts any text")
+    result = cli("search", text, "--fts")
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith("kpolicy: error: ") and result.stderr.count("\n") == 1
+    assert "--fts" in result.stderr and result.stdout == ""

@@ -5,11 +5,11 @@ the filter set as one decorator), `output` (where output goes, one helper for ev
 --format), then one module per command group: `setup` (init, seed), `queries`
 (events, timeline, show, actors, types, sources, export), `ingest` (extract, ingest),
 `views` (search, plot, datasette-metadata), `curate` (add, edit, review, merge, split, delete,
-undo, history, sources remove/edit).
+undo, history, sources remove/edit), `serve` (the review desk in the browser).
 """
 
 from kpolicy.cli.app import app
-from kpolicy.cli import setup, queries, ingest, views, curate  # noqa: F401,E402  register their commands
+from kpolicy.cli import setup, queries, ingest, views, curate, serve  # noqa: F401,E402  register their commands
 
 
 def main() -> None:

@@ -132,7 +132,7 @@ def show(
             text = hist.tombstone_text(gone)
             if target is not None:
                 text += "\n\n" + render.show_text(target)
-            typer.echo(text)
+            typer.echo("\n".join(render.terminal_safe(line) for line in text.split("\n")))
             return
         event = query.get_event(conn, event_id)
         if fmt == "json":
@@ -140,7 +140,7 @@ def show(
             typer.echo(render.dumps(event))
             return
         extra = hist.summary_lines(conn, event_id)
-    typer.echo("\n".join([render.show_text(event), *extra]))
+    typer.echo("\n".join([render.show_text(event), *(render.terminal_safe(line) for line in extra)]))
 
 
 @app.command()

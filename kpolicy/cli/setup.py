@@ -56,6 +56,14 @@ def seed(
             help="Load this curated annotation file (YAML; its article.file is relative to it) instead of the bundled one; repeatable.",
         ),
     ] = None,
+    article_root: Annotated[
+        Optional[Path],
+        typer.Option(
+            "--article-root",
+            metavar="DIR",
+            help="Allow an annotation's article.file anywhere inside DIR (default: only inside the annotation's own folder).",
+        ),
+    ] = None,
     by: Annotated[Optional[str], typer.Option("--by", metavar="NAME", help="Who loads it (default: $KPOLICY_USER, else your OS user).")] = None,
 ) -> None:
     """Load the bundled article and its curated events (again: a no-op when present).
@@ -81,7 +89,8 @@ def seed(
         from kpolicy.store.articles import source_exists, store_article, sync_reference
 
         gazetteer = load_gazetteer()
-        loaded = [load_annotation(path.expanduser(), gazetteer) for path in annotation]  # validate before opening
+        root = article_root.expanduser() if article_root is not None else None
+        loaded = [load_annotation(path.expanduser(), gazetteer, article_root=root) for path in annotation]  # validate before opening
         database = open_db(db)
         summary, replaced = StoreSummary(), []
         with database.writing() as conn:  # all of them in one transaction

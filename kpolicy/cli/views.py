@@ -22,8 +22,9 @@ if TYPE_CHECKING:  # pragma: no cover
 @handle_errors
 @filter_options(text=False)
 def search(
-    words: Annotated[str, typer.Argument(metavar="TEXT", help='Words to find in titles and quotes: all must match; "exact phrase", OR, NOT and prefix* work too.')],
+    words: Annotated[str, typer.Argument(metavar="TEXT", help='Words to find in titles and quotes: all must match; "double quotes" keep a phrase together.')],
     db: DbOpt = None,
+    fts: Annotated[bool, typer.Option("--fts", help="Read TEXT as the engine's query syntax (SQLite FTS5: OR, NOT, NEAR, prefix*, column:; PostgreSQL: websearch).")] = False,
     format: FormatOpt = "table",
     output: OutputOpt = None,
     query: EventQuery = None,
@@ -40,6 +41,7 @@ def search(
       kpolicy search moratorium
       kpolicy search '"strategic weapon"' --status forecast
       kpolicy search summit --actor "Donald Trump" --format csv
+      kpolicy search --fts 'missile* OR rocket* NOT cruise'
     """
     from kpolicy.search import SEARCH_FIELDS, search as run_search
     from kpolicy.views import render
@@ -47,7 +49,7 @@ def search(
     fmt = check_format(format)
     database = open_db(db)
     with database.reading() as conn:
-        rows = run_search(conn, words, query)
+        rows = run_search(conn, words, query, fts=fts)
         with output_stream(output) as out:
             if fmt == "table":
                 from rich.markup import escape

@@ -17,47 +17,18 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from kpolicy.errors import BadInput
+from kpolicy.extract.plain import (  # noqa: F401  (re-exported: the names readers and tests know)
+    FORMATS_TEXT, ArticleProblem, Document, PlainText, _Builder, _where, clean_text,
+)
 
 MARKDOWN_SUFFIXES = {".md", ".markdown", ".mdown"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 TEXT_SUFFIXES = {".txt", ".text", ""}
-SUPPORTED_SUFFIXES = MARKDOWN_SUFFIXES | HTML_SUFFIXES | TEXT_SUFFIXES
-
-
-@dataclass
-class PlainText:
-    """Plain text plus a piecewise map to the file: plain[seg_plain[k]:...] came from raw[seg_raw[k]:...]."""
-
-    text: str
-    seg_plain: list[int] = field(default_factory=lambda: [0])
-    seg_raw: list[int] = field(default_factory=lambda: [0])
-
-    def file_offset(self, plain_offset: int) -> int:
-        k = bisect.bisect_right(self.seg_plain, plain_offset) - 1
-        return self.seg_raw[k] + (plain_offset - self.seg_plain[k])
-
-
-class _Builder:
-    """Accumulates output pieces and the segment map in one pass."""
-
-    def __init__(self) -> None:
-        self.parts: list[str] = []
-        self.length = 0
-        self.seg_plain: list[int] = []
-        self.seg_raw: list[int] = []
-
-    def add(self, piece: str, raw_pos: int) -> None:
-        if not piece:
-            return
-        self.seg_plain.append(self.length)
-        self.seg_raw.append(raw_pos)
-        self.parts.append(piece)
-        self.length += len(piece)
-
-    def build(self) -> PlainText:
-        if not self.seg_plain:
-            return PlainText("")
-        return PlainText("".join(self.parts), self.seg_plain, self.seg_raw)
+PDF_SUFFIXES = {".pdf"}
+DOCX_SUFFIXES = {".docx"}
+SUPPORTED_SUFFIXES = MARKDOWN_SUFFIXES | HTML_SUFFIXES | TEXT_SUFFIXES | PDF_SUFFIXES | DOCX_SUFFIXES
+MAX_BYTES = 20 * 1024 * 1024  # an article larger than this is refused, never read whole
+MAX_FRONT_MATTER_ALIASES = 50
 
 
 FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*\r?\n", re.S)
@@ -80,6 +51,23 @@ _MARKDOWN = re.compile(
 )
 
 
+def safe_yaml_load(text: str, what: str = "the front matter"):
+    """yaml.safe_load that refuses alias bombs ("billion laughs"): aliases are counted on the
+    event stream, which costs nothing, before anything is constructed."""
+    try:
+        from kpolicy import safe_yaml  # the project's shared loader (alias budget, one-line errors)
+    except ImportError:
+        safe_yaml = None
+    if safe_yaml is not None:
+        return safe_yaml.load(text, what)
+    import yaml
+
+    aliases = sum(isinstance(e, yaml.AliasEvent) for e in yaml.parse(text, Loader=yaml.SafeLoader))
+    if aliases > MAX_FRONT_MATTER_ALIASES:
+        raise ArticleProblem("bad-metadata", f"the YAML uses {aliases} aliases (*name), more than the {MAX_FRONT_MATTER_ALIASES} kpolicy allows; write the values out")
+    return yaml.safe_load(text)
+
+
 def split_front_matter(raw: str) -> tuple[dict, int]:
     """YAML front matter (--- ... ---) at the top of a file: its mapping and where the body starts."""
     m = FRONT_MATTER.match(raw)
@@ -88,13 +76,13 @@ def split_front_matter(raw: str) -> tuple[dict, int]:
     import yaml
 
     try:
-        meta = yaml.safe_load(m.group(1)) or {}
+        meta = safe_yaml_load(m.group(1)) or {}
     except yaml.YAMLError as exc:
         line = getattr(getattr(exc, "problem_mark", None), "line", None)
         where = f" at line {line + 2}" if line is not None else ""
-        raise BadInput(f"the front matter is not valid YAML{where}; fix it or remove the --- block") from None
+        raise ArticleProblem("bad-metadata", f"the front matter is not valid YAML{where}; fix it or remove the --- block") from None
     if not isinstance(meta, dict):
-        raise BadInput("the front matter must be a YAML mapping (key: value lines); fix it or remove the --- block")
+        raise ArticleProblem("bad-metadata", "the front matter must be a YAML mapping (key: value lines); fix it or remove the --- block")
     return meta, m.end()
 
 
@@ -204,57 +192,183 @@ def html_to_plain(raw: str, start: int = 0) -> tuple[PlainText, str]:
     return parser.out.build(), parser.title.strip()
 
 
-@dataclass
-class Document:
-    """An article as read from a file: plain text, map back to the file, metadata found in it."""
+def read_capped(path: Path, max_bytes: int = MAX_BYTES) -> bytes:
+    """A regular file's bytes, at most `max_bytes`: a FIFO, a device or a folder is refused
+    before it is opened, so nothing can hang or fill memory."""
+    import os
+    import stat
 
-    path: Path | None
-    raw: str
-    plain: PlainText
-    metadata: dict
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        raise ArticleProblem("missing", f"{path}: no such file; check the path") from None
+    except OSError as exc:
+        raise ArticleProblem("unreadable", f"{path}: cannot be read ({exc.strerror}); check the path and permissions") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise ArticleProblem("not-a-file", f"{path} is a folder; name an article file")
+    if not stat.S_ISREG(st.st_mode):
+        raise ArticleProblem("not-a-file", f"{path} is not a regular file (a pipe, socket or device); save the article to a file first")
+    if st.st_size > max_bytes:
+        raise ArticleProblem("too-large", f"{path}: {st.st_size / 1e6:.0f} MB is larger than the {max_bytes // 1_000_000} MB an article may be; split it")
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(max_bytes + 1)
+    except OSError as exc:
+        raise ArticleProblem("unreadable", f"{path}: cannot be read ({exc.strerror}); check the permissions") from None
+    if len(data) > max_bytes:  # it grew while we looked
+        raise ArticleProblem("too-large", f"{path} is larger than the {max_bytes // 1_000_000} MB an article may be; split it")
+    return data
 
-    @property
-    def text(self) -> str:
-        return self.plain.text
+
+_BOMS = (
+    (b"\xef\xbb\xbf", "utf-8-sig"),
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+)
 
 
-def read_document(path: Path, max_bytes: int = 20 * 1024 * 1024) -> Document:
-    """Read an article file (.md, .txt, .html) as UTF-8 and reduce it to plain text."""
+def decode_text(data: bytes, path: Path | None = None) -> str:
+    """Bytes of a text article to str: UTF-8, or UTF-16/32 when a byte-order mark says so.
+    Line ends become \\n (CRLF and CR alike); NUL and other control characters become spaces."""
+    where = _where(path)
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            try:
+                raw = data[len(bom):].decode(codec.replace("-sig", ""))
+            except UnicodeDecodeError as exc:
+                raise ArticleProblem("undecodable", f"{where} starts with a {codec.upper()} byte-order mark but is not valid {codec.upper()} (bad byte at offset {exc.start}); re-save it as UTF-8") from None
+            break
+    else:
+        if b"\x00" in data[:8192]:
+            raise ArticleProblem("binary", f"{where} looks binary, not text (NUL bytes and no byte-order mark); give a {FORMATS_TEXT} article")
+        try:
+            raw = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ArticleProblem("undecodable", f"{where} is not UTF-8 (bad byte at offset {exc.start}); re-save it as UTF-8") from None
+    return clean_text(raw)
+
+
+def read_document(path: Path, max_bytes: int = MAX_BYTES) -> Document:
+    """Read an article file (.md, .txt, .html, .pdf, .docx) and reduce it to plain text."""
+    path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
-        raise BadInput(f"{path}: kpolicy reads .md, .txt and .html articles, not {suffix!r}; convert it to one of those")
-    try:
-        size = path.stat().st_size
-    except FileNotFoundError:
-        raise BadInput(f"{path}: no such file; check the path") from None
-    except OSError as exc:
-        raise BadInput(f"{path}: cannot be read ({exc.strerror}); check the path and permissions") from None
-    if path.is_dir():
-        raise BadInput(f"{path} is a folder; name an article file")
-    if size > max_bytes:
-        raise BadInput(f"{path}: {size / 1e6:.0f} MB is larger than the {max_bytes // 1_000_000} MB an article may be; split it")
-    data = path.read_bytes()
-    if b"\x00" in data[:8192]:
-        raise BadInput(f"{path} looks binary, not text; give a .md, .txt or .html article")
-    try:
-        raw = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise BadInput(f"{path} is not UTF-8 (bad byte at offset {exc.start}); re-save it as UTF-8") from None
-    return document_from_text(raw, suffix, path)
+        raise ArticleProblem("unsupported", f"{path}: kpolicy reads {FORMATS_TEXT} articles, not {suffix!r}; convert it to one of those")
+    data = read_capped(path, max_bytes)
+    if suffix in PDF_SUFFIXES:
+        from kpolicy.extract.documents import read_pdf
+
+        return read_pdf(data, path)
+    if suffix in DOCX_SUFFIXES:
+        from kpolicy.extract.documents import read_docx
+
+        return read_docx(data, path)
+    return document_from_text(decode_text(data, path), suffix, path)
 
 
 def document_from_text(raw: str, suffix: str = ".txt", path: Path | None = None) -> Document:
-    raw = raw.replace("\r\n", "\n")
+    raw = clean_text(raw)
     metadata, body = split_front_matter(raw)
+    fmt = "text"
     if suffix in HTML_SUFFIXES:
-        plain, title = html_to_plain(raw, body)
-        if title and "title" not in metadata:
-            metadata["title"] = title
+        plain, page_meta = web_page(raw, body)
+        for key, value in page_meta.items():
+            metadata.setdefault(key, value)
+        fmt = "html"
     elif suffix in MARKDOWN_SUFFIXES:
         plain = markdown_to_plain(raw, body)
+        fmt = "markdown"
     else:
         plain = text_to_plain(raw, body)
     if not plain.text.strip():
-        where = str(path) if path else "the article"
-        raise BadInput(f"{where} has no text; give an article with text in it")
-    return Document(path, raw, plain, metadata)
+        raise ArticleProblem("empty", f"{_where(path)} has no text; give an article with text in it")
+    return Document(path, raw, plain, metadata, fmt)
+
+
+# ---------------------------------------------------------------- web pages
+
+def web_page(raw: str, start: int = 0) -> tuple[PlainText, dict]:
+    """The main text of a saved web page (no navigation, ads, related links or comments) and
+    the page's own metadata. trafilatura finds the main text; each of its paragraphs is then
+    located in the whole page's plain text, so offsets still map back into the HTML."""
+    full, title = html_to_plain(raw, start)
+    meta: dict = {}
+    body = raw[start:]
+    paragraphs: list[str] = []
+    try:
+        import trafilatura
+
+        extracted = trafilatura.extract(
+            body, output_format="txt", include_comments=False, include_tables=True,
+            include_links=False, include_images=False, deduplicate=False, favor_precision=True,
+        )
+        if extracted:
+            paragraphs = [p.strip() for p in extracted.split("\n") if p.strip()]
+        meta = _page_metadata(body)
+    except Exception:  # a page trafilatura cannot parse: keep the whole page's text
+        paragraphs = []
+    if title and "title" not in meta:
+        meta["title"] = title
+    if not paragraphs:
+        return full, meta
+    return _locate(paragraphs, full, len(raw)), meta
+
+
+def _locate(paragraphs: list[str], full: PlainText, raw_len: int) -> PlainText:
+    out = _Builder()
+    text = full.text
+    cursor = 0
+    last_raw = 0
+    for k, para in enumerate(paragraphs):
+        if k:
+            out.add("\n\n", min(last_raw, raw_len))
+        at = text.find(para, cursor)
+        if at < 0:
+            at = text.find(para)
+        if at < 0:  # trafilatura rewrote it (rare): keep its text, mapped to the last known place
+            for ch in para:
+                out.add(ch, min(last_raw, raw_len))
+            continue
+        end = at + len(para)
+        i = at
+        while i < end:
+            seg = _segment_end(full, i)
+            piece_end = min(end, seg)
+            out.add(text[i:piece_end], full.file_offset(i))
+            i = piece_end
+        last_raw = full.file_offset(end - 1) + 1
+        cursor = end
+    return out.build()
+
+
+def _segment_end(plain: PlainText, offset: int) -> int:
+    import bisect
+
+    k = bisect.bisect_right(plain.seg_plain, offset)
+    return plain.seg_plain[k] if k < len(plain.seg_plain) else len(plain.text)
+
+
+def _page_metadata(body: str) -> dict:
+    """Title, author, site, canonical URL and publication date as the page itself states them
+    (meta tags, JSON-LD, <time>); the date is never guessed from the text or the URL."""
+    from datetime import date
+
+    import htmldate
+    import trafilatura
+
+    meta: dict = {}
+    found = trafilatura.extract_metadata(body)
+    if found is not None:
+        for key, attr in (("title", "title"), ("author", "author"), ("site", "sitename"), ("url", "url")):
+            value = getattr(found, attr, None)
+            if value:
+                meta[key] = str(value).strip()
+    try:
+        published = htmldate.find_date(body, extensive_search=False, original_date=True, outputformat="%Y-%m-%d")
+    except Exception:
+        published = None
+    if published:
+        meta["published"] = date.fromisoformat(published)
+    return meta

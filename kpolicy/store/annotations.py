@@ -38,8 +38,10 @@ def _yaml_load(path: Path):
         raise BadInput(f"{path}: no such annotation file; check the path") from None
     except UnicodeDecodeError:
         raise BadInput(f"{path} is not UTF-8; re-save it as UTF-8") from None
+    from kpolicy import safe_yaml
+
     try:
-        return yaml.safe_load(text)
+        return safe_yaml.load(text, str(path))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         opened = getattr(exc, "context_mark", None)
@@ -48,6 +50,12 @@ def _yaml_load(path: Path):
         if mark and opened and opened.line != mark.line:
             where += f" (in what opens at line {opened.line + 1})"
         raise BadInput(f"{path}:{where}: YAML {problem}; fix the syntax there") from None
+
+
+def _text(value, path: Path, what: str) -> str:
+    if not isinstance(value, (str, int, float)) or isinstance(value, bool):
+        raise BadInput(f"{path}: {what} must be a line of text, not {type(value).__name__}; fix it")
+    return str(value)
 
 
 def _as_date(value, path: Path, what: str) -> date:
@@ -70,7 +78,10 @@ def _locate(text: str, quote: str, taken: set[tuple[int, int]]) -> tuple[int, in
     return None
 
 
-def load_annotation(path: Path, gazetteer: Gazetteer) -> Annotation:
+def load_annotation(path: Path, gazetteer: Gazetteer, article_root: Path | None = None) -> Annotation:
+    """Validate and read one annotation file. Its article.file must resolve (symlinks
+    followed) inside `article_root`, by default the annotation's own folder: a shared
+    annotation cannot pull /etc/shadow or ../../secrets into a database that is then shared."""
     doc = _yaml_load(path)
     if not isinstance(doc, dict) or not isinstance(doc.get("article"), dict) or not isinstance(doc.get("events"), list):
         raise BadInput(f"{path}: expected `article:` metadata and an `events:` list; see data/annotations/ for the format")
@@ -79,6 +90,10 @@ def load_annotation(path: Path, gazetteer: Gazetteer) -> Annotation:
         if not meta.get(key):
             raise BadInput(f"{path}: article.{key} is missing; add it")
     article_path = (path.parent / str(meta["file"])).resolve()
+    root = (article_root if article_root is not None else path.parent).resolve()
+    if not article_path.is_relative_to(root):
+        raise BadInput(f"{path}: article.file {str(meta['file'])!r} is outside {root}; "
+                       f"move the article beside the annotation, or allow its folder with --article-root DIR")
     try:
         document = read_document(article_path)
     except KpolicyError as exc:
@@ -86,12 +101,12 @@ def load_annotation(path: Path, gazetteer: Gazetteer) -> Annotation:
     text = document.text
     source = SourceRecord(
         slug=str(meta["id"]),
-        title=str(meta["title"]),
+        title=_text(meta["title"], path, "article.title"),
         published=_as_date(meta["published"], path, "article.published"),
         text=text,
-        author=meta.get("author"),
-        publisher=meta.get("publisher"),
-        url=meta.get("url"),
+        author=None if meta.get("author") is None else _text(meta["author"], path, "article.author"),
+        publisher=None if meta.get("publisher") is None else _text(meta["publisher"], path, "article.publisher"),
+        url=None if meta.get("url") is None else _text(meta["url"], path, "article.url"),
     )
     events = [_event(path, i, item, text, gazetteer) for i, item in enumerate(doc["events"], 1)]
     return Annotation(path, source, events)
@@ -120,6 +135,25 @@ def _event(path: Path, index: int, item, text: str, gazetteer: Gazetteer) -> Eve
         when = parse_edtf(None if item["date"] is None else str(item["date"]))
     except BadInput as exc:
         raise bad(str(exc).split(";")[0]) from None
+    if not isinstance(item["title"], str) or not item["title"].strip():
+        raise bad("title must be a line of text")
+    if item["actors"] is not None and not isinstance(item["actors"], list):
+        raise bad("actors must be a list of names (actors: [North Korea])")
+    if item.get("description") is not None and not isinstance(item["description"], str):
+        raise bad("description must be text")
+    extra = item.get("mentions")
+    if extra is not None and not (isinstance(extra, list) and all(isinstance(q, str) for q in extra)):
+        raise bad("mentions must be a list of quotes (mentions: [\"first quote\", \"second quote\"])")
+    quotes = [item["quote"], *(extra or [])]
+    for quote in quotes:
+        if not isinstance(quote, str) or not quote.strip():
+            raise bad("a quote must be a non-empty exact substring of the article's text")
+    try:
+        confidence = float(item.get("confidence", 1.0))
+    except (TypeError, ValueError):
+        confidence = -1.0
+    if not 0.0 <= confidence <= 1.0 or isinstance(item.get("confidence"), bool):
+        raise bad(f"confidence {item.get('confidence')!r} is not a number from 0 to 1")
     actors: list[tuple[str, str]] = []
     for entry in item["actors"] or []:
         name, role = (entry.get("name"), entry.get("role", "participant")) if isinstance(entry, dict) else (entry, "participant")
@@ -137,8 +171,7 @@ def _event(path: Path, index: int, item, text: str, gazetteer: Gazetteer) -> Eve
             raise bad(f"unknown place {item['place']!r}{suggest(str(item['place']), gazetteer.places)}; add it to the gazetteer's places")
     taken: set[tuple[int, int]] = set()
     mentions = []
-    for k, quote in enumerate([item["quote"], *(item.get("mentions") or [])]):
-        quote = str(quote)
+    for k, quote in enumerate(quotes):
         span = _locate(text, quote, taken)
         if span is None:
             short = re.sub(r"\s+", " ", quote)[:60]
@@ -154,7 +187,6 @@ def _event(path: Path, index: int, item, text: str, gazetteer: Gazetteer) -> Eve
                 date_anchor=str(item["date_anchor"]) if first and item.get("date_anchor") else None,
             )
         )
-    confidence = float(item.get("confidence", 1.0))
     return EventRecord(
         type=etype,
         title=str(item["title"]).strip(),

@@ -29,7 +29,8 @@ def bundled() -> list[Annotation]:
     from kpolicy.store.annotations import bundled_annotations, load_annotation
 
     gazetteer = load_gazetteer()
-    return [load_annotation(path, gazetteer) for path in bundled_annotations()]
+    # the bundled annotations name their articles in the package's data/articles/
+    return [load_annotation(path, gazetteer, article_root=path.parent.parent) for path in bundled_annotations()]
 
 
 def _store_all(conn: Connection, annotations: list[Annotation]) -> StoreSummary:
@@ -98,22 +99,31 @@ def _enable_wal(database: Database) -> None:
 
 
 def open_or_create(db: str | None, *, create: bool = True) -> Database:
-    """Open an existing kpolicy database, or create, migrate and seed a new one when `create`."""
+    """Open an existing kpolicy database, or create and migrate a new one when `create` (seeded
+    with the bundled article only when it is the default database)."""
     database, revision = connect(db)
     target = database.target
     try:
         if revision is None:
             if not create:
                 raise DatabaseError(f"no kpolicy database at {target.label}; run `kpolicy init --db {target.label}` first")
-            summary = initialise(database, with_seed=True, only_if_new=True)
+            # only the default database is seeded on first use: a database the user names is theirs
+            with_seed = target.is_default
+            summary = initialise(database, with_seed=with_seed, only_if_new=True)
             if database.revision_before is not None:  # another process created it meanwhile
                 check_revision(database.revision_before, target)
                 return database
-            database.notices.append(
-                f"created a new kpolicy database at {target.label} and seeded it "
-                f"({summary.sources} article, {summary.events} events); "
-                "use --db or KPOLICY_DB to work elsewhere"
-            )
+            if with_seed:
+                database.notices.append(
+                    f"created a new kpolicy database at {target.label} and seeded it "
+                    f"({summary.sources} article, {summary.events} events); "
+                    "use --db or KPOLICY_DB to work elsewhere"
+                )
+            else:
+                database.notices.append(
+                    f"created a new, empty kpolicy database at {target.label} (event types, actors and places only); "
+                    f"`kpolicy init --db {target.label} --seed` adds the bundled article"
+                )
             return database
         check_revision(revision, target)
         return database

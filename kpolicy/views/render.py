@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from typing import IO
@@ -16,6 +17,19 @@ FORMATS = ("table", "csv", "json", "jsonl")
 
 # Cells a spreadsheet would read as a formula (OWASP, CWE-1236).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\0")
+
+
+# What must never reach a terminal from stored text (a title, a quote, a slug): C0 and C1
+# control characters (ESC ] 0; sets the window title, ESC [ 2 J clears the screen, CSI
+# recolours), DEL, and the Unicode line separators and bidirectional overrides that make
+# text display other than it reads. Each is shown as a visible escape instead.
+_TERMINAL_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def terminal_safe(text: str) -> str:
+    """`text` with every control character written as a visible escape (\\x1b, \\u202e):
+    for every terminal rendering (tables, the timeline, `show`)."""
+    return _TERMINAL_UNSAFE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}", text)
 
 
 def _plain(value):
@@ -129,7 +143,7 @@ def write_table(rows: Iterable[dict], columns: list[tuple[str, str]], out: IO[st
         table.add_column(heading, overflow="fold")
     count = 0
     for row in rows:
-        table.add_row(*("" if row.get(k) is None else str(_plain(row.get(k))) for k, _ in columns))
+        table.add_row(*("" if row.get(k) is None else terminal_safe(str(_plain(row.get(k)))) for k, _ in columns))
         count += 1
     if count:
         console(out).print(table)
@@ -174,7 +188,7 @@ def write_timeline(rows: Iterable[dict], out: IO[str]) -> int:
         style = "italic dim" if row.get("status") == "forecast" else ("italic" if row.get("status") == "expected" else "")
         review = row.get("review")
         mark = "" if review in (None, "reviewed") else (" unreviewed" if review == "extracted" else f" {review}")
-        text = escape(f"{line}  [#{row.get('id')}{mark}]")
+        text = escape(terminal_safe(f"{line}  [#{row.get('id')}{mark}]"))
         con.print(f"[{style}]{text}[/{style}]" if style else text)
         count += 1
     return count
@@ -212,8 +226,9 @@ def show_text(event: dict) -> str:
     lines.append(f"  mentions   {len(event['mentions'])}")
     for i, m in enumerate(event["mentions"], 1):
         mention = f", mention {m['id']}" if m.get("id") is not None else ""
-        lines.append(f"  [{i}] {m['source']} ({m['published']}), characters {m['char_start']}-{m['char_end']}{mention}")
+        page = f"page {m['page']}, " if m.get("page") else ""
+        lines.append(f"  [{i}] {m['source']} ({m['published']}), {page}characters {m['char_start']}-{m['char_end']}{mention}")
         lines.append(f"      “{m['quote']}”")
         if m["date_text"]:
             lines.append(f"      date from {m['date_text']!r}, resolved against {m['date_anchor'] or 'nothing (absolute)'}")
-    return "\n".join(lines)
+    return "\n".join(terminal_safe(line) for line in lines)

@@ -1,0 +1,275 @@
+"""The write side: each POST route checks the safety rules, parses its form and calls
+kpolicy.curate inside one Database.writing() transaction (one change, its revisions).
+
+Order of checks, before any database work: read-only (403), the token (401: cookie or
+Bearer), the CSRF token for a cookie-signed request (403), a cross-site Origin (403).
+A form made from an older version of the event than the stored one is refused with the
+conflict page (409), inside the same transaction as the write, so nothing is overwritten.
+Success: 303 back to the page the form came from with a one-line notice; a client that
+asks for JSON (Accept: application/json) gets {"ok": true, ...}.
+"""
+
+from __future__ import annotations
+
+import hmac
+from urllib.parse import urlencode, urlsplit
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from kpolicy.errors import BadInput
+from kpolicy.store import schema
+from kpolicy.web.app import BY_COOKIE, Conflict, Desk, NotFound, error_response, json_response, wants_json
+
+MAX_FORM_BYTES = 1_000_000
+
+
+def _reason(form, required: bool = True) -> str | None:
+    reason = (form.get("reason") or "").strip()
+    if required and not reason:
+        raise BadInput("a reason is required for this change; say why in the reason field")
+    return reason or None
+
+
+def _ids(text: str, what: str) -> list[int]:
+    out = []
+    for piece in (text or "").replace(",", " ").replace("#", " ").split():
+        try:
+            out.append(int(piece))
+        except ValueError:
+            raise BadInput(f"{what}: {piece!r} is not an event id") from None
+    if not out:
+        raise BadInput(f"{what}: give at least one event id")
+    return out
+
+
+def parse_actors(text: str) -> list[tuple[str, str]]:
+    """'North Korea:initiator; United States:target' (one per line or ';'-separated) -> pairs."""
+    from kpolicy.vocabulary import ROLES
+
+    out = []
+    for piece in (text or "").replace("\n", ";").split(";"):
+        piece = piece.strip()
+        if not piece:
+            continue
+        name, _, role = piece.rpartition(":") if ":" in piece else (piece, "", "participant")
+        name, role = name.strip(), (role.strip() or "participant").lower()
+        if role not in ROLES:
+            raise BadInput(f"actor {piece!r}: role {role!r} is not one of {', '.join(ROLES)}")
+        out.append((name, role))
+    return out
+
+
+def check_version(conn, event_id: int, form) -> None:
+    """Refuse a stale form: the version it was made from must be the stored one (same transaction)."""
+    raw = form.get("version")
+    if raw is None or raw == "":
+        return
+    try:
+        expected = int(raw)
+    except ValueError:
+        raise BadInput(f"version {raw!r} is not a number") from None
+    e = schema.events
+    import sqlalchemy as sa
+
+    row = conn.execute(sa.select(e.c.version, e.c.deleted_at, e.c.merged_into).where(e.c.id == event_id)).first()
+    if row is None:
+        raise NotFound(f"no event with id {event_id}")
+    if row.version != expected:
+        raise Conflict(
+            f"event #{event_id} changed since this form was made (you saw version {expected}, it is now version {row.version}); "
+            "nothing was written: reload the event, check what changed in its history, and redo your change if it still applies",
+            event_id, expected, row.version)
+
+
+def _curate():
+    try:
+        from kpolicy import curate
+    except ImportError:  # pragma: no cover - until kpolicy.curate lands
+        raise BadInput("curation is not available in this build of kpolicy (kpolicy.curate is missing)") from None
+    return curate
+
+
+# ---- the actions: (conn, request, form, by) -> (redirect path, notice, JSON extra) -----------------
+
+def review_event(conn, request, form, by):
+    event_id = request.path_params["id"]
+    decision = form.get("decision")
+    if decision not in ("accept", "reject"):
+        raise BadInput("decision must be accept or reject")
+    check_version(conn, event_id, form)
+    _curate().review_events(conn, [event_id], decision, reason=_reason(form, decision == "reject"), by=by)
+    return None, f"#{event_id} {decision}ed", {"event": event_id, "decision": decision}
+
+
+EDIT_FIELDS = ("type", "date", "title", "status", "place")
+
+
+def edit_event(conn, request, form, by):
+    event_id = request.path_params["id"]
+    check_version(conn, event_id, form)
+    from kpolicy.web.reads import actor_roles, event_detail
+
+    current = event_detail(conn, event_id)
+    changes = {}
+    for name in EDIT_FIELDS:
+        if name not in form:
+            continue
+        value = (form.get(name) or "").strip()
+        old = current.get(name) or ""
+        if value != old:
+            changes[name] = value or None
+    if "actors" in form:
+        wanted = parse_actors(form.get("actors"))
+        have = [(a["name"], a["role"]) for a in actor_roles(conn, event_id)]
+        if sorted(wanted) != sorted(have):
+            changes["actors"] = wanted
+    if not changes:
+        raise BadInput("nothing to change: every field is as stored")
+    version = int(form["version"]) if form.get("version") else None
+    new_version = _curate().edit_event(conn, event_id, changes, reason=_reason(form), by=by, if_version=version)
+    return None, f"#{event_id} edited ({', '.join(changes)})", {"event": event_id, "changed": list(changes), "version": new_version}
+
+
+def merge_events(conn, request, form, by):
+    keep = request.path_params["id"]
+    others = _ids(form.get("others"), "merge")
+    check_version(conn, keep, form)
+    _curate().merge_events(conn, keep, others, reason=_reason(form), by=by)
+    return f"/events/{keep}", f"merged {', '.join('#' + str(o) for o in others)} into #{keep}", {"event": keep, "merged": others}
+
+
+def split_event(conn, request, form, by):
+    event_id = request.path_params["id"]
+    mentions = [int(m) for m in form.getlist("mention") if str(m).isdigit()]
+    if not mentions:
+        raise BadInput("split: tick the mentions that are a different event")
+    check_version(conn, event_id, form)
+    new_id = _curate().split_event(conn, event_id, mentions, reason=_reason(form), by=by)
+    return f"/events/{new_id}", f"split #{new_id} off #{event_id}", {"event": event_id, "new": new_id}
+
+
+def delete_event(conn, request, form, by):
+    event_id = request.path_params["id"]
+    check_version(conn, event_id, form)
+    _curate().delete_events(conn, [event_id], reason=_reason(form), by=by)
+    return f"/events/{event_id}", f"#{event_id} deleted", {"event": event_id}
+
+
+def resolve_proposal(conn, request, form, by):
+    proposal_id = request.path_params["id"]
+    accept = form.get("decision") == "accept"
+    _curate().resolve_proposal(conn, proposal_id, accept, reason=_reason(form, False), by=by)
+    return None, f"proposal {proposal_id} {'accepted' if accept else 'dismissed'}", {"proposal": proposal_id, "accepted": accept}
+
+
+def undo_change(conn, request, form, by):
+    change_id = request.path_params["id"]
+    _curate().undo_change(conn, change_id, reason=_reason(form), by=by)
+    return "/history", f"change {change_id} undone", {"undone": change_id}
+
+
+def remove_source(conn, request, form, by):
+    slug = request.path_params["slug"]
+    _curate().remove_source(conn, slug, reason=_reason(form), by=by)
+    return "/sources", f"source {slug} removed", {"source": slug}
+
+
+def edit_source(conn, request, form, by):
+    slug = request.path_params["slug"]
+    values = {k: (form.get(k) or "").strip() or None for k in ("published", "title", "url", "publisher")}
+    if not any(values.values()):
+        raise BadInput("nothing to change: fill in the publication date, title, URL or publisher")
+    _curate().edit_source(conn, slug, **values, reason=_reason(form), by=by)
+    return f"/sources/{slug}", f"source {slug} corrected", {"source": slug}
+
+
+def add_event(conn, request, form, by):
+    slug = request.path_params["slug"]
+    quote = form.get("quote") or ""
+    if not quote.strip():
+        raise BadInput("select the passage in the text (or paste it) into the quote field")
+    new_id = _curate().add_event(
+        conn, type=(form.get("type") or "").strip(), date=(form.get("date") or "").strip() or None,
+        title=(form.get("title") or "").strip(), actors=parse_actors(form.get("actors")),
+        status=(form.get("status") or "occurred").strip(), place=(form.get("place") or "").strip() or None,
+        source=slug, quote=quote, note=None, by=by, reason=_reason(form, False))
+    return f"/events/{new_id}", f"#{new_id} added from {slug}", {"event": new_id}
+
+
+ACTIONS = (
+    ("/events/{id:int}/review", review_event),
+    ("/events/{id:int}/edit", edit_event),
+    ("/events/{id:int}/merge", merge_events),
+    ("/events/{id:int}/split", split_event),
+    ("/events/{id:int}/delete", delete_event),
+    ("/proposals/{id:int}/resolve", resolve_proposal),
+    ("/changes/{id:int}/undo", undo_change),
+    ("/sources/{slug}/remove", remove_source),
+    ("/sources/{slug}/edit", edit_source),
+    ("/sources/{slug}/add", add_event),
+)
+
+
+def _safe_next(value: str | None, fallback: str) -> str:
+    """Only a path on this server (no scheme, no host, no //) may be redirected to."""
+    if not value:
+        return fallback
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc or not value.startswith("/") or value.startswith("//") or "\\" in value:
+        return fallback
+    return value
+
+
+def _with_notice(path: str, notice: str) -> str:
+    parts = urlsplit(path)
+    query = [p for p in parts.query.split("&") if p and not p.startswith("done=")]
+    query.append(urlencode({"done": notice}))
+    return parts.path + "?" + "&".join(query)
+
+
+def _origin_ok(request: Request) -> bool:
+    origin = request.headers.get("origin")
+    if not origin:
+        return True
+    host = request.headers.get("host", "")
+    return urlsplit(origin).netloc == host
+
+
+def _endpoint(desk: Desk, fn):
+    async def endpoint(request: Request) -> Response:
+        if desk.read_only:
+            return error_response(request, 403, "Read-only", "this server was started with --read-only: it shows the timeline but refuses every change")
+        bearer = desk.bearer(request)
+        if not bearer and not desk.signed_in(request):
+            return error_response(request, 401, "Sign in first", "changes need the token kpolicy serve printed: open the URL it printed (it sets a cookie), or send Authorization: Bearer TOKEN")
+        if not _origin_ok(request):
+            return error_response(request, 403, "Cross-site request", "this form was sent from another site; nothing was written")
+        if int(request.headers.get("content-length") or 0) > MAX_FORM_BYTES:
+            return error_response(request, 413, "Too large", "the form is too large")
+        form = await request.form()
+        if not bearer and not hmac.compare_digest(str(form.get("csrf") or ""), desk.csrf_token()):
+            return error_response(request, 403, "Stale or forged form", "the form's CSRF token is missing or wrong; reload the page and try again (nothing was written)")
+        by = (form.get("by") or "").strip() or desk.user
+
+        def run():
+            with desk.database.writing() as conn:
+                return fn(conn, request, form, by)
+
+        target, notice, extra = await run_in_threadpool(run)
+        if wants_json(request):
+            return json_response({"ok": True, "notice": notice, **extra})
+        fallback = target or "/"
+        response = RedirectResponse(_with_notice(_safe_next(form.get("next"), fallback) if target is None else target, notice), status_code=303)
+        if form.get("by"):
+            response.set_cookie(BY_COOKIE, str(form.get("by")).strip()[:200], httponly=True, samesite="strict", path="/")
+        return response
+
+    endpoint.__name__ = fn.__name__
+    return endpoint
+
+
+def routes(desk: Desk) -> list[Route]:
+    return [Route(path, _endpoint(desk, fn), methods=["POST"]) for path, fn in ACTIONS]

@@ -1,0 +1,210 @@
+"""The read side: every page is a function of (request, connection) returning a dict; the
+route renders it as HTML through its template, or as JSON at the same path + `.json`.
+
+Handlers are plain `def`s: Starlette runs them in its thread pool, each on its own
+connection from the database's pool.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from kpolicy.errors import BadInput
+from kpolicy.query import EventQuery
+from kpolicy.web import reads, svg
+from kpolicy.web.app import Desk, json_response
+
+PAGE_SIZE = 100
+MAX_PAGE = 500
+
+
+def _int(request: Request, name: str, default: int | None = None, lo: int = 1, hi: int = MAX_PAGE) -> int | None:
+    raw = request.query_params.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise BadInput(f"{name}={raw!r} is not a whole number") from None
+    if not lo <= value <= hi:
+        raise BadInput(f"{name}={value} is out of range ({lo} to {hi})")
+    return value
+
+
+def _cursor(raw: str | None, parts: int, kinds: tuple) -> tuple | None:
+    if not raw:
+        return None
+    pieces = raw.split(":")
+    if len(pieces) != parts:
+        raise BadInput(f"bad page cursor {raw!r}; follow the page's own links")
+    try:
+        return tuple(kind(p) for kind, p in zip(kinds, pieces))
+    except ValueError:
+        raise BadInput(f"bad page cursor {raw!r}; follow the page's own links") from None
+
+
+def _cursor_text(cursor: tuple | None) -> str | None:
+    return None if cursor is None else ":".join(str(c) for c in cursor)
+
+
+def _date_text(value: str) -> str:
+    from datetime import date
+
+    date.fromisoformat(value)
+    return value
+
+
+FILTER_KEYS = ("from", "to", "on", "within", "actor", "type", "status", "place", "text", "source", "review")
+
+
+def query_from(request: Request) -> tuple[EventQuery, dict]:
+    """The CLI's filters from the URL (same names as the options: from, to, on, within, actor...)."""
+    p = request.query_params
+    params = {
+        "from": p.get("from") or None, "to": p.get("to") or None, "on": p.get("on") or None,
+        "within": "1" if p.get("within") in ("1", "on", "true", "yes") else None,
+        "actor": [a for a in p.getlist("actor") if a.strip()], "type": [t for t in p.getlist("type") if t.strip()],
+        "status": [s for s in p.getlist("status") if s.strip()], "place": [x for x in p.getlist("place") if x.strip()],
+        "text": p.get("text") or None, "source": p.get("source") or None, "review": p.get("review") or None,
+    }
+    q = EventQuery(
+        start=params["from"], end=params["to"], on=params["on"], within=bool(params["within"]),
+        actors=params["actor"], types=params["type"], statuses=params["status"], places=params["place"],
+        text=params["text"], source=params["source"], review=params["review"],
+    )
+    return q, params
+
+
+# ---- pages -------------------------------------------------------------------------------------
+
+def timeline(request: Request, conn) -> dict:
+    q, params = query_from(request)
+    size = _int(request, "size", PAGE_SIZE)
+    lanes = request.query_params.get("lanes", "actor")
+    if lanes not in ("actor", "type"):
+        raise BadInput(f"lanes={lanes!r}: use actor or type")
+    after = _cursor(request.query_params.get("after"), 2, (int, int))
+    rows, more = reads.timeline_page(conn, q, after, size)
+    return {
+        "title": "Timeline",
+        "filters": params,
+        "lanes": lanes,
+        "events": rows,
+        "next": _cursor_text(more),
+        "after": _cursor_text(after),
+        "size": size,
+        "_svg": svg.draw(rows, lanes),
+        "_vocab": reads.vocab(conn),
+    }
+
+
+def event(request: Request, conn) -> dict | Response:
+    event_id = request.path_params["id"]
+    detail = reads.event_detail(conn, event_id)
+    if detail.get("merged_into") and not request.url.path.endswith(".json"):
+        return RedirectResponse(f"/events/{detail['merged_into']}?from_merged={event_id}", status_code=307)
+    return {"title": f"#{event_id} {detail['title']}", "event": detail, "_vocab": reads.vocab(conn),
+            "from_merged": request.query_params.get("from_merged")}
+
+
+def review(request: Request, conn) -> dict:
+    size = _int(request, "size", 50)
+    after = _cursor(request.query_params.get("after"), 3, (str, int, int))
+    queue, more = reads.review_queue(conn, after, size)
+    current_id = _int(request, "id", None, 1, 2**62)
+    if current_id is None and queue:
+        current_id = queue[0]["id"]
+    current = reads.event_detail(conn, current_id) if current_id is not None else None
+    ids = [r["id"] for r in queue]
+    position = ids.index(current_id) if current_id in ids else None
+    nxt = ids[position + 1] if position is not None and position + 1 < len(ids) else None
+    prev = ids[position - 1] if position else None
+    return {"title": "Review queue", "queue": queue, "next": _cursor_text(more), "after": _cursor_text(after),
+            "current": current, "next_id": nxt, "prev_id": prev, "_vocab": reads.vocab(conn)}
+
+
+def sources(request: Request, conn) -> dict:
+    size = _int(request, "size", PAGE_SIZE)
+    after = _cursor(request.query_params.get("after"), 2, (_date_text, int))
+    rows, more = reads.sources_page(conn, after, size)
+    return {"title": "Sources", "sources": rows, "next": _cursor_text(more), "after": _cursor_text(after)}
+
+
+def source(request: Request, conn) -> dict:
+    detail = reads.source_detail(conn, request.path_params["slug"])
+    return {"title": detail["source"]["title"], **detail, "_vocab": reads.vocab(conn)}
+
+
+def history(request: Request, conn) -> dict:
+    p = request.query_params
+    event_id = _int(request, "event", None, 1, 2**62)
+    by = p.get("by") or None
+
+    def when(name):
+        raw = p.get(name)
+        if not raw:
+            return None
+        try:
+            return datetime.fromisoformat(raw)
+        except ValueError:
+            raise BadInput(f"{name}={raw!r} is not a date or time; use e.g. 2026-12-01 or 2026-12-01T10:00") from None
+
+    since, until = when("since"), when("until")
+    before = _int(request, "before", None, 1, 2**62)
+    rows, more = reads.history(conn, event_id=event_id, by=by, since=since, until=until, before=before, limit=_int(request, "size", PAGE_SIZE))
+    return {"title": "History", "revisions": rows, "next": more,
+            "filters": {"event": event_id, "by": by, "since": p.get("since"), "until": p.get("until")}}
+
+
+def search(request: Request, conn) -> dict:
+    from kpolicy.search import search as run_search
+
+    q, params = query_from(request)
+    words = request.query_params.get("q", "").strip()
+    size = _int(request, "size", 50)
+    rows = []
+    if words:
+        q.limit = size
+        for row in run_search(conn, words, q):
+            rows.append({k: reads.iso(v) for k, v in row.items()})
+    return {"title": "Search", "q": words, "filters": params, "results": rows}
+
+
+PAGES = (
+    ("/", "timeline.html", timeline, "/.json"),
+    ("/events/{id:int}", "event.html", event, None),
+    ("/review", "review.html", review, None),
+    ("/sources", "sources.html", sources, None),
+    ("/sources/{slug}", "source.html", source, None),
+    ("/history", "history.html", history, None),
+    ("/search", "search.html", search, None),
+)
+
+
+def _endpoint(desk: Desk, template: str, fn, as_json: bool):
+    def endpoint(request: Request) -> Response:
+        with desk.database.reading() as conn:
+            data = fn(request, conn)
+        if isinstance(data, Response):
+            return data
+        if as_json:
+            return json_response({k: v for k, v in data.items() if not k.startswith("_")})
+        return desk.render(request, template, {**{k.lstrip("_"): v for k, v in data.items()}, "data": data})
+
+    endpoint.__name__ = fn.__name__ + ("_json" if as_json else "")
+    return endpoint
+
+
+def routes(desk: Desk) -> list[Route]:
+    out = []
+    for path, template, fn, json_path in PAGES:
+        out.append(Route(json_path or path + ".json", _endpoint(desk, template, fn, True), methods=["GET"]))
+        if path == "/":
+            out.append(Route("/index.json", _endpoint(desk, template, fn, True), methods=["GET"]))
+    for path, template, fn, _ in PAGES:
+        out.append(Route(path, _endpoint(desk, template, fn, False), methods=["GET"]))
+    return out

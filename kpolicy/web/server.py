@@ -1,0 +1,35 @@
+"""The application: the safety machinery of kpolicy.web.app around the pages and the actions."""
+
+from __future__ import annotations
+
+import secrets
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.responses import RedirectResponse
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from kpolicy.errors import KpolicyError
+from kpolicy.web import actions, pages
+from kpolicy.web.app import HERE, Desk, SecurityHeaders, handle_http, handle_kpolicy_error
+
+
+def create_app(database, token: str | None = None, read_only: bool = False, user: str | None = None) -> Starlette:
+    """The review desk on an opened kpolicy Database. `token`: the write token (random if None)."""
+    desk = Desk(database, token or secrets.token_urlsafe(24), read_only, user)
+    routes = [
+        Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
+        Route("/favicon.ico", lambda request: RedirectResponse("/static/favicon.svg", status_code=301)),
+    ]
+    routes += pages.routes(desk)
+    routes += actions.routes(desk)
+    app = Starlette(
+        debug=False,
+        routes=routes,
+        exception_handlers={KpolicyError: handle_kpolicy_error, HTTPException: handle_http},
+        middleware=[Middleware(SecurityHeaders, desk=desk)],
+    )
+    app.state.desk = desk
+    return app

@@ -1,0 +1,64 @@
+// kpolicy review desk: a little progressive enhancement; every page works without it.
+// Served as a static file (the Content-Security-Policy allows no inline script).
+(function () {
+  "use strict";
+  var page = document.body.getAttribute("data-page");
+
+  function typing(target) {
+    var tag = target && target.tagName ? target.tagName.toLowerCase() : "";
+    return tag === "input" || tag === "textarea" || tag === "select" || (target && target.isContentEditable);
+  }
+
+  function click(id) {
+    var el = document.getElementById(id);
+    if (el) { el.click(); return true; }
+    return false;
+  }
+
+  function follow(id) {
+    var el = document.getElementById(id);
+    if (el && el.href) { window.location.assign(el.href); return true; }
+    return false;
+  }
+
+  if (page === "review") {
+    document.addEventListener("keydown", function (ev) {
+      if (ev.ctrlKey || ev.metaKey || ev.altKey || typing(ev.target)) { return; }
+      var done = false;
+      if (ev.key === "a") { done = click("accept"); }
+      else if (ev.key === "r") {
+        var reason = document.getElementById("review-reason");
+        if (reason && !reason.value) { reason.focus(); reason.placeholder = "why reject? then press Enter"; done = true; }
+        else { done = click("reject"); }
+      }
+      else if (ev.key === "j") { done = follow("next"); }
+      else if (ev.key === "k") { done = follow("prev"); }
+      else if (ev.key === "e") {
+        var date = document.getElementById("edit-date");
+        if (date) { date.focus(); date.select(); done = true; }
+      }
+      if (done) { ev.preventDefault(); }
+    });
+    var reasonField = document.getElementById("review-reason");
+    if (reasonField) {
+      reasonField.addEventListener("keydown", function (ev) {
+        if (ev.key === "Enter" && reasonField.value) { ev.preventDefault(); click("reject"); }
+      });
+    }
+  }
+
+  if (page === "source") {
+    var text = document.getElementById("source-text");
+    var quote = document.getElementById("add-quote");
+    if (text && quote) {
+      document.addEventListener("selectionchange", function () {
+        var sel = window.getSelection();
+        if (!sel || sel.rangeCount === 0 || sel.isCollapsed) { return; }
+        var range = sel.getRangeAt(0);
+        if (text.contains(range.commonAncestorContainer)) {
+          quote.value = sel.toString();
+        }
+      });
+    }
+  }
+})();

@@ -1,0 +1,151 @@
+"""End to end in a real headless browser: Debian's Chromium, driven by Selenium through
+/usr/bin/chromedriver. Nothing downloads a browser or a driver: both paths are given,
+SE_OFFLINE keeps Selenium Manager offline, and the browser's own background traffic
+(updates, sync, QUIC, component downloads) is switched off. The only traffic is to the
+test's server on 127.0.0.1.
+
+The analyst's path: open the printed URL, the review queue, edit an event's date,
+accept it with the keyboard shortcut, find both changes in its history; the browser
+console must stay free of errors (a CSP violation or a script error would show there).
+A screenshot of the desk goes to the test's folder, and to docs/review-desk.png when
+KPOLICY_UPDATE_SCREENSHOTS=1 (so that ordinary test runs leave the work tree clean).
+
+Skipped, with the reason, only where no Chromium is installed (.ci/run installs it).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+
+pytestmark = pytest.mark.skipif(
+    not (CHROMIUM.exists() and CHROMEDRIVER.exists()),
+    reason="no Chromium here: install Debian's chromium and chromium-driver (.ci/run does) to run the browser test",
+)
+
+from tests.test_web import TOKEN, _hostile_template, hostile_db  # noqa: E402,F401  fixtures
+
+
+class Server:
+    """uvicorn serving the desk on 127.0.0.1 in a thread, on a free port."""
+
+    def __init__(self, db: str):
+        import uvicorn
+
+        from kpolicy.store.bootstrap import open_or_create
+        from kpolicy.web import create_app
+
+        self.database = open_or_create(db)
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
+        config = uvicorn.Config(create_app(self.database, token=TOKEN, user="browser-test"), log_level="warning", lifespan="off")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        deadline = time.monotonic() + 20
+        while not self.server.started:
+            if time.monotonic() > deadline:
+                raise RuntimeError("the test server did not start")
+            time.sleep(0.05)
+        return f"http://127.0.0.1:{self.port}"
+
+    def __exit__(self, *exc):
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+        self.database.close()
+
+
+def chromium(profile: str):
+    os.environ["SE_OFFLINE"] = "true"  # Selenium Manager must never look for (or fetch) a browser
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--disable-default-apps", "--disable-extensions", "--window-size=1400,1100",
+                 f"--user-data-dir={profile}"):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    return webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+
+
+def test_review_in_the_browser(hostile_db, tmp_path):
+    pytest.importorskip("kpolicy.curate", reason="the curation library (kpolicy.curate) is not in this build")
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support import expected_conditions as EC
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    profile = tempfile.mkdtemp(prefix="kpolicy-chromium-")
+    with Server(hostile_db) as base:
+        driver = chromium(profile)
+        try:
+            driver.set_page_load_timeout(30)
+            wait = WebDriverWait(driver, 15)
+            driver.get(f"{base}/?token={TOKEN}")  # the printed URL: sets the cookie, drops the token
+            assert "token=" not in driver.current_url
+            assert driver.find_element(By.CSS_SELECTOR, ".badge.ok").text == "signed in"
+
+            driver.get(f"{base}/review")
+            article = driver.find_element(By.CSS_SELECTOR, ".review-current article.event")
+            event_id = int(article.get_attribute("data-event"))
+            version = int(article.get_attribute("data-version"))
+
+            # edit the date, with a reason
+            date = driver.find_element(By.ID, "edit-date")
+            date.clear()
+            date.send_keys("2021-03")
+            driver.find_element(By.ID, "edit-reason").send_keys("only the month is certain")
+            driver.find_element(By.ID, "save-edit").click()
+            wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, ".notice")))
+            assert "edited" in driver.find_element(By.CSS_SELECTOR, ".notice").text
+            article = driver.find_element(By.CSS_SELECTOR, ".review-current article.event")
+            assert int(article.get_attribute("data-event")) == event_id
+            assert int(article.get_attribute("data-version")) == version + 1
+            assert "precision month" in article.text
+            DOCS_SHOT = tmp_path / "review-desk.png"
+            driver.save_screenshot(str(DOCS_SHOT))
+
+            # accept it with the keyboard shortcut
+            driver.find_element(By.TAG_NAME, "body").send_keys("a")
+            wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, ".notice")))
+            wait.until(lambda d: "accepted" in d.find_element(By.CSS_SELECTOR, ".notice").text)
+            queued = [int(a.get_attribute("data-id")) for a in driver.find_elements(By.CSS_SELECTOR, "#queue a[data-id]")]
+            assert event_id not in queued
+
+            # both changes are in the event's history
+            driver.get(f"{base}/history?event={event_id}")
+            history = driver.find_element(By.ID, "history").text
+            assert "only the month is certain" in history
+            assert "\"2021-03\"" in history and "browser-test" in history
+            assert "reviewed" in history
+            driver.save_screenshot(str(tmp_path / "history.png"))
+
+            driver.get(f"{base}/events/{event_id}")
+            assert "reviewed" in driver.find_element(By.CSS_SELECTOR, "dl.fields").text
+            driver.find_element(By.TAG_NAME, "body").send_keys(Keys.END)
+
+            errors = [entry for entry in driver.get_log("browser") if entry["level"] in ("SEVERE", "ERROR")]
+            assert not errors, errors
+        finally:
+            driver.quit()
+            shutil.rmtree(profile, ignore_errors=True)
+    if os.environ.get("KPOLICY_UPDATE_SCREENSHOTS") == "1":
+        shutil.copy(DOCS_SHOT, DOCS / "review-desk.png")
+        shutil.copy(tmp_path / "history.png", DOCS / "review-history.png")
