@@ -37,6 +37,7 @@ def _env(folder: Path) -> dict:
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     env["HOME"] = str(folder)
     env["TZ"] = "UTC"
+    env["KPOLICY_CLOCK"] = "2026-12-01T09:00:00"  # changes recorded at a fixed time: the examples stay stable
     return env
 
 

@@ -34,7 +34,14 @@ SEARCH_TABLE = "event_search"
 QUOTE_JOINER = " … "  # how migration 0003's triggers join an event's quotes
 
 
+CLOCK_ENV = "KPOLICY_CLOCK"  # an ISO time to use as "now": reproducible docs (tools/readme.py) and tests
+
+
 def now() -> datetime:
+    """The time a change is recorded at (UTC, whole seconds)."""
+    fixed = os.environ.get(CLOCK_ENV)
+    if fixed:
+        return datetime.fromisoformat(fixed).replace(tzinfo=None, microsecond=0)
     return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
 
 
