@@ -46,6 +46,8 @@ def suggest(word: str, choices: Iterable[str]) -> str:
 def unknown_name(what: str, word: str, choices: Iterable[str], listing: str) -> BadInput:
     """A BadInput for an unknown actor/type/status..., with suggestions and where to list them."""
     choices = list(choices)
+    if 0 < len(choices) <= 8:  # a short fixed list: name every valid one rather than send the user elsewhere
+        return BadInput(f"unknown {what} {word!r}{suggest(word, choices)}; use one of {', '.join(choices)}")
     return BadInput(f"unknown {what} {word!r}{suggest(word, choices)}; `{listing}` lists the valid ones")
 
 
