@@ -321,6 +321,14 @@ def iter_export_tuples(conn: Connection, q: EventQuery, batch: int = 1000) -> It
     return _with_extras(conn, rows, batch)
 
 
+def export_row(conn: Connection, event_id: int) -> dict:
+    """One event's export row (EXPORT_FIELDS), whatever its review state; BadInput when absent."""
+    get_event(conn, event_id)  # the one-line 'no event with id' message
+    stmt = sa.select(*[timeline.c[c] for c in VIEW_EXPORT_FIELDS]).where(timeline.c.id == event_id)
+    row = next(_with_extras(conn, iter([tuple(conn.execute(stmt).one())]), 1))
+    return dict(zip(EXPORT_FIELDS, row))
+
+
 def iter_export_rows(conn: Connection, q: EventQuery, batch: int = 1000) -> Iterator[dict]:
     """iter_export_tuples as dicts."""
     return (dict(zip(EXPORT_FIELDS, row)) for row in iter_export_tuples(conn, q, batch))
@@ -497,6 +505,10 @@ def list_types(conn: Connection) -> list[dict]:
         {"code": r.code, "label": r.label, "family": r.family, "description": r.description, "events": counts.get(r.code, 0)}
         for r in conn.execute(sa.select(t).order_by(t.c.family, t.c.code))
     ]
+
+
+# `kpolicy sources` fields, in order (the CSV header, also on an empty database)
+SOURCE_FIELDS = ("slug", "title", "author", "publisher", "published", "url", "events", "mentions", "characters", "ingested_at")
 
 
 def list_sources(conn: Connection) -> list[dict]:
