@@ -166,7 +166,7 @@ def resolve_statuses(names: list[str]) -> list[str]:
     for name in names:
         key = name.strip().lower()
         if key not in STATUSES:
-            raise unknown_name("status", name, STATUSES, "kpolicy events --help")
+            raise unknown_name("status", name, STATUSES, "kpolicy events --help", list_all=True)
         out.append(key)
     return out
 
@@ -261,7 +261,7 @@ def build_select(conn: Connection, q: EventQuery, columns=None) -> sa.Select:
         stmt = stmt.where(timeline.c.place.in_([resolve_place(conn, p) for p in q.places]))
     if q.review:
         if q.review not in REVIEW_STATES:
-            raise unknown_name("review state", q.review, REVIEW_STATES, "kpolicy events --help")
+            raise unknown_name("review state", q.review, REVIEW_STATES, "kpolicy events --help", list_all=True)
         stmt = stmt.where(timeline.c.review == q.review)
     else:  # rejected events are kept but leave the default timeline
         stmt = stmt.where(timeline.c.review != "rejected")
