@@ -196,6 +196,8 @@ def _check_file(target: Target, must_exist: bool) -> bool:
     assert path is not None
     if path.is_dir():
         raise DatabaseError(f"--db {path} is a folder; give a file name such as {path / 'kpolicy.db'}")
+    if path.exists() and not path.is_file():  # a device, a FIFO: SQLite would create PATH-journal beside it
+        raise DatabaseError(f"--db {path} is not a regular file; give a database file or a new file name")
     if not path.exists() or path.stat().st_size == 0:
         if not path.parent.exists():
             if target.is_default:
