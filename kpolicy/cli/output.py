@@ -23,30 +23,84 @@ def check_format(fmt: str, allowed: tuple[str, ...] = ROW_FORMATS) -> str:
 
 @contextmanager
 def output_stream(path: Path | None):
-    """stdout, or a file written beside its destination and renamed into place when complete."""
+    """stdout, or a file written beside its destination and renamed into place when complete.
+
+    A symlink is followed deliberately (the file it points to is written, the link stays);
+    a device or FIFO is written in place (never replaced, nothing created beside it); an
+    existing file keeps its permission mode, and a read-only one is refused. The hidden
+    temporary is removed on SIGTERM, SIGHUP and SIGINT as on any error."""
     if path is None or str(path) == "-":
         yield sys.stdout
         return
+    import stat
+
     from kpolicy.errors import BadInput
 
     path = path.expanduser()
+    if path.is_symlink():
+        path = Path(os.path.realpath(path))
     if not path.parent.exists():
         raise BadInput(f"the folder {path.parent} does not exist; create it or choose another -o")
     if path.is_dir():
         raise BadInput(f"-o {path} is a folder; give a file name")
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        st = None
+    if st is not None and not stat.S_ISREG(st.st_mode):
+        with open(path, "w", encoding="utf-8", newline="") as fh:  # a device or a pipe: written as it is
+            yield fh
+        return
+    if st is not None and (not st.st_mode & 0o222 or not os.access(path, os.W_OK)):
+        raise BadInput(f"{path} is read-only; chmod u+w it or choose another -o")
+    if st is not None:
+        mode = stat.S_IMODE(st.st_mode)
+    else:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask  # mkstemp makes 0600; a user's new file gets the usual mode
     import tempfile
 
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; a user's file gets the usual mode
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            yield fh
-        os.replace(tmp, path)
+        with _signals_raise():
+            os.chmod(tmp, mode)
+            with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+                yield fh
+            os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+@contextmanager
+def _signals_raise():
+    """While writing: SIGTERM and SIGHUP raise SystemExit and SIGINT KeyboardInterrupt, so cleanup runs."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def to_exit(signum, _frame):
+        raise SystemExit(128 + signum)
+
+    def to_interrupt(_signum, _frame):
+        raise KeyboardInterrupt
+
+    wanted = [(signal.SIGINT, to_interrupt)] + [(getattr(signal, name), to_exit) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)]
+    previous = []
+    for signum, handler in wanted:
+        try:
+            previous.append((signum, signal.signal(signum, handler)))
+        except (ValueError, OSError):
+            pass
+    try:
+        yield
+    finally:
+        for signum, handler in previous:
+            signal.signal(signum, handler if handler is not None else signal.SIG_DFL)
 
 
 def emit(rows: Iterable[dict], fmt: str, out, columns: list[tuple[str, str]], fields: tuple[str, ...] | None = None,

@@ -108,7 +108,27 @@ def make_engine(target: Target) -> Engine:
         engine = sa.create_engine(target.url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
         _sqlite_connect_hooks(engine)
         return engine
-    return sa.create_engine(target.url, pool_pre_ping=False)
+    # a server that accepts and never answers must not hang a command: libpq's connect
+    # timeout, and a server-side limit on any one statement
+    connect_timeout, statement_timeout = pg_timeouts()
+    return sa.create_engine(target.url, pool_pre_ping=False, connect_args={
+        "connect_timeout": connect_timeout,
+        "options": f"-c statement_timeout={statement_timeout * 1000}",
+    })
+
+
+PG_CONNECT_TIMEOUT_ENV = "KPOLICY_PG_CONNECT_TIMEOUT"
+PG_STATEMENT_TIMEOUT_ENV = "KPOLICY_PG_STATEMENT_TIMEOUT"
+
+
+def pg_timeouts() -> tuple[int, int]:
+    """(connect, statement) timeouts in seconds for PostgreSQL: 10 s and 600 s unless the environment says otherwise."""
+    def seconds(name: str, default: int) -> int:
+        try:
+            return max(1, int(os.environ.get(name, default)))
+        except ValueError:
+            return default
+    return seconds(PG_CONNECT_TIMEOUT_ENV, 10), seconds(PG_STATEMENT_TIMEOUT_ENV, 600)
 
 
 @dataclass
@@ -275,6 +295,8 @@ def _check_file(target: Target, must_exist: bool) -> bool:
     assert path is not None
     if path.is_dir():
         raise DatabaseError(f"--db {path} is a folder; give a file name such as {path / 'kpolicy.db'}")
+    if path.exists() and not path.is_file():  # a device, a FIFO: SQLite would create PATH-journal beside it
+        raise DatabaseError(f"--db {path} is not a regular file; give a database file or a new file name")
     if not path.exists() or path.stat().st_size == 0:
         if not path.parent.exists():
             if target.is_default:
@@ -365,6 +387,16 @@ def _translate(exc: Exception, target: Target | None) -> Exception:
         )
     if target.path is None and ("password authentication failed" in text or ('role "' in text and "does not exist" in text)):
         return DatabaseError(f"the PostgreSQL server refused the user of {target.label}; check the user name and password in the URL")
+    if target.path is None and ("timeout expired" in text or "connection timeout" in text or "timed out" in text):
+        return DatabaseError(
+            f"the PostgreSQL server at {target.label} accepted the connection but did not answer within "
+            f"{pg_timeouts()[0]} s; check the server is healthy and the host and port are right"
+        )
+    if target.path is None and "statement timeout" in text:
+        return RuntimeFailure(
+            f"a statement on {target.label} ran past {pg_timeouts()[1]} s and was cancelled; "
+            f"raise {PG_STATEMENT_TIMEOUT_ENV} (seconds) if the work is expected to take that long"
+        )
     if "could not connect" in text or "connection refused" in text or "connection failed" in text:
         return DatabaseError(f"cannot connect to {target.label}; check the server is running and the URL is right")
     if "locked" in text:
