@@ -43,9 +43,12 @@ def suggest(word: str, choices: Iterable[str]) -> str:
     return " (did you mean " + " or ".join(repr(lowered[c]) for c in close) + "?)"
 
 
-def unknown_name(what: str, word: str, choices: Iterable[str], listing: str) -> BadInput:
-    """A BadInput for an unknown actor/type/status..., with suggestions and where to list them."""
+def unknown_name(what: str, word: str, choices: Iterable[str], listing: str, list_all: bool = False) -> BadInput:
+    """A BadInput for an unknown actor/type/status..., with suggestions and where to list them
+    (`list_all`: a short fixed vocabulary, named whole in the message instead)."""
     choices = list(choices)
+    if list_all and choices:
+        return BadInput(f"unknown {what} {word!r}{suggest(word, choices)}; use one of {', '.join(choices)}")
     return BadInput(f"unknown {what} {word!r}{suggest(word, choices)}; `{listing}` lists the valid ones")
 
 

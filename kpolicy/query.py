@@ -8,6 +8,7 @@ suggests the closest valid names.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -95,16 +96,52 @@ class ActorTree:
 
 
 def resolve_actor(conn: Connection, name: str) -> int:
+    """The actor named `name`: an alias or a canonical name (any case), else a person's surname
+    (first or last word of a person's name) when exactly one person has it; otherwise a
+    BadInput suggesting the closest actors, people's and states' names first, each actor once."""
     key = name.strip().lower()
     found = conn.execute(
         sa.select(schema.actor_aliases.c.actor_id).where(schema.actor_aliases.c.alias_key == key)
     ).scalar()
     if found is None:
         found = conn.execute(sa.select(schema.actors.c.id).where(sa.func.lower(schema.actors.c.name) == key)).scalar()
-    if found is None:
-        choices = conn.execute(sa.select(schema.actor_aliases.c.alias)).scalars().all()
-        raise unknown_name("actor", name, choices, "kpolicy actors")
-    return found
+    if found is not None:
+        return found
+    a, al = schema.actors, schema.actor_aliases
+    actors = {row.id: row for row in conn.execute(sa.select(a.c.id, a.c.name, a.c.kind))}
+    spellings = [(row.name, row.id) for row in actors.values()]
+    spellings += [(row.alias, row.actor_id) for row in conn.execute(sa.select(al.c.alias, al.c.actor_id))]
+    people = {i for i, row in actors.items() if row.kind == "person"}
+    by_surname = {i for text, i in spellings if i in people and key and key in _surnames(text)}
+    if len(by_surname) == 1:
+        return by_surname.pop()
+    if by_surname:
+        named = " or ".join(repr(actors[i].name) for i in sorted(by_surname, key=lambda i: actors[i].name))
+        raise BadInput(f"actor {name!r} is ambiguous: several people have that name: {named}; give the full name")
+    raise BadInput(f"unknown actor {name!r}{suggest_actors(name, spellings, actors)}; `kpolicy actors` lists the valid ones")
+
+
+def _surnames(text: str) -> set[str]:
+    words = text.lower().split()
+    return {words[0], words[-1]} if len(words) > 1 else set()
+
+
+def suggest_actors(word: str, spellings: list[tuple[str, int]], actors: dict) -> str:
+    """' (did you mean X?)' naming up to three actors once each, by their canonical names:
+    the closest spellings (aliases included), people and states ranked first."""
+    key = word.strip().lower()
+    best: dict[int, float] = {}
+    for text, actor_id in spellings:
+        ratio = difflib.SequenceMatcher(None, key, text.lower()).ratio()
+        if ratio >= 0.6 and ratio > best.get(actor_id, 0.0):
+            best[actor_id] = ratio
+    if not best:
+        return ""
+    top = max(best.values())
+    best = {i: r for i, r in best.items() if r >= top - 0.1}  # only the near-best: one clear match stays alone
+    primary = ("person", *STATE_KINDS)
+    ranked = sorted(best, key=lambda i: (actors[i].kind not in primary, -best[i], actors[i].name))[:3]
+    return " (did you mean " + " or ".join(repr(actors[i].name) for i in ranked) + "?)"
 
 
 def actor_tree(actor_id: int, name: str = "actor_tree"):
@@ -129,7 +166,7 @@ def resolve_statuses(names: list[str]) -> list[str]:
     for name in names:
         key = name.strip().lower()
         if key not in STATUSES:
-            raise unknown_name("status", name, STATUSES, "kpolicy events --help")
+            raise unknown_name("status", name, STATUSES, "kpolicy events --help", list_all=True)
         out.append(key)
     return out
 
@@ -224,7 +261,7 @@ def build_select(conn: Connection, q: EventQuery, columns=None) -> sa.Select:
         stmt = stmt.where(timeline.c.place.in_([resolve_place(conn, p) for p in q.places]))
     if q.review:
         if q.review not in REVIEW_STATES:
-            raise unknown_name("review state", q.review, REVIEW_STATES, "kpolicy events --help")
+            raise unknown_name("review state", q.review, REVIEW_STATES, "kpolicy events --help", list_all=True)
         stmt = stmt.where(timeline.c.review == q.review)
     else:  # rejected events are kept but leave the default timeline
         stmt = stmt.where(timeline.c.review != "rejected")
@@ -282,6 +319,14 @@ def iter_export_tuples(conn: Connection, q: EventQuery, batch: int = 1000) -> It
     ('; '-joined, code-point order) and the number of distinct sources, looked up per batch."""
     _, rows = iter_tuples(conn, q, columns=[timeline.c[c] for c in VIEW_EXPORT_FIELDS], batch=batch)
     return _with_extras(conn, rows, batch)
+
+
+def export_row(conn: Connection, event_id: int) -> dict:
+    """One event's export row (EXPORT_FIELDS), whatever its review state; BadInput when absent."""
+    get_event(conn, event_id)  # the one-line 'no event with id' message
+    stmt = sa.select(*[timeline.c[c] for c in VIEW_EXPORT_FIELDS]).where(timeline.c.id == event_id)
+    row = next(_with_extras(conn, iter([tuple(conn.execute(stmt).one())]), 1))
+    return dict(zip(EXPORT_FIELDS, row))
 
 
 def iter_export_rows(conn: Connection, q: EventQuery, batch: int = 1000) -> Iterator[dict]:
@@ -460,6 +505,10 @@ def list_types(conn: Connection) -> list[dict]:
         {"code": r.code, "label": r.label, "family": r.family, "description": r.description, "events": counts.get(r.code, 0)}
         for r in conn.execute(sa.select(t).order_by(t.c.family, t.c.code))
     ]
+
+
+# `kpolicy sources` fields, in order (the CSV header, also on an empty database)
+SOURCE_FIELDS = ("slug", "title", "author", "publisher", "published", "url", "events", "mentions", "characters", "ingested_at")
 
 
 def list_sources(conn: Connection) -> list[dict]:

@@ -203,7 +203,7 @@ CASES = [
     Case("unknown-status", ["events", "--status", "occured"], 2, ("unknown status", "did you mean 'occurred'")),
     Case("unknown-format", ["events", "--format", "jsn"], 2, ("unknown format 'jsn'", "did you mean 'json'", "use --format")),
     Case("export-format", ["export", "--format", "xlsx"], 2, ("unknown format 'xlsx'", "use --format csv")),
-    Case("show-format", ["show", "1", "--format", "csv"], 2, ("unknown format 'csv'",)),
+    Case("show-format", ["show", "1", "--format", "xlsx"], 2, ("unknown format 'xlsx'",)),
     Case("unknown-event-id", ["show", "9999"], 2, ("no event with id 9999", "kpolicy events")),
     Case("event-id-not-number", ["show", "abc"], 2, ("'id'", "kpolicy show --help")),
     Case("unknown-place", ["events", "--place", "Atlantis"], 2, ("unknown place 'atlantis'",)),

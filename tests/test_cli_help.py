@@ -46,3 +46,10 @@ def test_version():
     result = CliRunner().invoke(app, ["--version"])
     assert result.exit_code == 0
     assert result.stdout == f"kpolicy {__version__}\n"
+
+
+def test_main_help_never_cuts_a_description(tmp_path):
+    """Issue 15.4: each command's first sentence is shown whole (wrapped), never cut with '...'."""
+    result = subprocess.run([sys.executable, "-m", "kpolicy", "--help"], capture_output=True, text=True, cwd=tmp_path)
+    commands = result.stdout.split("Commands:", 1)[1]
+    assert "..." not in commands and "…" not in commands

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
@@ -118,10 +119,24 @@ def show(
     from kpolicy.curate import changes as hist
     from kpolicy.views import render
 
-    fmt = check_format(format, ("table", "json"))
+    fmt = check_format(format)
     database = open_db(db)
     with _reading(database, as_of) as conn:
         gone = hist.tombstone(conn, event_id)
+        if fmt in ("csv", "jsonl"):  # one row, the export's fields (a merged-away id: its target's row)
+            shown = event_id
+            if gone is not None:
+                if gone["redirect"] is None or hist.tombstone(conn, gone["redirect"]) is not None:
+                    from kpolicy.errors import BadInput
+
+                    raise BadInput(f"event {event_id} was deleted; `kpolicy show {event_id}` says when, by whom and why")
+                shown = gone["redirect"]
+            row = query.export_row(conn, shown)
+            if fmt == "csv":
+                render.write_csv_rows(iter([tuple(row.values())]), query.EXPORT_FIELDS, sys.stdout, exempt=("date", "start", "end"))
+            else:
+                render.write_jsonl([row], sys.stdout)
+            return
         if gone is not None:
             target = None
             if gone["redirect"] is not None and hist.tombstone(conn, gone["redirect"]) is None:
@@ -207,8 +222,10 @@ def sources(ctx: typer.Context, db: DbOpt = None, format: FormatOpt = "table", o
     database = open_db(db)
     with database.reading() as conn:
         rows = query.list_sources(conn)
+    if not rows:
+        typer.echo("kpolicy: no sources yet; `kpolicy ingest FILE` adds one", err=True)
     with output_stream(output) as out:
-        emit(rows, fmt, out, render.SOURCE_COLUMNS)
+        emit(rows, fmt, out, render.SOURCE_COLUMNS, fields=query.SOURCE_FIELDS)  # machine formats still get their header / []
 
 
 # ---- export -----------------------------------------------------------------------------

@@ -115,3 +115,99 @@ def seed(
         typer.echo(f"kpolicy: seeded {summary.sources} article(s): {summary.events} events, {summary.mentions} mentions", err=True)
     else:
         typer.echo("kpolicy: the bundled article is already in the database; nothing changed", err=True)
+
+
+@app.command(short_help="Where the database is: path or URL, engine, schema revision, counts, size.")
+@handle_errors
+def info(
+    db: DbOpt = None,
+    format: Annotated[str, typer.Option("--format", "-f", metavar="FORMAT", help="table or json.")] = "table",
+) -> None:
+    """Where the database is (path or URL), its engine, schema revision, counts and size.
+
+    Counts are of sources, events, mentions and changes (the edit history); size is
+    the file's (and its -wal's) for SQLite, pg_database_size for PostgreSQL. A
+    database that does not exist yet is named and left uncreated. Use it to find
+    the default database, e.g. to serve it with Datasette.
+
+    \b
+    Examples:
+      kpolicy info
+      kpolicy info --db korea.db --format json
+    """
+    from kpolicy.cli.output import check_format
+    from kpolicy.store.db import connect, describe, resolve
+    from kpolicy.views import render
+
+    fmt = check_format(format, ("table", "json"))
+    target = resolve(db)
+    get_current_context().meta[TARGET_KEY] = target
+    if target.path is not None and (not target.path.exists() or target.path.stat().st_size == 0):
+        facts = {"database": target.label, "default": target.is_default, "engine": "sqlite", "schema_revision": None,
+                 "exists": False}
+        if fmt == "json":
+            typer.echo(render.dumps(facts))
+        else:
+            typer.echo(f"database         {render.terminal_safe(target.label)}{' (default)' if target.is_default else ''}\n"
+                       "engine           sqlite")
+        typer.echo(f"kpolicy: no database there yet; `kpolicy init{'' if target.is_default else ' --db ' + target.label}` creates it", err=True)
+        return
+    database, _ = connect(db)
+    keep_open(database)
+    facts = describe(database)
+    if fmt == "json":
+        typer.echo(render.dumps(facts))
+        return
+    lines = [f"database         {render.terminal_safe(facts['database'])}{' (default)' if facts['default'] else ''}",
+             f"engine           {facts['engine']}",
+             f"schema revision  {facts['schema_revision'] or '(empty: `kpolicy init` sets it up)'}"]
+    lines += [f"{name:<17}{facts[name]:,}" for name in ("sources", "events", "mentions", "changes")]
+    size = f"{facts['size_bytes']:,} bytes"
+    if facts.get("wal_bytes"):
+        size += f" (+ {facts['wal_bytes']:,} in -wal)"
+    lines.append(f"size             {size}")
+    typer.echo("\n".join(lines))
+
+
+@app.command(short_help="Check the database for damage (SQLite's integrity check); exit 1 if damaged.")
+@handle_errors
+def check(db: DbOpt = None) -> None:
+    """Check the database for damage; exit 1 with what to do when it is damaged.
+
+    SQLite: runs PRAGMA integrity_check (every page, index and constraint).
+    PostgreSQL, which has no built-in full check: reads every kpolicy table in full,
+    the schema revision, and that mentions and event actors point at existing rows.
+    Nothing is written.
+
+    \b
+    Example:
+      kpolicy check --db korea.db
+    """
+    from kpolicy.errors import DatabaseError
+    from kpolicy.store.db import check_integrity, connect, resolve
+
+    target = resolve(db)
+    get_current_context().meta[TARGET_KEY] = target
+    if target.path is not None and not target.path.exists():
+        raise DatabaseError(f"no kpolicy database at {target.label}; nothing to check")
+    try:
+        database, _ = connect(db)
+    except DatabaseError as exc:
+        if " is damaged " not in str(exc):
+            raise
+        typer.echo(f"kpolicy: {exc}", err=True)  # too damaged to open: that is the check's answer
+        raise typer.Exit(1) from None
+    keep_open(database)
+    result = check_integrity(database)
+    if result.ok:
+        typer.echo(f"kpolicy: {target.label} is sound; checked: {result.checked}", err=True)
+        return
+    for problem in result.problems:
+        typer.echo(f"kpolicy: {problem}", err=True)
+    if target.path is not None:
+        advice = (f"restore it from a backup, or recover what is left with "
+                  f"`sqlite3 {target.label} .recover | sqlite3 recovered.db` and check that one")
+    else:
+        advice = "restore it from a backup (pg_dump/pg_restore), or ask the server's administrator"
+    typer.echo(f"kpolicy: {target.label} is damaged ({len(result.problems)} problem(s) found by {result.checked}); {advice}", err=True)
+    raise typer.Exit(1)

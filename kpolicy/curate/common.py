@@ -90,7 +90,7 @@ def check_type(value) -> str:
 def check_status(value) -> str:
     key = str(value).strip().lower()
     if key not in STATUSES:
-        raise unknown_name("status", str(value), STATUSES, "kpolicy events --help")
+        raise unknown_name("status", str(value), STATUSES, "kpolicy events --help", list_all=True)
     return key
 
 
@@ -167,7 +167,7 @@ def check_value(conn: Connection, field: str, value):
         return resolve_actors(conn, value)
     if field == "review":
         if value not in REVIEW_STATES:
-            raise unknown_name("review state", str(value), REVIEW_STATES, "kpolicy review --help")
+            raise unknown_name("review state", str(value), REVIEW_STATES, "kpolicy review --help", list_all=True)
         return value
     if field == "confidence":
         number = float(value)

@@ -139,6 +139,7 @@ class Database:
     engine: Engine
     notices: list[str] = field(default_factory=list)
     revision_before: str | None = None  # set by bootstrap.initialise: the revision it found under the lock
+    _checked: bool = False  # SQLite's quick check passed (before the first write)
 
     @contextmanager
     def reading(self) -> Iterator[Connection]:
@@ -149,10 +150,14 @@ class Database:
     def writing(self) -> Iterator[Connection]:
         """One transaction: everything inside commits together or not at all.
 
+        A SQLite file that its quick check reports damaged is refused before anything is
+        written into it (checked once per process).
+
         On SQLite it starts with BEGIN IMMEDIATE (the write lock up front); if another
         writer still holds the lock after the busy timeout, starting is retried a few
         times with backoff before the user hears about it.
         """
+        self._refuse_damaged()
         conn, transaction = self._begin_writing()
         try:
             with transaction:  # commits when the block ends, rolls back if it raises
@@ -166,6 +171,21 @@ class Database:
                     time.sleep(float(delay))
         finally:
             conn.close()
+
+    def _refuse_damaged(self) -> None:
+        if self.target.path is None or self._checked:
+            return
+        try:
+            with self.engine.connect() as conn:
+                problems = [r[0] for r in conn.exec_driver_sql("PRAGMA quick_check(3)")]
+                conn.rollback()
+        except sa.exc.DatabaseError as exc:
+            if "malformed" not in str(exc).lower():
+                raise
+            problems = [str(getattr(exc, "orig", exc)).splitlines()[0]]
+        if problems != ["ok"]:
+            raise DatabaseError(damaged_message(self.target, problems[0]))
+        self._checked = True
 
     def _begin_writing(self) -> tuple[Connection, sa.engine.RootTransaction]:
         for attempt in range(WRITE_RETRIES + 1):
@@ -182,6 +202,85 @@ class Database:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def damaged_message(target: Target, detail: str) -> str:
+    """One line: SQLite reports the file damaged, and what to do about it."""
+    detail = " ".join(str(detail).split())[:160]
+    return (f"{target.label} is damaged (SQLite: {detail}); nothing was written. Restore it from a backup, or "
+            f"recover what is left with `sqlite3 {target.label} .recover | sqlite3 recovered.db`; `kpolicy check` re-checks it")
+
+
+@dataclass
+class CheckResult:
+    """What `kpolicy check` found: ok, what was checked, and the problems (empty when ok)."""
+
+    ok: bool
+    checked: str
+    problems: list[str]
+
+
+def check_integrity(database: Database, limit: int = 20) -> CheckResult:
+    """SQLite: PRAGMA integrity_check (every page, index and constraint). PostgreSQL has no
+    built-in equivalent: every kpolicy table is read in full, the schema revision is read,
+    and mentions/event actors are checked to point at existing rows."""
+    try:
+        with database.engine.connect() as conn:
+            if database.target.path is not None:
+                rows = [r[0] for r in conn.exec_driver_sql(f"PRAGMA integrity_check({int(limit)})")]
+                conn.rollback()
+                ok = rows == ["ok"]
+                return CheckResult(ok, "SQLite's integrity check of every page, index and constraint", [] if ok else rows)
+            problems = []
+            tables = sorted(_table_names(conn) & set(schema.metadata.tables))
+            for name in tables:
+                conn.exec_driver_sql(f'SELECT count(*) FROM "{name}"').scalar()
+            versions = conn.exec_driver_sql("SELECT count(*) FROM alembic_version").scalar()
+            if versions != 1:
+                problems.append(f"alembic_version holds {versions} rows, not 1")
+            for child, column, parent in (("mentions", "event_id", "events"), ("mentions", "source_id", "sources"),
+                                          ("event_actors", "event_id", "events"), ("event_actors", "actor_id", "actors")):
+                orphans = conn.exec_driver_sql(
+                    f'SELECT count(*) FROM "{child}" c WHERE NOT EXISTS (SELECT 1 FROM "{parent}" p WHERE p.id = c.{column})'
+                ).scalar()
+                if orphans:
+                    problems.append(f"{orphans} {child} row(s) point at a missing {parent} row ({column})")
+            checked = (f"PostgreSQL: read every row of {len(tables)} kpolicy tables, the schema revision, and that mentions "
+                       "and event actors point at existing rows (PostgreSQL has no built-in full check; the amcheck "
+                       "extension checks indexes)")
+            return CheckResult(not problems, checked, problems)
+    except sa.exc.SQLAlchemyError as exc:
+        text = " ".join(str(getattr(exc, "orig", exc)).split())
+        return CheckResult(False, "the database could not be read to the end", [text])
+
+
+def describe(database: Database) -> dict:
+    """What `kpolicy info` prints: where the database is, its engine, schema revision, counts, size."""
+    target = database.target
+    with database.reading() as conn:
+        revision = schema_revision(conn)
+        counts = {}
+        for name in ("sources", "events", "mentions", "changes"):
+            counts[name] = conn.execute(sa.select(sa.func.count()).select_from(schema.metadata.tables[name])).scalar() if revision else 0
+        if target.path is not None:
+            size = target.path.stat().st_size if target.path.exists() else 0
+            wal = Path(f"{target.path}-wal")
+            size_wal = wal.stat().st_size if wal.exists() else 0
+        else:
+            size = conn.exec_driver_sql("SELECT pg_database_size(current_database())").scalar()
+            size_wal = None
+        engine = f"{conn.dialect.name} {'.'.join(map(str, conn.dialect.server_version_info or ()))}".strip()
+    info = {
+        "database": target.label,
+        "default": target.is_default,
+        "engine": engine,
+        "schema_revision": revision,
+        **counts,
+        "size_bytes": size,
+    }
+    if size_wal is not None:
+        info["wal_bytes"] = size_wal
+    return info
 
 
 def is_busy(exc: BaseException) -> bool:
@@ -263,6 +362,8 @@ def _translate(exc: Exception, target: Target | None) -> Exception:
     text = str(getattr(exc, "orig", exc)).lower()
     if target is None:
         return RuntimeFailure(f"database error: {str(getattr(exc, 'orig', exc)).splitlines()[0]}")
+    if "malformed" in text and target.path is not None:
+        return DatabaseError(damaged_message(target, str(getattr(exc, "orig", exc)).splitlines()[0]))
     if "file is not a database" in text or "not a database" in text:
         return DatabaseError(f"{target.label} is not a SQLite database; point --db at a kpolicy database or a new file name")
     if target.path is not None and ("readonly" in text or "read-only" in text or "unable to open" in text):

@@ -1,0 +1,67 @@
+"""Issue 15.4 (`kpolicy info`) and 15.14 (`kpolicy check`; writes refuse a damaged file)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+from conftest import Cli
+
+
+def test_info_names_the_database_and_counts(cli, db):
+    result = cli("info", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    facts = json.loads(result.stdout)
+    assert facts["schema_revision"]
+    assert facts["engine"].split()[0] in ("sqlite", "postgresql")
+    assert facts["events"] == 31 and facts["sources"] == 1 and facts["mentions"] > 0 and facts["changes"] >= 1
+    assert facts["size_bytes"] > 0
+    table = cli("info")
+    assert table.exit_code == 0
+    for word in ("database", "engine", "schema revision", "events", "mentions", "changes", "size"):
+        assert word in table.stdout
+
+
+def test_info_prints_the_default_path_without_creating_it():
+    result = Cli()("info")
+    assert result.exit_code == 0, result.stderr
+    path = Path(result.stdout.split()[1])
+    assert path.name == "kpolicy.db" and "(default)" in result.stdout
+    assert not path.exists()
+    assert "kpolicy init" in result.stderr
+
+
+def test_check_a_sound_database(cli):
+    result = cli("check")
+    assert result.exit_code == 0, result.stderr
+    assert "is sound" in result.stderr and "checked" in result.stderr
+
+
+def damage(path: str) -> None:
+    """Overwrite one page in the middle of the file (a table's or an index's)."""
+    with sqlite3.connect(path) as conn:
+        page = conn.execute("PRAGMA page_size").fetchone()[0]
+        pages = conn.execute("PRAGMA page_count").fetchone()[0]
+    with open(path, "r+b") as fh:
+        fh.seek(page * (pages // 2))
+        fh.write(b"\xa5" * page)
+
+
+def test_check_reports_a_damaged_file_and_what_to_do(sqlite_db):
+    damage(sqlite_db)
+    result = Cli(sqlite_db)("check")
+    assert result.exit_code == 1
+    assert "is damaged" in result.stderr and "backup" in result.stderr and ".recover" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_writes_refuse_a_damaged_file(sqlite_db, tmp_path):
+    damage(sqlite_db)
+    before = Path(sqlite_db).read_bytes()
+    note = tmp_path / "n.md"
+    note.write_text("---\ntitle: A note\npublished: 2020-03-01\n---\nNorth Korea fired two missiles on 2 March 2020.\n")
+    result = Cli(sqlite_db)("ingest", str(note))
+    assert result.exit_code != 0
+    assert "is damaged" in result.stderr and result.stderr.count("\n") == 1
+    assert Path(sqlite_db).read_bytes() == before
