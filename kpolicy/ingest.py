@@ -329,9 +329,23 @@ class BatchSummary:
 _KNOWN: frozenset[str] = frozenset()
 
 
-def _init_worker(known: frozenset[str]) -> None:
+def _init_worker(known: frozenset[str], parent: int | None = None) -> None:
+    """A worker's start: the stored texts to skip, and (Linux) death with its parent, so a
+    killed batch leaves no worker behind."""
     global _KNOWN
     _KNOWN = known
+    if parent is None:
+        return
+    try:
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, int(signal.SIGKILL), 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
 
 
 def _prepare_task(path: Path, external: dict | None, default_published, force: bool):
@@ -420,10 +434,13 @@ def ingest_batch(database, items: Iterable[Path | Unusable], *, default_publishe
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     if method == "fork":
         warm_up()  # the gazetteer, lexicon and lemma tables load once here; forked workers share them
+    # no database connection may be inherited by a worker: a forked copy of a PostgreSQL socket
+    # would keep a killed writer's transaction (and its lock) open after the writer died
+    database.engine.dispose()
     window: deque = deque()
     limit = workers * 3  # articles in flight: memory stays flat however many files there are
     with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method),
-                             initializer=_init_worker, initargs=(known,)) as pool:
+                             initializer=_init_worker, initargs=(known, os.getpid())) as pool:
         try:
             for task in tasks():
                 if isinstance(task, Unusable):

@@ -142,11 +142,6 @@ def assert_whole_articles_only(db: str, expected: dict) -> int:
 
 @pytest.mark.parametrize("engine", ENGINES)
 def test_sigkill_mid_batch_keeps_whole_articles_and_a_rerun_completes(engine, corpus, reference, tmp_path, request):
-    if engine == "postgresql":
-        # KNOWN BUG, open in issue 15's note: since ingest became a worker pool with one writer,
-        # the batch writer on PostgreSQL makes no progress within 4 minutes in this test
-        # (SQLite passes; single-article kills on PostgreSQL below still pass). Not yet diagnosed.
-        pytest.skip("known bug: the pooled batch writer stalls on PostgreSQL under SIGKILL restarts (see issue 15 note)")
     expected, totals = reference
     db = new_database(engine, tmp_path, request)
     kills = []

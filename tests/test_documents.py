@@ -324,26 +324,52 @@ def test_an_interrupted_batch_resumes_where_it_stopped(tmp_path):
         (folder / f"{k:03}.md").write_text(f"---\npublished: 2019-08-30\n---\nArticle {k}.\n\n" + words.format(d=k % 28 + 1))
     db = tmp_path / "k.db"
     assert run("init", "--db", db).exit_code == 0
-    proc = subprocess.Popen([sys.executable, "-P", "-m", "kpolicy", "ingest", str(folder), "--db", str(db), "--workers", "1"],
+    proc = subprocess.Popen([sys.executable, "-P", "-m", "kpolicy", "ingest", str(folder), "--db", str(db), "--workers", "2"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
     stored = 0
+    workers: list[int] = []
     while time.monotonic() < deadline and proc.poll() is None:
         try:
             stored = rows(db, "select count(*) from sources")[0][0]
         except sqlite3.OperationalError:
             stored = 0
         if stored >= 3:
+            workers = _children(proc.pid)
             proc.send_signal(signal.SIGKILL)
             break
         time.sleep(0.05)
     proc.wait(timeout=30)
+    _assert_gone(workers)  # a killed batch leaves no worker process behind
     before = rows(db, "select count(*) from sources")[0][0]
     assert 0 < before < n, "the batch should have been killed half-way"
     result = run("ingest", folder, "--db", db)
     assert result.exit_code == 0, result.stderr
     assert f"{n - before} article(s) stored, {before} skipped as already present" in result.stderr
     assert rows(db, "select count(*), count(distinct sha256) from sources")[0] == (n, n)
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def _assert_gone(pids: list[int]) -> None:
+    deadline = time.monotonic() + 20
+    for pid in pids:
+        while time.monotonic() < deadline:
+            try:
+                state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+            except OSError:
+                break  # gone
+            if state in ("Z", "X"):
+                break  # exited, not yet reaped
+            time.sleep(0.1)
+        else:
+            os.kill(pid, signal.SIGKILL)
+            raise AssertionError(f"worker {pid} outlived the killed batch")
 
 
 # ---------------------------------------------------------------- databases a user creates are the user's
