@@ -165,8 +165,3 @@ class Extractor:
                 )
             )
         return out
-
-
-def extract_events(text: str, published: date) -> list[ExtractedEvent]:
-    """Candidate events of an article's plain text, dates resolved against `published`."""
-    return Extractor().extract(text, published)  # kpolicy.extract.extract_events is the public face
