@@ -131,8 +131,9 @@ def _read_only_folder(tmp, mp, seeded):
     folder.mkdir()
     path = folder / "kpolicy.db"
     path.write_bytes(Path(seeded).read_bytes())
+    extra = _annotated()(tmp, mp, seeded)
     folder.chmod(0o555)
-    return {"target": str(path), "_cleanup": lambda: folder.chmod(0o755)}
+    return {"target": str(path), "_cleanup": lambda: folder.chmod(0o755), **extra}
 
 
 def _locked(tmp, mp, seeded):
@@ -278,7 +279,7 @@ CASES = [
          sqlite_only=True),
     Case("db-read-only-file", ["seed", "--annotation", "{annotation}", "--db", "{target}"], 2, ("read-only", "chmod u+w"),
          _read_only_file, sqlite_only=True, no_file_override=True),
-    Case("db-read-only-folder", ["events", "--db", "{target}"], 2, ("folder", "read-only", "-wal"),
+    Case("db-read-only-folder", ["seed", "--annotation", "{annotation}", "--db", "{target}"], 2, ("folder", "read-only", "-wal", "nothing was written"),
          _read_only_folder, sqlite_only=True, no_file_override=True),
     Case("db-locked", ["seed", "--annotation", "{annotation}", "--db", "{target}"], 1, ("locked by another writer", "try again"),
          _locked, sqlite_only=True),
