@@ -488,6 +488,14 @@ def _translate(exc: Exception, target: Target | None) -> Exception:
         return RuntimeFailure(f"database error: {str(getattr(exc, 'orig', exc)).splitlines()[0]}")
     if "malformed" in text and target.path is not None:
         return DatabaseError(damaged_message(target, str(getattr(exc, "orig", exc)).splitlines()[0]))
+    if "database or disk is full" in text or "no space left" in text or "could not extend file" in text:
+        return RuntimeFailure(
+            f"the disk holding {target.label} is full; the failed step wrote nothing (it was rolled back); "
+            "free some space and run the command again")
+    if "disk i/o error" in text:
+        return RuntimeFailure(
+            f"the disk holding {target.label} reported an I/O error; the failed step wrote nothing; check the disk "
+            f"(free space, dmesg), run `kpolicy check --db {target.label}`, then try again")
     if "file is not a database" in text or "not a database" in text:
         return DatabaseError(f"{target.label} is not a SQLite database; point --db at a kpolicy database or a new file name")
     if target.path is not None and ("readonly" in text or "read-only" in text or "unable to open" in text):
