@@ -107,7 +107,7 @@ READS = [
 WRITES = [
     ["seed", "--annotation", "{annotation}"],
     ["ingest", "{article}", "--published", "2019-05-05"],
-    ["edit", "1", "--title", "Renamed"],
+    ["edit", "1", "--title", "Renamed", "--reason", "clearer"],
     ["delete", "2", "--reason", "duplicate"],
     ["review", "accept", "1"],
     ["init"],
