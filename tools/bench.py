@@ -36,6 +36,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -427,16 +428,22 @@ def runs(n: int) -> int:
     return max(n, MIN_RUNS)
 
 
-def paired(fa, fb, repeat: int) -> tuple[Stat, Stat, object, object]:
-    """Run a and b alternately (a b, b a, a b...) `repeat` times each after one warm-up; times in ms."""
+def paired(fa, fb, repeat: int, cpu: list | None = None) -> tuple[Stat, Stat, object, object]:
+    """Run a and b alternately (a b, b a, a b...) `repeat` times each after one warm-up; times in ms.
+
+    Given a list, `cpu` receives the two sides' process CPU times as Stats too (in-process
+    work on a shared machine: the CPU time is what another process's load cannot inflate)."""
     ra, rb = fa(), fb()  # warm-up, and the answers to compare
-    ta, tb = [], []
+    ta, tb, ca, cb = [], [], [], []
     for i in range(runs(repeat)):
-        order = ((fa, ta), (fb, tb)) if i % 2 == 0 else ((fb, tb), (fa, ta))
-        for fn, out in order:
-            t0 = time.perf_counter()
+        order = ((fa, ta, ca), (fb, tb, cb)) if i % 2 == 0 else ((fb, tb, cb), (fa, ta, ca))
+        for fn, out, out_cpu in order:
+            c0, t0 = time.process_time(), time.perf_counter()
             fn()
             out.append((time.perf_counter() - t0) * 1000)
+            out_cpu.append((time.process_time() - c0) * 1000)
+    if cpu is not None:
+        cpu[:] = [Stat(ca), Stat(cb)]
     return Stat(ta), Stat(tb), ra, rb
 
 
@@ -887,9 +894,10 @@ def measure_write(res: SizeResult, world: World, kp_path: Path, repeat: int, pro
             finally:
                 tx.rollback()
 
-    k, r, _, _ = paired(articles, bulk_load, repeat)
+    cpu: list = []
+    k, r, _, _ = paired(articles, bulk_load, repeat, cpu)
     n_articles = sum(len(s) for s, _, _ in batch)
-    res.write = {"events": n_events, "articles": n_articles, "k": k, "r": r}
+    res.write = {"events": n_events, "articles": n_articles, "k": k, "r": r, "k_cpu": cpu[0], "r_cpu": cpu[1]}
     if profile:
         res.profiles.append((f"store_article, {n_articles} articles / {n_events} events at {res.size:,} events "
                              f"({k.median / n_events * 1000:.0f} us/event; bulk {r.median / n_events * 1000:.0f} us/event)",
@@ -966,8 +974,12 @@ def measure_postgres(res: SizeResult, size: int, people: int, url: str, repeat: 
         admin.dispose()
 
 
+SECTIONS = ("queries", "cli", "output", "export", "writes", "postgres")  # after the load, which every size needs
+
+
 def run_size(size: int, workdir: Path, repeat: int, cli_runs: int, people: int, log=print, keep: bool = False,
-             output_runs: int = 5, profile: bool = True, write_events: int = 1000, postgres: str | None = None) -> SizeResult:
+             output_runs: int = 5, profile: bool = True, write_events: int = 1000, postgres: str | None = None,
+             only: Iterable[str] | None = None) -> SizeResult:
     res = SizeResult(size)
     folder = workdir / f"n{size}"
     shutil.rmtree(folder, ignore_errors=True)
@@ -988,6 +1000,8 @@ def run_size(size: int, workdir: Path, repeat: int, cli_runs: int, people: int, 
         ("writes", lambda: measure_write(res, world, kp_path, repeat, profile, write_events)),
         *((("postgres", lambda: measure_postgres(res, size, people, postgres, repeat, log)),) if postgres else ()),
     ):
+        if only is not None and step not in only:
+            continue
         log(f"[{size}] {step}")
         fn()
     if not keep:
@@ -1106,20 +1120,27 @@ def report(results: list[SizeResult], command: str) -> str:
     ]
     for r in results:
         e = r.export
+        if not e:
+            continue  # not measured (--only)
         lines.append(f"| {r.events:,} | {e['rows']:,} | {e['k'].cell('{:.2f}')} | {e['k_mb'].median:.0f} MB | {e['r'].cell('{:.2f}')} | "
                      f"{e['r_mb'].median:.0f} MB | {_ratio(e['k'].median, e['r'].median)} |")
     lines += [
         "",
         "### The article write path (store_article: dedupe, merges, history) vs bulk.load_events, same events, rolled back",
         "",
-        "| events in db | articles | events | store_article ms | per event | bulk ms | per event | ratio |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "Wall time, and the process's CPU time (the machine is shared; the ratio that counts is the CPU one).",
+        "",
+        "| events in db | articles | events | store_article ms | per event | CPU per event | bulk ms | per event | CPU per event | ratio (wall) | ratio (CPU) |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         w = r.write
         if w:
-            lines.append(f"| {r.events:,} | {w['articles']} | {w['events']:,} | {w['k'].cell('{:.0f}')} | {w['k'].median / w['events'] * 1000:.0f} us | "
-                         f"{w['r'].cell('{:.0f}')} | {w['r'].median / w['events'] * 1000:.0f} us | {_ratio(w['k'].median, w['r'].median)} |")
+            n = w["events"]
+            lines.append(f"| {r.events:,} | {w['articles']} | {n:,} | {w['k'].cell('{:.0f}')} | {w['k'].median / n * 1000:.0f} us | "
+                         f"{w['k_cpu'].median / n * 1000:.0f} us | {w['r'].cell('{:.0f}')} | {w['r'].median / n * 1000:.0f} us | "
+                         f"{w['r_cpu'].median / n * 1000:.0f} us | {_ratio(w['k'].median, w['r'].median)} | "
+                         f"{_ratio(w['k_cpu'].median, w['r_cpu'].median)} |")
     if any(r.pg for r in results):
         lines += [
             "",
@@ -1169,7 +1190,14 @@ def main(argv: list[str] | None = None) -> list[SizeResult]:
     parser.add_argument("--smoke", action="store_true", help="allow fewer than 5 runs (tests only: the figures are then no figures)")
     parser.add_argument("--keep", action="store_true", help="keep the generated databases (needs --workdir)")
     parser.add_argument("--people", type=int, default=3000, help="synthetic persons in the gazetteer")
+    parser.add_argument("--only", default=None, metavar="SECTIONS",
+                        help=f"comma-separated sections to run after the load ({', '.join(SECTIONS)}); default: all")
     args = parser.parse_args(argv)
+    only = None
+    if args.only is not None:
+        only = {s.strip() for s in args.only.split(",") if s.strip()}
+        if only - set(SECTIONS):
+            parser.error(f"unknown section(s) {', '.join(sorted(only - set(SECTIONS)))}; choose from {', '.join(SECTIONS)}")
     global MIN_RUNS
     MIN_RUNS = 1 if args.smoke else 5
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
@@ -1181,7 +1209,7 @@ def main(argv: list[str] | None = None) -> list[SizeResult]:
             results.append(run_size(size, workdir, args.repeat, args.cli_runs, args.people,
                                     log=lambda m: print(m, file=sys.stderr, flush=True), keep=args.keep,
                                     output_runs=args.output_runs, profile=not args.no_profile, write_events=args.write_events,
-                                    postgres=args.postgres))
+                                    postgres=args.postgres, only=only))
             write_report(args.out, report(results, command))  # partial results survive a long run
     finally:
         if args.workdir is None:

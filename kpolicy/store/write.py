@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -97,6 +98,87 @@ def insert_event(conn: Connection, values: dict, date: DateRange) -> int:
     return conn.execute(schema.events.insert().values(**row)).inserted_primary_key[0]
 
 
+@dataclass(slots=True)
+class NewEvent:
+    """One event for `insert_events`: its own columns, its date, (actor id, role) pairs, and
+    MentionRecords in one source."""
+
+    values: dict
+    date: DateRange
+    actors: Sequence[tuple[int, str]]
+    source_id: int
+    mentions: Sequence
+
+
+# Built once: a Core statement built per call costs its construction and cache key every
+# time (coercions, _generate_cache_key), which was most of the per-article write path.
+_INSERT_EVENTS = schema.events.insert()
+_INSERT_ACTORS = schema.event_actors.insert()
+_INSERT_MENTIONS = schema.mentions.insert()
+_INSERT_REVISIONS = schema.revisions.insert()
+_INSERT_CHANGE = schema.changes.insert()
+_PG_NEXT_IDS = sa.text("SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :n)")
+_MAX_IDS = {name: sa.text(f'SELECT max(id) FROM "{name}"') for name in ("events", "mentions")}
+
+
+def new_ids(conn: Connection, table: str, n: int) -> list[int]:
+    """`n` unused ids of `table` ('events' or 'mentions') for rows inserted in one executemany.
+
+    PostgreSQL: from the table's sequence (so its default stays ahead). SQLite: after the
+    largest id, which is safe because the caller's transaction holds the write lock."""
+    if n <= 0:
+        return []
+    if conn.dialect.name == "postgresql":
+        return list(conn.execute(_PG_NEXT_IDS, {"table": table, "n": n}).scalars())
+    start = (conn.execute(_MAX_IDS[table]).scalar() or 0) + 1
+    return list(range(start, start + n))
+
+
+def insert_events(conn: Connection, events: Sequence[NewEvent], names: Mapping[int, str]) -> list[int]:
+    """Insert new events with their actors and mentions, one executemany per table; returns their ids.
+
+    What `insert_event` + `set_actors` + `add_mentions` + `refresh` write for each event, with
+    the stored aggregates (actor_names, first_mention_id) computed here instead of read back:
+    the ids are assigned up front (`new_ids`). `names` maps actor ids to names."""
+    if not events:
+        return []
+    event_ids = new_ids(conn, "events", len(events))
+    mention_ids = iter(new_ids(conn, "mentions", sum(len(ev.mentions) for ev in events)))
+    stamp = now()
+    event_rows, actor_rows, mention_rows = [], [], []
+    for event_id, ev in zip(event_ids, events):
+        pairs = sorted(set(ev.actors))
+        actor_rows.extend({"event_id": event_id, "actor_id": a, "role": r} for a, r in pairs)
+        first = None
+        for m in ev.mentions:
+            mention_id = next(mention_ids)
+            first = mention_id if first is None else first
+            mention_rows.append({
+                "id": mention_id, "event_id": event_id, "source_id": ev.source_id, "char_start": m.char_start,
+                "char_end": m.char_end, "quote": m.quote, "date_text": m.date_text, "date_anchor": m.date_anchor,
+                "type_rule": m.type_rule, "date_rule": m.date_rule, "page": m.page,
+            })
+        event_rows.append({**ev.values, **date_columns(ev.date), "id": event_id, "created_at": stamp, "updated_at": stamp,
+                           "version": 1, "actor_names": actor_names(names[a] for a, _ in pairs), "first_mention_id": first})
+    if conn.dialect.name != "sqlite":
+        conn.execute(_INSERT_EVENTS, event_rows)
+        if mention_rows:
+            conn.execute(_INSERT_MENTIONS, mention_rows)
+    else:
+        # mentions first: SQLite's search triggers (migration 0003) rebuild an event's search
+        # row on every insert of one of its mentions; with the mentions in place, the event's
+        # own insert builds it once, whole. The foreign keys are then checked at COMMIT (SQLite
+        # resets the pragma there); it stays on for the transaction, because switching it off
+        # would drop the check of anything still pending.
+        conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
+        if mention_rows:
+            conn.execute(_INSERT_MENTIONS, mention_rows)
+        conn.execute(_INSERT_EVENTS, event_rows)
+    if actor_rows:
+        conn.execute(_INSERT_ACTORS, actor_rows)
+    return event_ids
+
+
 def update_event(conn: Connection, event_id: int, values: dict, date: DateRange | None = None) -> None:
     """Change an event's columns (a new date refreshes its derived columns); bumps version and updated_at."""
     e = schema.events
@@ -157,9 +239,8 @@ def current_user(explicit: str | None = None) -> str:
 def begin_change(conn: Connection, action: str, by: str | None = None, reason: str | None = None,
                  source_id: int | None = None) -> int:
     """Open one change (a command's worth of revisions); returns its id for `record`."""
-    return conn.execute(
-        schema.changes.insert().values(at=now(), by=current_user(by), action=action, reason=reason, source_id=source_id)
-    ).inserted_primary_key[0]
+    return conn.execute(_INSERT_CHANGE, {"at": now(), "by": current_user(by), "action": action, "reason": reason,
+                                         "source_id": source_id}).inserted_primary_key[0]
 
 
 def encode(value) -> str | None:
@@ -181,7 +262,7 @@ def record_many(conn: Connection, change_id: int, rows: Iterable[tuple]) -> None
     batch = [{"change_id": change_id, "event_id": event_id, "action": action, "field": field,
               "old_value": encode(old), "new_value": encode(new)} for event_id, action, field, old, new in rows]
     if batch:
-        conn.execute(schema.revisions.insert(), batch)
+        conn.execute(_INSERT_REVISIONS, batch)
 
 
 def event_state(conn: Connection, event_id: int) -> dict:
