@@ -117,6 +117,7 @@ _INSERT_ACTORS = schema.event_actors.insert()
 _INSERT_MENTIONS = schema.mentions.insert()
 _INSERT_REVISIONS = schema.revisions.insert()
 _INSERT_CHANGE = schema.changes.insert()
+_INSERT_PROPOSAL = schema.proposals.insert()
 _PG_NEXT_IDS = sa.text("SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :n)")
 _MAX_IDS = {name: sa.text(f'SELECT max(id) FROM "{name}"') for name in ("events", "mentions")}
 
@@ -215,7 +216,7 @@ def add_mentions(conn: Connection, event_id: int, source_id: int, mentions: Iter
         for m in mentions
     ]
     if rows:
-        conn.execute(schema.mentions.insert(), rows)
+        conn.execute(_INSERT_MENTIONS, rows)
     return len(rows)
 
 
@@ -265,15 +266,18 @@ def record_many(conn: Connection, change_id: int, rows: Iterable[tuple]) -> None
         conn.execute(_INSERT_REVISIONS, batch)
 
 
+_EVENT_STATE = sa.text(
+    "SELECT e.type, e.title, e.date, e.status, p.name AS place, e.review, e.confidence, e.description "
+    "FROM events e LEFT OUTER JOIN places p ON p.id = e.place_id WHERE e.id = :id")
+_EVENT_ACTORS = sa.text("SELECT a.name, ea.role FROM event_actors ea JOIN actors a ON a.id = ea.actor_id WHERE ea.event_id = :id")
+
+
 def event_state(conn: Connection, event_id: int) -> dict:
     """An event's curatable fields as plain JSON-able values: what a 'created' revision records,
     what an edit diffs against and an undo restores (type, title, date, status, place, actors
     as sorted [name, role] pairs, review, confidence, description)."""
-    e, p, a, ea = schema.events, schema.places, schema.actors, schema.event_actors
-    row = conn.execute(sa.select(e.c.type, e.c.title, e.c.date, e.c.status, p.c.name.label("place"), e.c.review,
-                                 e.c.confidence, e.c.description).outerjoin(p, p.c.id == e.c.place_id).where(e.c.id == event_id)).one()
-    actors = sorted([r.name, r.role] for r in conn.execute(
-        sa.select(a.c.name, ea.c.role).join(a, a.c.id == ea.c.actor_id).where(ea.c.event_id == event_id)))
+    row = conn.execute(_EVENT_STATE, {"id": event_id}).one()
+    actors = sorted([r.name, r.role] for r in conn.execute(_EVENT_ACTORS, {"id": event_id}))
     return {"type": row.type, "title": row.title, "date": row.date, "status": row.status, "place": row.place,
             "actors": actors, "review": row.review, "confidence": row.confidence, "description": row.description}
 
@@ -281,6 +285,6 @@ def event_state(conn: Connection, event_id: int) -> dict:
 def propose(conn: Connection, change_id: int, event_id: int, kind: str, value: dict, source_id: int | None = None,
             mention_id: int | None = None) -> int:
     """Open a proposal on an event (what a new mention brought that is not applied silently)."""
-    return conn.execute(schema.proposals.insert().values(
-        event_id=event_id, mention_id=mention_id, source_id=source_id, kind=kind, value=encode(value), status="open",
-        created_change_id=change_id)).inserted_primary_key[0]
+    return conn.execute(_INSERT_PROPOSAL, {
+        "event_id": event_id, "mention_id": mention_id, "source_id": source_id, "kind": kind, "value": encode(value),
+        "status": "open", "created_change_id": change_id}).inserted_primary_key[0]
