@@ -70,23 +70,27 @@ def search_row(event_id: int, title: str, quotes: Iterable[str]) -> tuple:
     return (event_id, title, QUOTE_JOINER.join(quotes))
 
 
+_REFRESH_NAMES = sa.text("SELECT ea.event_id, a.name FROM event_actors ea JOIN actors a ON a.id = ea.actor_id "
+                         "WHERE ea.event_id IN :ids").bindparams(sa.bindparam("ids", expanding=True))
+_REFRESH_FIRST = sa.text("SELECT event_id, min(id) FROM mentions WHERE event_id IN :ids GROUP BY event_id").bindparams(
+    sa.bindparam("ids", expanding=True))
+_REFRESH_UPDATE = schema.events.update().where(schema.events.c.id == sa.bindparam("event_id")).values(
+    actor_names=sa.bindparam("names"), first_mention_id=sa.bindparam("first"))
+
+
 def refresh(conn: Connection, event_ids: Iterable[int]) -> None:
     """Recompute actor_names and first_mention_id of these events from event_actors and mentions."""
     ids = sorted(set(event_ids))
     if not ids:
         return
-    e, ea, a, m = schema.events, schema.event_actors, schema.actors, schema.mentions
     names: dict[int, list[str]] = {}
     first: dict[int, int] = {}
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]
-        for event_id, name in conn.execute(sa.select(ea.c.event_id, a.c.name).join(a, a.c.id == ea.c.actor_id).where(ea.c.event_id.in_(chunk))):
+        for event_id, name in conn.execute(_REFRESH_NAMES, {"ids": chunk}):
             names.setdefault(event_id, []).append(name)
-        first.update(conn.execute(sa.select(m.c.event_id, sa.func.min(m.c.id)).where(m.c.event_id.in_(chunk)).group_by(m.c.event_id)).all())
-    conn.execute(
-        e.update().where(e.c.id == sa.bindparam("event_id")).values(actor_names=sa.bindparam("names"), first_mention_id=sa.bindparam("first")),
-        [{"event_id": i, "names": actor_names(names.get(i, ())), "first": first.get(i)} for i in ids],
-    )
+        first.update(conn.execute(_REFRESH_FIRST, {"ids": chunk}).all())
+    conn.execute(_REFRESH_UPDATE, [{"event_id": i, "names": actor_names(names.get(i, ())), "first": first.get(i)} for i in ids])
 
 
 # ---- events, actors, mentions -----------------------------------------------------------------
