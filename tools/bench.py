@@ -966,8 +966,12 @@ def measure_postgres(res: SizeResult, size: int, people: int, url: str, repeat: 
         admin.dispose()
 
 
+STEPS = ("load", "queries", "cli", "output", "export", "writes", "postgres")
+
+
 def run_size(size: int, workdir: Path, repeat: int, cli_runs: int, people: int, log=print, keep: bool = False,
-             output_runs: int = 5, profile: bool = True, write_events: int = 1000, postgres: str | None = None) -> SizeResult:
+             output_runs: int = 5, profile: bool = True, write_events: int = 1000, postgres: str | None = None,
+             only: set[str] | None = None) -> SizeResult:
     res = SizeResult(size)
     folder = workdir / f"n{size}"
     shutil.rmtree(folder, ignore_errors=True)
@@ -988,6 +992,8 @@ def run_size(size: int, workdir: Path, repeat: int, cli_runs: int, people: int, 
         ("writes", lambda: measure_write(res, world, kp_path, repeat, profile, write_events)),
         *((("postgres", lambda: measure_postgres(res, size, people, postgres, repeat, log)),) if postgres else ()),
     ):
+        if only is not None and step not in only:
+            continue
         log(f"[{size}] {step}")
         fn()
     if not keep:
@@ -1106,6 +1112,8 @@ def report(results: list[SizeResult], command: str) -> str:
     ]
     for r in results:
         e = r.export
+        if not e:
+            continue
         lines.append(f"| {r.events:,} | {e['rows']:,} | {e['k'].cell('{:.2f}')} | {e['k_mb'].median:.0f} MB | {e['r'].cell('{:.2f}')} | "
                      f"{e['r_mb'].median:.0f} MB | {_ratio(e['k'].median, e['r'].median)} |")
     lines += [
@@ -1169,7 +1177,15 @@ def main(argv: list[str] | None = None) -> list[SizeResult]:
     parser.add_argument("--smoke", action="store_true", help="allow fewer than 5 runs (tests only: the figures are then no figures)")
     parser.add_argument("--keep", action="store_true", help="keep the generated databases (needs --workdir)")
     parser.add_argument("--people", type=int, default=3000, help="synthetic persons in the gazetteer")
+    parser.add_argument("--only", default=None, metavar="STEPS",
+                        help=f"comma-separated steps to run, of {','.join(STEPS)} (the load always runs: the rest needs its database)")
     args = parser.parse_args(argv)
+    only = None
+    if args.only:
+        only = {step.strip() for step in args.only.split(",") if step.strip()}
+        unknown = only - set(STEPS)
+        if unknown:
+            parser.error(f"unknown step {', '.join(sorted(unknown))}; use some of {', '.join(STEPS)}")
     global MIN_RUNS
     MIN_RUNS = 1 if args.smoke else 5
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
@@ -1181,7 +1197,7 @@ def main(argv: list[str] | None = None) -> list[SizeResult]:
             results.append(run_size(size, workdir, args.repeat, args.cli_runs, args.people,
                                     log=lambda m: print(m, file=sys.stderr, flush=True), keep=args.keep,
                                     output_runs=args.output_runs, profile=not args.no_profile, write_events=args.write_events,
-                                    postgres=args.postgres))
+                                    postgres=args.postgres, only=only))
             write_report(args.out, report(results, command))  # partial results survive a long run
     finally:
         if args.workdir is None:
