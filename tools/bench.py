@@ -480,6 +480,7 @@ class Run:
     rss_mb: float
     out: bytes  # stdout, kept only when asked
     lines: int
+    cpu: float = 0.0  # s, user + system of the child and what it waited for (wait4); steadier than wall on a shared machine
 
 
 def child(argv: list[str], keep: bool = False, stdout_path: str | None = None) -> Run:
@@ -518,7 +519,8 @@ def child(argv: list[str], keep: bool = False, stdout_path: str | None = None) -
         os.unlink(rss_file)
     if code != 0:
         raise RuntimeError(f"{' '.join(argv[:4])}... failed ({code}): {err.strip()[:500]}")
-    return Run(wall, first if first is not None else wall, peak / 1024, b"".join(chunks), lines)
+    cpu = usage.ru_utime + usage.ru_stime
+    return Run(wall, first if first is not None else wall, peak / 1024, b"".join(chunks), lines, cpu)
 
 
 def kpolicy_argv() -> list[str]:
@@ -800,6 +802,7 @@ def measure_cli(res: SizeResult, world: World, ids: dict, kp_path: Path, n_runs:
         for key in acc:
             if acc[key]:
                 row[key] = Stat([x.wall * 1000 for x in acc[key]])
+                row[key + "_cpu"] = Stat([x.cpu * 1000 for x in acc[key]])
                 row[key + "_mb"] = Stat([x.rss_mb for x in acc[key]])
         res.cli.append(row)
 
@@ -1076,20 +1079,22 @@ def report(results: list[SizeResult], command: str) -> str:
         "",
         "### End-to-end CLI: kpolicy vs `sqlite-utils query` of the same SQL vs the import floor (`python -c \"import sqlalchemy, typer\"`), ms",
         "",
-        "Three processes alternating run by run; kpolicy's CSV equals sqlite-utils' value for value; peak RSS per process.",
+        "Three processes alternating run by run; kpolicy's CSV equals sqlite-utils' value for value; wall time and CPU time (user + system, from wait4) per process, peak RSS per process. On a shared machine the CPU columns are the steadier comparison.",
         "",
-        "| events | command | rows | runs | kpolicy | sqlite-utils | floor | vs sqlite-utils | vs floor | kpolicy peak | sqlite-utils peak |",
-        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| events | command | rows | runs | kpolicy | sqlite-utils | floor | vs sqlite-utils | vs floor | kpolicy CPU | sqlite-utils CPU | floor CPU | CPU vs sqlite-utils | CPU vs floor | kpolicy peak | sqlite-utils peak |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         for c in r.cli:
             s = c.get("s")
+            sc = c.get("s_cpu")
             lines.append(
                 f"| {r.events:,} | `kpolicy {c['label']}` | {c['rows']:,} | {c['runs']} | {c['k'].cell('{:.0f}')} | "
                 f"{s.cell('{:.0f}') if s else '-'} | {c['f'].cell('{:.0f}')} | {_ratio(c['k'].median, s.median) if s else '-'} | "
-                f"{_ratio(c['k'].median, c['f'].median)} | {c['k_mb'].median:.0f} MB | {c['s_mb'].median:.0f} MB |" if s else
-                f"| {r.events:,} | `kpolicy {c['label']}` | {c['rows']:,} | {c['runs']} | {c['k'].cell('{:.0f}')} | - | "
-                f"{c['f'].cell('{:.0f}')} | - | {_ratio(c['k'].median, c['f'].median)} | {c['k_mb'].median:.0f} MB | - |"
+                f"{_ratio(c['k'].median, c['f'].median)} | {c['k_cpu'].cell('{:.0f}')} | {sc.cell('{:.0f}') if sc else '-'} | "
+                f"{c['f_cpu'].cell('{:.0f}')} | {_ratio(c['k_cpu'].median, sc.median) if sc else '-'} | "
+                f"{_ratio(c['k_cpu'].median, c['f_cpu'].median)} | {c['k_mb'].median:.0f} MB | "
+                f"{(str(round(c['s_mb'].median)) + ' MB') if s else '-'} |"
             )
     lines += [
         "",
