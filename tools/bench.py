@@ -1065,7 +1065,7 @@ def report(results: list[SizeResult], command: str) -> str:
         "",
         "Every timing is the median of the runs with (min–max); kpolicy and its baseline alternate run by run.",
         "",
-        "### Bulk load (kpolicy.store.bulk in bulk.deferred vs raw executemany of pre-computed rows, same schema, same strategy)",
+        "### Bulk load (kpolicy.store.bulk in bulk.deferred vs raw executemany of pre-computed rows, same schema, same strategy: multi-row INSERTs, indexes after the load)",
         "",
         "One load per size (the chunks of both alternate); wall time, and the process's CPU time (the machine is shared).",
         "",
