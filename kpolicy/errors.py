@@ -33,6 +33,23 @@ class RuntimeFailure(KpolicyError):
     exit_code = 1
 
 
+def os_failure(exc: OSError) -> KpolicyError:
+    """An operating-system error met while doing valid work, as one line with what to do."""
+    import errno
+
+    where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return RuntimeFailure(f"no space left on the device{where}; free some space or write the output elsewhere (-o FILE)")
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return BadInput(f"permission denied{where}; check its permissions or choose a path you can write")
+    if exc.errno == errno.EROFS:
+        return BadInput(f"read-only file system{where}; write the output to a writable place (-o FILE)")
+    if exc.errno == errno.EIO:
+        return RuntimeFailure(f"disk I/O error{where}; check the disk (dmesg) and try again, or write elsewhere (-o FILE)")
+    text = exc.strerror or str(exc)
+    return RuntimeFailure(f"{text}{where}; check the file or device and try again")
+
+
 def suggest(word: str, choices: Iterable[str]) -> str:
     """' (did you mean X?)' for the closest valid names, or '' when none is close."""
     choices = list(choices)

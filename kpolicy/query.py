@@ -68,6 +68,23 @@ class ActorTree:
         rows = conn.execute(sa.select(a.c.id, a.c.name, a.c.parent_id, a.c.kind)).all()
         return cls({r.id: r.name for r in rows}, {r.id: r.parent_id for r in rows}, {r.id: r.kind for r in rows})
 
+    @classmethod
+    def partial(cls) -> ActorTree:
+        """An empty tree that `ensure` fills with the actors rows actually name: a query's
+        first rows then cost a lookup of their own actors, not a read of the whole table."""
+        return cls({}, {}, {})
+
+    def ensure(self, conn: Connection, actor_ids) -> None:
+        """Load these actors and all their ancestors (what state_of walks), if not yet known."""
+        missing = sorted({i for i in actor_ids if i not in self.names})
+        if not missing:
+            return
+        a = schema.actors
+        up = sa.select(a.c.id, a.c.name, a.c.parent_id, a.c.kind).where(a.c.id.in_(missing)).cte("up", recursive=True)
+        up = up.union(sa.select(a.c.id, a.c.name, a.c.parent_id, a.c.kind).join(up, a.c.id == up.c.parent_id))
+        for r in conn.execute(sa.select(up.c.id, up.c.name, up.c.parent_id, up.c.kind)):
+            self.names[r.id], self.parent[r.id], self.kinds[r.id] = r.name, r.parent_id, r.kind
+
     def descendants(self, actor_id: int) -> set[int]:
         children: dict[int, list[int]] = {}
         for child, parent in self.parent.items():
@@ -144,10 +161,13 @@ def suggest_actors(word: str, spellings: list[tuple[str, int]], actors: dict) ->
     return " (did you mean " + " or ".join(repr(actors[i].name) for i in ranked) + "?)"
 
 
-def actor_tree(actor_id: int, name: str = "actor_tree"):
-    """A recursive CTE of the actor and all its descendants: the database walks the tree by index."""
+def actor_tree(actor_id, name: str = "actor_tree"):
+    """A recursive CTE of the actor and all its descendants: the database walks the tree by index.
+    `actor_id`: an id, or a bind parameter carrying one (a prepared statement's)."""
     a = schema.actors
-    tree = sa.select(sa.literal(actor_id, sa.Integer).label("id")).cte(name, recursive=True)
+    if not isinstance(actor_id, sa.BindParameter):
+        actor_id = sa.literal(actor_id, sa.Integer)
+    tree = sa.select(actor_id.label("id")).cte(name, recursive=True)
     return tree.union(sa.select(a.c.id).where(a.c.parent_id == tree.c.id))
 
 
@@ -185,7 +205,108 @@ def _like(text: str) -> str:
     return f"%{escaped}%"
 
 
-def window_ids(lower: date | None, upper: date | None, within: bool) -> sa.Select:
+class _Plan:
+    """A query split into its shape (which SQL it needs: `key`) and its values (`params`).
+
+    Building a statement in SQLAlchemy (operators, coercions, the cache key) cost 5-10 ms
+    per query, where SQLite answers a one-month window at 10^6 events in under one: so a
+    statement is built once per shape, kept in `_PREPARED`, and every later query of that
+    shape pays only for its parameters. `steps` add the clauses when a statement has to be
+    built; they read values only through `bind`, so every value is a named parameter
+    and a kept statement can never carry a stale one."""
+
+    __slots__ = ("key", "params", "steps")
+
+    def __init__(self) -> None:
+        self.key: list = []
+        self.params: dict = {}
+        self.steps: list = []
+
+    def bind(self, name: str, type_=None, expanding: bool = False) -> sa.BindParameter:
+        return sa.bindparam(name, self.params[name], type_=type_, expanding=expanding)
+
+    def build(self, stmt):
+        for step in self.steps:
+            stmt = step(stmt)
+        return stmt
+
+
+_PREPARED: dict = {}  # (dialect, shape, columns) -> statement with named bind parameters
+_PREPARED_MAX = 512  # shapes are few (filters present, actor count); a bound keeps a long-lived server flat
+
+
+def _window_plan(plan: _Plan, lower: date | None, upper: date | None, within: bool, ranges: bool = True) -> None:
+    plan.key.append(("window", lower is not None, upper is not None, within, ranges))
+    if lower is not None:
+        plan.params["w_lower"] = lower
+        if not within and ranges:
+            for k in range(SPAN_CLASSES):
+                # the earliest start of a class-k event reaching `lower` (day 1 at the calendar's start)
+                plan.params[f"w_from_{k}"] = date.fromordinal(max(1, lower.toordinal() - span_longest(k)))
+    if upper is not None:
+        plan.params["w_upper"] = upper
+
+
+def _window_select(plan: _Plan, lower: bool, upper: bool, within: bool) -> sa.CompoundSelect:
+    e = schema.events
+    parts = []
+
+    def bind(name):
+        return plan.bind(name, sa.Date)
+
+    for k in range(SPAN_CLASSES):
+        conds = [e.c.span_class == k]
+        if within:
+            if lower:
+                conds.append(e.c.start_date >= bind("w_lower"))
+            if upper:
+                conds += [e.c.start_date <= bind("w_upper"), e.c.end_date <= bind("w_upper")]
+        else:
+            if lower:
+                conds += [e.c.start_date >= bind(f"w_from_{k}"), e.c.end_date >= bind("w_lower")]
+            if upper:
+                conds.append(e.c.start_date <= bind("w_upper"))
+        parts.append(sa.select(e.c.id).where(*conds))
+    if within:
+        # an open end is certainly inside a window that is open on the same side
+        if not upper and lower:
+            parts.append(sa.select(e.c.id).where(e.c.span_class == SPAN_OPEN_END, e.c.start_date >= bind("w_lower")))
+        if not lower and upper:
+            parts.append(sa.select(e.c.id).where(e.c.span_class == SPAN_OPEN_START, e.c.end_date <= bind("w_upper")))
+    else:
+        if upper:
+            parts.append(sa.select(e.c.id).where(e.c.span_class == SPAN_OPEN_END, e.c.start_date <= bind("w_upper")))
+        else:
+            parts.append(sa.select(e.c.id).where(e.c.span_class == SPAN_OPEN_END))
+        if lower:
+            parts.append(sa.select(e.c.id).where(e.c.span_class == SPAN_OPEN_START, e.c.end_date >= bind("w_lower")))
+        else:
+            parts.append(sa.select(e.c.id).where(e.c.span_class == SPAN_OPEN_START))
+    return sa.union_all(*parts)
+
+
+def _window_test(plan: _Plan, lower: bool, upper: bool, within: bool):
+    """The window as a test of each row's own bounds (window_ids' answer: an open bound reaches
+    everything on its side, never certainly inside; undated rows are in no window). For a
+    query that another filter narrows first (an actor, a source): building the window's
+    whole id list only to intersect it cost a second at 10^6 events for a five-year window."""
+    start, end = timeline.c.start, timeline.c.end
+    conds = []
+    if within:
+        if lower:
+            conds += [start.is_not(None), start >= plan.bind("w_lower", sa.Date)]
+        if upper:
+            conds += [end.is_not(None), end <= plan.bind("w_upper", sa.Date)]
+    else:
+        conds.append(sa.or_(start.is_not(None), end.is_not(None)))
+        if upper:
+            conds.append(sa.or_(start.is_(None), start <= plan.bind("w_upper", sa.Date)))
+        if lower:
+            conds.append(sa.or_(end.is_(None), end >= plan.bind("w_lower", sa.Date)))
+    return sa.and_(*conds)
+
+
+def window_ids(lower: date | None, upper: date | None, within: bool) -> sa.CompoundSelect:
     """The ids of events overlapping [lower, upper] (or certainly inside it, `within`), by index.
 
     One index range per span class (kpolicy.dates): a bounded event of class k lasts at
@@ -194,40 +315,9 @@ def window_ids(lower: date | None, upper: date | None, within: bool) -> sa.Selec
     ends use (span_class, start_date) or (span_class, end_date); undated events are in
     no window. Same answer as the plain overlap test (tests/test_intervals.py checks it).
     """
-    e = schema.events
-    parts = []
-    for k in range(SPAN_CLASSES):
-        conds = [e.c.span_class == k]
-        if within:
-            if lower is not None:
-                conds.append(e.c.start_date >= lower)
-            if upper is not None:
-                conds += [e.c.start_date <= upper, e.c.end_date <= upper]
-        else:
-            if lower is not None:
-                earliest = lower.toordinal() - span_longest(k)
-                if earliest >= 1:
-                    conds.append(e.c.start_date >= date.fromordinal(earliest))
-                conds.append(e.c.end_date >= lower)
-            if upper is not None:
-                conds.append(e.c.start_date <= upper)
-        parts.append(sa.select(e.c.id).where(*conds))
-    if within:
-        # an open end is certainly inside a window that is open on the same side
-        if upper is None and lower is not None:
-            parts.append(sa.select(e.c.id).where(e.c.span_class == SPAN_OPEN_END, e.c.start_date >= lower))
-        if lower is None and upper is not None:
-            parts.append(sa.select(e.c.id).where(e.c.span_class == SPAN_OPEN_START, e.c.end_date <= upper))
-    else:
-        if upper is not None:
-            parts.append(sa.select(e.c.id).where(e.c.span_class == SPAN_OPEN_END, e.c.start_date <= upper))
-        else:
-            parts.append(sa.select(e.c.id).where(e.c.span_class == SPAN_OPEN_END))
-        if lower is not None:
-            parts.append(sa.select(e.c.id).where(e.c.span_class == SPAN_OPEN_START, e.c.end_date >= lower))
-        else:
-            parts.append(sa.select(e.c.id).where(e.c.span_class == SPAN_OPEN_START))
-    return sa.union_all(*parts)
+    plan = _Plan()
+    _window_plan(plan, lower, upper, within)
+    return _window_select(plan, lower is not None, upper is not None, within)
 
 
 def window_clause(lower: date | None, upper: date | None, within: bool):
@@ -240,57 +330,105 @@ def window_clause(lower: date | None, upper: date | None, within: bool):
     return timeline.c.id.in_(window_ids(lower, upper, within))
 
 
-def build_select(conn: Connection, q: EventQuery, columns=None) -> sa.Select:
-    """The filtered, ordered select over the timeline view; validates every name first."""
-    cols = columns if columns is not None else [timeline.c[c] for c in TIMELINE_COLUMNS]
-    stmt = sa.select(*cols)
+def query_plan(conn: Connection, q: EventQuery) -> _Plan:
+    """Validate every name of `q` (BadInput before any query runs) and split it into shape and values."""
+    plan = _Plan()
     if q.start or q.end or q.on:
         lower, upper = parse_window(q.start, q.end, q.on)
-        stmt = stmt.where(window_clause(lower, upper, q.within))
+        ranges = not (q.actors or q.source)  # else the actor's or source's events are tested one by one
+        _window_plan(plan, lower, upper, q.within, ranges)
+        shape = (lower is not None, upper is not None, q.within)
+        if ranges:
+            plan.steps.append(lambda stmt: stmt.where(timeline.c.id.in_(_window_select(plan, *shape))))
+        else:
+            plan.steps.append(lambda stmt: stmt.where(_window_test(plan, *shape)))
     elif q.within:
         raise BadInput("--within needs a window; add --from/--to or --on")
+    ea = schema.event_actors
     for i, name in enumerate(q.actors):
-        ea = schema.event_actors
-        tree = actor_tree(resolve_actor(conn, name), f"actor_tree_{i}")
-        stmt = stmt.where(timeline.c.id.in_(sa.select(ea.c.event_id).where(ea.c.actor_id.in_(sa.select(tree.c.id)))))
-    if q.types:
-        stmt = stmt.where(timeline.c.type.in_(resolve_types(q.types)))
-    if q.statuses:
-        stmt = stmt.where(timeline.c.status.in_(resolve_statuses(q.statuses)))
-    if q.places:
-        stmt = stmt.where(timeline.c.place.in_([resolve_place(conn, p) for p in q.places]))
+        plan.params[f"actor_{i}"] = resolve_actor(conn, name)
+
+        def actor_step(stmt, i=i):
+            tree = actor_tree(plan.bind(f"actor_{i}", sa.Integer), f"actor_tree_{i}")
+            return stmt.where(timeline.c.id.in_(sa.select(ea.c.event_id).where(ea.c.actor_id.in_(sa.select(tree.c.id)))))
+        plan.steps.append(actor_step)
+    plan.key.append(("actors", len(q.actors)))
+    for name, values in (("types", q.types and resolve_types(q.types)), ("statuses", q.statuses and resolve_statuses(q.statuses)),
+                         ("places", q.places and [resolve_place(conn, p) for p in q.places])):
+        if values:
+            plan.params[name] = values
+            plan.key.append(name)
+            column = {"types": timeline.c.type, "statuses": timeline.c.status, "places": timeline.c.place}[name]
+            plan.steps.append(lambda stmt, name=name, column=column: stmt.where(column.in_(plan.bind(name, sa.String, expanding=True))))
     if q.review:
         if q.review not in REVIEW_STATES:
             raise unknown_name("review state", q.review, REVIEW_STATES, "kpolicy events --help", list_all=True)
-        stmt = stmt.where(timeline.c.review == q.review)
+        plan.params["review"] = q.review
+        plan.key.append("review")
+        plan.steps.append(lambda stmt: stmt.where(timeline.c.review == plan.bind("review", sa.String)))
     else:  # rejected events are kept but leave the default timeline
-        stmt = stmt.where(timeline.c.review != "rejected")
+        plan.steps.append(lambda stmt: stmt.where(timeline.c.review != "rejected"))
     if q.source:
         source_id = conn.execute(sa.select(schema.sources.c.id).where(schema.sources.c.slug == q.source)).scalar()
         if source_id is None:
             choices = conn.execute(sa.select(schema.sources.c.slug)).scalars().all()
             raise unknown_name("source", q.source, choices, "kpolicy sources")
-        stmt = stmt.where(
-            timeline.c.id.in_(sa.select(schema.mentions.c.event_id).where(schema.mentions.c.source_id == source_id))
-        )
+        plan.params["source_id"] = source_id
+        plan.key.append("source")
+        plan.steps.append(lambda stmt: stmt.where(
+            timeline.c.id.in_(sa.select(schema.mentions.c.event_id).where(schema.mentions.c.source_id == plan.bind("source_id", sa.Integer)))
+        ))
     if q.text is not None:
         if not q.text.strip():
             raise BadInput("--text is empty; give a word or phrase to look for in titles and quotes")
-        pattern = _like(q.text.strip())
+        plan.params["pattern"] = _like(q.text.strip())
+        plan.key.append("text")
         m = schema.mentions
-        stmt = stmt.where(
-            sa.or_(
+
+        def text_step(stmt):
+            pattern = plan.bind("pattern", sa.String)
+            return stmt.where(sa.or_(
                 timeline.c.title.ilike(pattern, escape="\\"),
                 sa.exists().where(m.c.event_id == timeline.c.id, m.c.quote.ilike(pattern, escape="\\")),
-            )
-        )
+            ))
+        plan.steps.append(text_step)
     # sort_key is (undated last, lower bound NULLS FIRST, upper NULLS LAST) in one indexed integer
-    stmt = stmt.order_by(timeline.c.sort_key, timeline.c.id)
+    plan.steps.append(lambda stmt: stmt.order_by(timeline.c.sort_key, timeline.c.id))
     if q.limit is not None:
         if q.limit < 1:
             raise BadInput(f"--limit {q.limit} would list nothing; give --limit 1 or more")
-        stmt = stmt.limit(q.limit)
-    return stmt
+        plan.params["limit"] = q.limit
+        plan.key.append("limit")
+        plan.steps.append(lambda stmt: stmt.limit(plan.bind("limit", sa.Integer)))
+    return plan
+
+
+def build_select(conn: Connection, q: EventQuery, columns=None) -> sa.Select:
+    """The filtered, ordered select over the timeline view; validates every name first.
+    A fresh statement with its values bound, for callers that extend it (search, the web
+    pages); the row streams run `prepared` statements instead."""
+    cols = columns if columns is not None else [timeline.c[c] for c in TIMELINE_COLUMNS]
+    return query_plan(conn, q).build(sa.select(*cols))
+
+
+def prepared(conn: Connection, q: EventQuery, columns=None, extend=None) -> tuple[sa.Executable, dict]:
+    """(statement, parameters) for `q`: the statement kept from an earlier query of the same
+    shape when there is one, so only the parameters are new. Same SQL as build_select.
+    `extend`: (key, function of the select returning the final statement, its own
+    parameters), for callers that add to the select (search)."""
+    plan = query_plan(conn, q)
+    names = tuple(c.key for c in columns) if columns is not None else TIMELINE_COLUMNS
+    key = (conn.dialect.name, tuple(plan.key), names, extend[0] if extend else None)
+    params = {**plan.params, **extend[2]} if extend else plan.params
+    stmt = _PREPARED.get(key)
+    if stmt is None:
+        stmt = plan.build(sa.select(*[timeline.c[c] for c in names]))
+        if extend:
+            stmt = extend[1](stmt)
+        if len(_PREPARED) >= _PREPARED_MAX:
+            _PREPARED.clear()
+        _PREPARED[key] = stmt
+    return stmt, params
 
 
 def iter_rows(conn: Connection, q: EventQuery, columns=None, batch: int = 1000) -> Iterator[dict]:
@@ -309,8 +447,8 @@ def iter_tuples(conn: Connection, q: EventQuery, columns=None, batch: int = 1000
     The database cursor streams (stream_results; server-side on PostgreSQL) and rows are
     taken `batch` at a time, so memory stays flat however many rows match.
     """
-    stmt = build_select(conn, q, columns)
-    result = conn.execution_options(stream_results=True, yield_per=batch).execute(stmt)
+    stmt, params = prepared(conn, q, columns)
+    result = conn.execution_options(stream_results=True, yield_per=batch).execute(stmt, params)
     return list(result.keys()), _partition_rows(result)
 
 
@@ -335,23 +473,24 @@ def iter_export_rows(conn: Connection, q: EventQuery, batch: int = 1000) -> Iter
 
 
 def _with_extras(conn: Connection, rows: Iterator[tuple], batch: int) -> Iterator[tuple]:
-    tree = None
+    tree = ActorTree.partial()
     pending: list[tuple] = []
     for row in rows:
         pending.append(row)
         if len(pending) >= batch:
-            tree = tree or ActorTree.load(conn)
             yield from _extras(conn, pending, tree)
             pending = []
     if pending:
-        yield from _extras(conn, pending, tree or ActorTree.load(conn))
+        yield from _extras(conn, pending, tree)
 
 
 def _extras(conn: Connection, rows: list[tuple], tree: ActorTree) -> Iterator[tuple]:
     ids = [r[0] for r in rows]
     ea, m = schema.event_actors, schema.mentions
+    pairs = conn.execute(sa.select(ea.c.event_id, ea.c.actor_id).where(ea.c.event_id.in_(ids))).all()
+    tree.ensure(conn, (actor_id for _, actor_id in pairs))
     states: dict[int, set[str]] = {}
-    for event_id, actor_id in conn.execute(sa.select(ea.c.event_id, ea.c.actor_id).where(ea.c.event_id.in_(ids))):
+    for event_id, actor_id in pairs:
         states.setdefault(event_id, set()).add(tree.names[tree.state_of(actor_id)])
     sources = dict(conn.execute(sa.select(m.c.event_id, sa.func.count(sa.distinct(m.c.source_id)))
                                 .where(m.c.event_id.in_(ids)).group_by(m.c.event_id)).all())
@@ -374,9 +513,8 @@ def _iso(value) -> str | None:
 
 def iter_detailed(conn: Connection, q: EventQuery, batch: int = 500) -> Iterator[dict]:
     """Rows in the extraction contract's shape (DESIGN.md) plus id and source, in batches."""
-    tree = ActorTree.load(conn)
     rows = iter_rows(conn, q, batch=batch)
-    return _detailed_batches(conn, rows, tree, batch)
+    return _detailed_batches(conn, rows, ActorTree.partial(), batch)
 
 
 def _detailed_batches(conn: Connection, rows: Iterator[dict], tree: ActorTree, batch: int) -> Iterator[dict]:
@@ -400,6 +538,7 @@ def _detail(conn: Connection, rows: list[dict], tree: ActorTree) -> Iterator[dic
         actors.setdefault(event_id, [])
         if actor_id not in actors[event_id]:
             actors[event_id].append(actor_id)
+    tree.ensure(conn, (a for found in actors.values() for a in found))
     mentions: dict[int, list] = {}
     for mention in conn.execute(
         sa.select(m.c.event_id, m.c.quote, m.c.char_start, m.c.char_end, m.c.date_text, m.c.date_anchor, s.c.slug)

@@ -11,12 +11,13 @@ together, and nothing else is syntax on either engine ('Kim Jong-un', 'KN-23',
 engine's own query language instead (FTS5 syntax: OR, NOT, NEAR, prefix*, column:;
 PostgreSQL: websearch_to_tsquery), and malformed FTS5 syntax is one BadInput line.
 
-The usual filters (window, actor, type, status...) come from query.build_select, so
+The usual filters (window, actor, type, status...) come from query.prepared, so
 search narrows exactly what `kpolicy events` would list.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import replace
 from collections.abc import Iterator
@@ -26,7 +27,7 @@ from sqlalchemy.engine import Connection
 
 from kpolicy.store import schema
 from kpolicy.errors import BadInput
-from kpolicy.query import EventQuery, build_select, timeline
+from kpolicy.query import EventQuery, prepared, query_plan, timeline
 
 SEARCH_FIELDS = ("id", "date", "start", "end", "precision", "type", "status", "title", "actors", "place", "source", "snippet", "score")
 TITLE_WEIGHT = 5.0  # a word in the title counts five times one in a quote
@@ -57,50 +58,41 @@ def _plain_words(text: str) -> str:
     return " ".join('"' + p.replace('"', '""') + '"' for p in _phrases(text))
 
 
-def _fts_sql(fts_query: str, top: int | None) -> tuple[str, dict]:
-    best = " ORDER BY bm25(event_search, :title_weight, 1.0), rowid LIMIT :top" if top is not None else ""
-    params = {"fts_query": fts_query, "title_weight": TITLE_WEIGHT, "open": MARK[0], "close": MARK[1]}
-    if top is not None:
-        params["top"] = top
-    sql = (
+def _fts_sql(top: bool) -> str:
+    best = " ORDER BY bm25(event_search, :title_weight, 1.0), rowid LIMIT :top" if top else ""
+    return (
         "SELECT rowid AS id, bm25(event_search, :title_weight, 1.0) AS rank, "
         "snippet(event_search, -1, :open, :close, '…', 16) AS snippet "
         "FROM event_search WHERE event_search MATCH :fts_query" + best
     )
-    return sql, params
 
 
-def _sqlite_top(fts_query: str, top: int) -> sa.TextClause:
-    """The index's `top` hits first, then their timeline rows.
-
-    CROSS JOIN is SQLite's way to fix the join order: with a plain JOIN the planner
-    starts from the timeline (490 ms instead of 90 ms for 50 hits at 10^6 events), and
-    an outer join would materialise the whole view. Every indexed row is an event, so
-    this is the inner join's answer."""
-    inner, params = _fts_sql(fts_query, top)
-    names = ", ".join(f'timeline."{c}"' for c in SEARCH_FIELDS[:-2])
-    return sa.text(
-        f"SELECT {names}, fts.snippet AS snippet, -fts.rank AS score FROM ({inner}) AS fts "
-        "CROSS JOIN timeline ON timeline.id = fts.id ORDER BY fts.rank, fts.id"
-    ).bindparams(**params)
+def _fts_params(fts_query: str) -> dict:
+    return {"fts_query": fts_query, "title_weight": TITLE_WEIGHT, "open": MARK[0], "close": MARK[1]}
 
 
-def _sqlite_matches(fts_query: str, top: int | None = None):
-    """The FTS5 matches with their bm25 rank and snippet; `top`: only the best `top` of them.
-
-    `top` is for an unfiltered search with a limit: the index ranks every match by itself
-    and only those rows meet the timeline view (at 10^6 events a common word has 80,000
-    matches; building a timeline row for each before the sort cost 5x the ranking)."""
-    sql, params = _fts_sql(fts_query, top)
-    return (
-        sa.text(sql)
-        .bindparams(**params)
-        .columns(id=sa.Integer, rank=sa.Float, snippet=sa.Text)
-        .subquery("fts")
-    )
+# The index's `top` hits first, then their timeline rows.
+# CROSS JOIN is SQLite's way to fix the join order: with a plain JOIN the planner
+# starts from the timeline (490 ms instead of 90 ms for 50 hits at 10^6 events), and
+# an outer join would materialise the whole view. Every indexed row is an event, so
+# this is the inner join's answer.
+_SQLITE_TOP = sa.text(
+    "SELECT " + ", ".join(f'timeline."{c}"' for c in SEARCH_FIELDS[:-2]) + ", fts.snippet AS snippet, -fts.rank AS score "
+    f"FROM ({_fts_sql(True)}) AS fts CROSS JOIN timeline ON timeline.id = fts.id ORDER BY fts.rank, fts.id"
+)
+# The FTS5 matches with their bm25 rank and snippet, joined to the filtered timeline (search._join).
+_SQLITE_MATCHES = sa.text(_fts_sql(False)).columns(id=sa.Integer, rank=sa.Float, snippet=sa.Text).subquery("fts")
 
 
-def _postgres_matches(text: str, fts: bool = False):
+def _postgres_params(text: str, fts: bool) -> dict:
+    if fts:
+        return {"ts_text": text}
+    return {f"ts_phrase_{i}": p for i, p in enumerate(_phrases(text))}
+
+
+def _postgres_matches(params: dict, fts: bool = False):
+    """The matching events ranked by ts_rank, with a headline; the words are bind parameters
+    (`_postgres_params`), so the statement depends only on how many phrases there are."""
     e, m = schema.events, schema.mentions
     config = sa.literal_column("'english'::regconfig")
     quotes = (
@@ -113,9 +105,9 @@ def _postgres_matches(text: str, fts: bool = False):
         sa.func.setweight(sa.func.to_tsvector(config, body), sa.literal_column("'D'::\"char\""))
     )
     if fts:
-        tsquery = sa.func.websearch_to_tsquery(config, text)
+        tsquery = sa.func.websearch_to_tsquery(config, sa.bindparam("ts_text", params["ts_text"], type_=sa.Text))
     else:  # every phrase must match; no operator is read from the text
-        parts = [sa.func.phraseto_tsquery(config, p) for p in _phrases(text)]
+        parts = [sa.func.phraseto_tsquery(config, sa.bindparam(name, value, type_=sa.Text)) for name, value in params.items()]
         tsquery = parts[0]
         for part in parts[1:]:
             tsquery = tsquery.op("&&")(part)
@@ -129,15 +121,20 @@ def _postgres_matches(text: str, fts: bool = False):
     )
 
 
-def _statement(conn: Connection, q: EventQuery, matches) -> sa.Select:
-    columns = [timeline.c[c] for c in SEARCH_FIELDS[:-2]]
-    stmt = build_select(conn, q, columns)
+def _join(stmt, matches) -> sa.Select:
     return (
         stmt.join(matches, matches.c.id == timeline.c.id)
         .add_columns(matches.c.snippet, (-matches.c.rank).label("score"))
         .order_by(None)
         .order_by(matches.c.rank, timeline.c.id)
     )
+
+
+def _statement(conn: Connection, q: EventQuery, key, params: dict, matches) -> tuple[sa.Executable, dict]:
+    """The filtered search, kept per shape like every query (query.prepared); `matches(params)`
+    builds the engine's ranked matches when the shape is new."""
+    columns = [timeline.c[c] for c in SEARCH_FIELDS[:-2]]
+    return prepared(conn, q, columns, extend=(key, lambda stmt: _join(stmt, matches(params)), params))
 
 
 def search(conn: Connection, text: str, q: EventQuery | None = None, fts: bool = False) -> Iterator[dict]:
@@ -151,23 +148,50 @@ def search(conn: Connection, text: str, q: EventQuery | None = None, fts: bool =
     if not text:
         raise BadInput("the search text is empty; give a word or phrase, e.g. kpolicy search plenum")
     if conn.dialect.name != "sqlite":
-        result = conn.execute(_statement(conn, q, _postgres_matches(text, fts)))
-        return (dict(r._mapping) for r in result)
+        params = _postgres_params(text, fts)
+        stmt, params = _statement(conn, q, ("postgres", fts, len(params)), params, lambda p: _postgres_matches(p, fts))
+        return (dict(r._mapping) for r in conn.execute(stmt, params))
     # no filter but a limit: the top hits are the index's own top hits (every indexed row is an event)
     top = q.limit if q.limit is not None and replace(q, limit=None) == EventQuery() else None
-    def statement(fts_query: str):
-        if top is not None:
-            build_select(conn, q)  # validates the limit like every other path
-            return _sqlite_top(fts_query, top)
-        return _statement(conn, q, _sqlite_matches(fts_query))
 
-    if not fts:
-        return (dict(r._mapping) for r in conn.execute(statement(_plain_words(text))))
+    def statement(fts_query: str) -> tuple[sa.Executable, dict]:
+        if top is not None:
+            query_plan(conn, q)  # validates the limit like every other path
+            return _SQLITE_TOP, {**_fts_params(fts_query), "top": top}
+        params = _fts_params(fts_query)
+        return _statement(conn, q, ("sqlite",), params, lambda p: _SQLITE_MATCHES)
+
+    fts_query = text if fts else _plain_words(text)
     try:
-        result = conn.execute(statement(text))
+        if q == EventQuery():
+            return _first_page_then_rest(conn, fts_query, statement)
+        result = conn.execute(*statement(fts_query))
     except sa.exc.OperationalError as exc:
         message = str(exc.orig)
         if not re.search(r"fts5|syntax error|no such column|unterminated|unknown special query", message, re.I):
             raise
         raise BadInput(f"{text!r} is not valid FTS5 query syntax ({message}); fix it, or drop --fts to search the plain words") from None
     return (dict(r._mapping) for r in result)
+
+
+FIRST_PAGE = 100  # what a terminal shows of a long answer (views.render.write_table)
+
+
+def _first_page_then_rest(conn: Connection, fts_query: str, statement) -> Iterator[dict]:
+    """Every hit, unfiltered, best first: the first page from the index's own top hits, then
+    the rest from the whole ranked answer, its first page skipped.
+
+    Ranking all hits of a common word needs every hit's bm25 and snippet and timeline row
+    before the best one is known (83,150 hits at 10^6 events: seconds); the top hits alone
+    come in a fraction of that. Both statements order by (rank, id) over the same index, so
+    the two parts join into exactly the one answer. The first part runs now (bad FTS5
+    syntax fails before any output); the second when the first page has been read."""
+    first = [dict(r._mapping) for r in conn.execute(_SQLITE_TOP, {**_fts_params(fts_query), "top": FIRST_PAGE})]
+    if len(first) < FIRST_PAGE:
+        return iter(first)
+
+    def rest() -> Iterator[dict]:
+        for i, row in enumerate(conn.execute(*statement(fts_query))):
+            if i >= FIRST_PAGE:
+                yield dict(row._mapping)
+    return itertools.chain(first, rest())

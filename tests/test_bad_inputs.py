@@ -131,8 +131,9 @@ def _read_only_folder(tmp, mp, seeded):
     folder.mkdir()
     path = folder / "kpolicy.db"
     path.write_bytes(Path(seeded).read_bytes())
+    extra = _annotated()(tmp, mp, seeded)
     folder.chmod(0o555)
-    return {"target": str(path), "_cleanup": lambda: folder.chmod(0o755)}
+    return {"target": str(path), "_cleanup": lambda: folder.chmod(0o755), **extra}
 
 
 def _locked(tmp, mp, seeded):
@@ -184,6 +185,88 @@ def _pg_other_app(tmp, mp, seeded):
 
 
 # ---- the table --------------------------------------------------------------------------
+
+# ---- issue 15, items 12 and 13: what gave a traceback or no fix ---------------------------
+
+
+def _alembic_rows(*revisions):
+    def setup(tmp, mp, seeded):
+        path = tmp / "revisions.db"
+        path.write_bytes(Path(seeded).read_bytes())
+        conn = sqlite3.connect(path)
+        with conn:
+            conn.execute("DELETE FROM alembic_version")
+            conn.executemany("INSERT INTO alembic_version VALUES (?)", [(r,) for r in revisions])
+        conn.close()
+        return {"target": str(path), **_annotated()(tmp, mp, seeded)}
+
+    return setup
+
+
+def _driver_missing(module: str):
+    def setup(tmp, mp, seeded):
+        import importlib.util
+
+        if importlib.util.find_spec(module) is not None:
+            pytest.skip(f"{module} is installed here")
+        return {}
+
+    return setup
+
+
+def _device_chart(tmp, mp, seeded):
+    (tmp / "chart.png").symlink_to("/dev/full")
+    return {"chart": str(tmp / "chart.png")}
+
+
+def _unwritable_folder(tmp, mp, seeded):
+    folder = tmp / "locked"
+    folder.mkdir()
+    folder.chmod(0o555)
+    return {"folder": str(folder), "_cleanup": lambda: folder.chmod(0o755)}
+
+
+def _other_users_output(tmp, mp, seeded):
+    import os
+
+    path = tmp / "theirs.csv"
+    path.write_text("their data\n")
+    path.chmod(0o644)
+    if os.geteuid() == 0:
+        os.chown(path, 65534, 65534)  # nobody's: root without CAP_DAC_OVERRIDE cannot write it
+    else:
+        pytest.skip("making another user's file needs root")
+    return {"target": str(path)}
+
+
+def _unwritable_home(tmp, mp, seeded):
+    home = tmp / "readonly-home"
+    home.mkdir()
+    home.chmod(0o555)
+    mp.setenv("HOME", str(home))
+    mp.delenv("XDG_DATA_HOME", raising=False)
+    return {"_cleanup": lambda: home.chmod(0o755)}
+
+
+def _disk_full(tmp, mp, seeded):
+    """SQLite's own "database or disk is full": the file may not grow by a single page."""
+    import kpolicy.store.db as dbmod
+
+    original = dbmod._sqlite_connect_hooks
+
+    def capped(engine):
+        original(engine)
+
+        @__import__("sqlalchemy").event.listens_for(engine, "connect")
+        def _cap(dbapi_connection, _record):
+            pages = dbapi_connection.execute("PRAGMA page_count").fetchone()[0]
+            dbapi_connection.execute(f"PRAGMA max_page_count={pages}")
+
+    mp.setattr(dbmod, "_sqlite_connect_hooks", capped)
+    long_article = "# Long\n\n" + "\n\n".join(f"{GOOD_SENTENCE} Paragraph {i} adds words to store." for i in range(400))
+    return _article("long.md", long_article)(tmp, mp, seeded)
+
+
 
 CASES = [
     # dates
@@ -278,7 +361,7 @@ CASES = [
          sqlite_only=True),
     Case("db-read-only-file", ["seed", "--annotation", "{annotation}", "--db", "{target}"], 2, ("read-only", "chmod u+w"),
          _read_only_file, sqlite_only=True, no_file_override=True),
-    Case("db-read-only-folder", ["events", "--db", "{target}"], 2, ("folder", "read-only", "-wal"),
+    Case("db-read-only-folder", ["seed", "--annotation", "{annotation}", "--db", "{target}"], 2, ("folder", "read-only", "-wal", "nothing was written"),
          _read_only_folder, sqlite_only=True, no_file_override=True),
     Case("db-locked", ["seed", "--annotation", "{annotation}", "--db", "{target}"], 1, ("locked by another writer", "try again"),
          _locked, sqlite_only=True),
@@ -305,6 +388,39 @@ CASES = [
     Case("ingest-50mb", ["ingest", "{article}", "--published", "2020-01-01"], 2, ("larger than",), _article("huge.md", BIG), needs="ingest"),
     Case("ingest-bad-published", ["ingest", "{article}", "--published", "05/02/2020"], 2, ("05/02/2020",),
          _article("ok.md", GOOD_SENTENCE), needs="ingest"),
+    # issue 15, item 12: one line instead of a traceback; item 13: a fix with every message
+    *[Case(f"export-disk-full-{fmt}", ["export", "--format", fmt, "-o", "/dev/full"], 1, ("no space left", "free some space"))
+      for fmt in ("csv", "json", "jsonl", "timelinejs", "ics")],
+    Case("events-disk-full", ["events", "-o", "/dev/full"], 1, ("no space left", "free some space")),
+    Case("events-jsonl-disk-full", ["events", "--format", "jsonl", "-o", "/dev/full"], 1, ("no space left",)),
+    Case("plot-disk-full", ["plot", "-o", "{chart}"], 1, ("no space left",), _device_chart),
+    Case("export-o-unwritable-folder", ["export", "-o", "{folder}/out.csv"], 2, ("not writable", "another folder"),
+         _unwritable_folder, no_file_override=True),
+    Case("export-o-other-users-file", ["export", "-o", "{target}"], 2, ("another user", "another -o"),
+         _other_users_output, no_file_override=True),
+    Case("events-limit-beyond-64-bits", ["events", "--limit", "99999999999999999999999"], 2, ("--limit", "larger than any number")),
+    Case("show-id-beyond-64-bits", ["show", "99999999999999999999"], 2, ("id 99999999999999999999", "larger than any number")),
+    Case("delete-id-beyond-64-bits", ["delete", "99999999999999999999", "--reason", "x"], 2, ("larger than any number",)),
+    Case("db-driver-asyncpg", ["events", "--db", "postgresql+asyncpg://u@localhost/k"], 2, ("asyncio driver", "postgresql+psycopg"), sqlite_only=True),
+    Case("db-driver-pg8000", ["events", "--db", "postgresql+pg8000://u@localhost/k"], 2, ("'pg8000'", "not installed", "postgresql+psycopg"),
+         _driver_missing("pg8000"), sqlite_only=True),
+    Case("db-driver-psycopg2", ["events", "--db", "postgresql+psycopg2://u@localhost/k"], 2, ("'psycopg2'", "not installed"),
+         _driver_missing("psycopg2"), sqlite_only=True),
+    Case("db-driver-pysqlcipher", ["events", "--db", "sqlite+pysqlcipher:///{tmp}/x.db"], 2, ("not installed", "sqlite:///path"),
+         _driver_missing("pysqlcipher3"), sqlite_only=True),
+    Case("db-nul-byte", ["events", "--db", "sqlite:///%00"], 2, ("nul byte", "file path"), sqlite_only=True),
+    Case("db-no-such-user", ["events", "--db", "~nosuchuser/x.db"], 2, ("no user 'nosuchuser'", "full path"), sqlite_only=True),
+    Case("home-unwritable", ["events"], 2, ("cannot be created", "kpolicy_db"), _unwritable_home, sqlite_only=True,
+         no_file_override=True, uses_db=False),
+    Case("db-two-revisions", ["events", "--db", "{target}"], 2, ("more than one schema revision", "delete from alembic_version"),
+         _alembic_rows("0005", "0004"), sqlite_only=True),
+    Case("seed-two-revisions", ["seed", "--annotation", "{annotation}", "--db", "{target}"], 2, ("more than one schema revision",),
+         _alembic_rows("0005", "0004"), sqlite_only=True),
+    Case("db-no-revision", ["events", "--db", "{target}"], 2, ("alembic_version is empty", "insert into alembic_version"),
+         _alembic_rows(), sqlite_only=True),
+    Case("init-no-revision", ["init", "--db", "{target}"], 2, ("alembic_version is empty",), _alembic_rows(), sqlite_only=True),
+    Case("ingest-database-full", ["ingest", "{article}", "--published", "2020-01-01"], 1, ("is full", "free some space", "wrote nothing"),
+         _disk_full, sqlite_only=True),
 ]
 
 

@@ -53,3 +53,18 @@ def test_main_help_never_cuts_a_description(tmp_path):
     result = subprocess.run([sys.executable, "-m", "kpolicy", "--help"], capture_output=True, text=True, cwd=tmp_path)
     commands = result.stdout.split("Commands:", 1)[1]
     assert "..." not in commands and "…" not in commands
+
+
+def test_the_entry_point_still_knows_every_command_around_the_invoked_one(tmp_path):
+    """main() hands Typer only the invoked command (start-up); a sub-group, a command's own
+    --help and an unknown command's suggestion work as before."""
+    def run(*args):
+        return subprocess.run([sys.executable, "-m", "kpolicy", *args], capture_output=True, text=True, cwd=tmp_path)
+
+    sources = run("sources", "--help")
+    assert sources.returncode == 0 and "remove" in sources.stdout and "edit" in sources.stdout
+    events = run("events", "--help")
+    assert events.returncode == 0 and "--actor" in events.stdout
+    typo = run("evnts")
+    assert typo.returncode == 2 and "events" in typo.stderr
+    assert len(typo.stderr.strip().splitlines()) == 1

@@ -65,3 +65,37 @@ def test_writes_refuse_a_damaged_file(sqlite_db, tmp_path):
     assert result.exit_code != 0
     assert "is damaged" in result.stderr and result.stderr.count("\n") == 1
     assert Path(sqlite_db).read_bytes() == before
+
+
+def _note(tmp_path: Path, n: int) -> str:
+    note = tmp_path / f"n{n}.md"
+    note.write_text(f"---\ntitle: Note {n}\npublished: 2020-03-0{n}\n---\nNorth Korea fired {n} missiles on 2 March 2020.\n")
+    return str(note)
+
+
+def test_the_quick_check_runs_again_only_when_the_file_changed_outside_kpolicy(sqlite_db, tmp_path, monkeypatch):
+    """The check is a full scan (14 s of CPU at 10^6 events): a file that passed it and was
+    changed since only by kpolicy's own commits is not scanned again; any other change is."""
+    from kpolicy.store import db as dbmod
+
+    checks = []
+    real = dbmod.quick_check
+    monkeypatch.setattr(dbmod, "quick_check", lambda engine: checks.append(1) or real(engine))
+    cli = Cli(sqlite_db)
+    assert cli("ingest", _note(tmp_path, 1)).exit_code == 0
+    assert len(checks) == 1
+    assert cli("ingest", _note(tmp_path, 2)).exit_code == 0
+    assert cli("edit", "1", "--title", "Renamed", "--reason", "clearer").exit_code == 0
+    assert len(checks) == 1  # unchanged since: kpolicy's own commits only
+    with open(sqlite_db, "r+b") as fh:  # the same bytes written back from outside: still a change
+        first = fh.read(4096)
+        fh.seek(0)
+        fh.write(first)
+    assert cli("ingest", _note(tmp_path, 3)).exit_code == 0
+    assert len(checks) == 2
+    damage(sqlite_db)
+    before = Path(sqlite_db).read_bytes()
+    result = cli("ingest", _note(tmp_path, 4))
+    assert result.exit_code != 0 and "is damaged" in result.stderr
+    assert len(checks) == 3
+    assert Path(sqlite_db).read_bytes() == before

@@ -298,3 +298,26 @@ def test_migration_backfills_keys_like_python(empty_db):
         assert conn.execute(sa.text("SELECT count(*) FROM timeline")).scalar() == len(rows)
         migrate.upgrade(conn)
     database.close()
+
+
+def test_window_with_an_actor_equals_full_scan(generated):
+    """With an actor (or a source) the window is tested on each row's own bounds instead of the
+    span-class ranges (query._window_test): the answer must be the naive scan's all the same,
+    open ends, undated events and --within included."""
+    rng = random.Random(23)
+    with generated.reading() as conn:
+        rows = _bounds(conn)
+        position = {event_id: i for i, event_id in enumerate(r[0] for r in naive_order(rows))}
+        china = {r["id"] for r in query.iter_rows(conn, query.EventQuery(actors=["China"]))}
+        assert len(china) > 50
+        windows = [(date(2019, 6, 1), date(2019, 6, 30)), (date(2019, 1, 1), None), (None, date(1960, 12, 31))]
+        for _ in range(15):
+            lo = date(1945, 1, 1) + timedelta(days=rng.randrange(32000))
+            windows.append((lo, lo + timedelta(days=rng.choice((0, 30, 365, 3000, rng.randrange(20000))))))
+        for lower, upper in windows:
+            for within in (False, True):
+                q = query.EventQuery(start=lower.isoformat() if lower else None, end=upper.isoformat() if upper else None,
+                                     within=within, actors=["China"])
+                got = [r["id"] for r in query.iter_rows(conn, q)]
+                want = sorted((i for i in naive_window(rows, lower, upper, within) if i in china), key=position.get)
+                assert got == want, (lower, upper, within)

@@ -253,3 +253,31 @@ def test_actors_types_sources_listings(cli):
 def test_listings_take_every_format(cli, fmt):
     for command in ("actors", "types", "sources"):
         assert cli(command, "--format", fmt).exit_code == 0
+
+
+def test_a_kept_statement_answers_with_each_querys_own_values(db):
+    """Queries of one shape share a prepared statement (query.prepared); each must still get
+    its own answer: the same as a statement freshly built for it."""
+    import sqlalchemy as sa
+
+    from kpolicy import query
+    from kpolicy.query import EventQuery
+
+    database = open_database(db, create=False)
+    shapes = [
+        [EventQuery(on=str(y), actors=[a], limit=n) for y, a, n in ((2019, "North Korea", 50), (2018, "North Korea", 2), (2020, "United States", 7))],
+        [EventQuery(start=s, end=e, types=t) for s, e, t in (("2018", "2019-06", ["summit"]), ("2019-03", "2020", ["test", "statement"]))],
+        [EventQuery(text=w) for w in ("summit", "missile")],
+    ]
+    with database.reading() as conn:
+        for queries in shapes:
+            kept = len(query._PREPARED)
+            answers = []
+            for q in queries:
+                got = [r["id"] for r in query.iter_rows(conn, q)]
+                fresh = conn.execute(query.build_select(conn, q)).scalars().all()
+                assert got == fresh, q
+                answers.append(got)
+            assert len({tuple(a) for a in answers}) > 1, "the shape's queries should not all give one answer"
+            assert len(query._PREPARED) <= kept + 1, "one statement per shape"
+    database.close()

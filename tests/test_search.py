@@ -187,3 +187,22 @@ def test_malformed_fts_is_one_line_exit_2(cli, text, request):
     assert result.exit_code == 2, result.output
     assert result.stderr.startswith("kpolicy: error: ") and result.stderr.count("\n") == 1
     assert "--fts" in result.stderr and result.stdout == ""
+
+
+def test_every_hit_is_the_first_page_then_the_rest_in_one_order(seeded_file, monkeypatch):
+    """An unfiltered search of every hit reads its first page from the index's top hits and the
+    rest from the whole ranked answer (search._first_page_then_rest): joined, they are exactly
+    the ranked answer, no hit twice or missing, on both sides of the page boundary."""
+    from kpolicy import search
+    from kpolicy.query import EventQuery
+    from kpolicy.store.bootstrap import open_database
+
+    database = open_database(seeded_file, create=False)
+    with database.reading() as conn:
+        whole = list(search.search(conn, "north", EventQuery(limit=10_000)))  # one statement, ranked in the index
+        assert len(whole) > 4
+        for page in (1, 3, len(whole) - 1, len(whole), len(whole) + 1):
+            monkeypatch.setattr(search, "FIRST_PAGE", page)
+            assert list(search.search(conn, "north")) == whole, page
+            assert list(search.search(conn, "north", fts=True)) == whole, page
+    database.close()

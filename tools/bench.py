@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import json
 import os
 import platform
 import random
@@ -497,7 +498,7 @@ class Run:
     rss_mb: float
     out: bytes  # stdout, kept only when asked
     lines: int
-    cpu: float = 0.0  # s, user + system of the child and what it waited for (wait4); steadier than wall on a shared machine
+    cpu: float = 0.0  # s of user + system time (the child and what it waited for): steadier than wall on a shared machine
 
 
 def child(argv: list[str], keep: bool = False, stdout_path: str | None = None) -> Run:
@@ -536,8 +537,7 @@ def child(argv: list[str], keep: bool = False, stdout_path: str | None = None) -
         os.unlink(rss_file)
     if code != 0:
         raise RuntimeError(f"{' '.join(argv[:4])}... failed ({code}): {err.strip()[:500]}")
-    cpu = usage.ru_utime + usage.ru_stime
-    return Run(wall, first if first is not None else wall, peak / 1024, b"".join(chunks), lines, cpu)
+    return Run(wall, first if first is not None else wall, peak / 1024, b"".join(chunks), lines, usage.ru_utime + usage.ru_stime)
 
 
 def kpolicy_argv() -> list[str]:
@@ -616,7 +616,16 @@ DEFER_INDEXES = (
 )
 
 
-def _template(folder: Path, people: int):
+def _counts(path: Path) -> tuple[int, int]:
+    conn = sqlite3.connect(path)
+    try:
+        return (conn.execute("SELECT count(*) FROM events").fetchone()[0],
+                conn.execute("SELECT count(*) FROM mentions").fetchone()[0])
+    finally:
+        conn.close()
+
+
+def _template(folder: Path, people: int, reuse: bool = False):
     import sqlalchemy as sa
 
     from kpolicy.extract.gazetteer import Gazetteer, PlaceEntry
@@ -628,13 +637,20 @@ def _template(folder: Path, people: int):
     template = folder / "template.db"
     target = resolve(str(template))
     database = Database(target, make_engine(target))
-    initialise(database, with_seed=False)
-    with database.reading() as conn:
-        taken = set(conn.execute(sa.select(schema.actor_aliases.c.alias_key)).scalars())
-        taken |= {n.lower() for n in conn.execute(sa.select(schema.actors.c.name)).scalars()}
+    if not reuse:
+        initialise(database, with_seed=False)
+    taken_path = folder / "taken.json"  # the names before the world was added: the same seed then rebuilds the same world
+    if reuse:
+        taken = set(json.loads(taken_path.read_text()))
+    else:
+        with database.reading() as conn:
+            taken = set(conn.execute(sa.select(schema.actor_aliases.c.alias_key)).scalars())
+            taken |= {n.lower() for n in conn.execute(sa.select(schema.actors.c.name)).scalars()}
+        taken_path.write_text(json.dumps(sorted(taken)))
     world = build_world(taken, people)
-    with database.writing() as conn:
-        sync_reference(conn, Gazetteer(world.entries, {p: PlaceEntry(p) for p in world.places}))
+    if not reuse:
+        with database.writing() as conn:
+            sync_reference(conn, Gazetteer(world.entries, {p: PlaceEntry(p) for p in world.places}))
     with database.reading() as conn:
         ids = {
             "actors": dict(conn.execute(sa.select(schema.actors.c.name, schema.actors.c.id)).all()),
@@ -986,7 +1002,7 @@ def measure_postgres(res: SizeResult, size: int, people: int, url: str, repeat: 
         admin.dispose()
 
 
-STEPS = ("load", "queries", "cli", "output", "export", "writes", "postgres")
+SECTIONS = ("load", "queries", "cli", "output", "export", "writes", "postgres")
 
 
 def run_size(size: int, workdir: Path, repeat: int, cli_runs: int, people: int, log=print, keep: bool = False,
@@ -994,16 +1010,22 @@ def run_size(size: int, workdir: Path, repeat: int, cli_runs: int, people: int, 
              only: set[str] | None = None) -> SizeResult:
     res = SizeResult(size)
     folder = workdir / f"n{size}"
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
-    template, world, ids = _template(folder, people)
     kp_path, raw_path = folder / "kpolicy.db", folder / "raw.db"
-    shutil.copy(template, kp_path)
-    shutil.copy(template, raw_path)
-    log(f"[{size}] loading")
-    measure_load(res, size, world, ids, kp_path, raw_path, log)
+    if only is not None and "load" not in only and kp_path.exists() and (folder / "template.db").exists():
+        # a database kept by an earlier --keep run: measure on it rather than wait minutes for a reload
+        log(f"[{size}] reusing {kp_path}")
+        template, world, ids = _template(folder, people, reuse=True)
+        res.events, res.mentions = _counts(kp_path)
+    else:
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        template, world, ids = _template(folder, people)
+        shutil.copy(template, kp_path)
+        shutil.copy(template, raw_path)
+        log(f"[{size}] loading")
+        measure_load(res, size, world, ids, kp_path, raw_path, log)
+        raw_path.unlink()
     res.db_mb = kp_path.stat().st_size / 1e6
-    raw_path.unlink()
     for step, fn in (
         ("queries", lambda: measure_queries(res, world, ids, kp_path, repeat, profile)),
         ("cli", lambda: measure_cli(res, world, ids, kp_path, cli_runs)),
@@ -1074,6 +1096,8 @@ def report(results: list[SizeResult], command: str) -> str:
     ]
     for r in results:
         ld = r.load
+        if not ld:  # not run (--only)
+            continue
         lines.append(
             f"| {r.events:,} | {r.mentions:,} | {r.db_mb:,.0f} MB | {ld['k_s']:.2f} s | {r.events / ld['k_s']:,.0f} | {ld['k_cpu']:.2f} s | "
             f"{ld['r_s']:.2f} s | {r.events / ld['r_s']:,.0f} | {ld['r_cpu']:.2f} s | {_ratio(ld['k_s'], ld['r_s'])} | {_ratio(ld['k_cpu'], ld['r_cpu'])} |"
@@ -1096,22 +1120,25 @@ def report(results: list[SizeResult], command: str) -> str:
         "",
         "### End-to-end CLI: kpolicy vs `sqlite-utils query` of the same SQL vs the import floor (`python -c \"import sqlalchemy, typer\"`), ms",
         "",
-        "Three processes alternating run by run; kpolicy's CSV equals sqlite-utils' value for value; wall time and CPU time (user + system, from wait4) per process, peak RSS per process. On a shared machine the CPU columns are the steadier comparison.",
+        "Three processes alternating run by run; kpolicy's CSV equals sqlite-utils' value for value; peak RSS per process.",
+        "Wall time, then CPU time (user + system of each process: what the machine's other load disturbs least).",
         "",
-        "| events | command | rows | runs | kpolicy | sqlite-utils | floor | vs sqlite-utils | vs floor | kpolicy CPU | sqlite-utils CPU | floor CPU | CPU vs sqlite-utils | CPU vs floor | kpolicy peak | sqlite-utils peak |",
+        "| events | command | rows | runs | kpolicy | sqlite-utils | floor | vs sqlite-utils | vs floor | CPU kpolicy | CPU sqlite-utils | CPU floor | CPU vs sqlite-utils | CPU vs floor | kpolicy peak | sqlite-utils peak |",
         "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         for c in r.cli:
-            s = c.get("s")
-            sc = c.get("s_cpu")
+            s, s_cpu = c.get("s"), c.get("s_cpu")
+            k_cpu, f_cpu = c.get("k_cpu"), c.get("f_cpu")
             lines.append(
                 f"| {r.events:,} | `kpolicy {c['label']}` | {c['rows']:,} | {c['runs']} | {c['k'].cell('{:.0f}')} | "
                 f"{s.cell('{:.0f}') if s else '-'} | {c['f'].cell('{:.0f}')} | {_ratio(c['k'].median, s.median) if s else '-'} | "
-                f"{_ratio(c['k'].median, c['f'].median)} | {c['k_cpu'].cell('{:.0f}')} | {sc.cell('{:.0f}') if sc else '-'} | "
-                f"{c['f_cpu'].cell('{:.0f}')} | {_ratio(c['k_cpu'].median, sc.median) if sc else '-'} | "
-                f"{_ratio(c['k_cpu'].median, c['f_cpu'].median)} | {c['k_mb'].median:.0f} MB | "
-                f"{(str(round(c['s_mb'].median)) + ' MB') if s else '-'} |"
+                f"{_ratio(c['k'].median, c['f'].median)} | {k_cpu.cell('{:.0f}')} | {s_cpu.cell('{:.0f}') if s_cpu else '-'} | "
+                f"{f_cpu.cell('{:.0f}')} | {_ratio(k_cpu.median, s_cpu.median) if s_cpu else '-'} | {_ratio(k_cpu.median, f_cpu.median)} | "
+                f"{c['k_mb'].median:.0f} MB | {c['s_mb'].median:.0f} MB |" if s else
+                f"| {r.events:,} | `kpolicy {c['label']}` | {c['rows']:,} | {c['runs']} | {c['k'].cell('{:.0f}')} | - | "
+                f"{c['f'].cell('{:.0f}')} | - | {_ratio(c['k'].median, c['f'].median)} | {k_cpu.cell('{:.0f}')} | - | {f_cpu.cell('{:.0f}')} | - | "
+                f"{_ratio(k_cpu.median, f_cpu.median)} | {c['k_mb'].median:.0f} MB | - |"
             )
     lines += [
         "",
@@ -1199,15 +1226,15 @@ def main(argv: list[str] | None = None) -> list[SizeResult]:
     parser.add_argument("--smoke", action="store_true", help="allow fewer than 5 runs (tests only: the figures are then no figures)")
     parser.add_argument("--keep", action="store_true", help="keep the generated databases (needs --workdir)")
     parser.add_argument("--people", type=int, default=3000, help="synthetic persons in the gazetteer")
-    parser.add_argument("--only", default=None, metavar="STEPS",
-                        help=f"comma-separated steps to run, of {','.join(STEPS)} (the load always runs: the rest needs its database)")
+    parser.add_argument("--only", metavar="SECTIONS", default=None,
+                        help=f"comma-separated sections to run ({','.join(SECTIONS)}); without load, a database kept "
+                             "in --workdir by an earlier --keep run is reused")
     args = parser.parse_args(argv)
     only = None
-    if args.only:
-        only = {step.strip() for step in args.only.split(",") if step.strip()}
-        unknown = only - set(STEPS)
-        if unknown:
-            parser.error(f"unknown step {', '.join(sorted(unknown))}; use some of {', '.join(STEPS)}")
+    if args.only is not None:
+        only = {s.strip() for s in args.only.split(",") if s.strip()}
+        if only - set(SECTIONS):
+            parser.error(f"--only: unknown section(s) {', '.join(sorted(only - set(SECTIONS)))}; choose from {', '.join(SECTIONS)}")
     global MIN_RUNS
     MIN_RUNS = 1 if args.smoke else 5
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]

@@ -87,23 +87,65 @@ def handle_errors(func):
         from kpolicy.errors import KpolicyError
 
         try:
+            _refuse_huge_numbers()
             return func(*args, **kwargs)
         except KpolicyError as exc:
+            _release(exc)
             fail(str(exc), exc.exit_code)
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as exc:
+            _release(exc)
             fail("interrupted; nothing was committed by the unfinished step", 130)
         except BrokenPipeError:
             os._exit(0)  # the reader (head, less) went away: not an error
+        except OSError as exc:  # disk full, I/O error, permission denied while writing output
+            from kpolicy.errors import os_failure
+
+            _release(exc)
+            failure = os_failure(exc)
+            fail(str(failure), failure.exit_code)
         except Exception as exc:
             if type(exc).__module__.startswith("sqlalchemy"):
                 from kpolicy.store.db import translate_error
 
+                _release(exc)
                 ctx = get_current_context(silent=True)
                 translated = translate_error(exc, ctx.meta.get(TARGET_KEY) if ctx else None)
                 fail(str(translated), getattr(translated, "exit_code", 1))
             raise
 
     return wrapper
+
+
+def _release(exc: BaseException) -> None:
+    """Drop what the failed command's frames hold (streaming results among them) now, while its
+    database is still open: left to the garbage collector, a result's cursor would be closed
+    after the database, and SQLAlchemy would print "Error closing cursor" and a traceback."""
+    import traceback
+
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        traceback.clear_frames(exc.__traceback__)
+        exc = exc.__context__
+
+
+INT64_MAX = 2**63 - 1  # the largest integer SQLite and PostgreSQL store
+
+
+def _refuse_huge_numbers() -> None:
+    """A number option or argument beyond 64 bits is bad input, named, before any database work."""
+    ctx = get_current_context(silent=True)
+    if ctx is None:
+        return
+    from kpolicy.errors import BadInput
+
+    for param in ctx.command.params:
+        value = ctx.params.get(param.name)
+        values = value if isinstance(value, (list, tuple)) else [value]
+        for v in values:
+            if isinstance(v, int) and not isinstance(v, bool) and abs(v) > INT64_MAX:
+                name = param.opts[0] if param.param_type_name == "option" else (param.metavar or param.name).strip("[].")
+                raise BadInput(f"{name} {v} is larger than any number a database stores; give a number up to {INT64_MAX}")
 
 
 def keep_open(database) -> None:

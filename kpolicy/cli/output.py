@@ -52,7 +52,11 @@ def output_stream(path: Path | None):
             yield fh
         return
     if st is not None and (not st.st_mode & 0o222 or not os.access(path, os.W_OK)):
+        if st.st_uid != os.geteuid():
+            raise BadInput(f"{path} belongs to another user and you cannot write it; choose another -o")
         raise BadInput(f"{path} is read-only; chmod u+w it or choose another -o")
+    if not os.access(path.parent, os.W_OK | os.X_OK):  # the complete file is renamed into place from beside it
+        raise BadInput(f"the folder {path.parent} is not writable by you, so -o {path.name} cannot be written there; choose another folder")
     if st is not None:
         mode = stat.S_IMODE(st.st_mode)
     else:

@@ -62,6 +62,7 @@ def initialise(database: Database, with_seed: bool = True, only_if_new: bool = F
     from kpolicy.store import migrate
     from kpolicy.store.db import schema_revision
 
+    database.refuse_read_only()
     annotations = bundled() if with_seed else []
     if database.engine.dialect.name == "sqlite":
         _enable_wal(database)

@@ -65,8 +65,10 @@ def resolve(db: str | None) -> Target:
         path = default_path()
         return Target(f"sqlite:///{path}", path, is_default=True)
     value = value.strip()
+    if "\x00" in value:
+        raise DatabaseError(_NUL_MESSAGE)
     if "://" not in value:
-        path = Path(value).expanduser()
+        path = _expand(value)
         return Target(f"sqlite:///{path}", path)
     try:
         url = sa.engine.make_url(value)
@@ -78,12 +80,26 @@ def resolve(db: str | None) -> Target:
             f"--db scheme {url.drivername!r} is not supported; use a file path, sqlite:///PATH or postgresql+psycopg://user@host/db"
         )
     if backend == "sqlite":
+        if url.database and "\x00" in url.database:  # %00 in the URL
+            raise DatabaseError(_NUL_MESSAGE)
         if not url.database or url.database == ":memory:":
             raise DatabaseError("an in-memory SQLite database cannot be kept; give a file path to --db")
-        return Target(value, Path(url.database).expanduser())
+        return Target(value, _expand(url.database))
     if url.drivername == "postgresql":  # plain postgresql:// means the psycopg 3 driver kpolicy ships with
         value = url.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
     return Target(value, None)
+
+
+_NUL_MESSAGE = "--db names a file with a NUL byte (%00), which no file name can hold; give a file path such as ./kpolicy.db"
+
+
+def _expand(value: str) -> Path:
+    try:
+        return Path(value).expanduser()
+    except RuntimeError:  # ~name of a user that does not exist, or no home to expand ~ to
+        user = value[1:].split("/", 1)[0]
+        who = f"no user {user!r}" if user else "no home folder"
+        raise DatabaseError(f"--db {value}: there is {who} to expand ~ for; give the full path") from None
 
 
 def _sqlite_connect_hooks(engine: Engine) -> None:
@@ -103,18 +119,92 @@ def _sqlite_connect_hooks(engine: Engine) -> None:
         connection.exec_driver_sql(mode)
 
 
-def make_engine(target: Target) -> Engine:
+ASYNC_DRIVERS = ("asyncpg", "aiosqlite", "psycopg_async", "aiomysql")
+
+
+def make_engine(target: Target, read_only: str | None = None) -> Engine:
+    """The engine for the target; `read_only` (why it is) opens a SQLite file for reading only."""
+    driver = sa.engine.make_url(target.url).get_driver_name() if "://" in target.url else ""
+    if driver in ASYNC_DRIVERS:
+        raise DatabaseError(f"--db driver {driver!r} is an asyncio driver and kpolicy is not asynchronous; {_driver_fix(target)}")
+    try:
+        if target.path is not None:
+            if read_only:
+                engine = sa.create_engine("sqlite://", creator=_read_only_creator(target.path), poolclass=sa.pool.NullPool)
+            else:
+                engine = sa.create_engine(target.url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+            _sqlite_connect_hooks(engine)
+            return engine
+        # a server that accepts and never answers must not hang a command: libpq's connect
+        # timeout, and a server-side limit on any one statement
+        connect_timeout, statement_timeout = pg_timeouts()
+        return sa.create_engine(target.url, pool_pre_ping=False, connect_args={
+            "connect_timeout": connect_timeout,
+            "options": f"-c statement_timeout={statement_timeout * 1000}",
+        })
+    except ImportError as exc:  # SQLAlchemy imports the URL's driver only here
+        module = getattr(exc, "name", None) or driver
+        raise DatabaseError(f"the database driver {module!r} that --db {target.label} asks for is not installed; "
+                            f"{_driver_fix(target)}") from None
+
+
+def _driver_fix(target: Target) -> str:
     if target.path is not None:
-        engine = sa.create_engine(target.url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
-        _sqlite_connect_hooks(engine)
-        return engine
-    # a server that accepts and never answers must not hang a command: libpq's connect
-    # timeout, and a server-side limit on any one statement
-    connect_timeout, statement_timeout = pg_timeouts()
-    return sa.create_engine(target.url, pool_pre_ping=False, connect_args={
-        "connect_timeout": connect_timeout,
-        "options": f"-c statement_timeout={statement_timeout * 1000}",
-    })
+        return "give a plain file path or sqlite:///PATH (kpolicy reads SQLite with Python's own sqlite3)"
+    return "use postgresql+psycopg://user@host/db (pip install 'kpolicy[postgres]')"
+
+
+def read_only_reason(path: Path) -> str | None:
+    """Why this existing SQLite file cannot be written by this process, or None when it can.
+
+    A WAL database is written with two files beside it (-wal, -shm), so the folder must be
+    writable as well as the file."""
+    folder = path.parent
+    try:
+        if os.statvfs(folder).f_flag & os.ST_RDONLY:
+            return f"{path} is on a read-only file system"
+    except OSError:
+        pass
+    if not os.access(path, os.W_OK):
+        try:
+            owner = path.stat().st_uid
+        except OSError:
+            owner = os.geteuid()
+        if owner != os.geteuid():
+            return f"{path} belongs to another user and is read-only to you"
+        return f"{path} is read-only"
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return f"the folder {folder} is read-only, and SQLite must create {path.name}-wal and -shm beside the database to write"
+    return None
+
+
+def _read_only_creator(path: Path):
+    """Connections that only read, and create nothing beside the file.
+
+    When a writer has the database open (its -shm exists), `mode=ro` shares that -shm and
+    sees what the writer committed to the WAL. Otherwise the file is opened `immutable`:
+    read as it is on disk, without locks. `mode=ro` would create a -wal and -shm there,
+    owned by the reader, and the owner's next write would fail on a -shm they cannot write."""
+    import sqlite3
+    from urllib.parse import quote
+
+    uri = f"file:{quote(str(path.absolute()))}"
+    shm = Path(f"{path}-shm")
+
+    def create():
+        if shm.exists():
+            conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+            try:
+                conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+                return conn
+            except sqlite3.OperationalError as exc:  # a -shm this user cannot even read
+                conn.close()
+                text = str(exc).lower()
+                if "readonly" not in text and "unable to open" not in text and "read-only" not in text:
+                    raise
+        return sqlite3.connect(f"{uri}?immutable=1", uri=True, check_same_thread=False)
+
+    return create
 
 
 PG_CONNECT_TIMEOUT_ENV = "KPOLICY_PG_CONNECT_TIMEOUT"
@@ -140,6 +230,7 @@ class Database:
     notices: list[str] = field(default_factory=list)
     revision_before: str | None = None  # set by bootstrap.initialise: the revision it found under the lock
     _checked: bool = False  # SQLite's quick check passed (before the first write)
+    read_only: str | None = None  # why this SQLite file is opened for reading only (None: writable)
 
     @contextmanager
     def reading(self) -> Iterator[Connection]:
@@ -157,6 +248,7 @@ class Database:
         writer still holds the lock after the busy timeout, starting is retried a few
         times with backoff before the user hears about it.
         """
+        self.refuse_read_only()
         self._refuse_damaged()
         conn, transaction = self._begin_writing()
         try:
@@ -172,20 +264,30 @@ class Database:
         finally:
             conn.close()
 
+    def refuse_read_only(self) -> None:
+        """Every write starts here: a database opened for reading only is refused in one line."""
+        if self.read_only:
+            where = "copy it to a writable folder (cp) and use --db on the copy"
+            if self.read_only.endswith(" is read-only"):
+                where = "make it writable (chmod u+w) or " + where
+            elif "folder" in self.read_only:
+                where = "make the folder writable or " + where
+            raise DatabaseError(f"{self.read_only}, so it can be read but not changed; nothing was written; {where}")
+
     def _refuse_damaged(self) -> None:
         if self.target.path is None or self._checked:
             return
-        try:
-            with self.engine.connect() as conn:
-                problems = [r[0] for r in conn.exec_driver_sql("PRAGMA quick_check(3)")]
-                conn.rollback()
-        except sa.exc.DatabaseError as exc:
-            if "malformed" not in str(exc).lower():
-                raise
-            problems = [str(getattr(exc, "orig", exc)).splitlines()[0]]
+        path = self.target.path
+        state = file_state(path)
+        if state is not None and state == _verified_states().get(_stamp_key(path)):
+            self._checked = True  # unchanged since a check passed (or since a checked writer's last commit)
+            return
+        problems = quick_check(self.engine)
         if problems != ["ok"]:
             raise DatabaseError(damaged_message(self.target, problems[0]))
         self._checked = True
+        if state is not None:
+            _record_verified(path, state)
 
     def _begin_writing(self) -> tuple[Connection, sa.engine.RootTransaction]:
         for attempt in range(WRITE_RETRIES + 1):
@@ -201,7 +303,82 @@ class Database:
         raise AssertionError("unreachable")
 
     def close(self) -> None:
-        self.engine.dispose()
+        self.engine.dispose()  # the last connection checkpoints the WAL into the file
+        if self._checked and self.target.path is not None and not self.read_only:
+            # the file changed since its check only by committed SQLite writes (this process's and
+            # other kpolicy writers'): the state they left is the verified one
+            state = file_state(self.target.path)
+            if state is not None:
+                _record_verified(self.target.path, state)
+
+
+def quick_check(engine: Engine) -> list[str]:
+    """SQLite's quick check: ['ok'] or the first problems. A full scan of the file (docs/robustness.md:
+    1.1-1.7 s of CPU at 10^5 events, 14 s at 10^6), hence the stamp that skips it for an unchanged file."""
+    try:
+        with engine.connect() as conn:
+            problems = [r[0] for r in conn.exec_driver_sql("PRAGMA quick_check(3)")]
+            conn.rollback()
+    except sa.exc.DatabaseError as exc:
+        if "malformed" not in str(exc).lower():
+            raise
+        problems = [str(getattr(exc, "orig", exc)).splitlines()[0]]
+    return problems
+
+
+# Which files passed the quick check, in what state: a small JSON file in the user's cache
+# folder, {absolute path: [device, inode, size, mtime_ns, ctime_ns]}. Any change to the file
+# from outside SQLite (a page overwritten, a copy put in its place) changes that state, and
+# the next write checks again; ctime cannot be set back by the user (touch sets mtime only).
+STAMP_LIMIT = 64  # files remembered; the oldest are forgotten (and simply checked again)
+
+
+def file_state(path: Path) -> list[int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return [st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns]
+
+
+def _stamp_file() -> Path:
+    from platformdirs import user_cache_path
+
+    return user_cache_path("kpolicy", appauthor=False) / "verified.json"
+
+
+def _stamp_key(path: Path) -> str:
+    return str(Path(os.path.realpath(path)))
+
+
+def _verified_states() -> dict:
+    import json
+
+    try:
+        data = json.loads(_stamp_file().read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _record_verified(path: Path, state: list[int]) -> None:
+    """Remember the state; a cache that cannot be written only means the next write checks again."""
+    import json
+    import tempfile
+
+    data = _verified_states()
+    data.pop(_stamp_key(path), None)
+    data[_stamp_key(path)] = state
+    data = dict(list(data.items())[-STAMP_LIMIT:])
+    try:
+        stamp = _stamp_file()
+        stamp.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".verified.", dir=stamp.parent)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(data, fh)
+        os.replace(tmp, stamp)
+    except OSError:
+        pass
 
 
 def damaged_message(target: Target, detail: str) -> str:
@@ -300,7 +477,12 @@ def _check_file(target: Target, must_exist: bool) -> bool:
     if not path.exists() or path.stat().st_size == 0:
         if not path.parent.exists():
             if target.is_default:
-                path.parent.mkdir(parents=True, exist_ok=True)
+                try:
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                except OSError as exc:  # a home folder that cannot be written (a service account, a read-only home)
+                    raise DatabaseError(
+                        f"the default database folder {path.parent} cannot be created ({exc.strerror}); "
+                        f"set KPOLICY_DB or give --db a file in a writable folder") from None
             else:
                 raise DatabaseError(f"the folder {path.parent} does not exist; create it (mkdir -p {path.parent}) or choose another --db")
         if must_exist:
@@ -326,8 +508,25 @@ def schema_revision(conn: Connection) -> str | None:
                 "point --db at a kpolicy database or a new file name"
             )
         return None
-    row = conn.exec_driver_sql("SELECT version_num FROM alembic_version").first()
-    return row[0] if row else None
+    rows = [r[0] for r in conn.exec_driver_sql("SELECT version_num FROM alembic_version LIMIT 3")]
+    if len(rows) == 1:
+        return rows[0]
+    if not rows and not inspector_tables & KPOLICY_TABLES:
+        return None  # migrations began and stopped before the first table: still a new database
+    head = schema.SCHEMA_REVISION
+    if not rows:
+        raise DatabaseError(
+            "this database has kpolicy's tables but no schema revision (alembic_version is empty), so it cannot be "
+            "checked or upgraded; restore it from a backup, or if this kpolicy wrote it, record the revision with the SQL "
+            f"INSERT INTO alembic_version VALUES ('{head}')")
+    listed = ", ".join(map(repr, rows[:2])) + (", ..." if len(rows) > 2 else "")
+    raise DatabaseError(
+        f"this database records more than one schema revision ({listed} in alembic_version), so its schema is unknown; "
+        f"restore it from a backup, or if this kpolicy wrote it, keep one row with the SQL "
+        f"DELETE FROM alembic_version WHERE version_num <> '{head}'")
+
+
+KPOLICY_TABLES = frozenset({"events", "sources", "actors", "mentions"})
 
 
 def _table_names(conn: Connection) -> set[str]:
@@ -364,6 +563,14 @@ def _translate(exc: Exception, target: Target | None) -> Exception:
         return RuntimeFailure(f"database error: {str(getattr(exc, 'orig', exc)).splitlines()[0]}")
     if "malformed" in text and target.path is not None:
         return DatabaseError(damaged_message(target, str(getattr(exc, "orig", exc)).splitlines()[0]))
+    if "database or disk is full" in text or "no space left" in text or "could not extend file" in text:
+        return RuntimeFailure(
+            f"the disk holding {target.label} is full; the failed step wrote nothing (it was rolled back); "
+            "free some space and run the command again")
+    if "disk i/o error" in text:
+        return RuntimeFailure(
+            f"the disk holding {target.label} reported an I/O error; the failed step wrote nothing; check the disk "
+            f"(free space, dmesg), run `kpolicy check --db {target.label}`, then try again")
     if "file is not a database" in text or "not a database" in text:
         return DatabaseError(f"{target.label} is not a SQLite database; point --db at a kpolicy database or a new file name")
     if target.path is not None and ("readonly" in text or "read-only" in text or "unable to open" in text):
@@ -411,7 +618,9 @@ def connect(db: str | None) -> tuple[Database, str | None]:
     """Resolve --db, check the file, open an engine and read the schema revision (None: new/empty)."""
     target = resolve(db)
     exists = _check_file(target, must_exist=False) if target.path is not None else True
-    engine = make_engine(target)
+    # published data, a read-only mount, another user's file: queries still work, writes are refused
+    read_only = read_only_reason(target.path) if exists and target.path is not None else None
+    engine = make_engine(target, read_only)
     try:
         with engine.connect() as conn:
             revision = schema_revision(conn) if exists else None
@@ -421,7 +630,22 @@ def connect(db: str | None) -> tuple[Database, str | None]:
     except sa.exc.SQLAlchemyError as exc:
         engine.dispose()
         raise _translate(exc, target) from None
-    return Database(target, engine), revision
+    database = Database(target, engine, read_only=read_only)
+    if read_only and _unread_wal(target.path):
+        database.notices.append(
+            f"{target.path.name}-wal holds changes not yet in {target.path.name}, and without a -shm beside it SQLite "
+            "cannot read them from a read-only place; showing the data as of the last checkpoint (the owner's next "
+            "kpolicy command folds them in)")
+    return database, revision
+
+
+def _unread_wal(path: Path) -> bool:
+    """A non-empty -wal with no -shm: an immutable open reads the main file only."""
+    wal, shm = Path(f"{path}-wal"), Path(f"{path}-shm")
+    try:
+        return wal.stat().st_size > 0 and not shm.exists()
+    except OSError:
+        return False
 
 
 def connect_for_init(db: str | None) -> tuple[Database, str | None]:

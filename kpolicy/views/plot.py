@@ -270,6 +270,31 @@ def _bin_days(span_days: int) -> tuple[str, int]:
     return "week", 7
 
 
+def _matplotlib_config_dir() -> None:
+    """A home that cannot be written (a service account, a read-only home): matplotlib would warn
+    on stderr in two long lines and use a temporary folder; kpolicy gives it one quietly."""
+    import os
+
+    if "MPLCONFIGDIR" in os.environ:
+        return
+    home = Path(os.environ.get("XDG_CONFIG_HOME") or Path("~/.config").expanduser()) / "matplotlib"
+    probe = home
+    try:
+        while not probe.exists() and probe != probe.parent:
+            probe = probe.parent
+        if os.access(probe, os.W_OK | os.X_OK):
+            return
+    except OSError:  # a home folder this user cannot even look into
+        pass
+    import atexit
+    import shutil
+    import tempfile
+
+    folder = tempfile.mkdtemp(prefix="kpolicy-matplotlib-")
+    atexit.register(shutil.rmtree, folder, True)
+    os.environ["MPLCONFIGDIR"] = folder
+
+
 def draw(rows, path: Path, lanes: str = "actor", people: bool = False, labels: int | None = None, title: str | None = None, subtitle: str = "",
          window: tuple[date | None, date | None] = (None, None)) -> PlotSummary:
     """Render rows (query.iter_detailed dicts) to path (.png or .svg)."""
@@ -286,6 +311,7 @@ def draw(rows, path: Path, lanes: str = "actor", people: bool = False, labels: i
     if labels is None and aggregated:
         labels = DEFAULT_DENSE_LABELS
 
+    _matplotlib_config_dir()
     import matplotlib
 
     matplotlib.use("Agg", force=True)
