@@ -158,3 +158,19 @@ def test_bulk_stores_times_and_dates_as_the_write_path_does(tmp_path, monkeypatc
     assert got[0][1] == "2026-03-04 05:06:07.000000"
     fast.close()
     slow.close()
+
+
+def test_a_constraint_broken_inside_a_multi_row_insert_names_it_and_keeps_nothing(tmp_path):
+    source, events = _dataset(120)
+    twice = events[110].mentions[0]
+    events[110] = BulkEvent(events[110].type, events[110].title, events[110].date, "occurred", events[110].actors, [twice, twice])
+    database = _fresh(tmp_path / "k.db")
+    with pytest.raises(BadInput) as caught:
+        with database.writing() as conn:
+            bulk.load_sources(conn, [source])
+            bulk.load_events(conn, events)
+    assert str(caught.value) == ("the load breaks a database constraint (UNIQUE constraint failed: mentions.event_id, mentions.source_id, "
+                                 "mentions.char_start, mentions.char_end); fix the duplicate or invalid rows")
+    with database.reading() as conn:
+        assert conn.exec_driver_sql("SELECT (SELECT count(*) FROM events) + (SELECT count(*) FROM sources)").scalar() == 0
+    database.close()
