@@ -231,6 +231,7 @@ class _Plan:
         return stmt
 
 
+SHORT_WINDOW_DAYS = 731  # an actor's or source's window up to two years is read by index ranges (query_plan)
 _PREPARED: dict = {}  # (dialect, shape, columns) -> statement with named bind parameters
 _PREPARED_MAX = 512  # shapes are few (filters present, actor count); a bound keeps a long-lived server flat
 
@@ -335,7 +336,12 @@ def query_plan(conn: Connection, q: EventQuery) -> _Plan:
     plan = _Plan()
     if q.start or q.end or q.on:
         lower, upper = parse_window(q.start, q.end, q.on)
-        ranges = not (q.actors or q.source)  # else the actor's or source's events are tested one by one
+        # With an actor or a source, a long or open window is tested on that set's own rows;
+        # a short one is still cheaper as its index ranges (measured at 10^6 events: North Korea's
+        # 1,100 events of a month, 0.10 s by ranges, 0.30 s by test; Barbados's 84 events of five
+        # years, 0.50 s by ranges, 0.04 s by test; North Korea over five years, 0.78 s vs 0.59 s).
+        short = lower is not None and upper is not None and (upper - lower).days <= SHORT_WINDOW_DAYS
+        ranges = short or not (q.actors or q.source)
         _window_plan(plan, lower, upper, q.within, ranges)
         shape = (lower is not None, upper is not None, q.within)
         if ranges:

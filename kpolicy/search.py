@@ -174,7 +174,9 @@ def search(conn: Connection, text: str, q: EventQuery | None = None, fts: bool =
     return (dict(r._mapping) for r in result)
 
 
-FIRST_PAGE = 100  # what a terminal shows of a long answer (views.render.write_table)
+# One more than a table's page (views.render.TABLE_PAGE): write_table reads that many rows to
+# know the answer is longer, so the first page prints before the rest is ranked.
+FIRST_PAGE = 101
 
 
 def _first_page_then_rest(conn: Connection, fts_query: str, statement) -> Iterator[dict]:

@@ -139,3 +139,38 @@ def test_a_large_sequence_defers_by_itself_and_a_failed_load_keeps_the_schema(tm
         assert conn.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
         assert len(list(search.search(conn, "missile"))) > 0
     database.close()
+
+
+def test_bulk_stores_times_and_dates_as_the_write_path_does(tmp_path, monkeypatch):
+    # the stored text, not the parsed value: SQLite compares and sorts these columns as text
+    monkeypatch.setenv(write.CLOCK_ENV, "2026-03-04T05:06:07")
+    source, events = _dataset(130)  # more than one multi-row INSERT and a remainder
+    fast, slow = _fresh(tmp_path / "fast.db"), _fresh(tmp_path / "slow.db")
+    with fast.writing() as conn:
+        bulk.load_sources(conn, [source])
+        bulk.load_events(conn, events)
+    with slow.writing() as conn:
+        _row_by_row(conn, source, events)
+    sql = "SELECT id, created_at, updated_at, typeof(start_date), start_date, end_date, sort_key FROM events ORDER BY id"
+    with fast.reading() as a, slow.reading() as b:
+        got, want = a.exec_driver_sql(sql).all(), b.exec_driver_sql(sql).all()
+    assert got == want and len(got) == 130
+    assert got[0][1] == "2026-03-04 05:06:07.000000"
+    fast.close()
+    slow.close()
+
+
+def test_a_constraint_broken_inside_a_multi_row_insert_names_it_and_keeps_nothing(tmp_path):
+    source, events = _dataset(120)
+    twice = events[110].mentions[0]
+    events[110] = BulkEvent(events[110].type, events[110].title, events[110].date, "occurred", events[110].actors, [twice, twice])
+    database = _fresh(tmp_path / "k.db")
+    with pytest.raises(BadInput) as caught:
+        with database.writing() as conn:
+            bulk.load_sources(conn, [source])
+            bulk.load_events(conn, events)
+    assert str(caught.value) == ("the load breaks a database constraint (UNIQUE constraint failed: mentions.event_id, mentions.source_id, "
+                                 "mentions.char_start, mentions.char_end); fix the duplicate or invalid rows")
+    with database.reading() as conn:
+        assert conn.exec_driver_sql("SELECT (SELECT count(*) FROM events) + (SELECT count(*) FROM sources)").scalar() == 0
+    database.close()

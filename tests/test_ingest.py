@@ -118,16 +118,16 @@ def test_one_transaction_per_article(tmp_path, monkeypatch):
     database = open_database(str(tmp_path / "k.db"))
     with database.reading() as conn:
         before = conn.execute(sa.select(sa.func.count()).select_from(schema.events)).scalar_one()
-    real = write.add_mentions
-    calls = {"sources": set()}
+    real = write.insert_events
+    calls = []
 
-    def failing(conn, event_id, source_id, mentions):
-        calls["sources"].add(source_id)
-        if len(calls["sources"]) == 2:  # the second article fails half-way through
+    def failing(conn, events, names):
+        calls.append(len(events))
+        if len(calls) == 2:  # the second article fails half-way through (its source and change are written)
             raise RuntimeFailure("disk full")
-        return real(conn, event_id, source_id, mentions)
+        return real(conn, events, names)
 
-    monkeypatch.setattr(write, "add_mentions", failing)
+    monkeypatch.setattr(write, "insert_events", failing)
     paths = [FIXTURES / "hanoi-one.md", FIXTURES / "hanoi-two.txt"]
     with pytest.raises(RuntimeFailure):
         _ingest_two(database, paths)

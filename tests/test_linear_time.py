@@ -138,3 +138,111 @@ def test_overlong_runs_are_cut_into_sentences_of_bounded_length():
     assert all(text[s:e] == text[s:e].strip() for s, e in spans)
     # cut at clause boundaries where there are some: every piece but the last ends at a comma
     assert all(text[e - 1] == "," for _s, e in spans[:-1])
+
+
+# ---- merging (issue 15, item 10): near-duplicate articles -------------------------------------
+
+OTHERS = ("South Korea", "United States", "China", "Russia", "Japan")
+
+
+def _near_duplicates(articles: int, events: int):
+    """`articles` sources telling the same `events` North Korean missile launches in June 2019;
+    the first also tells of 40 launches by other states that month. Every event of a later
+    article is another mention of one already stored, and every stored launch is a candidate
+    for it (same type, overlapping dates)."""
+    from kpolicy.dates import parse_edtf
+    from kpolicy.records import EventRecord, MentionRecord, SourceRecord
+
+    out = []
+    for a in range(articles):
+        told = [(OTHERS[i % len(OTHERS)], i) for i in range(40)] if a == 0 else []
+        told += [("North Korea", i) for i in range(events)]
+        sentences = [f"{state} fired missile number {i} in June 2019 (report {a})." for state, i in told]
+        records, start = [], 0
+        for (state, i), sentence in zip(told, sentences):
+            records.append(EventRecord("missile_test", f"{state} missile launch {i}", parse_edtf("2019-06"), "occurred",
+                                       [(state, "initiator")], [MentionRecord(sentence, start, start + len(sentence))]))
+            start += len(sentence) + 1
+        out.append((SourceRecord(f"report-{a}", f"Report {a}", date(2019, 7, 1), " ".join(sentences)), records))
+    return out
+
+
+@pytest.fixture(scope="module")
+def empty_database(tmp_path_factory):
+    from kpolicy.store.bootstrap import initialise
+    from kpolicy.store.db import Database, make_engine, resolve
+
+    path = tmp_path_factory.mktemp("merge") / "template.db"
+    target = resolve(str(path))
+    database = Database(target, make_engine(target))
+    initialise(database, with_seed=False)
+    database.close()
+    return path
+
+
+def _store_all(template, workdir, batch) -> tuple[float, int, list]:
+    """CPU seconds and SQL statements (the driver's own count, triggers aside) to store the
+    articles after the first, one transaction each, into a copy of the template that holds the
+    first (the copy and the first article untimed: what grows is the merging). Returns them
+    and [(new, merged) per article..., events stored]."""
+    import shutil
+
+    import sqlalchemy as sa
+
+    from kpolicy.store import schema
+    from kpolicy.store.articles import store_article
+    from kpolicy.store.db import Database, make_engine, resolve
+
+    path = workdir / f"db-{time.monotonic_ns()}.db"
+    shutil.copy(template, path)
+    target = resolve(str(path))
+    database = Database(target, make_engine(target))
+    statements = [0]
+
+    def count(sql: str) -> None:
+        statements[0] += not sql.startswith("--")  # "-- TRIGGER ..." lines are a statement's triggers
+
+    try:
+        summaries = []
+        with database.writing() as conn:
+            summaries.append(store_article(conn, *batch[0]))
+        gc.collect()
+        spent = 0.0
+        for source, records in batch[1:]:
+            with database.writing() as conn:
+                driver = conn.connection.driver_connection
+                driver.set_trace_callback(count)
+                t0 = time.process_time()
+                summaries.append(store_article(conn, source, records))
+                spent += time.process_time() - t0
+                driver.set_trace_callback(None)
+        with database.reading() as conn:
+            stored = conn.execute(sa.select(sa.func.count()).select_from(schema.events)).scalar_one()
+        return spent, statements[0], [(s.events, s.merged) for s in summaries] + [stored]
+    finally:
+        database.close()
+        path.unlink()
+
+
+def test_merging_near_duplicate_articles_is_linear(empty_database, tmp_path):
+    # each event of a later article has every stored launch as a candidate (same type, the same
+    # month); the merge path once read them all into Python with one query each
+    articles, events = 3, 100
+    small, large = _near_duplicates(articles, events), _near_duplicates(articles, 2 * events)
+    # the articles merge as they should: the first creates every event, the others only add mentions
+    _, few, outcome = _store_all(empty_database, tmp_path, small)
+    assert outcome == [(events + 40, 0)] + [(0, events)] * (articles - 1) + [events + 40]
+    _, many, outcome = _store_all(empty_database, tmp_path, large)
+    assert outcome == [(2 * events + 40, 0)] + [(0, 2 * events)] * (articles - 1) + [2 * events + 40]
+    # the statements are a bounded number per event (exact: no machine noise) ...
+    assert many <= 2.1 * few, f"doubling the events took {many / few:.1f}x the SQL statements: a query per candidate"
+    # ... and the time at most roughly doubles
+    ratios = []
+    for _attempt in range(3):
+        t1 = min(_store_all(empty_database, tmp_path, small)[0] for _ in range(2))
+        t2 = min(_store_all(empty_database, tmp_path, large)[0] for _ in range(2))
+        ratios.append(t2 / max(t1, 1e-4))
+        if ratios[-1] <= RATIO:
+            return
+    pytest.fail(f"doubling the events of near-duplicate articles multiplied the time by {min(ratios):.1f} "
+                f"(at most {RATIO} expected): merging is super-linear")

@@ -13,13 +13,19 @@ every stored article is one change whose revisions record each event it created.
 
 from __future__ import annotations
 
+import json
+import re
+import threading
+import weakref
 from collections.abc import Iterable
+from typing import NamedTuple
 from datetime import date, timedelta
+
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from kpolicy.store import schema, write
-from kpolicy.dates import DateRange, compatible, span_class, span_longest
+from kpolicy.dates import _ORD_SHIFT, DateRange, compatible, span_class, span_longest
 from kpolicy.extract.gazetteer import Gazetteer
 from kpolicy.query import ActorTree, window_ids
 from kpolicy.records import EventRecord, SourceRecord, StoreSummary
@@ -50,6 +56,7 @@ def _upsert(conn: Connection, table, key: str, rows: list[dict]) -> dict:
 
 def sync_reference(conn: Connection, gazetteer: Gazetteer) -> None:
     """Bring event types, actors (with aliases and parents) and places in line with the code and gazetteer."""
+    _GENERATION[0] += 1  # cached lookups (lookups_for) are re-read
     _upsert(
         conn,
         schema.event_types,
@@ -89,15 +96,36 @@ def sync_reference(conn: Connection, gazetteer: Gazetteer) -> None:
 
 
 class _Lookups:
-    """Name -> id maps and the actor tree, read once per transaction."""
+    """Name -> id maps and the actor tree. `lookups_for` keeps one per database across
+    articles (reading the tree was ~20 ms per article with 5,000 actors)."""
 
     def __init__(self, conn: Connection) -> None:
         self.tree = ActorTree.load(conn)
         self.actor_ids = {name: actor_id for actor_id, name in self.tree.names.items()}
         self.place_ids = {r.name: r.id for r in conn.execute(sa.select(schema.places.c.id, schema.places.c.name))}
+        self.tops: dict[int, int] = {}
+        self._members: dict[frozenset, object] = {}
+        self.stamp = None  # set by lookups_for; None after this object added a row (re-read next time)
 
     def top(self, actor_id: int) -> int:
-        return self.tree.state_of(actor_id)
+        found = self.tops.get(actor_id)
+        if found is None:
+            found = self.tops[actor_id] = self.tree.state_of(actor_id)
+        return found
+
+    def members(self, states: frozenset, dialect: str):
+        """Every actor whose state (ActorTree.state_of) is one of `states`, as find_match binds it:
+        a JSON array on SQLite (json_each), a list on PostgreSQL (= ANY)."""
+        found = self._members.get(states)
+        if found is None:
+            ids = sorted(a for a in self.tree.names if self.top(a) in states)
+            found = self._members[states] = json.dumps(ids) if dialect == "sqlite" else ids
+        return found
+
+    def _added(self) -> None:
+        # the tree changed inside the caller's transaction, which may yet roll back
+        self.stamp = None
+        self._members.clear()
 
     def actor_id(self, conn: Connection, name: str) -> int:
         """The id of a canonical actor; actors the gazetteer lacks (extracted countries) are added."""
@@ -106,6 +134,7 @@ class _Lookups:
             self.actor_ids[name] = new_id
             self.tree.names[new_id], self.tree.parent[new_id], self.tree.kinds[new_id] = name, None, "state"
             conn.execute(schema.actor_aliases.insert().values(actor_id=self.actor_ids[name], alias=name, alias_key=name.lower()))
+            self._added()
         return self.actor_ids[name]
 
     def place_id(self, conn: Connection, name: str | None) -> int | None:
@@ -113,7 +142,38 @@ class _Lookups:
             return None
         if name not in self.place_ids:
             self.place_ids[name] = conn.execute(schema.places.insert().values(name=name)).inserted_primary_key[0]
+            self._added()
         return self.place_ids[name]
+
+
+# What the cached lookups depend on, read in one statement of ~20 us per article (index
+# lookups and SQLite's b-tree counts, no scan): an actor or place added (or removed) by
+# anyone changes it. A gazetteer change that only re-parents or re-kinds existing actors
+# changes no count: `sync_reference` bumps _GENERATION for this process; a process that was
+# already storing articles when another one ran it (`kpolicy init` with a changed gazetteer)
+# keeps the tree it read until it ends.
+_STAMP_SQL = sa.text(
+    "SELECT (SELECT count(*) FROM actors), (SELECT max(id) FROM actors), "
+    "(SELECT count(*) FROM places), (SELECT max(id) FROM places)"
+)
+_GENERATION = [0]
+_LOOKUPS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # engine -> _Lookups
+_LOOKUPS_LOCK = threading.Lock()
+
+
+def lookups_for(conn: Connection) -> _Lookups:
+    """The name -> id maps and actor tree for this database, re-read only when `_STAMP_SQL` says
+    the actors or places changed since they were read."""
+    stamp = (*conn.execute(_STAMP_SQL).one(), _GENERATION[0])
+    with _LOOKUPS_LOCK:
+        found = _LOOKUPS.get(conn.engine)
+        if found is not None and found.stamp == stamp:
+            return found
+    found = _Lookups(conn)
+    found.stamp = stamp
+    with _LOOKUPS_LOCK:
+        _LOOKUPS[conn.engine] = found
+    return found
 
 
 MAX_MERGE_SPAN_DAYS = 400  # a date vaguer than about a year says too little to identify an event
@@ -131,52 +191,93 @@ def _dates_compatible(record: EventRecord, row) -> bool:
     return compatible(record.date, DateRange(row.date, row.start_date, row.end_date, row.precision))
 
 
-# find_match's candidates: only dated events of at most MAX_MERGE_SPAN_DAYS can be compatible
-# (_dates_compatible), i.e. the bounded span classes 0..span_class of that many days. One
-# text statement, built once: an SQLAlchemy select of ten index ranges built and cache-keyed
-# per event cost 10-15 ms, most of the article write path (docs/benchmarks.md).
+# find_match ranks the candidates in SQL, so its cost per event does not grow with their
+# number (near-duplicate articles made it quadratic: a Python loop and one actor query per
+# candidate). The WHERE clause is _dates_compatible and the shared-state rule; the candidates
+# are found as index ranges over the span classes a mergeable date can have (0..span_class
+# of MAX_MERGE_SPAN_DAYS), as query.window_ids does. One text statement per dialect, built once.
 _MATCH_CLASSES = range(span_class(date(2000, 1, 1), date(2000, 1, 1) + timedelta(days=MAX_MERGE_SPAN_DAYS)) + 1)
-_MATCH_SQL = sa.text(
-    "SELECT e.id, e.type, e.date, e.start_date, e.end_date, e.precision, e.review FROM events e "
-    "WHERE e.type = :type AND e.date IS NOT NULL AND e.deleted_at IS NULL AND e.review != 'rejected' "
-    "AND e.start_date <= :hi AND e.end_date >= :lo "
-    "AND NOT EXISTS (SELECT 1 FROM mentions m WHERE m.event_id = e.id AND m.source_id = :source) "
-    "AND e.id IN (" + " UNION ALL ".join(
-        f"SELECT id FROM events WHERE span_class = {k} AND start_date >= :earliest_{k} AND start_date <= :hi AND end_date >= :lo"
-        for k in _MATCH_CLASSES) + ")"
-).bindparams(
-    sa.bindparam("lo", type_=sa.Date), sa.bindparam("hi", type_=sa.Date),
-    *(sa.bindparam(f"earliest_{k}", type_=sa.Date) for k in _MATCH_CLASSES),
-).columns(id=sa.Integer, type=sa.String, date=sa.String, start_date=sa.Date, end_date=sa.Date, precision=sa.String, review=sa.String)
-_ACTORS_SQL = sa.text("SELECT actor_id FROM event_actors WHERE event_id = :id")
+
+
+def _match_sql(dialect: str) -> str:
+    """The candidate query in the driver's own parameter style (it runs on the DBAPI cursor:
+    SQLAlchemy's statement and parameter handling cost ~8x the query itself here)."""
+    # the span in days from sort_key (dates.sort_key: lower and upper ordinals in one integer):
+    # integer arithmetic on both engines, cheaper than date functions on every candidate
+    days = f"(e.sort_key % {_ORD_SHIFT} - e.sort_key / {_ORD_SHIFT})"
+    if dialect == "sqlite":
+        actor_in = "ea.actor_id IN (SELECT value FROM json_each(:members))"
+    else:
+        actor_in = "ea.actor_id = ANY(:members)"
+    # One pass over the candidates, in SQL: each is checked on its own columns, against the
+    # events this article already merged into (one small set, read once per statement) and
+    # for a shared state (one probe of event_actors' primary key), and only the best few are
+    # sorted out (LIMIT). In Python with a query per candidate, this was ~50x the cost and made
+    # near-duplicate articles quadratic in practice.
+    sql = (
+        "SELECT e.id, e.date, e.start_date, e.end_date, e.precision FROM events e "
+        "WHERE e.type = :type AND e.date IS NOT NULL AND e.deleted_at IS NULL AND e.review != 'rejected' "
+        "AND e.start_date <= :hi AND e.end_date >= :lo "
+        f"AND {days} <= {MAX_MERGE_SPAN_DAYS} "
+        "AND (:day = 0 OR e.precision != 'day' OR e.start_date = :lo) "  # two exact days: the same day
+        "AND e.id NOT IN (SELECT m.event_id FROM mentions m WHERE m.source_id = :source) "
+        f"AND EXISTS (SELECT 1 FROM event_actors ea WHERE ea.event_id = e.id AND {actor_in}) "
+        "AND e.id IN (" + " UNION ALL ".join(
+            f"SELECT id FROM events WHERE span_class = {k} AND start_date >= :earliest_{k} AND start_date <= :hi AND end_date >= :lo"
+            for k in _MATCH_CLASSES) + ") "
+        # the closest candidate: the most similar date span, curated first, then the oldest
+        f"ORDER BY abs({days} - :span), CASE WHEN e.review = 'reviewed' THEN 0 ELSE 1 END, e.id LIMIT :limit OFFSET :offset"
+    )
+    return sql if dialect == "sqlite" else re.sub(r":(\w+)", r"%(\1)s", sql.replace(" % ", " %% "))
+
+
+_MATCH_SQL = {"sqlite": _match_sql("sqlite"), "postgresql": _match_sql("postgresql")}
+_MATCH_FIRST = 4  # ranked candidates read at first; more only if Python's own check refuses them all
+
+
+class _Candidate(NamedTuple):
+    id: int
+    date: str
+    start_date: date
+    end_date: date
+    precision: str
 
 
 def find_match(conn: Connection, record: EventRecord, source_id: int, lookups: _Lookups) -> int | None:
-    """An event from another source that `record` is another mention of, or None."""
+    """An event from another source that `record` is another mention of, or None: the same type
+    (not only the same family: a statement about a plenum is not the plenum), compatible dates
+    (_dates_compatible), a shared state among the actors' states; the best ranked."""
     lo, hi = record.date.lower, record.date.upper
     if record.date.edtf is None or not record.actors or lo is None or hi is None or (hi - lo).days > MAX_MERGE_SPAN_DAYS:
         return None  # _dates_compatible would refuse every candidate
-    states = {lookups.top(lookups.actor_ids[name]) for name, _ in record.actors if name in lookups.actor_ids}
+    states = frozenset(lookups.top(lookups.actor_ids[name]) for name, _ in record.actors if name in lookups.actor_ids)
     if not states:
         return None
-    # the same type, not only the same family (a statement about a plenum is not the plenum);
-    # overlapping bounds, found as index ranges over span classes (query.window_ids)
-    params = {"type": record.type, "lo": lo, "hi": hi, "source": source_id}
+    dialect = conn.dialect.name
+    sqlite = dialect == "sqlite"
+    day = date.isoformat if sqlite else (lambda d: d)  # SQLite stores dates as ISO text
+    params = {"type": record.type, "lo": day(lo), "hi": day(hi), "source": source_id, "span": (hi - lo).days,
+              "day": int(record.date.precision == "day"), "members": lookups.members(states, dialect)}
     for k in _MATCH_CLASSES:
-        params[f"earliest_{k}"] = date.fromordinal(max(1, lo.toordinal() - span_longest(k)))
-    best: tuple[tuple, int] | None = None
-    for row in conn.execute(_MATCH_SQL, params).all():
-        if not _dates_compatible(record, row):
-            continue
-        actor_rows = conn.execute(_ACTORS_SQL, {"id": row.id}).scalars()
-        if not states & {lookups.top(a) for a in actor_rows}:
-            continue
-        # the closest candidate: the most similar date span, curated first
-        span = abs(((row.end_date - row.start_date).days) - ((hi - lo).days))
-        rank = (span, row.review != "reviewed", row.id)
-        if best is None or rank < best[0]:
-            best = (rank, row.id)
-    return best[1] if best else None
+        params[f"earliest_{k}"] = day(date.fromordinal(max(1, lo.toordinal() - span_longest(k))))
+    params["offset"], params["limit"] = 0, _MATCH_FIRST
+    cursor = conn.connection.cursor()
+    try:
+        while True:
+            cursor.execute(_MATCH_SQL[dialect], params)
+            rows = cursor.fetchall()
+            for row in rows:
+                candidate = _Candidate(row[0], row[1], *(date.fromisoformat(d) for d in row[2:4]), row[4]) if sqlite \
+                    else _Candidate(*row)
+                # the SQL is the rule; the rule in Python stays the judge of what it returns
+                if _dates_compatible(record, candidate):
+                    return candidate.id
+            if len(rows) < params["limit"]:
+                return None
+            params["offset"] += params["limit"]
+            params["limit"] *= 4
+    finally:
+        cursor.close()
 
 
 def _event_values(record: EventRecord, place_id: int | None) -> dict:
@@ -203,11 +304,11 @@ def _set_actors(conn: Connection, event_id: int, record: EventRecord, lookups: _
 
 
 def source_exists(conn: Connection, source: SourceRecord) -> bool:
-    return conn.execute(sa.select(schema.sources.c.id).where(schema.sources.c.sha256 == source.sha256)).first() is not None
+    return conn.execute(_SOURCE_EXISTS, {"sha256": source.sha256}).first() is not None
 
 
 def _unique_slug(conn: Connection, slug: str) -> str:
-    taken = set(conn.execute(sa.select(schema.sources.c.slug).where(schema.sources.c.slug.like(f"{slug}%"))).scalars())
+    taken = set(conn.execute(_SLUGS_LIKE, {"pattern": f"{slug}%"}).scalars())
     if slug not in taken:
         return slug
     n = 2
@@ -216,14 +317,16 @@ def _unique_slug(conn: Connection, slug: str) -> str:
     return f"{slug}-{n}"
 
 
+_MENTION_ID = sa.text("SELECT id FROM mentions WHERE event_id = :event_id AND source_id = :source_id "
+                      "AND char_start = :char_start AND char_end = :char_end")
+
+
 def _propose(conn: Connection, change_id: int, event_id: int, current: dict, record: EventRecord, source_id: int,
              lookups: _Lookups) -> None:
     """Proposals for what a new mention brings to an existing event: a more precise date, a
     conflicting date, actors the event lacks. Never applied here, never dropped."""
-    m = schema.mentions
-    mention_id = conn.execute(sa.select(m.c.id).where(
-        m.c.event_id == event_id, m.c.source_id == source_id, m.c.char_start == record.first.char_start,
-        m.c.char_end == record.first.char_end)).scalar()
+    mention_id = conn.execute(_MENTION_ID, {"event_id": event_id, "source_id": source_id, "char_start": record.first.char_start,
+                                            "char_end": record.first.char_end}).scalar()
     quote = record.first.quote
     if record.date.edtf and current["date"] and record.date.edtf != current["date"]:
         from kpolicy.dates import parse_edtf
@@ -252,36 +355,37 @@ def _propose(conn: Connection, change_id: int, event_id: int, current: dict, rec
         write.propose(conn, change_id, event_id, "actors", {"actors": [list(a) for a in missing], "quote": quote}, source_id, mention_id)
 
 
+_INSERT_SOURCE = schema.sources.insert()
+_SOURCE_EXISTS = sa.text("SELECT 1 FROM sources WHERE sha256 = :sha256")
+_SLUGS_LIKE = sa.text("SELECT slug FROM sources WHERE slug LIKE :pattern")
+
+
 def store_article(conn: Connection, source: SourceRecord, events: Iterable[EventRecord], merge: bool = True,
                   by: str | None = None, action: str = "ingest") -> StoreSummary:
     """Store one article and its events in the caller's transaction; a known text is skipped.
 
     The whole article is one change (`action` by `by`): a 'created' revision per new event,
     a 'mentioned' revision per event it merged into.
+
+    Merges are written as they are found; the new events are written at the end in one
+    executemany per table (write.insert_events). Matching does not see them either way:
+    a candidate never has a mention in the article's own source.
     """
     summary = StoreSummary()
     if source_exists(conn, source):
         summary.skipped.append(source.slug)
         return summary
-    source_id = conn.execute(
-        schema.sources.insert().values(
-            slug=_unique_slug(conn, source.slug),
-            title=source.title,
-            author=source.author,
-            publisher=source.publisher,
-            published=source.published,
-            url=source.url,
-            site=source.site,
-            sha256=source.sha256,
-            text=source.text,
-            ingested_at=write.now(),
-        )
-    ).inserted_primary_key[0]
+    source_id = conn.execute(_INSERT_SOURCE, {
+        "slug": _unique_slug(conn, source.slug), "title": source.title, "author": source.author,
+        "publisher": source.publisher, "published": source.published, "url": source.url, "site": source.site,
+        "sha256": source.sha256, "text": source.text, "ingested_at": write.now(),
+    }).inserted_primary_key[0]
     summary.sources = 1
     change_id = write.begin_change(conn, action, by=by, source_id=source_id)
-    lookups = _Lookups(conn)
+    lookups = lookups_for(conn)
     touched: set[int] = set()
-    history: list[tuple] = []
+    history: list[tuple] = []  # in record order; a new event's entry holds its index in `new` until it has an id
+    new: list[write.NewEvent] = []
     for record in events:
         match = find_match(conn, record, source_id, lookups) if merge else None
         if match is not None:
@@ -300,12 +404,14 @@ def store_article(conn: Connection, source: SourceRecord, events: Iterable[Event
             history.append((match, "mentioned", "mentions", None, {"source": source.slug, "count": len(record.mentions)}))
             touched.add(match)
             continue
-        event_id = write.insert_event(conn, _event_values(record, lookups.place_id(conn, record.place)), record.date)
-        _set_actors(conn, event_id, record, lookups)
+        actors = [(lookups.actor_id(conn, name), role) for name, role in record.actors]
+        history.append((len(new), "created", None, None, _snapshot(record)))
+        new.append(write.NewEvent(_event_values(record, lookups.place_id(conn, record.place)), record.date, actors,
+                                  source_id, record.mentions))
         summary.events += 1
-        summary.mentions += write.add_mentions(conn, event_id, source_id, record.mentions)
-        history.append((event_id, "created", None, None, _snapshot(record)))
-        touched.add(event_id)
-    write.refresh(conn, touched)  # the stored timeline-row aggregates (migration 0004)
+        summary.mentions += len(record.mentions)
+    ids = write.insert_events(conn, new, lookups.tree.names)
+    history = [(ids[h[0]], *h[1:]) if h[1] == "created" else h for h in history]
+    write.refresh(conn, touched)  # the stored timeline-row aggregates (migration 0004) of the events merged into
     write.record_many(conn, change_id, history)
     return summary

@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+import sqlite3
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -72,22 +73,36 @@ class BulkEvent:
     review: str = "extracted"
 
 
+# SQLite: rows per INSERT statement. The CHECK constraints with IN lists (status, review,
+# precision, role) build their lookup table once per statement execution, so an executemany
+# of one-row INSERTs builds it for every row: most of the time of an `events` insert
+ROWS_PER_INSERT = 100
+
+
 @dataclass
 class _Writer:
-    """Driver-level executemany with the dialect's placeholder and value formats."""
+    """Driver-level executemany of prebuilt INSERTs with the dialect's placeholder and value formats."""
 
     conn: Connection
     placeholder: str = field(init=False)
+    rows_per_insert: int = field(init=False)
+    variables: int = field(init=False)
+    _statements: dict = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self.placeholder = "?" if self.conn.dialect.paramstyle == "qmark" else "%s"
+        self.rows_per_insert, self.variables = 1, 0
+        if self.conn.dialect.name == "sqlite":
+            driver = self.conn.connection.driver_connection
+            self.variables = driver.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) if hasattr(driver, "getlimit") else 999
+            self.rows_per_insert = ROWS_PER_INSERT
 
-    def sql(self, table: sa.Table, columns: Sequence[str]) -> str:
-        marks = ", ".join([self.placeholder] * len(columns))
+    def sql(self, table: sa.Table, columns: Sequence[str], rows: int = 1) -> str:
+        marks = "(" + ", ".join([self.placeholder] * len(columns)) + ")"
         names = ", ".join(f'"{c}"' for c in columns)
-        return f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})'
+        return f'INSERT INTO "{table.name}" ({names}) VALUES ' + ", ".join([marks] * rows)
 
-    def many(self, sql: str, rows: list[tuple]) -> None:
+    def many(self, sql: str, rows: list) -> None:
         if not rows:
             return
         cursor = self.conn.connection.cursor()
@@ -101,9 +116,31 @@ class _Writer:
         finally:
             cursor.close()
 
+    def flat(self, table: sa.Table, columns: Sequence[str], values: list) -> None:
+        """Insert rows given as one flat list of values (len(columns) per row), many rows per statement."""
+        width = len(columns)
+        rows = len(values) // width
+        if not rows:
+            return
+        per = max(1, min(self.rows_per_insert, self.variables // width)) if self.variables else 1
+        step = per * width
+        whole = rows // per * step
+        if whole:
+            self.many(self._statement(table, columns, per), [values[i:i + step] for i in range(0, whole, step)])
+        if whole < len(values):
+            self.many(self._statement(table, columns, (len(values) - whole) // width), [values[whole:]])
+
+    def _statement(self, table: sa.Table, columns: Sequence[str], rows: int) -> str:
+        key = (table.name, tuple(columns), rows)
+        found = self._statements.get(key)
+        if found is None:
+            found = self._statements[key] = self.sql(table, columns, rows)
+        return found
+
     def bind(self, column: sa.Column):
-        """The dialect's conversion for a column's Python value (SQLite stores dates as text)."""
-        process = column.type.bind_processor(self.conn.dialect)
+        """The dialect's conversion of a column's Python value: what an SQLAlchemy insert binds
+        (SQLite stores dates and times as text in SQLAlchemy's own format)."""
+        process = column.type.dialect_impl(self.conn.dialect).bind_processor(self.conn.dialect)
         return process if process is not None else (lambda value: value)
 
 
@@ -276,7 +313,8 @@ def deferred(conn: Connection) -> Iterator[None]:
 
 
 SEARCH_TABLE = write.SEARCH_TABLE
-SEARCH_INSERT = f"INSERT INTO {SEARCH_TABLE} (rowid, title, quotes) VALUES (?, ?, ?)"
+# the FTS5 table is not in the metadata (migration 0003): a bare Table names it for the writer
+_SEARCH = sa.table(SEARCH_TABLE)
 
 
 def suspend_search_triggers(conn: Connection) -> list[str]:
@@ -302,7 +340,7 @@ def resume_search_triggers(conn: Connection, triggers: list[str]) -> None:
 
 
 def _load(conn: Connection, events: Iterable[BulkEvent], batch_size: int, writer: _Writer, resolve: _Resolver,
-          summary: StoreSummary, search_rows: list[tuple] | None = None, by: str | None = None) -> None:
+          summary: StoreSummary, search_rows: list | None = None, by: str | None = None) -> None:
     e, ea, m = schema.events, schema.event_actors, schema.mentions
     stamp = writer.bind(e.c.created_at)(write.now())
     next_id = (conn.execute(sa.select(sa.func.max(e.c.id))).scalar() or 0) + 1
@@ -312,36 +350,40 @@ def _load(conn: Connection, events: Iterable[BulkEvent], batch_size: int, writer
         "precision", "status", "place_id", "review", "confidence", "created_at", "updated_at",
         "actor_names", "first_mention_id",
     )
+    actor_cols = ("event_id", "actor_id", "role")
     mention_cols = ("id", "event_id", "source_id", "char_start", "char_end", "quote", "date_text", "date_anchor",
                     "type_rule", "date_rule", "page")
+    revision_cols = ("change_id", "event_id", "action")
+    search_cols = ("rowid", "title", "quotes")
     # the history: the load is one change, each event gets a bare 'created' revision (its
     # first state is its row: later revisions hold the old values of what they changed)
     change_id = write.begin_change(conn, "bulk load", by=by)
-    revision_sql = writer.sql(schema.revisions, ("change_id", "event_id", "action"))
-    event_sql = writer.sql(e, event_cols)
-    actor_sql = writer.sql(ea, ("event_id", "actor_id", "role"))
-    mention_sql = writer.sql(m, mention_cols)
-    event_rows: list[tuple] = []
-    actor_rows: list[tuple] = []
-    mention_rows: list[tuple] = []
+    # each table's rows as one flat list of values: the writer cuts it into multi-row INSERTs
+    event_vals: list = []
+    actor_vals: list = []
+    mention_vals: list = []
+    revision_vals: list = []
+    search_vals = search_rows
     types, statuses, reviews, roles = EVENT_TYPES, STATUSES, REVIEW_STATES, ROLES
     sources, places, actor_ids, names = resolve.sources, resolve.places, resolve.actors, resolve.names
+    dates, date_of = resolve.dates, resolve.date
+    actor_names, search_row = write.actor_names, write.search_row
+    pending = 0
 
     def flush() -> None:
-        nonlocal next_mention
-        writer.many(event_sql, event_rows)
-        writer.many(actor_sql, actor_rows)
-        writer.many(mention_sql, mention_rows)
-        writer.many(revision_sql, [(change_id, row[0], "created") for row in event_rows])
-        if search_rows is not None:  # the FTS rows the suspended triggers would have written
-            writer.many(SEARCH_INSERT, search_rows)
-            search_rows.clear()
-        summary.events += len(event_rows)
-        summary.mentions += len(mention_rows)
-        next_mention += len(mention_rows)
-        event_rows.clear()
-        actor_rows.clear()
-        mention_rows.clear()
+        writer.flat(e, event_cols, event_vals)
+        writer.flat(ea, actor_cols, actor_vals)
+        writer.flat(m, mention_cols, mention_vals)
+        writer.flat(schema.revisions, revision_cols, revision_vals)
+        if search_vals is not None:  # the FTS rows the suspended triggers would have written
+            writer.flat(_SEARCH, search_cols, search_vals)
+            search_vals.clear()
+        summary.events += len(event_vals) // len(event_cols)
+        summary.mentions += len(mention_vals) // len(mention_cols)
+        event_vals.clear()
+        actor_vals.clear()
+        mention_vals.clear()
+        revision_vals.clear()
 
     position = 0
     for position, ev in enumerate(events, 1):
@@ -358,7 +400,7 @@ def _load(conn: Connection, events: Iterable[BulkEvent], batch_size: int, writer
                 raise BadInput(f"confidence {ev.confidence} is outside 0..1")
             if not ev.mentions:
                 raise BadInput("it has no mention; every event needs the sentence it came from")
-            edtf, start, end, precision, span, key = resolve.date(ev.date)
+            edtf, start, end, precision, span, key = dates.get(ev.date) or date_of(ev.date)
             place_id = None
             if ev.place:
                 place_id = places.get(ev.place)
@@ -366,7 +408,6 @@ def _load(conn: Connection, events: Iterable[BulkEvent], batch_size: int, writer
                     place_id = conn.execute(schema.places.insert().values(name=ev.place)).inserted_primary_key[0]
                     places[ev.place] = place_id
             event_id = next_id
-            next_id += 1
             seen = set()
             for name, role in ev.actors:
                 actor_id = actor_ids.get(name.lower())
@@ -376,26 +417,32 @@ def _load(conn: Connection, events: Iterable[BulkEvent], batch_size: int, writer
                     raise BadInput(f"unknown role {role!r} for {name!r}; use one of {', '.join(roles)}")
                 if (actor_id, role) not in seen:
                     seen.add((actor_id, role))
-                    actor_rows.append((event_id, actor_id, role))
+                    actor_vals += (event_id, actor_id, role)
+            first_mention = next_mention
             for mention in ev.mentions:
                 source_id = sources.get(mention.source)
                 if source_id is None:
                     raise BadInput(f"unknown source {mention.source!r}; store the source before its events")
                 if not 0 <= mention.char_start <= mention.char_end:
                     raise BadInput(f"mention span {mention.char_start}-{mention.char_end} is not ordered")
-                mention_rows.append((
-                    next_mention + len(mention_rows), event_id, source_id, mention.char_start, mention.char_end, mention.quote,
+                mention_vals += (
+                    next_mention, event_id, source_id, mention.char_start, mention.char_end, mention.quote,
                     mention.date_text, mention.date_anchor, mention.type_rule, mention.date_rule, mention.page,
-                ))
-            event_rows.append((
+                )
+                next_mention += 1
+            event_vals += (
                 event_id, ev.type, ev.title, ev.description, edtf, start, end, span, key,
                 precision, ev.status, place_id, ev.review, ev.confidence, stamp, stamp,
-                write.actor_names(names[actor_id] for actor_id, _role in seen), next_mention + len(mention_rows) - len(ev.mentions),
-            ))
-            if search_rows is not None:
-                search_rows.append(write.search_row(event_id, ev.title, (mn.quote for mn in ev.mentions)))
+                actor_names([names[actor_id] for actor_id, _role in seen]), first_mention,
+            )
+            revision_vals += (change_id, event_id, "created")
+            if search_vals is not None:
+                search_vals += search_row(event_id, ev.title, [mn.quote for mn in ev.mentions])
+            next_id += 1
         except KpolicyError as exc:
             raise BadInput(f"event #{position} ({ev.title!r}): {exc}") from None
-        if len(event_rows) >= batch_size:
+        pending += 1
+        if pending >= batch_size:
             flush()
+            pending = 0
     flush()

@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -69,23 +70,27 @@ def search_row(event_id: int, title: str, quotes: Iterable[str]) -> tuple:
     return (event_id, title, QUOTE_JOINER.join(quotes))
 
 
+_REFRESH_NAMES = sa.text("SELECT ea.event_id, a.name FROM event_actors ea JOIN actors a ON a.id = ea.actor_id "
+                         "WHERE ea.event_id IN :ids").bindparams(sa.bindparam("ids", expanding=True))
+_REFRESH_FIRST = sa.text("SELECT event_id, min(id) FROM mentions WHERE event_id IN :ids GROUP BY event_id").bindparams(
+    sa.bindparam("ids", expanding=True))
+_REFRESH_UPDATE = schema.events.update().where(schema.events.c.id == sa.bindparam("event_id")).values(
+    actor_names=sa.bindparam("names"), first_mention_id=sa.bindparam("first"))
+
+
 def refresh(conn: Connection, event_ids: Iterable[int]) -> None:
     """Recompute actor_names and first_mention_id of these events from event_actors and mentions."""
     ids = sorted(set(event_ids))
     if not ids:
         return
-    e, ea, a, m = schema.events, schema.event_actors, schema.actors, schema.mentions
     names: dict[int, list[str]] = {}
     first: dict[int, int] = {}
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]
-        for event_id, name in conn.execute(sa.select(ea.c.event_id, a.c.name).join(a, a.c.id == ea.c.actor_id).where(ea.c.event_id.in_(chunk))):
+        for event_id, name in conn.execute(_REFRESH_NAMES, {"ids": chunk}):
             names.setdefault(event_id, []).append(name)
-        first.update(conn.execute(sa.select(m.c.event_id, sa.func.min(m.c.id)).where(m.c.event_id.in_(chunk)).group_by(m.c.event_id)).all())
-    conn.execute(
-        e.update().where(e.c.id == sa.bindparam("event_id")).values(actor_names=sa.bindparam("names"), first_mention_id=sa.bindparam("first")),
-        [{"event_id": i, "names": actor_names(names.get(i, ())), "first": first.get(i)} for i in ids],
-    )
+        first.update(conn.execute(_REFRESH_FIRST, {"ids": chunk}).all())
+    conn.execute(_REFRESH_UPDATE, [{"event_id": i, "names": actor_names(names.get(i, ())), "first": first.get(i)} for i in ids])
 
 
 # ---- events, actors, mentions -----------------------------------------------------------------
@@ -95,6 +100,88 @@ def insert_event(conn: Connection, values: dict, date: DateRange) -> int:
     stamp = now()
     row = {**values, **date_columns(date), "created_at": stamp, "updated_at": stamp, "version": 1}
     return conn.execute(schema.events.insert().values(**row)).inserted_primary_key[0]
+
+
+@dataclass(slots=True)
+class NewEvent:
+    """One event for `insert_events`: its own columns, its date, (actor id, role) pairs, and
+    MentionRecords in one source."""
+
+    values: dict
+    date: DateRange
+    actors: Sequence[tuple[int, str]]
+    source_id: int
+    mentions: Sequence
+
+
+# Built once: a Core statement built per call costs its construction and cache key every
+# time (coercions, _generate_cache_key), which was most of the per-article write path.
+_INSERT_EVENTS = schema.events.insert()
+_INSERT_ACTORS = schema.event_actors.insert()
+_INSERT_MENTIONS = schema.mentions.insert()
+_INSERT_REVISIONS = schema.revisions.insert()
+_INSERT_CHANGE = schema.changes.insert()
+_INSERT_PROPOSAL = schema.proposals.insert()
+_PG_NEXT_IDS = sa.text("SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :n)")
+_MAX_IDS = {name: sa.text(f'SELECT max(id) FROM "{name}"') for name in ("events", "mentions")}
+
+
+def new_ids(conn: Connection, table: str, n: int) -> list[int]:
+    """`n` unused ids of `table` ('events' or 'mentions') for rows inserted in one executemany.
+
+    PostgreSQL: from the table's sequence (so its default stays ahead). SQLite: after the
+    largest id, which is safe because the caller's transaction holds the write lock."""
+    if n <= 0:
+        return []
+    if conn.dialect.name == "postgresql":
+        return list(conn.execute(_PG_NEXT_IDS, {"table": table, "n": n}).scalars())
+    start = (conn.execute(_MAX_IDS[table]).scalar() or 0) + 1
+    return list(range(start, start + n))
+
+
+def insert_events(conn: Connection, events: Sequence[NewEvent], names: Mapping[int, str]) -> list[int]:
+    """Insert new events with their actors and mentions, one executemany per table; returns their ids.
+
+    What `insert_event` + `set_actors` + `add_mentions` + `refresh` write for each event, with
+    the stored aggregates (actor_names, first_mention_id) computed here instead of read back:
+    the ids are assigned up front (`new_ids`). `names` maps actor ids to names."""
+    if not events:
+        return []
+    event_ids = new_ids(conn, "events", len(events))
+    mention_ids = iter(new_ids(conn, "mentions", sum(len(ev.mentions) for ev in events)))
+    stamp = now()
+    event_rows, actor_rows, mention_rows = [], [], []
+    for event_id, ev in zip(event_ids, events):
+        pairs = sorted(set(ev.actors))
+        actor_rows.extend({"event_id": event_id, "actor_id": a, "role": r} for a, r in pairs)
+        first = None
+        for m in ev.mentions:
+            mention_id = next(mention_ids)
+            first = mention_id if first is None else first
+            mention_rows.append({
+                "id": mention_id, "event_id": event_id, "source_id": ev.source_id, "char_start": m.char_start,
+                "char_end": m.char_end, "quote": m.quote, "date_text": m.date_text, "date_anchor": m.date_anchor,
+                "type_rule": m.type_rule, "date_rule": m.date_rule, "page": m.page,
+            })
+        event_rows.append({**ev.values, **date_columns(ev.date), "id": event_id, "created_at": stamp, "updated_at": stamp,
+                           "version": 1, "actor_names": actor_names(names[a] for a, _ in pairs), "first_mention_id": first})
+    if conn.dialect.name != "sqlite":
+        conn.execute(_INSERT_EVENTS, event_rows)
+        if mention_rows:
+            conn.execute(_INSERT_MENTIONS, mention_rows)
+    else:
+        # mentions first: SQLite's search triggers (migration 0003) rebuild an event's search
+        # row on every insert of one of its mentions; with the mentions in place, the event's
+        # own insert builds it once, whole. The foreign keys are then checked at COMMIT (SQLite
+        # resets the pragma there); it stays on for the transaction, because switching it off
+        # would drop the check of anything still pending.
+        conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
+        if mention_rows:
+            conn.execute(_INSERT_MENTIONS, mention_rows)
+        conn.execute(_INSERT_EVENTS, event_rows)
+    if actor_rows:
+        conn.execute(_INSERT_ACTORS, actor_rows)
+    return event_ids
 
 
 def update_event(conn: Connection, event_id: int, values: dict, date: DateRange | None = None) -> None:
@@ -133,7 +220,7 @@ def add_mentions(conn: Connection, event_id: int, source_id: int, mentions: Iter
         for m in mentions
     ]
     if rows:
-        conn.execute(schema.mentions.insert(), rows)
+        conn.execute(_INSERT_MENTIONS, rows)
     return len(rows)
 
 
@@ -157,9 +244,8 @@ def current_user(explicit: str | None = None) -> str:
 def begin_change(conn: Connection, action: str, by: str | None = None, reason: str | None = None,
                  source_id: int | None = None) -> int:
     """Open one change (a command's worth of revisions); returns its id for `record`."""
-    return conn.execute(
-        schema.changes.insert().values(at=now(), by=current_user(by), action=action, reason=reason, source_id=source_id)
-    ).inserted_primary_key[0]
+    return conn.execute(_INSERT_CHANGE, {"at": now(), "by": current_user(by), "action": action, "reason": reason,
+                                         "source_id": source_id}).inserted_primary_key[0]
 
 
 def encode(value) -> str | None:
@@ -181,18 +267,21 @@ def record_many(conn: Connection, change_id: int, rows: Iterable[tuple]) -> None
     batch = [{"change_id": change_id, "event_id": event_id, "action": action, "field": field,
               "old_value": encode(old), "new_value": encode(new)} for event_id, action, field, old, new in rows]
     if batch:
-        conn.execute(schema.revisions.insert(), batch)
+        conn.execute(_INSERT_REVISIONS, batch)
+
+
+_EVENT_STATE = sa.text(
+    "SELECT e.type, e.title, e.date, e.status, p.name AS place, e.review, e.confidence, e.description "
+    "FROM events e LEFT OUTER JOIN places p ON p.id = e.place_id WHERE e.id = :id")
+_EVENT_ACTORS = sa.text("SELECT a.name, ea.role FROM event_actors ea JOIN actors a ON a.id = ea.actor_id WHERE ea.event_id = :id")
 
 
 def event_state(conn: Connection, event_id: int) -> dict:
     """An event's curatable fields as plain JSON-able values: what a 'created' revision records,
     what an edit diffs against and an undo restores (type, title, date, status, place, actors
     as sorted [name, role] pairs, review, confidence, description)."""
-    e, p, a, ea = schema.events, schema.places, schema.actors, schema.event_actors
-    row = conn.execute(sa.select(e.c.type, e.c.title, e.c.date, e.c.status, p.c.name.label("place"), e.c.review,
-                                 e.c.confidence, e.c.description).outerjoin(p, p.c.id == e.c.place_id).where(e.c.id == event_id)).one()
-    actors = sorted([r.name, r.role] for r in conn.execute(
-        sa.select(a.c.name, ea.c.role).join(a, a.c.id == ea.c.actor_id).where(ea.c.event_id == event_id)))
+    row = conn.execute(_EVENT_STATE, {"id": event_id}).one()
+    actors = sorted([r.name, r.role] for r in conn.execute(_EVENT_ACTORS, {"id": event_id}))
     return {"type": row.type, "title": row.title, "date": row.date, "status": row.status, "place": row.place,
             "actors": actors, "review": row.review, "confidence": row.confidence, "description": row.description}
 
@@ -200,6 +289,6 @@ def event_state(conn: Connection, event_id: int) -> dict:
 def propose(conn: Connection, change_id: int, event_id: int, kind: str, value: dict, source_id: int | None = None,
             mention_id: int | None = None) -> int:
     """Open a proposal on an event (what a new mention brought that is not applied silently)."""
-    return conn.execute(schema.proposals.insert().values(
-        event_id=event_id, mention_id=mention_id, source_id=source_id, kind=kind, value=encode(value), status="open",
-        created_change_id=change_id)).inserted_primary_key[0]
+    return conn.execute(_INSERT_PROPOSAL, {
+        "event_id": event_id, "mention_id": mention_id, "source_id": source_id, "kind": kind, "value": encode(value),
+        "status": "open", "created_change_id": change_id}).inserted_primary_key[0]
