@@ -389,3 +389,16 @@ def test_only_the_default_database_is_seeded_on_first_use(tmp_path):
     result = run("sources")
     assert result.exit_code == 0 and "seeded it" in result.stderr
     assert "changes-in-north-koreas-policy" in result.stdout
+
+
+def test_html_text_is_unchanged_by_the_unclosed_tag_guard():
+    """The linear-time guard touches only a '<' whose tag never closes: quoted '<' in attributes,
+    tags inside comments and scripts, and a text '<' read as before; an unclosed one stays text."""
+    from kpolicy.extract.text import html_to_plain
+
+    raw = ('<p class="a<b" title=\'x<y\'>Hello <b>world</b></p><!-- <div> --> 1 < 2 and 3 > 2 '
+           "<script>if (a<b) x()</script><p>end <a <a</p>")
+    plain, _ = html_to_plain(raw)
+    assert plain.text == "Hello world\n\n 1 < 2 and 3 > 2 \n\nend <a <a\n\n"
+    at = plain.text.index("<a <a")
+    assert raw[plain.file_offset(at):plain.file_offset(at) + 5] == "<a <a"  # offsets still point into the page

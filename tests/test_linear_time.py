@@ -17,7 +17,7 @@ import pytest
 from kpolicy.extract.pipeline import Extractor
 from kpolicy.extract.sentences import sentence_spans
 from kpolicy.extract.temporal import find_time_expressions
-from kpolicy.extract.text import document_from_text
+from kpolicy.extract.text import document_from_text, html_to_plain
 from kpolicy.extract.triggers import find_triggers
 
 PUB = date(2020, 2, 5)
@@ -55,6 +55,13 @@ def _markdown(raw: str):
     return document_from_text(raw, ".md")
 
 
+PAGE = "<html><body><p>North Korea fired two missiles on 4 May 2019.</p>"
+
+
+def _saved_page(raw: str):
+    return document_from_text(raw, ".html")
+
+
 def _triggers(sentence: str):
     return find_triggers(sentence, sentence[:1500])
 
@@ -76,6 +83,14 @@ CASES = {
     "text: links with escaped labels": (_markdown, lambda n: _repeat("[a \\( b](c) [d](e (f)) ", n), 40_000),
     "text: emphasis, code and escapes": (_markdown, lambda n: _repeat("*_`\\*x_ ", n), 40_000),
     "text: headings, quotes and reference lines": (_markdown, lambda n: _repeat("# h\n> q\n[r]: s\n", n), 40_000),
+    # HTML: tags, comments and quoted values that never close (the standard library's
+    # HTMLParser reread the rest of the page per '<': x4.5 per doubling)
+    "html: unclosed tags '<a '": (html_to_plain, lambda n: PAGE + _repeat("<a ", n), 24_000),
+    "html: unclosed attributes '<a b='": (html_to_plain, lambda n: PAGE + _repeat("<a b=", n), 24_000),
+    "html: unclosed quoted values '<a b=\"'": (html_to_plain, lambda n: PAGE + _repeat('<a b="', n), 24_000),
+    "html: unclosed end tags '</'": (html_to_plain, lambda n: PAGE + _repeat("</", n), 24_000),
+    "html: unclosed comments '<!--'": (html_to_plain, lambda n: PAGE + _repeat("<!--", n), 24_000),
+    "html: a saved page of unclosed tags (main text, metadata)": (_saved_page, lambda n: PAGE + _repeat("<a ", n), 24_000),
     # sentences
     "sentences: one line without an end": (sentence_spans, lambda n: _repeat(NEWS, n), 100_000),
     "sentences: abbreviations and initials": (sentence_spans, lambda n: _repeat("U.S. N. Korea e.g. Gen. ", n), 30_000),
