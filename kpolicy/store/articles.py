@@ -223,7 +223,7 @@ def _match_sql(dialect: str) -> str:
         "AND e.id NOT IN (SELECT m.event_id FROM mentions m WHERE m.source_id = :source) "
         f"AND EXISTS (SELECT 1 FROM event_actors ea WHERE ea.event_id = e.id AND {actor_in}) "
         "AND e.id IN (" + " UNION ALL ".join(
-            f"SELECT id FROM events WHERE span_class = {k} AND start_date >= :earliest_{k} AND start_date <= :hi AND end_date >= :lo"
+            f"SELECT id FROM events WHERE type = :type AND span_class = {k} AND start_date >= :earliest_{k} AND start_date <= :hi AND end_date >= :lo"
             for k in _MATCH_CLASSES) + ") "
         # the closest candidate: the most similar date span, curated first, then the oldest
         f"ORDER BY abs({days} - :span), CASE WHEN e.review = 'reviewed' THEN 0 ELSE 1 END, e.id LIMIT :limit OFFSET :offset"

@@ -27,7 +27,7 @@ from sqlalchemy import (
 
 # Bump with every migration; kpolicy refuses a database whose alembic_version differs
 # (a newer one cannot be downgraded safely, an older one is upgraded by `kpolicy init`).
-KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005")  # oldest first; append one per migration
+KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006")  # oldest first; append one per migration
 SCHEMA_REVISION = KNOWN_REVISIONS[-1]
 
 NAMING_CONVENTION = {
@@ -138,6 +138,8 @@ events = Table(
 )
 Index("ix_events_span_start", events.c.span_class, events.c.start_date)
 Index("ix_events_span_end", events.c.span_class, events.c.end_date)
+# 0006: find_match's candidates of one type, their end date tested inside the index
+Index("ix_events_type_span_start", events.c.type, events.c.span_class, events.c.start_date, events.c.end_date)
 Index("ix_events_sort_key", events.c.sort_key, events.c.id)
 Index("ix_events_review_id", events.c.review, events.c.id)
 
