@@ -246,3 +246,74 @@ def test_merging_near_duplicate_articles_is_linear(empty_database, tmp_path):
             return
     pytest.fail(f"doubling the events of near-duplicate articles multiplied the time by {min(ratios):.1f} "
                 f"(at most {RATIO} expected): merging is super-linear")
+
+
+def _vm_steps_to_store(template, workdir, first, later) -> tuple[int, tuple]:
+    """SQLite virtual-machine steps (a progress handler's count: exact, no machine noise) spent
+    storing `later` into a copy of the template holding `first`; and its (new, merged)."""
+    import shutil
+
+    from kpolicy.store.articles import store_article
+    from kpolicy.store.db import Database, make_engine, resolve
+
+    path = workdir / f"steps-{time.monotonic_ns()}.db"
+    shutil.copy(template, path)
+    target = resolve(str(path))
+    database = Database(target, make_engine(target))
+    steps = [0]
+
+    def tick() -> int:
+        steps[0] += 1
+        return 0
+
+    try:
+        with database.writing() as conn:
+            store_article(conn, *first)
+        with database.writing() as conn:
+            driver = conn.connection.driver_connection
+            driver.set_progress_handler(tick, 100)
+            summary = store_article(conn, *later)
+            driver.set_progress_handler(None, 100)
+        return steps[0], (summary.events, summary.merged)
+    finally:
+        database.close()
+        path.unlink()
+
+
+def _statements_that_month(n: int):
+    """An article of `n` statements by North Korea in June 2019: events of another type, in the
+    very window of the launches below, by the same state."""
+    from kpolicy.dates import parse_edtf
+    from kpolicy.records import EventRecord, MentionRecord, SourceRecord
+
+    sentences = [f"North Korea said thing number {i} in June 2019." for i in range(n)]
+    records, start = [], 0
+    for i, sentence in enumerate(sentences):
+        records.append(EventRecord("statement", f"North Korea statement {i}", parse_edtf("2019-06"), "occurred",
+                                   [("North Korea", "initiator")], [MentionRecord(sentence, start, start + len(sentence))]))
+        start += len(sentence) + 1
+    return SourceRecord(f"statements-{n}", f"Statements {n}", date(2019, 7, 1), " ".join(sentences)), records
+
+
+def test_merge_lookup_does_not_visit_events_of_other_types(empty_database, tmp_path):
+    # A merge candidate has the record's type: events of other types in the same window and by
+    # the same state must cost the lookup nothing (before migration 0006 the span-class ranges
+    # read every type's events from the table, so the lookup grew with the whole database).
+    first, later = _near_duplicates(2, 20)
+    few, outcome_few = _vm_steps_to_store(empty_database, tmp_path, _combined(first, _statements_that_month(200)), later)
+    many, outcome_many = _vm_steps_to_store(empty_database, tmp_path, _combined(first, _statements_that_month(1600)), later)
+    assert outcome_few == outcome_many == (0, 20)
+    assert many <= 1.2 * few, (f"8x the events of another type took {many / few:.1f}x the SQLite steps to merge "
+                               "one article: the lookup visits other types' candidates")
+
+
+def _combined(article, other):
+    """One article telling both: `article`'s events and `other`'s, its text after article's."""
+    from kpolicy.records import MentionRecord, SourceRecord
+
+    (source, records), (other_source, other_records) = article, other
+    shift = len(source.text) + 1
+    moved = [r.__class__(r.type, r.title, r.date, r.status, r.actors,
+                         [MentionRecord(m.quote, m.char_start + shift, m.char_end + shift) for m in r.mentions])
+             for r in other_records]
+    return SourceRecord(source.slug, source.title, source.published, source.text + " " + other_source.text), records + moved
