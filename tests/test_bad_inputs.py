@@ -287,6 +287,13 @@ ISSUE_24 = [
          _link_to_db("sources.csv"), sqlite_only=True),
     Case("o-onto-open-db-plot", ["plot", "-o", "{link}"], 2, ("database kpolicy has open",), _link_to_db("chart.svg"), sqlite_only=True),
     Case("o-onto-open-db-history", ["history", "--format", "csv", "-o", "{db}"], 2, ("database kpolicy has open",), sqlite_only=True),
+    # item 24: OverflowError on times whose UTC reading leaves years 1-9999
+    Case("as-of-before-year-1", ["events", "--as-of", "0001-01-01T00:00:00+01:00"], 0, ("no events match",)),
+    Case("show-as-of-before-year-1", ["show", "3", "--as-of", "0001-01-01T00:00:00+01:00"], 0, ()),
+    Case("since-after-9999", ["history", "--since", "9999-12-31T23:59:59-01:00"], 0, ("no revisions match",)),
+    Case("seed-annotation-folder", ["seed", "--annotation", "{tmp}"], 2, ("is a folder", "name an annotation file")),
+    # item 27: --since named --as-of in its error
+    Case("since-garbage", ["history", "--since", "garbage"], 2, ("--since 'garbage' is neither",)),
 ]
 
 

@@ -29,13 +29,26 @@ class Annotation:
     events: list[EventRecord]
 
 
+ANNOTATION_MAX_BYTES = 10_000_000
+
+
 def _yaml_load(path: Path):
     import yaml
 
+    from kpolicy.extract.text import read_capped
+
+    if not path.exists() and not path.is_symlink():
+        raise BadInput(f"{path}: no such annotation file; check the path")
+    if path.is_dir():
+        raise BadInput(f"{path} is a folder; name an annotation file (kpolicy seed --annotation FOLDER/NAME.yaml)")
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise BadInput(f"{path}: no such annotation file; check the path") from None
+        # a FIFO or a device (/dev/zero) is refused before it is opened; a regular file is read up
+        # to the cap: reading it whole hung on a FIFO and ran out of memory on /dev/zero
+        data = read_capped(path, ANNOTATION_MAX_BYTES)
+    except BadInput as exc:
+        raise BadInput(str(exc).replace("an article may be", "an annotation file may be").replace("the article", "the annotation")) from None
+    try:
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise BadInput(f"{path} is not UTF-8; re-save it as UTF-8") from None
     from kpolicy import safe_yaml
