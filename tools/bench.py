@@ -98,7 +98,7 @@ def build_world(taken: set[str], people: int, seed: int = 7) -> World:
     """~200 states from pycountry (plus the bundled ones), 8 organs each, `people` persons."""
     import pycountry
 
-    from kpolicy.extract.gazetteer import ActorEntry, load_gazetteer
+    from kpolicy.authority import ActorEntry, load_gazetteer
 
     rng = random.Random(seed)
     bundled = load_gazetteer()
@@ -634,7 +634,7 @@ def _counts(path: Path) -> tuple[int, int]:
 def _template(folder: Path, people: int, reuse: bool = False):
     import sqlalchemy as sa
 
-    from kpolicy.extract.gazetteer import Gazetteer, PlaceEntry
+    from kpolicy.authority import Gazetteer, PlaceEntry
     from kpolicy.store import schema
     from kpolicy.store.articles import sync_reference
     from kpolicy.store.bootstrap import initialise
@@ -946,7 +946,7 @@ def measure_postgres(res: SizeResult, size: int, people: int, url: str, repeat: 
     through psycopg, one read transaction each, alternating, every value compared."""
     import sqlalchemy as sa
 
-    from kpolicy.extract.gazetteer import Gazetteer, PlaceEntry
+    from kpolicy.authority import Gazetteer, PlaceEntry
     from kpolicy.store import bulk, schema
     from kpolicy.store.articles import sync_reference
     from kpolicy.store.bootstrap import initialise
