@@ -187,10 +187,11 @@ def test_no_module_imports_another_modules_private_name():
         found = _private_imports(path, name)
         if found:
             offenders[name] = found
-    for path in TOOLS.glob("*.py"):
-        found = _private_imports(path, f"tools.{path.stem}")
+    for path in TOOLS.rglob("*.py"):
+        module = ".".join(path.relative_to(TOOLS.parent).with_suffix("").parts)
+        found = _private_imports(path, module)
         if found:
-            offenders[f"tools/{path.name}"] = found
+            offenders[str(path.relative_to(TOOLS.parent))] = found
     assert not offenders, f"private names used across modules (give them a public name where both can use it): {offenders}"
 
 
