@@ -16,6 +16,7 @@ import re
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from kpolicy.authority import fold
 from kpolicy.store import schema
 
 _PERIOD = re.compile(r"\s*\((?:\d{4}-?\d{0,4}|[^()]*)\)\s*$")
@@ -29,17 +30,17 @@ class ActorResolver:
     def __init__(self, conn: Connection) -> None:
         a, al = schema.actors, schema.actor_aliases
         self.names = {r.id: r.name for r in conn.execute(sa.select(a.c.id, a.c.name))}
-        self.by_key = {r.alias_key: self.names[r.actor_id] for r in conn.execute(sa.select(al.c.alias_key, al.c.actor_id))
+        self.by_key = {fold(r.alias_key): self.names[r.actor_id] for r in conn.execute(sa.select(al.c.alias_key, al.c.actor_id))
                        if r.actor_id in self.names}
         for name in self.names.values():
-            self.by_key.setdefault(name.lower(), name)
+            self.by_key.setdefault(fold(name).lower(), name)
         self.by_iso3 = {r.iso3.upper(): r.name for r in conn.execute(sa.select(a.c.iso3, a.c.name).where(
             a.c.iso3.is_not(None), a.c.kind == "state"))}
         self._cache: dict[str, str | None] = {}
 
     def resolve(self, name: str) -> str | None:
         """The canonical name of `name`, or None when the registry does not know it."""
-        key = " ".join(name.split()).lower()
+        key = fold(" ".join(name.split())).lower()
         if key in self._cache:
             return self._cache[key]
         found = self.by_key.get(key)

@@ -70,7 +70,7 @@ def counts(path: Path) -> tuple[int, int]:
 def template_db(folder: Path, people: int, reuse: bool = False):
     import sqlalchemy as sa
 
-    from kpolicy.extract.gazetteer import Gazetteer, PlaceEntry
+    from kpolicy.authority import Gazetteer, PlaceEntry
     from kpolicy.store import schema
     from kpolicy.store.articles import sync_reference
     from kpolicy.store.bootstrap import initialise

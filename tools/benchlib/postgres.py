@@ -17,7 +17,7 @@ def measure_postgres(res: SizeResult, size: int, people: int, url: str, repeat: 
     through psycopg, one read transaction each, alternating, every value compared."""
     import sqlalchemy as sa
 
-    from kpolicy.extract.gazetteer import Gazetteer, PlaceEntry
+    from kpolicy.authority import Gazetteer, PlaceEntry
     from kpolicy.store import bulk, schema
     from kpolicy.store.articles import sync_reference
     from kpolicy.store.bootstrap import initialise

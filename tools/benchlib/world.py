@@ -59,7 +59,7 @@ def build_world(taken: set[str], people: int, seed: int = 7) -> World:
     """~200 states from pycountry (plus the bundled ones), 8 organs each, `people` persons."""
     import pycountry
 
-    from kpolicy.extract.gazetteer import ActorEntry, load_gazetteer
+    from kpolicy.authority import ActorEntry, load_gazetteer
 
     rng = random.Random(seed)
     bundled = load_gazetteer()
