@@ -29,7 +29,9 @@ def extract(
 
     One JSON object per event, in the order of first mention: type, title, date (EDTF),
     start, end, precision, status, actors, states, place, quote, char_start, char_end
-    (offsets into the article's plain text), date_text, date_anchor, confidence, mentions.
+    (offsets into the article's plain text), date_text, date_anchor, type_rule, date_rule,
+    offices (each role word: the office, its holder at the date or null, acting), confidence,
+    mentions.
     Metadata may come from YAML front matter (published, title, url, publisher, author).
 
     \b
