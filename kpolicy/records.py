@@ -9,6 +9,31 @@ from datetime import date
 from kpolicy.dates import DateRange
 
 
+LINK_SCHEMES = ("http", "https", "mailto")
+
+
+def link_url(value) -> bool:
+    """Whether a source URL may be shown as a live link: http(s) or mailto only, never
+    `javascript:`, `data:` or `file:` (issue 24, item 22)."""
+    if not isinstance(value, str):
+        return False
+    text = "".join(value.split()).lower()  # browsers ignore tabs and newlines inside a scheme: "java\tscript:"
+    scheme, colon, rest = text.partition(":")
+    return bool(colon) and scheme in LINK_SCHEMES and bool(rest.strip("/"))
+
+
+def check_source_url(value, where: str) -> str | None:
+    """A source's URL as stored: None, or an http(s)/mailto URL; anything else is BadInput."""
+    if value is None or not str(value).strip():
+        return None
+    text = str(value).strip()
+    if not link_url(text):
+        from kpolicy.errors import BadInput
+
+        raise BadInput(f"{where}: url {text[:80]!r} is not an http(s) or mailto address; give one such as https://example.org/article")
+    return text
+
+
 @dataclass
 class SourceRecord:
     """One article: metadata plus the plain text that mention offsets refer to."""

@@ -232,3 +232,35 @@ def test_the_cli_refuses_ids_no_table_holds_and_digits_other_than_ascii(cli):
     line = one_line_error(cli("show", "\u0663"))  # Arabic-Indic three
     assert "'\u0663' is not a valid int" in line
     assert one_line_error(cli("review", "--limit", "\u0663"))
+
+
+# ---- item 22: only http(s) and mailto URLs become links ----------------------------------------
+
+@pytest.mark.parametrize("url", ["javascript:alert(document.cookie)", "JavaScript:alert(1)", "java\tscript:alert(1)",
+                                 "data:text/html,<script>alert(1)</script>", "file:///etc/passwd", "vbscript:msgbox"])
+def test_a_source_url_other_than_http_or_mailto_is_refused_where_it_enters(url, tmp_path, sqlite_db):
+    from test_web import SEED_SLUG
+
+    line = one_line_error(Cli(sqlite_db)("sources", "edit", SEED_SLUG, "--url", url, "--reason", "x"))
+    assert "is not an http(s) or mailto address" in line
+    article = tmp_path / "note.md"
+    article.write_text(ARTICLE.replace("title: A note", f"title: A note\nurl: {json_quote(url)}"))
+    line = one_line_error(Cli(str(tmp_path / "k.db"))("ingest", str(article)))
+    assert "is not an http(s) or mailto address" in line
+    for good in ("https://example.org/a", "mailto:desk@example.org"):
+        assert Cli(sqlite_db)("sources", "edit", SEED_SLUG, "--url", good, "--reason", "x").exit_code == 0
+
+
+def json_quote(text: str) -> str:
+    import json
+
+    return json.dumps(text)
+
+
+def test_a_stored_javascript_url_is_shown_as_text_not_a_link(desk, sqlite_db):
+    from test_web import SEED_SLUG
+
+    with sqlite3.connect(sqlite_db) as conn:  # as an older kpolicy stored it
+        conn.execute("UPDATE sources SET url = 'javascript:alert(1)' WHERE slug = ?", (SEED_SLUG,))
+    html = desk.get(f"/sources/{SEED_SLUG}").text
+    assert 'href="javascript:' not in html and "javascript:alert(1) <small>(not a web or mail address" in html
