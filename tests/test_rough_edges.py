@@ -264,3 +264,69 @@ def test_a_stored_javascript_url_is_shown_as_text_not_a_link(desk, sqlite_db):
         conn.execute("UPDATE sources SET url = 'javascript:alert(1)' WHERE slug = ?", (SEED_SLUG,))
     html = desk.get(f"/sources/{SEED_SLUG}").text
     assert 'href="javascript:' not in html and "javascript:alert(1) <small>(not a web or mail address" in html
+
+
+# ---- item 25: decompression bombs ----------------------------------------------------------------
+
+def _pdf_with_stream(path: Path, payload: bytes) -> Path:
+    import zlib
+
+    stream = zlib.compress(payload, 9)
+    objects = [b"<</Type/Catalog/Pages 2 0 R>>", b"<</Type/Pages/Kids[3 0 R]/Count 1>>",
+               b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 612 792]/Contents 4 0 R>>",
+               b"<</Length %d/Filter/FlateDecode>>\nstream\n" % len(stream) + stream + b"\nendstream"]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for i, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % i + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<</Size %d/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    path.write_bytes(bytes(out))
+    return path
+
+
+def _docx_with_member(path: Path, size: int) -> Path:
+    import zipfile
+
+    from documents import make_docx
+
+    make_docx(path, ["North Korea tested a missile on 4 May 2019."], title="A note")
+    with zipfile.ZipFile(path, "a", compression=zipfile.ZIP_DEFLATED) as archive:
+        with archive.open("word/media/padding.bin", "w") as member:
+            for _ in range(size // (1 << 20)):
+                member.write(bytes(1 << 20))
+    return path
+
+
+@pytest.mark.parametrize("kind", ["pdf", "docx"])
+def test_a_decompression_bomb_is_refused_in_one_line_with_flat_memory(kind, tmp_path, monkeypatch):
+    import tracemalloc
+
+    monkeypatch.setattr("kpolicy.extract.documents.MAX_EXPANDED_BYTES", 8_000_000)
+    bomb_size = 64 << 20
+    if kind == "pdf":
+        path = _pdf_with_stream(tmp_path / "bomb.pdf", bytes(bomb_size))
+    else:
+        path = _docx_with_member(tmp_path / "bomb.docx", bomb_size)
+    assert path.stat().st_size < 1_000_000
+    tracemalloc.start()
+    try:
+        result = Cli(str(tmp_path / "k.db"))("extract", str(path), "--published", "2020-01-01", db=False)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    line = one_line_error(result)
+    assert "expand to more than 8 MB" in line and "decompression bomb" in line
+    assert peak < 24 << 20, f"{peak / 2**20:.0f} MB to refuse it"
+
+
+def test_an_ordinary_pdf_and_docx_still_read(tmp_path):
+    from documents import make_docx, make_pdf
+
+    from kpolicy.extract.text import read_document
+
+    text = "North Korea tested a missile on 4 May 2019."
+    assert read_document(make_docx(tmp_path / "ok.docx", [text])).text == text
+    assert text in read_document(make_pdf(tmp_path / "ok.pdf", [{"full": [text]}])).text
