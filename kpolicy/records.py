@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -10,6 +11,19 @@ from kpolicy.dates import DateRange
 
 
 LINK_SCHEMES = ("http", "https", "mailto")
+
+# What a one-line field (a title, an author, a place, a URL) may not hold: C0 and C1 controls, DEL,
+# line and paragraph separators and bidirectional overrides. YAML's "\e[31m" escapes put them into
+# front-matter titles past the body's cleaning (issue 24, item 26).
+_FIELD_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def clean_field(value):
+    """A one-line text field as stored: every control character and bidi override a space, runs of
+    spaces one, the ends trimmed. None and non-text values pass through."""
+    if not isinstance(value, str):
+        return value
+    return " ".join(_FIELD_UNSAFE.sub(" ", value).split())
 
 
 def link_url(value) -> bool:
@@ -46,6 +60,10 @@ class SourceRecord:
     publisher: str | None = None
     url: str | None = None
     site: str | None = None  # the web site or document origin, when the file's own metadata names it
+
+    def __post_init__(self):
+        for name in ("title", "author", "publisher", "url", "site"):
+            setattr(self, name, clean_field(getattr(self, name)))
 
     @property
     def sha256(self) -> str:
@@ -85,6 +103,9 @@ class EventRecord:
     description: str | None = None
     confidence: float = 1.0
     review: str = "extracted"
+
+    def __post_init__(self):
+        self.title, self.place = clean_field(self.title), clean_field(self.place)
 
     @property
     def first(self) -> MentionRecord:

@@ -330,3 +330,76 @@ def test_an_ordinary_pdf_and_docx_still_read(tmp_path):
     text = "North Korea tested a missile on 4 May 2019."
     assert read_document(make_docx(tmp_path / "ok.docx", [text])).text == text
     assert text in read_document(make_pdf(tmp_path / "ok.pdf", [{"full": [text]}])).text
+
+
+# ---- item 26: terminal escapes ------------------------------------------------------------------
+
+ESCAPES = "\x1b]0;owned\x07\x1b[2J\x9b31m\u202e"
+
+
+def test_a_front_matter_title_with_yaml_escapes_is_stored_clean(tmp_path):
+    db = str(tmp_path / "k.db")
+    article = tmp_path / "note.md"
+    article.write_text(ARTICLE.replace("title: A note", 'title: "A \\e]0;owned\\a\\e[2Jnote\\u202e"\nauthor: "B\\x9b1m"'))
+    assert Cli(db)("ingest", str(article)).exit_code == 0
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT title, author FROM sources").fetchone() == ("A ]0;owned [2Jnote", "B 1m")
+
+
+def test_an_edited_title_is_stored_clean(cli):
+    assert cli("edit", "3", "--title", f"Summit{ESCAPES} held", "--reason", "x").exit_code == 0
+    import json
+
+    assert json.loads(cli("show", "3", "--format", "json").stdout)["title"] == "Summit ]0;owned [2J 31m held"
+
+
+class _Terminal:
+    """A stdout that says it is a terminal, as a user's is."""
+
+    def __init__(self):
+        import io
+
+        self.buffer = io.StringIO()
+
+    def write(self, text):
+        return self.buffer.write(text)
+
+    def flush(self):
+        pass
+
+    def isatty(self):
+        return True
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "jsonl"])
+def test_machine_formats_printed_to_a_terminal_show_escapes_and_stay_exact_in_a_pipe(fmt, sqlite_db):
+    import json
+
+    from kpolicy.views import render
+
+    row = {"slug": "s", "title": f"Pwned{ESCAPES}"}
+    screen = _Terminal()
+    {"csv": lambda o: render.write_csv([row], ("slug", "title"), o), "json": lambda o: render.write_json([row], o),
+     "jsonl": lambda o: render.write_jsonl([row], o)}[fmt](screen)
+    shown = screen.buffer.getvalue()
+    for bad in ("\x1b", "\x07", "\x9b", "\u202e"):
+        assert bad not in shown, (fmt, bad)
+    if fmt != "csv":  # the same JSON to a parser
+        parsed = json.loads(shown) if fmt == "json" else json.loads(shown.splitlines()[0])
+        assert (parsed[0] if fmt == "json" else parsed)["title"] == row["title"]
+    with sqlite3.connect(sqlite_db) as conn:
+        conn.execute("UPDATE sources SET title = ?", (row["title"],))
+    piped = Cli(sqlite_db)("sources", "--format", fmt)
+    assert "\u202e" in piped.stdout  # a pipe or a file gets the text as stored
+
+
+def test_a_file_name_with_escapes_is_shown_escaped_in_the_skipped_line(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "ok.md").write_text(ARTICLE)
+    (folder / "bad\x1b[2J\u202e.txt").write_bytes(b"\x00\x01\x02" * 100)
+    result = Cli(str(tmp_path / "k.db"))("ingest", str(folder))
+    assert "skipped:" in result.stderr and "\\x1b[2J\\u202e.txt" in result.stderr
+    assert "\x1b" not in result.stderr and "\u202e" not in result.stderr
+    line = one_line_error(Cli(str(tmp_path / "k.db"))("ingest", str(folder / "bad\x1b[2J\u202e.txt")))
+    assert "\x1b" not in line and "\\x1b[2J" in line
