@@ -27,7 +27,7 @@ from sqlalchemy import (
 
 # Bump with every migration; kpolicy refuses a database whose alembic_version differs
 # (a newer one cannot be downgraded safely, an older one is upgraded by `kpolicy init`).
-KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007")  # oldest first; append one per migration
+KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008")  # oldest first; append one per migration
 SCHEMA_REVISION = KNOWN_REVISIONS[-1]
 
 NAMING_CONVENTION = {
@@ -132,6 +132,7 @@ events = Table(
     Column("dataset", String(32)),
     Column("external_id", String(128)),
     Column("external_version", String(64)),
+    Column("external_data", Text),  # 0008: the dataset row's own fields kpolicy has no column for (JSON)
     CheckConstraint("status IN ('occurred', 'expected', 'forecast')", name="status"),
     CheckConstraint("review IN ('reviewed', 'extracted', 'rejected', 'imported')", name="review"),
     CheckConstraint(
