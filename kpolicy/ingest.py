@@ -40,6 +40,12 @@ class Prepared:
     events: list  # kpolicy.extract.ExtractedEvent
     took_default: bool = False  # the publication date came from the batch's --published
 
+    def extract(self, extractor=None, explain: bool = False) -> None:
+        """Extract the events of the document's text with `extractor`."""
+        from kpolicy.extract import extract_events
+
+        self.events = extract_events(self.document.text, self.source.published, extractor=extractor, explain=explain)
+
     def records(self) -> list[EventRecord]:
         """The events as the store takes them, mentions carrying their page for a PDF."""
         records = [e.to_record() for e in self.events]
@@ -144,15 +150,15 @@ def load_manifest(path: Path) -> dict[Path, dict]:
 def prepare(path: Path, published: date | str | None = None, title: str | None = None, url: str | None = None,
             publisher: str | None = None, author: str | None = None, default_published: date | str | None = None,
             external: dict | None = None, force: bool = False, sidecar: bool = True, extractor=None,
-            explain: bool = False) -> Prepared:
+            explain: bool = False, extract: bool = True) -> Prepared:
     """Read one article and extract its events (metadata precedence in the module doc) with
-    `extractor` ('rules', 'learned' or a loaded model; see kpolicy.extract.extract_events)."""
-    from kpolicy.extract import extract_events
-
+    `extractor` ('rules', 'learned' or a loaded model; see kpolicy.extract.extract_events).
+    With `extract` false, only read and resolve it (`Prepared.extract` does the rest)."""
     path = Path(path)
     document = read_document(path)
     prepared = _resolve(document, path, published, title, url, publisher, author, default_published, external, force, sidecar)
-    prepared.events = extract_events(document.text, prepared.source.published, extractor=extractor, explain=explain)
+    if extract:
+        prepared.extract(extractor, explain)
     return prepared
 
 

@@ -118,10 +118,10 @@ def ingest(
         shipped_model()
     if single:
         # one file named on its own: bad input is exit 2 before any database is touched
-        database = open_db(db)
-        chosen = _database_extractor(database, extractor)
         prepared = prepare(articles[0], default_published=when, external=rows.get(articles[0].resolve()), force=force,
-                           extractor=chosen)
+                           extract=False)
+        database = open_db(db)
+        prepared.extract(_database_extractor(database, extractor))
         total = ingest_one(database, prepared)
         summary = BatchSummary()
         summary.total = total
