@@ -131,9 +131,9 @@ STORE_MAY_NOT_IMPORT = ("kpolicy.extract", "kpolicy.query", "kpolicy.search", "k
                         "kpolicy.views", *FACES)
 # the authority room (actors and places: who is this name, at this date) sits below the store and extraction
 AUTHORITY_MAY_NOT_IMPORT = ("kpolicy.store", *STORE_MAY_NOT_IMPORT)
-# where the no-private-names rule is not yet enforced: the extraction stages, which another
-# change splits (issue 25 items 3-4); empty once that has landed
-PRIVATE_NAMES_PENDING = ("kpolicy.extract",)
+# where the no-private-names rule is not yet enforced: none (the extraction stages' borrowed
+# helpers moved to public names with the split of issue 25 items 3-4)
+PRIVATE_NAMES_PENDING: tuple[str, ...] = ()
 TOOLS = PACKAGE.parent / "tools"
 
 
