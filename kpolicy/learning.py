@@ -298,9 +298,13 @@ def accuracy(model, decision: str, rows: list) -> tuple[float | None, int]:
             return None, 0
         ok = sum(1 for v in groups.values() if max(v)[1])
         return ok / len(groups), len(groups)
+    th = model.doc.get("thresholds") or {}
     ok = 0
     for feats, lab, _, _ in rows:
-        if dec.kind == "binary":
+        if decision == "event":  # as the extractor decides: a rules' event stays unless p < drop, others need p >= add
+            cut = float(th.get("drop", 0.5)) if "rule_keep" in feats else float(th.get("add", 0.5))
+            ok += (dec.probabilities(feats)[True] >= cut) == bool(lab)
+        elif dec.kind == "binary":
             ok += (dec.probabilities(feats)[True] >= 0.5) == bool(lab)
         else:
             ok += dec.predict(feats)[0] == lab
@@ -330,7 +334,7 @@ def learn(database, *, by: str | None = None, min_decisions: int = MIN_DECISIONS
         found = collect_decisions(conn, base)
     if len(found.events) < min_decisions:
         raise BadInput(f"the database holds {len(found.events)} analyst decision(s) on extracted events; `learn` needs at "
-                       f"least {min_decisions} (accept, reject or edit extracted events with `kpolicy review` and "
+                       f"least {min_decisions} (accept, reject or edit extracted events with `kpolicy review accept|reject` and "
                        f"`kpolicy edit`, then run it again); nothing was changed")
     held_in, held_out = found.split()
     corpus = shipped_examples()

@@ -124,7 +124,7 @@ class Extractor:
 
     def actor_mentions(self, text: str):
         """Every actor mention of `text` (computed once per text and shared by the stages)."""
-        return self.candidate_finder._mentions(text)
+        return self.candidate_finder.mentions(text)
 
     # ---- the whole pipeline ----------------------------------------------------------------
     def rule_candidates(self, text: str, published: date) -> list[Candidate]:
