@@ -33,11 +33,12 @@ def extract(
 
     One JSON object per event, in the order of first mention: type, title, date (EDTF),
     start, end, precision, status, actors, states, place, quote, char_start, char_end
-    (offsets into the article's plain text), date_text, date_anchor, confidence, mentions,
-    extractor ('rules' or the learned model's id). Metadata may come from YAML front matter
-    (published, title, url, publisher, author). `--extractor learned` decides with the
-    learned models (docs/extraction.md); a model file that is missing, damaged or of
-    another version is refused in one line.
+    (offsets into the article's plain text), date_text, date_anchor, type_rule, date_rule,
+    offices (each role word: the office, its holder at the date or null, acting), confidence,
+    mentions, extractor ('rules' or the learned model's id).
+    Metadata may come from YAML front matter (published, title, url, publisher, author).
+    `--extractor learned` decides with the learned models (docs/extraction.md); a model file
+    that is missing, damaged or of another version is refused in one line.
 
     \b
     Examples:
@@ -64,6 +65,7 @@ def ingest(
     manifest: Annotated[Optional[Path], typer.Option("--manifest", metavar="FILE.csv", help="CSV with a header row: path, published, title, url, publisher (author, site); paths relative to the CSV.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Ingest files that do not read as English too.")] = False,
     workers: Annotated[int, typer.Option("--workers", "-j", min=0, max=64, help="Processes that read and extract while one writer stores (default: up to 2, one per core).")] = 0,
+    article_root: Annotated[Optional[Path], typer.Option("--article-root", metavar="DIR", help="Allow manifest rows and symlinks in a folder to name files anywhere inside DIR (default: only inside the manifest's folder, or the folder given).")] = None,
     extractor: ExtractorOpt = None,
     db: DbOpt = None,
 ) -> None:
@@ -84,13 +86,17 @@ def ingest(
     curated event is never overwritten. Each mention records its extractor ('rules' or
     the learned model's id).
 
+    A folder's walk and a manifest's rows stay inside the folder (the manifest's own,
+    for its rows): a symlink or a row naming a file outside is refused unless
+    --article-root DIR allows DIR.
+
     \b
     Examples:
       kpolicy ingest article.md --published 2020-02-05
       kpolicy ingest bulletins/ --db korea.db --extractor learned
       kpolicy ingest --manifest bulletins/manifest.csv --db korea.db
     """
-    from kpolicy.ingest import BatchSummary, ingest_batch, ingest_one, load_manifest, prepare, published_date, walk
+    from kpolicy.ingest import BatchSummary, ingest_batch, ingest_one, load_manifest, prepare, published_date, real_path, walk
 
     when = None
     if published:
@@ -100,7 +106,8 @@ def ingest(
             from kpolicy.errors import BadInput
 
             raise BadInput(str(exc)) from None
-    rows = load_manifest(manifest) if manifest else {}
+    root = article_root.expanduser() if article_root is not None else None
+    rows = load_manifest(manifest, root) if manifest else {}
     if not articles:
         if not manifest:
             from kpolicy.errors import BadInput
@@ -118,7 +125,7 @@ def ingest(
         shipped_model()
     if single:
         # one file named on its own: bad input is exit 2 before any database is touched
-        prepared = prepare(articles[0], default_published=when, external=rows.get(articles[0].resolve()), force=force,
+        prepared = prepare(articles[0], default_published=when, external=rows.get(real_path(articles[0])), force=force,
                            extract=False)
         database = open_db(db)
         prepared.extract(_database_extractor(database, extractor))
@@ -131,7 +138,7 @@ def ingest(
             summary.took_default.append(articles[0])
         _report(summary, published)
         return
-    items = list(walk(articles))  # paths only: the texts stream through the workers
+    items = list(walk(articles, root))  # paths only: the texts stream through the workers
     database = open_db(db)
     chosen = _database_extractor(database, extractor)
     if not workers:
