@@ -303,9 +303,9 @@ SPAN_OPEN_END = 30  # start known, end open ("2020-02/..")
 SPAN_OPEN_START = 31  # end known, start open ("../2020-02")
 SPAN_UNDATED = 32  # no date at all
 
-_ORD_SHIFT = 1 << 22  # date.toordinal() of 9999-12-31 is 3_652_059 < 2**22
-_OPEN_END_ORD = _ORD_SHIFT - 1
-SORT_UNDATED = _ORD_SHIFT * _ORD_SHIFT  # after every dated key
+ORD_SHIFT = 1 << 22  # date.toordinal() of 9999-12-31 is 3_652_059 < 2**22
+_OPEN_END_ORD = ORD_SHIFT - 1
+SORT_UNDATED = ORD_SHIFT * ORD_SHIFT  # after every dated key
 
 
 def span_longest(k: int) -> int:
@@ -332,4 +332,4 @@ def sort_key(lower: date | None, upper: date | None) -> int:
         return SORT_UNDATED
     lo = lower.toordinal() if lower is not None else 0
     hi = upper.toordinal() if upper is not None else _OPEN_END_ORD
-    return lo * _ORD_SHIFT + hi
+    return lo * ORD_SHIFT + hi

@@ -50,6 +50,12 @@ class Prepared:
         return records
 
 
+def article_text(path: Path) -> str:
+    """An article file's plain text, as extraction reads it: the reader the store is handed
+    for annotations and the seed (kpolicy.store.annotations.ArticleReader)."""
+    return read_document(path).text
+
+
 def published_date(value, where: str) -> date:
     if isinstance(value, datetime):  # YAML reads `published: 2020-01-01 10:00:00` as a datetime
         return value.date()
@@ -253,7 +259,7 @@ def _walk_dir(folder: Path) -> Iterator[Path | Unusable]:
 
 def ingest_one(database, prepared: Prepared | tuple[SourceRecord, list[EventRecord]]) -> StoreSummary:
     """Store one article and its events in ONE transaction."""
-    from kpolicy.extract.gazetteer import load_gazetteer
+    from kpolicy.authority import load_gazetteer
     from kpolicy.store.articles import store_article, sync_reference
 
     if isinstance(prepared, Prepared):

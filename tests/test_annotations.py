@@ -7,16 +7,17 @@ from pathlib import Path
 
 import pytest
 
+from kpolicy.ingest import article_text
 from kpolicy.store.annotations import bundled_annotations, load_annotation
 from kpolicy.errors import BadInput
-from kpolicy.extract.gazetteer import load_gazetteer
+from kpolicy.authority import load_gazetteer
 
 ANNOTATION = bundled_annotations()[0]
 ARTICLE = ANNOTATION.parent.parent / "articles" / "changes-in-north-koreas-policy.md"
 
 
 def test_bundled_annotation_loads():
-    annotation = load_annotation(ANNOTATION, load_gazetteer(), article_root=ANNOTATION.parent.parent)
+    annotation = load_annotation(ANNOTATION, load_gazetteer(), article_root=ANNOTATION.parent.parent, read=article_text)
     assert annotation.source.slug == "changes-in-north-koreas-policy"
     assert str(annotation.source.published) == "2020-02-05"
     for event in annotation.events:
@@ -58,7 +59,7 @@ GOOD = "  - {title: Second, type: summit, date: 2019-02, status: occurred, actor
 def test_a_bad_event_rejects_the_file_naming_event_and_reason(tmp_path, event_yaml, reason):
     path = write_annotation(tmp_path, event_yaml)
     with pytest.raises(BadInput) as info:
-        load_annotation(path, load_gazetteer())
+        load_annotation(path, load_gazetteer(), read=article_text)
     message = str(info.value)
     assert str(path) in message
     assert "event #2" in message
@@ -70,7 +71,7 @@ def test_a_bad_event_rejects_the_file_naming_event_and_reason(tmp_path, event_ya
 def test_yaml_syntax_error_reports_the_line(tmp_path):
     path = write_annotation(tmp_path, "  - {title: broken, type: [plenum\n")
     with pytest.raises(BadInput) as info:
-        load_annotation(path, load_gazetteer())
+        load_annotation(path, load_gazetteer(), read=article_text)
     assert f"{path}: line 10, column 1 (in what opens at line 9)" in str(info.value)
     assert "fix the syntax there" in str(info.value)
 
@@ -79,10 +80,10 @@ def test_missing_article_file_is_named(tmp_path):
     path = write_annotation(tmp_path, GOOD)
     (tmp_path / "annotations" / ARTICLE.name).unlink()
     with pytest.raises(BadInput, match="no such file"):
-        load_annotation(path, load_gazetteer())
+        load_annotation(path, load_gazetteer(), read=article_text)
 
 
 def test_aliases_resolve_to_canonical_actors(tmp_path):
     path = write_annotation(tmp_path, GOOD.replace("Kim Jong-un", "DPRK"))
-    annotation = load_annotation(path, load_gazetteer())
+    annotation = load_annotation(path, load_gazetteer(), read=article_text)
     assert annotation.events[1].actors == [("North Korea", "participant")]

@@ -294,6 +294,37 @@ def test_edit_published_re_resolves_relative_dates(cli, db, tmp_path):
     assert event(cli, ids["2018"])["date"] == "2018"
 
 
+
+def test_edit_published_gives_what_a_fresh_extraction_gives(cli, db, tmp_path):
+    """Issue 19 item 5: after `sources edit --published`, every event first mentioned in the source has
+    the date and status a fresh extraction against the new date gives, series and narrative years
+    included (the stored phrase re-read alone kept 2024-05 and 2024-08 here, fresh 2023-05 and 2023-08)."""
+    from datetime import date
+
+    from kpolicy.extract import extract_events
+    from kpolicy.ingest import article_text
+
+    article = tmp_path / "series.txt"
+    article.write_text("North Korea failed twice to put a spy satellite into orbit this year. The two attempts, "
+                       "in late May and in August, ended with the rocket falling into the sea.\n\n"
+                       "Pyongyang staged two military parades, in February and in July, to show its new missiles.\n",
+                       encoding="utf-8")
+    assert cli("ingest", str(article), "--published", "2024-06-10").exit_code == 0
+    before = sql(db, "SELECT e.date FROM events e JOIN mentions m ON m.event_id = e.id JOIN sources s ON s.id = m.source_id "
+                     "WHERE s.slug = 'series' ORDER BY m.char_start")
+    assert [r[0] for r in before][:3] == ["2024", "2024-05-21/2024-05-31", "2024-08"]
+    result = cli("sources", "edit", "series", "--published", "2023-11-24", "--reason", "misdated")
+    assert result.exit_code == 0, result.stderr
+    stored = sql(db, "SELECT m.char_start, m.char_end, e.date, e.status FROM events e JOIN mentions m ON m.event_id = e.id "
+                     "JOIN sources s ON s.id = m.source_id WHERE s.slug = 'series' ORDER BY m.char_start")
+    fresh = [(e.char_start, e.char_end, e.date.edtf, e.status) for e in extract_events(article_text(article), date(2023, 11, 24))]
+    assert [tuple(r) for r in stored] == sorted(fresh)
+    assert [r[2] for r in stored] == ["2023", "2023-05-21/2023-05-31", "2023-08", "2023-02", "2023-07"]
+    assert {r[3] for r in stored} == {"occurred"}  # 'August' was expected against June 2024's narrative year; now past
+    assert cli("undo", str(last_change(db)), "--reason", "back").exit_code == 0
+    assert [r[0] for r in sql(db, "SELECT e.date FROM events e JOIN mentions m ON m.event_id = e.id JOIN sources s ON s.id = m.source_id "
+                                  "WHERE s.slug = 'series' ORDER BY m.char_start")] == [r[0] for r in before]
+
 # ---- ingest never overrides or loses -------------------------------------------------------------------
 
 def test_a_more_precise_date_from_a_new_article_is_a_proposal_on_a_reviewed_event(cli, db):

@@ -126,7 +126,7 @@ def test_sort_key_is_timeline_order():
 def generated(empty_db):
     """A database with 3000 synthetic events (the benchmark's generator) plus every date shape."""
     from tools.bench import EventGenerator, build_world
-    from kpolicy.extract.gazetteer import Gazetteer
+    from kpolicy.authority import Gazetteer
     from kpolicy.store.articles import sync_reference
 
     database = _database(empty_db)

@@ -123,3 +123,92 @@ def test_no_import_cycles_even_through_deferred_imports():
     graph = {name: _imports(path, module_level_only=False) - {name} for name, path in MODULES.items()}
     graph = {name: {dep for dep in deps if not name.startswith(dep + ".")} for name, deps in graph.items()}
     assert _cycle(graph) is None, f"import cycle: {' -> '.join(_cycle(graph))}"
+
+
+# --- rooms that own their data (issue 25) ---
+
+STORE_MAY_NOT_IMPORT = ("kpolicy.extract", "kpolicy.query", "kpolicy.search", "kpolicy.curate", "kpolicy.ingest",
+                        "kpolicy.views", *FACES)
+# the authority room (actors and places: who is this name, at this date) sits below the store and extraction
+AUTHORITY_MAY_NOT_IMPORT = ("kpolicy.store", *STORE_MAY_NOT_IMPORT)
+# where the no-private-names rule is not yet enforced: none (the extraction stages' borrowed
+# helpers moved to public names with the split of issue 25 items 3-4)
+PRIVATE_NAMES_PENDING: tuple[str, ...] = ()
+TOOLS = PACKAGE.parent / "tools"
+
+
+def test_the_store_imports_nothing_from_extraction_queries_curation_or_the_faces():
+    for name, path in MODULES.items():
+        if not name.startswith("kpolicy.store"):
+            continue
+        above = {dep for dep in _imports(path, module_level_only=False) if dep.startswith(STORE_MAY_NOT_IMPORT)}
+        assert not above, f"{name} imports {sorted(above)}: the store depends only on the rooms below it"
+
+
+def test_the_authority_room_imports_nothing_of_the_store_extraction_or_later():
+    for name, path in MODULES.items():
+        if not name.startswith("kpolicy.authority"):
+            continue
+        above = {dep for dep in _imports(path, module_level_only=False) if dep.startswith(AUTHORITY_MAY_NOT_IMPORT)}
+        assert not above, f"{name} imports {sorted(above)}: the authority room sits below the store and extraction"
+
+
+def _private_imports(path: Path, own: str) -> list[str]:
+    """`from kpolicy.x import _name` and `kpolicy.x._name` / `alias._name` where kpolicy.x is another module."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found, aliases = [], {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0 and node.module.startswith("kpolicy"):
+            for alias in node.names:
+                target = f"{node.module}.{alias.name}"
+                if target in MODULES:  # `from kpolicy.store import write`: a module, bound to a name
+                    aliases[alias.asname or alias.name] = target
+                elif alias.name.startswith("_") and not alias.name.startswith("__") and _resolve(node.module) != own:
+                    found.append(f"from {node.module} import {alias.name}")
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.startswith("kpolicy") and alias.asname:
+                    aliases[alias.asname] = alias.name
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Attribute) and node.attr.startswith("_") and not node.attr.startswith("__")
+                and isinstance(node.value, (ast.Name, ast.Attribute))):
+            base = ast.unparse(node.value)
+            module = aliases.get(base, base if base in MODULES else None)
+            if module and module != own:
+                found.append(f"{base}.{node.attr}")
+    return found
+
+
+def test_no_module_imports_another_modules_private_name():
+    offenders = {}
+    for name, path in MODULES.items():
+        if name.startswith(PRIVATE_NAMES_PENDING):
+            continue
+        found = _private_imports(path, name)
+        if found:
+            offenders[name] = found
+    for path in TOOLS.rglob("*.py"):
+        module = ".".join(path.relative_to(TOOLS.parent).with_suffix("").parts)
+        found = _private_imports(path, module)
+        if found:
+            offenders[str(path.relative_to(TOOLS.parent))] = found
+    assert not offenders, f"private names used across modules (give them a public name where both can use it): {offenders}"
+
+
+def test_the_private_name_finder_finds_them():
+    import textwrap
+
+    sample = PACKAGE.parent / "tests" / "_layout_sample.py"
+    try:
+        sample.write_text(textwrap.dedent("""
+            from kpolicy.dates import _ORD_SHIFT, parse_edtf
+            from kpolicy.store import write
+            import kpolicy.store.db as dbmod
+            write._private()
+            dbmod._translate
+            kpolicy.dates.__name__
+        """), encoding="utf-8")
+        assert sorted(_private_imports(sample, "tests._layout_sample")) == [
+            "dbmod._translate", "from kpolicy.dates import _ORD_SHIFT", "write._private"]
+    finally:
+        sample.unlink()

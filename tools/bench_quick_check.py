@@ -31,7 +31,7 @@ def build(n: int, folder: Path) -> Path:
     path = folder / f"events-{n}.db"
     if path.exists():
         return path
-    template, world, _ids = bench._template(folder, 3000)
+    template, world, _ids = bench.template_db(folder, 3000)
     shutil.copyfile(template, path)
     target = resolve(str(path))
     database = Database(target, make_engine(target))

@@ -8,6 +8,8 @@ of ../shared/eval/dev/ against its gold, the project's own generality set
     python tools/evaluate.py [--shared PATH] [--corpus PATH] [--batch NAME] [--show]
 
 A corpus batch gets its own heading row, one row per passage and a row of micro totals.
+Passages are scored by split (tools/corpus.py fixes each id's split): train and dev by default;
+the test split only with `--split test`, once, at the end.
 The held-back batch (../corpus/heldout/) is never scored unless named with --batch heldout:
 it is scored once, at the end.
 
@@ -112,10 +114,23 @@ def predictions(article: Path, published) -> list[dict]:
 GENERALITY = REPO / "tests" / "fixtures" / "generality"
 
 
-def score_folder(folder: Path, scorer) -> list[dict]:
-    """Score every <id>.yaml gold of `folder` against the extractor's output on its article."""
+def score_folder(folder: Path, scorer, splits: set[str] | None = None) -> list[dict]:
+    """Score every <id>.yaml gold of `folder` against the extractor's output on its article.
+    A corpus batch (a folder with a MANIFEST.tsv) is scored by split: only the passages whose
+    id gives one of `splits` (tools/corpus.py); second annotations (<id>.second.yaml) never."""
+    from tools.corpus import read_manifest, split_of
+
     results = []
+    listed = {r["id"] for r in read_manifest(folder / "MANIFEST.tsv") if r.get("id")}
     for gpath in sorted(folder.glob("*.yaml")):
+        if gpath.name.endswith(".second.yaml"):
+            continue
+        if listed or splits is not None:
+            pid = gpath.stem
+            if listed and pid not in listed:
+                continue
+            if split_of(pid) not in (splits or {"train", "dev"}):
+                continue
         g = yaml.safe_load(gpath.read_text(encoding="utf-8"))
         text_path = gpath.parent / g["article"]["file"]
         preds = predictions(text_path, g["article"]["published"])
@@ -217,6 +232,8 @@ def main(argv=None) -> int:
     ap.add_argument("--show", action="store_true", help="also list missed, spurious and misdated events")
     ap.add_argument("--corpus", help="the folder of collected batches (default: ../corpus beside the checkout)")
     ap.add_argument("--batch", action="append", help="score only this corpus batch (repeatable); `heldout` only when named")
+    ap.add_argument("--split", action="append", choices=["train", "dev", "test"],
+                    help="corpus passages of this split only (repeatable; default train and dev; test is scored once, at the end)")
     ap.add_argument("--only-corpus", action="store_true", help="skip the seed, the shared dev set and the own set")
     ap.add_argument("--bench", action="store_true", help="measure extraction throughput on the seed article repeated to 10,000 words")
     a = ap.parse_args(argv)
@@ -230,7 +247,10 @@ def main(argv=None) -> int:
     scorer = load_scorer(shared)
     results = [] if a.only_corpus else evaluate(shared, scorer)
     own = [] if a.only_corpus else own_results(scorer)
-    batches = [(name, score_folder(folder, scorer)) for name, folder in corpus_batches(find_corpus(a.corpus), a.batch)]
+    splits = set(a.split or ["train", "dev"])
+    if "test" in splits:
+        print("tools.evaluate: scoring the held-out test split: do this once, at the end", file=sys.stderr)
+    batches = [(name, score_folder(folder, scorer, splits)) for name, folder in corpus_batches(find_corpus(a.corpus), a.batch)]
     print(table(results, own, batches))
     if a.show:
         for r in results + own + [r for _, res in batches for r in res]:

@@ -156,13 +156,21 @@ def keep_open(database) -> None:
     ctx.call_on_close(database.close)
 
 
+def read_article(path):
+    """An article's plain text, for the seed (the store is handed it; extraction is imported
+    only when a database is created or seeded, so a query's start-up never loads it)."""
+    from kpolicy.ingest import article_text
+
+    return article_text(path)
+
+
 def open_db(db: str | None, create: bool = True):
     """Open the database for a command, telling the user on stderr when it was just created."""
     from kpolicy.store.bootstrap import open_or_create
     from kpolicy.store.db import resolve
 
     get_current_context().meta[TARGET_KEY] = resolve(db)
-    database = open_or_create(db, create=create)
+    database = open_or_create(db, create=create, read=read_article)
     keep_open(database)
     for notice in database.notices:
         typer.echo(f"kpolicy: {notice}", err=True)

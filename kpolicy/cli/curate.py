@@ -399,9 +399,9 @@ def sources_edit(
     by: ByOpt = None,
     db: DbOpt = None,
 ) -> None:
-    """Correct a source's metadata. A new --published re-resolves every relative date
-    ('last year', 'in June') of its extracted events from the stored phrase and anchor,
-    as revisions; a reviewed event gets a proposal instead.
+    """Correct a source's metadata. A new --published re-resolves the dates and statuses
+    of its extracted events exactly as a fresh `kpolicy extract` of the stored text against
+    that date gives them, as revisions; a reviewed event gets a proposal instead.
 
     \b
     Examples:

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from kpolicy.cli.app import TARGET_KEY, app, get_current_context, handle_errors, keep_open, open_db
+from kpolicy.cli.app import TARGET_KEY, app, get_current_context, handle_errors, keep_open, open_db, read_article
 from kpolicy.cli.options import DbOpt
 
 
@@ -31,7 +31,7 @@ def init(db: DbOpt = None, seed: Annotated[bool, typer.Option("--seed/--no-seed"
     get_current_context().meta[TARGET_KEY] = resolve(db)
     database, _ = connect_for_init(db)
     keep_open(database)
-    summary = initialise(database, with_seed=seed)
+    summary = initialise(database, with_seed=seed, read=read_article)
     before = database.revision_before  # read again inside the write lock
     if before is None:
         msg = f"created {database.target.label} at schema revision {SCHEMA_REVISION}"
@@ -83,14 +83,15 @@ def seed(
 
     if annotation:
         from kpolicy.curate.seeding import replace_extracted
-        from kpolicy.extract.gazetteer import load_gazetteer
+        from kpolicy.authority import load_gazetteer
+        from kpolicy.ingest import article_text
         from kpolicy.records import StoreSummary
         from kpolicy.store.annotations import load_annotation
         from kpolicy.store.articles import source_exists, store_article, sync_reference
 
         gazetteer = load_gazetteer()
         root = article_root.expanduser() if article_root is not None else None
-        loaded = [load_annotation(path.expanduser(), gazetteer, article_root=root) for path in annotation]  # validate before opening
+        loaded = [load_annotation(path.expanduser(), gazetteer, article_root=root, read=article_text) for path in annotation]  # validate before opening
         database = open_db(db)
         summary, replaced = StoreSummary(), []
         with database.writing() as conn:  # all of them in one transaction
@@ -110,7 +111,7 @@ def seed(
                 typer.echo(f"kpolicy: {r['source']} was already ingested: replaced its {r['replaced']} extracted event(s) by "
                            f"{r['created']} curated one(s) (change {r['change']}; `kpolicy undo {r['change']}` reverts it)", err=True)
         return
-    summary = run_seed(open_db(db))
+    summary = run_seed(open_db(db), read=read_article)
     if summary.sources:
         typer.echo(f"kpolicy: seeded {summary.sources} article(s): {summary.events} events, {summary.mentions} mentions", err=True)
     else:

@@ -71,7 +71,7 @@ def history(conn: Connection, event_id=None, since=None, by=None, limit=None) ->
     if event_id is not None:
         row = c.event_row(conn, int(event_id))
         if row is None:
-            raise c._no_event(conn, event_id)
+            raise c.no_event(conn, event_id)
         stmt = stmt.where(r.c.event_id == int(event_id))
     if since is not None:
         stmt = stmt.where(_since(since))

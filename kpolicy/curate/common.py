@@ -37,7 +37,7 @@ def event_row(conn: Connection, event_id: int):
     return conn.execute(sa.select(e).where(e.c.id == event_id)).first()
 
 
-def _no_event(conn: Connection, event_id) -> BadInput:
+def no_event(conn: Connection, event_id) -> BadInput:
     top = conn.execute(sa.select(sa.func.max(schema.events.c.id))).scalar()
     hint = f"ids run from 1 to {top}" if top else "the database has no events"
     return BadInput(f"no event with id {event_id} ({hint}); `kpolicy events` lists them")
@@ -51,7 +51,7 @@ def live_event(conn: Connection, event_id, *, allow_rejected: bool = True):
         raise BadInput(f"event id {event_id!r} is not a number; `kpolicy events` lists the ids") from None
     row = event_row(conn, event_id)
     if row is None:
-        raise _no_event(conn, event_id)
+        raise no_event(conn, event_id)
     if row.merged_into is not None:
         raise BadInput(f"event {event_id} was merged into event {row.merged_into}; work on {row.merged_into} "
                        f"(`kpolicy show {event_id}` explains, `kpolicy history {event_id}` has the change to undo)")

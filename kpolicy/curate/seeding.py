@@ -22,7 +22,7 @@ def replace_extracted(conn: Connection, annotation, *, by=None, reason=None) -> 
     Returns {"source", "change", "replaced", "created"}; change is None when the source has no
     extracted events left (it is already curated: nothing to replace).
     """
-    from kpolicy.store.articles import _Lookups, _event_values, _set_actors
+    from kpolicy.store.articles import Lookups, event_values, set_actors
 
     s, m, e = schema.sources, schema.mentions, schema.events
     src = conn.execute(sa.select(s.c.id, s.c.slug).where(s.c.sha256 == annotation.source.sha256)).one()
@@ -46,11 +46,11 @@ def replace_extracted(conn: Connection, annotation, *, by=None, reason=None) -> 
             c.bump(conn, change, event_id, {"deleted_at": stamp})
             history.append((event_id, "replaced", "deleted_at", None, stamp.isoformat(sep=" ")))
         replaced += 1
-    lookups = _Lookups(conn)
+    lookups = Lookups(conn)
     created = []
     for record in annotation.events:
-        event_id = write.insert_event(conn, _event_values(record, lookups.place_id(conn, record.place)), record.date)
-        _set_actors(conn, event_id, record, lookups)
+        event_id = write.insert_event(conn, event_values(record, lookups.place_id(conn, record.place)), record.date)
+        set_actors(conn, event_id, record, lookups)
         write.add_mentions(conn, event_id, src.id, record.mentions)
         created.append(event_id)
     write.refresh(conn, [*rows, *created])

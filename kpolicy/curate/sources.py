@@ -76,9 +76,18 @@ def _resolve_again(quote: str, date_text: str, published: date, narrative: str |
     return None
 
 
+def _fresh_events(text: str, published: date) -> dict:
+    """The events a fresh extraction of `text` against `published` gives, by their first mention's span."""
+    from kpolicy.extract import extract_events
+
+    return {(e.char_start, e.char_end): e for e in extract_events(text, published)}
+
+
 def edit_source(conn: Connection, slug, *, published=None, title=None, url=None, publisher=None, reason=None, by=None) -> int:
-    """Correct a source's metadata. A new publication date re-resolves every relative date of its
-    extracted events from the stored phrase and anchor (reviewed events get a proposal instead). Returns the change id."""
+    """Correct a source's metadata. A new publication date re-dates the events first mentioned in
+    the source as a fresh extraction of its stored text against that date does (date, anchor and
+    status; a span the extractor no longer finds is re-read from its stored phrase), reviewed events
+    get a proposal instead. Returns the change id."""
     src = _source(conn, slug)
     s, m, e, p = schema.sources, schema.mentions, schema.events, schema.proposals
     new: dict = {}
@@ -106,27 +115,43 @@ def edit_source(conn: Connection, slug, *, published=None, title=None, url=None,
         for r in conn.execute(sa.select(m.c.event_id, sa.func.min(m.c.id)).group_by(m.c.event_id)
                               .where(m.c.event_id.in_(sa.select(m.c.event_id).where(m.c.source_id == src.id)))):
             first_of[r[0]] = r[1]
-        rows = conn.execute(sa.select(m.c.id, m.c.event_id, m.c.quote, m.c.date_text, m.c.date_anchor)
-                            .where(m.c.source_id == src.id, m.c.date_text.is_not(None), m.c.date_anchor.is_not(None))
-                            .order_by(m.c.id)).all()
+        # The text extracted afresh against the new date: each event first mentioned here takes the
+        # date, anchor and status a fresh `kpolicy extract` gives the same span. Re-reading the stored
+        # phrase alone missed what the extractor knows around it (the narrative year a lead sets, a
+        # series of dates, the clause's tense): 'The two attempts, in late May and in August' kept the
+        # old year, anchored to a narrative date derived from the old publication date.
+        fresh = _fresh_events(src.text, pub)
+        rows = conn.execute(sa.select(m.c.id, m.c.event_id, m.c.quote, m.c.date_text, m.c.date_anchor, m.c.char_start, m.c.char_end)
+                            .where(m.c.source_id == src.id).order_by(m.c.id)).all()
         for r in rows:
+            first = first_of.get(r.event_id) == r.id
+            f = fresh.get((r.char_start, r.char_end)) if first else None
+            if f is None and (r.date_text is None or r.date_anchor is None):
+                continue  # an absolute date, or a later mention: nothing to re-resolve
             from_publication = r.date_anchor == old_iso
-            anchor = pub.isoformat() if from_publication else r.date_anchor
-            if from_publication:
+            if f is not None:
+                anchor = f.date_anchor
+            else:
+                anchor = pub.isoformat() if from_publication else r.date_anchor
+            if anchor != r.date_anchor:
                 conn.execute(m.update().where(m.c.id == r.id).values(date_anchor=anchor))
                 history.append((r.event_id, "source_edited", "mention_anchor", {"mention": r.id, "anchor": r.date_anchor},
                                 {"mention": r.id, "anchor": anchor}))
-            if first_of.get(r.event_id) != r.id:
+            if not first:
                 continue  # the event's date came from its first mention
-            edtf = _resolve_again(r.quote, r.date_text, pub, None if from_publication else r.date_anchor)
+            if f is not None:
+                fields = {"date": f.date.edtf, "status": f.status}
+            else:  # the extractor no longer finds this span (its rules changed since the ingest): the phrase alone
+                edtf = _resolve_again(r.quote, r.date_text, pub, None if from_publication else r.date_anchor)
+                fields = {"date": edtf} if edtf is not None else {}
             event = c.event_row(conn, r.event_id)
-            if edtf is None or event.deleted_at is not None or edtf == event.date:
+            if not fields or event.deleted_at is not None or all(getattr(event, k) == v for k, v in fields.items()):
                 continue
             if event.review == "reviewed":
                 conn.execute(p.insert().values(event_id=event.id, mention_id=r.id, source_id=src.id, kind="conflict", status="open",
-                                               value=write.encode({"date": edtf, "quote": r.quote, "note": f"re-resolved {r.date_text!r} against {anchor}"}),
+                                               value=write.encode({**fields, "quote": r.quote, "note": f"re-resolved {r.date_text!r} against {anchor}"}),
                                                created_change_id=change))
                 continue
-            c.apply_fields(conn, change, event.id, {"date": edtf}, "re-resolved", c.state(conn, event.id, event))
+            c.apply_fields(conn, change, event.id, fields, "re-resolved", c.state(conn, event.id, event))
     write.record_many(conn, change, history)
     return change

@@ -2,12 +2,12 @@
 
 `ActorFinder(gazetteer).find(text)` returns every mention with its span and canonical
 actor. Sources of names, in priority order:
-- the gazetteer (data/gazetteer.yaml): canonical names, aliases, adjectives (North Korean);
+- the gazetteer (data/gazetteer.yaml, read through kpolicy.authority): canonical names, aliases, adjectives (North Korean);
 - compounds: inter-Korean and "the two Koreas" (both Koreas), hyphenated pairs
   (U.S.-North Korea, Kim-Trump) whose parts are names or surnames of known people;
 - a bare surname (Kim, Trump) for the person of that surname the text last named in full;
 - "the North" / "the South" only when North Korea / South Korea is named in the text;
-- every other country by pycountry's names, as its common English short name, with a
+- every other country by pycountry's names (kpolicy.authority.country_names), as its common English short name, with a
   cheap demonym (Iran -> Iranian, Syria -> Syrian).
 Typographic apostrophes are folded to ' before matching (same length, so spans hold).
 """
@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from kpolicy.extract.gazetteer import Gazetteer, load_gazetteer
+from kpolicy.authority import Gazetteer, country_names, fold, load_gazetteer
 
 
 @dataclass(frozen=True)
@@ -29,42 +29,8 @@ class ActorMention:
     actor: str
 
 
-def fold(text: str) -> str:
-    """Typographic apostrophes and backticks to ' (length-preserving)."""
-    return text.translate(_FOLD)
-
-
-_FOLD = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u02bc": "'"})
-
 # Names that would match ordinary words or are handled by context rules.
 _CONTEXT_ALIASES = {"the north": "North Korea", "the south": "South Korea"}
-_SKIP_COUNTRY_NAMES = {"Korea", "Chad", "Jordan", "Georgia", "Turkey", "Guinea", "Niger", "Man", "Cuba"}
-
-
-def _country_names() -> dict[str, str]:
-    """name -> common English short name for every country pycountry knows."""
-    import pycountry
-
-    names: dict[str, str] = {}
-    for c in pycountry.countries:
-        canonical = getattr(c, "common_name", None) or c.name
-        if "," in canonical:  # "Korea, Republic of": leave to the gazetteer
-            continue
-        forms = {canonical, c.name}
-        if getattr(c, "official_name", None):
-            forms.add(c.official_name)
-        for form in list(forms):
-            if "," in form or "(" in form:
-                forms.discard(form)
-        for form in list(forms):
-            if " " not in form and form[0].isupper():
-                forms.add(form + "n" if form.endswith("a") else form + "ian" if form[-1] not in "aeiouy" else form)
-        for form in forms:
-            names.setdefault(form, canonical)
-    for word in _SKIP_COUNTRY_NAMES:
-        names.pop(word, None)
-    names["Turkish"] = names.get("Türkiye", "Turkey")
-    return names
 
 
 _HEAD_TITLE = re.compile(r"\b(?:President|Chairman|Premier|Prime\s+Minister|Chancellor|General\s+Secretary|Leader|leader)\s+$")
@@ -87,7 +53,7 @@ class ActorFinder:
                 key = parts[0] if "-" in entry.name or len(parts) == 3 else parts[-1]
                 surnames.setdefault(key, []).append(entry.name)
         known_states = {e.name for e in gazetteer.actors.values()}
-        for form, canonical in _country_names_cached().items():
+        for form, canonical in country_names().items():
             if form not in names and canonical not in known_states:
                 names[form] = canonical
         self.names = names
@@ -160,19 +126,7 @@ class ActorFinder:
 
     def state_of(self, actor: str) -> str:
         """The top-level state of an actor; for international bodies, the body below the UN system."""
-        chain = self.gazetteer.ancestors(actor)
-        for name in chain:
-            entry = self.gazetteer.actors.get(name)
-            if entry is not None and entry.kind == "state":
-                return name
-        if len(chain) >= 2:
-            return chain[-2]
-        return chain[-1]
-
-
-@lru_cache(maxsize=1)
-def _country_names_cached() -> dict[str, str]:
-    return _country_names()
+        return self.gazetteer.top_state(actor)
 
 
 @lru_cache(maxsize=4)

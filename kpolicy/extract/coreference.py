@@ -12,10 +12,9 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from kpolicy.dates import compatible as dates_compatible  # the store's merge test too
 from kpolicy.dates import parse_edtf
 from kpolicy.errors import BadInput
-from kpolicy.extract.triggers import Trigger
+from kpolicy.extract.mentions import HEAD_SYNONYM, edtf_compatible
 
 if TYPE_CHECKING:  # pragma: no cover
     from kpolicy.extract.actors import ActorFinder
@@ -66,9 +65,9 @@ class Coreference:
         states_c = {self.finder.state_of(a) for a in c.actors}
         if states_e and states_c and not states_e & states_c:
             return False
-        same_head = _SYNONYM.get(e.head, e.head) == _SYNONYM.get(c.head, c.head)
+        same_head = HEAD_SYNONYM.get(e.head, e.head) == HEAD_SYNONYM.get(c.head, c.head)
         if e.date_edtf and c.date_edtf:
-            if not _compatible(e.date_edtf, c.date_edtf):
+            if not edtf_compatible(e.date_edtf, c.date_edtf):
                 return False
             if re.fullmatch(r"\d{4}-\d{2}-\d{2}", e.date_edtf) and e.date_edtf == c.date_edtf:
                 return True  # same type on the same day
@@ -87,54 +86,6 @@ class Coreference:
         if c.status != "occurred" or not e.past:  # only a past mention ('a moratorium was announced') waits for its date
             return False
         return same_head and c.definite and c.paragraph - e.paragraph <= 6
-
-
-_SYNONYM = {
-    "plenu": "plenum", "plena": "plenum", "sessi": "plenum", "congr": "plenum", "meeti": "meeting", "met": "meeting", "meet": "meeting",
-    "summi": "summit", "negot": "talks", "talks": "talks", "readou": "report", "repor": "report", "speec": "speech", "addre": "speech",
-    "drill": "drill", "exerc": "drill", "elect": "election", "visit": "summit", "trip": "summit",
-}
-
-
-def _head(t: Trigger, sentence: str) -> str:
-    """The word that names the event: the trigger, or for a policy verb its object (moratorium, policy)."""
-    from kpolicy.extract.triggers import _POLICY_OBJECT
-
-    word = t.text.lower()
-    if t.type == "policy_change" and not word.startswith("morator"):
-        window = sentence[max(0, t.start - 60):t.end + 50]
-        m = _POLICY_OBJECT.search(window)
-        if m:
-            word = m.group().lower()
-    if t.type in ("plenum", "talks"):  # "the congress", "the session": the same kind of event
-        return t.type
-    word = re.sub(r"(?:ies|es|s|ed|ing)$", "", word) or word
-    return word[:5]
-
-
-_DETERMINER = re.compile(r"(?i)(?:the|this|that|these|those|same|his|her|its|their|last|latest|a|an|another|one|two|three|several|some|any|each|every|no)")
-_DEFINITE_WORDS = {"the", "this", "that", "these", "those", "same", "his", "her", "its", "their", "last", "latest"}
-
-
-def _is_definite(sentence: str, start: int) -> bool:
-    """Whether the noun phrase ending at `start` opens with a definite determiner ('the plenum',
-    'its 14th session', 'The April 2018 session'), looking back over at most five words."""
-    words = re.findall(r"[\w'\u2019.-]+|[,;:()]", sentence[max(0, start - 60):start])
-    for w in reversed(words[-6:]):
-        if w in ",;:()":
-            return False
-        if _DETERMINER.fullmatch(w):
-            return w.lower() in _DEFINITE_WORDS
-        if w.lower().endswith("'s") or w.endswith("\u2019s"):  # 'the party's plenum', 'Kim's speech'
-            return True
-    return False
-
-
-def _compatible(a: str, b: str) -> bool:
-    try:
-        return dates_compatible(parse_edtf(a), parse_edtf(b))
-    except BadInput:
-        return False
 
 
 def _within(new: str, old: str) -> bool:

@@ -12,7 +12,7 @@ import re
 from datetime import date, datetime
 from pathlib import Path
 
-from kpolicy.extract.plain import ArticleProblem, Document, PlainText, _Builder, _where, clean_text
+from kpolicy.extract.plain import ArticleProblem, Document, PlainText, TextBuilder, clean_text, where_of
 
 
 # ---------------------------------------------------------------- PDF
@@ -134,7 +134,7 @@ def read_pdf(data: bytes, path: Path | None = None) -> Document:
     from pdfminer.pdfpage import PDFPage
     from pdfminer.pdfparser import PDFParser
 
-    where = _where(path)
+    where = where_of(path)
     try:
         doc = PDFDocument(PDFParser(io.BytesIO(data)), password="")
     except (PDFPasswordIncorrect, PDFEncryptionError):
@@ -166,7 +166,7 @@ def read_pdf(data: bytes, path: Path | None = None) -> Document:
         in_margin = b[1] >= height * (1 - _MARGIN) or b[3] <= height * _MARGIN
         return in_margin and (bool(_PAGE_NUMBER.match(b[4])) or (len(pages) > 1 and seen.get(_margin_key(b[4]), 0) >= 2))
 
-    out = _Builder()
+    out = TextBuilder()
     starts: list[int] = []
     prev_lines = 0
     for width, height, blocks in pages:
@@ -200,7 +200,7 @@ def read_pdf(data: bytes, path: Path | None = None) -> Document:
 
 def read_docx(data: bytes, path: Path | None = None) -> Document:
     """A Word file's body paragraphs (tables cell by cell), without its page headers and footers."""
-    where = _where(path)
+    where = where_of(path)
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         raise ArticleProblem("encrypted", f"{where} is a password-protected Word file or an old binary .doc; save it as an unprotected .docx")
     try:

@@ -20,9 +20,12 @@ from datetime import date
 from kpolicy.dates import DateRange, parse_edtf
 from kpolicy.errors import BadInput
 from kpolicy.extract.actors import ActorFinder, actor_finder
-from kpolicy.extract.candidates import _TEST_FAMILY, Candidate, CandidateFinder, _dedupe
-from kpolicy.extract.coreference import Coreference, _compatible
-from kpolicy.extract.titles import _title
+from kpolicy.extract.candidates import Candidate, CandidateFinder
+from kpolicy.extract.coreference import Coreference
+from kpolicy.extract.mentions import edtf_compatible
+from kpolicy.extract.roles import dedupe
+from kpolicy.extract.titles import event_title
+from kpolicy.extract.triggers import TEST_FAMILY
 from kpolicy.records import EventRecord, MentionRecord
 
 
@@ -107,7 +110,7 @@ class Extractor:
         """The state the article mentions most (people and organs count for their state)."""
         from collections import Counter
 
-        mentions = self.candidate_finder._mentions(text)
+        mentions = self.candidate_finder.mentions(text)
         counts = Counter(self.finder.state_of(a.actor) for a in mentions)
         if not counts:
             return None
@@ -121,9 +124,9 @@ class Extractor:
             if not c.actors:
                 prev = next((o for o in reversed(cands[max(0, k - 12):k]) if o.type == c.type and o.actors
                              and c.paragraph - o.paragraph <= 1
-                             and (not o.date_edtf or not c.date_edtf or _compatible(o.date_edtf, c.date_edtf))), None)
-                if prev is None and c.type in _TEST_FAMILY:  # 'Sept. 25: one SRBM from Taechon': whoever tested before
-                    prev = next((o for o in reversed(cands[:k]) if o.type in _TEST_FAMILY and o.actors), None)
+                             and (not o.date_edtf or not c.date_edtf or edtf_compatible(o.date_edtf, c.date_edtf))), None)
+                if prev is None and c.type in TEST_FAMILY:  # 'Sept. 25: one SRBM from Taechon': whoever tested before
+                    prev = next((o for o in reversed(cands[:k]) if o.type in TEST_FAMILY and o.actors), None)
                 if prev is not None:
                     c.actors = list(prev.actors)
         events = self.corefer(cands, text)
@@ -142,12 +145,12 @@ class Extractor:
                 e.actors = [*e.actors, "United Nations Security Council"]  # resolutions, vetoes and panel reports are the Council's
             if not e.actors and main:
                 e.actors = [main]  # no actor named near the event: the actor the article is about
-            states = _dedupe(self.finder.state_of(a) for a in e.actors)
+            states = dedupe(self.finder.state_of(a) for a in e.actors)
             q0, q1 = e.quote
             out.append(
                 ExtractedEvent(
                     type=e.type,
-                    title=_title(e, states, text, self.gazetteer),
+                    title=event_title(e, states, text, self.gazetteer),
                     date=rng,
                     status=e.status,
                     actors=e.actors,
@@ -159,7 +162,7 @@ class Extractor:
                     date_text=e.date_text,
                     date_anchor=e.date_anchor if e.date_anchor else None,
                     confidence=round(e.confidence, 2),
-                    mentions=[{"quote": text[a:b], "char_start": a, "char_end": b} for a, b in _dedupe(e.mentions) if (a, b) != (q0, q1)],
+                    mentions=[{"quote": text[a:b], "char_start": a, "char_end": b} for a, b in dedupe(e.mentions) if (a, b) != (q0, q1)],
                     type_rule=e.type_rule or None,
                     date_rule=e.date_rule,
                 )

@@ -37,7 +37,7 @@ class PlainText:
         return self.seg_raw[k] + (plain_offset - self.seg_plain[k])
 
 
-class _Builder:
+class TextBuilder:
     """Accumulates output pieces and the segment map in one pass."""
 
     def __init__(self) -> None:
@@ -86,7 +86,7 @@ class Document:
         return bisect.bisect_right(self.pages, offset)
 
 
-def _where(path: Path | None) -> str:
+def where_of(path: Path | None) -> str:
     return str(path) if path else "the article"
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from kpolicy.errors import BadInput
 from kpolicy.extract.plain import (  # noqa: F401  (re-exported: the names readers and tests know)
-    FORMATS_TEXT, ArticleProblem, Document, PlainText, _Builder, _where, clean_text,
+    FORMATS_TEXT, ArticleProblem, Document, PlainText, TextBuilder, clean_text, where_of,
 )
 
 MARKDOWN_SUFFIXES = {".md", ".markdown", ".mdown"}
@@ -87,7 +87,7 @@ def split_front_matter(raw: str) -> tuple[dict, int]:
 
 
 def markdown_to_plain(raw: str, start: int = 0, end: int | None = None) -> PlainText:
-    out = _Builder()
+    out = TextBuilder()
     pos = start
     end = len(raw) if end is None else end
     for m in _MARKDOWN.finditer(raw, start, end):
@@ -111,7 +111,7 @@ def markdown_to_plain(raw: str, start: int = 0, end: int | None = None) -> Plain
 
 
 def text_to_plain(raw: str, start: int = 0) -> PlainText:
-    out = _Builder()
+    out = TextBuilder()
     out.add(raw[start:], start)
     return out.build()
 
@@ -130,7 +130,7 @@ class _HTMLText(HTMLParser):
         super().__init__(convert_charrefs=False)
         self.raw = raw
         self.line_starts = [0] + [m.end() for m in re.finditer("\n", raw)]
-        self.out = _Builder()
+        self.out = TextBuilder()
         self.skip = 0
         self.title = ""
         self._in_title = False
@@ -294,7 +294,7 @@ _BOMS = (
 def decode_text(data: bytes, path: Path | None = None) -> str:
     """Bytes of a text article to str: UTF-8, or UTF-16/32 when a byte-order mark says so.
     Line ends become \\n (CRLF and CR alike); NUL and other control characters become spaces."""
-    where = _where(path)
+    where = where_of(path)
     for bom, codec in _BOMS:
         if data.startswith(bom):
             try:
@@ -345,7 +345,7 @@ def document_from_text(raw: str, suffix: str = ".txt", path: Path | None = None)
     else:
         plain = text_to_plain(raw, body)
     if not plain.text.strip():
-        raise ArticleProblem("empty", f"{_where(path)} has no text; give an article with text in it")
+        raise ArticleProblem("empty", f"{where_of(path)} has no text; give an article with text in it")
     return Document(path, raw, plain, metadata, fmt)
 
 
@@ -379,7 +379,7 @@ def web_page(raw: str, start: int = 0) -> tuple[PlainText, dict]:
 
 
 def _locate(paragraphs: list[str], full: PlainText, raw_len: int) -> PlainText:
-    out = _Builder()
+    out = TextBuilder()
     text = full.text
     cursor = 0
     last_raw = 0

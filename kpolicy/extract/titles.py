@@ -1,4 +1,5 @@
-"""Event titles and quotes: the quoted span of a mention (`_trim`) and a short title.
+"""Event titles: a short title for each event (`event_title`); the quote is the mention's span
+(kpolicy.extract.mentions.quote_span).
 
 A title is "<states> <type>: <key phrase>", the key phrase being a verb's object or a
 noun's own phrase.
@@ -14,19 +15,6 @@ from kpolicy.vocabulary import EVENT_TYPES
 
 if TYPE_CHECKING:  # pragma: no cover
     from kpolicy.extract.candidates import Candidate
-
-
-def _trim(text: str, q0: int, q1: int, s0: int, s1: int) -> tuple[int, int]:
-    q0, q1 = max(q0, s0), min(q1, s1)
-    while q0 < q1 and (text[q0].isspace() or text[q0] in ",;:)\u2014-"):
-        q0 += 1
-    while q1 > q0 and (text[q1 - 1].isspace() or text[q1 - 1] in ",;:(\u2014-"):
-        q1 -= 1
-    if q1 - q0 < 25 or text.find(text[q0:q1]) != q0:
-        q0, q1 = s0, s1  # too short or not unique: the whole sentence
-        while q0 < q1 and text[q0].isspace():
-            q0 += 1
-    return q0, q1
 
 
 _TITLE_STOP = re.compile(r"[,;:.()\u2014\u201c\u201d\"]|\s(?:on|in|at|from|into|toward|towards|over|near|since|after|before|during|with|by|for|to|that|which|who|and|but|as)\s", re.I)
@@ -139,7 +127,7 @@ def _subject(actors: list[str], states: list[str], gazetteer) -> tuple[str, bool
     return " and ".join(names), len(names) > 1
 
 
-def _title(e: Candidate, states: list[str], text: str, gazetteer=None) -> str:
+def event_title(e: Candidate, states: list[str], text: str, gazetteer=None) -> str:
     """A headline a person would write: subject, verb, object ('North Korea fires two short-range
     ballistic missiles', 'Kim Jong-un and Donald Trump hold summit in Hanoi'), no template prefix."""
     who, plural = _subject(e.actors, states, gazetteer)

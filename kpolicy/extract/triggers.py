@@ -19,6 +19,10 @@ from dataclasses import dataclass
 
 from kpolicy.extract.lexicon import MISSILE_NOUN, WEAPON
 
+# the types a launch or test trigger gets, and those of a meeting (what happens at one takes its date)
+TEST_FAMILY = {"missile_test", "nuclear_test", "weapon_test"}
+MEETING_TYPES = {"plenum", "summit", "talks"}
+
 
 @dataclass(frozen=True)
 class Trigger:
@@ -114,7 +118,7 @@ def _compiled() -> list[tuple[TriggerRule, re.Pattern]]:
 # a trigger that is a verb form ('met', 'fired', 'test-launched'): it states its own event, never refers back
 VERB_TRIGGER = re.compile(r"(?i)(?:met|meet|meets|said|says|told|fired|flew|held|hold|holds|signed|agreed|convene|convenes|\w+ed|\w+-\w+ed)$")
 
-_POLICY_OBJECT = re.compile(
+POLICY_OBJECT = re.compile(
     r"\b(?:polic(?:y|ies)|line|strategy|moratorium|plan|doctrine|law|measures?|reforms?|approach|course|programme|program|byungjin|byongjin|principle|constitution|ban)\b",
     re.I,
 )
@@ -387,15 +391,15 @@ def _resolve(etype: str, sentence: str, m: re.Match, context: str) -> tuple[str,
             return "un_action", 0.65  # 'a report by the U.N. panel of experts', 'a Security Council statement'
         if word in ("accused",) and re.match(r"\s+of\b", right) and re.search(r"\b(?:it|they|he|she|which|that|whom|who)\s+$", left):
             return None  # 'companies it accused of buying equipment': a description, not a statement
-        if word == "declared" and _POLICY_OBJECT.search(right[:40]):
+        if word == "declared" and POLICY_OBJECT.search(right[:40]):
             return "policy_change", 0.55
         return "statement", None
     if etype == "policy_change" and re.match(r"cut\w*\s+(?:them|it)\s+off", word) and not _in(r"hotline|communication|lines|channels", re.I, context or sentence):
         return None  # 'cut them off' is about communication lines only where those are the topic
     if etype == "policy_change?":
-        if lemma(word) in ("launch", "declare", "pass", "enact", "amend", "revise") and not _POLICY_OBJECT.search(right[:25]):
+        if lemma(word) in ("launch", "declare", "pass", "enact", "amend", "revise") and not POLICY_OBJECT.search(right[:25]):
             return None
-        if _POLICY_OBJECT.search(sentence[max(0, m.start() - 130):m.start()]) or _POLICY_OBJECT.search(right[:50]):
+        if POLICY_OBJECT.search(sentence[max(0, m.start() - 130):m.start()]) or POLICY_OBJECT.search(right[:50]):
             return "policy_change", 0.6
         return None
     if etype == "agreement":

@@ -8,16 +8,20 @@ the file, the event and the reason.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 from kpolicy.dates import parse_edtf
 from kpolicy.errors import BadInput, KpolicyError, suggest
-from kpolicy.extract.gazetteer import Gazetteer
+from kpolicy.authority import Gazetteer
 from kpolicy.records import EventRecord, MentionRecord, SourceRecord
-from kpolicy.extract.text import read_document
 from kpolicy.vocabulary import EVENT_TYPES, ROLES, STATUSES
+
+# An article file -> its plain text, as extraction reads it (the caller hands it in:
+# kpolicy.ingest.article_text; the store reads no article formats itself).
+ArticleReader = Callable[[Path], str]
 
 REQUIRED_EVENT_KEYS = ("type", "date", "status", "actors", "title", "quote")
 
@@ -78,10 +82,11 @@ def _locate(text: str, quote: str, taken: set[tuple[int, int]]) -> tuple[int, in
     return None
 
 
-def load_annotation(path: Path, gazetteer: Gazetteer, article_root: Path | None = None) -> Annotation:
+def load_annotation(path: Path, gazetteer: Gazetteer, article_root: Path | None = None, *, read: ArticleReader) -> Annotation:
     """Validate and read one annotation file. Its article.file must resolve (symlinks
     followed) inside `article_root`, by default the annotation's own folder: a shared
-    annotation cannot pull /etc/shadow or ../../secrets into a database that is then shared."""
+    annotation cannot pull /etc/shadow or ../../secrets into a database that is then shared.
+    `read` turns the article file into its plain text (kpolicy.ingest.article_text)."""
     doc = _yaml_load(path)
     if not isinstance(doc, dict) or not isinstance(doc.get("article"), dict) or not isinstance(doc.get("events"), list):
         raise BadInput(f"{path}: expected `article:` metadata and an `events:` list; see data/annotations/ for the format")
@@ -95,10 +100,9 @@ def load_annotation(path: Path, gazetteer: Gazetteer, article_root: Path | None 
         raise BadInput(f"{path}: article.file {str(meta['file'])!r} is outside {root}; "
                        f"move the article beside the annotation, or allow its folder with --article-root DIR")
     try:
-        document = read_document(article_path)
+        text = read(article_path)
     except KpolicyError as exc:
         raise BadInput(f"{path}: article.file: {exc}") from None
-    text = document.text
     source = SourceRecord(
         slug=str(meta["id"]),
         title=_text(meta["title"], path, "article.title"),

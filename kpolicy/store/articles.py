@@ -25,9 +25,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from kpolicy.store import schema, write
-from kpolicy.dates import _ORD_SHIFT, DateRange, compatible, span_class, span_longest
-from kpolicy.extract.gazetteer import Gazetteer
-from kpolicy.query import ActorTree, window_ids
+from kpolicy.dates import ORD_SHIFT, DateRange, compatible, span_class, span_longest
+from kpolicy.authority import Gazetteer
+from kpolicy.store.actors import ActorTree
 from kpolicy.records import EventRecord, SourceRecord, StoreSummary
 from kpolicy.vocabulary import EVENT_TYPES
 
@@ -95,7 +95,7 @@ def sync_reference(conn: Connection, gazetteer: Gazetteer) -> None:
     )
 
 
-class _Lookups:
+class Lookups:
     """Name -> id maps and the actor tree. `lookups_for` keeps one per database across
     articles (reading the tree was ~20 ms per article with 5,000 actors)."""
 
@@ -157,11 +157,11 @@ _STAMP_SQL = sa.text(
     "(SELECT count(*) FROM places), (SELECT max(id) FROM places)"
 )
 _GENERATION = [0]
-_LOOKUPS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # engine -> _Lookups
+_LOOKUPS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # engine -> Lookups
 _LOOKUPS_LOCK = threading.Lock()
 
 
-def lookups_for(conn: Connection) -> _Lookups:
+def lookups_for(conn: Connection) -> Lookups:
     """The name -> id maps and actor tree for this database, re-read only when `_STAMP_SQL` says
     the actors or places changed since they were read."""
     stamp = (*conn.execute(_STAMP_SQL).one(), _GENERATION[0])
@@ -169,7 +169,7 @@ def lookups_for(conn: Connection) -> _Lookups:
         found = _LOOKUPS.get(conn.engine)
         if found is not None and found.stamp == stamp:
             return found
-    found = _Lookups(conn)
+    found = Lookups(conn)
     found.stamp = stamp
     with _LOOKUPS_LOCK:
         _LOOKUPS[conn.engine] = found
@@ -204,7 +204,7 @@ def _match_sql(dialect: str) -> str:
     SQLAlchemy's statement and parameter handling cost ~8x the query itself here)."""
     # the span in days from sort_key (dates.sort_key: lower and upper ordinals in one integer):
     # integer arithmetic on both engines, cheaper than date functions on every candidate
-    days = f"(e.sort_key % {_ORD_SHIFT} - e.sort_key / {_ORD_SHIFT})"
+    days = f"(e.sort_key % {ORD_SHIFT} - e.sort_key / {ORD_SHIFT})"
     if dialect == "sqlite":
         actor_in = "ea.actor_id IN (SELECT value FROM json_each(:members))"
     else:
@@ -243,7 +243,7 @@ class _Candidate(NamedTuple):
     precision: str
 
 
-def find_match(conn: Connection, record: EventRecord, source_id: int, lookups: _Lookups) -> int | None:
+def find_match(conn: Connection, record: EventRecord, source_id: int, lookups: Lookups) -> int | None:
     """An event from another source that `record` is another mention of, or None: the same type
     (not only the same family: a statement about a plenum is not the plenum), compatible dates
     (_dates_compatible), a shared state among the actors' states; the best ranked."""
@@ -280,7 +280,7 @@ def find_match(conn: Connection, record: EventRecord, source_id: int, lookups: _
         cursor.close()
 
 
-def _event_values(record: EventRecord, place_id: int | None) -> dict:
+def event_values(record: EventRecord, place_id: int | None) -> dict:
     """The event's own columns; the date's derived ones come from write.date_columns."""
     return {
         "type": record.type,
@@ -299,7 +299,7 @@ def _snapshot(record: EventRecord) -> dict:
             "place": record.place, "review": record.review, "actors": [list(a) for a in record.actors]}
 
 
-def _set_actors(conn: Connection, event_id: int, record: EventRecord, lookups: _Lookups) -> None:
+def set_actors(conn: Connection, event_id: int, record: EventRecord, lookups: Lookups) -> None:
     write.set_actors(conn, event_id, [(lookups.actor_id(conn, name), role) for name, role in record.actors])
 
 
@@ -322,7 +322,7 @@ _MENTION_ID = sa.text("SELECT id FROM mentions WHERE event_id = :event_id AND so
 
 
 def _propose(conn: Connection, change_id: int, event_id: int, current: dict, record: EventRecord, source_id: int,
-             lookups: _Lookups) -> None:
+             lookups: Lookups) -> None:
     """Proposals for what a new mention brings to an existing event: a more precise date, a
     conflicting date, actors the event lacks. Never applied here, never dropped."""
     mention_id = conn.execute(_MENTION_ID, {"event_id": event_id, "source_id": source_id, "char_start": record.first.char_start,
@@ -393,8 +393,8 @@ def store_article(conn: Connection, source: SourceRecord, events: Iterable[Event
             before = write.event_state(conn, match)
             if record.review == "reviewed" and before["review"] != "reviewed":
                 # a curated event replaces an extracted one: field by field, so it can be undone
-                write.update_event(conn, match, _event_values(record, lookups.place_id(conn, record.place)), record.date)
-                _set_actors(conn, match, record, lookups)
+                write.update_event(conn, match, event_values(record, lookups.place_id(conn, record.place)), record.date)
+                set_actors(conn, match, record, lookups)
                 after = write.event_state(conn, match)
                 history.extend((match, "curated", f, before[f], after[f]) for f in after if after[f] != before[f])
             summary.mentions += write.add_mentions(conn, match, source_id, record.mentions)
@@ -406,7 +406,7 @@ def store_article(conn: Connection, source: SourceRecord, events: Iterable[Event
             continue
         actors = [(lookups.actor_id(conn, name), role) for name, role in record.actors]
         history.append((len(new), "created", None, None, _snapshot(record)))
-        new.append(write.NewEvent(_event_values(record, lookups.place_id(conn, record.place)), record.date, actors,
+        new.append(write.NewEvent(event_values(record, lookups.place_id(conn, record.place)), record.date, actors,
                                   source_id, record.mentions))
         summary.events += 1
         summary.mentions += len(record.mentions)

@@ -13,28 +13,33 @@ from sqlalchemy.engine import Connection
 
 from kpolicy.errors import DatabaseError, RuntimeFailure
 from kpolicy.records import StoreSummary
-from kpolicy.store.db import Database, _translate, check_revision, connect
+from kpolicy.store.db import Database, check_revision, connect, translate_error
 
 if TYPE_CHECKING:  # pragma: no cover
-    from kpolicy.store.annotations import Annotation
+    from kpolicy.store.annotations import Annotation, ArticleReader
 
 # Opening an existing database is every query's first step: the annotation loader, the
 # gazetteer (PyYAML) and the article writer are imported only when a database is created
 # or seeded, as they were before the layout (docs/benchmarks.md: CLI start-up).
 
 
-def bundled() -> list[Annotation]:
-    """Every bundled annotation, validated before anything is written."""
-    from kpolicy.extract.gazetteer import load_gazetteer
+def bundled(read: ArticleReader | None) -> list[Annotation]:
+    """Every bundled annotation, validated before anything is written. `read` gives an
+    article file's plain text (kpolicy.ingest.article_text): the store reads no article
+    formats itself, so whoever asks for the seed hands the reader in."""
+    from kpolicy.authority import load_gazetteer
     from kpolicy.store.annotations import bundled_annotations, load_annotation
 
+    if read is None:
+        raise RuntimeFailure("seeding the bundled article needs an article reader; "
+                             "pass read=kpolicy.ingest.article_text")
     gazetteer = load_gazetteer()
     # the bundled annotations name their articles in the package's data/articles/
-    return [load_annotation(path, gazetteer, article_root=path.parent.parent) for path in bundled_annotations()]
+    return [load_annotation(path, gazetteer, article_root=path.parent.parent, read=read) for path in bundled_annotations()]
 
 
 def _store_all(conn: Connection, annotations: list[Annotation]) -> StoreSummary:
-    from kpolicy.extract.gazetteer import load_gazetteer
+    from kpolicy.authority import load_gazetteer
     from kpolicy.store.articles import store_article, sync_reference
 
     sync_reference(conn, load_gazetteer())
@@ -48,26 +53,29 @@ def _store_all(conn: Connection, annotations: list[Annotation]) -> StoreSummary:
     return summary
 
 
-def seed(database: Database, annotations: list[Annotation] | None = None) -> StoreSummary:
-    """Load the bundled articles (or the given annotations) in one transaction; texts already present are skipped."""
-    annotations = bundled() if annotations is None else annotations
+def seed(database: Database, annotations: list[Annotation] | None = None, *, read: ArticleReader | None = None) -> StoreSummary:
+    """Load the bundled articles (or the given annotations) in one transaction; texts already present are skipped.
+    The bundled articles are read with `read` (see `bundled`)."""
+    annotations = bundled(read) if annotations is None else annotations
     with database.writing() as conn:
         return _store_all(conn, annotations)
 
 
-def initialise(database: Database, with_seed: bool = True, only_if_new: bool = False) -> StoreSummary:
+def initialise(database: Database, with_seed: bool = True, only_if_new: bool = False, *,
+               read: ArticleReader | None = None) -> StoreSummary:
     """Migrate to head, sync the reference data and optionally seed: one transaction.
 
     Race-safe: the revision is read again inside the write lock, so when several
     processes create the same database at once, one migrates and the others find it
     done. `database.revision_before` is what that re-check found (None: a new
     database). With `only_if_new`, a database someone else just created is left as is.
+    The seed's article is read with `read` (see `bundled`).
     """
     from kpolicy.store import migrate
     from kpolicy.store.db import schema_revision
 
     database.refuse_read_only()
-    annotations = bundled() if with_seed else []
+    annotations = bundled(read) if with_seed else []
     if database.engine.dialect.name == "sqlite":
         _enable_wal(database)
     with database.writing() as conn:
@@ -103,9 +111,9 @@ def _enable_wal(database: Database) -> None:
             raw.close()
 
 
-def open_or_create(db: str | None, *, create: bool = True) -> Database:
+def open_or_create(db: str | None, *, create: bool = True, read: ArticleReader | None = None) -> Database:
     """Open an existing kpolicy database, or create and migrate a new one when `create` (seeded
-    with the bundled article only when it is the default database)."""
+    with the bundled article, read with `read`, only when it is the default database)."""
     database, revision = connect(db)
     target = database.target
     try:
@@ -114,7 +122,7 @@ def open_or_create(db: str | None, *, create: bool = True) -> Database:
                 raise DatabaseError(f"no kpolicy database at {target.label}; run `kpolicy init --db {target.label}` first")
             # only the default database is seeded on first use: a database the user names is theirs
             with_seed = target.is_default
-            summary = initialise(database, with_seed=with_seed, only_if_new=True)
+            summary = initialise(database, with_seed=with_seed, only_if_new=True, read=read)
             if database.revision_before is not None:  # another process created it meanwhile
                 check_revision(database.revision_before, target)
                 return database
@@ -137,7 +145,7 @@ def open_or_create(db: str | None, *, create: bool = True) -> Database:
         raise
     except sa.exc.SQLAlchemyError as exc:
         database.close()
-        raise _translate(exc, target) from None
+        raise translate_error(exc, target) from None
 
 
 open_database = open_or_create  # the name library users and the tests know

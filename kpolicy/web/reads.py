@@ -40,7 +40,7 @@ def timeline_page(conn: Connection, q: EventQuery, after: tuple[int, int] | None
       bounded walk of the sort_key index -- every one of the first group sorts before
       every one of the second, since sort_key orders by the lower bound first.
     """
-    from kpolicy.dates import _ORD_SHIFT, SORT_UNDATED, parse_window
+    from kpolicy.dates import ORD_SHIFT, SORT_UNDATED, parse_window
 
     from kpolicy.query import resolve_statuses, resolve_types
 
@@ -49,8 +49,8 @@ def timeline_page(conn: Connection, q: EventQuery, after: tuple[int, int] | None
     want = size + 1
     window = bool(q.start or q.end or q.on)
     lower, upper = parse_window(q.start, q.end, q.on) if window else (None, None)
-    lo_key = lower.toordinal() * _ORD_SHIFT if lower is not None else None
-    hi_key = (upper.toordinal() + 1) * _ORD_SHIFT if upper is not None else None
+    lo_key = lower.toordinal() * ORD_SHIFT if lower is not None else None
+    hi_key = (upper.toordinal() + 1) * ORD_SHIFT if upper is not None else None
     selective = bool(q.actors or q.source or q.places or q.text)
 
     def keyset(stmt, key_col, id_col):

@@ -2,7 +2,7 @@
 
 Canonical actors with kind, ISO 3166-1 alpha-3 code, parent and the names texts use
 for them. The database holds a copy (actors, actor_aliases, places) for queries; the
-loader and the extractor read the file through this module.
+loader and the extractor read the file through this module (kpolicy.authority).
 """
 
 from __future__ import annotations
@@ -76,6 +76,19 @@ class Gazetteer:
             entry = self.actors.get(candidate)
             if entry is not None and entry.kind in STATE_KINDS:
                 return candidate
+        return chain[-1]
+
+    def top_state(self, name: str) -> str:
+        """The top-level state of an actor; for international bodies, the body below the UN
+        system (UN Panel of Experts -> United Nations Security Council). What extraction
+        reports as an event's `states`."""
+        chain = self.ancestors(name)
+        for candidate in chain:
+            entry = self.actors.get(candidate)
+            if entry is not None and entry.kind == "state":
+                return candidate
+        if len(chain) >= 2:
+            return chain[-2]
         return chain[-1]
 
     def alias_rows(self, entry: ActorEntry) -> list[str]:

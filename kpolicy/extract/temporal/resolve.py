@@ -1,45 +1,24 @@
-"""Temporal expressions in English news text, normalised to EDTF against the publication date.
+"""Resolving a matched date phrase against its anchors: the publication date, the sentence's
+tense and mood, and the narrative time the text has reached.
 
-`find_time_expressions(text, published)` returns every date phrase of `text` left to right
-as a `TimeExpression`: its exact span, the EDTF it stands for and what it was resolved
-against. The rules are ../shared/eval/GUIDELINES.md's: relative phrases resolve against the
-publication date ('in June' = the most recent June unless the tense says future; 'the last
-six months' = an interval ending at publication, month precision); early/mid/late X =
-X-01/04, 05/08, 09/12 (days 1-10, 11-20, 21-end of a month); seasons are three-month
-intervals; vague futures ('soon') are open intervals from the publication month.
-
-Hand-written regular expressions, deterministic and offline: every pattern below is one
-family of phrases with one resolver. `sentence_tense` and `modality` are the cue-word
-classifiers the resolver uses for 'in June' and weekday names; the extractor uses them for
-an event's status too. Nothing here raises on arbitrary text: a resolver that fails (an
-impossible date such as 31 February) drops its match.
+`Context` holds what a resolver needs beyond the match; each `resolve_<family>` function turns
+one pattern family's match (kpolicy.extract.temporal.find) into (edtf, anchor, kind), or None.
+The rules are ../shared/eval/GUIDELINES.md's: relative phrases resolve against the publication
+date ('in June' = the most recent June unless the tense says future; 'the last six months' = an
+interval ending at publication, month precision); early/mid/late X = X-01/04, 05/08, 09/12
+(days 1-10, 11-20, 21-end of a month); seasons are three-month intervals; vague futures
+('soon') are open intervals from the publication month.
 """
 
 from __future__ import annotations
 
 import calendar
 import re
-from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from kpolicy.dates import parse_edtf, shift_months
-from kpolicy.extract.lexicon import (CLAUSE_ABBREVIATIONS, MONTH_NAMES, MONTH_WORD, MONTHS_ABBR, MONTHS_FULL, SEASONS,
-                                     WEEKDAYS)
-
-__all__ = ["TimeExpression", "find_time_expressions", "sentence_tense", "modality"]
-
-
-@dataclass(frozen=True)
-class TimeExpression:
-    start: int  # char offset in the text given to find_time_expressions
-    end: int
-    text: str  # as written: "in June", "on 28-31 December 2019", "the last six months"
-    edtf: str  # normalised EDTF: 2019-06, 2019-12-28/2019-12-31, 2019-08/2020-02, 2020-02/..
-    anchor: str | None  # what a relative phrase was resolved against (ISO/EDTF); None when absolute
-    kind: str  # "absolute" | "relative" | "vague"
-    direction: str | None  # "past" | "future" | None: where it points relative to publication
-    rule: str = field(default="", compare=False)  # the temporal pattern that read it: 'date', 'bare_month', 'rel_day'...
-
+from kpolicy.extract.lexicon import CLAUSE_ABBREVIATIONS, MONTH_NAMES, SEASONS, WEEKDAYS
+from kpolicy.extract.temporal.tense import WOULD, clause_tense, modality
 
 # ----------------------------------------------------------------------------- vocabulary
 
@@ -52,27 +31,6 @@ _NUMBERS = {
     "twenty": 20, "thirty": 30, "few": 3, "a few": 3, "several": 4, "a couple of": 2, "couple of": 2,
 }
 
-
-def _mon(name: str) -> str:
-    """A case-sensitive month name (capitalised: 'May' the month, not 'may' the verb)."""
-    full, abbr = MONTHS_FULL, MONTHS_ABBR
-    return rf"(?-i:(?P<{name}>{full}|(?:{abbr})\b\.?)(?!\w|-[a-z]))"
-
-
-def _day(name: str) -> str:
-    return rf"(?P<{name}>[0-3]?\d)(?:st|nd|rd|th)?"
-
-
-def _year(name: str) -> str:
-    return rf"(?P<{name}>1[89]\d\d|20\d\d)(?![\d%])"
-
-
-_MONTH_WORD = MONTH_WORD
-_NUM = r"(?P<n>\b(?:\d{1,3}|a\s+couple\s+of|couple\s+of|a\s+few|few|several|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|eighteen|twenty|thirty))"
-_UNIT = r"(?P<unit>days?|weeks?|months?|years?|decades?)"
-_RANGE_JOIN = r"(?P<join>\s*(?:-|–|—)\s*|\s+(?:to|until|till|through|thru|and|or)\s+)"
-_YEAR_AFTER = r"(?:,?\s+(?:of\s+)?" + _year("y") + ")?"
-_NOT_NUMBER_AFTER = r"(?![\d:%]|\.\d|\s*(?:percent|per\s+cent|km|kilometers?|kilometres?|miles?|people|troops|soldiers|tons?|tonnes?|meters?|metres?|kg|times)\b)"
 
 
 def _number(word: str) -> int:
@@ -120,116 +78,6 @@ def _season(year: int, month: int) -> str:
     return _months(year, month, end.year, end.month)
 
 
-# ----------------------------------------------------------------------------- tense and modality
-
-_FUTURE = re.compile(
-    r"\b(?:will|shall|won['’]t|is\s+going\s+to|are\s+going\s+to|to\s+be\s+(?:held|convened|hosted|staged|launched|opened)"
-    r"|(?<!was\s)(?<!were\s)(?:is|are|be|been)\s+(?:scheduled|planned|slated|set|due|expected|poised)\s+(?:to|for)\b"
-    r"|(?<!was\s)(?<!were\s)(?<!had\s)\bscheduled\s+(?:to|for)\b|plans?\s+to|intends?\s+to|aims?\s+to|upcoming|forthcoming"
-    r"|next\s+(?:week|month|year|monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
-    r"|tomorrow|in\s+the\s+(?:near\s+|coming\s+)?future|in\s+the\s+coming)\b",
-    re.I,
-)
-_PAST = re.compile(
-    r"\b(?:said|says?\s+it\s+had|was|were|had|did|held|met|took|gave|made|came|went|told|began|begun|saw|"
-    r"fired|launched|conducted|tested|convened|announced|reported|agreed|signed|rose|fell|won|lost|left|"
-    r"sent|led|ran|wrote|spoke|set\s+off|unveiled|adopted|skipped|delivered|replaced|visited|"
-    r"ago|yesterday|last\s+(?:week|month|year|monday|tuesday|wednesday|thursday|friday|saturday|sunday)|"
-    r"ha(?:s|ve)\s+(?:been|\w+ed)\b)\b",
-    re.I,
-)
-# A regular past form: a verb in -ed not right after an article/determiner/'be' (which make it an
-# adjective or a passive present: 'the advanced missiles', 'cannot be excluded').
-_WOULD = re.compile(r"\b(?:would|was\s+to|were\s+to|was\s+going\s+to)\s+(?!have\b|not\s+have\b)\w", re.I)
-_HEADLINE_FUTURE = re.compile(
-    r"\bto\s+(?:hold|host|meet|visit|launch|convene|stage|resume|open|sign|attend|begin|start)\b", re.I)
-_ED = re.compile(r"(?<![-\w])(?P<prev>\w+)\s+(?P<verb>[a-z]{3,}ed)\b")
-_ED_NOT_VERBS = frozenset(
-    "need speed seed feed shed indeed proceed succeed exceed embed breed creed greed deed heed weed "
-    "hundred red bed united advanced limited unprecedented detailed related sophisticated alleged "
-    "supposed so-called armed interested concerned expected scheduled planned based skilled "
-    "experienced isolated increased reduced renewed stalled stagnant reported".split()
-)
-_ED_NOT_AFTER = frozenset(
-    "the a an its their his her our your my this that these those of more most less be being is are "
-    "am very so too and or but which by as than newly well ill highly".split()
-)
-_FORECAST = re.compile(
-    r"\b(?:may|might|could|likely|unlikely|probably|possibly|perhaps|would|(?:cannot|can['’]t|could\s+not)\s+be\s+(?:excluded|ruled\s+out)"
-    r"|is\s+expected\s+to|are\s+expected\s+to|expected\s+to|is\s+likely\s+to|chances?\s+(?:is|are)|possibility|forecast|predict\w*)\b",
-    re.I,
-)
-_EXPECTED = re.compile(
-    r"\b(?:will|shall|won['’]t|scheduled|planned|plans?\s+to|set\s+to|slated|due\s+to|to\s+be\s+held|is\s+to|are\s+to"
-    r"|intends?\s+to|agreed\s+to|upcoming|forthcoming)\b",
-    re.I,
-)
-
-
-def _regular_past(sentence: str) -> bool:
-    for m in _ED.finditer(sentence):
-        verb = m.group("verb").lower()
-        if verb in _ED_NOT_VERBS or m.group("prev").lower() in _ED_NOT_AFTER:
-            continue
-        return True
-    return False
-
-
-def _tense(sentence: str) -> str | None:
-    """sentence_tense, with 'past?' when only a regular -ed form says past."""
-    if not sentence:
-        return None
-    if _FUTURE.search(sentence):
-        return "future"
-    if _PAST.search(sentence):
-        return "past"
-    if _regular_past(sentence):
-        return "past?"
-    if _HEADLINE_FUTURE.search(sentence):
-        return "future"
-    return None
-
-
-def sentence_tense(sentence: str) -> str | None:
-    """'future' for will/shall/to be held/scheduled/planned/is expected to/next ...; 'past' for
-    past-tense verbs (said, held, was, were, -ed forms, had); None when unclear.
-
-    Future wins when both occur: reported speech ('said it will hold') is about the future event.
-
-    >>> sentence_tense("North Korea will hold a plenary session on Friday, state media said")
-    'future'
-    >>> sentence_tense("Kim skipped his New Year's Day address")
-    'past'
-    """
-    if not sentence:
-        return None
-    if _FUTURE.search(sentence):
-        return "future"
-    if _PAST.search(sentence) or _regular_past(sentence):
-        return "past"
-    if _HEADLINE_FUTURE.search(sentence):  # 'NK to hold plenary meeting on Friday'
-        return "future"
-    return None
-
-
-def modality(sentence: str) -> str | None:
-    """'forecast' for the author's speculation (may, might, could, likely, probably, would, cannot be
-    excluded, is expected to); 'expected' for announced plans (will, scheduled, planned, set to, to be
-    held); None otherwise. Speculation wins: 'will be more likely' is a forecast.
-
-    >>> modality("North Korean border provocations cannot be excluded")
-    'forecast'
-    >>> modality("The talks are scheduled for next week")
-    'expected'
-    """
-    if not sentence:
-        return None
-    if _FORECAST.search(sentence):
-        return "forecast"
-    if _EXPECTED.search(sentence):
-        return "expected"
-    return None
-
 
 # ----------------------------------------------------------------------------- context
 
@@ -242,7 +90,7 @@ _BOUNDARY = re.compile(r"[,;:!?()\"“”]|" + _STOP + r"(?=\s)|\s(?:that|and|bu
 _SENT_END = re.compile(_STOP + r"[\"”’')\]]*\s+|\n")
 
 
-class _Context:
+class Context:
     """What resolvers need beyond the match: publication, tense, narrative."""
 
     def __init__(self, text: str, published: date, tense: str | None, narrative: str | None) -> None:
@@ -275,14 +123,14 @@ class _Context:
         for m in _BOUNDARY.finditer(before):
             cut = m.end()
         window = before[cut:] if cut is not None else before
-        if _WOULD.search(window):  # 'Seoul said it would hold talks in March': the future of the saying
+        if WOULD.search(window):  # 'Seoul said it would hold talks in March': the future of the saying
             return "future"
         after = text[end:end + 80]
         m = _BOUNDARY.search(after)
         clause = window + text[start:end] + (after[: m.start()] if m else after)
         weak = None  # a bare -ed form ('possibly timed to coincide') yields to the sentence's modality
         for part in (window, clause):
-            tense = _tense(part)
+            tense = clause_tense(part)
             if tense == "past?":
                 weak = weak or "past"
             elif tense:
@@ -353,23 +201,24 @@ class _Context:
         return self.pub, self.pub_iso
 
 
+
 # ----------------------------------------------------------------------------- resolvers
-# Each returns (edtf, anchor, kind) or None; `ctx` is the _Context, `m` the match.
+# Each returns (edtf, anchor, kind) or None; `ctx` is the Context, `m` the match.
 
 _Result = tuple[str, str | None, str] | None
 
 
-def _r_iso(m, ctx) -> _Result:
+def resolve_iso(m, ctx) -> _Result:
     d = date(int(m.group("y")), int(m.group("mo")), int(m.group("d")))
     return d.isoformat(), None, "absolute"
 
 
-def _r_dmy_dots(m, ctx) -> _Result:
+def resolve_dmy_dots(m, ctx) -> _Result:
     d = date(int(m.group("y")), int(m.group("mo")), int(m.group("d")))
     return d.isoformat(), None, "absolute"
 
 
-def _r_day_range(m, ctx) -> _Result:
+def resolve_day_range(m, ctx) -> _Result:
     if m.group("join").strip() == "and" and not m.group("pre"):
         return None
     month = _month_of(m.group("mon"))
@@ -383,7 +232,7 @@ def _r_day_range(m, ctx) -> _Result:
     return _days(first, date(first.year, month, d2)), anchor, "relative"
 
 
-def _r_cross_range(m, ctx) -> _Result:
+def resolve_cross_range(m, ctx) -> _Result:
     """'28 December 2019 - 2 January 2020', 'from Dec. 28 to Jan. 2', 'Jan. 8 or Feb. 16'."""
     join = m.group("join").strip()
     if join == "and" and not m.group("pre"):
@@ -408,7 +257,7 @@ def _r_cross_range(m, ctx) -> _Result:
     return _days(start, end), anchor, kind
 
 
-def _r_date(m, ctx) -> _Result:
+def resolve_date(m, ctx) -> _Result:
     month, day = _month_of(m.group("mon")), int(m.group("d"))
     if not 1 <= day <= 31:
         return None
@@ -418,7 +267,7 @@ def _r_date(m, ctx) -> _Result:
     return d.isoformat(), anchor, "relative"
 
 
-def _r_weekday_date(m, ctx) -> _Result:
+def resolve_weekday_date(m, ctx) -> _Result:
     """'Friday, April 20': without a year, the year (nearest publication) the weekday fits."""
     month, day = _month_of(m.group("mon") or m.group("mon2")), int(m.group("d") or m.group("d2"))
     wd = _WEEKDAYS[m.group("wd").lower()]
@@ -434,7 +283,7 @@ def _r_weekday_date(m, ctx) -> _Result:
     return None
 
 
-def _r_month_range(m, ctx) -> _Result:
+def resolve_month_range(m, ctx) -> _Result:
     join = m.group("join").strip()
     if join == "and" and not m.group("pre"):
         return None
@@ -448,7 +297,7 @@ def _r_month_range(m, ctx) -> _Result:
     return _months(y1, m1, y2, m2), anchor, "relative"
 
 
-def _r_month_year(m, ctx) -> _Result:
+def resolve_month_year(m, ctx) -> _Result:
     return _ym(int(m.group("y")), _month_of(m.group("mon"))), None, "absolute"
 
 
@@ -459,7 +308,7 @@ _MONTH_LIST_BEFORE = re.compile(
     r"(?-i:January|February|March|April|May|June|July|August|September|October|November|December),\s$")
 
 
-def _r_bare_month(m, ctx) -> _Result:
+def resolve_bare_month(m, ctx) -> _Result:
     """A month without a day or year, where the context makes it a date: 'in June', '(March)',
     'last June', 'the April elections' ('May' alone, or 'March' the verb, are left alone)."""
     month = _month_of(m.group("mon"))
@@ -529,7 +378,7 @@ _MOD_NAMES = {
 }
 
 
-def _r_modified(m, ctx) -> _Result:
+def resolve_modified(m, ctx) -> _Result:
     """early/mid/late/the end of/the final days of + a year, a month, 'last year', ..."""
     mod = " ".join(m.group("mod").lower().split())
     if mod in _MOD_NAMES:
@@ -580,7 +429,7 @@ def _r_modified(m, ctx) -> _Result:
     return _months(year, lo, year, hi), anchor, kind
 
 
-def _r_week_of_month(m, ctx) -> _Result:
+def resolve_week_of_month(m, ctx) -> _Result:
     """'the first week of March (2019)': days 1-7, 8-14, 15-21, 22-28; the last week = last 7 days."""
     month = _month_of(m.group("mon"))
     if m.group("y"):
@@ -596,7 +445,7 @@ def _r_week_of_month(m, ctx) -> _Result:
     return _days(date(year, month, 1 + 7 * k), date(year, month, 7 + 7 * k)), anchor, kind
 
 
-def _r_earlier_later(m, ctx) -> _Result:
+def resolve_earlier_later(m, ctx) -> _Result:
     which, unit = m.group("which").lower(), m.group("unit").lower()
     pub = ctx.pub
     if unit == "year":
@@ -611,7 +460,7 @@ def _r_earlier_later(m, ctx) -> _Result:
     return _days(pub, monday + timedelta(days=6)), ctx.pub_iso, "relative"
 
 
-def _r_year_end(m, ctx) -> _Result:
+def resolve_year_end(m, ctx) -> _Result:
     """'year-end', 'end-of-year' (the December of the year in view), 'in the new year'."""
     w = m.group(0).lower()
     pub = ctx.pub
@@ -627,12 +476,12 @@ def _r_year_end(m, ctx) -> _Result:
     return _ym(year, 12), ctx.pub_iso, "relative"
 
 
-def _r_rel_year(m, ctx) -> _Result:
+def resolve_rel_year(m, ctx) -> _Result:
     year, anchor = _relative_year(m.group(0), ctx, m)
     return f"{year:04d}", anchor, "relative"
 
 
-def _r_years_ago(m, ctx) -> _Result:
+def resolve_years_ago(m, ctx) -> _Result:
     n = _number(m.group("n"))
     unit = m.group("unit").lower().rstrip("s")
     way = m.group("way").lower()
@@ -665,7 +514,7 @@ def _r_years_ago(m, ctx) -> _Result:
     return (ref + timedelta(days=sign * n)).isoformat(), anchor, "relative"
 
 
-def _r_rel_month(m, ctx) -> _Result:
+def resolve_rel_month(m, ctx) -> _Result:
     w = " ".join(m.group(0).lower().split())
     if w in ("this month", "the current month"):
         ref, anchor, shift = ctx.pub, ctx.pub_iso, 0
@@ -688,7 +537,7 @@ def _r_rel_month(m, ctx) -> _Result:
     return _ym(d.year, d.month), anchor, "relative"
 
 
-def _r_rel_day(m, ctx) -> _Result:
+def resolve_rel_day(m, ctx) -> _Result:
     w = " ".join(m.group(0).lower().split())
     pub = ctx.pub
     offsets = {"yesterday": -1, "today": 0, "tonight": 0, "this morning": 0, "this afternoon": 0,
@@ -712,7 +561,7 @@ def _week_of(d: date) -> date:
     return d - timedelta(days=d.weekday())
 
 
-def _r_rel_week(m, ctx) -> _Result:
+def resolve_rel_week(m, ctx) -> _Result:
     w = " ".join(m.group(0).lower().split())
     pub = ctx.pub
     monday = _week_of(pub)
@@ -746,7 +595,7 @@ def _r_rel_week(m, ctx) -> _Result:
     return _days(start, start + timedelta(days=6)), ctx.pub_iso, "relative"
 
 
-def _r_weekday(m, ctx) -> _Result:
+def resolve_weekday(m, ctx) -> _Result:
     wd = _WEEKDAYS[m.group("wd").lower()]
     rel = (m.group("rel") or "").lower()
     pub = ctx.pub
@@ -763,7 +612,7 @@ def _r_weekday(m, ctx) -> _Result:
     return (pub - timedelta(days=(pub.weekday() - wd) % 7)).isoformat(), ctx.pub_iso, "relative"
 
 
-def _r_weekday_range(m, ctx) -> _Result:
+def resolve_weekday_range(m, ctx) -> _Result:
     """'on Monday and Tuesday', 'from Tuesday to Thursday': one interval ending on the second day,
     which resolves as a weekday of its own would; the first day is the nearest such day before it."""
     wd1, wd2 = _WEEKDAYS[m.group("wd").lower()], _WEEKDAYS[m.group("wd2").lower()]
@@ -787,7 +636,7 @@ def _r_weekday_range(m, ctx) -> _Result:
 _SEASON_THE = re.compile(r"\b(?:in|during|over|by|until|through|throughout)\s+the\s+$", re.I)
 
 
-def _r_season(m, ctx) -> _Result:
+def resolve_season(m, ctx) -> _Result:
     name = m.group("s").lower()
     rel = " ".join((m.group("rel") or "").lower().split())
     after_the = bool(_SEASON_THE.search(ctx.text, max(0, m.start() - 16), m.start()))
@@ -831,7 +680,7 @@ def _r_season(m, ctx) -> _Result:
     return _season(year, first), ctx.pub_iso, "relative"
 
 
-def _r_span(m, ctx) -> _Result:
+def resolve_span(m, ctx) -> _Result:
     """'the last six months', 'the past two years', 'the next three weeks', 'the past year'."""
     direction = m.group("dir").lower()
     n = _number(m.group("n")) if m.group("n") else 1
@@ -853,7 +702,7 @@ def _r_span(m, ctx) -> _Result:
     return _months(a.year, a.month, b.year, b.month), anchor, "relative"
 
 
-def _r_within(m, ctx) -> _Result:
+def resolve_within(m, ctx) -> _Result:
     """'within a few weeks', 'in two weeks', 'within the next three months': future from the narrative."""
     if m.group(0)[:2].lower() == "in" and not ctx.future(m.start(), m.end()):
         return None  # 'for the first time in two years' looks back, and is no date of its own
@@ -871,7 +720,7 @@ def _r_within(m, ctx) -> _Result:
     return _months(ref.year, ref.month, other.year, other.month), anchor, "relative"
 
 
-def _r_vague(m, ctx) -> _Result:
+def resolve_vague(m, ctx) -> _Result:
     w = " ".join(m.group(0).lower().split())
     pub = ctx.pub
     if w in ("recently", "lately", "of late", "in recent weeks", "in the past few weeks"):
@@ -887,7 +736,7 @@ def _r_vague(m, ctx) -> _Result:
     return f"{_ym(pub.year, pub.month)}/..", ctx.pub_iso, "vague"
 
 
-def _r_year(m, ctx) -> _Result:
+def resolve_year(m, ctx) -> _Result:
     lo = max(0, m.start() - 14)
     before = ctx.text[lo:m.start()].lower()
     if re.search(r"(?:resolution|no\.|number|article|section|pp?\.|page|room|route|flight|model|type|version|unit|#|\$)\s*$", before):
@@ -895,7 +744,7 @@ def _r_year(m, ctx) -> _Result:
     return m.group("y"), None, "absolute"
 
 
-def _r_year_range(m, ctx) -> _Result:
+def resolve_year_range(m, ctx) -> _Result:
     join = m.group("join").strip()
     if join == "and" and not m.group("pre"):
         return None
@@ -909,13 +758,13 @@ def _r_year_range(m, ctx) -> _Result:
     return f"{y1:04d}/{y2:04d}", None, "absolute"
 
 
-def _r_decade(m, ctx) -> _Result:
+def resolve_decade(m, ctx) -> _Result:
     y = int(m.group("y"))
     lo, hi = {"early": (0, 3), "mid": (4, 6), "late": (7, 9)}.get((m.group("mod") or "").lower(), (0, 9))
     return f"{y + lo:04d}/{y + hi:04d}", None, "absolute"
 
 
-def _r_new_year(m, ctx) -> _Result:
+def resolve_new_year(m, ctx) -> _Result:
     """New Year's Day/Eve: the year comes from a year phrase in the same sentence (post-pass)."""
     eve = "eve" in m.group(0).lower()
     future = ctx.future(m.start(), m.end())
@@ -930,81 +779,8 @@ def _r_new_year(m, ctx) -> _Result:
     return f"{y:04d}-01-01", ctx.pub_iso, "relative"
 
 
-# ----------------------------------------------------------------------------- patterns
 
-_PREP = r"(?:(?P<pre>from|between)\s+)?"
-_DM_A = _day("d1") + r"\s+(?:of\s+)?" + _mon("mon1") + r"(?:,?\s+" + _year("y1") + ")?"
-_MD_A = _mon("mon1b") + r"\s+" + _day("d1b") + r"(?![\d:])(?:,?\s+" + _year("y1b") + ")?"
-_DM_B = _day("d2") + r"\s+(?:of\s+)?" + _mon("mon2") + r"(?:,?\s+" + _year("y2") + ")?"
-_MD_B = _mon("mon2b") + r"\s+" + _day("d2b") + r"(?![\d:])(?:,?\s+" + _year("y2b") + ")?"
-_REL_YEAR = (r"(?:last|this|next|past|coming)\s+year|the\s+(?:previous|prior|preceding|following|next|subsequent|same|current|coming)\s+year"
-             r"|the\s+year\s+(?:before|after)|that\s+year|the\s+year")
-_REL_MONTH_T = r"(?:this|last|next|that)\s+month|the\s+(?:same|previous|following)\s+month|the\s+month"
-_MODIFIER = (r"(?P<mod>early|mid|late|end(?=-)|the\s+(?:end|close|beginning|start|middle|turn)\s+of"
-             r"|the\s+(?:first|second)\s+half\s+of|the\s+(?:first|second|third|fourth|last|final)\s+quarter\s+of"
-             r"|the\s+(?:final|last|closing|first|opening|early)\s+(?:few\s+)?(?:days|weeks|months)\s+of)")
-
-_PATTERNS: list[tuple[str, object]] = [
-    (r"(?<![\d-])(?P<y>\d{4})-(?P<mo>\d{2})-(?P<d>\d{2})(?![\d-])", _r_iso),
-    (r"(?<![\d.])(?P<d>[0-3]?\d)\.(?P<mo>[01]?\d)\.(?P<y>1[89]\d\d|20\d\d)(?![\d]|\.\d)", _r_dmy_dots),
-    # day ranges inside one month
-    (_PREP + _day("d1") + r"(?P<join>\s*(?:-|–|—)\s*|\s+(?:to|until|till|through|and)\s+)" + _day("d2")
-     + r"\s+(?:of\s+)?" + _mon("mon") + _YEAR_AFTER, _r_day_range),
-    (_PREP + _mon("mon") + r"\s+" + _day("d1") + r"(?P<join>\s*(?:-|–|—)\s*|\s+(?:to|until|till|through|and)\s+)"
-     + _day("d2") + r"(?![\d:%]|\s+(?:of\s+)?" + _MONTH_WORD + ")" + _YEAR_AFTER, _r_day_range),
-    # ranges and alternatives across months
-    (_PREP + r"(?:" + _DM_A + r"|" + _MD_A + r")" + _RANGE_JOIN + r"(?:" + _DM_B + r"|" + _MD_B + r")", _r_cross_range),
-    # single dates
-    (_mon("mon") + r"\s+" + _day("d") + r"(?!\s*[-–]\s*\d)" + _NOT_NUMBER_AFTER + r"(?:,?\s+" + _year("y") + ")?", _r_date),
-    (r"(?<![\d.,$#-])" + _day("d") + r"\s+(?:of\s+)?" + _mon("mon") + r"(?:,?\s+" + _year("y") + ")?", _r_date),
-    (r"(?-i:(?P<wd>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)),?\s+(?:" + _mon("mon") + r"\s+" + _day("d")
-     + r"(?![\d:])(?:,?\s+" + _year("y") + r")?|" + _day("d2") + r"\s+(?:of\s+)?" + _mon("mon2") + r"(?:,?\s+" + _year("y2") + r")?)", _r_weekday_date),
-    # month ranges ("March-April", "from March to May 2019", "June or July")
-    (_PREP + _mon("mon1") + r"(?P<join>\s*(?:-|–|—|/)\s*|\s+(?:to|until|till|through|and|or)\s+)" + _mon("mon2") + _YEAR_AFTER, _r_month_range),
-    # month + year
-    (_mon("mon") + r",?\s+(?:of\s+)?" + _year("y"), _r_month_year),
-    # modified periods: early 2020, mid-2019, late June, the end of last year, the final days of the previous year
-    (_MODIFIER + r"[-\s]+(?:" + _mon("mon") + _YEAR_AFTER + r"|(?P<tgt>" + _year("ty") + r"(?!['’]?s\b)|" + _REL_YEAR + r"|" + _REL_MONTH_T + r"))", _r_modified),
-    (r"\bthe\s+(?P<which>first|second|third|fourth|last|final)\s+week\s+of\s+" + _mon("mon") + _YEAR_AFTER, _r_week_of_month),
-    (r"(?P<which>earlier|later)\s+(?:this|in\s+the)\s+(?P<unit>year|month|week)\b", _r_earlier_later),
-    # bare months in context: in June, last June, (March), the April elections
-    (r"(?:\b(?P<rel>last|this|next)\s+)?" + _mon("mon"), _r_bare_month),
-    # relative years, months, weeks, days
-    (r"\b(?:" + _REL_YEAR.replace("|that\\s+year|the\\s+year", "|that\\s+year") + r"|a\s+year\s+(?:earlier|later))\b", _r_rel_year),
-    (_NUM + r"\s+" + _UNIT + r"\s+(?P<way>ago|earlier|later)\b", _r_years_ago),
-    (r"\b(?:year[-\s]end|end[-\s]of[-\s](?:the[-\s])?year|in\s+the\s+new\s+year)\b", _r_year_end),
-    (r"\b(?:(?:this|last|next)\s+month|the\s+(?:current|previous|preceding|following|next|same)\s+month|that\s+month"
-     r"|the\s+month\s+(?:before|after)|a\s+month\s+(?:earlier|later))\b", _r_rel_month),
-    (r"\b(?:yesterday|today|tonight|tomorrow|this\s+(?:morning|afternoon|evening)|the\s+(?:day\s+before|previous\s+day|preceding\s+day|next\s+day|following\s+day|day\s+after|same\s+day)"
-     r"|(?:that\s+)?same\s+day|that\s+day|a\s+day\s+(?:earlier|later))\b", _r_rel_day),
-    (r"\b(?:(?:last|this|next|the\s+past|the\s+coming)\s+week(?!end)|the\s+(?:previous|following|next)\s+week(?!end)|the\s+week\s+(?:before|after)"
-     r"|a\s+week\s+(?:earlier|later)|(?:(?:at|over|during)\s+)?the\s+weekend|(?:this|last|next)\s+weekend|(?:this\s+)?past\s+weekend)\b", _r_rel_week),
-    # coordinated days: 'on Monday and Tuesday', 'from Tuesday to Thursday' (one interval)
-    (r"(?:\b(?P<rel>last|next|this)\s+)?(?-i:(?P<wd>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday))(?:\s+(?:and|to|through|till|until)\s+|\s*[-\u2013]\s*)"
-     r"(?-i:(?P<wd2>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday))\b", _r_weekday_range),
-    (r"(?:\b(?P<rel>last|next|this)\s+)?(?-i:(?P<wd>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday))\b", _r_weekday),
-    (r"\b(?:(?P<rel>last|this|next|early|late)\s+)?(?P<s>spring|summer|autumn|fall|winter)\b(?:\s+(?:of\s+)?" + _year("y") + ")?", None),
-    # 'is expected to last several days': the verb, not a span
-    (r"\b(?<!\bto\s)(?<!\bwill\s)(?<!\bwould\s)(?<!\bcould\s)(?<!\bmay\s)(?<!\bmight\s)(?<!\bcan\s)(?<!\bshould\s)(?<!\bdid\s)"
-     r"(?:the\s+)?(?P<dir>last|past|previous|preceding|next|coming|following)\s+" + _NUM + r"\s+" + _UNIT + r"\b", _r_span),
-    (r"\bthe\s+(?P<dir>last|past)\s+(?P<n>)?(?P<unit>year|decade|month|week)\b", _r_span),
-    (r"\b(?:within|in)\s+(?:the\s+next\s+)?" + _NUM + r"\s+" + _UNIT + r"\b(?!\s+(?:ago|earlier|later|of|after|before))", _r_within),
-    (r"\b(?:recently|lately|of\s+late|in\s+recent\s+(?:days|weeks|months|years)|in\s+the\s+past\s+few\s+weeks"
-     r"|(?<!as\s)soon\b(?!\s+(?:after|afterwards?|thereafter|before|as|enough))|shortly\b(?!\s+(?:after|afterwards?|thereafter|before))"
-     r"|in\s+the\s+(?:near\s+|not-too-distant\s+|not\s+too\s+distant\s+|foreseeable\s+)?future|in\s+the\s+coming\s+(?:days|weeks|months|years)"
-     r"|in\s+the\s+(?:days|weeks|months)\s+ahead)\b", _r_vague),
-    (_PREP + r"(?<![\w$#.,-])" + _year("y1") + r"(?P<join>\s*(?:-|–|—|/)\s*|\s+(?:to|until|till|through|and|or)\s+)(?P<y2>1[89]\d\d|20\d\d|\d\d)(?![\w%])", _r_year_range),
-    (r"\b(?:the\s+)?(?:(?P<mod>early|mid|late)[-\s]+)?(?P<y>1[89]\d0|20\d0)['’]?s\b", _r_decade),
-    (r"(?<![\w$#.,-])" + _year("y") + r"(?![\w%-]|[.,]\d)" + r"(?!\s+(?:km|kilometers?|kilometres?|miles?|people|troops|soldiers|tons?|tonnes?|meters?|metres?|kg|dollars|won|units|times|percent)\b)", _r_year),
-    (r"(?-i:New\s+Year)['’]?s?\s+(?-i:(?:Day|Eve))\b", _r_new_year),
-]
-_PATTERNS = [(p, h if h is not None else _r_season) for p, h in _PATTERNS]
-_COMPILED = [(re.compile(p, re.I), handler, rank) for rank, (p, handler) in enumerate(_PATTERNS)]
-
-_EXTEND = re.compile(r"(?:\b(?:in|on|at|during|over)\s+)$", re.I)
-
-
-def _direction(edtf: str, kind: str, published: date) -> str | None:
+def direction_of(edtf: str, kind: str, published: date) -> str | None:
     rng = parse_edtf(edtf)
     if rng.lower is not None and rng.lower > published:
         return "future"
@@ -1017,7 +793,7 @@ def _direction(edtf: str, kind: str, published: date) -> str | None:
     return None
 
 
-def _valid(edtf: str) -> bool:
+def valid_edtf(edtf: str) -> bool:
     try:
         rng = parse_edtf(edtf)
     except Exception:
@@ -1030,134 +806,7 @@ def _valid(edtf: str) -> bool:
 # Every date phrase contains one of these words (or a digit); the patterns only run on the text
 # around them, which keeps a 10,000-word article well under 100 ms. A phrase starts at most ~50
 # characters before its first such word ('in the not-too-distant future') and ends within ~60
-# after its last one.
-_HOT = re.compile(
-    r"\d|(?-i:(?:January|February|March|April|May|June|July|August|September|October|November|December"
-    r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
-    r"|New\s+Year)\b)|\b(?:years?|months?|weeks?|weekend|days?|today|tonight|yesterday|tomorrow|morning|afternoon"
-    r"|evening|recent|recently|lately|late|soon|shortly|future|coming|ahead|spring|summer|autumn|fall|winter|decades?"
-    r"|half|quarter|ago|early|earlier|later|mid)\b",
-    re.I,
-)
-_BEFORE, _AFTER = 70, 90
 
 
-def _windows(text: str) -> list[tuple[int, int]]:
-    out: list[tuple[int, int]] = []
-    n = len(text)
-    for m in _HOT.finditer(text):
-        lo, hi = max(0, m.start() - _BEFORE), min(n, m.end() + _AFTER)
-        if out and lo <= out[-1][1]:
-            out[-1] = (out[-1][0], hi)
-        else:
-            out.append((lo, hi))
-    return out
-
-
-def find_time_expressions(text: str, published: date, *, tense: str | None = None,
-                          narrative: str | None = None) -> list[TimeExpression]:
-    """All temporal expressions in `text` (usually one sentence), left to right, resolved.
-
-    tense ("past" | "future" | None), the sentence's tense, decides 'in June' (the most recent
-    June up to publication unless future) and weekday names when the words around the phrase
-    do not. narrative, the EDTF date the narrative has set, anchors 'that month', 'the next
-    day', 'a few weeks later', 'within a few weeks'; a year-precision narrative ('2021') also
-    gives bare months their year ('(March)' in a list about 2021).
-
-    >>> [(t.text, t.edtf) for t in find_time_expressions("held from January 5 to 7", date(2022, 1, 13), narrative="2021")]
-    [('from January 5 to 7', '2021-01-05/2021-01-07')]
-    """
-    if not text:
-        return []
-    ctx = _Context(text, published, tense, narrative)
-    candidates = []
-    windows = _windows(text)
-    for regex, handler, rank in _COMPILED:
-        for lo, hi in windows:
-            for m in regex.finditer(text, lo, hi):
-                if m.end() > m.start():
-                    candidates.append((m.start(), -(m.end() - m.start()), rank, m, handler))
-    candidates.sort(key=lambda c: c[:3])
-    chosen = []
-    last_end = 0
-    for start, neg_len, rank, m, handler in candidates:
-        if start < last_end:
-            continue
-        try:
-            result = handler(m, ctx)
-        except Exception:
-            result = None
-        if result is None or not _valid(result[0]):
-            continue
-        chosen.append((m, handler, result))
-        last_end = m.end()
-    _apply_sentence_frames(ctx, chosen)
-    out: list[TimeExpression] = []
-    for i, (m, handler, (edtf, anchor, kind)) in enumerate(chosen):
-        start, end = m.start(), m.end()
-        if handler is _r_new_year:
-            edtf, anchor = _new_year_from_sentence(ctx, chosen, i, edtf, anchor)
-        lead = _EXTEND.search(text, max(0, start - 9), start)
-        prev_end = out[-1].end if out else 0
-        if lead and lead.start() >= prev_end and not text[start - 1:start].isalnum():
-            start = lead.start()
-        elif handler is _r_bare_month and text[start - 1:start] == "(" and text[end:end + 1] == ")":
-            start, end = start - 1, end + 1
-        try:
-            direction = _direction(edtf, kind, published)
-        except Exception:
-            continue
-        out.append(TimeExpression(start, end, text[start:end], edtf, anchor, kind, direction, handler.__name__.removeprefix("_r_")))
-    return out
-
-
-def _new_year_from_sentence(ctx, chosen, i, edtf, anchor):
-    """'Last year, Kim skipped his New Year's Day address' -> 1 January of last year."""
-    m = chosen[i][0]
-    lo, hi = ctx.sentence_bounds(m.start(), m.end())
-    best = None
-    for j, (other, _handler, (o_edtf, o_anchor, _kind)) in enumerate(chosen):
-        if j == i or other.start() < lo or other.end() > hi or not re.fullmatch(r"\d{4}", o_edtf):
-            continue
-        dist = abs(other.start() - m.start())
-        if best is None or dist < best[0]:
-            best = (dist, o_edtf, o_anchor)
-    if best is None:
-        return edtf, anchor
-    return best[1] + edtf[4:], best[2]
-
-
-_YEARLESS = frozenset({_r_week_of_month, _r_date, _r_day_range, _r_cross_range, _r_month_range, _r_bare_month, _r_modified, _r_season})
-_CHAIN = re.compile(r"\s*,?\s*(?:and|or|,)\s+(?:(?:in|on)\s+)?", re.I)
-_FRAME_LEAD = re.compile(r"[\s\"“‘'(\[-]*(?:(?:in|during|throughout|by|since)\s+)?", re.I)
-
-
-def _apply_sentence_frames(ctx, chosen) -> None:
-    """A sentence that opens with a year ('Last year, ...', 'In 2019, ...') gives that year to the
-    dates it names without one: 'Last year, ... the congress, which was held from January 5 to 7'."""
-    frame_for: dict[tuple[int, int], str] = {}
-    for i, (m, handler, (edtf, anchor, kind)) in enumerate(chosen):
-        bounds = ctx.sentence_bounds(m.start(), m.end())
-        if re.fullmatch(r"\d{4}", edtf) and handler in (_r_rel_year, _r_year, _r_modified) and \
-                _FRAME_LEAD.fullmatch(ctx.text, bounds[0], m.start()):
-            frame_for[bounds] = edtf
-            continue
-        if kind != "relative" or handler not in _YEARLESS:
-            continue
-        year = frame_for.get(bounds)
-        after = None
-        if i and chosen[i - 1][2][2] == "absolute":  # 'in March 2018 and April': the year carries over
-            prev_m, prev_edtf = chosen[i - 1][0], chosen[i - 1][2][0]
-            if _CHAIN.fullmatch(ctx.text, prev_m.end(), m.start()) and re.match(r"\d{4}-\d{2}", prev_edtf):
-                after = parse_edtf(prev_edtf).lower
-                year = str(after.year)
-        if year is None:
-            continue
-        try:
-            result = handler(m, _Context(ctx.text, ctx.pub, ctx.tense, year))
-            if after is not None and result is not None and parse_edtf(result[0]).lower < after:
-                result = handler(m, _Context(ctx.text, ctx.pub, ctx.tense, str(after.year + 1)))
-        except Exception:
-            result = None
-        if result is not None and _valid(result[0]):
-            chosen[i] = (m, handler, result)
+# resolvers whose year comes from the context, so a sentence's frame ('In 2019, ...') can give it
+YEARLESS = frozenset({resolve_week_of_month, resolve_date, resolve_day_range, resolve_cross_range, resolve_month_range, resolve_bare_month, resolve_modified, resolve_season})

@@ -1,0 +1,80 @@
+"""The same load and queries on PostgreSQL."""
+
+from __future__ import annotations
+
+import time
+
+from tools.benchlib.world import CHUNK, EventGenerator, build_world
+from tools.benchlib.raw import query_specs
+from tools.benchlib.measure import paired, rows_equal
+from tools.benchlib.load import SizeResult
+from tools.benchlib.queries import query_answers
+
+
+def measure_postgres(res: SizeResult, size: int, people: int, url: str, repeat: int, log) -> None:
+    """The same generated data, loaded by kpolicy.store.bulk into a fresh PostgreSQL database, and
+    the same queries (windows, actors; FTS5 search is SQLite's) against the same hand-written SQL
+    through psycopg, one read transaction each, alternating, every value compared."""
+    import sqlalchemy as sa
+
+    from kpolicy.authority import Gazetteer, PlaceEntry
+    from kpolicy.store import bulk, schema
+    from kpolicy.store.articles import sync_reference
+    from kpolicy.store.bootstrap import initialise
+    from kpolicy.store.db import Database, make_engine, resolve
+
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    name = f"kpolicy_bench_{size}"
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    db_url = admin.url.set(database=name).render_as_string(hide_password=False)
+    try:
+        target = resolve(db_url)
+        database = Database(target, make_engine(target))
+        initialise(database, with_seed=False)
+        with database.reading() as conn:
+            taken = set(conn.execute(sa.select(schema.actor_aliases.c.alias_key)).scalars())
+            taken |= {n.lower() for n in conn.execute(sa.select(schema.actors.c.name)).scalars()}
+        world = build_world(taken, people)
+        with database.writing() as conn:
+            sync_reference(conn, Gazetteer(world.entries, {p: PlaceEntry(p) for p in world.places}))
+        with database.reading() as conn:
+            ids = {"actors": dict(conn.execute(sa.select(schema.actors.c.name, schema.actors.c.id)).all())}
+        gen = EventGenerator(world)
+        t0, c0 = time.perf_counter(), time.process_time()
+        with database.writing() as conn:
+            done = 0
+            while done < size:
+                sources, events = gen.chunk(min(CHUNK, size - done))
+                bulk.load_sources(conn, sources)
+                bulk.load_events(conn, events)
+                done += len(events)
+        res.pg["load_s"], res.pg["load_cpu"] = time.perf_counter() - t0, time.process_time() - c0
+        log(f"[{size}] postgres queries")
+        with database.engine.connect() as analyse:
+            analyse.exec_driver_sql("ANALYZE")
+            analyse.commit()
+        raw = database.engine.raw_connection()
+        cursor = raw.driver_connection.cursor()
+        res.pg["queries"] = []
+        with database.reading() as conn:
+            for qname, q, sql, params in query_specs(world, ids["actors"]):
+                if isinstance(q, tuple):
+                    continue  # FTS5 syntax: the search rows are SQLite's
+                pg_sql = sql.replace("?", "%s")
+
+                def fr(pg_sql=pg_sql, params=params):
+                    cursor.execute(pg_sql, params)
+                    return cursor.fetchall()
+
+                fk, _ = query_answers(conn, None, q, sql, params)
+                k, r, k_rows, r_rows = paired(fk, fr, repeat)
+                rows_equal(f"postgres {qname}", k_rows, r_rows)
+                res.pg["queries"].append({"name": qname, "rows": len(k_rows), "k": k, "r": r})
+        raw.close()
+        database.close()
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
