@@ -288,7 +288,7 @@ def test_saved_query_options_are_those_of_kpolicy_events():
 
     from kpolicy.cli import app
     from kpolicy.cli.options import _FILTERS  # noqa: F401  (the decorator's list: the source of both)
-    from kpolicy.query import FILTER_OPTIONS
+    from kpolicy.filters import FILTER_OPTIONS
 
     command = typer.main.get_command(app).commands["events"]
     params = {p.name: sorted(p.opts) for p in command.params}
@@ -311,7 +311,7 @@ def test_seeded_story_covers_the_31_events(cli, tmp_path):
     assert text.startswith("# North Korea after the December 2019 plenum")
     _check_lines(unmd(text), events_of(cli.db, range(1, 32)))
     # the file's saved queries read as `kpolicy story add --query` would take them
-    from kpolicy.query import parse_filter_text
+    from kpolicy.filters import parse_filter_text
     from kpolicy.store.stories import bundled_story_paths, load_bundled
 
     for path in bundled_story_paths():

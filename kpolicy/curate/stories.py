@@ -110,7 +110,8 @@ def check_heading(value) -> str:
 def check_query(conn: Connection, slug: str | None, value) -> dict:
     """A saved query's parsed filters, validated by running it; a --story that would lead back
     to this story (a cycle of saved queries) is refused."""
-    from kpolicy.query import count_matching, parse_filter_text, query_of
+    from kpolicy.filters import parse_filter_text
+    from kpolicy.query import count_matching, query_of
 
     text = _check_length(str(value or "").strip(), MAX_QUERY, "saved query")
     filters = parse_filter_text(text)

@@ -49,7 +49,7 @@ def _store_all(conn: Connection, annotations: list[Annotation]) -> StoreSummary:
     if annotations:
         from kpolicy.store.stories import seed_bundled
 
-        seed_bundled(conn)  # the bundled stories over the articles just stored (data/stories/)
+        seed_bundled(conn, annotations)  # the bundled stories over the articles just stored (data/stories/)
     return summary
 
 

@@ -164,16 +164,16 @@ def load_bundled(path: Path) -> dict:
     return data
 
 
-def seed_bundled(conn: Connection, by: str | None = None) -> list[int]:
-    """Create each bundled story whose article is stored and whose slug is free, one change each.
+def seed_bundled(conn: Connection, annotations, by: str | None = None) -> list[int]:
+    """Create each bundled story over one of these (just stored) annotations whose slug is
+    free, one change each.
 
     A story file numbers events as its article's annotation lists them (1 = the first); they
     are mapped to the ids the seed gave them through the annotation's quotes."""
-    from kpolicy.query import parse_filter_text
-    from kpolicy.store.annotations import bundled_annotations
+    from kpolicy.filters import parse_filter_text
 
     created = []
-    annotations = {p.stem: p for p in bundled_annotations()}
+    annotations = {a.path.stem: a for a in annotations}
     for path in bundled_story_paths():
         data = load_bundled(path)
         meta = data["story"]
@@ -202,12 +202,8 @@ def seed_bundled(conn: Connection, by: str | None = None) -> list[int]:
     return created
 
 
-def _annotation_event_ids(conn: Connection, path: Path) -> dict[int, int] | None:
+def _annotation_event_ids(conn: Connection, annotation) -> dict[int, int] | None:
     """{position in the annotation (1-based): event id} through each event's first quote in its source."""
-    from kpolicy.extract.gazetteer import load_gazetteer
-    from kpolicy.store.annotations import load_annotation
-
-    annotation = load_annotation(path, load_gazetteer(), article_root=path.parent.parent)
     s, m, e = schema.sources, schema.mentions, schema.events
     source_id = conn.execute(sa.select(s.c.id).where(s.c.sha256 == annotation.source.sha256)).scalar()
     if source_id is None:
