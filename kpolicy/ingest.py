@@ -16,6 +16,7 @@ publication date only, the batch's `--published`.
 from __future__ import annotations
 
 import csv
+import errno
 import os
 import re
 from collections import deque
@@ -24,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from kpolicy.errors import BadInput
+from kpolicy.errors import BadInput, RuntimeFailure
 from kpolicy.extract.text import FORMATS_TEXT, SUPPORTED_SUFFIXES, ArticleProblem, Document, read_document, safe_yaml_load
 from kpolicy.records import EventRecord, SourceRecord, StoreSummary
 
@@ -111,34 +112,59 @@ def read_sidecar(path: Path) -> dict:
     return meta
 
 
-def load_manifest(path: Path) -> dict[Path, dict]:
+def load_manifest(path: Path, article_root: Path | None = None) -> dict[Path, dict]:
     """--manifest FILE.csv: a header row naming `path` and any of published, title, url,
-    publisher, author, site; paths relative to the manifest's folder. Keyed by resolved path."""
+    publisher, author, site; paths relative to the manifest's folder. Keyed by real path.
+
+    Every row must name a file inside `article_root` (default: the manifest's own folder),
+    symlinks followed, as an annotation's article.file must: a shared manifest cannot pull
+    ../../home/private/notes.txt or /etc/passwd into a database that is then shared."""
     from kpolicy.extract.text import decode_text, read_capped
 
     text = decode_text(read_capped(path, 50_000_000), path)
+    root = real_path(article_root if article_root is not None else path.parent)
     reader = csv.DictReader(text.splitlines())
-    fields = [f.strip().lower() for f in (reader.fieldnames or [])]
+    try:
+        fields = [f.strip().lower() for f in (reader.fieldnames or [])]
+    except csv.Error as exc:
+        raise BadInput(f"{path}, line 1: {exc}; a manifest holds paths and short metadata, one row per article") from None
     if "path" not in fields:
         raise BadInput(f"{path}: a manifest needs a header row with a `path` column (and any of {', '.join(META_FIELDS)})")
     unknown = [f for f in fields if f and f != "path" and f not in META_FIELDS]
     if unknown:
         raise BadInput(f"{path}: unknown manifest column(s) {', '.join(unknown)}; use path, {', '.join(META_FIELDS)}")
     out: dict[Path, dict] = {}
-    for line, row in enumerate(reader, 2):
+    rows = iter(reader)
+    line = 1
+    while True:
+        try:
+            row = next(rows)
+        except StopIteration:
+            break
+        except csv.Error as exc:  # a field over the csv module's 128 KB limit, a NUL byte
+            raise BadInput(f"{path}, line {line + 1}: {exc}; a manifest holds paths and short metadata, one row per article") from None
+        line = reader.line_num
         row = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items() if k}
         name = row.pop("path", "")
         if not name:
             raise BadInput(f"{path}, line {line}: empty path; give the article's file name")
-        target = Path(name) if os.path.isabs(name) else path.parent / name
+        target = real_path(Path(name) if os.path.isabs(name) else path.parent / name)
+        if not target.is_relative_to(root):
+            raise BadInput(f"{path}, line {line}: {name!r} is outside {root}; move the article into the manifest's folder, "
+                           "or allow its folder with --article-root DIR")
         meta = {k: v for k, v in row.items() if v}
         if "published" in meta:
             try:
                 meta["published"] = published_date(meta["published"], f"{path}, line {line}")
             except ArticleProblem as exc:
                 raise BadInput(str(exc)) from None
-        out[target.resolve()] = meta
+        out[target] = meta
     return out
+
+
+def real_path(path: Path) -> Path:
+    """The path with every symlink followed; a symlink loop is left as it stands (never raises)."""
+    return Path(os.path.realpath(Path(path).expanduser()))
 
 
 def prepare(path: Path, published: date | str | None = None, title: str | None = None, url: str | None = None,
@@ -216,14 +242,19 @@ def expand(paths: Iterable[Path]) -> list[Path]:
     return out
 
 
-def walk(paths: Iterable[Path]) -> Iterator[Path | Unusable]:
+def walk(paths: Iterable[Path], article_root: Path | None = None) -> Iterator[Path | Unusable]:
     """Every article file under `paths`, in sorted order; an unreadable folder is yielded as
-    Unusable (reported, never silently skipped). A path that does not exist is bad usage."""
+    Unusable (reported, never silently skipped). A path that does not exist is bad usage.
+
+    A folder's walk stays inside it (or inside `article_root`, which widens it): a symlink to a
+    file or folder outside is reported and skipped, as is a symlink loop; a folder reached twice
+    through symlinks is walked once. Files named on the command line are read where they are."""
     for p in paths:
         p = Path(p)
         if p.is_dir():
             found = False
-            for item in _walk_dir(p):
+            root = real_path(article_root if article_root is not None else p)
+            for item in _walk_dir(p, root, {str(real_path(p))}):
                 found = True
                 yield item
             if not found:
@@ -236,7 +267,7 @@ def walk(paths: Iterable[Path]) -> Iterator[Path | Unusable]:
             yield p
 
 
-def _walk_dir(folder: Path) -> Iterator[Path | Unusable]:
+def _walk_dir(folder: Path, root: Path, seen: set[str]) -> Iterator[Path | Unusable]:
     try:
         entries = sorted(os.scandir(folder), key=lambda e: e.name)
     except OSError as exc:
@@ -244,14 +275,33 @@ def _walk_dir(folder: Path) -> Iterator[Path | Unusable]:
         return
     for entry in entries:
         path = Path(entry.path)
+        if entry.name.startswith("."):
+            continue
+        wanted_file = path.suffix.lower() in SUPPORTED_SUFFIXES
+        if entry.is_symlink():
+            try:
+                os.stat(path)
+            except OSError as exc:
+                if wanted_file or exc.errno == errno.ELOOP:
+                    why = "is a symlink loop" if exc.errno == errno.ELOOP else f"is a broken symlink ({exc.strerror})"
+                    yield Unusable(path, "unreadable", f"{path} {why}; remove the link or point it at a file")
+                continue
+            target = real_path(path)
+            if not target.is_relative_to(root):
+                if wanted_file or target.is_dir():
+                    yield Unusable(path, "outside", f"{path} links to {target}, outside {root}; copy the file into the folder, "
+                                   "or allow its folder with --article-root DIR")
+                continue
         try:
             is_dir = entry.is_dir()
         except OSError:
             is_dir = False
         if is_dir:
-            if not entry.name.startswith("."):
-                yield from _walk_dir(path)
-        elif path.suffix.lower() in SUPPORTED_SUFFIXES and path.suffix and not entry.name.startswith("."):
+            real = str(real_path(path))
+            if real not in seen:
+                seen.add(real)
+                yield from _walk_dir(path, root, seen)
+        elif wanted_file and path.suffix:
             yield path
 
 
@@ -423,7 +473,7 @@ def ingest_batch(database, items: Iterable[Path | Unusable], *, default_publishe
             if isinstance(item, Unusable):
                 yield item
             else:
-                yield (item, manifest.get(Path(item).resolve()))
+                yield (item, manifest.get(real_path(item)))
 
     if workers <= 1:
         _init_worker(known)
@@ -436,6 +486,7 @@ def ingest_batch(database, items: Iterable[Path | Unusable], *, default_publishe
 
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     if method == "fork":
@@ -457,6 +508,12 @@ def ingest_batch(database, items: Iterable[Path | Unusable], *, default_publishe
                     _drain_one(window, store, finish)
             while window:
                 _drain_one(window, store, finish)
+        except BrokenProcessPool:
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise RuntimeFailure(
+                f"an extraction worker died (killed, or out of memory) after {summary.stored} article(s) were stored; "
+                "they are kept; run the same command again to resume (stored texts are skipped), or use --workers 1"
+            ) from None
         except BaseException:
             for pending in window:
                 if not isinstance(pending, Unusable):

@@ -29,7 +29,9 @@ def extract(
 
     One JSON object per event, in the order of first mention: type, title, date (EDTF),
     start, end, precision, status, actors, states, place, quote, char_start, char_end
-    (offsets into the article's plain text), date_text, date_anchor, confidence, mentions.
+    (offsets into the article's plain text), date_text, date_anchor, type_rule, date_rule,
+    offices (each role word: the office, its holder at the date or null, acting), confidence,
+    mentions.
     Metadata may come from YAML front matter (published, title, url, publisher, author).
 
     \b
@@ -55,6 +57,7 @@ def ingest(
     manifest: Annotated[Optional[Path], typer.Option("--manifest", metavar="FILE.csv", help="CSV with a header row: path, published, title, url, publisher (author, site); paths relative to the CSV.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Ingest files that do not read as English too.")] = False,
     workers: Annotated[int, typer.Option("--workers", "-j", min=0, max=64, help="Processes that read and extract while one writer stores (default: up to 2, one per core).")] = 0,
+    article_root: Annotated[Optional[Path], typer.Option("--article-root", metavar="DIR", help="Allow manifest rows and symlinks in a folder to name files anywhere inside DIR (default: only inside the manifest's folder, or the folder given).")] = None,
     db: DbOpt = None,
 ) -> None:
     """Store articles with their extracted events (review state `extracted`).
@@ -73,13 +76,17 @@ def ingest(
     An event another article already gave gains a mention instead of a duplicate; a
     curated event is never overwritten.
 
+    A folder's walk and a manifest's rows stay inside the folder (the manifest's own,
+    for its rows): a symlink or a row naming a file outside is refused unless
+    --article-root DIR allows DIR.
+
     \b
     Examples:
       kpolicy ingest article.md --published 2020-02-05
       kpolicy ingest bulletins/ --db korea.db
       kpolicy ingest --manifest bulletins/manifest.csv --db korea.db
     """
-    from kpolicy.ingest import BatchSummary, ingest_batch, ingest_one, load_manifest, prepare, published_date, walk
+    from kpolicy.ingest import BatchSummary, ingest_batch, ingest_one, load_manifest, prepare, published_date, real_path, walk
 
     when = None
     if published:
@@ -89,7 +96,8 @@ def ingest(
             from kpolicy.errors import BadInput
 
             raise BadInput(str(exc)) from None
-    rows = load_manifest(manifest) if manifest else {}
+    root = article_root.expanduser() if article_root is not None else None
+    rows = load_manifest(manifest, root) if manifest else {}
     if not articles:
         if not manifest:
             from kpolicy.errors import BadInput
@@ -99,7 +107,7 @@ def ingest(
     single = len(articles) == 1 and not articles[0].is_dir()
     if single:
         # one file named on its own: bad input is exit 2 before any database is touched
-        prepared = prepare(articles[0], default_published=when, external=rows.get(articles[0].resolve()), force=force)
+        prepared = prepare(articles[0], default_published=when, external=rows.get(real_path(articles[0])), force=force)
         database = open_db(db)
         total = ingest_one(database, prepared)
         summary = BatchSummary()
@@ -110,7 +118,7 @@ def ingest(
             summary.took_default.append(articles[0])
         _report(summary, published)
         return
-    items = list(walk(articles))  # paths only: the texts stream through the workers
+    items = list(walk(articles, root))  # paths only: the texts stream through the workers
     database = open_db(db)
     if not workers:
         workers = min(2, os.cpu_count() or 1)

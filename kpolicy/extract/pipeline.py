@@ -14,7 +14,7 @@ Stages, top to bottom (one module each):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from kpolicy.dates import DateRange, parse_edtf
@@ -49,6 +49,7 @@ class ExtractedEvent:
     mentions: list[dict]
     type_rule: str | None = None  # the rule that gave the type (a data/triggers.yaml id, or a structural rule)
     date_rule: str | None = None  # how the date was obtained: '<attachment>/<temporal pattern>'
+    offices: list[dict] = field(default_factory=list)  # role words: {office, holder at the date or None, acting}
 
     def to_json(self) -> dict:
         return {
@@ -69,6 +70,7 @@ class ExtractedEvent:
             "date_anchor": self.date_anchor,
             "type_rule": self.type_rule,
             "date_rule": self.date_rule,
+            "offices": self.offices,
             "confidence": self.confidence,
             "mentions": self.mentions,
         }
@@ -145,6 +147,7 @@ class Extractor:
                 e.actors = [*e.actors, "United Nations Security Council"]  # resolutions, vetoes and panel reports are the Council's
             if not e.actors and main:
                 e.actors = [main]  # no actor named near the event: the actor the article is about
+            e.actors, offices = self.gazetteer.with_holders(e.actors, rng.lower, rng.upper)  # 'the South Korean president' at the date
             states = dedupe(self.finder.state_of(a) for a in e.actors)
             q0, q1 = e.quote
             out.append(
@@ -165,6 +168,7 @@ class Extractor:
                     mentions=[{"quote": text[a:b], "char_start": a, "char_end": b} for a, b in dedupe(e.mentions) if (a, b) != (q0, q1)],
                     type_rule=e.type_rule or None,
                     date_rule=e.date_rule,
+                    offices=offices,
                 )
             )
         return out

@@ -33,13 +33,37 @@ class Annotation:
     events: list[EventRecord]
 
 
+ANNOTATION_MAX_BYTES = 10_000_000
+
+
 def _yaml_load(path: Path):
     import yaml
 
+    import os
+    import stat
+
     try:
-        text = path.read_text(encoding="utf-8")
+        st = os.stat(path)
     except FileNotFoundError:
         raise BadInput(f"{path}: no such annotation file; check the path") from None
+    except OSError as exc:
+        raise BadInput(f"{path}: cannot be read ({exc.strerror}); check the path and permissions") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise BadInput(f"{path} is a folder; name an annotation file (kpolicy seed --annotation FOLDER/NAME.yaml)")
+    # a FIFO or a device is refused before it is opened, a regular file read up to the cap: reading
+    # it whole hung on a FIFO and ran out of memory on /dev/zero
+    if not stat.S_ISREG(st.st_mode):
+        raise BadInput(f"{path} is not a regular file (a pipe, socket or device); save the annotation to a file first")
+    if st.st_size > ANNOTATION_MAX_BYTES:
+        raise BadInput(f"{path}: {st.st_size / 1e6:.0f} MB is larger than the {ANNOTATION_MAX_BYTES // 1_000_000} MB "
+                       "an annotation file may be; split it")
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(min(st.st_size, ANNOTATION_MAX_BYTES) + 1)
+    except OSError as exc:
+        raise BadInput(f"{path}: cannot be read ({exc.strerror}); check the permissions") from None
+    try:
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise BadInput(f"{path} is not UTF-8; re-save it as UTF-8") from None
     from kpolicy import safe_yaml

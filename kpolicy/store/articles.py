@@ -321,8 +321,8 @@ _MENTION_ID = sa.text("SELECT id FROM mentions WHERE event_id = :event_id AND so
                       "AND char_start = :char_start AND char_end = :char_end")
 
 
-def _propose(conn: Connection, change_id: int, event_id: int, current: dict, record: EventRecord, source_id: int,
-             lookups: Lookups) -> None:
+def propose_from(conn: Connection, change_id: int, event_id: int, current: dict, record: EventRecord, source_id: int,
+                 lookups: Lookups) -> None:
     """Proposals for what a new mention brings to an existing event: a more precise date, a
     conflicting date, actors the event lacks. Never applied here, never dropped."""
     mention_id = conn.execute(_MENTION_ID, {"event_id": event_id, "source_id": source_id, "char_start": record.first.char_start,
@@ -400,7 +400,7 @@ def store_article(conn: Connection, source: SourceRecord, events: Iterable[Event
             summary.mentions += write.add_mentions(conn, match, source_id, record.mentions)
             if record.review != "reviewed":
                 # an extracted mention never changes the event; what it brings becomes a proposal
-                _propose(conn, change_id, match, before, record, source_id, lookups)
+                propose_from(conn, change_id, match, before, record, source_id, lookups)
             history.append((match, "mentioned", "mentions", None, {"source": source.slug, "count": len(record.mentions)}))
             touched.add(match)
             continue

@@ -113,6 +113,9 @@ class Event(Base):
     version: Mapped[int]
     deleted_at: Mapped[datetime | None]
     merged_into: Mapped[int | None]
+    dataset: Mapped[str | None]
+    external_id: Mapped[str | None]
+    external_version: Mapped[str | None]
 
     event_type: Mapped[EventType] = relationship()
     place: Mapped[Place | None] = relationship()

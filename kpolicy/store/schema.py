@@ -27,7 +27,7 @@ from sqlalchemy import (
 
 # Bump with every migration; kpolicy refuses a database whose alembic_version differs
 # (a newer one cannot be downgraded safely, an older one is upgraded by `kpolicy init`).
-KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007")  # oldest first; append one per migration
+KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008")  # oldest first; append one per migration
 SCHEMA_REVISION = KNOWN_REVISIONS[-1]
 
 NAMING_CONVENTION = {
@@ -128,8 +128,12 @@ events = Table(
     Column("version", Integer, nullable=False, server_default="1"),
     Column("deleted_at", DateTime),
     Column("merged_into", Integer),
+    # 0007: an imported event's dataset ('acled', 'gdelt', 'sheet'...), its id there and the row's version stamp
+    Column("dataset", String(32)),
+    Column("external_id", String(128)),
+    Column("external_version", String(64)),
     CheckConstraint("status IN ('occurred', 'expected', 'forecast')", name="status"),
-    CheckConstraint("review IN ('reviewed', 'extracted', 'rejected')", name="review"),
+    CheckConstraint("review IN ('reviewed', 'extracted', 'rejected', 'imported')", name="review"),
     CheckConstraint(
         "precision IN ('day', 'month', 'season', 'year', 'interval', 'open', 'unknown')", name="precision"
     ),
@@ -142,6 +146,7 @@ Index("ix_events_span_end", events.c.span_class, events.c.end_date)
 Index("ix_events_type_span_start", events.c.type, events.c.span_class, events.c.start_date, events.c.end_date)
 Index("ix_events_sort_key", events.c.sort_key, events.c.id)
 Index("ix_events_review_id", events.c.review, events.c.id)
+Index("ix_events_dataset_external_id", events.c.dataset, events.c.external_id)  # 0007
 
 event_actors = Table(
     "event_actors",
@@ -185,7 +190,7 @@ changes = Table(
     Column("action", String(32), nullable=False),
     Column("reason", Text),
     Column("source_id", Integer),  # the source an ingest, seed or source removal was about
-    Column("story_id", Integer),  # 0007: the story a story change was about
+    Column("story_id", Integer),  # 0008: the story a story change was about
 )
 
 revisions = Table(
@@ -219,7 +224,7 @@ proposals = Table(
 Index("ix_proposals_event_id_status", proposals.c.event_id, proposals.c.status)
 
 
-# ---- stories (0007) ---------------------------------------------------------------------------------
+# ---- stories (0008) ---------------------------------------------------------------------------------
 
 stories = Table(
     "stories",

@@ -1,0 +1,116 @@
+"""The authority file (data/authority.yaml over data/gazetteer.yaml): ids, terms, aliases, and
+role words resolved to the holder at the event's date."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+import yaml
+
+from kpolicy.authority import load_gazetteer
+from kpolicy.authority.gazetteer import apply_authority, bundled_authority_path, parse_gazetteer
+from kpolicy.errors import BadInput
+from kpolicy.extract import extract_events
+
+
+@pytest.fixture(scope="module")
+def g():
+    return load_gazetteer()
+
+
+def test_every_entry_has_its_wikidata_id_or_is_listed_as_unconfirmed(g):
+    offices = set(g.offices)
+    missing = sorted(n for n, e in g.actors.items() if not e.wikidata and n not in offices and n not in g.unconfirmed
+                     and e.kind == "person")
+    assert missing == [], f"people without a Wikidata id, not listed under `unconfirmed:`: {missing}"
+    # every actor the authority file itself adds carries its id
+    doc = yaml.safe_load(bundled_authority_path().read_text(encoding="utf-8"))
+    added = [n for n, item in doc["actors"].items() if "kind" in item]
+    assert added and all(g.actors[n].wikidata for n in added)
+    assert g.actors["North Korea"].wikidata == "Q423" and g.actors["Kim Jong-un"].wikidata == "Q56226"
+
+
+def test_ids_are_unique_and_well_formed(g):
+    ids = [e.wikidata for e in g.actors.values() if e.wikidata]
+    assert len(ids) == len(set(ids))
+    assert all(i[0] == "Q" and i[1:].isdigit() for i in ids)
+
+
+def test_office_terms_do_not_overlap_and_fall_inside_their_holders_lives(g):
+    for office in g.offices.values():
+        terms = sorted(office.holders, key=lambda t: t.start)
+        for a, b in zip(terms, terms[1:]):
+            assert a.end is not None and a.end < b.start, f"{office.name}: {a} overlaps {b}"
+        for t in terms:
+            person = g.actors[t.actor]
+            assert not person.born or person.born <= t.start
+            assert not person.died or (t.end is not None and t.end <= person.died)
+
+
+def test_aliases_are_unique_across_actors(g):
+    owner = {}
+    for e in g.actors.values():
+        for form in {f.lower() for f in (e.name, *e.aliases, *e.adjectives)}:
+            assert owner.setdefault(form, e.name) == e.name, f"{form!r}: {owner[form]} and {e.name}"
+
+
+def test_the_holder_at_a_date_and_never_a_guess(g):
+    office = "President of South Korea"
+    assert g.office_holder(office, date(2019, 6, 30), date(2019, 6, 30)).actor == "Moon Jae-in"
+    assert g.office_holder(office, date(2023, 8, 18), date(2023, 8, 18)).actor == "Yoon Suk-yeol"
+    acting = g.office_holder(office, date(2025, 1, 15), date(2025, 1, 15))
+    assert (acting.actor, acting.acting) == ("Choi Sang-mok", True)
+    assert g.office_holder(office, date(2022, 1, 1), date(2022, 12, 31)) is None  # two holders that year
+    assert g.office_holder(office, None, None) is None
+    assert g.office_holder("Secretary-General of the United Nations", date(2010, 3, 1), date(2010, 3, 1)).actor == "Ban Ki-moon"
+
+
+ARTICLE = """On June 30, 2019, the South Korean president met the North's leader at Panmunjom.
+
+On August 18, 2023, the South Korean president held a summit with the U.S. president at Camp David.
+
+On January 15, 2025, Seoul's president held talks with the Secretary-General in Seoul.
+
+In 2022, the South Korean president called for talks with the ruling party.
+"""
+
+
+def test_role_words_name_the_holder_at_each_events_date():
+    events = {e.date.edtf: e for e in extract_events(ARTICLE, date(2025, 2, 1))}
+    first = events["2019-06-30"]
+    assert first.actors == ["President of South Korea", "Moon Jae-in", "Supreme Leader of North Korea", "Kim Jong-un"]
+    assert first.states == ["South Korea", "North Korea"]
+    second = events["2023-08-18"]
+    assert second.actors == ["President of South Korea", "Yoon Suk-yeol", "President of the United States", "Joe Biden"]
+    third = events["2025-01-15"]
+    assert {"office": "President of South Korea", "holder": "Choi Sang-mok", "acting": True} in third.offices
+    assert {"office": "Secretary-General of the United Nations", "holder": "António Guterres", "acting": False} in third.offices
+    vague = events["2022"]  # a year two presidents shared: the office, no person
+    assert "Moon Jae-in" not in vague.actors and "Yoon Suk-yeol" not in vague.actors
+    assert {"office": "President of South Korea", "holder": None, "acting": False} in vague.offices
+
+
+def _gazetteer():
+    return parse_gazetteer({"actors": [{"name": "North Korea", "kind": "state"}, {"name": "Kim Jong-un", "kind": "person",
+                                        "parent": "North Korea", "aliases": ["Kim Jong Un"]}]}, "test")
+
+
+@pytest.mark.parametrize("doc, words", [
+    ({"actors": {"North Korea": {"wikidata": "Q423"}, "Kim Jong-un": {"wikidata": "Q423"}}}, "Q423 is given to both"),
+    ({"actors": {"North Korea": {"wikidata": "423"}}}, "Q and digits"),
+    ({"actors": {"North Korea": {"aliases": ["Kim Jong Un"]}}}, "is both"),
+    ({"actors": {"Kim Yo-jong": {"kind": "person", "parent": "Nowhere", "wikidata": "Q1"}}}, "unknown parent 'Nowhere'"),
+    ({"actors": {" \t": {"kind": "person", "wikidata": "Q1"}}}, "not a name"),
+    ({"actors": {"Kim\x07": {"kind": "person", "wikidata": "Q1"}}}, "not a name"),
+    ({"actors": {}, "offices": [{"name": "Leader", "state": "North Korea", "holders": [
+        {"actor": "Kim Jong-un", "from": "2011-12-18"}, {"actor": "North Korea", "from": "2012-01-01", "to": "2013-01-01"}]}]},
+     "overlaps Kim Jong-un's"),
+    ({"actors": {"Kim Jong-un": {"born": "1984-01-08"}}, "offices": [{"name": "Leader", "state": "North Korea", "holders": [
+        {"actor": "Kim Jong-un", "from": "1980-01-01"}]}]}, "outside their life"),
+    ({"actors": {}, "offices": [{"name": "Leader", "state": "North Korea", "holders": [{"actor": "Nobody"}]}]}, "unknown holder"),
+])
+def test_bad_authority_input_is_one_line_naming_the_conflict(doc, words):
+    with pytest.raises(BadInput) as info:
+        apply_authority(_gazetteer(), doc, "test")
+    assert words in str(info.value) and "\n" not in str(info.value)

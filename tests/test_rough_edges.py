@@ -1,0 +1,152 @@
+"""Issue 24: the rough edges a new analyst and a hostile tester found (one test per item, each
+failed before its fix). Bad-input rows that fit the one-line table live in test_bad_inputs.py."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+import pytest
+from conftest import Cli
+
+ARTICLE = "---\npublished: 2020-01-02\ntitle: A note\n---\n\nNorth Korea tested a missile on 4 May 2019.\n"
+
+
+def one_line_error(result, code: int = 2) -> str:
+    assert "Traceback" not in result.stderr and "Traceback" not in result.stdout
+    assert result.exit_code == code, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("kpolicy: error: "), result.stderr
+    return lines[0]
+
+
+def sources(db: str) -> list[str]:
+    with sqlite3.connect(db) as conn:
+        return sorted(r[0] for r in conn.execute("SELECT slug FROM sources"))
+
+
+# ---- item 20: reading outside the folder ---------------------------------------------------
+
+@pytest.fixture
+def folder(tmp_path) -> Path:
+    box = tmp_path / "bulletins"
+    box.mkdir()
+    (box / "note.md").write_text(ARTICLE)
+    (tmp_path / "private.txt").write_text(ARTICLE.replace("A note", "Private notes"))
+    return box
+
+
+def test_a_manifest_row_outside_its_folder_is_refused_even_with_force(folder, tmp_path):
+    db = str(tmp_path / "k.db")
+    (folder / "manifest.csv").write_text("path,title\nnote.md,Ours\n../private.txt,Theirs\n")
+    for extra in ([], ["--force"]):
+        line = one_line_error(Cli(db)("ingest", "--manifest", str(folder / "manifest.csv"), *extra))
+        assert "line 3: '../private.txt' is outside" in line and "--article-root" in line
+    (folder / "manifest.csv").write_text(f"path,title\n{tmp_path / 'private.txt'}\n")
+    assert "is outside" in one_line_error(Cli(db)("ingest", "--manifest", str(folder / "manifest.csv"), "--force"))
+    assert not Path(db).exists() or sources(db) == []
+
+
+def test_article_root_widens_a_manifest(folder, tmp_path):
+    db = str(tmp_path / "k.db")
+    (folder / "manifest.csv").write_text("path,title\n../private.txt,Theirs\n")
+    result = Cli(db)("ingest", "--manifest", str(folder / "manifest.csv"), "--article-root", str(tmp_path))
+    assert result.exit_code == 0, result.stderr
+    with sqlite3.connect(db) as conn:
+        assert [r[0] for r in conn.execute("SELECT title FROM sources")] == ["Theirs"]
+
+
+def test_a_folder_ingest_does_not_follow_a_symlink_out_of_the_folder(folder, tmp_path):
+    db = str(tmp_path / "k.db")
+    (folder / "passwd.txt").symlink_to(tmp_path / "private.txt")
+    (folder / "elsewhere").symlink_to(tmp_path, target_is_directory=True)
+    result = Cli(db)("ingest", str(folder))
+    assert result.exit_code == 1 and "Traceback" not in result.stderr
+    assert f"skipped: {folder / 'passwd.txt'} links to {tmp_path / 'private.txt'}, outside {folder}" in result.stderr
+    assert f"skipped: {folder / 'elsewhere'} links to {tmp_path}, outside" in result.stderr
+    assert "1 article(s) stored" in result.stderr and "2 outside" in result.stderr
+    with sqlite3.connect(db) as conn:
+        assert [r[0] for r in conn.execute("SELECT title FROM sources")] == ["A note"]
+    # a link inside the folder is followed, and --article-root widens the folder
+    result = Cli(str(tmp_path / "k2.db"))("ingest", str(folder), "--article-root", str(tmp_path))
+    assert result.exit_code == 0, result.stderr
+
+
+# ---- item 24: tracebacks on the CLI -----------------------------------------------------------
+
+def test_a_symlink_loop_in_a_folder_is_skipped_and_the_rest_stored(folder, tmp_path):
+    db = str(tmp_path / "k.db")
+    (folder / "loop.txt").symlink_to("loop.txt")
+    (folder / "sub").mkdir()
+    (folder / "sub" / "up").symlink_to("..", target_is_directory=True)  # a folder cycle
+    result = Cli(db)("ingest", str(folder))
+    assert "Traceback" not in result.stderr and result.exit_code == 1, result.stderr
+    assert f"skipped: {folder / 'loop.txt'} is a symlink loop" in result.stderr
+    assert "1 article(s) stored" in result.stderr
+    assert sources(db) != []
+
+
+def test_a_manifest_field_over_128_kb_is_one_line(folder, tmp_path):
+    (folder / "manifest.csv").write_text("path,title\nnote.md," + "x" * 140_000 + "\n")
+    line = one_line_error(Cli(str(tmp_path / "k.db"))("ingest", "--manifest", str(folder / "manifest.csv")))
+    assert "manifest.csv, line 2: field larger than field limit" in line
+
+
+@pytest.mark.parametrize("where", ["annotation", "front matter", "sidecar"])
+def test_an_impossible_yaml_date_is_one_line(where, tmp_path):
+    from robustness_helpers import GOOD_SENTENCE
+
+    db = str(tmp_path / "k.db")
+    if where == "annotation":
+        (tmp_path / "note.md").write_text(f"{GOOD_SENTENCE}\n")
+        path = tmp_path / "note.yaml"
+        path.write_text("article:\n  id: note\n  file: note.md\n  title: Note\n  published: 2020-02-30\n"
+                        f"events:\n  - title: A test\n    type: missile_test\n    date: 2019-05-04\n    status: occurred\n    quote: \"{GOOD_SENTENCE}\"\n"
+                        "    actors: [North Korea]\n")
+        line = one_line_error(Cli(db)("seed", "--annotation", str(path)))
+        assert "article.published '2020-02-30' is not a yyyy-mm-dd date" in line.lower()
+        path.write_text(path.read_text().replace("2020-02-30", "2020-02-05").replace("date: 2019-05-04", "date: 2019-02-30"))
+        line = one_line_error(Cli(db)("seed", "--annotation", str(path)))
+        assert "2019-02-30" in line and "28 days" in line
+        return
+    article = tmp_path / "note.md"
+    if where == "front matter":
+        article.write_text(ARTICLE.replace("2020-01-02", "2020-02-30"))
+    else:
+        article.write_text(ARTICLE.split("---\n", 2)[2])
+        (tmp_path / "note.meta.yaml").write_text("published: 2020-02-30\n")
+    line = one_line_error(Cli(db)("ingest", str(article)))
+    assert "2020-02-30" in line and "yyyy-mm-dd" in line.lower()
+
+
+def test_seed_annotation_on_a_fifo_or_a_device_is_refused_at_once(tmp_path):
+    fifo = tmp_path / "pipe.yaml"
+    os.mkfifo(fifo)
+    for path in (fifo, Path("/dev/zero")):
+        line = one_line_error(Cli(str(tmp_path / "k.db"))("seed", "--annotation", str(path)))
+        assert "not a regular file" in line
+    assert "is a folder" in one_line_error(Cli(str(tmp_path / "k.db"))("seed", "--annotation", str(tmp_path)))
+
+
+def _die(*_args):
+    os._exit(9)  # as a worker killed by the OOM killer or `kill -9`
+
+
+_die.__module__, _die.__qualname__ = "kpolicy.ingest", "_prepare_task"
+
+
+def test_a_killed_ingest_worker_is_one_line_and_the_rerun_completes(folder, tmp_path, monkeypatch):
+    if "fork" not in __import__("multiprocessing").get_all_start_methods():
+        pytest.skip("needs fork: the worker inherits the patched task")
+    for i in range(3):
+        (folder / f"more{i}.md").write_text(ARTICLE.replace("A note", f"Note {i}").replace("4 May", f"{i + 5} May"))
+    db = str(tmp_path / "k.db")
+    assert Cli(db)("init").exit_code == 0
+    with monkeypatch.context() as mp:
+        mp.setattr("kpolicy.ingest._prepare_task", _die)
+        line = one_line_error(Cli(db)("ingest", str(folder), "--workers", "2"), code=1)
+    assert "an extraction worker died" in line and "run the same command again" in line
+    result = Cli(db)("ingest", str(folder), "--workers", "2")
+    assert result.exit_code == 0, result.stderr
+    assert len(sources(db)) == 4
