@@ -40,7 +40,7 @@ def test_contract_fields_in_order(seed):
 def test_every_event_names_the_rules_behind_its_type_and_date(seed):
     from kpolicy.extract.triggers import trigger_rules
 
-    ids = {r.id for r in trigger_rules()} | {"including-dated-weapon", "entry-weapon", "list-item-type"}
+    ids = {r.id for r in trigger_rules()} | {"entry-weapon", "list-item-type"}
     _, events = seed
     for e in events:
         assert e["type_rule"] in ids
