@@ -116,6 +116,7 @@ class Event(Base):
     dataset: Mapped[str | None]
     external_id: Mapped[str | None]
     external_version: Mapped[str | None]
+    external_data: Mapped[str | None]
 
     event_type: Mapped[EventType] = relationship()
     place: Mapped[Place | None] = relationship()

@@ -132,6 +132,7 @@ events = Table(
     Column("dataset", String(32)),
     Column("external_id", String(128)),
     Column("external_version", String(64)),
+    Column("external_data", Text),  # 0008: the dataset row's own fields kpolicy has no column for (JSON)
     CheckConstraint("status IN ('occurred', 'expected', 'forecast')", name="status"),
     CheckConstraint("review IN ('reviewed', 'extracted', 'rejected', 'imported')", name="review"),
     CheckConstraint(
