@@ -27,7 +27,7 @@ from sqlalchemy import (
 
 # Bump with every migration; kpolicy refuses a database whose alembic_version differs
 # (a newer one cannot be downgraded safely, an older one is upgraded by `kpolicy init`).
-KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008")  # oldest first; append one per migration
+KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009")  # oldest first; append one per migration
 SCHEMA_REVISION = KNOWN_REVISIONS[-1]
 
 NAMING_CONVENTION = {
@@ -191,7 +191,7 @@ changes = Table(
     Column("action", String(32), nullable=False),
     Column("reason", Text),
     Column("source_id", Integer),  # the source an ingest, seed or source removal was about
-    Column("story_id", Integer),  # 0008: the story a story change was about
+    Column("story_id", Integer),  # 0009: the story a story change was about
 )
 
 revisions = Table(
@@ -225,7 +225,7 @@ proposals = Table(
 Index("ix_proposals_event_id_status", proposals.c.event_id, proposals.c.status)
 
 
-# ---- stories (0008) ---------------------------------------------------------------------------------
+# ---- stories (0009) ---------------------------------------------------------------------------------
 
 stories = Table(
     "stories",
