@@ -1,7 +1,7 @@
 """stories: an analyst's ordered blocks over events, each edit a change with revisions
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-04
 
 - `stories`: slug (unique), title, author, `frozen_change` (the change number a published
@@ -24,8 +24,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0009'
-down_revision = '0008'
+revision = '0010'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 
