@@ -95,7 +95,9 @@ def check_status(value) -> str:
 
 
 def check_title(value) -> str:
-    text = " ".join(str(value or "").split())
+    from kpolicy.records import clean_field
+
+    text = clean_field(str(value or ""))  # no ESC, C1 control or bidi override is stored in a title
     if not text:
         raise BadInput("the title is empty; give a short title such as \"Kim Jong-un meets Trump in Hanoi\"")
     return text
