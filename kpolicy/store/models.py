@@ -151,6 +151,7 @@ class Mention(Base):
     type_rule: Mapped[str | None]
     date_rule: Mapped[str | None]
     page: Mapped[int | None]
+    extractor: Mapped[str | None]
 
     event: Mapped[Event] = relationship(back_populates="mentions")
     source: Mapped[Source] = relationship(back_populates="mentions")
