@@ -214,9 +214,9 @@ def apply_fields(conn: Connection, change_id: int, event_id: int, new: dict, act
     return changed
 
 
-def begin(conn: Connection, action: str, by=None, reason=None, source_id=None) -> int:
+def begin(conn: Connection, action: str, by=None, reason=None, source_id=None, story_id=None) -> int:
     """write.begin_change, and a fresh record of which events this change has bumped."""
-    change = write.begin_change(conn, action, by=by, reason=reason, source_id=source_id)
+    change = write.begin_change(conn, action, by=by, reason=reason, source_id=source_id, story_id=story_id)
     conn.info["kpolicy_bumped"] = {change: set()}
     return change
 
