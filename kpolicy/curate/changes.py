@@ -20,7 +20,7 @@ from kpolicy.curate import common as c
 from kpolicy.errors import BadInput, Conflict
 from kpolicy.store import schema, write
 
-SOURCE_FIELDS = ("published", "title", "url", "publisher", "removed_at")
+SOURCE_FIELDS = ("published", "published_precision", "published_from", "title", "url", "publisher", "removed_at")
 INGEST_ACTIONS = ("ingest", "seed")
 
 
