@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 ARTICLE = ROOT / "data" / "articles" / "changes-in-north-koreas-policy.md"
 ANNOTATION = ROOT / "data" / "annotations" / "changes-in-north-koreas-policy.yaml"
 FIELDS = ["type", "title", "date", "start", "end", "precision", "status", "actors", "states", "place", "quote",
-          "char_start", "char_end", "date_text", "date_anchor", "type_rule", "date_rule", "offices", "confidence", "mentions"]
+          "char_start", "char_end", "date_text", "date_anchor", "type_rule", "date_rule", "offices", "confidence", "mentions", "extractor"]
 
 
 @pytest.fixture(scope="module")

@@ -150,3 +150,256 @@ def test_a_killed_ingest_worker_is_one_line_and_the_rerun_completes(folder, tmp_
     result = Cli(db)("ingest", str(folder), "--workers", "2")
     assert result.exit_code == 0, result.stderr
     assert len(sources(db)) == 4
+
+
+# ---- items 21 and 23: the review desk --------------------------------------------------------
+
+@pytest.fixture
+def desk(sqlite_db):
+    from test_web import TOKEN, make_client
+
+    client = make_client(sqlite_db)
+    client.token = TOKEN
+    yield client
+    client.database.close()
+
+
+def test_a_foreign_host_header_is_refused_so_dns_rebinding_reads_nothing(desk, sqlite_db):
+    for path in ("/events/2.json", "/", "/sources"):
+        response = desk.get(path, headers={"Host": "attacker.example"})
+        assert response.status_code == 400, path
+        assert "not an address this server answers to" in response.text and "--allow-host" in response.text
+        assert response.headers["content-security-policy"].startswith("default-src 'none'")
+    assert desk.get("/events/2.json", headers={"Host": "attacker.example:8080"}).status_code == 400
+    for host in ("127.0.0.1:8080", "localhost", "[::1]:8080", "LOCALHOST:1"):
+        assert desk.get("/events/2.json", headers={"Host": host}).status_code == 200, host
+    from starlette.testclient import TestClient
+
+    from kpolicy.web import create_app
+
+    allowed = TestClient(create_app(desk.database, token="t" * 12, allowed_hosts=["127.0.0.1", "desk.example.org"]),
+                         base_url="http://desk.example.org")
+    assert allowed.get("/events/2.json").status_code == 200
+    assert allowed.get("/events/2.json", headers={"Host": "attacker.example"}).status_code == 400
+
+
+def _csrf(desk) -> str:
+    import re
+
+    return re.search(r'name="csrf" value="([0-9a-f]+)"', desk.get("/events/2").text).group(1)
+
+
+@pytest.mark.parametrize("probe, status", [
+    ("cookie", 401), ("bearer", 401), ("token", 403), ("csrf", 403),
+    ("id-beyond-64-bits", 404), ("json-id-beyond-64-bits", 404), ("id-5000-digits", 404), ("id-beyond-int32", 404),
+    ("post-id-beyond-64-bits", 404), ("history-event-superscript", 400), ("split-mention-superscript", 400),
+    ("merge-id-beyond-int32", 400), ("2000-actors", 200), ("60-distinct-actors", 400), ("file-in-a-text-field", 400),
+])
+def test_hostile_requests_get_a_4xx_with_the_security_headers_never_a_500(desk, probe, status):
+    from test_web import TOKEN
+
+    anonymous = {"Cookie": "kpolicy_token=p\u00e4ssw\u00f6rd".encode()}
+    requests = {
+        "cookie": lambda: desk.post("/events/2/review", headers=anonymous, data={"state": "reviewed"}),
+        "bearer": lambda: desk.post("/events/2/review", headers={"Authorization": "Bearer p\u00e4ssw\u00f6rd".encode(), "Cookie": b""},
+                                    data={}),
+        "token": lambda: desk.get("/?token=p\u00e4ssw\u00f6rd"),
+        "csrf": lambda: desk.post("/events/2/review", data={"csrf": "\u00fc", "state": "reviewed"}),
+        "id-beyond-64-bits": lambda: desk.get("/events/99999999999999999999999"),
+        "json-id-beyond-64-bits": lambda: desk.get("/events/99999999999999999999999.json"),
+        "id-5000-digits": lambda: desk.get("/events/" + "9" * 5000),
+        "id-beyond-int32": lambda: desk.get("/events/3000000000.json"),
+        "post-id-beyond-64-bits": lambda: desk.post("/events/99999999999999999999/review", data={"csrf": _csrf(desk)}),
+        "history-event-superscript": lambda: desk.get("/history?event=\u00b2"),
+        "split-mention-superscript": lambda: desk.post("/events/2/split", data={"csrf": _csrf(desk), "mention": "\u00b2", "reason": "x"}),
+        "merge-id-beyond-int32": lambda: desk.post("/events/2/merge", data={"csrf": _csrf(desk), "others": "3000000000", "reason": "x"}),
+        "2000-actors": lambda: desk.get("/?" + "&".join("actor=North%20Korea" for _ in range(2000))),  # one filter, repeated
+        "60-distinct-actors": lambda: desk.get("/?" + "&".join(f"actor=Actor{i}" for i in range(60))),
+        "file-in-a-text-field": lambda: desk.post("/events/2/edit", data={"csrf": _csrf(desk)}, files={"title": ("a.txt", b"hello")}),
+    }
+    assert TOKEN
+    response = requests[probe]()
+    assert response.status_code == status, response.text[:300]
+    assert response.headers["content-security-policy"].startswith("default-src 'none'")
+    assert "Traceback" not in response.text
+
+
+def test_the_cli_refuses_ids_no_table_holds_and_digits_other_than_ascii(cli):
+    for args in (["show", "3000000000"], ["history", "2147483648"], ["merge", "1", "3000000000", "--reason", "x"],
+                 ["undo", "2147483648"]):
+        line = one_line_error(cli(*args))
+        assert "ids are at most 2,147,483,647" in line, args
+    line = one_line_error(cli("show", "\u0663"))  # Arabic-Indic three
+    assert "'\u0663' is not a valid int" in line
+    assert one_line_error(cli("review", "--limit", "\u0663"))
+
+
+# ---- item 22: only http(s) and mailto URLs become links ----------------------------------------
+
+@pytest.mark.parametrize("url", ["javascript:alert(document.cookie)", "JavaScript:alert(1)", "java\tscript:alert(1)",
+                                 "data:text/html,<script>alert(1)</script>", "file:///etc/passwd", "vbscript:msgbox"])
+def test_a_source_url_other_than_http_or_mailto_is_refused_where_it_enters(url, tmp_path, sqlite_db):
+    from test_web import SEED_SLUG
+
+    line = one_line_error(Cli(sqlite_db)("sources", "edit", SEED_SLUG, "--url", url, "--reason", "x"))
+    assert "is not an http(s) or mailto address" in line
+    article = tmp_path / "note.md"
+    article.write_text(ARTICLE.replace("title: A note", f"title: A note\nurl: {json_quote(url)}"))
+    line = one_line_error(Cli(str(tmp_path / "k.db"))("ingest", str(article)))
+    assert "is not an http(s) or mailto address" in line
+    for good in ("https://example.org/a", "mailto:desk@example.org"):
+        assert Cli(sqlite_db)("sources", "edit", SEED_SLUG, "--url", good, "--reason", "x").exit_code == 0
+
+
+def json_quote(text: str) -> str:
+    import json
+
+    return json.dumps(text)
+
+
+def test_a_stored_javascript_url_is_shown_as_text_not_a_link(desk, sqlite_db):
+    from test_web import SEED_SLUG
+
+    with sqlite3.connect(sqlite_db) as conn:  # as an older kpolicy stored it
+        conn.execute("UPDATE sources SET url = 'javascript:alert(1)' WHERE slug = ?", (SEED_SLUG,))
+    html = desk.get(f"/sources/{SEED_SLUG}").text
+    assert 'href="javascript:' not in html and "javascript:alert(1) <small>(not a web or mail address" in html
+
+
+# ---- item 25: decompression bombs ----------------------------------------------------------------
+
+def _pdf_with_stream(path: Path, payload: bytes) -> Path:
+    import zlib
+
+    stream = zlib.compress(payload, 9)
+    objects = [b"<</Type/Catalog/Pages 2 0 R>>", b"<</Type/Pages/Kids[3 0 R]/Count 1>>",
+               b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 612 792]/Contents 4 0 R>>",
+               b"<</Length %d/Filter/FlateDecode>>\nstream\n" % len(stream) + stream + b"\nendstream"]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for i, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % i + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<</Size %d/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    path.write_bytes(bytes(out))
+    return path
+
+
+def _docx_with_member(path: Path, size: int) -> Path:
+    import zipfile
+
+    from documents import make_docx
+
+    make_docx(path, ["North Korea tested a missile on 4 May 2019."], title="A note")
+    with zipfile.ZipFile(path, "a", compression=zipfile.ZIP_DEFLATED) as archive:
+        with archive.open("word/media/padding.bin", "w") as member:
+            for _ in range(size // (1 << 20)):
+                member.write(bytes(1 << 20))
+    return path
+
+
+@pytest.mark.parametrize("kind", ["pdf", "docx"])
+def test_a_decompression_bomb_is_refused_in_one_line_with_flat_memory(kind, tmp_path, monkeypatch):
+    import tracemalloc
+
+    monkeypatch.setattr("kpolicy.extract.documents.MAX_EXPANDED_BYTES", 8_000_000)
+    bomb_size = 64 << 20
+    if kind == "pdf":
+        path = _pdf_with_stream(tmp_path / "bomb.pdf", bytes(bomb_size))
+    else:
+        path = _docx_with_member(tmp_path / "bomb.docx", bomb_size)
+    assert path.stat().st_size < 1_000_000
+    tracemalloc.start()
+    try:
+        result = Cli(str(tmp_path / "k.db"))("extract", str(path), "--published", "2020-01-01", db=False)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    line = one_line_error(result)
+    assert "expand to more than 8 MB" in line and "decompression bomb" in line
+    assert peak < 24 << 20, f"{peak / 2**20:.0f} MB to refuse it"
+
+
+def test_an_ordinary_pdf_and_docx_still_read(tmp_path):
+    from documents import make_docx, make_pdf
+
+    from kpolicy.extract.text import read_document
+
+    text = "North Korea tested a missile on 4 May 2019."
+    assert read_document(make_docx(tmp_path / "ok.docx", [text])).text == text
+    assert text in read_document(make_pdf(tmp_path / "ok.pdf", [{"full": [text]}])).text
+
+
+# ---- item 26: terminal escapes ------------------------------------------------------------------
+
+ESCAPES = "\x1b]0;owned\x07\x1b[2J\x9b31m\u202e"
+
+
+def test_a_front_matter_title_with_yaml_escapes_is_stored_clean(tmp_path):
+    db = str(tmp_path / "k.db")
+    article = tmp_path / "note.md"
+    article.write_text(ARTICLE.replace("title: A note", 'title: "A \\e]0;owned\\a\\e[2Jnote\\u202e"\nauthor: "B\\x9b1m"'))
+    assert Cli(db)("ingest", str(article)).exit_code == 0
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT title, author FROM sources").fetchone() == ("A ]0;owned [2Jnote", "B 1m")
+
+
+def test_an_edited_title_is_stored_clean(cli):
+    assert cli("edit", "3", "--title", f"Summit{ESCAPES} held", "--reason", "x").exit_code == 0
+    import json
+
+    assert json.loads(cli("show", "3", "--format", "json").stdout)["title"] == "Summit ]0;owned [2J 31m held"
+
+
+class _Terminal:
+    """A stdout that says it is a terminal, as a user's is."""
+
+    def __init__(self):
+        import io
+
+        self.buffer = io.StringIO()
+
+    def write(self, text):
+        return self.buffer.write(text)
+
+    def flush(self):
+        pass
+
+    def isatty(self):
+        return True
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "jsonl"])
+def test_machine_formats_printed_to_a_terminal_show_escapes_and_stay_exact_in_a_pipe(fmt, sqlite_db):
+    import json
+
+    from kpolicy.views import render
+
+    row = {"slug": "s", "title": f"Pwned{ESCAPES}"}
+    screen = _Terminal()
+    {"csv": lambda o: render.write_csv([row], ("slug", "title"), o), "json": lambda o: render.write_json([row], o),
+     "jsonl": lambda o: render.write_jsonl([row], o)}[fmt](screen)
+    shown = screen.buffer.getvalue()
+    for bad in ("\x1b", "\x07", "\x9b", "\u202e"):
+        assert bad not in shown, (fmt, bad)
+    if fmt != "csv":  # the same JSON to a parser
+        parsed = json.loads(shown) if fmt == "json" else json.loads(shown.splitlines()[0])
+        assert (parsed[0] if fmt == "json" else parsed)["title"] == row["title"]
+    with sqlite3.connect(sqlite_db) as conn:
+        conn.execute("UPDATE sources SET title = ?", (row["title"],))
+    piped = Cli(sqlite_db)("sources", "--format", fmt)
+    assert "\u202e" in piped.stdout  # a pipe or a file gets the text as stored
+
+
+def test_a_file_name_with_escapes_is_shown_escaped_in_the_skipped_line(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "ok.md").write_text(ARTICLE)
+    (folder / "bad\x1b[2J\u202e.txt").write_bytes(b"\x00\x01\x02" * 100)
+    result = Cli(str(tmp_path / "k.db"))("ingest", str(folder))
+    assert "skipped:" in result.stderr and "\\x1b[2J\\u202e.txt" in result.stderr
+    assert "\x1b" not in result.stderr and "\u202e" not in result.stderr
+    line = one_line_error(Cli(str(tmp_path / "k.db"))("ingest", str(folder / "bad\x1b[2J\u202e.txt")))
+    assert "\x1b" not in line and "\\x1b[2J" in line

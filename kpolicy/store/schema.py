@@ -27,7 +27,7 @@ from sqlalchemy import (
 
 # Bump with every migration; kpolicy refuses a database whose alembic_version differs
 # (a newer one cannot be downgraded safely, an older one is upgraded by `kpolicy init`).
-KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008")  # oldest first; append one per migration
+KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010", "0011")  # oldest first; append one per migration
 SCHEMA_REVISION = KNOWN_REVISIONS[-1]
 
 NAMING_CONVENTION = {
@@ -94,8 +94,8 @@ sources = Table(
     Column("ingested_at", DateTime, nullable=False),
     Column("site", Text),  # 0005: the web site or document origin from the file's own metadata
     Column("removed_at", DateTime),  # 0005: `sources remove` keeps the text, so the removal can be undone
-    Column("published_precision", String(8), nullable=False, server_default="day"),  # 0008: 'day' or 'month'
-    Column("published_from", Text),  # 0008: where the publication date came from (kpolicy.extract.publication)
+    Column("published_precision", String(8), nullable=False, server_default="day"),  # 0011: 'day' or 'month'
+    Column("published_from", Text),  # 0011: where the publication date came from (kpolicy.extract.publication)
 )
 
 events = Table(
@@ -134,6 +134,7 @@ events = Table(
     Column("dataset", String(32)),
     Column("external_id", String(128)),
     Column("external_version", String(64)),
+    Column("external_data", Text),  # 0008: the dataset row's own fields kpolicy has no column for (JSON)
     CheckConstraint("status IN ('occurred', 'expected', 'forecast')", name="status"),
     CheckConstraint("review IN ('reviewed', 'extracted', 'rejected', 'imported')", name="review"),
     CheckConstraint(
@@ -176,6 +177,8 @@ mentions = Table(
     Column("type_rule", String(64)),
     Column("date_rule", String(64)),
     Column("page", Integer),
+    # 0009: what produced the mention: 'rules', or the learned extractor's model id (NULL: curated)
+    Column("extractor", String(80)),
     UniqueConstraint("event_id", "source_id", "char_start", "char_end"),
     CheckConstraint("char_start >= 0 AND char_start <= char_end", name="span_ordered"),
 )
@@ -192,6 +195,7 @@ changes = Table(
     Column("action", String(32), nullable=False),
     Column("reason", Text),
     Column("source_id", Integer),  # the source an ingest, seed or source removal was about
+    Column("story_id", Integer),  # 0010: the story a story change was about
 )
 
 revisions = Table(
@@ -223,3 +227,51 @@ proposals = Table(
     CheckConstraint("status IN ('open', 'accepted', 'dismissed')", name="status"),
 )
 Index("ix_proposals_event_id_status", proposals.c.event_id, proposals.c.status)
+
+
+# ---- learned extractor models (0009) ---------------------------------------------------------
+
+extractor_models = Table(
+    "extractor_models",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("model_id", String(80), nullable=False, unique=True),  # the model's own id, as mentions record it
+    Column("created_at", DateTime, nullable=False),
+    Column("base", String(80)),  # the model it was retrained from (the shipped one's id)
+    Column("metrics", Text, nullable=False),  # JSON: before/after figures on the held-out decisions, counts
+    Column("model", Text, nullable=False),  # the model document (JSON, sealed with its sha256)
+    Column("change_id", Integer),  # the `learn` change that stored it
+)
+
+
+# ---- stories (0010) ---------------------------------------------------------------------------------
+
+stories = Table(
+    "stories",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("slug", String(200), nullable=False, unique=True),
+    Column("title", Text, nullable=False),
+    Column("author", Text),
+    Column("frozen_change", Integer),  # a published story's events are shown as of this change
+    Column("version", Integer, nullable=False, server_default="1"),
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+    Column("deleted_at", DateTime),  # undoing a story's creation leaves a tombstone
+)
+
+story_blocks = Table(
+    "story_blocks",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("story_id", Integer, ForeignKey("stories.id", ondelete="CASCADE"), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("text", Text),  # a heading's or paragraph's text; a saved query as written
+    Column("event_id", Integer),  # no foreign key: a story shows a deleted event as deleted
+    Column("filters", Text),  # a saved query's parsed filters (JSON)
+    Column("since_change", Integer),  # the newest change when the block was written
+    CheckConstraint("kind IN ('heading', 'text', 'event', 'query')", name="kind"),
+)
+Index("ix_story_blocks_story_id_position", story_blocks.c.story_id, story_blocks.c.position)
+Index("ix_story_blocks_event_id", story_blocks.c.event_id)

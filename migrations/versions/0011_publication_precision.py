@@ -1,7 +1,7 @@
 """sources: how precise the publication date is, and where it came from
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-12-04
 
 Issue 19 item 4. A publication known only to the month ("Published May 2023", `--published
@@ -17,8 +17,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0008'
-down_revision = '0007'
+revision = '0011'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 
