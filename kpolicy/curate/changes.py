@@ -70,6 +70,7 @@ def _after(when):
 
 def history(conn: Connection, event_id=None, since=None, by=None, limit=None) -> Iterator[dict]:
     """Revisions, newest first: when, who, the command (action), why, and what changed on which event."""
+    check_limit(limit)
     r, ch = schema.revisions, schema.changes
     stmt = sa.select(r.c.id, r.c.change_id, ch.c.at, ch.c.by, ch.c.action.label("command"), ch.c.reason, r.c.event_id,
                      r.c.action, r.c.field, r.c.old_value, r.c.new_value).join(ch, ch.c.id == r.c.change_id)
@@ -361,8 +362,15 @@ def resolve_proposal(conn: Connection, proposal_id, accept: bool, *, reason=None
     return change
 
 
+def check_limit(limit, option: str = "--limit") -> None:
+    """A limit is 1 or more: SQL reads LIMIT -1 as no limit, so `review --limit -1` listed everything."""
+    if limit is not None and int(limit) < 1:
+        raise BadInput(f"{option} {limit} shows nothing; give 1 or more, or leave it out for all")
+
+
 def review_queue(conn: Connection, limit: int | None = None) -> list[dict]:
     """What awaits review: extracted events and open proposals on live events, oldest source first."""
+    check_limit(limit)
     e, m, s, p = schema.events, schema.mentions, schema.sources, schema.proposals
     fm = m.alias("fm")
     events = (
