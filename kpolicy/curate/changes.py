@@ -444,11 +444,21 @@ def tombstone(conn: Connection, event_id) -> dict | None:
     }
 
 
+# the command a user typed for each change's stored action (the action names are internal)
+COMMANDS = {"source_remove": "sources remove", "source_edit": "sources edit", "seed_replace": "seed",
+            "review": "review accept/reject", "proposal": "review accept/reject --proposal"}
+
+
+def command_of(action: str | None) -> str | None:
+    """`kpolicy sources remove`, not `kpolicy source_remove`: the command behind a change's action."""
+    return None if action is None else COMMANDS.get(action, action)
+
+
 def tombstone_text(t: dict) -> str:
     what = f"merged into event {t['merged_into']}" if t["merged_into"] is not None else "deleted"
     head = f"#{t['id']}  {t['title']}  [{what}]"
     lines = [head, f"  {what} at {t['at']:%Y-%m-%d %H:%M:%S} UTC by {t['by'] or 'unknown'}"
-             + (f" (change {t['change']}, `kpolicy {t['command']}`)" if t["change"] else "")]
+             + (f" (change {t['change']}, `kpolicy {command_of(t['command'])}`)" if t["change"] else "")]
     if t["reason"]:
         lines.append(f"  reason     {t['reason']}")
     lines.append(f"  was        {t['type']}, {t['date'] or 'undated'}, {t['review']}, version {t['version']}")
@@ -472,7 +482,7 @@ def summary_lines(conn: Connection, event_id: int) -> list[str]:
                 changes.append(row)
         first, last = changes[-1], changes[0]
         lines.append(f"  history    {len(changes)} change(s); created by {first['by']} ({first['command']}, change {first['change']})"
-                     + (f"; last {last['command']} by {last['by']} (change {last['change']})" + (f": {last['reason']}" if last["reason"] else "")
+                     + (f"; last {command_of(last['command'])} by {last['by']} (change {last['change']})" + (f": {last['reason']}" if last["reason"] else "")
                         if len(changes) > 1 else "")
                      + f"; `kpolicy history {event_id}`")
     return lines
