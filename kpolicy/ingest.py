@@ -143,14 +143,38 @@ def load_manifest(path: Path) -> dict[Path, dict]:
 
 def prepare(path: Path, published: date | str | None = None, title: str | None = None, url: str | None = None,
             publisher: str | None = None, author: str | None = None, default_published: date | str | None = None,
-            external: dict | None = None, force: bool = False, sidecar: bool = True) -> Prepared:
-    """Read one article and extract its events (metadata precedence in the module doc)."""
+            external: dict | None = None, force: bool = False, sidecar: bool = True, gazetteer=None) -> Prepared:
+    """Read one article and extract its events (metadata precedence in the module doc), with
+    `gazetteer` when given (database_gazetteer: a database's own actors)."""
     from kpolicy.extract import extract_events
 
     path = Path(path)
     document = read_document(path)
     prepared = _resolve(document, path, published, title, url, publisher, author, default_published, external, force, sidecar)
-    prepared.events = extract_events(document.text, prepared.source.published)
+    prepared.events = extract_events(document.text, prepared.source.published, gazetteer)
+    return prepared
+
+
+def database_gazetteer(database):
+    """The shipped authority file with this database's own additions (actors, places and office
+    terms added or changed with `kpolicy actors`/`places`), or None when it has none."""
+    from kpolicy.authority import load_gazetteer
+    from kpolicy.authority.gazetteer import extended
+    from kpolicy.store.actors import analyst_entries
+
+    with database.reading() as conn:
+        actors, places, terms = analyst_entries(conn)
+    if not actors and not places:
+        return None
+    return extended(load_gazetteer(), actors, places, terms)
+
+
+def reextract(prepared: Prepared, gazetteer) -> Prepared:
+    """The prepared article's events extracted again with `gazetteer` (None: unchanged)."""
+    from kpolicy.extract import extract_events
+
+    if gazetteer is not None:
+        prepared.events = extract_events(prepared.source.text, prepared.source.published, gazetteer)
     return prepared
 
 
@@ -333,13 +357,15 @@ class BatchSummary:
 
 
 _KNOWN: frozenset[str] = frozenset()
+_GAZETTEER = None  # the database's gazetteer in a worker (database_gazetteer), None: the shipped one
 
 
-def _init_worker(known: frozenset[str], parent: int | None = None) -> None:
-    """A worker's start: the stored texts to skip, and (Linux) death with its parent, so a
-    killed batch leaves no worker behind."""
-    global _KNOWN
+def _init_worker(known: frozenset[str], parent: int | None = None, gazetteer=None) -> None:
+    """A worker's start: the stored texts to skip, the database's gazetteer (None: the shipped
+    one), and (Linux) death with its parent, so a killed batch leaves no worker behind."""
+    global _KNOWN, _GAZETTEER
     _KNOWN = known
+    _GAZETTEER = gazetteer
     if parent is None:
         return
     try:
@@ -364,7 +390,7 @@ def _prepare_task(path: Path, external: dict | None, default_published, force: b
         prepared = _resolve(document, path, None, None, None, None, None, default_published, external, force, True)
         if prepared.source.sha256 in _KNOWN:
             return ("present", path, prepared.took_default)
-        prepared.events = extract_events(document.text, prepared.source.published)
+        prepared.events = extract_events(document.text, prepared.source.published, _GAZETTEER)
         return ("ok", path, prepared.source, prepared.records(), prepared.took_default)
     except ArticleProblem as exc:
         return ("skip", path, exc.reason, str(exc))
@@ -401,6 +427,7 @@ def ingest_batch(database, items: Iterable[Path | Unusable], *, default_publishe
     through `on_outcome`; texts already stored are skipped before extraction."""
     summary = BatchSummary()
     known = known_hashes(database)
+    gazetteer = database_gazetteer(database)  # the analyst's actors: the next ingest finds them
     manifest = manifest or {}
 
     def finish(outcome: Outcome) -> None:
@@ -426,7 +453,7 @@ def ingest_batch(database, items: Iterable[Path | Unusable], *, default_publishe
                 yield (item, manifest.get(Path(item).resolve()))
 
     if workers <= 1:
-        _init_worker(known)
+        _init_worker(known, None, gazetteer)
         for task in tasks():
             if isinstance(task, Unusable):
                 finish(Outcome(task.path, "skipped", task.reason, task.message))
@@ -446,7 +473,7 @@ def ingest_batch(database, items: Iterable[Path | Unusable], *, default_publishe
     window: deque = deque()
     limit = workers * 3  # articles in flight: memory stays flat however many files there are
     with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method),
-                             initializer=_init_worker, initargs=(known, os.getpid())) as pool:
+                             initializer=_init_worker, initargs=(known, os.getpid(), gazetteer)) as pool:
         try:
             for task in tasks():
                 if isinstance(task, Unusable):

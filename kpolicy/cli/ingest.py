@@ -103,7 +103,9 @@ def ingest(
         # one file named on its own: bad input is exit 2 before any database is touched
         prepared = prepare(articles[0], default_published=when, external=rows.get(articles[0].resolve()), force=force)
         database = open_db(db)
-        total = ingest_one(database, prepared)
+        from kpolicy.ingest import database_gazetteer, reextract
+
+        total = ingest_one(database, reextract(prepared, database_gazetteer(database)))  # with the analyst's actors
         summary = BatchSummary()
         summary.total = total
         summary.stored = total.sources
