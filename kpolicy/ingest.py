@@ -16,6 +16,7 @@ publication date only, the batch's `--published`.
 from __future__ import annotations
 
 import csv
+import errno
 import os
 import re
 from collections import deque
@@ -24,9 +25,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from kpolicy.errors import BadInput
+from kpolicy.errors import BadInput, RuntimeFailure
 from kpolicy.extract.text import FORMATS_TEXT, SUPPORTED_SUFFIXES, ArticleProblem, Document, read_document, safe_yaml_load
-from kpolicy.records import EventRecord, SourceRecord, StoreSummary
+from kpolicy.records import EventRecord, SourceRecord, StoreSummary, check_source_url
 
 ARTICLE_GLOBS = tuple(f"*{s}" for s in sorted(SUPPORTED_SUFFIXES) if s)
 META_FIELDS = ("published", "title", "url", "publisher", "author", "site")
@@ -39,6 +40,12 @@ class Prepared:
     source: SourceRecord
     events: list  # kpolicy.extract.ExtractedEvent
     took_default: bool = False  # the publication date came from the batch's --published
+
+    def extract(self, extractor=None, explain: bool = False) -> None:
+        """Extract the events of the document's text with `extractor`."""
+        from kpolicy.extract import extract_events
+
+        self.events = extract_events(self.document.text, self.source.published, extractor=extractor, explain=explain)
 
     def records(self) -> list[EventRecord]:
         """The events as the store takes them, mentions carrying their page for a PDF."""
@@ -111,70 +118,73 @@ def read_sidecar(path: Path) -> dict:
     return meta
 
 
-def load_manifest(path: Path) -> dict[Path, dict]:
+def load_manifest(path: Path, article_root: Path | None = None) -> dict[Path, dict]:
     """--manifest FILE.csv: a header row naming `path` and any of published, title, url,
-    publisher, author, site; paths relative to the manifest's folder. Keyed by resolved path."""
+    publisher, author, site; paths relative to the manifest's folder. Keyed by real path.
+
+    Every row must name a file inside `article_root` (default: the manifest's own folder),
+    symlinks followed, as an annotation's article.file must: a shared manifest cannot pull
+    ../../home/private/notes.txt or /etc/passwd into a database that is then shared."""
     from kpolicy.extract.text import decode_text, read_capped
 
     text = decode_text(read_capped(path, 50_000_000), path)
+    root = real_path(article_root if article_root is not None else path.parent)
     reader = csv.DictReader(text.splitlines())
-    fields = [f.strip().lower() for f in (reader.fieldnames or [])]
+    try:
+        fields = [f.strip().lower() for f in (reader.fieldnames or [])]
+    except csv.Error as exc:
+        raise BadInput(f"{path}, line 1: {exc}; a manifest holds paths and short metadata, one row per article") from None
     if "path" not in fields:
         raise BadInput(f"{path}: a manifest needs a header row with a `path` column (and any of {', '.join(META_FIELDS)})")
     unknown = [f for f in fields if f and f != "path" and f not in META_FIELDS]
     if unknown:
         raise BadInput(f"{path}: unknown manifest column(s) {', '.join(unknown)}; use path, {', '.join(META_FIELDS)}")
     out: dict[Path, dict] = {}
-    for line, row in enumerate(reader, 2):
+    rows = iter(reader)
+    line = 1
+    while True:
+        try:
+            row = next(rows)
+        except StopIteration:
+            break
+        except csv.Error as exc:  # a field over the csv module's 128 KB limit, a NUL byte
+            raise BadInput(f"{path}, line {line + 1}: {exc}; a manifest holds paths and short metadata, one row per article") from None
+        line = reader.line_num
         row = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items() if k}
         name = row.pop("path", "")
         if not name:
             raise BadInput(f"{path}, line {line}: empty path; give the article's file name")
-        target = Path(name) if os.path.isabs(name) else path.parent / name
+        target = real_path(Path(name) if os.path.isabs(name) else path.parent / name)
+        if not target.is_relative_to(root):
+            raise BadInput(f"{path}, line {line}: {name!r} is outside {root}; move the article into the manifest's folder, "
+                           "or allow its folder with --article-root DIR")
         meta = {k: v for k, v in row.items() if v}
         if "published" in meta:
             try:
                 meta["published"] = published_date(meta["published"], f"{path}, line {line}")
             except ArticleProblem as exc:
                 raise BadInput(str(exc)) from None
-        out[target.resolve()] = meta
+        out[target] = meta
     return out
+
+
+def real_path(path: Path) -> Path:
+    """The path with every symlink followed; a symlink loop is left as it stands (never raises)."""
+    return Path(os.path.realpath(Path(path).expanduser()))
 
 
 def prepare(path: Path, published: date | str | None = None, title: str | None = None, url: str | None = None,
             publisher: str | None = None, author: str | None = None, default_published: date | str | None = None,
-            external: dict | None = None, force: bool = False, sidecar: bool = True, gazetteer=None) -> Prepared:
-    """Read one article and extract its events (metadata precedence in the module doc), with
-    `gazetteer` when given (database_gazetteer: a database's own actors)."""
-    from kpolicy.extract import extract_events
-
+            external: dict | None = None, force: bool = False, sidecar: bool = True, extractor=None,
+            explain: bool = False, extract: bool = True) -> Prepared:
+    """Read one article and extract its events (metadata precedence in the module doc) with
+    `extractor` ('rules', 'learned' or a loaded model; see kpolicy.extract.extract_events).
+    With `extract` false, only read and resolve it (`Prepared.extract` does the rest)."""
     path = Path(path)
     document = read_document(path)
     prepared = _resolve(document, path, published, title, url, publisher, author, default_published, external, force, sidecar)
-    prepared.events = extract_events(document.text, prepared.source.published, gazetteer)
-    return prepared
-
-
-def database_gazetteer(database):
-    """The shipped authority file with this database's own additions (actors, places and office
-    terms added or changed with `kpolicy actors`/`places`), or None when it has none."""
-    from kpolicy.authority import load_gazetteer
-    from kpolicy.authority.gazetteer import extended
-    from kpolicy.store.actors import analyst_entries
-
-    with database.reading() as conn:
-        actors, places, terms = analyst_entries(conn)
-    if not actors and not places:
-        return None
-    return extended(load_gazetteer(), actors, places, terms)
-
-
-def reextract(prepared: Prepared, gazetteer) -> Prepared:
-    """The prepared article's events extracted again with `gazetteer` (None: unchanged)."""
-    from kpolicy.extract import extract_events
-
-    if gazetteer is not None:
-        prepared.events = extract_events(prepared.source.text, prepared.source.published, gazetteer)
+    if extract:
+        prepared.extract(extractor, explain)
     return prepared
 
 
@@ -206,6 +216,10 @@ def _resolve(document, path, published, title, url, publisher, author, default_p
         if why:
             raise ArticleProblem("non-english", f"{path} does not read as English ({why}); kpolicy's rules are for English text; --force ingests it anyway")
     slug_base = _text_field(meta, "id", where) or path.stem
+    try:
+        link = check_source_url(url or values["url"], where)
+    except BadInput as exc:
+        raise ArticleProblem("bad-metadata", str(exc)) from None
     source = SourceRecord(
         slug=slugify(slug_base),
         title=str(title or values["title"] or path.stem),
@@ -213,7 +227,7 @@ def _resolve(document, path, published, title, url, publisher, author, default_p
         text=document.text,
         author=author or values["author"],
         publisher=publisher or values["publisher"],
-        url=url or values["url"],
+        url=link,
         site=values["site"],
     )
     return Prepared(document, source, [], took_default)
@@ -240,14 +254,19 @@ def expand(paths: Iterable[Path]) -> list[Path]:
     return out
 
 
-def walk(paths: Iterable[Path]) -> Iterator[Path | Unusable]:
+def walk(paths: Iterable[Path], article_root: Path | None = None) -> Iterator[Path | Unusable]:
     """Every article file under `paths`, in sorted order; an unreadable folder is yielded as
-    Unusable (reported, never silently skipped). A path that does not exist is bad usage."""
+    Unusable (reported, never silently skipped). A path that does not exist is bad usage.
+
+    A folder's walk stays inside it (or inside `article_root`, which widens it): a symlink to a
+    file or folder outside is reported and skipped, as is a symlink loop; a folder reached twice
+    through symlinks is walked once. Files named on the command line are read where they are."""
     for p in paths:
         p = Path(p)
         if p.is_dir():
             found = False
-            for item in _walk_dir(p):
+            root = real_path(article_root if article_root is not None else p)
+            for item in _walk_dir(p, root, {str(real_path(p))}):
                 found = True
                 yield item
             if not found:
@@ -260,7 +279,7 @@ def walk(paths: Iterable[Path]) -> Iterator[Path | Unusable]:
             yield p
 
 
-def _walk_dir(folder: Path) -> Iterator[Path | Unusable]:
+def _walk_dir(folder: Path, root: Path, seen: set[str]) -> Iterator[Path | Unusable]:
     try:
         entries = sorted(os.scandir(folder), key=lambda e: e.name)
     except OSError as exc:
@@ -268,18 +287,62 @@ def _walk_dir(folder: Path) -> Iterator[Path | Unusable]:
         return
     for entry in entries:
         path = Path(entry.path)
+        if entry.name.startswith("."):
+            continue
+        wanted_file = path.suffix.lower() in SUPPORTED_SUFFIXES
+        if entry.is_symlink():
+            try:
+                os.stat(path)
+            except OSError as exc:
+                if wanted_file or exc.errno == errno.ELOOP:
+                    why = "is a symlink loop" if exc.errno == errno.ELOOP else f"is a broken symlink ({exc.strerror})"
+                    yield Unusable(path, "unreadable", f"{path} {why}; remove the link or point it at a file")
+                continue
+            target = real_path(path)
+            if not target.is_relative_to(root):
+                if wanted_file or target.is_dir():
+                    yield Unusable(path, "outside", f"{path} links to {target}, outside {root}; copy the file into the folder, "
+                                   "or allow its folder with --article-root DIR")
+                continue
         try:
             is_dir = entry.is_dir()
         except OSError:
             is_dir = False
         if is_dir:
-            if not entry.name.startswith("."):
-                yield from _walk_dir(path)
-        elif path.suffix.lower() in SUPPORTED_SUFFIXES and path.suffix and not entry.name.startswith("."):
+            real = str(real_path(path))
+            if real not in seen:
+                seen.add(real)
+                yield from _walk_dir(path, root, seen)
+        elif wanted_file and path.suffix:
             yield path
 
 
 # ---------------------------------------------------------------- storing
+
+def database_gazetteer(database):
+    """The shipped authority file with this database's own additions (actors, places and office
+    terms added or changed with `kpolicy actors`/`places`), or None when it has none."""
+    from kpolicy.authority import load_gazetteer
+    from kpolicy.authority.gazetteer import extended
+    from kpolicy.store.actors import analyst_entries
+
+    with database.reading() as conn:
+        actors, places, terms = analyst_entries(conn)
+    if not actors and not places:
+        return None
+    return extended(load_gazetteer(), actors, places, terms)
+
+
+def with_database_actors(database, extractor=None):
+    """`extractor` finding actors with the database's own additions (kpolicy.extract.WithActors),
+    or `extractor` itself when the database has none: the next ingest finds what an analyst added."""
+    from kpolicy.extract import WithActors
+
+    if isinstance(extractor, WithActors):
+        return extractor
+    gazetteer = database_gazetteer(database)
+    return extractor if gazetteer is None else WithActors(extractor, gazetteer)
+
 
 def ingest_one(database, prepared: Prepared | tuple[SourceRecord, list[EventRecord]]) -> StoreSummary:
     """Store one article and its events in ONE transaction."""
@@ -357,15 +420,15 @@ class BatchSummary:
 
 
 _KNOWN: frozenset[str] = frozenset()
-_GAZETTEER = None  # the database's gazetteer in a worker (database_gazetteer), None: the shipped one
+_EXTRACTOR = None  # 'rules', 'learned' or a loaded model: what the batch extracts with
 
 
-def _init_worker(known: frozenset[str], parent: int | None = None, gazetteer=None) -> None:
-    """A worker's start: the stored texts to skip, the database's gazetteer (None: the shipped
-    one), and (Linux) death with its parent, so a killed batch leaves no worker behind."""
-    global _KNOWN, _GAZETTEER
+def _init_worker(known: frozenset[str], parent: int | None = None, extractor=None) -> None:
+    """A worker's start: the stored texts to skip, the extractor, and (Linux) death with its
+    parent, so a killed batch leaves no worker behind."""
+    global _KNOWN, _EXTRACTOR
     _KNOWN = known
-    _GAZETTEER = gazetteer
+    _EXTRACTOR = extractor
     if parent is None:
         return
     try:
@@ -390,7 +453,7 @@ def _prepare_task(path: Path, external: dict | None, default_published, force: b
         prepared = _resolve(document, path, None, None, None, None, None, default_published, external, force, True)
         if prepared.source.sha256 in _KNOWN:
             return ("present", path, prepared.took_default)
-        prepared.events = extract_events(document.text, prepared.source.published, _GAZETTEER)
+        prepared.events = extract_events(document.text, prepared.source.published, extractor=_EXTRACTOR)
         return ("ok", path, prepared.source, prepared.records(), prepared.took_default)
     except ArticleProblem as exc:
         return ("skip", path, exc.reason, str(exc))
@@ -402,12 +465,12 @@ def _prepare_task(path: Path, external: dict | None, default_published, force: b
         return ("skip", path, "error", f"{path}: {type(exc).__name__}: {exc} (a kpolicy defect; please report it with the file)")
 
 
-def warm_up() -> None:
-    """Load the extractor's tables (gazetteer, lexicon, lemmas: seconds on first use) by
-    extracting one short sentence."""
+def warm_up(extractor=None) -> None:
+    """Load the extractor's tables (gazetteer, lexicon, lemmas, the model: seconds on first use)
+    by extracting one short sentence."""
     from kpolicy.extract import extract_events
 
-    extract_events("North Korea fired a missile on 1 May 2019, officials said.", date(2019, 5, 2))
+    extract_events("North Korea fired a missile on 1 May 2019, officials said.", date(2019, 5, 2), extractor=extractor)
 
 
 def known_hashes(database) -> frozenset[str]:
@@ -421,14 +484,14 @@ def known_hashes(database) -> frozenset[str]:
 
 def ingest_batch(database, items: Iterable[Path | Unusable], *, default_published: date | None = None,
                  manifest: dict[Path, dict] | None = None, force: bool = False, workers: int = 2,
-                 on_outcome: Callable[[Outcome], None] | None = None) -> BatchSummary:
+                 on_outcome: Callable[[Outcome], None] | None = None, extractor=None) -> BatchSummary:
     """Extract with `workers` processes (1: in this process) while this process stores, in
     file order, each article in its own transaction. Bad files are skipped and reported
     through `on_outcome`; texts already stored are skipped before extraction."""
     summary = BatchSummary()
     known = known_hashes(database)
-    gazetteer = database_gazetteer(database)  # the analyst's actors: the next ingest finds them
     manifest = manifest or {}
+    extractor = with_database_actors(database, extractor)  # the analyst's actors: the next ingest finds them
 
     def finish(outcome: Outcome) -> None:
         summary.add(outcome)
@@ -450,10 +513,10 @@ def ingest_batch(database, items: Iterable[Path | Unusable], *, default_publishe
             if isinstance(item, Unusable):
                 yield item
             else:
-                yield (item, manifest.get(Path(item).resolve()))
+                yield (item, manifest.get(real_path(item)))
 
     if workers <= 1:
-        _init_worker(known, None, gazetteer)
+        _init_worker(known, None, extractor)
         for task in tasks():
             if isinstance(task, Unusable):
                 finish(Outcome(task.path, "skipped", task.reason, task.message))
@@ -463,17 +526,18 @@ def ingest_batch(database, items: Iterable[Path | Unusable], *, default_publishe
 
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     if method == "fork":
-        warm_up()  # the gazetteer, lexicon and lemma tables load once here; forked workers share them
+        warm_up(extractor)  # the gazetteer, lexicon and lemma tables load once here; forked workers share them
     # no database connection may be inherited by a worker: a forked copy of a PostgreSQL socket
     # would keep a killed writer's transaction (and its lock) open after the writer died
     database.engine.dispose()
     window: deque = deque()
     limit = workers * 3  # articles in flight: memory stays flat however many files there are
     with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method),
-                             initializer=_init_worker, initargs=(known, os.getpid(), gazetteer)) as pool:
+                             initializer=_init_worker, initargs=(known, os.getpid(), extractor)) as pool:
         try:
             for task in tasks():
                 if isinstance(task, Unusable):
@@ -484,6 +548,12 @@ def ingest_batch(database, items: Iterable[Path | Unusable], *, default_publishe
                     _drain_one(window, store, finish)
             while window:
                 _drain_one(window, store, finish)
+        except BrokenProcessPool:
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise RuntimeFailure(
+                f"an extraction worker died (killed, or out of memory) after {summary.stored} article(s) were stored; "
+                "they are kept; run the same command again to resume (stored texts are skipped), or use --workers 1"
+            ) from None
         except BaseException:
             for pending in window:
                 if not isinstance(pending, Unusable):

@@ -8,6 +8,8 @@ suggests the closest valid names.
 
 from __future__ import annotations
 
+import dataclasses
+
 import difflib
 import re
 from collections.abc import Iterator
@@ -37,6 +39,9 @@ VIEW_EXPORT_FIELDS = ("id", "date", "start", "end", "precision", "type", "status
 EXPORT_FIELDS = (*VIEW_EXPORT_FIELDS, "states", "sources", "wikidata", "cameo", "latitude", "longitude")
 # issue 20: the actors' Wikidata ids and CAMEO codes ('; '-joined, in the actors' order, those
 # that have one) and the place's coordinates
+
+
+MAX_FILTER_VALUES = 50  # values of one repeatable filter (--actor, --type, --status, --place)
 
 
 @dataclass
@@ -295,6 +300,12 @@ def window_clause(lower: date | None, upper: date | None, within: bool):
 
 def query_plan(conn: Connection, q: EventQuery) -> _Plan:
     """Validate every name of `q` (BadInput before any query runs) and split it into shape and values."""
+    for option, values in (("--actor", q.actors), ("--type", q.types), ("--status", q.statuses), ("--place", q.places)):
+        if len(set(values)) > MAX_FILTER_VALUES:  # each --actor is a subquery: 2,000 of them overflowed SQLite's parser
+            raise BadInput(f"{len(set(values)):,} {option} values are more than the {MAX_FILTER_VALUES} a query takes; "
+                           f"give at most {MAX_FILTER_VALUES}")
+    if len(q.actors) != len(set(q.actors)):
+        q = dataclasses.replace(q, actors=list(dict.fromkeys(q.actors)))
     plan = _Plan()
     if q.start or q.end or q.on:
         lower, upper = parse_window(q.start, q.end, q.on)
@@ -689,3 +700,13 @@ def count_matching(conn: Connection, q: EventQuery) -> int:
     """How many events the query matches (for progress bars)."""
     sub = build_select(conn, q, [timeline.c.id]).order_by(None).subquery()
     return conn.execute(sa.select(sa.func.count()).select_from(sub)).scalar_one()
+
+
+# ---- a saved query (a story's query block, parsed by kpolicy.filters) -------------------------------
+
+def query_of(filters: dict) -> EventQuery:
+    """The EventQuery of a saved query's filters (parse_filter_text's dict, "stories" left out)."""
+    fields = {k: v for k, v in filters.items() if k != "stories"}
+    for name in ("actors", "types", "statuses", "places"):
+        fields[name] = list(fields.get(name) or [])
+    return EventQuery(**fields)

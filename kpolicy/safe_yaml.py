@@ -76,6 +76,16 @@ def load(text: str, where: str):
                     raise _refuse(where, f"the YAML uses more than {MAX_ALIASES} aliases (*name)")
             return super().compose_node(parent, index)
 
+        def construct_yaml_timestamp(self, node):
+            # `date: 2020-02-30` matches YAML's timestamp pattern but is no day: PyYAML raises a bare
+            # ValueError. Kept as the text it is, the field's own check names the problem and the fix.
+            try:
+                return super().construct_yaml_timestamp(node)
+            except (ValueError, OverflowError):
+                return self.construct_scalar(node)
+
+    _Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
+
     loader = _Loader(text)
     try:
         try:

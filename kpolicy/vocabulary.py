@@ -36,7 +36,7 @@ STATUSES: dict[str, str] = {
     "forecast": "the author's speculation about what may happen",
 }
 
-REVIEW_STATES = ("reviewed", "extracted", "rejected")
+REVIEW_STATES = ("reviewed", "extracted", "rejected", "imported")  # imported: as a dataset gave it (kpolicy import)
 ROLES = ("initiator", "target", "participant")
 # An actor's "state" (DESIGN.md's `states`) is its nearest ancestor-or-self of these kinds:
 # Kim Jong-un -> North Korea, the UN Panel of Experts -> the UN Security Council.

@@ -268,6 +268,41 @@ def _disk_full(tmp, mp, seeded):
 
 
 
+def _link_to_db(name: str):
+    def setup(tmp, mp, seeded):
+        (tmp / name).symlink_to(seeded)
+        return {"link": str(tmp / name)}
+
+    return setup
+
+
+# ---- issue 24: what a hostile tester found ------------------------------------------------
+
+ISSUE_24 = [
+    # item 18: -o onto the open database destroyed it (exit 0, the file held CSV)
+    Case("o-onto-open-db", ["events", "--format", "csv", "-o", "{db}"], 2, ("database kpolicy has open", "choose another -o"), sqlite_only=True),
+    Case("o-onto-open-db-export", ["export", "-o", "{db}"], 2, ("would destroy it",), sqlite_only=True),
+    Case("o-onto-open-db-wal", ["events", "--format", "json", "-o", "{db}-wal"], 2, ("belongs to the database",), sqlite_only=True),
+    Case("o-onto-open-db-link", ["sources", "--format", "csv", "-o", "{link}"], 2, ("database kpolicy has open",),
+         _link_to_db("sources.csv"), sqlite_only=True),
+    Case("o-onto-open-db-plot", ["plot", "-o", "{link}"], 2, ("database kpolicy has open",), _link_to_db("chart.svg"), sqlite_only=True),
+    Case("o-onto-open-db-history", ["history", "--format", "csv", "-o", "{db}"], 2, ("database kpolicy has open",), sqlite_only=True),
+    # item 24: OverflowError on times whose UTC reading leaves years 1-9999
+    Case("as-of-before-year-1", ["events", "--as-of", "0001-01-01T00:00:00+01:00"], 0, ("no events match",)),
+    Case("show-as-of-before-year-1", ["show", "3", "--as-of", "0001-01-01T00:00:00+01:00"], 0, ()),
+    Case("since-after-9999", ["history", "--since", "9999-12-31T23:59:59-01:00"], 0, ("no revisions match",)),
+    Case("seed-annotation-folder", ["seed", "--annotation", "{tmp}"], 2, ("is a folder", "name an annotation file")),
+    # items 23 and 27: serve started with a token no browser can send, or bound every address for --host ''
+    Case("serve-non-ascii-token", ["serve", "--token", "p\u00e4ssw\u00f6rd-123"], 2, ("printable ascii",)),
+    Case("serve-empty-host", ["serve", "--host", ""], 2, ("--host is empty",)),
+    Case("show-pg-id-range", ["show", "3000000000"], 2, ("no event with id 3000000000", "at most 2,147,483,647")),
+    Case("split-pg-id-range", ["split", "2", "--mention", "2147483648", "--reason", "x"], 2, ("no mention with id",)),
+    Case("show-arabic-indic-digit", ["show", "\u0663"], 2, ("not a valid int",)),
+    # item 27: --since named --as-of in its error
+    Case("since-garbage", ["history", "--since", "garbage"], 2, ("--since 'garbage' is neither",)),
+]
+
+
 CASES = [
     # dates
     Case("month-13", ["events", "--from", "2019-13"], 2, ("'2019-13'", "month 13", "use edtf")),
@@ -421,6 +456,7 @@ CASES = [
     Case("init-no-revision", ["init", "--db", "{target}"], 2, ("alembic_version is empty",), _alembic_rows(), sqlite_only=True),
     Case("ingest-database-full", ["ingest", "{article}", "--published", "2020-01-01"], 1, ("is full", "free some space", "wrote nothing"),
          _disk_full, sqlite_only=True),
+    *ISSUE_24,
 ]
 
 

@@ -27,6 +27,15 @@ The second summit between Kim Jong-un and Donald Trump ended early in Hanoi on 2
 North Korea will hold a plenary meeting of the WPK Central Committee next month, state media said on Monday.
 """
 
+# the spreadsheet the README's import example reads (written for the README)
+DESK = """When,Event,Who,Kind,Link
+3 Dec 2024,Martial law declared in South Korea,South Korea,policy change,https://example.org/a
+c. 2019,Missile base expanded,North Korea,other,
+28 Feb 2019,Hanoi summit ends early,Kim Jong-un; Donald Trump,summit,https://example.org/b
+Q3 2021,Yongbyon reactor restarted,North Korea; Yongbyon Nuclear Complex,other,
+someday,Talks resume,North Korea,talks,
+"""
+
 _sandbox: Path | None = None
 
 
@@ -47,6 +56,7 @@ def sandbox() -> Path:
     if _sandbox is None:
         _sandbox = Path(tempfile.mkdtemp(prefix="kpolicy-readme-"))
         (_sandbox / "hanoi.md").write_text(HANOI, encoding="utf-8")
+        (_sandbox / "desk.csv").write_text(DESK, encoding="utf-8")
         subprocess.run(["kpolicy", "init", "--seed"], cwd=_sandbox, env=_env(_sandbox), check=True, capture_output=True)
     return _sandbox
 

@@ -37,6 +37,7 @@ def output_stream(path: Path | None):
     from kpolicy.errors import BadInput
 
     path = path.expanduser()
+    refuse_open_database(path)
     if path.is_symlink():
         path = Path(os.path.realpath(path))
     if not path.parent.exists():
@@ -75,6 +76,17 @@ def output_stream(path: Path | None):
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def refuse_open_database(path: Path) -> None:
+    """-o onto the database the command has open (or its -wal, -shm, -journal) would overwrite it: refused."""
+    store = sys.modules.get("kpolicy.store.db")  # not imported: no database is open
+    opened = store.open_sqlite_file(path) if store is not None else None
+    if opened is not None:
+        from kpolicy.errors import BadInput
+
+        same = "is" if os.path.realpath(path.expanduser()) == str(opened) else "belongs to"
+        raise BadInput(f"-o {path} {same} the database kpolicy has open ({opened}); writing there would destroy it; choose another -o")
 
 
 @contextmanager

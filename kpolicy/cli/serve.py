@@ -21,12 +21,18 @@ def serve(
     read_only: Annotated[bool, typer.Option("--read-only", help="Show everything, refuse every change.")] = False,
     token: Annotated[Optional[str], typer.Option("--token", envvar="KPOLICY_TOKEN", metavar="TOKEN", help="The write token (default: a new random one each start). Also KPOLICY_TOKEN.")] = None,
     by: Annotated[Optional[str], typer.Option("--by", metavar="NAME", help="Who changes are recorded as when a form names nobody (default KPOLICY_USER, else the OS user).")] = None,
+    allow_host: Annotated[Optional[list[str]], typer.Option("--allow-host", metavar="NAME", help="Another name the desk may be reached by (the Host header: a reverse proxy's, a LAN name); repeatable.")] = None,
 ) -> None:
     """Start the review desk: the timeline, the evidence and every curation action in a browser.
 
     Prints the URL to open; it carries the write token (the page sets a cookie from it,
     so only someone with that URL, or Authorization: Bearer TOKEN, can change anything).
     Every page has a .json twin at the same path (/events/3.json). Stop with Ctrl-C.
+
+    The desk answers only requests whose Host header names the address it serves
+    (127.0.0.1, localhost and ::1 by default; the machine's names and addresses with
+    --host 0.0.0.0), so a web page rebound by DNS to 127.0.0.1 cannot read it;
+    --allow-host NAME adds a name (a reverse proxy's, a LAN alias).
 
     \b
     Examples:
@@ -36,6 +42,14 @@ def serve(
     """
     import secrets
 
+    from kpolicy.errors import BadInput
+
+    if not host.strip():
+        raise BadInput("--host is empty (that would listen on every address); give 127.0.0.1, or 0.0.0.0 to share it on the network")
+    host = host.strip()
+    if token is not None and not (token.strip().isascii() and token.strip().isprintable()):
+        raise BadInput("--token must be printable ASCII (a browser cannot send other characters in a cookie); "
+                       "leave it out for a random one, or use letters, digits and - _ .")
     if token is not None and len(token.strip()) < 8:
         from kpolicy.errors import BadInput
 
@@ -52,7 +66,12 @@ def serve(
 
     from kpolicy.web import create_app
 
-    web_app = create_app(database, token=token, read_only=read_only, user=by)
+    hosts = set(LOOPBACK) | {h.strip().lower() for h in allow_host or [] if h.strip()}
+    if host not in LOOPBACK:
+        hosts.add(host.lower())
+    if host in ("0.0.0.0", "::"):  # every address of this machine, by its names and addresses
+        hosts |= _machine_names()
+    web_app = create_app(database, token=token, read_only=read_only, user=by, allowed_hosts=hosts)
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -77,4 +96,20 @@ def serve(
     typer.echo("kpolicy: press Ctrl-C to stop", err=True)
     config = uvicorn.Config(web_app, log_level="warning", access_log=False, server_header=False, date_header=False, lifespan="off")
     server = uvicorn.Server(config)
-    server.run(sockets=[sock])
+    try:
+        server.run(sockets=[sock])
+    except KeyboardInterrupt:  # Ctrl-C is how the desk is stopped: not an error
+        pass
+    typer.echo("kpolicy: stopped", err=True)
+
+
+def _machine_names() -> set[str]:
+    import socket
+
+    names = {socket.gethostname().lower(), socket.getfqdn().lower()}
+    for name in list(names):
+        try:
+            names |= {info[4][0].lower() for info in socket.getaddrinfo(name, None)}
+        except OSError:
+            pass
+    return {n for n in names if n}

@@ -13,7 +13,7 @@ import typer
 
 from kpolicy.cli.app import app, handle_errors, open_db
 from kpolicy.cli.options import DbOpt, FormatOpt, OutputOpt, filter_options
-from kpolicy.cli.output import check_format, emit, output_stream
+from kpolicy.cli.output import check_format, emit, output_stream, refuse_open_database
 
 if TYPE_CHECKING:  # pragma: no cover
     from kpolicy.query import EventQuery
@@ -101,6 +101,7 @@ def plot(
     filters = [f"{name} {value}" for name, value in (("from", q.start), ("to", q.end), ("on", q.on), ("actor", ", ".join(q.actors)),
                ("type", ", ".join(q.types)), ("status", ", ".join(q.statuses)), ("text", q.text), ("source", q.source)) if value]
     database = open_db(db)
+    refuse_open_database(output)
     with database.reading() as conn:
         rows = list(queries.iter_detailed(conn, q))
     from kpolicy.dates import parse_window

@@ -19,6 +19,7 @@ from sqlalchemy.engine import Connection
 from kpolicy.curate import common as c
 from kpolicy.errors import BadInput, Conflict
 from kpolicy.store import schema, write
+from kpolicy.store import stories as story_store
 
 SOURCE_FIELDS = ("published", "title", "url", "publisher", "removed_at")
 INGEST_ACTIONS = ("ingest", "seed")
@@ -26,30 +27,35 @@ INGEST_ACTIONS = ("ingest", "seed")
 
 # ---- when ---------------------------------------------------------------------------------------
 
-def parse_when(when) -> tuple[str, object]:
+def parse_when(when, option: str = "--as-of") -> tuple[str, object]:
     """('change', id) for a change number, ('time', datetime) for an ISO date or time (UTC).
 
     A bare date means the end of that day: `--as-of 2026-11-30` is the state at the close of 30 November.
+    A time whose UTC reading falls before year 1 or after year 9999 is the earliest or latest instant.
+    `option` names the option in the error message.
     """
     if isinstance(when, datetime):
         return "time", when.replace(tzinfo=None)
     if isinstance(when, date):
         return "time", datetime.combine(when, time(23, 59, 59))
     text = str(when).strip()
-    m = re.fullmatch(r"(?:change[:#\s]*|#)?(\d+)", text, re.I)
-    if m and len(text) < 8 and not re.fullmatch(r"\d{4}", text):
+    m = re.fullmatch(r"(?:change[:#\s]*|#)?([0-9]+)", text, re.I)
+    if m and len(m.group(1)) < 8 and not re.fullmatch(r"[0-9]{4}", text):
         return "change", int(m.group(1))
     try:
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
             return "time", datetime.combine(date.fromisoformat(text), time(23, 59, 59))
         stamp = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
-        raise BadInput(f"--as-of {text!r} is neither a change number nor an ISO date or time; "
+        raise BadInput(f"{option} {text!r} is neither a change number nor an ISO date or time; "
                        "use e.g. 41, 2026-11-30 or 2026-11-30T17:05:00 (UTC)") from None
     if stamp.tzinfo is not None:
         from datetime import UTC
 
-        stamp = stamp.astimezone(UTC).replace(tzinfo=None)
+        try:
+            stamp = stamp.astimezone(UTC).replace(tzinfo=None)
+        except OverflowError:  # 0001-01-01T00:00+01:00 is before year 1 in UTC; 9999-12-31T23:59-01:00 after 9999
+            stamp = datetime.min if stamp.year == 1 else datetime.max
     return "time", stamp
 
 
@@ -99,7 +105,7 @@ def history(conn: Connection, event_id=None, since=None, by=None, limit=None) ->
 
 def _since(since):
     ch = schema.changes
-    kind, value = parse_when(since)
+    kind, value = parse_when(since, "--since")
     if kind == "change":
         return ch.c.id >= value
     if isinstance(since, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", since.strip()):
@@ -136,6 +142,9 @@ def _revert(conn: Connection, new_change: int, rev, *, strict: bool) -> set[int]
         if new["table"] == "event_actors":
             touched.add(new["key"]["event_id"])
         return touched
+    if event_id == 0 and field == story_store.STORY_FIELD:  # a story's whole state (its change names the story)
+        story_store.revert(conn, new_change, rev, strict=strict)
+        return touched
     if event_id == 0:  # a source's own field (its change names the source)
         source_id = conn.execute(sa.select(schema.changes.c.source_id).where(schema.changes.c.id == rev.change_id)).scalar()
         if field in SOURCE_FIELDS and source_id is not None:
@@ -162,6 +171,10 @@ def _revert(conn: Connection, new_change: int, rev, *, strict: bool) -> set[int]
             raise Conflict(f"event {event_id}'s {field} was changed again after change {rev.change_id} "
                            f"(it is now {current[field]!r}); undo the later change first (`kpolicy history {event_id}`)")
         c.apply_fields(conn, new_change, event_id, {field: old}, "reverted", current)
+        return touched
+    if field == "external_version":  # an import's version stamp and fields of the dataset row (kpolicy.imports)
+        c.bump(conn, new_change, event_id, {"external_version": (old or {}).get("version"), "external_data": (old or {}).get("data")})
+        write.record(conn, new_change, event_id, "reverted", field, new, old)
         return touched
     if field in ("deleted_at", "merged_into"):
         value = _datetime(old) if field == "deleted_at" else old

@@ -274,7 +274,10 @@ def read_capped(path: Path, max_bytes: int = MAX_BYTES) -> bytes:
         raise ArticleProblem("too-large", f"{path}: {st.st_size / 1e6:.0f} MB is larger than the {max_bytes // 1_000_000} MB an article may be; split it")
     try:
         with open(path, "rb") as fh:
-            data = fh.read(max_bytes + 1)
+            want = min(max_bytes, st.st_size) + 1  # read(n) allocates n bytes first: ask for the size, not the cap
+            data = fh.read(want)
+            if len(data) == want and want <= max_bytes:  # it grew while we looked
+                data += fh.read(max_bytes + 1 - len(data))
     except OSError as exc:
         raise ArticleProblem("unreadable", f"{path}: cannot be read ({exc.strerror}); check the permissions") from None
     if len(data) > max_bytes:  # it grew while we looked

@@ -16,7 +16,7 @@ from pathlib import Path
 from kpolicy.dates import parse_edtf
 from kpolicy.errors import BadInput, KpolicyError, suggest
 from kpolicy.authority import Gazetteer
-from kpolicy.records import EventRecord, MentionRecord, SourceRecord
+from kpolicy.records import EventRecord, MentionRecord, SourceRecord, check_source_url
 from kpolicy.vocabulary import EVENT_TYPES, ROLES, STATUSES
 
 # An article file -> its plain text, as extraction reads it (the caller hands it in:
@@ -33,13 +33,37 @@ class Annotation:
     events: list[EventRecord]
 
 
+ANNOTATION_MAX_BYTES = 10_000_000
+
+
 def _yaml_load(path: Path):
     import yaml
 
+    import os
+    import stat
+
     try:
-        text = path.read_text(encoding="utf-8")
+        st = os.stat(path)
     except FileNotFoundError:
         raise BadInput(f"{path}: no such annotation file; check the path") from None
+    except OSError as exc:
+        raise BadInput(f"{path}: cannot be read ({exc.strerror}); check the path and permissions") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise BadInput(f"{path} is a folder; name an annotation file (kpolicy seed --annotation FOLDER/NAME.yaml)")
+    # a FIFO or a device is refused before it is opened, a regular file read up to the cap: reading
+    # it whole hung on a FIFO and ran out of memory on /dev/zero
+    if not stat.S_ISREG(st.st_mode):
+        raise BadInput(f"{path} is not a regular file (a pipe, socket or device); save the annotation to a file first")
+    if st.st_size > ANNOTATION_MAX_BYTES:
+        raise BadInput(f"{path}: {st.st_size / 1e6:.0f} MB is larger than the {ANNOTATION_MAX_BYTES // 1_000_000} MB "
+                       "an annotation file may be; split it")
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(min(st.st_size, ANNOTATION_MAX_BYTES) + 1)
+    except OSError as exc:
+        raise BadInput(f"{path}: cannot be read ({exc.strerror}); check the permissions") from None
+    try:
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise BadInput(f"{path} is not UTF-8; re-save it as UTF-8") from None
     from kpolicy import safe_yaml
@@ -110,7 +134,7 @@ def load_annotation(path: Path, gazetteer: Gazetteer, article_root: Path | None 
         text=text,
         author=None if meta.get("author") is None else _text(meta["author"], path, "article.author"),
         publisher=None if meta.get("publisher") is None else _text(meta["publisher"], path, "article.publisher"),
-        url=None if meta.get("url") is None else _text(meta["url"], path, "article.url"),
+        url=None if meta.get("url") is None else check_source_url(_text(meta["url"], path, "article.url"), f"{path}: article.url"),
     )
     events = [_event(path, i, item, text, gazetteer) for i, item in enumerate(doc["events"], 1)]
     return Annotation(path, source, events)

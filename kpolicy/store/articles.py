@@ -179,11 +179,14 @@ class Lookups:
             self._added()
         return self.actor_ids[name]
 
-    def place_id(self, conn: Connection, name: str | None) -> int | None:
+    def place_id(self, conn: Connection, name: str | None, country: str | None = None, latitude: float | None = None,
+                 longitude: float | None = None) -> int | None:
+        """The id of a place by name; a new one is added (with its country and coordinates when known)."""
         if not name:
             return None
         if name not in self.place_ids:
-            self.place_ids[name] = conn.execute(schema.places.insert().values(name=name)).inserted_primary_key[0]
+            self.place_ids[name] = conn.execute(schema.places.insert().values(
+                name=name, country=country, latitude=latitude, longitude=longitude)).inserted_primary_key[0]
             self._added()
         return self.place_ids[name]
 
@@ -363,8 +366,8 @@ _MENTION_ID = sa.text("SELECT id FROM mentions WHERE event_id = :event_id AND so
                       "AND char_start = :char_start AND char_end = :char_end")
 
 
-def _propose(conn: Connection, change_id: int, event_id: int, current: dict, record: EventRecord, source_id: int,
-             lookups: Lookups) -> None:
+def propose_from(conn: Connection, change_id: int, event_id: int, current: dict, record: EventRecord, source_id: int,
+                 lookups: Lookups) -> None:
     """Proposals for what a new mention brings to an existing event: a more precise date, a
     conflicting date, actors the event lacks. Never applied here, never dropped."""
     mention_id = conn.execute(_MENTION_ID, {"event_id": event_id, "source_id": source_id, "char_start": record.first.char_start,
@@ -442,7 +445,7 @@ def store_article(conn: Connection, source: SourceRecord, events: Iterable[Event
             summary.mentions += write.add_mentions(conn, match, source_id, record.mentions)
             if record.review != "reviewed":
                 # an extracted mention never changes the event; what it brings becomes a proposal
-                _propose(conn, change_id, match, before, record, source_id, lookups)
+                propose_from(conn, change_id, match, before, record, source_id, lookups)
             history.append((match, "mentioned", "mentions", None, {"source": source.slug, "count": len(record.mentions)}))
             touched.add(match)
             continue

@@ -122,6 +122,40 @@ def _sqlite_connect_hooks(engine: Engine) -> None:
 ASYNC_DRIVERS = ("asyncpg", "aiosqlite", "psycopg_async", "aiomysql")
 
 
+_OPEN_SQLITE_FILES: dict[str, int] = {}  # real path of each SQLite file this process has an engine on -> engines
+SQLITE_COMPANIONS = ("", "-wal", "-shm", "-journal")
+
+
+def open_sqlite_file(path: Path) -> Path | None:
+    """The SQLite database this process has open that `path` is, or is the -wal, -shm or -journal of
+    (None: neither). Writing output there would overwrite the database (issue 24, item 18)."""
+    if not _OPEN_SQLITE_FILES:
+        return None
+    try:
+        real = os.path.realpath(path.expanduser())
+    except (OSError, ValueError):
+        return None
+    for opened in _OPEN_SQLITE_FILES:
+        for suffix in SQLITE_COMPANIONS:
+            if real == opened + suffix:
+                return Path(opened)
+        try:
+            if os.path.exists(real) and os.path.samefile(real, opened):  # a hard link to the database
+                return Path(opened)
+        except OSError:
+            pass
+    return None
+
+
+def _remember_open(path: Path, delta: int) -> None:
+    real = os.path.realpath(path)
+    count = _OPEN_SQLITE_FILES.get(real, 0) + delta
+    if count > 0:
+        _OPEN_SQLITE_FILES[real] = count
+    else:
+        _OPEN_SQLITE_FILES.pop(real, None)
+
+
 def make_engine(target: Target, read_only: str | None = None) -> Engine:
     """The engine for the target; `read_only` (why it is) opens a SQLite file for reading only."""
     driver = sa.engine.make_url(target.url).get_driver_name() if "://" in target.url else ""
@@ -134,6 +168,8 @@ def make_engine(target: Target, read_only: str | None = None) -> Engine:
             else:
                 engine = sa.create_engine(target.url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
             _sqlite_connect_hooks(engine)
+            _remember_open(target.path, 1)
+            engine.kpolicy_sqlite_path = target.path
             return engine
         # a server that accepts and never answers must not hang a command: libpq's connect
         # timeout, and a server-side limit on any one statement
@@ -304,6 +340,10 @@ class Database:
 
     def close(self) -> None:
         self.engine.dispose()  # the last connection checkpoints the WAL into the file
+        opened = getattr(self.engine, "kpolicy_sqlite_path", None)
+        if opened is not None:
+            self.engine.kpolicy_sqlite_path = None
+            _remember_open(opened, -1)
         if self._checked and self.target.path is not None and not self.read_only:
             # the file changed since its check only by committed SQLite writes (this process's and
             # other kpolicy writers'): the state they left is the verified one

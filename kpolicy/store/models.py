@@ -113,6 +113,10 @@ class Event(Base):
     version: Mapped[int]
     deleted_at: Mapped[datetime | None]
     merged_into: Mapped[int | None]
+    dataset: Mapped[str | None]
+    external_id: Mapped[str | None]
+    external_version: Mapped[str | None]
+    external_data: Mapped[str | None]
 
     event_type: Mapped[EventType] = relationship()
     place: Mapped[Place | None] = relationship()
@@ -147,6 +151,7 @@ class Mention(Base):
     type_rule: Mapped[str | None]
     date_rule: Mapped[str | None]
     page: Mapped[int | None]
+    extractor: Mapped[str | None]
 
     event: Mapped[Event] = relationship(back_populates="mentions")
     source: Mapped[Source] = relationship(back_populates="mentions")

@@ -29,7 +29,7 @@ from sqlalchemy import (
 
 # Bump with every migration; kpolicy refuses a database whose alembic_version differs
 # (a newer one cannot be downgraded safely, an older one is upgraded by `kpolicy init`).
-KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007")  # oldest first; append one per migration
+KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010", "0011")  # oldest first; append one per migration
 SCHEMA_REVISION = KNOWN_REVISIONS[-1]
 
 NAMING_CONVENTION = {
@@ -59,7 +59,7 @@ actors = Table(
     Column("kind", String(32), nullable=False),
     Column("iso3", String(3)),
     Column("parent_id", Integer, ForeignKey("actors.id", ondelete="SET NULL"), index=True),
-    # 0007: the authority file's facts (data/authority.yaml; the Wikidata id is the citation)
+    # 0011: the authority file's facts (data/authority.yaml; the Wikidata id is the citation)
     Column("wikidata", String(16), index=True, unique=True),
     Column("cameo", String(16), index=True),
     Column("native", String(200)),
@@ -70,7 +70,7 @@ actors = Table(
     Column("origin", String(16), nullable=False, server_default="bundled"),
 )
 
-# 0007: an office held over time (its actor row is the office: "President of South Korea")
+# 0011: an office held over time (its actor row is the office: "President of South Korea")
 offices = Table(
     "offices",
     metadata,
@@ -108,11 +108,11 @@ places = Table(
     Column("country", String(3)),
     Column("latitude", Float),
     Column("longitude", Float),
-    Column("wikidata", String(16), index=True, unique=True),  # 0007
-    Column("origin", String(16), nullable=False, server_default="bundled"),  # 0007, as actors.origin
+    Column("wikidata", String(16), index=True, unique=True),  # 0011
+    Column("origin", String(16), nullable=False, server_default="bundled"),  # 0011, as actors.origin
 )
 
-# 0007: the names texts use for a place, one place per spelling (lower-cased key)
+# 0011: the names texts use for a place, one place per spelling (lower-cased key)
 place_aliases = Table(
     "place_aliases",
     metadata,
@@ -171,8 +171,13 @@ events = Table(
     Column("version", Integer, nullable=False, server_default="1"),
     Column("deleted_at", DateTime),
     Column("merged_into", Integer),
+    # 0007: an imported event's dataset ('acled', 'gdelt', 'sheet'...), its id there and the row's version stamp
+    Column("dataset", String(32)),
+    Column("external_id", String(128)),
+    Column("external_version", String(64)),
+    Column("external_data", Text),  # 0008: the dataset row's own fields kpolicy has no column for (JSON)
     CheckConstraint("status IN ('occurred', 'expected', 'forecast')", name="status"),
-    CheckConstraint("review IN ('reviewed', 'extracted', 'rejected')", name="review"),
+    CheckConstraint("review IN ('reviewed', 'extracted', 'rejected', 'imported')", name="review"),
     CheckConstraint(
         "precision IN ('day', 'month', 'season', 'year', 'interval', 'open', 'unknown')", name="precision"
     ),
@@ -185,6 +190,7 @@ Index("ix_events_span_end", events.c.span_class, events.c.end_date)
 Index("ix_events_type_span_start", events.c.type, events.c.span_class, events.c.start_date, events.c.end_date)
 Index("ix_events_sort_key", events.c.sort_key, events.c.id)
 Index("ix_events_review_id", events.c.review, events.c.id)
+Index("ix_events_dataset_external_id", events.c.dataset, events.c.external_id)  # 0007
 
 event_actors = Table(
     "event_actors",
@@ -212,6 +218,8 @@ mentions = Table(
     Column("type_rule", String(64)),
     Column("date_rule", String(64)),
     Column("page", Integer),
+    # 0009: what produced the mention: 'rules', or the learned extractor's model id (NULL: curated)
+    Column("extractor", String(80)),
     UniqueConstraint("event_id", "source_id", "char_start", "char_end"),
     CheckConstraint("char_start >= 0 AND char_start <= char_end", name="span_ordered"),
 )
@@ -228,6 +236,7 @@ changes = Table(
     Column("action", String(32), nullable=False),
     Column("reason", Text),
     Column("source_id", Integer),  # the source an ingest, seed or source removal was about
+    Column("story_id", Integer),  # 0010: the story a story change was about
 )
 
 revisions = Table(
@@ -259,3 +268,51 @@ proposals = Table(
     CheckConstraint("status IN ('open', 'accepted', 'dismissed')", name="status"),
 )
 Index("ix_proposals_event_id_status", proposals.c.event_id, proposals.c.status)
+
+
+# ---- learned extractor models (0009) ---------------------------------------------------------
+
+extractor_models = Table(
+    "extractor_models",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("model_id", String(80), nullable=False, unique=True),  # the model's own id, as mentions record it
+    Column("created_at", DateTime, nullable=False),
+    Column("base", String(80)),  # the model it was retrained from (the shipped one's id)
+    Column("metrics", Text, nullable=False),  # JSON: before/after figures on the held-out decisions, counts
+    Column("model", Text, nullable=False),  # the model document (JSON, sealed with its sha256)
+    Column("change_id", Integer),  # the `learn` change that stored it
+)
+
+
+# ---- stories (0010) ---------------------------------------------------------------------------------
+
+stories = Table(
+    "stories",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("slug", String(200), nullable=False, unique=True),
+    Column("title", Text, nullable=False),
+    Column("author", Text),
+    Column("frozen_change", Integer),  # a published story's events are shown as of this change
+    Column("version", Integer, nullable=False, server_default="1"),
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+    Column("deleted_at", DateTime),  # undoing a story's creation leaves a tombstone
+)
+
+story_blocks = Table(
+    "story_blocks",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("story_id", Integer, ForeignKey("stories.id", ondelete="CASCADE"), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("text", Text),  # a heading's or paragraph's text; a saved query as written
+    Column("event_id", Integer),  # no foreign key: a story shows a deleted event as deleted
+    Column("filters", Text),  # a saved query's parsed filters (JSON)
+    Column("since_change", Integer),  # the newest change when the block was written
+    CheckConstraint("kind IN ('heading', 'text', 'event', 'query')", name="kind"),
+)
+Index("ix_story_blocks_story_id_position", story_blocks.c.story_id, story_blocks.c.position)
+Index("ix_story_blocks_event_id", story_blocks.c.event_id)

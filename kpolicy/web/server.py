@@ -13,12 +13,16 @@ from starlette.staticfiles import StaticFiles
 
 from kpolicy.errors import KpolicyError
 from kpolicy.web import actions, pages
-from kpolicy.web.app import HERE, Desk, SecurityHeaders, handle_http, handle_kpolicy_error
+from kpolicy.web.app import HERE, LOOPBACK_NAMES, Desk, SecurityHeaders, handle_http, handle_kpolicy_error
 
 
-def create_app(database, token: str | None = None, read_only: bool = False, user: str | None = None) -> Starlette:
-    """The review desk on an opened kpolicy Database. `token`: the write token (random if None)."""
-    desk = Desk(database, token or secrets.token_urlsafe(24), read_only, user)
+def create_app(database, token: str | None = None, read_only: bool = False, user: str | None = None,
+               allowed_hosts=None) -> Starlette:
+    """The review desk on an opened kpolicy Database. `token`: the write token (random if None).
+    `allowed_hosts`: the names and addresses the Host header may give (default: this machine's
+    loopback names, 127.0.0.1, localhost and ::1); any other Host is refused with 400."""
+    hosts = LOOPBACK_NAMES if allowed_hosts is None else frozenset(h.strip().lower().strip("[]") for h in allowed_hosts if h.strip())
+    desk = Desk(database, token or secrets.token_urlsafe(24), read_only, user, hosts)
     routes = [
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
         Route("/favicon.ico", lambda request: RedirectResponse("/static/favicon.svg", status_code=301)),
