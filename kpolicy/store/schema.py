@@ -29,7 +29,7 @@ from sqlalchemy import (
 
 # Bump with every migration; kpolicy refuses a database whose alembic_version differs
 # (a newer one cannot be downgraded safely, an older one is upgraded by `kpolicy init`).
-KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010", "0011")  # oldest first; append one per migration
+KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010", "0011", "0012")  # oldest first; append one per migration
 SCHEMA_REVISION = KNOWN_REVISIONS[-1]
 
 NAMING_CONVENTION = {
@@ -59,7 +59,7 @@ actors = Table(
     Column("kind", String(32), nullable=False),
     Column("iso3", String(3)),
     Column("parent_id", Integer, ForeignKey("actors.id", ondelete="SET NULL"), index=True),
-    # 0011: the authority file's facts (data/authority.yaml; the Wikidata id is the citation)
+    # 0012: the authority file's facts (data/authority.yaml; the Wikidata id is the citation)
     Column("wikidata", String(16), index=True, unique=True),
     Column("cameo", String(16), index=True),
     Column("native", String(200)),
@@ -70,7 +70,7 @@ actors = Table(
     Column("origin", String(16), nullable=False, server_default="bundled"),
 )
 
-# 0011: an office held over time (its actor row is the office: "President of South Korea")
+# 0012: an office held over time (its actor row is the office: "President of South Korea")
 offices = Table(
     "offices",
     metadata,
@@ -108,11 +108,11 @@ places = Table(
     Column("country", String(3)),
     Column("latitude", Float),
     Column("longitude", Float),
-    Column("wikidata", String(16), index=True, unique=True),  # 0011
-    Column("origin", String(16), nullable=False, server_default="bundled"),  # 0011, as actors.origin
+    Column("wikidata", String(16), index=True, unique=True),  # 0012
+    Column("origin", String(16), nullable=False, server_default="bundled"),  # 0012, as actors.origin
 )
 
-# 0011: the names texts use for a place, one place per spelling (lower-cased key)
+# 0012: the names texts use for a place, one place per spelling (lower-cased key)
 place_aliases = Table(
     "place_aliases",
     metadata,
