@@ -11,7 +11,7 @@ undo, history, sources remove/edit), `serve` (the review desk in the browser).
 import sys
 
 from kpolicy.cli.app import app
-from kpolicy.cli import setup, queries, ingest, imports, views, curate, serve  # noqa: F401,E402  register their commands
+from kpolicy.cli import setup, queries, ingest, imports, views, curate, serve, users  # noqa: F401,E402  register their commands
 
 
 def _first_sentence(doc: str | None) -> str | None:

@@ -12,17 +12,30 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from kpolicy.errors import KpolicyError
-from kpolicy.web import actions, pages
+from kpolicy.web import actions, pages, people
 from kpolicy.web.app import HERE, Desk, SecurityHeaders, handle_http, handle_kpolicy_error
 
 
-def create_app(database, token: str | None = None, read_only: bool = False, user: str | None = None) -> Starlette:
-    """The review desk on an opened kpolicy Database. `token`: the write token (random if None)."""
-    desk = Desk(database, token or secrets.token_urlsafe(24), read_only, user)
+def create_app(database, token: str | None = None, read_only: bool = False, user: str | None = None,
+               team: bool | None = None, session_hours: float = 12.0) -> Starlette:
+    """The review desk on an opened kpolicy Database.
+
+    `team`: people sign in with their own tokens (kpolicy.store.users); None: when a `token`
+    is given, the single-token mode, else the people mode once anyone has been added.
+    `token`: the single-token mode's write token (random if None)."""
+    if team is None:
+        team = False
+        if token is None:
+            from kpolicy.store import users
+
+            with database.reading() as conn:
+                team = users.any_users(conn)
+    desk = Desk(database, None if team else (token or secrets.token_urlsafe(24)), read_only, user, team, session_hours)
     routes = [
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
         Route("/favicon.ico", lambda request: RedirectResponse("/static/favicon.svg", status_code=301)),
     ]
+    routes += people.routes(desk)
     routes += pages.routes(desk)
     routes += actions.routes(desk)
     app = Starlette(
