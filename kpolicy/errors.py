@@ -33,6 +33,23 @@ class RuntimeFailure(KpolicyError):
     exit_code = 1
 
 
+MAX_ID = 2**31 - 1  # the largest id a kpolicy table holds on both engines (PostgreSQL's integer)
+
+
+def check_id(value, what: str = "event") -> int:
+    """An id as given (an int, or text of ASCII digits) as an int; an id no kpolicy table can hold
+    is "no such X" (BadInput), never a driver's "integer out of range" or an overflow."""
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        raise BadInput(f"{what} id {value!r} is not a number; give an id such as 3")
+    text = str(value).strip()
+    if not text.isascii() or not text.isdigit():
+        raise BadInput(f"{what} id {text[:40]!r} is not a number (ids are written with the digits 0-9); give an id such as 3")
+    if len(text) > 12 or int(text) > MAX_ID:
+        shown = text if len(text) <= 30 else f"{text[:12]}... ({len(text)} digits)"
+        raise BadInput(f"no {what} with id {shown}: kpolicy ids are at most {MAX_ID:,}; give a listed id")
+    return int(text)
+
+
 def os_failure(exc: OSError) -> KpolicyError:
     """An operating-system error met while doing valid work, as one line with what to do."""
     import errno

@@ -41,6 +41,12 @@ class Prepared:
     events: list  # kpolicy.extract.ExtractedEvent
     took_default: bool = False  # the publication date came from the batch's --published
 
+    def extract(self, extractor=None, explain: bool = False) -> None:
+        """Extract the events of the document's text with `extractor`."""
+        from kpolicy.extract import extract_events
+
+        self.events = extract_events(self.document.text, self.source.published, extractor=extractor, explain=explain)
+
     def records(self) -> list[EventRecord]:
         """The events as the store takes them, mentions carrying their page for a PDF."""
         records = [e.to_record() for e in self.events]
@@ -169,14 +175,16 @@ def real_path(path: Path) -> Path:
 
 def prepare(path: Path, published: date | str | None = None, title: str | None = None, url: str | None = None,
             publisher: str | None = None, author: str | None = None, default_published: date | str | None = None,
-            external: dict | None = None, force: bool = False, sidecar: bool = True) -> Prepared:
-    """Read one article and extract its events (metadata precedence in the module doc)."""
-    from kpolicy.extract import extract_events
-
+            external: dict | None = None, force: bool = False, sidecar: bool = True, extractor=None,
+            explain: bool = False, extract: bool = True) -> Prepared:
+    """Read one article and extract its events (metadata precedence in the module doc) with
+    `extractor` ('rules', 'learned' or a loaded model; see kpolicy.extract.extract_events).
+    With `extract` false, only read and resolve it (`Prepared.extract` does the rest)."""
     path = Path(path)
     document = read_document(path)
     prepared = _resolve(document, path, published, title, url, publisher, author, default_published, external, force, sidecar)
-    prepared.events = extract_events(document.text, prepared.source.published)
+    if extract:
+        prepared.extract(extractor, explain)
     return prepared
 
 
@@ -383,13 +391,15 @@ class BatchSummary:
 
 
 _KNOWN: frozenset[str] = frozenset()
+_EXTRACTOR = None  # 'rules', 'learned' or a loaded model: what the batch extracts with
 
 
-def _init_worker(known: frozenset[str], parent: int | None = None) -> None:
-    """A worker's start: the stored texts to skip, and (Linux) death with its parent, so a
-    killed batch leaves no worker behind."""
-    global _KNOWN
+def _init_worker(known: frozenset[str], parent: int | None = None, extractor=None) -> None:
+    """A worker's start: the stored texts to skip, the extractor, and (Linux) death with its
+    parent, so a killed batch leaves no worker behind."""
+    global _KNOWN, _EXTRACTOR
     _KNOWN = known
+    _EXTRACTOR = extractor
     if parent is None:
         return
     try:
@@ -414,7 +424,7 @@ def _prepare_task(path: Path, external: dict | None, default_published, force: b
         prepared = _resolve(document, path, None, None, None, None, None, default_published, external, force, True)
         if prepared.source.sha256 in _KNOWN:
             return ("present", path, prepared.took_default)
-        prepared.events = extract_events(document.text, prepared.source.published)
+        prepared.events = extract_events(document.text, prepared.source.published, extractor=_EXTRACTOR)
         return ("ok", path, prepared.source, prepared.records(), prepared.took_default)
     except ArticleProblem as exc:
         return ("skip", path, exc.reason, str(exc))
@@ -426,12 +436,12 @@ def _prepare_task(path: Path, external: dict | None, default_published, force: b
         return ("skip", path, "error", f"{path}: {type(exc).__name__}: {exc} (a kpolicy defect; please report it with the file)")
 
 
-def warm_up() -> None:
-    """Load the extractor's tables (gazetteer, lexicon, lemmas: seconds on first use) by
-    extracting one short sentence."""
+def warm_up(extractor=None) -> None:
+    """Load the extractor's tables (gazetteer, lexicon, lemmas, the model: seconds on first use)
+    by extracting one short sentence."""
     from kpolicy.extract import extract_events
 
-    extract_events("North Korea fired a missile on 1 May 2019, officials said.", date(2019, 5, 2))
+    extract_events("North Korea fired a missile on 1 May 2019, officials said.", date(2019, 5, 2), extractor=extractor)
 
 
 def known_hashes(database) -> frozenset[str]:
@@ -445,7 +455,7 @@ def known_hashes(database) -> frozenset[str]:
 
 def ingest_batch(database, items: Iterable[Path | Unusable], *, default_published: date | None = None,
                  manifest: dict[Path, dict] | None = None, force: bool = False, workers: int = 2,
-                 on_outcome: Callable[[Outcome], None] | None = None) -> BatchSummary:
+                 on_outcome: Callable[[Outcome], None] | None = None, extractor=None) -> BatchSummary:
     """Extract with `workers` processes (1: in this process) while this process stores, in
     file order, each article in its own transaction. Bad files are skipped and reported
     through `on_outcome`; texts already stored are skipped before extraction."""
@@ -476,7 +486,7 @@ def ingest_batch(database, items: Iterable[Path | Unusable], *, default_publishe
                 yield (item, manifest.get(real_path(item)))
 
     if workers <= 1:
-        _init_worker(known)
+        _init_worker(known, None, extractor)
         for task in tasks():
             if isinstance(task, Unusable):
                 finish(Outcome(task.path, "skipped", task.reason, task.message))
@@ -490,14 +500,14 @@ def ingest_batch(database, items: Iterable[Path | Unusable], *, default_publishe
 
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     if method == "fork":
-        warm_up()  # the gazetteer, lexicon and lemma tables load once here; forked workers share them
+        warm_up(extractor)  # the gazetteer, lexicon and lemma tables load once here; forked workers share them
     # no database connection may be inherited by a worker: a forked copy of a PostgreSQL socket
     # would keep a killed writer's transaction (and its lock) open after the writer died
     database.engine.dispose()
     window: deque = deque()
     limit = workers * 3  # articles in flight: memory stays flat however many files there are
     with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method),
-                             initializer=_init_worker, initargs=(known, os.getpid())) as pool:
+                             initializer=_init_worker, initargs=(known, os.getpid(), extractor)) as pool:
         try:
             for task in tasks():
                 if isinstance(task, Unusable):

@@ -8,6 +8,8 @@ suggests the closest valid names.
 
 from __future__ import annotations
 
+import dataclasses
+
 import difflib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -34,6 +36,9 @@ timeline = sa.table("timeline", *(sa.column(c) for c in (*TIMELINE_COLUMNS, "sor
 VIEW_EXPORT_FIELDS = ("id", "date", "start", "end", "precision", "type", "status", "title", "actors", "place", "source",
                       "quote", "review", "confidence")
 EXPORT_FIELDS = (*VIEW_EXPORT_FIELDS, "states", "sources")
+
+
+MAX_FILTER_VALUES = 50  # values of one repeatable filter (--actor, --type, --status, --place)
 
 
 @dataclass
@@ -276,6 +281,12 @@ def window_clause(lower: date | None, upper: date | None, within: bool):
 
 def query_plan(conn: Connection, q: EventQuery) -> _Plan:
     """Validate every name of `q` (BadInput before any query runs) and split it into shape and values."""
+    for option, values in (("--actor", q.actors), ("--type", q.types), ("--status", q.statuses), ("--place", q.places)):
+        if len(set(values)) > MAX_FILTER_VALUES:  # each --actor is a subquery: 2,000 of them overflowed SQLite's parser
+            raise BadInput(f"{len(set(values)):,} {option} values are more than the {MAX_FILTER_VALUES} a query takes; "
+                           f"give at most {MAX_FILTER_VALUES}")
+    if len(q.actors) != len(set(q.actors)):
+        q = dataclasses.replace(q, actors=list(dict.fromkeys(q.actors)))
     plan = _Plan()
     if q.start or q.end or q.on:
         lower, upper = parse_window(q.start, q.end, q.on)

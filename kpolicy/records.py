@@ -33,7 +33,8 @@ class MentionRecord:
 
     `date_text` and `date_anchor` say how the date was obtained (the phrase as written and
     what it was resolved against); `type_rule` and `date_rule` name the extraction rules
-    that gave the event's type and date (None for curated mentions); `page` is the page of
+    that gave the event's type and date (None for curated mentions); `extractor` what produced
+    it ('rules' or a learned model's id); `page` is the page of
     a paginated document (PDF), 1-based."""
 
     quote: str
@@ -44,6 +45,7 @@ class MentionRecord:
     type_rule: str | None = None
     date_rule: str | None = None
     page: int | None = None
+    extractor: str | None = None  # 'rules' or the learned model's id; None for curated mentions
 
 
 @dataclass

@@ -292,6 +292,12 @@ ISSUE_24 = [
     Case("show-as-of-before-year-1", ["show", "3", "--as-of", "0001-01-01T00:00:00+01:00"], 0, ()),
     Case("since-after-9999", ["history", "--since", "9999-12-31T23:59:59-01:00"], 0, ("no revisions match",)),
     Case("seed-annotation-folder", ["seed", "--annotation", "{tmp}"], 2, ("is a folder", "name an annotation file")),
+    # items 23 and 27: serve started with a token no browser can send, or bound every address for --host ''
+    Case("serve-non-ascii-token", ["serve", "--token", "p\u00e4ssw\u00f6rd-123"], 2, ("printable ascii",)),
+    Case("serve-empty-host", ["serve", "--host", ""], 2, ("--host is empty",)),
+    Case("show-pg-id-range", ["show", "3000000000"], 2, ("no event with id 3000000000", "at most 2,147,483,647")),
+    Case("split-pg-id-range", ["split", "2", "--mention", "2147483648", "--reason", "x"], 2, ("no mention with id",)),
+    Case("show-arabic-indic-digit", ["show", "\u0663"], 2, ("not a valid int",)),
     # item 27: --since named --as-of in its error
     Case("since-garbage", ["history", "--since", "garbage"], 2, ("--since 'garbage' is neither",)),
 ]

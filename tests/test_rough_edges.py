@@ -150,3 +150,85 @@ def test_a_killed_ingest_worker_is_one_line_and_the_rerun_completes(folder, tmp_
     result = Cli(db)("ingest", str(folder), "--workers", "2")
     assert result.exit_code == 0, result.stderr
     assert len(sources(db)) == 4
+
+
+# ---- items 21 and 23: the review desk --------------------------------------------------------
+
+@pytest.fixture
+def desk(sqlite_db):
+    from test_web import TOKEN, make_client
+
+    client = make_client(sqlite_db)
+    client.token = TOKEN
+    yield client
+    client.database.close()
+
+
+def test_a_foreign_host_header_is_refused_so_dns_rebinding_reads_nothing(desk, sqlite_db):
+    for path in ("/events/2.json", "/", "/sources"):
+        response = desk.get(path, headers={"Host": "attacker.example"})
+        assert response.status_code == 400, path
+        assert "not an address this server answers to" in response.text and "--allow-host" in response.text
+        assert response.headers["content-security-policy"].startswith("default-src 'none'")
+    assert desk.get("/events/2.json", headers={"Host": "attacker.example:8080"}).status_code == 400
+    for host in ("127.0.0.1:8080", "localhost", "[::1]:8080", "LOCALHOST:1"):
+        assert desk.get("/events/2.json", headers={"Host": host}).status_code == 200, host
+    from starlette.testclient import TestClient
+
+    from kpolicy.web import create_app
+
+    allowed = TestClient(create_app(desk.database, token="t" * 12, allowed_hosts=["127.0.0.1", "desk.example.org"]),
+                         base_url="http://desk.example.org")
+    assert allowed.get("/events/2.json").status_code == 200
+    assert allowed.get("/events/2.json", headers={"Host": "attacker.example"}).status_code == 400
+
+
+def _csrf(desk) -> str:
+    import re
+
+    return re.search(r'name="csrf" value="([0-9a-f]+)"', desk.get("/events/2").text).group(1)
+
+
+@pytest.mark.parametrize("probe, status", [
+    ("cookie", 401), ("bearer", 401), ("token", 403), ("csrf", 403),
+    ("id-beyond-64-bits", 404), ("json-id-beyond-64-bits", 404), ("id-5000-digits", 404), ("id-beyond-int32", 404),
+    ("post-id-beyond-64-bits", 404), ("history-event-superscript", 400), ("split-mention-superscript", 400),
+    ("merge-id-beyond-int32", 400), ("2000-actors", 200), ("60-distinct-actors", 400), ("file-in-a-text-field", 400),
+])
+def test_hostile_requests_get_a_4xx_with_the_security_headers_never_a_500(desk, probe, status):
+    from test_web import TOKEN
+
+    anonymous = {"Cookie": "kpolicy_token=p\u00e4ssw\u00f6rd".encode()}
+    requests = {
+        "cookie": lambda: desk.post("/events/2/review", headers=anonymous, data={"state": "reviewed"}),
+        "bearer": lambda: desk.post("/events/2/review", headers={"Authorization": "Bearer p\u00e4ssw\u00f6rd".encode(), "Cookie": b""},
+                                    data={}),
+        "token": lambda: desk.get("/?token=p\u00e4ssw\u00f6rd"),
+        "csrf": lambda: desk.post("/events/2/review", data={"csrf": "\u00fc", "state": "reviewed"}),
+        "id-beyond-64-bits": lambda: desk.get("/events/99999999999999999999999"),
+        "json-id-beyond-64-bits": lambda: desk.get("/events/99999999999999999999999.json"),
+        "id-5000-digits": lambda: desk.get("/events/" + "9" * 5000),
+        "id-beyond-int32": lambda: desk.get("/events/3000000000.json"),
+        "post-id-beyond-64-bits": lambda: desk.post("/events/99999999999999999999/review", data={"csrf": _csrf(desk)}),
+        "history-event-superscript": lambda: desk.get("/history?event=\u00b2"),
+        "split-mention-superscript": lambda: desk.post("/events/2/split", data={"csrf": _csrf(desk), "mention": "\u00b2", "reason": "x"}),
+        "merge-id-beyond-int32": lambda: desk.post("/events/2/merge", data={"csrf": _csrf(desk), "others": "3000000000", "reason": "x"}),
+        "2000-actors": lambda: desk.get("/?" + "&".join("actor=North%20Korea" for _ in range(2000))),  # one filter, repeated
+        "60-distinct-actors": lambda: desk.get("/?" + "&".join(f"actor=Actor{i}" for i in range(60))),
+        "file-in-a-text-field": lambda: desk.post("/events/2/edit", data={"csrf": _csrf(desk)}, files={"title": ("a.txt", b"hello")}),
+    }
+    assert TOKEN
+    response = requests[probe]()
+    assert response.status_code == status, response.text[:300]
+    assert response.headers["content-security-policy"].startswith("default-src 'none'")
+    assert "Traceback" not in response.text
+
+
+def test_the_cli_refuses_ids_no_table_holds_and_digits_other_than_ascii(cli):
+    for args in (["show", "3000000000"], ["history", "2147483648"], ["merge", "1", "3000000000", "--reason", "x"],
+                 ["undo", "2147483648"]):
+        line = one_line_error(cli(*args))
+        assert "ids are at most 2,147,483,647" in line, args
+    line = one_line_error(cli("show", "\u0663"))  # Arabic-Indic three
+    assert "'\u0663' is not a valid int" in line
+    assert one_line_error(cli("review", "--limit", "\u0663"))

@@ -30,7 +30,7 @@ def desk(db):
     from kpolicy.web import create_app
 
     database = open_or_create(db)
-    client = TestClient(create_app(database), raise_server_exceptions=False)
+    client = TestClient(create_app(database), raise_server_exceptions=False, base_url="http://127.0.0.1:8080")
     client.database = database
     return client
 
@@ -271,7 +271,7 @@ def test_single_token_mode_stays(db):
 
     Cli(db)("users", "add", "ana", "--role", "reader")
     database = open_or_create(db)
-    c = TestClient(create_app(database, token="alone-token-123", user="solo"), raise_server_exceptions=False)
+    c = TestClient(create_app(database, token="alone-token-123", user="solo"), raise_server_exceptions=False, base_url="http://127.0.0.1:8080")
     assert c.get("/events/3").status_code == 200  # reads open, as before
     assert c.get("/?token=alone-token-123", follow_redirects=False).status_code == 303
     event_id = first_extracted(c)

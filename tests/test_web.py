@@ -67,7 +67,8 @@ def make_client(db, read_only=False, token=TOKEN, signed_in=True):
     from kpolicy.web import create_app
 
     database = open_or_create(db)
-    client = TestClient(create_app(database, token=token, read_only=read_only, user="tester"), raise_server_exceptions=False)
+    client = TestClient(create_app(database, token=token, read_only=read_only, user="tester"), raise_server_exceptions=False,
+                        base_url="http://127.0.0.1:8080")  # the desk answers only to the address it serves
     if signed_in:
         response = client.get(f"/?token={token}", follow_redirects=False)
         assert response.status_code == 303 and response.headers["location"] == "/"
@@ -242,7 +243,7 @@ def test_read_only_refuses_every_write(hostile_db):
     from kpolicy.web.actions import ACTIONS
 
     for path, *_ in ACTIONS:
-        concrete = path.replace("{id:int}", "3").replace("{slug}", SEED_SLUG)
+        concrete = path.replace("{id:id}", "3").replace("{slug}", SEED_SLUG)
         response = c.post(concrete, data={"reason": "x"}, headers={"Authorization": f"Bearer {TOKEN}"})
         assert response.status_code == 403, concrete
     c.database.close()

@@ -12,7 +12,7 @@ published() {  # the `published` field of the annotation beside a text, else its
   local y="${1%.*}.yaml"
   if [ -f "$y" ]; then grep -m1 -E '^\s*published:' "$y" | sed -E 's/.*published:\s*"?([0-9-]+).*/\1/'; fi
 }
-for f in "$ROOT"/tests/fixtures/*.* "$ROOT"/tests/fixtures/generality/*.* "$ROOT"/data/articles/*.* \
+for f in "$ROOT"/tests/fixtures/*.* "$ROOT"/tests/fixtures/regression/*.* "$ROOT"/data/articles/*.* \
          /work/shared/eval/dev/*.txt; do
   case "$f" in *.yaml|*README.md) continue;; esac
   p=$(published "$f")

@@ -3,7 +3,7 @@
 #
 # The extraction output of every text the project measures on, for a before/after `diff -r`
 # of a change that must not change behaviour (docs/architecture.md, "Behaviour unchanged"):
-# the seed article, every text in tests/fixtures (the generality/regression set with its
+# the seed article, every text in tests/fixtures (the regression set with its
 # gold's publication date, the other fixtures at 2019-03-01), every passage of
 # ../shared/eval/dev and ../shared/eval/train (published as its gold says), and ../corpus/dev
 # when present; then `kpolicy export --format json` of a seeded database and of a database
@@ -28,7 +28,7 @@ run "$W/data/articles/changes-in-north-koreas-policy.md" 2020-02-05 seed &
 for f in "$W"/tests/fixtures/*.md "$W"/tests/fixtures/*.txt; do
   throttle; run "$f" 2019-03-01 "fix-$(basename "$f")" &
 done
-for dir in "$S/eval/dev:dev" "$S/eval/train:train" "$W/tests/fixtures/generality:gen" "$W/../corpus/dev:cdev"; do
+for dir in "$S/eval/dev:dev" "$S/eval/train:train" "$W/tests/fixtures/regression:gen" "$W/../corpus/dev:cdev"; do
   d=${dir%%:*}; p=${dir##*:}
   [ -d "$d" ] || continue
   for y in "$d"/*.yaml; do
@@ -41,7 +41,7 @@ wait
 db=$(mktemp -d)
 $K seed --db "$db/seed.db" > /dev/null 2>&1
 $K export --db "$db/seed.db" --format json > "$out/export-seed.json" 2> "$out/export-seed.err"
-$K ingest --db "$db/fix.db" "$W"/tests/fixtures/generality "$W"/tests/fixtures/hanoi-one.md "$W"/tests/fixtures/hanoi-two.txt 2>&1 | sed "s#$db#DB#g" > "$out/ingest-fix.out"
+$K ingest --db "$db/fix.db" "$W"/tests/fixtures/regression "$W"/tests/fixtures/hanoi-one.md "$W"/tests/fixtures/hanoi-two.txt 2>&1 | sed "s#$db#DB#g" > "$out/ingest-fix.out"
 $K export --db "$db/fix.db" --format json > "$out/export-fix.json" 2> "$out/export-fix.err"
 rm -rf "$db"
 ls "$out"/*.jsonl | wc -l

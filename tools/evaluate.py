@@ -1,6 +1,6 @@
 """Score the extractor: the seed article against its curated annotation, every article
-of ../shared/eval/dev/ against its gold, the project's own generality set
-(tests/fixtures/generality/: texts written for the project, gold-annotated by
+of ../shared/eval/dev/ against its gold, the project's own regression set
+(tests/fixtures/regression/: texts written for the project, gold-annotated by
 ../shared/eval/GUIDELINES.md), and every batch of collected passages in ../corpus/<batch>/
 (dev, batch2, ...: third-party texts and their gold, kept outside the repository), with
 ../shared/eval/score.py.
@@ -14,7 +14,7 @@ The held-back batch (../corpus/heldout/) is never scored unless named with --bat
 it is scored once, at the end.
 
 prints a markdown table (article, core recall, precision, F1, type, date, status, actors):
-seed and dev set first, then the own generality set under its own heading row, each set
+seed and dev set first, then the own regression set under its own heading row, each set
 followed by a row of its totals (micro-averaged over its articles' core events).
 The seed annotation is converted to the gold form: its actors mapped to their states.
 The scorer itself comes from ../shared (looked for beside the repository and its parents,
@@ -111,7 +111,7 @@ def predictions(article: Path, published) -> list[dict]:
     return [e.to_json() for e in prepare(article, published).events]
 
 
-GENERALITY = REPO / "tests" / "fixtures" / "generality"
+GENERALITY = REPO / "tests" / "fixtures" / "regression"
 
 
 def score_folder(folder: Path, scorer, splits: set[str] | None = None) -> list[dict]:
@@ -139,7 +139,7 @@ def score_folder(folder: Path, scorer, splits: set[str] | None = None) -> list[d
 
 
 def own_results(scorer) -> list[dict]:
-    """The own generality set (tests/fixtures/generality/), empty when it is not there."""
+    """The own regression set (tests/fixtures/regression/), empty when it is not there."""
     return score_folder(GENERALITY, scorer) if GENERALITY.is_dir() else []
 
 
@@ -204,15 +204,15 @@ def bench(words: int = 10_000, rounds: int = 5) -> str:
 
 
 def table(results: list[dict], own: list[dict] | None = None, batches: list[tuple[str, list[dict]]] = ()) -> str:
-    """The markdown table; `own` (the own generality set) and each corpus batch follow under
+    """The markdown table; `own` (the own regression set) and each corpus batch follow under
     their own heading rows, each closed by a row of its micro totals."""
     lines = ["| article | core recall | precision | F1 | type | date | status | actors |", "|---|---|---|---|---|---|---|---|"]
     rows = list(results)
     if results and (own or batches):
         rows.append(totals(results, "**seed + dev set, total**"))
     if own:
-        rows += [{"heading": "**own generality set** (tests/fixtures/generality/)"},
-                 *own, totals(own, "**own generality set, total**")]
+        rows += [{"heading": "**own regression set** (tests/fixtures/regression/)"},
+                 *own, totals(own, "**own regression set, total**")]
     for name, res in batches:
         rows += [{"heading": f"**corpus {name}** (../corpus/{name}/)"}, *res, totals(res, f"**corpus {name}, total**")]
     for r in rows:

@@ -1,7 +1,8 @@
-"""Score the extractor on ../shared/eval/dev and ../shared/eval/train with ../shared/eval/score.py,
-one process, one row per set (micro totals) and optionally one per passage.
+"""Score the extractor on ../shared/eval/dev and ../shared/eval/train (and the project's own
+regression set, tests/fixtures/regression) with ../shared/eval/score.py, one process, one row per
+set (micro totals) and optionally one per passage.
 
-    python tools/score_shared.py [--set dev] [--set train] [--passages] [--show ID] [--json FILE]
+    python tools/score_shared.py [--set dev|train|regression] [--passages] [--show ID] [--json FILE]
 
 A passage the extractor refuses (a publication date it cannot read) scores as no predictions
 and is named on stderr. The figures in docs/extraction.md ("Rule-side changes of issue 19")
@@ -46,7 +47,8 @@ def score_set(folder: Path, scorer, show: set[str]) -> list[dict]:
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python tools/score_shared.py", description=__doc__.split("\n")[0])
-    ap.add_argument("--set", action="append", choices=["dev", "train"], help="dev, train (default both)")
+    ap.add_argument("--set", action="append", choices=["dev", "train", "regression"],
+                    help="dev, train (../shared/eval), regression (tests/fixtures/regression, tuned on); default all three")
     ap.add_argument("--passages", action="store_true", help="one row per passage too")
     ap.add_argument("--show", action="append", default=[], help="print missed/spurious/misdated events of this passage id")
     ap.add_argument("--json", help="write every passage's result to FILE (for a before/after comparison)")
@@ -59,8 +61,9 @@ def main(argv=None) -> int:
     dump = {}
     print("| set | core recall | precision | F1 | type | date | status | actors |")
     print("|---|---|---|---|---|---|---|---|")
-    for name in a.set or ["dev", "train"]:
-        results = score_set(shared / "eval" / name, scorer, set(a.show))
+    for name in a.set or ["dev", "train", "regression"]:
+        folder = REPO / "tests" / "fixtures" / "regression" if name == "regression" else shared / "eval" / name
+        results = score_set(folder, scorer, set(a.show))
         dump[name] = results
         rows = (results if a.passages else []) + [totals(results, f"**{name}** ({len(results)} passages)")]
         for r in rows:

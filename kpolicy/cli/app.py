@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import sys
 from typing import Annotated
 
@@ -130,6 +131,19 @@ def _release(exc: BaseException) -> None:
 
 
 INT64_MAX = 2**63 - 1  # the largest integer SQLite and PostgreSQL store
+ID_PARAMS = {"event_id": "event", "ids": "event", "keep": "event", "others": "event", "change": "change",
+             "mention": "mention", "proposal": "proposal"}
+
+
+def _ascii_int(value):
+    """Click's int, for the digits 0-9 only: int() also reads '٣' (Arabic-Indic three) as 3, so
+    `kpolicy show ٣` showed #3."""
+    if isinstance(value, str) and not re.fullmatch(r"\s*[+-]?[0-9]+\s*", value):
+        raise ValueError(value)
+    return int(value)
+
+
+click.types.IntParamType._number_class = staticmethod(_ascii_int)
 
 
 def _refuse_huge_numbers() -> None:
@@ -137,7 +151,7 @@ def _refuse_huge_numbers() -> None:
     ctx = get_current_context(silent=True)
     if ctx is None:
         return
-    from kpolicy.errors import BadInput
+    from kpolicy.errors import MAX_ID, BadInput, check_id
 
     for param in ctx.command.params:
         value = ctx.params.get(param.name)
@@ -146,6 +160,9 @@ def _refuse_huge_numbers() -> None:
             if isinstance(v, int) and not isinstance(v, bool) and abs(v) > INT64_MAX:
                 name = param.opts[0] if param.param_type_name == "option" else (param.metavar or param.name).strip("[].")
                 raise BadInput(f"{name} {v} is larger than any number a database stores; give a number up to {INT64_MAX}")
+            if isinstance(v, int) and not isinstance(v, bool) and param.name in ID_PARAMS and v > MAX_ID:
+                # PostgreSQL's integer ids end at 2^31-1: a larger one is no row, not "integer out of range"
+                check_id(v, ID_PARAMS[param.name])
 
 
 def keep_open(database) -> None:

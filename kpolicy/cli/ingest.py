@@ -13,6 +13,7 @@ from kpolicy.cli.app import app, handle_errors, open_db
 from kpolicy.cli.options import DbOpt
 
 PublishedOpt = Annotated[Optional[str], typer.Option("--published", metavar="YYYY-MM-DD", help="Publication date: relative dates ('last year', 'in June') resolve against it. Default: the file's front matter.")]
+ExtractorOpt = Annotated[Optional[str], typer.Option("--extractor", metavar="rules|learned", help="What decides the events: the rules, or the learned models (the package's, or the one `kpolicy learn` kept in the --db database). Default: the database's learned model when it has one, else the rules.")]
 BatchPublishedOpt = Annotated[Optional[str], typer.Option("--published", metavar="YYYY-MM-DD", help="Publication date for files whose front matter gives none.")]
 
 
@@ -24,26 +25,33 @@ def extract(
     title: Annotated[Optional[str], typer.Option("--title", help="Article title (default: front matter or file name).")] = None,
     url: Annotated[Optional[str], typer.Option("--url", help="Article URL.")] = None,
     publisher: Annotated[Optional[str], typer.Option("--publisher", help="Publisher.")] = None,
+    extractor: ExtractorOpt = None,
+    explain: Annotated[bool, typer.Option("--explain", help="Add to each event an `explain` object: per decision (event, type, date, status, actors, merges) the features and weights that decided it, or the rules that did.")] = False,
+    db: Annotated[Optional[str], typer.Option("--db", metavar="PATH_OR_URL", help="Read the learned model `kpolicy learn` kept in this database (read only; nothing is written). Default: none.")] = None,
 ) -> None:
-    """Print the events an article states, as JSON Lines; no database is touched.
+    """Print the events an article states, as JSON Lines; no database is written.
 
     One JSON object per event, in the order of first mention: type, title, date (EDTF),
     start, end, precision, status, actors, states, place, quote, char_start, char_end
     (offsets into the article's plain text), date_text, date_anchor, type_rule, date_rule,
     offices (each role word: the office, its holder at the date or null, acting), confidence,
-    mentions.
+    mentions, extractor ('rules' or the learned model's id).
     Metadata may come from YAML front matter (published, title, url, publisher, author).
+    `--extractor learned` decides with the learned models (docs/extraction.md); a model file
+    that is missing, damaged or of another version is refused in one line.
 
     \b
     Examples:
       kpolicy extract article.md --published 2020-02-05
       kpolicy extract article.html --published 2019-07-18 | jq .title
+      kpolicy extract article.md --published 2020-02-05 --extractor learned --explain
     """
     import json
 
     from kpolicy.ingest import prepare
 
-    prepared = prepare(article, published, title=title, url=url, publisher=publisher)
+    chosen = _extractor(extractor, db)
+    prepared = prepare(article, published, title=title, url=url, publisher=publisher, extractor=chosen, explain=explain)
     out = sys.stdout
     for event in prepared.events:
         out.write(json.dumps(event.to_json(), ensure_ascii=False) + "\n")
@@ -58,6 +66,7 @@ def ingest(
     force: Annotated[bool, typer.Option("--force", help="Ingest files that do not read as English too.")] = False,
     workers: Annotated[int, typer.Option("--workers", "-j", min=0, max=64, help="Processes that read and extract while one writer stores (default: up to 2, one per core).")] = 0,
     article_root: Annotated[Optional[Path], typer.Option("--article-root", metavar="DIR", help="Allow manifest rows and symlinks in a folder to name files anywhere inside DIR (default: only inside the manifest's folder, or the folder given).")] = None,
+    extractor: ExtractorOpt = None,
     db: DbOpt = None,
 ) -> None:
     """Store articles with their extracted events (review state `extracted`).
@@ -74,7 +83,8 @@ def ingest(
     file (undecodable, empty, encrypted PDF, not English...) is reported and skipped,
     the rest are stored, and the command ends with a count per reason and exit code 1.
     An event another article already gave gains a mention instead of a duplicate; a
-    curated event is never overwritten.
+    curated event is never overwritten. Each mention records its extractor ('rules' or
+    the learned model's id).
 
     A folder's walk and a manifest's rows stay inside the folder (the manifest's own,
     for its rows): a symlink or a row naming a file outside is refused unless
@@ -83,7 +93,7 @@ def ingest(
     \b
     Examples:
       kpolicy ingest article.md --published 2020-02-05
-      kpolicy ingest bulletins/ --db korea.db
+      kpolicy ingest bulletins/ --db korea.db --extractor learned
       kpolicy ingest --manifest bulletins/manifest.csv --db korea.db
     """
     from kpolicy.ingest import BatchSummary, ingest_batch, ingest_one, load_manifest, prepare, published_date, real_path, walk
@@ -105,10 +115,20 @@ def ingest(
             raise BadInput("name the articles to ingest (files or folders), or give --manifest FILE.csv")
         articles = list(rows)
     single = len(articles) == 1 and not articles[0].is_dir()
+    if extractor not in (None, "rules", "learned"):
+        from kpolicy.errors import BadInput
+
+        raise BadInput(f"unknown extractor {extractor!r}; use --extractor rules or --extractor learned")
+    if extractor == "learned":  # a damaged shipped model is refused before any database is touched
+        from kpolicy.extract.model import shipped_model
+
+        shipped_model()
     if single:
         # one file named on its own: bad input is exit 2 before any database is touched
-        prepared = prepare(articles[0], default_published=when, external=rows.get(real_path(articles[0])), force=force)
+        prepared = prepare(articles[0], default_published=when, external=rows.get(real_path(articles[0])), force=force,
+                           extract=False)
         database = open_db(db)
+        prepared.extract(_database_extractor(database, extractor))
         total = ingest_one(database, prepared)
         summary = BatchSummary()
         summary.total = total
@@ -120,6 +140,7 @@ def ingest(
         return
     items = list(walk(articles, root))  # paths only: the texts stream through the workers
     database = open_db(db)
+    chosen = _database_extractor(database, extractor)
     if not workers:
         workers = min(2, os.cpu_count() or 1)
     n_files = len(items)
@@ -143,13 +164,67 @@ def ingest(
                 bar.update(task, advance=1, name=outcome.path.name[:40])
 
             summary = ingest_batch(database, items, default_published=when, manifest=rows, force=force,
-                                   workers=workers, on_outcome=on_outcome)
+                                   workers=workers, on_outcome=on_outcome, extractor=chosen)
     else:
         summary = ingest_batch(database, items, default_published=when, manifest=rows, force=force,
-                               workers=workers, on_outcome=report_skip)
+                               workers=workers, on_outcome=report_skip, extractor=chosen)
     _report(summary, published)
     if summary.n_skipped:
         raise typer.Exit(1)
+
+
+def _extractor(name: str | None, db: str | None):
+    """`extract`'s extractor: the rules, the shipped model, or the model kept in --db (read only)."""
+    from kpolicy.learning import resolve_extractor
+
+    if db is None:
+        return resolve_extractor(name or "rules")
+    database = open_db(db, create=False)
+    with database.reading() as conn:
+        return resolve_extractor(name, conn)
+
+
+def _database_extractor(database, name: str | None):
+    from kpolicy.learning import resolve_extractor
+
+    with database.reading() as conn:
+        return resolve_extractor(name, conn)
+
+
+@app.command()
+@handle_errors
+def learn(db: DbOpt = None) -> None:
+    """Retrain the learned extractor on this database's own decisions and keep the new model in it.
+
+    The decisions are what analysts did to extracted events: accepted, rejected or deleted
+    them, edited their type, date, status or actors, merged or split them (read from the
+    events and their history). About a third of the decided events is held out; the new
+    model is fitted on the rest together with the corpus examples shipped in the package,
+    and the command prints, per decision, how often the current model and the new one
+    decide the held-out part as the analyst did. The model is kept in the database (table
+    extractor_models, with its id, base model and these figures) and later `extract --db`
+    and `ingest` into this database use it. With too few decisions (fewer than 20 decided
+    events) it says how many it needs and changes nothing.
+
+    \b
+    Examples:
+      kpolicy learn --db korea.db
+      kpolicy ingest new-bulletins/ --db korea.db      # now extracts with the learned model
+    """
+    from kpolicy.learning import learn as run
+
+    database = open_db(db, create=False)
+    result = run(database)
+    typer.echo(f"decision  held-out  before  after   (model {result.model_id}, retrained from {result.base} on "
+               f"{result.decided} decided events)")
+    for d in ("event", "type", "date", "status", "actor", "merge"):
+        b, n = result.before[d]
+        a, _ = result.after[d]
+        if n:
+            typer.echo(f"{d:<9} {n:>8}  {b:.3f}   {a:.3f}")
+        else:
+            typer.echo(f"{d:<9} {n:>8}  -       -")
+    typer.echo(f"kpolicy: kept model {result.model_id} in the database; later extracts and ingests into it use it", err=True)
 
 
 def _report(summary, published: str | None) -> None:

@@ -23,6 +23,7 @@ def serve(
     by: Annotated[Optional[str], typer.Option("--by", metavar="NAME", help="Single-token mode: who changes are recorded as (default KPOLICY_USER, else the OS user).")] = None,
     session_hours: Annotated[float, typer.Option("--session-hours", metavar="HOURS", help="People mode: a sign-in lasts this long.")] = 12.0,
     proxy: Annotated[bool, typer.Option("--proxy", help="Behind a reverse proxy on this machine: trust its X-Forwarded-For/-Proto (client address, HTTPS).")] = False,
+    allow_host: Annotated[Optional[list[str]], typer.Option("--allow-host", metavar="NAME", help="Another name the desk may be reached by (the Host header: a reverse proxy's, a LAN name); repeatable.")] = None,
 ) -> None:
     """Start the review desk: the timeline, the evidence and every curation action in a browser.
 
@@ -33,6 +34,11 @@ def serve(
     URL, or Authorization: Bearer TOKEN, can change anything).
     Every page has a .json twin at the same path (/events/3.json). Stop with Ctrl-C.
 
+    The desk answers only requests whose Host header names the address it serves
+    (127.0.0.1, localhost and ::1 by default; the machine's names and addresses with
+    --host 0.0.0.0), so a web page rebound by DNS to 127.0.0.1 cannot read it;
+    --allow-host NAME adds a name (a reverse proxy's, a LAN alias).
+
     \b
     Examples:
       kpolicy serve
@@ -41,6 +47,14 @@ def serve(
     """
     import secrets
 
+    from kpolicy.errors import BadInput
+
+    if not host.strip():
+        raise BadInput("--host is empty (that would listen on every address); give 127.0.0.1, or 0.0.0.0 to share it on the network")
+    host = host.strip()
+    if token is not None and not (token.strip().isascii() and token.strip().isprintable()):
+        raise BadInput("--token must be printable ASCII (a browser cannot send other characters in a cookie); "
+                       "leave it out for a random one, or use letters, digits and - _ .")
     if token is not None and len(token.strip()) < 8:
         from kpolicy.errors import BadInput
 
@@ -67,7 +81,12 @@ def serve(
 
     from kpolicy.web import create_app
 
-    web_app = create_app(database, token=token, read_only=read_only, user=by, team=team, session_hours=session_hours)
+    hosts = set(LOOPBACK) | {h.strip().lower() for h in allow_host or [] if h.strip()}
+    if host not in LOOPBACK:
+        hosts.add(host.lower())
+    if host in ("0.0.0.0", "::"):  # every address of this machine, by its names and addresses
+        hosts |= _machine_names()
+    web_app = create_app(database, token=token, read_only=read_only, user=by, allowed_hosts=hosts, team=team, session_hours=session_hours)
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -95,4 +114,20 @@ def serve(
     config = uvicorn.Config(web_app, log_level="warning", access_log=False, server_header=False, date_header=False, lifespan="off",
                             proxy_headers=proxy, forwarded_allow_ips="127.0.0.1,::1" if proxy else None)
     server = uvicorn.Server(config)
-    server.run(sockets=[sock])
+    try:
+        server.run(sockets=[sock])
+    except KeyboardInterrupt:  # Ctrl-C is how the desk is stopped: not an error
+        pass
+    typer.echo("kpolicy: stopped", err=True)
+
+
+def _machine_names() -> set[str]:
+    import socket
+
+    names = {socket.gethostname().lower(), socket.getfqdn().lower()}
+    for name in list(names):
+        try:
+            names |= {info[4][0].lower() for info in socket.getaddrinfo(name, None)}
+        except OSError:
+            pass
+    return {n for n in names if n}

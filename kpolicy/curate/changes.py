@@ -161,8 +161,8 @@ def _revert(conn: Connection, new_change: int, rev, *, strict: bool) -> set[int]
                            f"(it is now {current[field]!r}); undo the later change first (`kpolicy history {event_id}`)")
         c.apply_fields(conn, new_change, event_id, {field: old}, "reverted", current)
         return touched
-    if field == "external_version":  # an import's version stamp of the dataset row (kpolicy.imports)
-        c.bump(conn, new_change, event_id, {"external_version": old})
+    if field == "external_version":  # an import's version stamp and fields of the dataset row (kpolicy.imports)
+        c.bump(conn, new_change, event_id, {"external_version": (old or {}).get("version"), "external_data": (old or {}).get("data")})
         write.record(conn, new_change, event_id, "reverted", field, new, old)
         return touched
     if field in ("deleted_at", "merged_into"):

@@ -125,16 +125,16 @@ class CandidateFinder:
             if para != last_para:
                 narrative, last_para = None, para
             if is_heading(text, s0, s1):
-                heading = heading_date(text[s0:s1], published, temporal)
+                heading = heading_date(text[s0:s1], published, temporal, chron_year)
                 if heading is not None:
-                    chron_year = YEAR.findall(heading.text)[-1]
+                    chron_year = (YEAR.findall(heading.text) or [heading.edtf[:4]])[-1]
                 continue
             m = DATELINE.match(text, s0, s1) if s0 == 0 or text[s0 - 1] == "\n" else None
             body0 = m.end() if m else s0
             sentence = text[body0:s1]
             context = text[max(0, body0 - 1500):s1 + 200]
             triggers = find_triggers(sentence, context)
-            triggers = structural_triggers(sentence, triggers)
+            triggers = structural_triggers(sentence, triggers, heading is not None)
             masked = MONTH_MAY.sub("Mxy", sentence)  # the month May is no modal verb
             tense = temporal.sentence_tense(masked)
             mod = temporal.modality(masked) or local_modality(sentence)

@@ -1,12 +1,12 @@
 """Which sentences and clauses hold candidate events, read from their shape: a sentence's chunks
 (clauses and phrases between boundary words) and phrases, a dateline opening a line, a heading
-line, a chronology or list entry ('May 4: ...', '- ...'), and the
-structural triggers a verbless entry or an 'including ...' list adds.
+line, a chronology or list entry ('May 4: ...', '- ...'), and the weapon a verbless entry names.
 """
 
 from __future__ import annotations
 
 import re
+
 from kpolicy.extract.lexicon import MISSILE_NOUN as _MISSILE_NOUN
 from kpolicy.extract.lexicon import MONTH_LOOSE
 from kpolicy.extract.triggers import TEST_FAMILY, Trigger
@@ -21,8 +21,7 @@ DATELINE = re.compile(
 )
 # a chronology entry: 'Jan. 7-10: Kim travels to Beijing' (historical present)
 ENTRY_DATE = re.compile(rf"\W*(?:{MONTH_LOOSE}\s+\d{{1,2}}(?:\s*[-\u2013]\s*(?:{MONTH_LOOSE}\s+)?\d{{1,2}})?(?:,\s*\d{{4}})?|\d{{1,2}}\s+{MONTH_LOOSE}(?:\s+\d{{4}})?|{MONTH_LOOSE}\s+\d{{4}}|\d{{4}}(?:\s*[-\u2013]\s*\d{{2,4}})?)\W{{0,3}}(?::|\s[-\u2013\u2014])\s")
-INCLUDING = re.compile(r"\b(?:including|such\s+as|among\s+them)\s", re.I)
-DATED_WEAPON = re.compile(r"\b(?:an?|the|its|one|two|three|several|\d+)\s+(?:[\w-]+\s+){0,3}?(?P<w>" + _MISSILE_NOUN + r")\s+(?=(?:on|in|last|early|late)\s)", re.I)
+# a weapon a chronology entry names without a verb: 'one SRBM from Taechon', 'Two cruise missiles off the west coast'
 ENTRY_WEAPON = re.compile(r"\s*(?:(?:an?|one|two|three|four|five|six|several|more|another|\d+)\s+)*(?P<w>" + _MISSILE_NOUN + r")\b", re.I)
 YEAR = re.compile(r"(?<!\d)(?:1[89]|20)\d\d(?!\d)")
 # a chronology entry's date and its separator: 'May 4: ...', 'March 25-28 -- ...', '1998: ...', 'Jan. 7-10 -- ...'
@@ -72,19 +71,17 @@ def is_heading(text: str, start: int, end: int) -> bool:
     return own_line and not re.search(r"[.!?\"'\u201d\u2019)]\s*$", s) and len(s) < 160
 
 
-def structural_triggers(sentence: str, triggers: list[Trigger]) -> list[Trigger]:
-    """The sentence's triggers plus the weapons a list names without a verb of their own:
-    'a series of tests, including a new hypersonic missile on Sept. 28 and ...' and a verbless
-    chronology entry ('Sept. 25: one SRBM from Taechon')."""
-    inc = INCLUDING.search(sentence) if any(t.type in TEST_FAMILY for t in triggers) else None
-    if inc:  # 'a series of tests, including a new hypersonic missile on Sept. 28 and a new anti-aircraft missile on Thursday'
-        for w in DATED_WEAPON.finditer(sentence, inc.end()):
-            if not any(t.start < w.end("w") and w.start("w") < t.end for t in triggers):
-                triggers = sorted(triggers + [Trigger(w.start("w"), w.end("w"), w.group("w"), "missile_test", 0.6, "including-dated-weapon")], key=lambda t: t.start)
+def structural_triggers(sentence: str, triggers: list[Trigger], under_heading: bool = False) -> list[Trigger]:
+    """The sentence's triggers plus the weapon a verbless chronology entry names ('Sept. 25: one
+    SRBM from Taechon', or under a heading date 'Dec. 4' a line 'Two cruise missiles off the west
+    coast.'): rule `entry-weapon`, when no launch or test trigger is there already."""
+    if any(t.type in TEST_FAMILY for t in triggers):
+        return triggers
     entry = ENTRY_DATE.match(sentence)
-    if entry and not any(t.type in TEST_FAMILY for t in triggers):
-        # a verbless chronology entry: 'Sept. 25: one SRBM from Taechon', 'Oct. 4: IRBM over Japan'
-        w = ENTRY_WEAPON.match(sentence, entry.end())
-        if w:
-            triggers = sorted(triggers + [Trigger(w.start("w"), w.end("w"), w.group("w"), "missile_test", 0.6, "entry-weapon")], key=lambda t: t.start)
+    start = entry.end() if entry else (0 if under_heading else None)
+    if start is None:
+        return triggers
+    w = ENTRY_WEAPON.match(sentence, start)
+    if w:
+        triggers = sorted(triggers + [Trigger(w.start("w"), w.end("w"), w.group("w"), "missile_test", 0.6, "entry-weapon")], key=lambda t: t.start)
     return triggers

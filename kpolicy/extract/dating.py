@@ -51,11 +51,19 @@ UNITS_AFTER = re.compile(
 SMALL = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
 
 
-def heading_date(line: str, published: date, temporal):
+def heading_date(line: str, published: date, temporal, year: str | None = None):
     """The date a line of its own states, when that is all it states ('April 25, 2019', 'July, 2000',
-    'Oct. 14, 2006 – Dec. 22, 2017', '2018'); None for any other heading."""
+    'Oct. 14, 2006 – Dec. 22, 2017', '2018'); a day without its year ('Dec. 4', 'Dec. 3-4') is read
+    in the year the chronology has reached (`year`), else as the latest such day up to publication.
+    None for any other heading."""
     body = line.strip().rstrip(":.")
-    if len(body) > 40 or not YEAR.search(body):
+    if len(body) > 40:
+        return None
+    if not YEAR.search(body):
+        times = [t for t in temporal.find_time_expressions(body, published, tense="past", narrative=year) if usable(t)]
+        if len(times) == 1 and times[0].rule in ("date", "day_range", "cross_range") \
+                and not re.sub(r"[\W_]+", "", body[:times[0].start] + body[times[0].end:]):
+            return times[0]
         return None
     times = [t for t in temporal.find_time_expressions(body, published, tense="past") if usable(t)]
     if len(times) == 1 and times[0].kind == "absolute" and not re.sub(r"[\W_]+", "", body[:times[0].start] + body[times[0].end:]):
@@ -200,7 +208,7 @@ def reanchor(sentence, published, tense, mod, times, temporal):
     # 'in August ... the same month': a same/that/following phrase counts from the date just before it
     out = list(times)
     for i, t in enumerate(times):
-        if i and re.search(r"\b(?:same|that|following|next|previous)\s+(?:day|week|month|year)\b", t.text, re.I):
+        if i and (re.search(r"\b(?:same|that|following|next|previous)\s+(?:day|week|month|year)\b", t.text, re.I) or t.rule == "later_same_day"):
             anchor = times[i - 1]
             again = temporal.find_time_expressions(sentence, published, tense=tense, narrative=anchor.edtf)
             match = next((x for x in again if (x.start, x.end) == (t.start, t.end) and usable(x)), None)
@@ -264,16 +272,6 @@ def counted_from_subject(sentence, base, cands, earlier, published) -> None:
     days = n * (7 if m.group("unit").lower().startswith("week") else 1)
     d = date.fromisoformat(ref.date_edtf) + timedelta(days=-days if m.group("dir").lower() == "after" else days)
     for c in cands:
-        if c.trigger.start - base >= m.end() and c.time is not None and re.fullmatch(r"\d{4}-\d{2}-\d{2}", c.date_edtf or "") \
-                and re.search(r"(?i)\b(?:through|until|till|to)\s+$", sentence[max(0, c.time.start - base - 10):c.time.start - base]) \
-                and d.isoformat() < c.date_edtf:
-            # '... began Freedom Shield, ..., which is set to run through March 23': from the counted day to the end
-            c.date_edtf, c.date_text = f"{d.isoformat()}/{c.date_edtf}", m.group().strip() + " ... " + c.date_text
-            c.date_rule = "came-after-through"
-            c.date_anchor = ref.date_edtf
-            if d <= published:
-                c.status = "occurred"
-            break
         if c.trigger.start - base >= m.end() and (c.date_edtf is None or c.free_time):
             c.date_edtf, c.date_text, c.date_anchor = d.isoformat(), m.group().strip(), ref.date_edtf
             c.date_rule = "came-after"
@@ -318,22 +316,16 @@ def counted_in_sentence(sentence, base, cands) -> None:
 
 def choose_time(sc: SentenceContext, k: int, t: Trigger, assigned: dict[int, object], free: list, cand: Candidate, cue: bool) -> None:
     """Date the candidate of trigger k: its assigned time, else the nearest usable scene-setting
-    time, else an earlier trigger's day ('..., and by the afternoon ... had signed'), else the
-    narrative's time when the sentence cues it ('That was when ...')."""
-    sentence, triggers, base, narrative = sc.sentence, sc.triggers, sc.base, sc.narrative
+    time, else the narrative's time when the sentence cues it ('That was when ...')."""
+    sentence, base, narrative = sc.sentence, sc.base, sc.narrative
     tm = assigned.get(k)
     future_clause = bool(FUTURE_CLAUSE.search(sentence[max(0, t.start - 50):t.start].split(",")[-1]))
     usable_free = [f for f in free if (t.type != "statement" or f.end <= t.start)
                    and not (future_clause and f.direction == "past")]  # 'Last month, ... announced they would scale back drills'
     if tm is None and usable_free:  # 'said' takes only a date set before it ('On Monday, the ministry said')
         tm = min(usable_free, key=lambda f: abs(f.start - t.start))
-    if tm is None and k and re.search(r"(?i)\b(?:by|in|that|later\s+that|the\s+same)\s+(?:the\s+)?(?:morning|afternoon|evening|night|day)\b|\bhours\s+later\b",
-                                      sentence[triggers[k - 1].end:t.start]):
-        prev = [assigned.get(j) for j in range(k) if assigned.get(j) is not None]  # 'arrived on Wednesday ..., and by the afternoon ... had signed'
-        if prev and re.fullmatch(r"\d{4}-\d{2}-\d{2}", prev[-1].edtf or ""):
-            tm = prev[-1]
     if tm is not None:
-        how = sc.how.get(k) if k in assigned and tm is assigned[k] else ("sentence-time" if tm in usable_free else "same-day-later")
+        how = sc.how.get(k) if k in assigned else "sentence-time"
         set_time(cand, tm, base, how)
         cand.free_time = k not in assigned
     elif cue and narrative:

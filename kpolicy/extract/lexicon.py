@@ -46,3 +46,42 @@ WEAPON = (r"(?:missiles?|rockets?|ICBMs?|IRBMs?|SLBMs?|MRBMs?|SRBMs?|projectiles
           r"|Hwasong[-\w]*|KN-\d+|Pukguksong[-\w]*|Taepodong[-\w]*|warheads?)")
 MISSILE_NOUN = (r"(?:(?:ballistic|cruise|hypersonic|short-range|long-range|medium-range|intermediate-range|intercontinental"
                 r"|submarine-launched|anti-ship|ground-to-air)\s+)*" + WEAPON)
+
+# ---- event predicates (the learned extractor's candidate lexicon) -------------------------
+# lemma (simplemma's dictionary form, lower case) -> the event types it may state; verbs and
+# their nominalisations both ('launch'/'launching', 'impose'/'imposition'). A clause holding one
+# of these becomes a candidate of the learned extractor; its models decide the rest.
+EVENT_PREDICATES: dict[str, tuple[str, ...]] = {
+    **dict.fromkeys("summit meet meeting visit trip host welcome tour summitry".split(), ("summit", "talks")),
+    **dict.fromkeys("talk talks negotiate negotiation dialogue consult consultation discuss discussion envoy"
+                    " parley".split(), ("talks",)),
+    **dict.fromkeys("launch fire test-fire test-launch shoot missile rocket satellite icbm srbm slbm irbm mrbm"
+                    " projectile hwasong flight-test".split(), ("missile_test",)),
+    **dict.fromkeys("detonate detonation explosion nuclear".split(), ("nuclear_test",)),
+    **dict.fromkeys("test testing engine".split(), ("weapon_test", "missile_test", "nuclear_test")),
+    **dict.fromkeys("parade unveil display showcase exhibit exhibition reveal".split(), ("weapon_display",)),
+    **dict.fromkeys("drill exercise maneuver manoeuvre wargame war-game".split(), ("military_drill",)),
+    **dict.fromkeys("elect election re-elect vote ballot poll inaugurate inauguration win defeat impeach"
+                    " impeachment".split(), ("election", "plenum")),
+    **dict.fromkeys("plenum plenary congress session convene politburo conference assembly legislature"
+                    " parliament".split(), ("plenum",)),
+    **dict.fromkeys("resolution veto council adopt".split(), ("un_action", "sanctions")),
+    **dict.fromkeys("sanction impose imposition designate designation embargo blacklist ban freeze"
+                    " penalty".split(), ("sanctions",)),
+    **dict.fromkeys("say state statement announce announcement declare warn accuse deny urge speech address"
+                    " letter report claim vow pledge threaten criticize criticise condemn condemnation denounce"
+                    " reject praise express tell confirm publish release readout protest remark comment"
+                    " insist stress".split(), ("statement",)),
+    **dict.fromkeys("suspend suspension resume resumption halt scrap abandon withdraw withdrawal restore cut"
+                    " sever close closure reopen lift end moratorium abolish dismantle terminate revoke"
+                    " decide decision order law martial".split(), ("policy_change",)),
+    **dict.fromkeys("sign agreement agree treaty accord deal pact declaration ratify ratification"
+                    " communique".split(), ("agreement",)),
+    **dict.fromkeys("attack kill assassinate assassination stab stabbing seize seizure arrest detain detention"
+                    " defect defection defector clash shell shelling bomb bombing strike capture execute"
+                    " execution purge abduct abduction kidnap invade invasion riot murder crash cross sink"
+                    " demolish demolition blow hack cyberattack ambush raid shootout".split(), ("incident",)),
+    **dict.fromkeys("resign resignation appoint appointment dismiss dismissal deploy deployment open opening"
+                    " send dispatch".split(), ("other", "policy_change")),
+    "deadline": ("deadline",),
+}

@@ -50,6 +50,9 @@ class ExtractedEvent:
     type_rule: str | None = None  # the rule that gave the type (a data/triggers.yaml id, or a structural rule)
     date_rule: str | None = None  # how the date was obtained: '<attachment>/<temporal pattern>'
     offices: list[dict] = field(default_factory=list)  # role words: {office, holder at the date or None, acting}
+    extractor: str = "rules"  # what decided: 'rules', or the learned model's id
+    roles: dict | None = None  # actor -> role (initiator, target, participant), when the extractor decided them
+    explain: dict | None = None  # per decision, the features and weights that decided it (`extract --explain`)
 
     def to_json(self) -> dict:
         return {
@@ -73,13 +76,15 @@ class ExtractedEvent:
             "offices": self.offices,
             "confidence": self.confidence,
             "mentions": self.mentions,
+            "extractor": self.extractor,
+            **({"explain": self.explain} if self.explain is not None else {}),
         }
 
     def to_record(self) -> EventRecord:
         first = MentionRecord(self.quote, self.char_start, self.char_end, self.date_text, self.date_anchor,
-                              type_rule=self.type_rule, date_rule=self.date_rule)
-        rest = [MentionRecord(m["quote"], m["char_start"], m["char_end"]) for m in self.mentions]
-        roles = [(name, "participant") for name in self.actors]
+                              type_rule=self.type_rule, date_rule=self.date_rule, extractor=self.extractor)
+        rest = [MentionRecord(m["quote"], m["char_start"], m["char_end"], extractor=self.extractor) for m in self.mentions]
+        roles = [(name, (self.roles or {}).get(name, "participant")) for name in self.actors]
         return EventRecord(
             type=self.type,
             title=self.title,
@@ -119,8 +124,13 @@ class Extractor:
         counts[self.finder.state_of(mentions[0].actor)] += 3  # the state the article opens with is its subject
         return counts.most_common(1)[0][0]
 
+    def actor_mentions(self, text: str):
+        """Every actor mention of `text` (computed once per text and shared by the stages)."""
+        return self.candidate_finder.mentions(text)
+
     # ---- the whole pipeline ----------------------------------------------------------------
-    def extract(self, text: str, published: date) -> list[ExtractedEvent]:
+    def rule_candidates(self, text: str, published: date) -> list[Candidate]:
+        """Stage 3 with the actor fill: every candidate of the text before coreference."""
         cands = self.candidates(text, published)
         for k, c in enumerate(cands):  # no actor named: those of the last mention of that kind nearby
             if not c.actors:
@@ -131,8 +141,17 @@ class Extractor:
                     prev = next((o for o in reversed(cands[:k]) if o.type in TEST_FAMILY and o.actors), None)
                 if prev is not None:
                     c.actors = list(prev.actors)
-        events = self.corefer(cands, text)
-        main = self.main_actor(text)
+        return cands
+
+    def extract(self, text: str, published: date) -> list[ExtractedEvent]:
+        events = self.corefer(self.rule_candidates(text, published), text)
+        return self.to_events(events, text)
+
+    def to_events(self, events: list[Candidate], text: str, defaults: bool = True, extractor: str = "rules") -> list[ExtractedEvent]:
+        """Dated events as the contract's records (titles, states, quotes, mentions). With
+        `defaults` (the rules), a UN action gains the Security Council and an event with no actor
+        the article's main state; the learned extractor decides its actors itself."""
+        main = self.main_actor(text) if defaults else None
         out = []
         for e in events:
             if not e.date_edtf or e.generic:
@@ -141,7 +160,7 @@ class Extractor:
                 rng = parse_edtf(e.date_edtf)
             except BadInput:
                 continue
-            if e.type == "un_action" and "United Nations Security Council" in self.gazetteer.actors and not any(
+            if defaults and e.type == "un_action" and "United Nations Security Council" in self.gazetteer.actors and not any(
                     self.finder.state_of(a) in ("United Nations Security Council", "United Nations") or self.gazetteer.actors.get(a) is not None
                     and self.gazetteer.actors[a].kind == "international_organisation" for a in e.actors):
                 e.actors = [*e.actors, "United Nations Security Council"]  # resolutions, vetoes and panel reports are the Council's
@@ -169,6 +188,7 @@ class Extractor:
                     type_rule=e.type_rule or None,
                     date_rule=e.date_rule,
                     offices=offices,
+                    extractor=extractor,
                 )
             )
         return out

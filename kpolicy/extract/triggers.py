@@ -242,6 +242,18 @@ def _window(sentence: str, m: re.Match, before: int = 60, after: int = 60) -> tu
 _NATIONAL_COUNCIL = re.compile(r"\b(?:National|Japan's|Japanese|Korean|American|Russian|Chinese)\s+Security\s+Council\b|\bNSC\b")
 
 
+# a sentence opening with a bare plural of common nouns ('Investors', 'Many economists'): nobody in particular
+_GENERIC_SUBJECT = re.compile(r"\W*(?:(?:some|many|most|several|other|foreign|local|global)\s+)?(?:[a-z]+\s+)?[A-Z]?[a-z]{3,}s\s+(?:[a-z]+ly\s+)?", re.I)
+_ELECTION_BODY = re.compile(r"\s+(?:offices?|commissions?|officials?|officers?|workers?|laws?|systems?|boards?|committees?|servers?|equipment|watchdog|authorit(?:y|ies))\b", re.I)
+# an incident someone aimed at, not one that happened
+_AIM = re.compile(r"\b(?:bids?|attempt\w*|plot\w*|plan\w*|scheme\w*|efforts?|tried|try|trying|sought|seek\w*|aim\w*|conspir\w+)\s+to\s+(?:[\w'-]+\s+){0,8}?(?:and\s+)?$", re.I)
+# the trigger is what someone calls for, not what happened ('urged a moratorium')
+_CALL_FOR = re.compile(r"\b(?:call\w*\s+for|urg\w*|propos\w*|demand\w*|seek\w*|sought|push\w*\s+for|appeal\w*\s+for)\s+(?:an?|the)\s+(?:[\w-]+\s+){0,3}$", re.I)
+# a deadline someone set: 'Kim's year-end deadline', 'its deadline', 'set a deadline', 'issued an ultimatum'
+_SETTER = re.compile(r"(?:'s|\u2019s|\b(?:his|her|its|their))\s+(?:[\w-]+\s+){0,2}$")
+_SET_VERB = re.compile(r"\b(?:set|sets|setting|issu\w+|gave|give[sn]?|impos\w+|announc\w+|extend\w*|declar\w+|offer\w*)\b", re.I)
+
+
 def _resolve(etype: str, sentence: str, m: re.Match, context: str) -> tuple[str, float | None] | None:
     """Decide a trigger's type from its context; None when it is no event."""
     word = m.group().lower()
@@ -349,6 +361,8 @@ def _resolve(etype: str, sentence: str, m: re.Match, context: str) -> tuple[str,
         if word in ("exercises", "exercise") and not _in(r"\b(?:military|joint|naval|army|troops|forces|allies|war|drills?)\b", re.I, sentence):
             return None
         return "military_drill", None
+    if etype == "election" and word.startswith("election") and _ELECTION_BODY.match(right):
+        return None  # 'the election offices', 'the National Election Commission': a body, not a vote
     if etype == "election":
         if word.startswith("vot") and _in(r"\b(?:lawmakers|legislators|parliament\w*|MPs|deputies|National\s+Assembly|the\s+Assembly)\b", re.I, sentence) \
                 and not _in(r"\b(?:elections?|ballots?|voters|polls|referendum|resolutions?|Security\s+Council)\b", re.I, sentence):
@@ -393,19 +407,28 @@ def _resolve(etype: str, sentence: str, m: re.Match, context: str) -> tuple[str,
             return None  # 'companies it accused of buying equipment': a description, not a statement
         if word == "declared" and POLICY_OBJECT.search(right[:40]):
             return "policy_change", 0.55
+        if _GENERIC_SUBJECT.fullmatch(sentence[:m.start()]) and word not in ("said", "says", "statement", "address", "speech"):
+            return None  # 'Investors demand higher yields', 'Many economists warn of a slowdown': no one's statement
         return "statement", None
-    if etype == "policy_change" and re.match(r"cut\w*\s+(?:them|it)\s+off", word) and not _in(r"hotline|communication|lines|channels", re.I, context or sentence):
-        return None  # 'cut them off' is about communication lines only where those are the topic
+    if etype == "policy_change" and re.search(r"\s(?:them|it)\b", word) and not _in(r"hotline|communication|lines|channels", re.I, context or sentence):
+        return None  # 'cut them off', 'restored them' are about communication lines only where those are the topic
     if etype == "policy_change?":
         if lemma(word) in ("launch", "declare", "pass", "enact", "amend", "revise") and not POLICY_OBJECT.search(right[:25]):
             return None
         if POLICY_OBJECT.search(sentence[max(0, m.start() - 130):m.start()]) or POLICY_OBJECT.search(right[:50]):
             return "policy_change", 0.6
         return None
+    if etype == "policy_change" and word.startswith("morator") and _CALL_FOR.search(left):
+        return None  # 'Activists called for a moratorium on executions': a demand, not a moratorium
+    if etype == "deadline" and word == "deadline" and not (
+            _SETTER.search(left) or _SET_VERB.search(sentence) or re.match(r"\s+for\s+(?:the\s+)?[A-Z]", right)):
+        return None  # 'The deadline for tax returns passed': nobody's deadline to anybody
     if etype == "agreement":
         if word == "deal" and not _in(r"\b(?:sign|reach|strik|agree|nuclear\s+deal)", re.I, sentence):
             return None
         return "agreement", None
+    if etype == "incident" and _AIM.search(left):
+        return None  # 'a bid to seize the legislature', 'a plot to attack the embassy': what was aimed at
     if etype == "incident":
         if word == "executed" and not _in(r"\b(?:officials?|uncle|was|were|been|publicly|by\s+firing)\b", re.I, sentence):
             return None

@@ -84,6 +84,10 @@ class ImportRow:
     review: str = "imported"
     confidence: float = 1.0
     references: list[str] = field(default_factory=list)  # further sources named by the row (URLs, outlets)
+    place_country: str | None = None  # ISO 3166-1 alpha-3 of a new place
+    latitude: float | None = None
+    longitude: float | None = None
+    data: dict | None = None  # the dataset's own fields kpolicy has no column for (events.external_data)
 
 
 def display(path: Path | str) -> str:

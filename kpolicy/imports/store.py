@@ -25,6 +25,7 @@ imported event is tied to the words it came from, as an article's events are.
 from __future__ import annotations
 
 import hashlib
+import json
 import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -119,6 +120,10 @@ def _free_slug(conn: Connection, slug: str) -> str:
     return f"{slug}-{n}"
 
 
+def _data(row: ImportRow) -> str | None:
+    return json.dumps(row.data, ensure_ascii=False, sort_keys=True, separators=(",", ":")) if row.data else None
+
+
 def _newer(new: str | None, old: str | None) -> bool:
     if new is None or old is None:
         return True
@@ -207,7 +212,7 @@ class Importer:
         for dataset in {d for d, _ in keyed}:
             ids = [x for d, x in keyed if d == dataset]
             for start in range(0, len(ids), 500):
-                for found in self.conn.execute(sa.select(e.c.id, e.c.external_id, e.c.external_version, e.c.deleted_at,
+                for found in self.conn.execute(sa.select(e.c.id, e.c.external_id, e.c.external_version, e.c.external_data, e.c.deleted_at,
                                                          e.c.merged_into, e.c.review)
                                                .where(e.c.dataset == dataset, e.c.external_id.in_(ids[start:start + 500]))
                                                .order_by(e.c.id)):
@@ -238,7 +243,7 @@ class Importer:
         current = write.event_state(self.conn, have.id)
         new = self._values(row, actors)
         changed = {f: new[f] for f in (*COMPARED, "actors") if new[f] != current[f]}
-        if not changed and row.external_version == have.external_version:
+        if not changed and row.external_version == have.external_version and _data(row) == have.external_data:
             self.report.unchanged += 1
             self._plan(row, "unchanged", have.id)
             return
@@ -249,13 +254,15 @@ class Importer:
             self._plan(row, "proposed on", have.id, "reviewed here; the dataset's changes are proposals")
         else:
             if "place" in changed:
-                self.lookups.place_id(self.conn, changed["place"])
+                self.lookups.place_id(self.conn, changed["place"], row.place_country, row.latitude, row.longitude)
             curate.apply_fields(self.conn, self.change, have.id, changed, "imported", current)
             self.report.updated += 1
             self._plan(row, "updated", have.id, ", ".join(sorted(changed)) or "version")
-        if row.external_version != have.external_version:
-            curate.bump(self.conn, self.change, have.id, {"external_version": row.external_version})
-            write.record(self.conn, self.change, have.id, "imported", "external_version", have.external_version, row.external_version)
+        if row.external_version != have.external_version or _data(row) != have.external_data:
+            curate.bump(self.conn, self.change, have.id, {"external_version": row.external_version, "external_data": _data(row)})
+            write.record(self.conn, self.change, have.id, "imported", "external_version",
+                         {"version": have.external_version, "data": have.external_data},
+                         {"version": row.external_version, "data": _data(row)})
         for pair in unknown:
             write.propose(self.conn, self.change, have.id, "actors", {"actors": [pair], "unknown": True, "quote": row.quote})
         self.touched.add(have.id)
@@ -306,9 +313,9 @@ class Importer:
             return
         mentions = [self._mention(row, source)] if source is not None else []
         values = {"type": row.type, "title": row.title, "description": row.description, "status": row.status,
-                  "place_id": self.lookups.place_id(self.conn, row.place), "review": row.review,
-                  "confidence": row.confidence, "dataset": row.dataset, "external_id": row.external_id,
-                  "external_version": row.external_version}
+                  "place_id": self.lookups.place_id(self.conn, row.place, row.place_country, row.latitude, row.longitude),
+                  "review": row.review, "confidence": row.confidence, "dataset": row.dataset, "external_id": row.external_id,
+                  "external_version": row.external_version, "external_data": _data(row)}
         pairs = [(self.lookups.actor_id(self.conn, name), role) for name, role in actors]
         self.new.append((row, write.NewEvent(values, row.date, pairs, source.id if source else 0, mentions), unknown))
         self.report.created += 1

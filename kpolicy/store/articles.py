@@ -137,11 +137,14 @@ class Lookups:
             self._added()
         return self.actor_ids[name]
 
-    def place_id(self, conn: Connection, name: str | None) -> int | None:
+    def place_id(self, conn: Connection, name: str | None, country: str | None = None, latitude: float | None = None,
+                 longitude: float | None = None) -> int | None:
+        """The id of a place by name; a new one is added (with its country and coordinates when known)."""
         if not name:
             return None
         if name not in self.place_ids:
-            self.place_ids[name] = conn.execute(schema.places.insert().values(name=name)).inserted_primary_key[0]
+            self.place_ids[name] = conn.execute(schema.places.insert().values(
+                name=name, country=country, latitude=latitude, longitude=longitude)).inserted_primary_key[0]
             self._added()
         return self.place_ids[name]
 

@@ -116,6 +116,7 @@ class Event(Base):
     dataset: Mapped[str | None]
     external_id: Mapped[str | None]
     external_version: Mapped[str | None]
+    external_data: Mapped[str | None]
 
     event_type: Mapped[EventType] = relationship()
     place: Mapped[Place | None] = relationship()
@@ -150,6 +151,7 @@ class Mention(Base):
     type_rule: Mapped[str | None]
     date_rule: Mapped[str | None]
     page: Mapped[int | None]
+    extractor: Mapped[str | None]
 
     event: Mapped[Event] = relationship(back_populates="mentions")
     source: Mapped[Source] = relationship(back_populates="mentions")

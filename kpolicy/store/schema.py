@@ -27,7 +27,7 @@ from sqlalchemy import (
 
 # Bump with every migration; kpolicy refuses a database whose alembic_version differs
 # (a newer one cannot be downgraded safely, an older one is upgraded by `kpolicy init`).
-KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008")  # oldest first; append one per migration
+KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010")  # oldest first; append one per migration
 SCHEMA_REVISION = KNOWN_REVISIONS[-1]
 
 NAMING_CONVENTION = {
@@ -132,6 +132,7 @@ events = Table(
     Column("dataset", String(32)),
     Column("external_id", String(128)),
     Column("external_version", String(64)),
+    Column("external_data", Text),  # 0008: the dataset row's own fields kpolicy has no column for (JSON)
     CheckConstraint("status IN ('occurred', 'expected', 'forecast')", name="status"),
     CheckConstraint("review IN ('reviewed', 'extracted', 'rejected', 'imported')", name="review"),
     CheckConstraint(
@@ -174,6 +175,8 @@ mentions = Table(
     Column("type_rule", String(64)),
     Column("date_rule", String(64)),
     Column("page", Integer),
+    # 0009: what produced the mention: 'rules', or the learned extractor's model id (NULL: curated)
+    Column("extractor", String(80)),
     UniqueConstraint("event_id", "source_id", "char_start", "char_end"),
     CheckConstraint("char_start >= 0 AND char_start <= char_end", name="span_ordered"),
 )
@@ -223,7 +226,22 @@ proposals = Table(
 Index("ix_proposals_event_id_status", proposals.c.event_id, proposals.c.status)
 
 
-# ---- people and desk sessions (0008; kpolicy.store.users) -----------------------------------------
+# ---- learned extractor models (0009) ---------------------------------------------------------
+
+extractor_models = Table(
+    "extractor_models",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("model_id", String(80), nullable=False, unique=True),  # the model's own id, as mentions record it
+    Column("created_at", DateTime, nullable=False),
+    Column("base", String(80)),  # the model it was retrained from (the shipped one's id)
+    Column("metrics", Text, nullable=False),  # JSON: before/after figures on the held-out decisions, counts
+    Column("model", Text, nullable=False),  # the model document (JSON, sealed with its sha256)
+    Column("change_id", Integer),  # the `learn` change that stored it
+)
+
+
+# ---- people and desk sessions (0010; kpolicy.store.users) -----------------------------------------
 
 users = Table(
     "users",

@@ -161,7 +161,7 @@ def insert_events(conn: Connection, events: Sequence[NewEvent], names: Mapping[i
             mention_rows.append({
                 "id": mention_id, "event_id": event_id, "source_id": ev.source_id, "char_start": m.char_start,
                 "char_end": m.char_end, "quote": m.quote, "date_text": m.date_text, "date_anchor": m.date_anchor,
-                "type_rule": m.type_rule, "date_rule": m.date_rule, "page": m.page,
+                "type_rule": m.type_rule, "date_rule": m.date_rule, "page": m.page, "extractor": m.extractor,
             })
         event_rows.append({**ev.values, **date_columns(ev.date), "id": event_id, "created_at": stamp, "updated_at": stamp,
                            "version": 1, "actor_names": actor_names(names[a] for a, _ in pairs), "first_mention_id": first})
@@ -216,6 +216,7 @@ def add_mentions(conn: Connection, event_id: int, source_id: int, mentions: Iter
             "type_rule": m.type_rule,
             "date_rule": m.date_rule,
             "page": m.page,
+            "extractor": m.extractor,
         }
         for m in mentions
     ]

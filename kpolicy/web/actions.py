@@ -22,10 +22,10 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from kpolicy.errors import BadInput
+from kpolicy.errors import BadInput, check_id
 from kpolicy.store import schema
 from kpolicy.errors import SignInFailed
-from kpolicy.web.app import Conflict, Desk, NotFound, error_response, json_response, signin_page, wants_json
+from kpolicy.web.app import Conflict, Desk, NotFound, error_response, json_response, same_secret, signin_page, wants_json
 
 MAX_FORM_BYTES = 1_000_000
 
@@ -41,9 +41,9 @@ def _ids(text: str, what: str) -> list[int]:
     out = []
     for piece in (text or "").replace(",", " ").replace("#", " ").split():
         try:
-            out.append(int(piece))
-        except ValueError:
-            raise BadInput(f"{what}: {piece!r} is not an event id") from None
+            out.append(check_id(piece))
+        except BadInput as exc:
+            raise BadInput(f"{what}: {exc}") from None
     if not out:
         raise BadInput(f"{what}: give at least one event id")
     return out
@@ -71,10 +71,9 @@ def check_version(conn, event_id: int, form) -> None:
     raw = form.get("version")
     if raw is None or raw == "":
         return
-    try:
-        expected = int(raw)
-    except ValueError:
-        raise BadInput(f"version {raw!r} is not a number") from None
+    if not (str(raw).isascii() and str(raw).isdigit() and len(str(raw)) <= 12):
+        raise BadInput(f"version {str(raw)[:40]!r} is not a number; reload the page and try again")
+    expected = int(raw)
     e = schema.events
     import sqlalchemy as sa
 
@@ -132,7 +131,7 @@ def edit_event(conn, request, form, by):
             changes["actors"] = wanted
     if not changes:
         raise BadInput("nothing to change: every field is as stored")
-    version = int(form["version"]) if form.get("version") else None
+    version = int(form["version"]) if form.get("version") else None  # check_version read it already
     new_version = _curate().edit_event(conn, event_id, changes, reason=_reason(form), by=by, if_version=version)
     return None, f"#{event_id} edited ({', '.join(changes)})", {"event": event_id, "changed": list(changes), "version": new_version}
 
@@ -147,7 +146,7 @@ def merge_events(conn, request, form, by):
 
 def split_event(conn, request, form, by):
     event_id = request.path_params["id"]
-    mentions = [int(m) for m in form.getlist("mention") if str(m).isdigit()]
+    mentions = [check_id(m, "mention") for m in form.getlist("mention")]
     if not mentions:
         raise BadInput("split: tick the mentions that are a different event")
     check_version(conn, event_id, form)
@@ -204,13 +203,13 @@ def add_event(conn, request, form, by):
 
 
 ACTIONS = (  # path, action, the least role that may do it
-    ("/events/{id:int}/review", review_event, "reviewer"),
-    ("/events/{id:int}/edit", edit_event, "reviewer"),
-    ("/events/{id:int}/merge", merge_events, "reviewer"),
-    ("/events/{id:int}/split", split_event, "reviewer"),
-    ("/events/{id:int}/delete", delete_event, "reviewer"),
-    ("/proposals/{id:int}/resolve", resolve_proposal, "reviewer"),
-    ("/changes/{id:int}/undo", undo_change, "reviewer"),
+    ("/events/{id:id}/review", review_event, "reviewer"),
+    ("/events/{id:id}/edit", edit_event, "reviewer"),
+    ("/events/{id:id}/merge", merge_events, "reviewer"),
+    ("/events/{id:id}/split", split_event, "reviewer"),
+    ("/events/{id:id}/delete", delete_event, "reviewer"),
+    ("/proposals/{id:id}/resolve", resolve_proposal, "reviewer"),
+    ("/changes/{id:id}/undo", undo_change, "reviewer"),
     ("/sources/{slug}/remove", remove_source, "admin"),
     ("/sources/{slug}/edit", edit_source, "reviewer"),
     ("/sources/{slug}/add", add_event, "reviewer"),
@@ -264,7 +263,12 @@ def _endpoint(desk: Desk, fn, role: str):
         if int(request.headers.get("content-length") or 0) > MAX_FORM_BYTES:
             return error_response(request, 413, "Too large", "the form is too large")
         form = await request.form()
-        if not bearer and not hmac.compare_digest(str(form.get("csrf") or ""), desk.csrf_token(request)):
+        files = [key for key, value in form.multi_items() if not isinstance(value, str)]
+        if files:
+            await form.close()
+            return error_response(request, 400, "Bad input", f"the form sends a file in the field {files[0]!r}; "
+                                  "these forms take text only: type or paste the value")
+        if not bearer and not same_secret(str(form.get("csrf") or ""), desk.csrf_token(request)):
             return error_response(request, 403, "Stale or forged form", "the form's CSRF token is missing or wrong; reload the page and try again (nothing was written)")
         by = person.name
 

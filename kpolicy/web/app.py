@@ -42,6 +42,7 @@ from urllib.parse import urlencode
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.applications import Starlette
+from starlette.convertors import Convertor, register_url_convertor
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -49,14 +50,44 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from kpolicy.errors import BadInput, Forbidden, KpolicyError, SignInFailed
+from kpolicy.errors import MAX_ID, BadInput, Forbidden, KpolicyError, SignInFailed
 from kpolicy.errors import Conflict as StaleEdit
 
 HERE = Path(__file__).parent
+
+
+def _at_most(limit: int) -> str:
+    """A regular expression for the decimal numbers 0..limit (no leading zeros needed)."""
+    digits = str(limit)
+    parts = [f"[0-9]{{1,{len(digits) - 1}}}"] if len(digits) > 1 else []
+    for i, d in enumerate(digits):
+        if d != "0":
+            rest = len(digits) - i - 1
+            parts.append(digits[:i] + (f"[0-{int(d) - 1}]" if i or d != "1" else "0") + (f"[0-9]{{{rest}}}" if rest else ""))
+    parts.append(digits)
+    return "(?:" + "|".join(parts) + ")"
+
+
+class IdConvertor(Convertor):
+    """`{id:id}` in a route: an id a kpolicy table can hold (ASCII digits, at most MAX_ID). A larger
+    one matches no route (404), where `{id:int}` handed 10^20 to the driver (OverflowError: 500) and
+    3,000,000,000 to PostgreSQL ("integer out of range": 500)."""
+
+    regex = _at_most(MAX_ID)
+
+    def convert(self, value: str) -> int:
+        return int(value)
+
+    def to_string(self, value) -> str:
+        return str(int(value))
+
+
+register_url_convertor("id", IdConvertor())
 COOKIE = "kpolicy_token"
 SESSION_COOKIE = "kpolicy_session"
 SIGNIN_LIMIT = 5  # wrong tokens from one address ...
 SIGNIN_WINDOW = 60.0  # ... in this many seconds, then 429 until the window has passed
+LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "::1"})
 CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
@@ -136,6 +167,7 @@ class Desk:
     token: str | None
     read_only: bool = False
     user: str | None = None  # the single-token mode's person (--by, KPOLICY_USER, OS user)
+    allowed_hosts: frozenset[str] = LOOPBACK_NAMES  # what the Host header may name (lower case, no port)
     team: bool = False
     session_hours: float = 12.0
     env: Environment = field(init=False)
@@ -187,7 +219,7 @@ class Desk:
         bearer = header[7:].strip() if header.lower().startswith("bearer ") else None
         if not self.team:
             if bearer is not None:
-                if hmac.compare_digest(bearer, self.token):
+                if same_secret(bearer, self.token):
                     return self.single_person()
                 self.refuse_if_limited(request)
                 raise self.wrong_token(request, SignInFailed("wrong token in the Authorization header; use the one kpolicy serve printed"))
@@ -240,7 +272,7 @@ class Desk:
         return Person(None, current_user(self.user), "admin")
 
     def signed_in_single(self, request: Request) -> bool:
-        return bool(request.cookies.get(COOKIE)) and hmac.compare_digest(request.cookies.get(COOKIE, ""), self.token)
+        return bool(request.cookies.get(COOKIE)) and same_secret(request.cookies.get(COOKIE, ""), self.token)
 
     def signed_in(self, request: Request) -> bool:
         try:
@@ -296,6 +328,25 @@ class Desk:
             csrf=self.csrf_token(request) if signed_in else "",
         )
         return HTMLResponse(page, status_code=status)
+
+
+def same_secret(given, expected: str) -> bool:
+    """Constant-time comparison of a presented token (cookie, Bearer, ?token=, CSRF) with ours, as
+    bytes: hmac.compare_digest raises TypeError on str with non-ASCII characters (a 500)."""
+    if not isinstance(given, str):
+        return False
+    return hmac.compare_digest(given.encode("utf-8", "surrogateescape"), expected.encode("utf-8", "surrogateescape"))
+
+
+def host_allowed(host_header: str, allowed: frozenset[str]) -> bool:
+    """The Host header names one of the addresses this server answers to (the port is ignored):
+    a page rebound by DNS to 127.0.0.1 sends its own name and is refused (issue 24, item 21)."""
+    host = host_header.strip().lower()
+    if host.startswith("["):  # [::1]:8080
+        host = host[1:].split("]", 1)[0]
+    elif host.count(":") == 1:
+        host = host.rsplit(":", 1)[0]
+    return host.rstrip(".") in allowed
 
 
 def qs(params: dict, **changes) -> str:
@@ -391,6 +442,13 @@ class SecurityHeaders:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         request = Request(scope)
+        if not host_allowed(request.headers.get("host", ""), self.desk.allowed_hosts):
+            shown = request.headers.get("host", "")[:100]
+            response = Response(f"Host {shown!r} is not an address this server answers to; open the URL kpolicy serve printed, "
+                                "or start it with --allow-host NAME\n", status_code=400, media_type="text/plain")
+            for key, value in SECURITY_HEADERS.items():
+                response.headers[key] = value
+            return await response(scope, receive, send)
         given = request.query_params.get("token")
         if given is not None:
             # the printed URL: set the cookie and drop the token from the address bar and history
@@ -401,7 +459,7 @@ class SecurityHeaders:
                 response = RedirectResponse("/signin", status_code=303)  # people sign in with their own tokens
             elif wait:
                 response = HTMLResponse(f"<!doctype html><title>Too many tries</title><p>Too many wrong tokens from this address: wait {wait} s.</p>", status_code=429)
-            elif hmac.compare_digest(given, self.desk.token):
+            elif same_secret(given, self.desk.token):
                 response = RedirectResponse(target, status_code=303)
                 response.set_cookie(COOKIE, self.desk.token, httponly=True, samesite="strict", path="/")
             else:

@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from kpolicy.errors import BadInput
+from kpolicy.errors import MAX_ID, BadInput
 from kpolicy.query import EventQuery
 from kpolicy.web import reads, svg
 from kpolicy.web.app import Desk, json_response, signin_page
@@ -115,7 +115,7 @@ def review(request: Request, conn) -> dict:
     size = _int(request, "size", 50)
     after = _cursor(request.query_params.get("after"), 3, (str, int, int))
     queue, more = reads.review_queue(conn, after, size)
-    current_id = _int(request, "id", None, 1, 2**62)
+    current_id = _int(request, "id", None, 1, MAX_ID)
     if current_id is None and queue:
         current_id = queue[0]["id"]
     current = reads.event_detail(conn, current_id) if current_id is not None else None
@@ -141,7 +141,7 @@ def source(request: Request, conn) -> dict:
 
 def history(request: Request, conn) -> dict:
     p = request.query_params
-    event_id = _int(request, "event", None, 1, 2**62)
+    event_id = _int(request, "event", None, 1, MAX_ID)
     by = p.get("by") or None
 
     def when(name):
@@ -154,7 +154,7 @@ def history(request: Request, conn) -> dict:
             raise BadInput(f"{name}={raw!r} is not a date or time; use e.g. 2026-12-01 or 2026-12-01T10:00") from None
 
     since, until = when("since"), when("until")
-    before = _int(request, "before", None, 1, 2**62)
+    before = _int(request, "before", None, 1, MAX_ID)
     rows, more = reads.history(conn, event_id=event_id, by=by, since=since, until=until, before=before, limit=_int(request, "size", PAGE_SIZE))
     return {"title": "History", "revisions": rows, "next": more,
             "filters": {"event": event_id, "by": by, "since": p.get("since"), "until": p.get("until")}}
@@ -176,7 +176,7 @@ def search(request: Request, conn) -> dict:
 
 PAGES = (
     ("/", "timeline.html", timeline, "/.json"),
-    ("/events/{id:int}", "event.html", event, None),
+    ("/events/{id:id}", "event.html", event, None),
     ("/review", "review.html", review, None),
     ("/sources", "sources.html", sources, None),
     ("/sources/{slug}", "source.html", source, None),

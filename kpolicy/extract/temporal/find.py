@@ -20,7 +20,7 @@ from kpolicy.dates import parse_edtf
 from kpolicy.extract.lexicon import MONTH_WORD, MONTHS_ABBR, MONTHS_FULL
 from kpolicy.extract.temporal.resolve import (YEARLESS, Context, direction_of, resolve_bare_month, resolve_cross_range,
                                               resolve_date, resolve_day_range, resolve_decade, resolve_dmy_dots,
-                                              resolve_earlier_later, resolve_iso, resolve_modified, resolve_month_range,
+                                              resolve_earlier_later, resolve_iso, resolve_later_same_day, resolve_modified, resolve_month_range,
                                               resolve_month_year, resolve_new_year, resolve_rel_day, resolve_rel_month,
                                               resolve_rel_week, resolve_rel_year, resolve_season, resolve_span,
                                               resolve_vague, resolve_week_of_month, resolve_weekday, resolve_weekday_date,
@@ -112,6 +112,8 @@ _PATTERNS: list[tuple[str, object]] = [
     (r"\b(?:year[-\s]end|end[-\s]of[-\s](?:the[-\s])?year|in\s+the\s+new\s+year)\b", resolve_year_end),
     (r"\b(?:(?:this|last|next)\s+month|the\s+(?:current|previous|preceding|following|next|same)\s+month|that\s+month"
      r"|the\s+month\s+(?:before|after)|a\s+month\s+(?:earlier|later))\b", resolve_rel_month),
+    (r"\b(?:(?:by|during|later\s+in)\s+the\s+(?:morning|afternoon|evening|night)|(?:later\s+)?that\s+(?:morning|afternoon|evening|night)"
+     r"|(?:several\s+|a\s+few\s+|some\s+|two\s+|three\s+)?hours\s+later|later\s+(?:that|the\s+same)\s+day)\b(?!\s+of\b)", resolve_later_same_day),
     (r"\b(?:yesterday|today|tonight|tomorrow|this\s+(?:morning|afternoon|evening)|the\s+(?:day\s+before|previous\s+day|preceding\s+day|next\s+day|following\s+day|day\s+after|same\s+day)"
      r"|(?:that\s+)?same\s+day|that\s+day|a\s+day\s+(?:earlier|later))\b", resolve_rel_day),
     (r"\b(?:(?:last|this|next|the\s+past|the\s+coming)\s+week(?!end)|the\s+(?:previous|following|next)\s+week(?!end)|the\s+week\s+(?:before|after)"

@@ -557,6 +557,17 @@ def resolve_rel_day(m, ctx) -> _Result:
     return (pub + timedelta(days=1)).isoformat(), ctx.pub_iso, "relative"
 
 
+
+def resolve_later_same_day(m, ctx) -> _Result:
+    """'by the afternoon', 'that evening', 'several hours later', 'later that day': the day the
+    narrative has reached (a single day), else the publication day. candidates re-reads it against
+    an earlier date of the same sentence ('arrived on Wednesday ..., and by the afternoon ...')."""
+    if ctx.narrative_lower is not None:
+        if ctx.narrative_lower != ctx.narrative_upper:
+            return None  # 'hours later' than a month: no day to name
+        return ctx.narrative_lower.isoformat(), ctx.narrative, "relative"
+    return ctx.pub_iso, ctx.pub_iso, "relative"
+
 def _week_of(d: date) -> date:
     return d - timedelta(days=d.weekday())
 

@@ -1,0 +1,161 @@
+"""kpolicy import acled: files written here from ACLED's codebook (not copies of ACLED data): every
+column read, updates as revisions, a deletion list as tombstones, --as-of before them reproducing the
+old export, --since, and each malformation named by file, row and column (both engines)."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import pytest
+import sqlalchemy as sa
+from conftest import Cli
+
+from kpolicy.imports.acled import COLUMNS
+from kpolicy.store.db import resolve
+
+
+def _rows(db: str, sql: str) -> list:
+    engine = sa.create_engine(resolve(db).url)
+    try:
+        with engine.connect() as conn:
+            return [tuple(r) for r in conn.execute(sa.text(sql))]
+    finally:
+        engine.dispose()
+
+
+BASE = {
+    "event_id_cnty": "KOR1001", "event_date": "2024-12-03", "year": "2024", "time_precision": "1",
+    "disorder_type": "Demonstrations", "event_type": "Protests", "sub_event_type": "Peaceful protest",
+    "actor1": "Protesters (South Korea)", "assoc_actor_1": "Democratic Party; Labour Union (South Korea)", "inter1": "6",
+    "actor2": "", "assoc_actor_2": "", "inter2": "0", "interaction": "60", "civilian_targeting": "", "iso": "410",
+    "region": "East Asia", "country": "South Korea", "admin1": "Seoul", "admin2": "Yeongdeungpo", "admin3": "",
+    "location": "Seoul", "latitude": "37.5260", "longitude": "126.8960", "geo_precision": "1",
+    "source": "Yonhap; Korea Herald", "source_scale": "National",
+    "notes": "On 3 December 2024, protesters gathered outside the National Assembly against martial law.",
+    "fatalities": "0", "tags": "crowd size=thousands", "timestamp": "1733300000",
+}
+CLASH = {**BASE, "event_id_cnty": "KOR1002", "event_date": "2024-12-04", "time_precision": "2",
+         "disorder_type": "Political violence", "event_type": "Battles", "sub_event_type": "Armed clash",
+         "actor1": "Military Forces of North Korea (2011-)", "assoc_actor_1": "", "inter1": "1",
+         "actor2": "Military Forces of South Korea (2022-)", "inter2": "1", "interaction": "11", "admin1": "Gyeonggi",
+         "admin2": "Paju", "location": "Paju", "latitude": "37.7600", "longitude": "126.7800", "geo_precision": "2",
+         "source": "Yonhap", "notes": "Soldiers exchanged fire at the border.", "fatalities": "2", "tags": ""}
+LAUNCH = {**BASE, "event_id_cnty": "PRK1003", "event_date": "05 December 2024", "time_precision": "3",
+          "disorder_type": "Strategic developments", "event_type": "Strategic developments", "sub_event_type": "Other",
+          "actor1": "Military Forces of North Korea (2011-)", "assoc_actor_1": "", "iso": "408", "country": "North Korea",
+          "admin1": "Pyongyang", "admin2": "", "location": "Pyongyang", "latitude": "39.0190", "longitude": "125.7380",
+          "source": "KCNA", "notes": "A ballistic missile was launched into the East Sea.", "tags": ""}
+
+
+def _write(path, rows, columns=COLUMNS) -> None:
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=list(columns), extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def test_every_codebook_column_is_read(empty_db, tmp_path):
+    cli = Cli(empty_db)
+    assert cli("init").exit_code == 0
+    path = tmp_path / "acled.csv"
+    _write(path, [BASE, CLASH, LAUNCH])
+    result = cli("import", "acled", path)
+    assert result.exit_code == 0, result.stderr
+    assert "3 created" in result.stderr
+    rows = _rows(empty_db, "SELECT external_id, date, type, review, dataset, external_version, description, external_data "
+                           "FROM events ORDER BY external_id")
+    assert [r[:6] for r in rows] == [
+        ("KOR1001", "2024-12-03", "other", "imported", "acled", "1733300000"),
+        ("KOR1002", "2024-12-01/2024-12-07", "incident", "imported", "acled", "1733300000"),  # time_precision 2: the week
+        ("PRK1003", "2024-12", "other", "imported", "acled", "1733300000"),  # time_precision 3: the month
+    ]
+    assert rows[0][6] == BASE["notes"]
+    kept = json.loads(rows[0][7])
+    assert set(kept) == {c for c in COLUMNS if BASE[c]} - {"event_id_cnty", "event_date", "notes", "timestamp"}
+    assert kept["fatalities"] == "0" and kept["source_scale"] == "National" and kept["tags"] == "crowd size=thousands"
+    # actors by role through the registry; forces folded into their state; unknown names proposed
+    actors = _rows(empty_db, "SELECT e.external_id, a.name, ea.role FROM event_actors ea JOIN actors a ON a.id = ea.actor_id "
+                             "JOIN events e ON e.id = ea.event_id ORDER BY 1, 2")
+    assert actors == [("KOR1001", "Democratic Party of Korea", "initiator"), ("KOR1002", "North Korea", "initiator"),
+                      ("KOR1002", "South Korea", "target"), ("PRK1003", "North Korea", "initiator")]
+    proposed = sorted(json.loads(v)["actors"][0][0] for (v,) in _rows(empty_db, "SELECT value FROM proposals WHERE kind = 'actors'"))
+    assert proposed == ["Labour Union (South Korea)", "Protesters (South Korea)"]
+    # a new place gets the row's country and coordinates; a gazetteer place (Pyongyang) keeps its own
+    assert _rows(empty_db, "SELECT name, country, latitude, longitude FROM places WHERE name = 'Paju'") == [("Paju", "KOR", 37.76, 126.78)]
+    assert _rows(empty_db, "SELECT count(*) FROM places WHERE name = 'Pyongyang' AND latitude = 39.019") == [(0,)]
+    assert _rows(empty_db, "SELECT m.quote, m.date_text FROM mentions m JOIN events e ON e.id = m.event_id WHERE e.external_id = 'PRK1003'") == \
+        [(LAUNCH["notes"], "05 December 2024")]
+
+
+def test_updates_are_revisions_deletions_tombstones_and_as_of_gives_the_old_export(empty_db, tmp_path):
+    cli = Cli(empty_db)
+    assert cli("init").exit_code == 0
+    v1, v2, gone = tmp_path / "v1.csv", tmp_path / "v2.csv", tmp_path / "deleted.csv"
+    _write(v1, [BASE, CLASH, LAUNCH])
+    newer = {**CLASH, "time_precision": "1", "notes": "Soldiers exchanged fire at the border; three were wounded.",
+             "fatalities": "3", "timestamp": "1733900000"}
+    stale = {**BASE, "notes": "An older edit that must not win.", "timestamp": "1733200000"}
+    added = {**BASE, "event_id_cnty": "KOR1004", "event_date": "2024-12-07", "notes": "A second rally.", "timestamp": "1733900000"}
+    _write(v2, [stale, newer, added])
+    gone.write_text("event_id_cnty,deleted_timestamp\nPRK1003,1733900000\n", encoding="utf-8")
+    first = cli("import", "acled", v1)
+    first_change = int(first.stderr.split("change ")[1].split(" ")[0])
+    old = cli("export").stdout
+    result = cli("import", "acled", v2, "--deleted", gone)
+    assert result.exit_code == 0, result.stderr
+    assert "1 created, 1 updated" in result.stderr and "1 deleted, 1 unchanged" in result.stderr
+    assert _rows(empty_db, "SELECT date, description, deleted_at IS NULL, version FROM events WHERE external_id IN ('KOR1001', 'KOR1002', 'PRK1003') ORDER BY external_id") == [
+        ("2024-12-03", BASE["notes"], True, 1), ("2024-12-04", newer["notes"], True, 2), ("2024-12", LAUNCH["notes"], False, 2)]
+    fields = _rows(empty_db, "SELECT r.field FROM revisions r JOIN events e ON e.id = r.event_id "
+                             "WHERE e.external_id = 'KOR1002' AND r.action = 'imported' ORDER BY r.id")
+    assert [f for (f,) in fields] == ["date", "description", "external_version"]
+    assert _rows(empty_db, "SELECT r.action, r.field FROM revisions r JOIN events e ON e.id = r.event_id WHERE e.external_id = 'PRK1003' ORDER BY r.id") == \
+        [("created", None), ("deleted", "deleted_at")]
+    new = cli("export").stdout
+    assert new != old and "three were wounded" not in old
+    assert cli("export", "--as-of", str(first_change)).stdout == old
+    # the same files again: nothing
+    again = cli("import", "acled", v2, "--deleted", gone)
+    assert "0 created, 0 updated" in again.stderr and "nothing changed" in again.stderr
+    # --since keeps only the rows changed since then
+    dry = cli("import", "acled", v1, v2, "--since", "2024-12-10", "--dry-run")
+    assert dry.exit_code == 0
+    assert dry.stdout.splitlines() == [line for line in dry.stdout.splitlines() if "v2.csv" in line]
+    assert "2 row(s) read" in dry.stderr
+
+
+@pytest.mark.parametrize("change, column, message", [
+    ({"timestamp": "yesterday"}, "timestamp", "'yesterday' is not a Unix time"),
+    ({"event_date": "someday"}, "event_date", "cannot read the date 'someday'"),
+    ({"event_date": "2024-12"}, "event_date", "'2024-12' is not one day"),
+    ({"sub_event_type": "Flash mob"}, "sub_event_type", "unknown ACLED event type 'Protests' / 'Flash mob'"),
+    ({"time_precision": "4"}, "time_precision", "unknown time_precision '4'"),
+    ({"latitude": "north"}, "latitude", "'north' is not a number"),
+    ({"fatalities": "a few"}, "fatalities", "'a few' is not a whole number"),
+    ({"actor1": ""}, "actor1", "the actor1 is empty"),
+])
+def test_malformed_rows_are_named_by_row_and_column(sqlite_db, tmp_path, change, column, message):
+    path = tmp_path / "acled.csv"
+    _write(path, [CLASH, {**BASE, **change}])
+    cli = Cli(sqlite_db)
+    before = _rows(sqlite_db, "SELECT count(*) FROM events")
+    result = cli("import", "acled", path)
+    assert result.exit_code == 2
+    assert f"{path}: row 3, column {column}: {message}" in result.stderr
+    assert _rows(sqlite_db, "SELECT count(*) FROM events") == before
+    skipped = cli("import", "acled", path, "--skip-bad")
+    assert skipped.exit_code == 0 and "1 created" in skipped.stderr and f"skipped {path}: row 3, column {column}" in skipped.stderr
+
+
+def test_wrong_file_and_missing_columns(sqlite_db, tmp_path):
+    path = tmp_path / "gdelt.csv"
+    path.write_text("GlobalEventID\tSQLDATE\n1\t20241203\n")
+    result = Cli(sqlite_db)("import", "acled", path)
+    assert result.exit_code == 2
+    assert f"{path}: row 1, column event_id_cnty, event_date, event_type, sub_event_type, actor1, country, timestamp: " \
+           "missing required column(s): is this an ACLED export?" in result.stderr
+    minimal = tmp_path / "minimal.csv"
+    _write(minimal, [BASE], ("event_id_cnty", "event_date", "event_type", "sub_event_type", "actor1", "country", "timestamp"))
+    ok = Cli(sqlite_db)("import", "acled", minimal)
+    assert ok.exit_code == 0 and "1 created" in ok.stderr
