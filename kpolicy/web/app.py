@@ -178,6 +178,9 @@ class Desk:
         from kpolicy.dates import humanize
 
         self.env.filters["human"] = humanize
+        from kpolicy.records import link_url
+
+        self.env.tests["link_url"] = link_url  # only http(s) and mailto become links; a stored javascript: stays text
         self.env.globals["qs"] = qs
         self.limiter = SignInLimiter()
         self._bearer_cache: dict[str, tuple[int, str]] = {}
