@@ -10,7 +10,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from kpolicy.cli.app import app, handle_errors, open_db
+from kpolicy.cli.app import app, group_options, handle_errors, open_db
 from kpolicy.cli.options import DbOpt, FormatOpt, OutputOpt
 from kpolicy.cli.output import check_format, emit, output_stream
 
@@ -143,6 +143,7 @@ def review(
       kpolicy review accept --proposal 2
       kpolicy review reject --proposal 3 --reason "the article misdates it"
     """
+    group_options(ctx, db=db, format=format, output=output, limit=limit)
     if ctx.invoked_subcommand is not None:
         return
     from kpolicy import curate
@@ -391,7 +392,7 @@ def sources_remove(
 
 def sources_edit(
     slug: Annotated[str, typer.Argument(metavar="SLUG", help="The source (`kpolicy sources`).")],
-    published: Annotated[Optional[str], typer.Option("--published", metavar="YYYY-MM-DD", help="Corrected publication date: relative dates are re-resolved.")] = None,
+    published: Annotated[Optional[str], typer.Option("--published", metavar="YYYY-MM-DD", help="Corrected publication date (YYYY-MM when only the month is known): dates are re-resolved.")] = None,
     title: Annotated[Optional[str], typer.Option("--title", metavar="TEXT", help="Corrected title.")] = None,
     url: Annotated[Optional[str], typer.Option("--url", metavar="URL", help="Corrected URL.")] = None,
     publisher: Annotated[Optional[str], typer.Option("--publisher", metavar="TEXT", help="Corrected publisher.")] = None,

@@ -94,6 +94,8 @@ sources = Table(
     Column("ingested_at", DateTime, nullable=False),
     Column("site", Text),  # 0005: the web site or document origin from the file's own metadata
     Column("removed_at", DateTime),  # 0005: `sources remove` keeps the text, so the removal can be undone
+    Column("published_precision", String(8), nullable=False, server_default="day"),  # 0011: 'day' or 'month'
+    Column("published_from", Text),  # 0011: where the publication date came from (kpolicy.extract.publication)
 )
 
 events = Table(
