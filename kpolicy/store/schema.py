@@ -27,7 +27,7 @@ from sqlalchemy import (
 
 # Bump with every migration; kpolicy refuses a database whose alembic_version differs
 # (a newer one cannot be downgraded safely, an older one is upgraded by `kpolicy init`).
-KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010", "0011")  # oldest first; append one per migration
+KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010", "0011", "0012")  # oldest first; append one per migration
 SCHEMA_REVISION = KNOWN_REVISIONS[-1]
 
 NAMING_CONVENTION = {
@@ -277,7 +277,7 @@ Index("ix_story_blocks_story_id_position", story_blocks.c.story_id, story_blocks
 Index("ix_story_blocks_event_id", story_blocks.c.event_id)
 
 
-# ---- people and desk sessions (0011; kpolicy.store.users) -----------------------------------------
+# ---- people and desk sessions (0012; kpolicy.store.users) -----------------------------------------
 
 users = Table(
     "users",

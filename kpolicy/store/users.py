@@ -1,4 +1,4 @@
-"""People, roles, tokens and desk sessions (migration 0011): who may read, curate, manage.
+"""People, roles, tokens and desk sessions (migration 0012): who may read, curate, manage.
 
 - A person has a name, a role (reader < reviewer < admin) and one sign-in token. The token
   is shown once, when it is made (`kpolicy users add` / `users token`); the database keeps
