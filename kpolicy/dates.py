@@ -215,6 +215,82 @@ def humanize(edtf: str | None) -> str:
     return _human_single(edtf)
 
 
+# ---- dates as an analyst writes them (stories, kpolicy.views.story) ---------------------------
+
+MONTH_NAMES = ("", "January", "February", "March", "April", "May", "June", "July", "August", "September",
+               "October", "November", "December")
+_QUALIFIER_WORDS = {"?": "probably ", "~": "about ", "%": "probably about "}
+
+
+def _written_single(text: str) -> tuple[str, int | None, int | None, int | None, str] | None:
+    """(qualifier word, year, month, day, season name) of one plain EDTF date, or None."""
+    m = _SINGLE.fullmatch(text)
+    if not m:
+        return None
+    year, month, day, qualifier = m.groups()
+    mo = int(month) if month else None
+    season = _SEASON_NAMES.get(mo or 0, "")
+    return _QUALIFIER_WORDS.get(qualifier or "", ""), int(year), (None if season else mo), int(day) if day else None, season
+
+
+def _written(parts) -> str:
+    word, year, month, day, season = parts
+    if season:
+        return f"{word}{season} {year}"
+    if month is None:
+        return f"{word}{year}"
+    if day is None:
+        return f"{word}{MONTH_NAMES[month]} {year}"
+    return f"{word}{day} {MONTH_NAMES[month]} {year}"
+
+
+def analyst_date(edtf: str | None) -> str:
+    """An EDTF date as an analyst writes it in a briefing: '1 January 2020', 'December 2019',
+    '28–31 December 2019', 'late December 2019' (the 21st to the month's end; 'early' the 1st to
+    the 10th, 'mid-' the 11th to the 20th), 'March–April 2020', 'from February 2020',
+    'until 2019', 'probably 2019' (`?`), 'about June 2019' (`~`), 'undated'."""
+    if not edtf:
+        return "undated"
+    if "/" not in edtf:
+        parts = _written_single(edtf)
+        if parts is None:
+            return humanize(edtf)
+        return _written(parts)
+    left, right = edtf.split("/", 1)
+    if left in ("..", ""):
+        parts = _written_single(right)
+        return f"until {_written(parts)}" if parts else humanize(edtf)
+    if right in ("..", ""):
+        parts = _written_single(left)
+        return f"from {_written(parts)}" if parts else humanize(edtf)
+    a, b = _written_single(left), _written_single(right)
+    if a is None or b is None:
+        return humanize(edtf)
+    if a[0] or b[0] or a[4] or b[4]:  # qualified or seasonal ends: each written whole
+        return f"{_written(a)} – {_written(b)}"
+    _, ya, ma, da, _ = a
+    _, yb, mb, db, _ = b
+    if da is not None and db is not None:
+        if ya == yb and ma == mb:
+            last = calendar.monthrange(ya, ma)[1]
+            third = {(1, 10): "early", (11, 20): "mid-", (21, last): "late"}.get((da, db))
+            if third:
+                return f"{third}{'' if third.endswith('-') else ' '}{MONTH_NAMES[ma]} {ya}"
+            if da == 1 and db == last:
+                return f"{MONTH_NAMES[ma]} {ya}"
+            return f"{da}–{db} {MONTH_NAMES[ma]} {ya}"
+        if ya == yb:
+            return f"{da} {MONTH_NAMES[ma]} – {db} {MONTH_NAMES[mb]} {ya}"
+        return f"{_written(a)} – {_written(b)}"
+    if da is None and db is None and ma is not None and mb is not None:
+        if ya == yb:
+            return f"{MONTH_NAMES[ma]}–{MONTH_NAMES[mb]} {ya}"
+        return f"{MONTH_NAMES[ma]} {ya} – {MONTH_NAMES[mb]} {yb}"
+    if ma is None and mb is None:
+        return f"{ya}–{yb}"
+    return f"{_written(a)} – {_written(b)}"
+
+
 # ---- interval index keys (migration 0002) ---------------------------------------------
 #
 # Window-overlap queries stay logarithmic with the bounded-duration trick: every dated

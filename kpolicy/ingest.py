@@ -27,7 +27,7 @@ from pathlib import Path
 
 from kpolicy.errors import BadInput, RuntimeFailure
 from kpolicy.extract.text import FORMATS_TEXT, SUPPORTED_SUFFIXES, ArticleProblem, Document, read_document, safe_yaml_load
-from kpolicy.records import EventRecord, SourceRecord, StoreSummary
+from kpolicy.records import EventRecord, SourceRecord, StoreSummary, check_source_url
 
 ARTICLE_GLOBS = tuple(f"*{s}" for s in sorted(SUPPORTED_SUFFIXES) if s)
 META_FIELDS = ("published", "title", "url", "publisher", "author", "site")
@@ -216,6 +216,10 @@ def _resolve(document, path, published, title, url, publisher, author, default_p
         if why:
             raise ArticleProblem("non-english", f"{path} does not read as English ({why}); kpolicy's rules are for English text; --force ingests it anyway")
     slug_base = _text_field(meta, "id", where) or path.stem
+    try:
+        link = check_source_url(url or values["url"], where)
+    except BadInput as exc:
+        raise ArticleProblem("bad-metadata", str(exc)) from None
     source = SourceRecord(
         slug=slugify(slug_base),
         title=str(title or values["title"] or path.stem),
@@ -223,7 +227,7 @@ def _resolve(document, path, published, title, url, publisher, author, default_p
         text=document.text,
         author=author or values["author"],
         publisher=publisher or values["publisher"],
-        url=url or values["url"],
+        url=link,
         site=values["site"],
     )
     return Prepared(document, source, [], took_default)

@@ -641,3 +641,13 @@ def count_matching(conn: Connection, q: EventQuery) -> int:
     """How many events the query matches (for progress bars)."""
     sub = build_select(conn, q, [timeline.c.id]).order_by(None).subquery()
     return conn.execute(sa.select(sa.func.count()).select_from(sub)).scalar_one()
+
+
+# ---- a saved query (a story's query block, parsed by kpolicy.filters) -------------------------------
+
+def query_of(filters: dict) -> EventQuery:
+    """The EventQuery of a saved query's filters (parse_filter_text's dict, "stories" left out)."""
+    fields = {k: v for k, v in filters.items() if k != "stories"}
+    for name in ("actors", "types", "statuses", "places"):
+        fields[name] = list(fields.get(name) or [])
+    return EventQuery(**fields)

@@ -3,10 +3,49 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
 from kpolicy.dates import DateRange
+
+
+LINK_SCHEMES = ("http", "https", "mailto")
+
+# What a one-line field (a title, an author, a place, a URL) may not hold: C0 and C1 controls, DEL,
+# line and paragraph separators and bidirectional overrides. YAML's "\e[31m" escapes put them into
+# front-matter titles past the body's cleaning (issue 24, item 26).
+_FIELD_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def clean_field(value):
+    """A one-line text field as stored: every control character and bidi override a space, runs of
+    spaces one, the ends trimmed. None and non-text values pass through."""
+    if not isinstance(value, str):
+        return value
+    return " ".join(_FIELD_UNSAFE.sub(" ", value).split())
+
+
+def link_url(value) -> bool:
+    """Whether a source URL may be shown as a live link: http(s) or mailto only, never
+    `javascript:`, `data:` or `file:` (issue 24, item 22)."""
+    if not isinstance(value, str):
+        return False
+    text = "".join(value.split()).lower()  # browsers ignore tabs and newlines inside a scheme: "java\tscript:"
+    scheme, colon, rest = text.partition(":")
+    return bool(colon) and scheme in LINK_SCHEMES and bool(rest.strip("/"))
+
+
+def check_source_url(value, where: str) -> str | None:
+    """A source's URL as stored: None, or an http(s)/mailto URL; anything else is BadInput."""
+    if value is None or not str(value).strip():
+        return None
+    text = str(value).strip()
+    if not link_url(text):
+        from kpolicy.errors import BadInput
+
+        raise BadInput(f"{where}: url {text[:80]!r} is not an http(s) or mailto address; give one such as https://example.org/article")
+    return text
 
 
 @dataclass
@@ -21,6 +60,10 @@ class SourceRecord:
     publisher: str | None = None
     url: str | None = None
     site: str | None = None  # the web site or document origin, when the file's own metadata names it
+
+    def __post_init__(self):
+        for name in ("title", "author", "publisher", "url", "site"):
+            setattr(self, name, clean_field(getattr(self, name)))
 
     @property
     def sha256(self) -> str:
@@ -62,6 +105,9 @@ class EventRecord:
     description: str | None = None
     confidence: float = 1.0
     review: str = "extracted"
+
+    def __post_init__(self):
+        self.title, self.place = clean_field(self.title), clean_field(self.place)
 
     @property
     def first(self) -> MentionRecord:

@@ -232,3 +232,174 @@ def test_the_cli_refuses_ids_no_table_holds_and_digits_other_than_ascii(cli):
     line = one_line_error(cli("show", "\u0663"))  # Arabic-Indic three
     assert "'\u0663' is not a valid int" in line
     assert one_line_error(cli("review", "--limit", "\u0663"))
+
+
+# ---- item 22: only http(s) and mailto URLs become links ----------------------------------------
+
+@pytest.mark.parametrize("url", ["javascript:alert(document.cookie)", "JavaScript:alert(1)", "java\tscript:alert(1)",
+                                 "data:text/html,<script>alert(1)</script>", "file:///etc/passwd", "vbscript:msgbox"])
+def test_a_source_url_other_than_http_or_mailto_is_refused_where_it_enters(url, tmp_path, sqlite_db):
+    from test_web import SEED_SLUG
+
+    line = one_line_error(Cli(sqlite_db)("sources", "edit", SEED_SLUG, "--url", url, "--reason", "x"))
+    assert "is not an http(s) or mailto address" in line
+    article = tmp_path / "note.md"
+    article.write_text(ARTICLE.replace("title: A note", f"title: A note\nurl: {json_quote(url)}"))
+    line = one_line_error(Cli(str(tmp_path / "k.db"))("ingest", str(article)))
+    assert "is not an http(s) or mailto address" in line
+    for good in ("https://example.org/a", "mailto:desk@example.org"):
+        assert Cli(sqlite_db)("sources", "edit", SEED_SLUG, "--url", good, "--reason", "x").exit_code == 0
+
+
+def json_quote(text: str) -> str:
+    import json
+
+    return json.dumps(text)
+
+
+def test_a_stored_javascript_url_is_shown_as_text_not_a_link(desk, sqlite_db):
+    from test_web import SEED_SLUG
+
+    with sqlite3.connect(sqlite_db) as conn:  # as an older kpolicy stored it
+        conn.execute("UPDATE sources SET url = 'javascript:alert(1)' WHERE slug = ?", (SEED_SLUG,))
+    html = desk.get(f"/sources/{SEED_SLUG}").text
+    assert 'href="javascript:' not in html and "javascript:alert(1) <small>(not a web or mail address" in html
+
+
+# ---- item 25: decompression bombs ----------------------------------------------------------------
+
+def _pdf_with_stream(path: Path, payload: bytes) -> Path:
+    import zlib
+
+    stream = zlib.compress(payload, 9)
+    objects = [b"<</Type/Catalog/Pages 2 0 R>>", b"<</Type/Pages/Kids[3 0 R]/Count 1>>",
+               b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 612 792]/Contents 4 0 R>>",
+               b"<</Length %d/Filter/FlateDecode>>\nstream\n" % len(stream) + stream + b"\nendstream"]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for i, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % i + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<</Size %d/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    path.write_bytes(bytes(out))
+    return path
+
+
+def _docx_with_member(path: Path, size: int) -> Path:
+    import zipfile
+
+    from documents import make_docx
+
+    make_docx(path, ["North Korea tested a missile on 4 May 2019."], title="A note")
+    with zipfile.ZipFile(path, "a", compression=zipfile.ZIP_DEFLATED) as archive:
+        with archive.open("word/media/padding.bin", "w") as member:
+            for _ in range(size // (1 << 20)):
+                member.write(bytes(1 << 20))
+    return path
+
+
+@pytest.mark.parametrize("kind", ["pdf", "docx"])
+def test_a_decompression_bomb_is_refused_in_one_line_with_flat_memory(kind, tmp_path, monkeypatch):
+    import tracemalloc
+
+    monkeypatch.setattr("kpolicy.extract.documents.MAX_EXPANDED_BYTES", 8_000_000)
+    bomb_size = 64 << 20
+    if kind == "pdf":
+        path = _pdf_with_stream(tmp_path / "bomb.pdf", bytes(bomb_size))
+    else:
+        path = _docx_with_member(tmp_path / "bomb.docx", bomb_size)
+    assert path.stat().st_size < 1_000_000
+    tracemalloc.start()
+    try:
+        result = Cli(str(tmp_path / "k.db"))("extract", str(path), "--published", "2020-01-01", db=False)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    line = one_line_error(result)
+    assert "expand to more than 8 MB" in line and "decompression bomb" in line
+    assert peak < 24 << 20, f"{peak / 2**20:.0f} MB to refuse it"
+
+
+def test_an_ordinary_pdf_and_docx_still_read(tmp_path):
+    from documents import make_docx, make_pdf
+
+    from kpolicy.extract.text import read_document
+
+    text = "North Korea tested a missile on 4 May 2019."
+    assert read_document(make_docx(tmp_path / "ok.docx", [text])).text == text
+    assert text in read_document(make_pdf(tmp_path / "ok.pdf", [{"full": [text]}])).text
+
+
+# ---- item 26: terminal escapes ------------------------------------------------------------------
+
+ESCAPES = "\x1b]0;owned\x07\x1b[2J\x9b31m\u202e"
+
+
+def test_a_front_matter_title_with_yaml_escapes_is_stored_clean(tmp_path):
+    db = str(tmp_path / "k.db")
+    article = tmp_path / "note.md"
+    article.write_text(ARTICLE.replace("title: A note", 'title: "A \\e]0;owned\\a\\e[2Jnote\\u202e"\nauthor: "B\\x9b1m"'))
+    assert Cli(db)("ingest", str(article)).exit_code == 0
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT title, author FROM sources").fetchone() == ("A ]0;owned [2Jnote", "B 1m")
+
+
+def test_an_edited_title_is_stored_clean(cli):
+    assert cli("edit", "3", "--title", f"Summit{ESCAPES} held", "--reason", "x").exit_code == 0
+    import json
+
+    assert json.loads(cli("show", "3", "--format", "json").stdout)["title"] == "Summit ]0;owned [2J 31m held"
+
+
+class _Terminal:
+    """A stdout that says it is a terminal, as a user's is."""
+
+    def __init__(self):
+        import io
+
+        self.buffer = io.StringIO()
+
+    def write(self, text):
+        return self.buffer.write(text)
+
+    def flush(self):
+        pass
+
+    def isatty(self):
+        return True
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "jsonl"])
+def test_machine_formats_printed_to_a_terminal_show_escapes_and_stay_exact_in_a_pipe(fmt, sqlite_db):
+    import json
+
+    from kpolicy.views import render
+
+    row = {"slug": "s", "title": f"Pwned{ESCAPES}"}
+    screen = _Terminal()
+    {"csv": lambda o: render.write_csv([row], ("slug", "title"), o), "json": lambda o: render.write_json([row], o),
+     "jsonl": lambda o: render.write_jsonl([row], o)}[fmt](screen)
+    shown = screen.buffer.getvalue()
+    for bad in ("\x1b", "\x07", "\x9b", "\u202e"):
+        assert bad not in shown, (fmt, bad)
+    if fmt != "csv":  # the same JSON to a parser
+        parsed = json.loads(shown) if fmt == "json" else json.loads(shown.splitlines()[0])
+        assert (parsed[0] if fmt == "json" else parsed)["title"] == row["title"]
+    with sqlite3.connect(sqlite_db) as conn:
+        conn.execute("UPDATE sources SET title = ?", (row["title"],))
+    piped = Cli(sqlite_db)("sources", "--format", fmt)
+    assert "\u202e" in piped.stdout  # a pipe or a file gets the text as stored
+
+
+def test_a_file_name_with_escapes_is_shown_escaped_in_the_skipped_line(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "ok.md").write_text(ARTICLE)
+    (folder / "bad\x1b[2J\u202e.txt").write_bytes(b"\x00\x01\x02" * 100)
+    result = Cli(str(tmp_path / "k.db"))("ingest", str(folder))
+    assert "skipped:" in result.stderr and "\\x1b[2J\\u202e.txt" in result.stderr
+    assert "\x1b" not in result.stderr and "\u202e" not in result.stderr
+    line = one_line_error(Cli(str(tmp_path / "k.db"))("ingest", str(folder / "bad\x1b[2J\u202e.txt")))
+    assert "\x1b" not in line and "\\x1b[2J" in line

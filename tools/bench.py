@@ -43,11 +43,12 @@ from tools.benchlib.output import measure_output  # noqa: E402
 from tools.benchlib.writes import measure_write  # noqa: E402
 from tools.benchlib.postgres import measure_postgres  # noqa: E402
 from tools.benchlib.report import report, write_report  # noqa: E402
+from tools.benchlib.gdelt import measure as gdelt_reader  # noqa: E402
 
 __all__ = ["CHUNK", "EventGenerator", "SizeResult", "build_world", "main", "run_size", "template_db"]
 
 
-SECTIONS = ("load", "queries", "cli", "output", "export", "writes", "postgres")
+SECTIONS = ("load", "queries", "cli", "output", "export", "writes", "postgres", "gdelt")
 
 
 def run_size(size: int, workdir: Path, repeat: int, cli_runs: int, people: int, log=print, keep: bool = False,
@@ -55,6 +56,10 @@ def run_size(size: int, workdir: Path, repeat: int, cli_runs: int, people: int, 
              only: set[str] | None = None) -> SizeResult:
     res = SizeResult(size)
     folder = workdir / f"n{size}"
+    if only is not None and only <= {"gdelt"}:  # the GDELT reader needs no database
+        log(f"[{size}] gdelt")
+        res.gdelt.update(gdelt_reader(size, folder / "gdelt", output_runs))
+        return res
     kp_path, raw_path = folder / "kpolicy.db", folder / "raw.db"
     if only is not None and "load" not in only and kp_path.exists() and (folder / "template.db").exists():
         # a database kept by an earlier --keep run: measure on it rather than wait minutes for a reload
@@ -78,6 +83,7 @@ def run_size(size: int, workdir: Path, repeat: int, cli_runs: int, people: int, 
         ("export", lambda: measure_export(res, kp_path, folder, output_runs)),
         ("writes", lambda: measure_write(res, world, kp_path, repeat, profile, write_events)),
         *((("postgres", lambda: measure_postgres(res, size, people, postgres, repeat, log)),) if postgres else ()),
+        ("gdelt", lambda: res.gdelt.update(gdelt_reader(size, folder / "gdelt", output_runs))),
     ):
         if only is not None and step not in only:
             continue

@@ -76,7 +76,10 @@ app = typer.Typer(
 
 
 def fail(exc_message: str, code: int) -> None:
-    typer.echo(f"kpolicy: error: {exc_message}", err=True)
+    # a message may quote a file name or a value from a file: its control characters are shown, not obeyed
+    from kpolicy.views.render import terminal_safe
+
+    typer.echo(f"kpolicy: error: {terminal_safe(exc_message)}", err=True)
     raise typer.Exit(code)
 
 

@@ -75,7 +75,8 @@ def import_(
             raise BadInput(f"--country {code!r} is not an ISO 3166 alpha-3 code; e.g. --country PRK,KOR")
     options = ImportOptions(map=map, map_file=map_file, save_map=save_map, sheet=sheet, anchor=anchor_date,
                             monthfirst=monthfirst, skip_bad=skip_bad, dry_run=dry_run, since=since, deleted=list(deleted or []),
-                            mentions=list(mentions or []), countries=countries, start=start, end=end, by=by)
+                            mentions=list(mentions or []), countries=countries, start=start, end=end, by=by,
+                            keep_ids=ids is not None)
     database = open_db(db)
     report = run_import(database, format, list(files), options)
     for line in report.plan:
@@ -93,6 +94,8 @@ def import_(
     counts = (f"{report.read:,} row(s) read: {report.created:,} created, {report.updated:,} updated, "
               f"{report.proposed:,} matched existing events (proposals to review), {report.deleted:,} deleted, "
               f"{report.unchanged:,} unchanged")
+    if report.mentions:
+        counts += f", {report.mentions:,} further mention(s) from the mentions file(s)"
     if report.not_found:
         counts += f", {report.not_found:,} deletion(s) of events not here"
     if report.problems:

@@ -145,11 +145,14 @@ def ingest(
         workers = min(2, os.cpu_count() or 1)
     n_files = len(items)
     console = _stderr_console()
+    from kpolicy.views.render import terminal_safe
+
     show_bar = n_files > 1 and sys.stderr.isatty()
 
     def report_skip(outcome) -> None:
         if outcome.status == "skipped":
-            console.print(f"kpolicy: skipped: {outcome.message}", markup=False, highlight=False, soft_wrap=True)
+            # the message names the file: an ESC or a bidi override in a file name is shown, not obeyed
+            console.print(f"kpolicy: skipped: {terminal_safe(outcome.message)}", markup=False, highlight=False, soft_wrap=True)
 
     if show_bar:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
@@ -238,7 +241,9 @@ def _report(summary, published: str | None) -> None:
         err=True,
     )
     if summary.took_default:
-        names = [p.name for p in summary.took_default]
+        from kpolicy.views.render import terminal_safe
+
+        names = [terminal_safe(p.name) for p in summary.took_default]
         shown = ", ".join(names[:10]) + (f" and {len(names) - 10} more" if len(names) > 10 else "")
         typer.echo(f"kpolicy: --published {published} was used for {len(names)} file(s) with no date of their own: {shown}", err=True)
 

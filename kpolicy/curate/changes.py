@@ -19,6 +19,7 @@ from sqlalchemy.engine import Connection
 from kpolicy.curate import common as c
 from kpolicy.errors import BadInput, Conflict
 from kpolicy.store import schema, write
+from kpolicy.store import stories as story_store
 
 SOURCE_FIELDS = ("published", "title", "url", "publisher", "removed_at")
 INGEST_ACTIONS = ("ingest", "seed")
@@ -134,6 +135,9 @@ def _revert(conn: Connection, new_change: int, rev, *, strict: bool) -> set[int]
     old, new = c.decode(rev.old_value), c.decode(rev.new_value)
     event_id, field, action = rev.event_id, rev.field, rev.action
     touched: set[int] = set()
+    if event_id == 0 and field == story_store.STORY_FIELD:  # a story's whole state (its change names the story)
+        story_store.revert(conn, new_change, rev, strict=strict)
+        return touched
     if event_id == 0:  # a source's own field (its change names the source)
         source_id = conn.execute(sa.select(schema.changes.c.source_id).where(schema.changes.c.id == rev.change_id)).scalar()
         if field in SOURCE_FIELDS and source_id is not None:

@@ -95,7 +95,9 @@ def check_status(value) -> str:
 
 
 def check_title(value) -> str:
-    text = " ".join(str(value or "").split())
+    from kpolicy.records import clean_field
+
+    text = clean_field(str(value or ""))  # no ESC, C1 control or bidi override is stored in a title
     if not text:
         raise BadInput("the title is empty; give a short title such as \"Kim Jong-un meets Trump in Hanoi\"")
     return text
@@ -212,9 +214,9 @@ def apply_fields(conn: Connection, change_id: int, event_id: int, new: dict, act
     return changed
 
 
-def begin(conn: Connection, action: str, by=None, reason=None, source_id=None) -> int:
+def begin(conn: Connection, action: str, by=None, reason=None, source_id=None, story_id=None) -> int:
     """write.begin_change, and a fresh record of which events this change has bumped."""
-    change = write.begin_change(conn, action, by=by, reason=reason, source_id=source_id)
+    change = write.begin_change(conn, action, by=by, reason=reason, source_id=source_id, story_id=story_id)
     conn.info["kpolicy_bumped"] = {change: set()}
     return change
 

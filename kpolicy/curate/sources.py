@@ -12,6 +12,7 @@ from sqlalchemy.engine import Connection
 
 from kpolicy.curate import common as c
 from kpolicy.errors import BadInput, unknown_name
+from kpolicy.records import check_source_url, clean_field
 from kpolicy.store import schema, write
 
 MENTION_COLUMNS = ("id", "event_id", "source_id", "char_start", "char_end", "quote", "date_text", "date_anchor",
@@ -98,11 +99,13 @@ def edit_source(conn: Connection, slug, *, published=None, title=None, url=None,
             raise BadInput(f"--published {published!r} is not a YYYY-MM-DD date; e.g. --published 2020-02-05") from None
         if value != src.published:
             new["published"] = value
+    if url is not None and str(url).strip():
+        url = check_source_url(url, "--url")
     for key, value in (("title", title), ("url", url), ("publisher", publisher)):
         if value is not None and str(value).strip() != (getattr(src, key) or ""):
             if key == "title" and not str(value).strip():
                 raise BadInput("the title is empty; give the source's title")
-            new[key] = str(value).strip() or None
+            new[key] = clean_field(str(value)) or None
     if not new:
         raise BadInput(f"nothing to change on source {slug!r}; give --published, --title, --url or --publisher with a new value")
     change = c.begin(conn, "source_edit", by=by, reason=reason, source_id=src.id)

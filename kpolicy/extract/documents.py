@@ -125,6 +125,63 @@ def _margin_key(text: str) -> str:
     return re.sub(r"\d+", "#", text.lower()).strip()
 
 
+MAX_EXPANDED_BYTES = 200_000_000  # what one .docx or PDF may expand to: the 20 MB cap is on the compressed file
+
+
+def _too_large(where: str, kind: str) -> ArticleProblem:
+    return ArticleProblem("too-large", f"{where}: its {kind} expand to more than {MAX_EXPANDED_BYTES // 1_000_000} MB "
+                          "(a decompression bomb, or a file of images); save the text as .txt or a text-only PDF")
+
+
+def _inflated_size(data: bytes, budget: int) -> int:
+    """How many bytes a zlib stream inflates to, counting at most `budget` + 1 MB (memory stays flat)."""
+    import zlib
+
+    inflater = zlib.decompressobj()
+    total = 0
+    try:
+        while data:
+            total += len(inflater.decompress(data, 1 << 20))
+            if total > budget or inflater.eof:
+                break
+            data = inflater.unconsumed_tail
+    except zlib.error:
+        pass  # pdfminer reads a damaged stream as far as it goes
+    return total
+
+
+def _refuse_pdf_bomb(doc, where: str) -> None:
+    """Every Flate stream of the document, inflated in bounded chunks before pdfminer inflates it
+    whole: a 1 MB stream that expands to 2 GB is refused in one line instead of filling memory.
+    Streams are never inside object streams (PDF 1.7, 7.5.7), so the direct objects are all."""
+    from pdfminer.pdftypes import LITERALS_FLATE_DECODE, PDFStream
+
+    budget = MAX_EXPANDED_BYTES
+    for xref in doc.xrefs:
+        for objid in xref.get_objids():
+            try:
+                strmid, _, _ = xref.get_pos(objid)
+                if strmid is not None:
+                    continue
+                obj = doc.getobj(objid)
+            except Exception:  # noqa: BLE001 - a damaged object is pdfminer's to report, page by page
+                continue
+            if not isinstance(obj, PDFStream) or obj.rawdata is None:
+                continue
+            filters = obj.get_filters()
+            if not filters or filters[0][0] not in LITERALS_FLATE_DECODE:
+                continue
+            raw = obj.rawdata
+            if obj.decipher:
+                try:
+                    raw = obj.decipher(obj.objid, obj.genno, raw, obj.attrs)
+                except Exception:  # noqa: BLE001
+                    continue
+            budget -= _inflated_size(raw, budget)
+            if budget < 0:
+                raise _too_large(where, "compressed streams")
+
+
 def read_pdf(data: bytes, path: Path | None = None) -> Document:
     """A PDF's text layer in reading order, without running headers, footers and page numbers."""
     from pdfminer.converter import PDFPageAggregator
@@ -141,6 +198,7 @@ def read_pdf(data: bytes, path: Path | None = None) -> Document:
         raise ArticleProblem("encrypted", f"{where} is an encrypted PDF that needs a password; save an unprotected copy") from None
     except Exception as exc:
         raise ArticleProblem("damaged", f"{where} is not a readable PDF ({type(exc).__name__}); re-save or re-export it") from None
+    _refuse_pdf_bomb(doc, where)
     meta = _pdf_metadata(doc)
     rsrc = PDFResourceManager()
     device = PDFPageAggregator(rsrc, laparams=LAParams())
@@ -203,6 +261,17 @@ def read_docx(data: bytes, path: Path | None = None) -> Document:
     where = where_of(path)
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         raise ArticleProblem("encrypted", f"{where} is a password-protected Word file or an old binary .doc; save it as an unprotected .docx")
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            # zipfile never inflates a member past its declared size (and checks its CRC), so the
+            # declared sizes bound what python-docx can expand: a 1.5 MB file once reached 3 GB
+            expanded = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError) as exc:
+        raise ArticleProblem("damaged", f"{where} is not a readable .docx file ({type(exc).__name__}); re-save it from Word") from None
+    if expanded > MAX_EXPANDED_BYTES:
+        raise _too_large(where, "parts")
     try:
         import docx
 

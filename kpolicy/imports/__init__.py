@@ -41,6 +41,7 @@ class ImportOptions:
     start: date | None = None
     end: date | None = None
     by: str | None = None
+    keep_ids: bool = False  # keep the whole id mapping (--ids); always for kpolicy's own files and sheets
 
 
 class _DryRun(Exception):
@@ -79,7 +80,7 @@ def reader(fmt: str, files: list[Path], options: ImportOptions, problems):
     if fmt == "gdelt":
         from kpolicy.imports import gdelt
 
-        return "gdelt", gdelt.read_all(files, options, problems), ()
+        return "gdelt", gdelt.read_all(files, options, problems), ()  # mentions: see run_import
     if fmt == "ucdp":
         from kpolicy.imports import ucdp
 
@@ -110,9 +111,17 @@ def run_import(database, fmt: str, files: list[Path], options: ImportOptions):
     problems = Problems(options.skip_bad)
     dataset, rows, deletions = reader(fmt, files, options, problems)
     names = [str(p) for p in files]
+    mentions = None
+    if options.mentions:
+        if fmt != "gdelt":
+            raise BadInput("--mentions is for GDELT's mentions files; drop it or use `kpolicy import gdelt`")
+        from kpolicy.imports import gdelt
+
+        mentions = gdelt.mentions(options.mentions, problems)
     try:
         with database.writing() as conn:
-            report = store.run(conn, dataset, names, rows, deletions=deletions, by=options.by, dry_run=options.dry_run)
+            report = store.run(conn, dataset, names, rows, deletions=deletions, mentions=mentions, by=options.by,
+                               dry_run=options.dry_run, keep_ids=options.keep_ids or dataset in ("kpolicy", "sheet"))
             report.problems = problems.items
             if options.dry_run:
                 raise _DryRun(report)

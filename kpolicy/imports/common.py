@@ -145,6 +145,45 @@ def lines(path: Path, problems: Problems, first_row: int = 1) -> Iterator[tuple[
             yield row, raw.decode("utf-8", errors="surrogateescape")
 
 
+def byte_lines(path: Path, problems: Problems, block: int = 1 << 20) -> Iterator[tuple[int, bytes]]:
+    """(row number, line without its newline) of a file read a block at a time: the fast path for
+    the large tab-separated datasets (GDELT), which filters on bytes before decoding anything.
+
+    A line longer than MAX_ROW_BYTES is reported and skipped (never held beyond one block more)."""
+    name = display(path)
+    with open_binary(path) as f:
+        row, carry, skipping = 0, b"", False
+        first = True
+        while True:
+            chunk = f.read(block)
+            if not chunk:
+                break
+            if first:
+                first = False
+                if chunk.startswith(b"\xef\xbb\xbf"):
+                    chunk = chunk[3:]
+            parts = (carry + chunk).split(b"\n")
+            carry = parts.pop()
+            for part in parts:
+                if skipping:  # the end of an over-long line, already reported
+                    skipping = False
+                    continue
+                row += 1
+                if len(part) > MAX_ROW_BYTES:
+                    problems.bad(name, row, None, f"the row is longer than {MAX_ROW_BYTES:,} bytes (1 MiB)")
+                    continue
+                yield row, part[:-1] if part.endswith(b"\r") else part
+            if len(carry) > MAX_ROW_BYTES and not skipping:
+                row += 1
+                problems.bad(name, row, None, f"the row is longer than {MAX_ROW_BYTES:,} bytes (1 MiB)")
+                carry, skipping = b"", True
+            elif skipping:
+                carry = b""
+        if carry and not skipping:
+            row += 1
+            yield row, carry[:-1] if carry.endswith(b"\r") else carry
+
+
 def bad_bytes(text: str) -> bool:
     return any(_SURROGATE[0] <= ch <= _SURROGATE[1] for ch in text)
 

@@ -67,6 +67,7 @@ class ImportReport:
     proposed: int = 0
     deleted: int = 0
     not_found: int = 0
+    mentions: int = 0  # further mentions attached (GDELT's mentions table)
     change: int | None = None
     sources: list[str] = field(default_factory=list)
     ids: list[tuple[str, int]] = field(default_factory=list)  # (the file's id or row, the kpolicy event id)
@@ -137,7 +138,8 @@ class Importer:
     """One import in one change. `add` takes rows (batched), `delete` a deletion list, `finish` closes it."""
 
     def __init__(self, conn: Connection, dataset: str, files: list[str], *, by: str | None = None,
-                 reason: str | None = None, dry_run: bool = False, match: bool = True) -> None:
+                 reason: str | None = None, dry_run: bool = False, match: bool = True, keep_ids: bool = True,
+                 track: bool = False) -> None:
         self.conn = conn
         self.report = ImportReport(dataset, files, dry_run=dry_run)
         self.change = write.begin_change(conn, "import", by=by, reason=reason or f"kpolicy import {dataset} {' '.join(files)}")
@@ -147,6 +149,9 @@ class Importer:
         self.resolver = ActorResolver(conn)
         self.sources: dict[str | None, _Source] = {}
         self.match = match
+        self.keep_ids = keep_ids  # the id mapping: for the report and --ids (off for large imports)
+        self.track = track  # remember created events by external id (a mentions file follows)
+        self.created: dict[str, int] = {}
         self.pending: list[ImportRow] = []
         self.new: list[tuple[ImportRow, write.NewEvent, list]] = []
         self.history: list[tuple] = []
@@ -194,7 +199,11 @@ class Importer:
     def _actors(self, row: ImportRow) -> tuple[list[tuple[str, str]], list[list[str]]]:
         known, unknown = [], []
         for name, role in row.actors:
-            canonical = self.resolver.resolve(name)
+            if name.startswith("iso3:"):  # a dataset's country code (CAMEO's are ISO alpha-3)
+                canonical = self.resolver.country(name[5:])
+                name = name[5:]
+            else:
+                canonical = self.resolver.resolve(name)
             if canonical is None:
                 unknown.append([name, role])
                 self.report.unknown_actors[name] = self.report.unknown_actors.get(name, 0) + 1
@@ -204,6 +213,7 @@ class Importer:
 
     def flush(self) -> None:
         rows, self.pending = self.pending, []
+        self.seen.clear()  # earlier batches are in the database now: found there
         if not rows:
             return
         e = schema.events
@@ -234,7 +244,8 @@ class Importer:
             self.report.unchanged += 1
             self._plan(row, "unchanged", have.id, "deleted or merged here, not re-created")
             return
-        self.report.ids.append((row.external_id, have.id))
+        if self.keep_ids:
+            self.report.ids.append((row.external_id, have.id))
         if not _newer(row.external_version, have.external_version):
             self.report.unchanged += 1
             self._plan(row, "unchanged", have.id)
@@ -308,7 +319,8 @@ class Importer:
             self.history.append((match, "imported", "mention_rows", None, [mention_row]))
             self.touched.add(match)
             self.report.proposed += 1
-            self.report.ids.append((row.external_id or f"row {row.row}", match))
+            if self.keep_ids:
+                self.report.ids.append((row.external_id or f"row {row.row}", match))
             self._plan(row, "proposed on", match, "it matches an existing event")
             return
         mentions = [self._mention(row, source)] if source is not None else []
@@ -333,7 +345,10 @@ class Importer:
             history.append((event_id, "created", None, None, snapshot))
             for pair in unknown:
                 write.propose(self.conn, self.change, event_id, "actors", {"actors": [pair], "unknown": True, "quote": row.quote})
-            self.report.ids.append((row.external_id or f"row {row.row}", event_id))
+            if self.keep_ids:
+                self.report.ids.append((row.external_id or f"row {row.row}", event_id))
+            if self.track and row.external_id is not None:
+                self.created[row.external_id] = event_id
             self._plan(row, "created", event_id)
         write.record_many(self.conn, self.change, history)
 
@@ -358,6 +373,30 @@ class Importer:
             self.report.deleted += 1
             if self.report.dry_run:
                 self.report.plan.append(f"{item.file}: row {item.row}: deleted event {found.id} ({item.external_id})")
+
+    # ---- further mentions (GDELT's mentions table) ------------------------------------------------
+    def attach(self, mentions) -> None:
+        """Each (external id, outlet, URL) of an event this import created becomes a further mention of it."""
+        self.flush()
+        if not self.created:
+            for _ in mentions:  # still read: a bad line is reported either way
+                pass
+            return
+        source = next(iter(self.sources.values()))
+        touched, counts = set(), {}
+        for external_id, outlet, url in mentions:
+            event_id = self.created.get(external_id)
+            if event_id is None:
+                continue
+            quote = f"{outlet}: {url}" if outlet else url
+            start, end = source.quote(quote)
+            write.add_mentions(self.conn, event_id, source.id, [MentionRecord(quote, start, end, type_rule="import:gdelt-mentions")])
+            touched.add(event_id)
+            counts[event_id] = counts.get(event_id, 0) + 1
+        write.refresh(self.conn, touched)
+        self.history.extend((event_id, "mentioned", "mentions", None, {"source": source.slug, "count": n})
+                            for event_id, n in sorted(counts.items()))
+        self.report.mentions += sum(counts.values())
 
     # ---- the end -------------------------------------------------------------------------------
     def finish(self) -> ImportReport:
@@ -385,10 +424,12 @@ class Importer:
 
 
 def run(conn: Connection, dataset: str, files: list[str], rows: Iterable[ImportRow], *, deletions: Iterable[Deletion] = (),
-        by: str | None = None, dry_run: bool = False, match: bool = True) -> ImportReport:
-    """Import `rows` (and tombstone `deletions`) as one change in the caller's transaction."""
-    importer = Importer(conn, dataset, files, by=by, dry_run=dry_run, match=match)
+        mentions=None, by: str | None = None, dry_run: bool = False, match: bool = True, keep_ids: bool = True) -> ImportReport:
+    """Import `rows` (tombstone `deletions`, attach `mentions`) as one change in the caller's transaction."""
+    importer = Importer(conn, dataset, files, by=by, dry_run=dry_run, match=match, keep_ids=keep_ids, track=mentions is not None)
     for row in rows:
         importer.add(row)
     importer.delete(dataset, deletions)
+    if mentions is not None:
+        importer.attach(mentions)
     return importer.finish()

@@ -16,7 +16,7 @@ from pathlib import Path
 from kpolicy.dates import parse_edtf
 from kpolicy.errors import BadInput, KpolicyError, suggest
 from kpolicy.authority import Gazetteer
-from kpolicy.records import EventRecord, MentionRecord, SourceRecord
+from kpolicy.records import EventRecord, MentionRecord, SourceRecord, check_source_url
 from kpolicy.vocabulary import EVENT_TYPES, ROLES, STATUSES
 
 # An article file -> its plain text, as extraction reads it (the caller hands it in:
@@ -134,7 +134,7 @@ def load_annotation(path: Path, gazetteer: Gazetteer, article_root: Path | None 
         text=text,
         author=None if meta.get("author") is None else _text(meta["author"], path, "article.author"),
         publisher=None if meta.get("publisher") is None else _text(meta["publisher"], path, "article.publisher"),
-        url=None if meta.get("url") is None else _text(meta["url"], path, "article.url"),
+        url=None if meta.get("url") is None else check_source_url(_text(meta["url"], path, "article.url"), f"{path}: article.url"),
     )
     events = [_event(path, i, item, text, gazetteer) for i, item in enumerate(doc["events"], 1)]
     return Annotation(path, source, events)

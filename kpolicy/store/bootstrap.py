@@ -46,6 +46,10 @@ def _store_all(conn: Connection, annotations: list[Annotation]) -> StoreSummary:
     summary = StoreSummary()
     for annotation in annotations:
         summary.add(store_article(conn, annotation.source, annotation.events, action="seed"))
+    if annotations:
+        from kpolicy.store.stories import seed_bundled
+
+        seed_bundled(conn, annotations)  # the bundled stories over the articles just stored (data/stories/)
     return summary
 
 

@@ -27,7 +27,7 @@ from sqlalchemy import (
 
 # Bump with every migration; kpolicy refuses a database whose alembic_version differs
 # (a newer one cannot be downgraded safely, an older one is upgraded by `kpolicy init`).
-KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009")  # oldest first; append one per migration
+KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010")  # oldest first; append one per migration
 SCHEMA_REVISION = KNOWN_REVISIONS[-1]
 
 NAMING_CONVENTION = {
@@ -193,6 +193,7 @@ changes = Table(
     Column("action", String(32), nullable=False),
     Column("reason", Text),
     Column("source_id", Integer),  # the source an ingest, seed or source removal was about
+    Column("story_id", Integer),  # 0010: the story a story change was about
 )
 
 revisions = Table(
@@ -239,3 +240,36 @@ extractor_models = Table(
     Column("model", Text, nullable=False),  # the model document (JSON, sealed with its sha256)
     Column("change_id", Integer),  # the `learn` change that stored it
 )
+
+
+# ---- stories (0010) ---------------------------------------------------------------------------------
+
+stories = Table(
+    "stories",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("slug", String(200), nullable=False, unique=True),
+    Column("title", Text, nullable=False),
+    Column("author", Text),
+    Column("frozen_change", Integer),  # a published story's events are shown as of this change
+    Column("version", Integer, nullable=False, server_default="1"),
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+    Column("deleted_at", DateTime),  # undoing a story's creation leaves a tombstone
+)
+
+story_blocks = Table(
+    "story_blocks",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("story_id", Integer, ForeignKey("stories.id", ondelete="CASCADE"), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("text", Text),  # a heading's or paragraph's text; a saved query as written
+    Column("event_id", Integer),  # no foreign key: a story shows a deleted event as deleted
+    Column("filters", Text),  # a saved query's parsed filters (JSON)
+    Column("since_change", Integer),  # the newest change when the block was written
+    CheckConstraint("kind IN ('heading', 'text', 'event', 'query')", name="kind"),
+)
+Index("ix_story_blocks_story_id_position", story_blocks.c.story_id, story_blocks.c.position)
+Index("ix_story_blocks_event_id", story_blocks.c.event_id)

@@ -243,10 +243,10 @@ def current_user(explicit: str | None = None) -> str:
 
 
 def begin_change(conn: Connection, action: str, by: str | None = None, reason: str | None = None,
-                 source_id: int | None = None) -> int:
+                 source_id: int | None = None, story_id: int | None = None) -> int:
     """Open one change (a command's worth of revisions); returns its id for `record`."""
     return conn.execute(_INSERT_CHANGE, {"at": now(), "by": current_user(by), "action": action, "reason": reason,
-                                         "source_id": source_id}).inserted_primary_key[0]
+                                         "source_id": source_id, "story_id": story_id}).inserted_primary_key[0]
 
 
 def encode(value) -> str | None:

@@ -32,6 +32,23 @@ def terminal_safe(text: str) -> str:
     return _TERMINAL_UNSAFE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}", text)
 
 
+def _on_terminal(out) -> bool:
+    try:
+        return hasattr(out, "isatty") and out.isatty()
+    except ValueError:  # a closed stream
+        return False
+
+
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def json_terminal_safe(text: str) -> str:
+    """JSON text with the characters json.dumps leaves raw but a terminal obeys (C1 controls such as
+    \x9b, DEL, bidi overrides such as U+202E, line separators) written as \\uXXXX escapes: the same
+    JSON to a parser, inert on a screen. They occur only inside strings, where the escape is valid."""
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 def _plain(value):
     if isinstance(value, (date, datetime)):
         return value.isoformat()
@@ -48,16 +65,20 @@ def neutralise(value):
 
 
 def write_csv(rows: Iterable[dict], fields: tuple[str, ...], out: IO[str], raw: bool = False, exempt: tuple[str, ...] = ()) -> int:
-    """RFC 4180 CSV with a header row; returns the number of data rows."""
+    """RFC 4180 CSV with a header row; returns the number of data rows. On a terminal, control
+    characters in cells are shown escaped (terminal_safe); to a file or a pipe, cells are as stored."""
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(fields)
     count = 0
+    screen = _on_terminal(out)
     for row in rows:
         cells = []
         for f in fields:
             value = _plain(row.get(f))
             if not raw and f not in exempt:
                 value = neutralise(value)
+            if screen and isinstance(value, str):
+                value = terminal_safe(value)
             cells.append("" if value is None else value)
         writer.writerow(cells)
         count += 1
@@ -75,7 +96,10 @@ def write_csv_rows(rows: Iterable[tuple], fields: tuple[str, ...], out: IO[str],
     checked = [i for i, f in enumerate(fields) if not raw and f not in exempt]
     count = 0
     batch: list = []
+    screen = _on_terminal(out)
     for row in rows:
+        if screen:
+            row = [terminal_safe(v) if v.__class__ is str else v for v in row]
         if checked:
             cells = None
             for i in checked:
@@ -107,8 +131,9 @@ def dumps(value) -> str:
 
 def write_jsonl(rows: Iterable[dict], out: IO[str]) -> int:
     count = 0
+    encode = (lambda row: json_terminal_safe(dumps(row))) if _on_terminal(out) else dumps
     for row in rows:
-        out.write(dumps(row) + "\n")
+        out.write(encode(row) + "\n")
         count += 1
     return count
 
@@ -116,10 +141,11 @@ def write_jsonl(rows: Iterable[dict], out: IO[str]) -> int:
 def write_json(rows: Iterable[dict], out: IO[str]) -> int:
     """A JSON array written element by element."""
     count = 0
+    encode = (lambda row: json_terminal_safe(dumps(row))) if _on_terminal(out) else dumps
     out.write("[")
     for row in rows:
         out.write(",\n  " if count else "\n  ")
-        out.write(dumps(row))
+        out.write(encode(row))
         count += 1
     out.write("\n]\n" if count else "]\n")
     return count

@@ -115,6 +115,9 @@ class Desk:
         from kpolicy.dates import humanize
 
         self.env.filters["human"] = humanize
+        from kpolicy.records import link_url
+
+        self.env.tests["link_url"] = link_url  # only http(s) and mailto become links; a stored javascript: stays text
         self.env.globals["qs"] = qs
 
     # -- auth --------------------------------------------------------------------------------

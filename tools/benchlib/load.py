@@ -29,6 +29,7 @@ class SizeResult:
     profiles: list = field(default_factory=list)  # (title, text)
     db_mb: float = 0.0
     pg: dict = field(default_factory=dict)  # load and queries on PostgreSQL, when --postgres is given
+    gdelt: dict = field(default_factory=dict)  # the GDELT reader at `size` rows (tools/benchlib/gdelt.py)
 
 
 EXPORT_COLUMNS = 'id, date, start, "end", precision, type, status, title, actors, place, source, quote'

@@ -171,6 +171,12 @@ def report(results: list[SizeResult], command: str) -> str:
         lines += ["", "### Profiles (cProfile, one run, top functions by own time)", ""]
         for title, text in profiles:
             lines += [f"{title}:", "", "```", text, "```", ""]
+    gdelt = [r.gdelt for r in results if r.gdelt]
+    if gdelt:
+        from tools.benchlib.gdelt import table
+
+        lines += ["", "### The GDELT 2.0 reader (what `kpolicy import gdelt --country PRK,KOR --from ... --to ...` does before the store; "
+                  "tools/benchlib/gdelt.py)", "", table(gdelt, command)]
     lines += ["", END_MARK]
     return "\n".join(lines)
 
