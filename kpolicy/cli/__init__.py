@@ -13,7 +13,7 @@ alias, merge, office terms, export/import), `stories` (story new|show|add|move|r
 import sys
 
 from kpolicy.cli.app import app
-from kpolicy.cli import setup, queries, ingest, imports, views, curate, authority, stories, serve  # noqa: F401,E402  register their commands
+from kpolicy.cli import setup, queries, ingest, imports, views, curate, authority, stories, serve, users  # noqa: F401,E402  register their commands
 
 
 def _first_sentence(doc: str | None) -> str | None:

@@ -23,6 +23,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from kpolicy.extract.pipeline import ExtractedEvent
 
 EXTRACTORS = ("rules", "learned")
+DEFAULT_EXTRACTOR = "rules"  # what `extract` and `ingest` use without --extractor (docs/extraction.md says why)
 _CACHE: dict = {}
 
 
@@ -44,7 +45,9 @@ def extractor_for(extractor=None):
 
     if "rules" not in _CACHE:
         _CACHE["rules"] = Extractor()
-    if extractor in (None, "rules"):
+    if extractor is None:
+        extractor = DEFAULT_EXTRACTOR
+    if extractor == "rules":
         return _CACHE["rules"]
     from kpolicy.extract.learned import LearnedExtractor
 
@@ -64,7 +67,7 @@ def _with_actors(wrapped: WithActors):
     from kpolicy.extract.actors import ActorFinder
     from kpolicy.extract.pipeline import Extractor
 
-    inner = wrapped.extractor
+    inner = DEFAULT_EXTRACTOR if wrapped.extractor is None else wrapped.extractor
     key = ("actors", id(wrapped.gazetteer), inner if isinstance(inner, (str, type(None))) else ("model", inner.doc.get("sha256")))
     found = _CACHE.get("with_actors")
     if found is None or found[0] != key or found[1] is not wrapped.gazetteer:
@@ -91,4 +94,4 @@ def extract_events(text: str, published: date, extractor=None, explain: bool = F
     return events
 
 
-__all__ = ["EXTRACTORS", "WithActors", "extract_events", "extractor_for"]
+__all__ = ["DEFAULT_EXTRACTOR", "EXTRACTORS", "WithActors", "extract_events", "extractor_for"]

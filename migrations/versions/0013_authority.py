@@ -1,7 +1,7 @@
 """authority: actors' Wikidata ids, CAMEO codes, scripts, life dates; offices and terms; place ids and aliases
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-04
 
 Issue 20: actors and places as an authority file in the database. Actors gain `wikidata`
@@ -18,8 +18,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0012'
-down_revision = '0011'
+revision = '0013'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 
