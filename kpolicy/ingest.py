@@ -21,11 +21,12 @@ import os
 import re
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from dataclasses import dataclass, field, replace
+from datetime import date
 from pathlib import Path
 
 from kpolicy.errors import BadInput, RuntimeFailure
+from kpolicy.extract.publication import UNRELIABLE
 from kpolicy.extract.text import FORMATS_TEXT, SUPPORTED_SUFFIXES, ArticleProblem, Document, read_document, safe_yaml_load
 from kpolicy.records import EventRecord, SourceRecord, StoreSummary, check_source_url
 
@@ -45,7 +46,7 @@ class Prepared:
         """Extract the events of the document's text with `extractor`."""
         from kpolicy.extract import extract_events
 
-        self.events = extract_events(self.document.text, self.source.published, extractor=extractor, explain=explain)
+        self.events = extract_events(self.document.text, self.source.reference, extractor=extractor, explain=explain)
 
     def records(self) -> list[EventRecord]:
         """The events as the store takes them, mentions carrying their page for a PDF."""
@@ -63,19 +64,17 @@ def article_text(path: Path) -> str:
     return read_document(path).text
 
 
-def published_date(value, where: str) -> date:
-    if isinstance(value, datetime):  # YAML reads `published: 2020-01-01 10:00:00` as a datetime
-        return value.date()
-    if isinstance(value, date):
-        return value
-    text = str(value).strip()
-    m = re.match(r"^(\d{4}-\d{2}-\d{2})(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|[+-]\d{2}:?\d{2})?)?$", text)
-    try:
-        if not m:
-            raise ValueError
-        return date.fromisoformat(m.group(1))
-    except ValueError:
-        raise ArticleProblem("bad-metadata", f"{where}: published date {value!r} is not YYYY-MM-DD; give --published 2020-02-05") from None
+def published_date(value, where: str, source: str | None = None):
+    """A publication date (kpolicy.extract.publication.Publication: a day or a month) from a value
+    given as a date, YYYY-MM-DD, YYYY-MM, 'May 2023' or 'Published May 2023'; ArticleProblem else."""
+    from kpolicy.extract.publication import Publication, parse_published
+
+    if isinstance(value, Publication):
+        return value if value.source or source is None else replace(value, source=source)
+    found = parse_published(value, source)
+    if found is None:
+        raise ArticleProblem("bad-metadata", f"{where}: published date {value!r} is not YYYY-MM-DD or YYYY-MM; give --published 2020-02-05 (or 2020-02 when only the month is known)")
+    return found
 
 
 def slugify(text: str) -> str:
@@ -189,26 +188,38 @@ def prepare(path: Path, published: date | str | None = None, title: str | None =
 
 
 def _resolve(document, path, published, title, url, publisher, author, default_published, external, force, sidecar) -> Prepared:
+    from kpolicy.extract import publication as pub
+
     where = str(path)
-    layers = [document.metadata]  # lowest first
+    # lowest first, each with where its publication date would come from
+    layers = [(document.metadata, document.metadata.get("published_from") or pub.FROM_FRONT_MATTER)]
     side = sidecar_path(path) if sidecar else None
     if side is not None:
-        layers.append(read_sidecar(side))
+        layers.append((read_sidecar(side), pub.FROM_SIDECAR))
     if external:
-        layers.append(external)
+        layers.append((external, pub.FROM_MANIFEST))
     meta: dict = {}
-    for layer in layers:
+    origin = None  # where meta's publication date came from
+    for layer, layer_origin in layers:
         for key in ("date", "published", *META_FIELDS[1:], "id"):
             if layer.get(key) is not None:
                 meta["published" if key == "date" else key] = layer[key]
+                if key in ("date", "published"):
+                    origin = layer_origin
     values = {k: _text_field(meta, k, where) for k in META_FIELDS[1:]}
-    when = published if published is not None else meta.get("published")
     took_default = False
-    if when is None and default_published is not None:
-        when, took_default = default_published, True
+    if published is not None:
+        when = published_date(published, where, pub.FROM_OPTION)
+    elif meta.get("published") is not None and origin not in pub.UNRELIABLE:
+        when = published_date(meta["published"], where, origin)
+    else:  # the text's own dateline or 'Published ...' line, then a PDF's or Word file's own date, then the batch's
+        when = pub.evidence_in_text(document.text)
+        if when is None and meta.get("published") is not None:
+            when = published_date(meta["published"], where, origin)
+        if when is None and default_published is not None:
+            when, took_default = published_date(default_published, where, pub.FROM_BATCH), True
     if when is None:
         raise ArticleProblem("no-date", f"{path}: no publication date; give --published YYYY-MM-DD, a `published:` line in the front matter, a {path.name}{SIDECAR_SUFFIX} or a --manifest row")
-    when = published_date(when, where)
     if not force:
         from kpolicy.extract.documents import non_english
 
@@ -223,7 +234,9 @@ def _resolve(document, path, published, title, url, publisher, author, default_p
     source = SourceRecord(
         slug=slugify(slug_base),
         title=str(title or values["title"] or path.stem),
-        published=when,
+        published=when.day,
+        published_precision=when.precision,
+        published_from=when.source,
         text=document.text,
         author=author or values["author"],
         publisher=publisher or values["publisher"],
@@ -364,6 +377,7 @@ class Outcome:
     message: str | None = None
     summary: StoreSummary | None = None
     took_default: bool = False
+    date_from: str | None = None  # where the stored source's publication date came from
 
 
 @dataclass
@@ -373,6 +387,7 @@ class BatchSummary:
     present: int = 0
     skipped: dict[str, list[Path]] = field(default_factory=dict)
     took_default: list[Path] = field(default_factory=list)
+    unreliable_dates: list[tuple[Path, str]] = field(default_factory=list)  # (file, where its date came from)
 
     @property
     def n_skipped(self) -> int:
@@ -384,6 +399,8 @@ class BatchSummary:
             return
         if outcome.took_default:
             self.took_default.append(outcome.path)
+        if outcome.status == "stored" and outcome.date_from in UNRELIABLE:
+            self.unreliable_dates.append((outcome.path, outcome.date_from))
         if outcome.status == "present":
             self.present += 1
             return
@@ -428,7 +445,7 @@ def _prepare_task(path: Path, external: dict | None, default_published, force: b
         prepared = _resolve(document, path, None, None, None, None, None, default_published, external, force, True)
         if prepared.source.sha256 in _KNOWN:
             return ("present", path, prepared.took_default)
-        prepared.events = extract_events(document.text, prepared.source.published, extractor=_EXTRACTOR)
+        prepared.events = extract_events(document.text, prepared.source.reference, extractor=_EXTRACTOR)
         return ("ok", path, prepared.source, prepared.records(), prepared.took_default)
     except ArticleProblem as exc:
         return ("skip", path, exc.reason, str(exc))
@@ -480,7 +497,8 @@ def ingest_batch(database, items: Iterable[Path | Unusable], *, default_publishe
             return Outcome(path, "present", took_default=result[2])
         _, _, source, records, took_default = result
         stored = ingest_one(database, (source, records))
-        return Outcome(path, "stored" if stored.sources else "present", summary=stored, took_default=took_default)
+        return Outcome(path, "stored" if stored.sources else "present", summary=stored, took_default=took_default,
+                       date_from=source.published_from)
 
     def tasks():
         for item in items:

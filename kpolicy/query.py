@@ -607,7 +607,9 @@ def list_types(conn: Connection) -> list[dict]:
 
 
 # `kpolicy sources` fields, in order (the CSV header, also on an empty database)
-SOURCE_FIELDS = ("slug", "title", "author", "publisher", "published", "url", "events", "mentions", "characters", "ingested_at")
+SOURCE_FIELDS = ("slug", "title", "author", "publisher", "published", "url", "events", "mentions", "characters", "ingested_at", "published_from")
+# dates a file's software wrote, not its author (kpolicy.extract.publication.UNRELIABLE): flagged on the source
+_CHECK_DATE = {"pdf creation date", "docx created date"}
 
 
 def list_sources(conn: Connection) -> list[dict]:
@@ -624,7 +626,8 @@ def list_sources(conn: Connection) -> list[dict]:
             "title": r.title,
             "author": r.author,
             "publisher": r.publisher,
-            "published": _iso(r.published),
+            "published": _iso(r.published) if r.published_precision != "month" else f"{r.published:%Y-%m}",
+            "published_from": (f"{r.published_from} (check it)" if r.published_from in _CHECK_DATE else r.published_from),
             "url": r.url,
             "events": counts.get(r.id, (0, 0))[0],
             "mentions": counts.get(r.id, (0, 0))[1],
@@ -632,7 +635,8 @@ def list_sources(conn: Connection) -> list[dict]:
             "ingested_at": _iso(r.ingested_at),
         }
         for r in conn.execute(
-            sa.select(s.c.id, s.c.slug, s.c.title, s.c.author, s.c.publisher, s.c.published, s.c.url, s.c.ingested_at, sa.func.length(s.c.text).label("chars")).order_by(s.c.published, s.c.id)
+            sa.select(s.c.id, s.c.slug, s.c.title, s.c.author, s.c.publisher, s.c.published, s.c.published_precision, s.c.published_from,
+                      s.c.url, s.c.ingested_at, sa.func.length(s.c.text).label("chars")).order_by(s.c.published, s.c.id)
         )
     ]
 

@@ -60,6 +60,17 @@ class SourceRecord:
     publisher: str | None = None
     url: str | None = None
     site: str | None = None  # the web site or document origin, when the file's own metadata names it
+    published_precision: str = "day"  # 'month' when only the month is known (published = its first day)
+    published_from: str | None = None  # where the date came from (kpolicy.extract.publication FROM_*)
+
+    @property
+    def reference(self) -> date:
+        """The date relative phrases resolve against: the day, or a month's last day."""
+        if self.published_precision == "month":
+            import calendar
+
+            return self.published.replace(day=calendar.monthrange(self.published.year, self.published.month)[1])
+        return self.published
 
     def __post_init__(self):
         for name in ("title", "author", "publisher", "url", "site"):

@@ -82,7 +82,7 @@ def test_pdf_text_drops_headers_and_page_numbers_joins_hyphens_and_reads_columns
     order = [text.index(s) for s in ("North Korea Ends", "North Korea held", "Kim Jong-un said", "The United States", "China backed")]
     assert order == sorted(order)  # left column, then right column, page by page
     assert doc.metadata == {"title": "North Korea Ends Its Test Moratorium", "author": "Jane Analyst",
-                            "published": datetime(2020, 2, 5).date()}
+                            "published": datetime(2020, 2, 5).date(), "published_from": "pdf creation date"}
     assert doc.pages[0] == 0 and doc.page_at(text.index("China backed")) == 2 and doc.page_at(text.index("Kim")) == 1
 
 
@@ -90,8 +90,12 @@ def test_pdf_ingest_uses_its_metadata_and_mentions_keep_their_page(bulletin, tmp
     db = tmp_path / "k.db"
     result = run("ingest", bulletin, "--db", db)
     assert result.exit_code == 0, result.stderr
-    assert rows(db, "select title, author, published from sources") == [
-        ("North Korea Ends Its Test Moratorium", "Jane Analyst", "2020-02-05")]
+    assert rows(db, "select title, author, published, published_from from sources") == [
+        ("North Korea Ends Its Test Moratorium", "Jane Analyst", "2020-02-05", "pdf creation date")]
+    # issue 19 item 4: a date the PDF's software wrote is used, and said so, in the summary and on the source
+    assert "bulletin.pdf: its publication date is the file's creation date (PDF metadata" in result.stderr
+    listed = run("sources", "--db", db, "--format", "json")
+    assert '"published_from": "pdf creation date (check it)"' in listed.stdout
     text = rows(db, "select text from sources")[0][0]
     pages = rows(db, "select char_start, char_end, quote, page from mentions")
     assert pages and all(text[s:e] == q for s, e, q, _ in pages)
@@ -154,7 +158,8 @@ def test_docx_body_and_properties_without_page_headers(tmp_path):
     doc = read_document(path)
     assert doc.text == ("North Korea fired two short-range missiles on 4 May 2019.\n\n"
                         "South Korea's military said it was analysing the launch.")
-    assert doc.metadata == {"title": "Missile memo", "author": "Desk", "published": datetime(2019, 5, 6).date()}
+    assert doc.metadata == {"title": "Missile memo", "author": "Desk", "published": datetime(2019, 5, 6).date(),
+                            "published_from": "docx created date"}
 
 
 # ---------------------------------------------------------------- reading files safely (issue 15)

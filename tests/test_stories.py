@@ -72,6 +72,27 @@ def events_of(db: str, ids) -> dict[int, dict]:
         database.close()
 
 
+def docx_parts(data: bytes):
+    """A DOCX read back with python-docx: (document, [(style, text) of each paragraph], {footnote id: text})."""
+    import docx
+    from lxml import etree
+
+    document = docx.Document(io.BytesIO(data))
+    paragraphs = [(p.style.name, p.text) for p in document.paragraphs]
+    notes = {}
+    for part in document.part.package.iter_parts():
+        if part.partname == "/word/footnotes.xml":
+            w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+            for fn in etree.fromstring(part.blob).iter(w + "footnote"):
+                notes[int(fn.get(w + "id"))] = "".join(t.text or "" for t in fn.iter(w + "t"))
+    return document, paragraphs, notes
+
+
+def docx_text(data: bytes) -> str:
+    _, paragraphs, notes = docx_parts(data)
+    return "\n".join(t for _, t in paragraphs) + "\n" + "\n".join(notes.values())
+
+
 def unmd(text: str) -> str:
     return re.sub(r"\\(.)", r"\1", text)
 
@@ -188,7 +209,7 @@ def test_fuzzy_dates_as_an_analyst_writes_them():
 
 # ---- frozen and live ---------------------------------------------------------------------------
 
-@pytest.mark.parametrize("fmt", ["md", "html"])
+@pytest.mark.parametrize("fmt", ["md", "html", "docx"])
 def test_a_frozen_story_never_changes_and_a_live_one_shows_the_edit(cli, tmp_path, fmt):
     build(cli)
     ok(cli("story", "new", "live", "--title", "Live"))
@@ -199,14 +220,16 @@ def test_a_frozen_story_never_changes_and_a_live_one_shows_the_edit(cli, tmp_pat
     ok(cli("edit", "12", "--title", "Fifth plenum of the Seventh Central Committee", "--date", "2019-12-21/2019-12-31",
            "--reason", "KCNA's wording"))
     assert ok(cli("story", "export", STORY, "--format", fmt)).stdout_bytes == frozen_before
-    live_after = ok(cli("story", "export", "live", "--format", fmt)).stdout
-    assert live_after.encode() != live_before
-    assert "Fifth plenum of the Seventh Central Committee" in live_after and "late December 2019" in live_after
+    live_after = ok(cli("story", "export", "live", "--format", fmt)).stdout_bytes
+    assert live_after != live_before
+    live_text = docx_text(live_after) if fmt == "docx" else live_after.decode()
+    assert "Fifth plenum of the Seventh Central Committee" in live_text and "late December 2019" in live_text
     shown = ok(cli("story", "show", STORY)).stdout
     assert "! event #12 changed since the story was frozen at change" in shown
     assert "frozen at change" in bad(cli, "story", "add", STORY, "--event", "3")
     ok(cli("story", "edit", STORY, "--unfreeze"))
-    assert "Fifth plenum" in ok(cli("story", "export", STORY, "--format", fmt)).stdout
+    unfrozen = ok(cli("story", "export", STORY, "--format", fmt)).stdout_bytes
+    assert "Fifth plenum" in (docx_text(unfrozen) if fmt == "docx" else unfrozen.decode())
 
 
 def test_deleted_and_merged_events_are_shown_never_fail(cli):
@@ -318,3 +341,40 @@ def test_seeded_story_covers_the_31_events(cli, tmp_path):
         for blk in load_bundled(path)["blocks"]:
             if "query" in blk:
                 parse_filter_text(blk["query"])
+
+
+def test_docx_has_real_footnotes_and_the_documents_styles(cli, tmp_path):
+    build(cli)
+    events = events_of(cli.db, [12, 17, 19])
+    ok(cli("story", "export", STORY, "--format", "docx", "-o", tmp_path / "s.docx"))
+    document, paragraphs, notes = docx_parts((tmp_path / "s.docx").read_bytes())
+    assert paragraphs[0] == ("Title", "The December 2019 plenum")
+    assert ("Heading 1", "What the plenum decided") in paragraphs
+    bullets = [t for style, t in paragraphs if style == "List Bullet"]
+    assert bullets[0] == "28–31 December 2019 — WPK Central Committee plenum (5th plenary meeting of the 7th CC)"
+    assert bullets[2].startswith("from February 2020 — Expected: Display of the new strategic weapon")
+    # every reference in the body is a w:footnoteReference to a footnote that exists, and back
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    refs = [int(r.get(w + "id")) for r in document.element.body.iter(w + "footnoteReference")]
+    real = {k: v for k, v in notes.items() if k > 0}
+    assert set(refs) == set(real) and len(real) == sum(len(e["mentions"]) for e in events.values())
+    _check_lines(docx_text((tmp_path / "s.docx").read_bytes()), events)
+    for ev in events.values():
+        for mention in ev["mentions"]:
+            assert any(mention["quote"] in text for text in real.values())
+    assert document.core_properties.title == "The December 2019 plenum"
+    assert document.styles["Footnote Text"].type is not None
+
+
+def test_story_text_is_neutralised_in_docx(cli):
+    ok(cli("story", "new", STORY, "--title", "Title \x07 with a bell"))
+    hostile = '<w:p><w:r><w:t>injected</w:t></w:r></w:p> { HYPERLINK "http://evil" } \x0b\x1b[31m =cmd|x [#12]'
+    ok(cli("story", "add", STORY, "--text", hostile))
+    data = ok(cli("story", "export", STORY, "--format", "docx")).stdout_bytes
+    document, paragraphs, notes = docx_parts(data)
+    body = [t for style, t in paragraphs if style == "Normal"][0]
+    assert body.startswith('<w:p><w:r><w:t>injected</w:t></w:r></w:p> { HYPERLINK "http://evil" }')  # literal text, never markup
+    assert "\x1b" not in body and "\x0b" not in body and "\ufffd" in body
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    assert not list(document.element.body.iter(w + "fldSimple")) and not list(document.element.body.iter(w + "hyperlink"))
+    assert paragraphs[0][1] == "Title \ufffd with a bell"

@@ -391,7 +391,7 @@ def sources_remove(
 
 def sources_edit(
     slug: Annotated[str, typer.Argument(metavar="SLUG", help="The source (`kpolicy sources`).")],
-    published: Annotated[Optional[str], typer.Option("--published", metavar="YYYY-MM-DD", help="Corrected publication date: relative dates are re-resolved.")] = None,
+    published: Annotated[Optional[str], typer.Option("--published", metavar="YYYY-MM-DD", help="Corrected publication date (YYYY-MM when only the month is known): dates are re-resolved.")] = None,
     title: Annotated[Optional[str], typer.Option("--title", metavar="TEXT", help="Corrected title.")] = None,
     url: Annotated[Optional[str], typer.Option("--url", metavar="URL", help="Corrected URL.")] = None,
     publisher: Annotated[Optional[str], typer.Option("--publisher", metavar="TEXT", help="Corrected publisher.")] = None,

@@ -12,9 +12,9 @@ import typer
 from kpolicy.cli.app import app, handle_errors, open_db
 from kpolicy.cli.options import DbOpt
 
-PublishedOpt = Annotated[Optional[str], typer.Option("--published", metavar="YYYY-MM-DD", help="Publication date: relative dates ('last year', 'in June') resolve against it. Default: the file's front matter.")]
+PublishedOpt = Annotated[Optional[str], typer.Option("--published", metavar="YYYY-MM-DD", help="Publication date (YYYY-MM when only the month is known): relative dates ('last year', 'in June') resolve against it. Default: the file's front matter, else its dateline.")]
 ExtractorOpt = Annotated[Optional[str], typer.Option("--extractor", metavar="rules|learned", help="What decides the events: the rules, or the learned models (the package's, or the one `kpolicy learn` kept in the --db database). Default: the database's learned model when it has one, else the rules.")]
-BatchPublishedOpt = Annotated[Optional[str], typer.Option("--published", metavar="YYYY-MM-DD", help="Publication date for files whose front matter gives none.")]
+BatchPublishedOpt = Annotated[Optional[str], typer.Option("--published", metavar="YYYY-MM-DD", help="Publication date (or YYYY-MM) for files that give none of their own.")]
 
 
 @app.command()
@@ -96,6 +96,7 @@ def ingest(
       kpolicy ingest bulletins/ --db korea.db --extractor learned
       kpolicy ingest --manifest bulletins/manifest.csv --db korea.db
     """
+    from kpolicy.extract.publication import UNRELIABLE
     from kpolicy.ingest import BatchSummary, ingest_batch, ingest_one, load_manifest, prepare, published_date, real_path, walk
 
     when = None
@@ -136,6 +137,8 @@ def ingest(
         summary.present = len(total.skipped)
         if prepared.took_default:
             summary.took_default.append(articles[0])
+        if total.sources and prepared.source.published_from in UNRELIABLE:
+            summary.unreliable_dates.append((articles[0], prepared.source.published_from))
         _report(summary, published)
         return
     items = list(walk(articles, root))  # paths only: the texts stream through the workers
@@ -246,6 +249,10 @@ def _report(summary, published: str | None) -> None:
         names = [terminal_safe(p.name) for p in summary.took_default]
         shown = ", ".join(names[:10]) + (f" and {len(names) - 10} more" if len(names) > 10 else "")
         typer.echo(f"kpolicy: --published {published} was used for {len(names)} file(s) with no date of their own: {shown}", err=True)
+    for path, origin in summary.unreliable_dates:
+        typer.echo(f"kpolicy: warning: {path.name}: its publication date is the file's {origin.removeprefix('pdf ').removeprefix('docx ')} "
+                   f"({'PDF' if origin.startswith('pdf') else 'Word'} metadata, often not the publication's); check it and correct it "
+                   f"with `kpolicy sources edit SLUG --published DATE`", err=True)
 
 
 def _stderr_console():

@@ -21,7 +21,7 @@ from kpolicy.errors import BadInput, Conflict
 from kpolicy.store import schema, write
 from kpolicy.store import stories as story_store
 
-SOURCE_FIELDS = ("published", "title", "url", "publisher", "removed_at")
+SOURCE_FIELDS = ("published", "published_precision", "published_from", "title", "url", "publisher", "removed_at")
 INGEST_ACTIONS = ("ingest", "seed")
 
 

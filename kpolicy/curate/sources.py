@@ -93,12 +93,15 @@ def edit_source(conn: Connection, slug, *, published=None, title=None, url=None,
     s, m, e, p = schema.sources, schema.mentions, schema.events, schema.proposals
     new: dict = {}
     if published is not None:
-        try:
-            value = published if isinstance(published, date) else date.fromisoformat(str(published).strip())
-        except ValueError:
-            raise BadInput(f"--published {published!r} is not a YYYY-MM-DD date; e.g. --published 2020-02-05") from None
-        if value != src.published:
-            new["published"] = value
+        from kpolicy.extract.publication import parse_published
+
+        found = parse_published(published, "sources edit")
+        if found is None:
+            raise BadInput(f"--published {published!r} is not a YYYY-MM-DD date (or YYYY-MM when only the month is known); e.g. --published 2020-02-05")
+        if (found.day, found.precision) != (src.published, src.published_precision):
+            new["published"] = found.day
+            new["published_precision"] = found.precision
+            new["published_from"] = found.source
     if url is not None and str(url).strip():
         url = check_source_url(url, "--url")
     for key, value in (("title", title), ("url", url), ("publisher", publisher)):
@@ -111,9 +114,13 @@ def edit_source(conn: Connection, slug, *, published=None, title=None, url=None,
     change = c.begin(conn, "source_edit", by=by, reason=reason, source_id=src.id)
     conn.execute(s.update().where(s.c.id == src.id).values(**new))
     history = [(0, "source_edited", k, getattr(src, k).isoformat() if k == "published" else getattr(src, k),
-                v.isoformat() if k == "published" else v) for k, v in new.items()]
+                v.isoformat() if k == "published" else v) for k, v in new.items()
+               if k != "published_precision" or getattr(src, k) != v]
     if "published" in new:
-        old_iso, pub = src.published.isoformat(), new["published"]
+        from kpolicy.extract.publication import Publication
+
+        old_iso = Publication(src.published, src.published_precision).reference.isoformat()
+        pub = Publication(new["published"], new["published_precision"]).reference
         first_of = {}
         for r in conn.execute(sa.select(m.c.event_id, sa.func.min(m.c.id)).group_by(m.c.event_id)
                               .where(m.c.event_id.in_(sa.select(m.c.event_id).where(m.c.source_id == src.id)))):

@@ -25,6 +25,7 @@ from kpolicy.extract.dating import (NARRATIVE_CUE, NARRATIVE_LATER, REFERENCE_PO
                                     assign_times, choose_time, counted_from_subject, counted_in_sentence, future_in_clause,
                                     heading_date, narrative_in_future, reanchor, set_time, usable)
 from kpolicy.extract.mentions import edtf_compatible, event_head, is_definite, quote_span
+from kpolicy.extract.publication import dateline_spans
 from kpolicy.extract.roles import PRONOUN, ActorRoles
 from kpolicy.extract.sentences import paragraph_index, sentence_spans
 from kpolicy.extract.status import ENTRY_FUTURE, MONTH_MAY, fill_status, local_modality, status_of
@@ -114,6 +115,7 @@ class CandidateFinder:
         spans = sentence_spans(text)
         paras = paragraph_index(text, spans)
         mentions = self.mentions(text)
+        datelines = dateline_spans(text[:5000])
         starts = [a.start for a in mentions]
         out: list[Candidate] = []
         narrative: str | None = None
@@ -131,6 +133,9 @@ class CandidateFinder:
                 continue
             m = DATELINE.match(text, s0, s1) if s0 == 0 or text[s0 - 1] == "\n" else None
             body0 = m.end() if m else s0
+            for d0, _d1, story in datelines:  # 'SEOUL, July 13, 2023 - ...': publication evidence, no event date
+                if s0 <= d0 < s1 and story <= s1:
+                    body0 = max(body0, story)
             sentence = text[body0:s1]
             context = text[max(0, body0 - 1500):s1 + 200]
             triggers = find_triggers(sentence, context)

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from kpolicy.extract.plain import ArticleProblem, Document, PlainText, TextBuilder, clean_text, where_of
+from kpolicy.extract.publication import FROM_DOCX, FROM_PDF
 
 
 # ---------------------------------------------------------------- PDF
@@ -58,6 +59,7 @@ def _pdf_metadata(doc) -> dict:
     created = _pdf_date(_pdf_value(info.get("CreationDate")))
     if created:
         meta["published"] = created
+        meta["published_from"] = FROM_PDF
     return meta
 
 
@@ -303,6 +305,7 @@ def read_docx(data: bytes, path: Path | None = None) -> Document:
         meta["author"] = props.author.strip()
     if isinstance(props.created, datetime):
         meta["published"] = props.created.date()
+        meta["published_from"] = FROM_DOCX  # often the date of the template the file was made from
     return Document(path, text, PlainText(text), meta, "docx")
 
 

@@ -17,6 +17,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from kpolicy.errors import BadInput
+from kpolicy.extract.publication import FROM_PAGE
 from kpolicy.extract.plain import (  # noqa: F401  (re-exported: the names readers and tests know)
     FORMATS_TEXT, ArticleProblem, Document, PlainText, TextBuilder, clean_text, where_of,
 )
@@ -436,4 +437,5 @@ def _page_metadata(body: str) -> dict:
         published = None
     if published:
         meta["published"] = date.fromisoformat(published)
+        meta["published_from"] = FROM_PAGE
     return meta

@@ -135,6 +135,7 @@ def load_annotation(path: Path, gazetteer: Gazetteer, article_root: Path | None 
         author=None if meta.get("author") is None else _text(meta["author"], path, "article.author"),
         publisher=None if meta.get("publisher") is None else _text(meta["publisher"], path, "article.publisher"),
         url=None if meta.get("url") is None else check_source_url(_text(meta["url"], path, "article.url"), f"{path}: article.url"),
+        published_from="annotation",
     )
     events = [_event(path, i, item, text, gazetteer) for i, item in enumerate(doc["events"], 1)]
     return Annotation(path, source, events)

@@ -381,6 +381,7 @@ def store_article(conn: Connection, source: SourceRecord, events: Iterable[Event
     source_id = conn.execute(_INSERT_SOURCE, {
         "slug": _unique_slug(conn, source.slug), "title": source.title, "author": source.author,
         "publisher": source.publisher, "published": source.published, "url": source.url, "site": source.site,
+        "published_precision": source.published_precision, "published_from": source.published_from,
         "sha256": source.sha256, "text": source.text, "ingested_at": write.now(),
     }).inserted_primary_key[0]
     summary.sources = 1

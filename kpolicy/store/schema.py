@@ -27,7 +27,7 @@ from sqlalchemy import (
 
 # Bump with every migration; kpolicy refuses a database whose alembic_version differs
 # (a newer one cannot be downgraded safely, an older one is upgraded by `kpolicy init`).
-KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010")  # oldest first; append one per migration
+KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010", "0011")  # oldest first; append one per migration
 SCHEMA_REVISION = KNOWN_REVISIONS[-1]
 
 NAMING_CONVENTION = {
@@ -94,6 +94,8 @@ sources = Table(
     Column("ingested_at", DateTime, nullable=False),
     Column("site", Text),  # 0005: the web site or document origin from the file's own metadata
     Column("removed_at", DateTime),  # 0005: `sources remove` keeps the text, so the removal can be undone
+    Column("published_precision", String(8), nullable=False, server_default="day"),  # 0011: 'day' or 'month'
+    Column("published_from", Text),  # 0011: where the publication date came from (kpolicy.extract.publication)
 )
 
 events = Table(

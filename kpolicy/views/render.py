@@ -342,7 +342,7 @@ EVENT_COLUMNS = [("id", "id"), ("date", "date"), ("precision", "precision"), ("t
 SEARCH_COLUMNS = [("id", "id"), ("date", "date"), ("type", "type"), ("status", "status"), ("title", "title"), ("snippet", "snippet")]
 ACTOR_COLUMNS = [("name", "name"), ("kind", "kind"), ("iso3", "iso3"), ("parent", "parent"), ("events", "events"), ("aliases", "aliases")]
 TYPE_COLUMNS = [("code", "type"), ("family", "family"), ("events", "events"), ("description", "covers")]
-SOURCE_COLUMNS = [("slug", "slug"), ("published", "published"), ("publisher", "publisher"), ("events", "events"),
+SOURCE_COLUMNS = [("slug", "slug"), ("published", "published"), ("published_from", "date from"), ("publisher", "publisher"), ("events", "events"),
                   ("mentions", "mentions"), ("title", "title")]
 
 

@@ -13,6 +13,7 @@ is gone is still shown, as deleted, with its last version: an export never fails
 from __future__ import annotations
 
 import html
+import io
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -522,6 +523,143 @@ def to_text(doc: StoryDoc) -> str:
     return "\n".join(lines) + "\n"
 
 
+# ---- DOCX ----------------------------------------------------------------------------------------
+
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+
+def _w(tag: str) -> str:
+    return f"{{{W_NS}}}{tag}"
+
+
+def _docx_refs(paragraph, doc: StoryDoc, event_id: int) -> None:
+    """Real footnote references (w:footnoteReference) after the run before them."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    for n in doc.note_numbers.get(event_id, []):
+        run = paragraph.add_run()
+        rpr = OxmlElement("w:rPr")
+        style = OxmlElement("w:rStyle")
+        style.set(qn("w:val"), "FootnoteReference")
+        rpr.append(style)
+        run._r.append(rpr)
+        ref = OxmlElement("w:footnoteReference")
+        ref.set(qn("w:id"), str(n))
+        run._r.append(ref)
+
+
+def _docx_event(document, doc: StoryDoc, event_id: int) -> None:
+    ev = doc.events.get(event_id)
+    when, title, note = event_words(ev, event_id, doc.frozen_change)
+    paragraph = document.add_paragraph(style="List Bullet")
+    paragraph.add_run(neutral(when)).bold = True
+    paragraph.add_run(" — " + neutral(title))
+    if note:
+        paragraph.add_run(f" ({neutral(note)})").italic = True
+    _docx_refs(paragraph, doc, event_id)
+
+
+def _footnotes_xml(doc: StoryDoc) -> bytes:
+    """word/footnotes.xml: the two separators Word expects, then one footnote per note."""
+    from lxml import etree
+
+    root = etree.Element(_w("footnotes"), nsmap={"w": W_NS})
+    for kind, number in (("separator", "-1"), ("continuationSeparator", "0")):
+        fn = etree.SubElement(root, _w("footnote"), {_w("type"): kind, _w("id"): number})
+        p = etree.SubElement(fn, _w("p"))
+        ppr = etree.SubElement(p, _w("pPr"))
+        etree.SubElement(ppr, _w("spacing"), {_w("after"): "0", _w("line"): "240", _w("lineRule"): "auto"})
+        etree.SubElement(etree.SubElement(p, _w("r")), _w(kind))
+    for note in doc.notes:
+        fn = etree.SubElement(root, _w("footnote"), {_w("id"): str(note.number)})
+        p = etree.SubElement(fn, _w("p"))
+        etree.SubElement(etree.SubElement(p, _w("pPr")), _w("pStyle"), {_w("val"): "FootnoteText"})
+        ref = etree.SubElement(p, _w("r"))
+        etree.SubElement(etree.SubElement(ref, _w("rPr")), _w("rStyle"), {_w("val"): "FootnoteReference"})
+        etree.SubElement(ref, _w("footnoteRef"))
+        parts, quote = note_text(note)
+        text = " " + parts[0] + ". " + ", ".join(parts[1:])
+        url = safe_url(note.url)
+        if url:
+            text += f", {url}"
+        if quote:
+            text += f": “{quote}”"
+        t = etree.SubElement(etree.SubElement(p, _w("r")), _w("t"))
+        t.text = neutral(text + ".")
+        t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def _stable_zip(data: bytes) -> bytes:
+    """The same package with every member's time fixed: a frozen story's DOCX is the same file each time."""
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = 0o644 << 16
+            target.writestr(fixed, source.read(info.filename))
+    return out.getvalue()
+
+
+def to_docx(doc: StoryDoc) -> bytes:
+    """A Word document through python-docx: the title, headings and lists in the document's own
+    styles (Title, Heading 1, List Bullet), and real footnotes (word/footnotes.xml) for every
+    source. Story text is written as text runs only (no field, link or markup is ever made
+    from it), with the characters XML cannot hold replaced."""
+    from docx import Document
+    from docx.enum.style import WD_STYLE_TYPE
+    from docx.opc.constants import CONTENT_TYPE, RELATIONSHIP_TYPE
+    from docx.opc.packuri import PackURI
+    from docx.opc.part import Part
+    from docx.shared import Pt
+
+    document = Document()
+    props = document.core_properties
+    props.title, props.author = neutral(doc.title)[:255], neutral(doc.author or "")[:255]
+    props.comments = f"kpolicy story {doc.slug}" + (f", frozen at change {doc.frozen_change}" if doc.frozen_change else "")
+    text_style = document.styles.add_style("Footnote Text", WD_STYLE_TYPE.PARAGRAPH)
+    text_style.base_style = document.styles["Normal"]
+    text_style.font.size = Pt(9)
+    ref_style = document.styles.add_style("Footnote Reference", WD_STYLE_TYPE.CHARACTER)
+    ref_style.font.superscript = True
+    document.add_heading(neutral(doc.title), level=0)
+    for line in byline(doc):
+        document.add_paragraph(neutral(line) + ".", style="Subtitle")
+    for blk in doc.blocks:
+        if blk["kind"] == "heading":
+            document.add_heading(neutral(blk["text"]), level=1)
+        elif blk["kind"] == "text":
+            for para in paragraphs(blk["text"]):
+                paragraph = document.add_paragraph(style="Normal")
+                last = 0
+                for m in CITATION.finditer(para):
+                    paragraph.add_run(neutral(para[last:m.start()].rstrip()))
+                    event_id = int(m.group(1))
+                    if doc.note_numbers.get(event_id):
+                        _docx_refs(paragraph, doc, event_id)
+                    else:
+                        paragraph.add_run(f"(event {event_id})")
+                    last = m.end()
+                paragraph.add_run(neutral(para[last:]))
+        elif blk["kind"] == "event":
+            _docx_event(document, doc, blk["event"])
+        elif blk["kind"] == "query":
+            document.add_paragraph(style="Normal").add_run(neutral(query_line(blk)) + (":" if blk["total"] else ".")).italic = True
+            for event_id in blk["matches"]:
+                _docx_event(document, doc, event_id)
+    if doc.notes:
+        part = Part(PackURI("/word/footnotes.xml"), CONTENT_TYPE.WML_FOOTNOTES, _footnotes_xml(doc), document.part.package)
+        document.part.relate_to(part, RELATIONSHIP_TYPE.FOOTNOTES)
+    out = io.BytesIO()
+    document.save(out)
+    return _stable_zip(out.getvalue())
+
+
 # ---- JSON and the exporters ----------------------------------------------------------------------
 
 def to_json(doc: StoryDoc) -> dict:
@@ -555,8 +693,10 @@ def to_json(doc: StoryDoc) -> dict:
             "version": doc.version, "latest_change": doc.latest_change, "blocks": blocks, "footnotes": notes}
 
 
-EXPORTERS = {"md": to_markdown, "html": to_html}
-MEDIA_TYPES = {"md": "text/markdown; charset=utf-8", "html": "text/html; charset=utf-8"}
+EXPORTERS = {"md": to_markdown, "html": to_html, "docx": to_docx}
+MEDIA_TYPES = {"md": "text/markdown; charset=utf-8", "html": "text/html; charset=utf-8",
+               "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
+SUFFIXES = {"md": "md", "html": "html", "docx": "docx"}
 
 
 def export(doc: StoryDoc, fmt: str):
