@@ -403,3 +403,34 @@ def test_a_file_name_with_escapes_is_shown_escaped_in_the_skipped_line(tmp_path)
     assert "\x1b" not in result.stderr and "\u202e" not in result.stderr
     line = one_line_error(Cli(str(tmp_path / "k.db"))("ingest", str(folder / "bad\x1b[2J\u202e.txt")))
     assert "\x1b" not in line and "\\x1b[2J" in line
+
+
+# ---- item 12: an option before the subcommand --------------------------------------------------
+
+def test_db_before_a_groups_subcommand_is_honoured_and_the_default_database_never_made(sqlite_db, tmp_path):
+    from test_web import SEED_SLUG
+
+    default = tmp_path / "xdg-data" / "kpolicy" / "kpolicy.db"  # conftest points XDG_DATA_HOME here
+    line = one_line_error(Cli()("sources", "--db", sqlite_db, "remove", "extra", "--reason", "x"))
+    assert "unknown source 'extra'" in line
+    result = Cli()("sources", "--db", sqlite_db, "edit", SEED_SLUG, "--title", "Retitled", "--reason", "x")
+    assert result.exit_code == 0, result.stderr
+    with sqlite3.connect(sqlite_db) as conn:
+        assert conn.execute("SELECT title FROM sources").fetchone() == ("Retitled",)
+    result = Cli()("review", "--db", sqlite_db, "reject", "3", "--reason", "x")
+    assert result.exit_code == 0, result.stderr
+    assert not default.exists() and not default.parent.exists()
+
+
+@pytest.mark.parametrize("args, option", [
+    (["sources", "--format", "csv", "remove", "extra", "--reason", "x"], "--format"),
+    (["sources", "-o", "x.csv", "edit", "s", "--title", "t"], "--output"),
+    (["review", "--limit", "3", "accept", "3"], "--limit"),
+    (["review", "--format", "json", "reject", "3", "--reason", "x"], "--format"),
+])
+def test_any_other_option_before_a_subcommand_is_refused_saying_where_it_goes(args, option, sqlite_db, tmp_path):
+    before = Path(sqlite_db).read_bytes()
+    line = one_line_error(Cli(sqlite_db)(*args))
+    assert f"{option} before `{args[3] if args[1] == '-o' else args[3]}`" in line or f"{option} before" in line
+    assert "belongs to `kpolicy " in line
+    assert Path(sqlite_db).read_bytes() == before

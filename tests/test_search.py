@@ -67,12 +67,32 @@ def test_table_shows_snippet_brackets(cli):
     assert "[moratorium]" in result.stdout.lower()
 
 
-@pytest.mark.parametrize("text", ['"unbalanced', 'summit "Hanoi'])
-def test_unbalanced_quote_is_one_line_exit_2(cli, text):
-    result = cli("search", text)
+@pytest.mark.parametrize("text, word", [('"moratorium', "moratorium"), ('summit "Hanoi', "hanoi")])
+def test_an_unbalanced_quote_in_a_plain_search_is_part_of_the_word(cli, text, word):
+    """Issue 24, item 13: as search engines do; it was refused with exit 2."""
+    plain = cli("search", word, "--format", "json")
+    result = cli("search", text, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    import json
+
+    assert {r["id"] for r in json.loads(result.stdout)} <= {r["id"] for r in json.loads(plain.stdout)}
+    assert json.loads(result.stdout)
+
+
+def test_an_unbalanced_quote_with_fts_is_still_an_fts5_syntax_error(cli):
+    result = cli("search", "--fts", '"unbalanced')
     assert result.exit_code == 2
-    assert result.stderr.startswith("kpolicy: error: unbalanced double quote") and result.stderr.count("\n") == 1
-    assert result.stdout == ""
+    assert "fts" in result.stderr.lower() and result.stderr.count("\n") == 1
+
+
+def test_more_search_words_than_the_cap_are_refused_in_one_line(cli):
+    from kpolicy.search import MAX_TERMS
+
+    assert cli("search", " ".join(["missile"] * MAX_TERMS)).exit_code == 0
+    for args in ([" ".join(f"w{i}" for i in range(MAX_TERMS + 1))], ["--fts", " OR ".join(f"w{i}" for i in range(16_000))]):
+        result = cli("search", *args)
+        assert result.exit_code == 2 and result.stderr.count("\n") == 1, result.stderr
+        assert f"more than {MAX_TERMS} words" in result.stderr
 
 
 @pytest.mark.parametrize("text", ["'; DROP TABLE events; --", "x' OR 1=1 --", "***", "NEAR(", "title:", "a AND"])

@@ -184,10 +184,44 @@ def read_article(path):
     return article_text(path)
 
 
+GROUP_DB_KEY = "kpolicy.group_db"  # ctx.meta: a --db given before a group's subcommand (`kpolicy sources --db x remove`)
+
+
+def group_options(ctx, **given) -> None:
+    """Options a command group (`sources`, `review`) received before its subcommand. `--db` is
+    honoured: the subcommand opens that database unless it names its own. Any other is refused
+    in one line saying where it goes: ignored, `sources --db x.db remove` once created and seeded
+    the default database and then called the source unknown (issue 24, item 12)."""
+    if ctx.invoked_subcommand is None:
+        return
+    try:
+        from typer._click.core import ParameterSource
+    except ImportError:  # pragma: no cover
+        from click.core import ParameterSource
+    from kpolicy.errors import BadInput
+
+    group, sub = ctx.info_name, ctx.invoked_subcommand
+    params = {p.name: p for p in ctx.command.params}
+    for name, value in given.items():
+        if ctx.get_parameter_source(name) != ParameterSource.COMMANDLINE:
+            continue
+        if name == "db":
+            ctx.meta[GROUP_DB_KEY] = value
+            continue
+        option = params[name].opts[0] if name in params else f"--{name}"
+        takes = ctx.command.get_command(ctx, sub)
+        where = (f"put it after `{sub}`: kpolicy {group} {sub} ... {option} ..." if takes is not None and
+                 any(option in p.opts for p in takes.params) else f"`kpolicy {group} {sub}` has no {option}; drop it")
+        raise BadInput(f"{option} before `{sub}` belongs to `kpolicy {group}` itself, not to `kpolicy {group} {sub}`; {where}")
+
+
 def open_db(db: str | None, create: bool = True):
     """Open the database for a command, telling the user on stderr when it was just created."""
     from kpolicy.store.bootstrap import open_or_create
     from kpolicy.store.db import resolve
+
+    if db is None:
+        db = get_current_context().meta.get(GROUP_DB_KEY)
 
     get_current_context().meta[TARGET_KEY] = resolve(db)
     database = open_or_create(db, create=create, read=read_article)

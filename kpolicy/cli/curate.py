@@ -10,7 +10,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from kpolicy.cli.app import app, handle_errors, open_db
+from kpolicy.cli.app import app, group_options, handle_errors, open_db
 from kpolicy.cli.options import DbOpt, FormatOpt, OutputOpt
 from kpolicy.cli.output import check_format, emit, output_stream
 
@@ -143,6 +143,7 @@ def review(
       kpolicy review accept --proposal 2
       kpolicy review reject --proposal 3 --reason "the article misdates it"
     """
+    group_options(ctx, db=db, format=format, output=output, limit=limit)
     if ctx.invoked_subcommand is not None:
         return
     from kpolicy import curate

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from kpolicy.cli.app import app, handle_errors, open_db
+from kpolicy.cli.app import app, group_options, handle_errors, open_db
 from kpolicy.cli.options import DbOpt, FormatOpt, OutputOpt, filter_options
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -214,6 +214,7 @@ def sources(ctx: typer.Context, db: DbOpt = None, format: FormatOpt = "table", o
       kpolicy sources edit SLUG --published 2020-02-05 --reason "misdated"
       kpolicy sources remove SLUG --reason "wrong file"
     """
+    group_options(ctx, db=db, format=format, output=output)
     if ctx.invoked_subcommand is not None:
         return
     from kpolicy import query

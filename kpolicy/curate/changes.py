@@ -177,7 +177,8 @@ def _revert(conn: Connection, new_change: int, rev, *, strict: bool) -> set[int]
         write.record(conn, new_change, event_id, "reverted", field, new, old)
         return touched
     if field == "mentions" and isinstance(old, list):
-        back = [i for i in old if i not in (new or [])]
+        later = set(new or [])  # a set: `in` on the list was 10^8 comparisons for an undo of two 10k-mention events
+        back = [i for i in old if i not in later]
         if back:
             sources = {}
             for mid, holder in conn.execute(sa.select(m.c.id, m.c.event_id).where(m.c.id.in_(back))):
@@ -202,10 +203,12 @@ def _revert(conn: Connection, new_change: int, rev, *, strict: bool) -> set[int]
             present = set(conn.execute(sa.select(m.c.id).where(m.c.id.in_([r["id"] for r in old]))).scalars())
             rows = [r for r in old if r["id"] not in present]
             if rows:
-                conn.execute(m.insert(), rows)
+                with write.search_deferred(conn, {event_id} | {r["event_id"] for r in rows if r.get("event_id")}):
+                    conn.execute(m.insert(), rows)
             write.record(conn, new_change, event_id, "reverted", "mention_rows", None, old)
         elif new and old is None:  # rows that were put back: remove them again
-            conn.execute(m.delete().where(m.c.id.in_([r["id"] for r in new])))
+            with write.search_deferred(conn, {event_id} | {r["event_id"] for r in new if r.get("event_id")}):
+                conn.execute(m.delete().where(m.c.id.in_([r["id"] for r in new])))
             write.record(conn, new_change, event_id, "reverted", "mention_rows", new, None)
         c.bump(conn, new_change, event_id)
         touched.add(event_id)

@@ -251,13 +251,16 @@ def move_mentions(conn: Connection, ids, to_event: int) -> list[int]:
     taken = {(r.source_id, r.char_start, r.char_end) for r in conn.execute(
         sa.select(m.c.source_id, m.c.char_start, m.c.char_end).where(m.c.event_id == to_event))}
     moved = []
-    for r in conn.execute(sa.select(m.c.id, m.c.source_id, m.c.char_start, m.c.char_end).where(m.c.id.in_(ids))):
+    holders = {to_event}
+    for r in conn.execute(sa.select(m.c.id, m.c.event_id, m.c.source_id, m.c.char_start, m.c.char_end).where(m.c.id.in_(ids))):
         key = (r.source_id, r.char_start, r.char_end)
         if key not in taken:
             taken.add(key)
             moved.append(r.id)
+            holders.add(r.event_id)
     if moved:
-        conn.execute(m.update().where(m.c.id.in_(moved)).values(event_id=to_event))
+        with write.search_deferred(conn, holders):  # each event's search row rebuilt once, not once per mention
+            conn.execute(m.update().where(m.c.id.in_(moved)).values(event_id=to_event))
     return sorted(moved)
 
 

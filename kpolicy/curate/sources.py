@@ -40,7 +40,8 @@ def remove_source(conn: Connection, slug, *, reason, by=None) -> int:
     for r in conn.execute(sa.select(*(m.c[k] for k in MENTION_COLUMNS)).where(m.c.source_id == src.id).order_by(m.c.id)):
         rows.setdefault(r.event_id, []).append(dict(r._mapping))
     stamp = write.now()
-    conn.execute(m.delete().where(m.c.source_id == src.id))
+    with write.search_deferred(conn, rows):  # each event re-indexed once, not once per removed mention
+        conn.execute(m.delete().where(m.c.source_id == src.id))
     history = []
     for event_id, mentions in rows.items():
         history.append((event_id, "source_removed", "mention_rows", mentions, None))

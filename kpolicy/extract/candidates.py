@@ -222,7 +222,9 @@ class CandidateFinder:
             cand.head = event_head(t, sentence)
             cand.past = tense == "past"
             habitual = bool(re.search(r"\b(?:usually|typically|normally|often|routinely|annually|every\s+year|each\s+year|regularly)\b", sentence, re.I))
-            cand.generic = habitual or bool(re.fullmatch(r"(?i)(?:plenums|summits|sessions|meetings|congresses|elections)", t.text)) and bool(
+            # 'after each later test', 'every launch': a quantified mention names no one event
+            quantified = bool(re.search(r"\b(?:each|every)\s+(?:[\w-]+\s+){0,2}$", sentence[max(0, t.start - 30):t.start], re.I))
+            cand.generic = habitual or quantified or bool(re.fullmatch(r"(?i)(?:plenums|summits|sessions|meetings|congresses|elections)", t.text)) and bool(
                 re.search(r"\b(?:these|those|such|many|several|all)\s+(?:\w+\s+)?$", sentence[max(0, t.start - 30):t.start], re.I))
             choose_time(sc, k, t, assigned, free, cand, cue)
             cands.append(cand)

@@ -386,8 +386,13 @@ def store_article(conn: Connection, source: SourceRecord, events: Iterable[Event
     }).inserted_primary_key[0]
     summary.sources = 1
     change_id = write.begin_change(conn, action, by=by, source_id=source_id)
+    with write.search_deferred(conn) as searched:  # an event gaining n mentions is re-indexed once, not n times
+        return _store_records(conn, source, source_id, change_id, events, merge, summary, searched)
+
+
+def _store_records(conn: Connection, source: SourceRecord, source_id: int, change_id: int, events: Iterable[EventRecord],
+                   merge: bool, summary: StoreSummary, touched: set[int]) -> StoreSummary:
     lookups = lookups_for(conn)
-    touched: set[int] = set()
     history: list[tuple] = []  # in record order; a new event's entry holds its index in `new` until it has an id
     new: list[write.NewEvent] = []
     for record in events:
