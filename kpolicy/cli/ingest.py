@@ -184,7 +184,7 @@ def _extractor(name: str | None, db: str | None):
     from kpolicy.learning import resolve_extractor
 
     if db is None:
-        return resolve_extractor(name or "rules")
+        return resolve_extractor(name)
     database = open_db(db, create=False)
     with database.reading() as conn:
         return resolve_extractor(name, conn)

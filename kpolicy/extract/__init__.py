@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from kpolicy.extract.pipeline import ExtractedEvent
 
 EXTRACTORS = ("rules", "learned")
+DEFAULT_EXTRACTOR = "rules"  # what `extract` and `ingest` use without --extractor (docs/extraction.md says why)
 _CACHE: dict = {}
 
 
@@ -30,7 +31,9 @@ def extractor_for(extractor=None):
 
     if "rules" not in _CACHE:
         _CACHE["rules"] = Extractor()
-    if extractor in (None, "rules"):
+    if extractor is None:
+        extractor = DEFAULT_EXTRACTOR
+    if extractor == "rules":
         return _CACHE["rules"]
     from kpolicy.extract.learned import LearnedExtractor
 
@@ -56,4 +59,4 @@ def extract_events(text: str, published: date, extractor=None, explain: bool = F
     return events
 
 
-__all__ = ["EXTRACTORS", "extract_events", "extractor_for"]
+__all__ = ["DEFAULT_EXTRACTOR", "EXTRACTORS", "extract_events", "extractor_for"]

@@ -198,6 +198,89 @@ def add_event(conn, request, form, by):
     return f"/events/{new_id}", f"#{new_id} added from {slug}", {"event": new_id}
 
 
+# ---- stories ------------------------------------------------------------------------------------------
+
+def _stories():
+    from kpolicy.curate import stories
+
+    return stories
+
+
+def _story_version(form) -> int | None:
+    raw = form.get("version")
+    if raw in (None, ""):
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        raise BadInput(f"version {raw!r} is not a number") from None
+
+
+def _story_path(slug: str, focus=None) -> str:
+    return f"/stories/{slug}" + (f"?focus={focus}" if focus is not None else "")
+
+
+def new_story(conn, request, form, by):
+    slug = (form.get("slug") or "").strip()
+    _stories().new_story(conn, slug, form.get("title"), author=(form.get("author") or "").strip() or None, by=by,
+                         reason=_reason(form, False))
+    return _story_path(slug), f"story {slug} started", {"story": slug}
+
+
+BLOCK_KINDS = ("heading", "text", "event", "query")
+
+
+def add_block(conn, request, form, by):
+    slug = request.path_params["slug"]
+    kind = form.get("kind")
+    if kind not in BLOCK_KINDS:
+        raise BadInput(f"kind must be one of {', '.join(BLOCK_KINDS)}")
+    value = form.get("value") or ""
+    after = (form.get("after") or "").strip() or None
+    n = _stories().add_block(conn, slug, kind, value.strip() if kind == "event" else value, after=after, by=by,
+                             reason=_reason(form, False), if_version=_story_version(form))
+    return _story_path(slug, n), f"{kind} added as block {n}", {"story": slug, "block": n}
+
+
+def add_to_story(conn, request, form, by):
+    slug = (form.get("story") or "").strip()
+    if not slug:
+        raise BadInput("choose the story to add to")
+    ids = _ids(" ".join(form.getlist("event")), "add to story")
+    blocks = _stories().add_events(conn, slug, ids, by=by, reason=_reason(form, False))
+    what = ", ".join(f"#{i}" for i in ids)
+    return None, f"added {what} to story {slug} (blocks {blocks[0]}–{blocks[-1]})", {"story": slug, "blocks": blocks}
+
+
+def move_block(conn, request, form, by):
+    slug, n = request.path_params["slug"], request.path_params["id"]
+    to = form.get("to")
+    new = _stories().move_block(conn, slug, n, to=to, by=by, reason=_reason(form, False), if_version=_story_version(form))
+    return _story_path(slug, new), f"block {n} moved to {new}", {"story": slug, "block": new}
+
+
+def remove_block(conn, request, form, by):
+    slug, n = request.path_params["slug"], request.path_params["id"]
+    _stories().remove_block(conn, slug, n, by=by, reason=_reason(form, False), if_version=_story_version(form))
+    return _story_path(slug), f"block {n} removed (undo it from the history)", {"story": slug, "removed": n}
+
+
+def edit_block(conn, request, form, by):
+    slug, n = request.path_params["slug"], request.path_params["id"]
+    _stories().edit_block(conn, slug, n, form.get("value") or "", by=by, reason=_reason(form, False),
+                          if_version=_story_version(form))
+    return _story_path(slug, n), f"block {n} rewritten", {"story": slug, "block": n}
+
+
+def freeze_story(conn, request, form, by):
+    slug = request.path_params["slug"]
+    unfreeze = form.get("unfreeze") == "1"
+    as_of = None if unfreeze else ((form.get("as_of") or "").strip() or "latest")
+    _stories().edit_story(conn, slug, as_of=as_of, unfreeze=unfreeze, by=by, reason=_reason(form, False),
+                          if_version=_story_version(form))
+    return _story_path(slug), f"story {slug} {'unfrozen' if unfreeze else 'frozen'}", {"story": slug}
+
+
 ACTIONS = (
     ("/events/{id:id}/review", review_event),
     ("/events/{id:id}/edit", edit_event),
@@ -209,6 +292,13 @@ ACTIONS = (
     ("/sources/{slug}/remove", remove_source),
     ("/sources/{slug}/edit", edit_source),
     ("/sources/{slug}/add", add_event),
+    ("/stories/new", new_story),
+    ("/stories/add-events", add_to_story),
+    ("/stories/{slug}/add", add_block),
+    ("/stories/{slug}/blocks/{id:id}/move", move_block),
+    ("/stories/{slug}/blocks/{id:id}/remove", remove_block),
+    ("/stories/{slug}/blocks/{id:id}/edit", edit_block),
+    ("/stories/{slug}/freeze", freeze_story),
 )
 
 
