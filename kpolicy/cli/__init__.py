@@ -11,7 +11,7 @@ undo, history, sources remove/edit), `stories` (story new|show|add|move|remove|e
 import sys
 
 from kpolicy.cli.app import app
-from kpolicy.cli import setup, queries, ingest, imports, views, curate, stories, serve  # noqa: F401,E402  register their commands
+from kpolicy.cli import setup, queries, ingest, imports, views, curate, stories, serve, users  # noqa: F401,E402  register their commands
 
 
 def _first_sentence(doc: str | None) -> str | None:

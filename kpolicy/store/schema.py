@@ -27,7 +27,7 @@ from sqlalchemy import (
 
 # Bump with every migration; kpolicy refuses a database whose alembic_version differs
 # (a newer one cannot be downgraded safely, an older one is upgraded by `kpolicy init`).
-KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010", "0011")  # oldest first; append one per migration
+KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010", "0011", "0012")  # oldest first; append one per migration
 SCHEMA_REVISION = KNOWN_REVISIONS[-1]
 
 NAMING_CONVENTION = {
@@ -275,3 +275,32 @@ story_blocks = Table(
 )
 Index("ix_story_blocks_story_id_position", story_blocks.c.story_id, story_blocks.c.position)
 Index("ix_story_blocks_event_id", story_blocks.c.event_id)
+
+
+# ---- people and desk sessions (0012; kpolicy.store.users) -----------------------------------------
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(64), nullable=False, unique=True),
+    Column("role", String(16), nullable=False),
+    Column("token_hash", Text, nullable=False),  # Argon2id of the token's secret; the token itself is never kept
+    Column("created_at", DateTime, nullable=False),
+    Column("token_at", DateTime, nullable=False),
+    Column("disabled_at", DateTime),
+    CheckConstraint("role IN ('reader', 'reviewer', 'admin')", name="role"),
+)
+
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("key_hash", String(64), nullable=False, unique=True),  # SHA-256 of the cookie's random key
+    Column("created_at", DateTime, nullable=False),
+    Column("expires_at", DateTime, nullable=False),
+    Column("last_seen_at", DateTime, nullable=False, index=True),
+    Column("ended_at", DateTime),
+    Column("working_on", String(200)),  # the last page the session opened (the history page's "who is working on what")
+)
