@@ -90,6 +90,11 @@ _BOUNDARY = re.compile(r"[,;:!?()\"“”]|" + _STOP + r"(?=\s)|\s(?:that|and|bu
 _SENT_END = re.compile(_STOP + r"[\"”’')\]]*\s+|\n")
 
 
+# a phrase that looks forward from its clause's time: the month it names comes after
+_AHEAD_OF = re.compile(r"\b(?:ahead\s+of|in\s+the\s+run-?up\s+to|in\s+preparation\s+for|prepar(?:e|es|ed|ing)\s+for|preparations\s+for|gearing\s+up\s+for)"
+                       r"\s+(?:[\w'\u2019-]+\s+){0,6}$", re.I)
+
+
 class Context:
     """What resolvers need beyond the match: publication, tense, narrative."""
 
@@ -161,6 +166,11 @@ class Context:
         pub = self.pub
         if self.future(start, end):
             return (pub.year if month >= pub.month else pub.year + 1), self.pub_iso
+        if _AHEAD_OF.search(self.text, max(0, start - 80), start):
+            # 'rose ahead of the elections in April', 'preparing for the summit in June': what the
+            # clause looks forward to comes after the time it speaks of (the narrative's, else publication)
+            base, anchor = (self.narrative_lower, self.narrative) if self.narrative_lower is not None else (pub, self.pub_iso)
+            return (base.year if month >= base.month else base.year + 1), anchor
         if self.narrative_lower is not None:  # the narrative moves forward: first such month from it
             nl = self.narrative_lower
             year = nl.year if month >= nl.month else nl.year + 1

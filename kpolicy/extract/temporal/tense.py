@@ -21,7 +21,7 @@ _FUTURE = re.compile(
     re.I,
 )
 _PAST = re.compile(
-    r"\b(?:said|says?\s+it\s+had|was|were|had|did|held|met|took|gave|made|came|went|told|began|begun|saw|"
+    r"\b(?:said|says?\s+it\s+had|was|were|had|did|held|met|took|gave|made|came|became|went|told|began|begun|saw|"
     r"fired|launched|conducted|tested|convened|announced|reported|agreed|signed|rose|fell|won|lost|left|"
     r"sent|led|ran|wrote|spoke|set\s+off|unveiled|adopted|skipped|delivered|replaced|visited|"
     r"ago|yesterday|last\s+(?:week|month|year|monday|tuesday|wednesday|thursday|friday|saturday|sunday)|"
