@@ -161,26 +161,6 @@ def show(
 
 @app.command()
 @handle_errors
-def actors(db: DbOpt = None, format: FormatOpt = "table", output: OutputOpt = None) -> None:
-    """List actors with their kind, ISO code, parent, aliases and event counts.
-
-    \b
-    Example:
-      kpolicy actors --format csv
-    """
-    from kpolicy import query
-    from kpolicy.views import render
-
-    fmt = check_format(format)
-    database = open_db(db)
-    with database.reading() as conn:
-        rows = query.list_actors(conn)
-    with output_stream(output) as out:
-        emit(rows, fmt, out, render.ACTOR_COLUMNS)
-
-
-@app.command()
-@handle_errors
 def types(db: DbOpt = None, format: FormatOpt = "table", output: OutputOpt = None) -> None:
     """List event types with their family (usable in --type too) and event counts.
 
