@@ -16,7 +16,7 @@ from starlette.routing import Route
 from kpolicy.errors import MAX_ID, BadInput
 from kpolicy.query import EventQuery
 from kpolicy.web import reads, svg
-from kpolicy.web.app import Desk, json_response
+from kpolicy.web.app import Desk, json_response, signin_page
 
 PAGE_SIZE = 100
 MAX_PAGE = 500
@@ -205,6 +205,11 @@ PAGES = (
 
 def _endpoint(desk: Desk, template: str, fn, as_json: bool):
     def endpoint(request: Request) -> Response:
+        person = desk.person(request)  # a bad credential raises SignInFailed: the sign-in page (401)
+        if desk.team:
+            if person is None:
+                return signin_page(request, None, 401)
+            desk.touch(request, person)
         with desk.database.reading() as conn:
             data = fn(request, conn)
         if isinstance(data, Response):
