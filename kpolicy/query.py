@@ -96,7 +96,11 @@ def resolve_actor(conn: Connection, name: str) -> int:
     spellings = [(row.name, row.id) for row in actors.values()]
     spellings += [(row.alias, row.actor_id) for row in conn.execute(sa.select(al.c.alias, al.c.actor_id))]
     people = {i for i, row in actors.items() if row.kind == "person"}
-    by_surname = {i for text, i in spellings if i in people and key and key in _surnames(text)}
+    # A canonical name's surname decides before an alias's words do: "Moon" is Moon Jae-in, not
+    # Ban Ki-moon, whose alias "Ban Ki Moon" splits his given name.
+    by_surname = {i for i in people if key and key in _surnames(actors[i].name)}
+    if not by_surname:
+        by_surname = {i for text, i in spellings if i in people and key and key in _surnames(text)}
     if len(by_surname) == 1:
         return by_surname.pop()
     if by_surname:
