@@ -229,6 +229,13 @@ def test_learn_improves_the_held_out_part_of_an_analysts_session(tmp_path, empty
     assert [k[0] for k in kept] == [result.model_id] and kept[0][1] == model_mod.shipped_model().id
     assert json.loads(kept[0][2])["after"]["event"] == after["event"][0]
     assert own.id == result.model_id
+    from kpolicy.curate.changes import undo_change
+
+    with database.reading() as conn:
+        learn_change = conn.execute(sa.text("SELECT max(id) FROM changes WHERE action = 'learn'")).scalar()
+    with pytest.raises(BadInput, match="kept a learned extractor model, which is never deleted"):
+        with database.writing() as conn:
+            undo_change(conn, learn_change, reason="try", by="analyst")
     # later extracts into this database use it: the remark is no longer an event
     name, text, pub = session_texts(40)[39]
     text = text.replace("Beijing", "Seoul")
