@@ -299,7 +299,8 @@ def train(args) -> int:
         print(f"{d}: {len(all_ex[d])} examples, {len(decisions[d]['features'])} features", file=sys.stderr)
     use = [d for d in DECISIONS if d not in (args.rules_decide or "").split(",")]
     doc = {"format": FORMAT, "version": VERSION, "id": None, "use": use,
-           "thresholds": {"drop": args.drop, "add": args.add},
+           "thresholds": {"drop": args.drop, "add": args.add,
+                          **({"actor_drop": args.actor_drop, "actor_add": args.actor_add} if args.actor_drop is not None else {})},
            "created": datetime.now(timezone.utc).replace(microsecond=0).isoformat(), "base": None,
            "training": {"documents": used, "examples": {d: len(all_ex[d]) for d in DECISIONS},
                         "fit": f"scikit-learn LogisticRegression(C={args.c}), features seen >= 2 times"},
@@ -450,6 +451,9 @@ def main(argv=None) -> int:
     sub.choices["train"].add_argument("--c", type=float, default=1.0)
     sub.choices["train"].add_argument("--drop", type=float, default=0.5, help="p(event) below which a rules' event is dropped")
     sub.choices["train"].add_argument("--add", type=float, default=0.5, help="p(event) from which another candidate is added")
+    sub.choices["train"].add_argument("--actor-drop", type=float, default=None,
+                                      help="with these two, the rules' actors stay unless p < this; others join from --actor-add")
+    sub.choices["train"].add_argument("--actor-add", type=float, default=0.9)
     sub.choices["train"].add_argument("--rules-decide", default="", help="decisions left to the rules, comma-separated")
     sub.choices["evaluate"].add_argument("--bench", action="store_true")
     a = ap.parse_args(argv)
