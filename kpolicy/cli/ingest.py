@@ -191,10 +191,12 @@ def _extractor(name: str | None, db: str | None):
 
 
 def _database_extractor(database, name: str | None):
+    from kpolicy.ingest import with_database_actors
     from kpolicy.learning import resolve_extractor
 
     with database.reading() as conn:
-        return resolve_extractor(name, conn)
+        chosen = resolve_extractor(name, conn)
+    return with_database_actors(database, chosen)  # the analyst's actors, places and office terms
 
 
 @app.command()
