@@ -91,3 +91,15 @@ class Conflict(BadInput):
     change stands in the way of an undo. Exit 2, nothing written."""
 
     exit_code = 2
+
+
+class SignInFailed(BadInput):
+    """A wrong, expired or ended token or session, or a disabled person (401 on the desk)."""
+
+    exit_code = 2
+
+
+class Forbidden(BadInput):
+    """The signed-in person's role does not allow this (403 on the desk)."""
+
+    exit_code = 2

@@ -332,6 +332,31 @@ def _walk_dir(folder: Path, root: Path, seen: set[str]) -> Iterator[Path | Unusa
 
 # ---------------------------------------------------------------- storing
 
+def database_gazetteer(database):
+    """The shipped authority file with this database's own additions (actors, places and office
+    terms added or changed with `kpolicy actors`/`places`), or None when it has none."""
+    from kpolicy.authority import load_gazetteer
+    from kpolicy.authority.gazetteer import extended
+    from kpolicy.store.actors import analyst_entries
+
+    with database.reading() as conn:
+        actors, places, terms = analyst_entries(conn)
+    if not actors and not places:
+        return None
+    return extended(load_gazetteer(), actors, places, terms)
+
+
+def with_database_actors(database, extractor=None):
+    """`extractor` finding actors with the database's own additions (kpolicy.extract.WithActors),
+    or `extractor` itself when the database has none: the next ingest finds what an analyst added."""
+    from kpolicy.extract import WithActors
+
+    if isinstance(extractor, WithActors):
+        return extractor
+    gazetteer = database_gazetteer(database)
+    return extractor if gazetteer is None else WithActors(extractor, gazetteer)
+
+
 def ingest_one(database, prepared: Prepared | tuple[SourceRecord, list[EventRecord]]) -> StoreSummary:
     """Store one article and its events in ONE transaction."""
     from kpolicy.authority import load_gazetteer
@@ -483,6 +508,7 @@ def ingest_batch(database, items: Iterable[Path | Unusable], *, default_publishe
     summary = BatchSummary()
     known = known_hashes(database)
     manifest = manifest or {}
+    extractor = with_database_actors(database, extractor)  # the analyst's actors: the next ingest finds them
 
     def finish(outcome: Outcome) -> None:
         summary.add(outcome)

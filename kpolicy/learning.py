@@ -57,7 +57,8 @@ def database_model(conn):
 
 def resolve_extractor(name: str | None, conn=None):
     """'rules' | a loaded model for `--extractor` (None: the database's model when it has one,
-    else the rules). Raises BadInput for a damaged model before anything is extracted."""
+    else the default extractor). Raises BadInput for a damaged model before anything is extracted."""
+    from kpolicy.extract import DEFAULT_EXTRACTOR
     from kpolicy.extract.model import shipped_model
 
     if name not in (None, "rules", "learned"):
@@ -67,7 +68,7 @@ def resolve_extractor(name: str | None, conn=None):
     own = database_model(conn) if conn is not None else None
     if own is not None:
         return own
-    if name is None:
+    if (name or DEFAULT_EXTRACTOR) == "rules":
         return "rules"
     return shipped_model()
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 
 import difflib
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -35,7 +36,9 @@ timeline = sa.table("timeline", *(sa.column(c) for c in (*TIMELINE_COLUMNS, "sor
 # the actors' states and the number of sources). The last two are computed per batch of rows.
 VIEW_EXPORT_FIELDS = ("id", "date", "start", "end", "precision", "type", "status", "title", "actors", "place", "source",
                       "quote", "review", "confidence")
-EXPORT_FIELDS = (*VIEW_EXPORT_FIELDS, "states", "sources")
+EXPORT_FIELDS = (*VIEW_EXPORT_FIELDS, "states", "sources", "wikidata", "cameo", "latitude", "longitude")
+# issue 20: the actors' Wikidata ids and CAMEO codes ('; '-joined, in the actors' order, those
+# that have one) and the place's coordinates
 
 
 MAX_FILTER_VALUES = 50  # values of one repeatable filter (--actor, --type, --status, --place)
@@ -63,8 +66,15 @@ class EventQuery:
 def resolve_actor(conn: Connection, name: str) -> int:
     """The actor named `name`: an alias or a canonical name (any case), else a person's surname
     (first or last word of a person's name) when exactly one person has it; otherwise a
-    BadInput suggesting the closest actors, people's and states' names first, each actor once."""
+    BadInput suggesting the closest actors, people's and states' names first, each actor once.
+    A Wikidata id (Q423) or a CAMEO code (PRKMIL) works too: a code several actors share means
+    the one above the others (PRKGOV: North Korea's government, not its ministries), else a BadInput."""
     key = name.strip().lower()
+    a = schema.actors
+    if re.fullmatch(r"q[1-9][0-9]*", key):
+        found = conn.execute(sa.select(a.c.id).where(a.c.wikidata == key.upper())).scalar()
+        if found is not None:
+            return found
     found = conn.execute(
         sa.select(schema.actor_aliases.c.actor_id).where(schema.actor_aliases.c.alias_key == key)
     ).scalar()
@@ -72,6 +82,15 @@ def resolve_actor(conn: Connection, name: str) -> int:
         found = conn.execute(sa.select(schema.actors.c.id).where(sa.func.lower(schema.actors.c.name) == key)).scalar()
     if found is not None:
         return found
+    if re.fullmatch(r"[a-z]{3}(?:[a-z]{3})*", key):
+        coded = conn.execute(sa.select(a.c.id, a.c.name, a.c.parent_id).where(a.c.cameo == key.upper())).all()
+        if coded:
+            ids = {r.id for r in coded}
+            top = [r for r in coded if r.parent_id not in ids]
+            if len(top) == 1:
+                return top[0].id
+            named = " or ".join(sorted(repr(r.name) for r in top))
+            raise BadInput(f"CAMEO code {key.upper()} is shared by {named}; give the actor's name")
     a, al = schema.actors, schema.actor_aliases
     actors = {row.id: row for row in conn.execute(sa.select(a.c.id, a.c.name, a.c.kind))}
     spellings = [(row.name, row.id) for row in actors.values()]
@@ -454,9 +473,23 @@ def _extras(conn: Connection, rows: list[tuple], tree: ActorTree) -> Iterator[tu
         states.setdefault(event_id, set()).add(tree.names[tree.state_of(actor_id)])
     sources = dict(conn.execute(sa.select(m.c.event_id, sa.func.count(sa.distinct(m.c.source_id)))
                                 .where(m.c.event_id.in_(ids)).group_by(m.c.event_id)).all())
+    a, p = schema.actors, schema.places
+    codes = {r.name: (r.wikidata, r.cameo) for r in conn.execute(
+        sa.select(a.c.name, a.c.wikidata, a.c.cameo).where(a.c.id.in_({actor_id for _, actor_id in pairs})))}
+    places = {r[_PLACE] for r in rows if r[_PLACE]}
+    where = {r.name: (r.latitude, r.longitude) for r in conn.execute(
+        sa.select(p.c.name, p.c.latitude, p.c.longitude).where(p.c.name.in_(places)))} if places else {}
     for row in rows:
         found = states.get(row[0])
-        yield (*row, "; ".join(sorted(found)) if found else None, sources.get(row[0], 0))
+        names = row[_ACTORS].split("; ") if row[_ACTORS] else []
+        ids = [codes[n][0] for n in names if n in codes and codes[n][0]]
+        cameo = [codes[n][1] for n in names if n in codes and codes[n][1]]
+        lat, lon = where.get(row[_PLACE], (None, None))
+        yield (*row, "; ".join(sorted(found)) if found else None, sources.get(row[0], 0),
+               "; ".join(ids) or None, "; ".join(dict.fromkeys(cameo)) or None, lat, lon)
+
+
+_ACTORS, _PLACE = VIEW_EXPORT_FIELDS.index("actors"), VIEW_EXPORT_FIELDS.index("place")
 
 
 def _partition_rows(result) -> Iterator[tuple]:
@@ -573,14 +606,22 @@ def get_event(conn: Connection, event_id: int) -> dict:
 
 
 def list_actors(conn: Connection) -> list[dict]:
-    a, al, ea = schema.actors, schema.actor_aliases, schema.event_actors
+    """Every actor: kind, ISO code, parent, Wikidata id, CAMEO code, native script, aliases, the
+    offices it held (office, from, to, acting), event count."""
+    a, al, ea, t = schema.actors, schema.actor_aliases, schema.event_actors, schema.office_terms
     parent = a.alias("parent")
     counts = dict(conn.execute(sa.select(ea.c.actor_id, sa.func.count(sa.distinct(ea.c.event_id))).group_by(ea.c.actor_id)).all())
     aliases: dict[int, list[str]] = {}
     for actor_id, alias in conn.execute(sa.select(al.c.actor_id, al.c.alias).order_by(al.c.actor_id, al.c.alias_key)):
         aliases.setdefault(actor_id, []).append(alias)
+    names = dict(conn.execute(sa.select(a.c.id, a.c.name)).all())
+    offices: dict[int, list[dict]] = {}
+    for r in conn.execute(sa.select(t).order_by(t.c.holder_id, t.c.start_date)):
+        offices.setdefault(r.holder_id, []).append({
+            "office": names[r.office_id], "from": r.start_date.isoformat(),
+            "to": r.end_date.isoformat() if r.end_date else None, "acting": bool(r.acting)})
     rows = conn.execute(
-        sa.select(a.c.id, a.c.name, a.c.kind, a.c.iso3, parent.c.name.label("parent"))
+        sa.select(a.c.id, a.c.name, a.c.kind, a.c.iso3, a.c.wikidata, a.c.cameo, a.c.native, parent.c.name.label("parent"))
         .outerjoin(parent, parent.c.id == a.c.parent_id)
         .order_by(a.c.name)
     )
@@ -590,10 +631,28 @@ def list_actors(conn: Connection) -> list[dict]:
             "kind": r.kind,
             "iso3": r.iso3,
             "parent": r.parent,
+            "wikidata": r.wikidata,
+            "cameo": r.cameo,
+            "native": r.native,
             "aliases": [x for x in aliases.get(r.id, []) if x != r.name],
+            "offices": offices.get(r.id, []),
             "events": counts.get(r.id, 0),
         }
         for r in rows
+    ]
+
+
+def list_places(conn: Connection) -> list[dict]:
+    """Every place: the state that holds it, coordinates, Wikidata id, aliases, event count."""
+    p, pa, e = schema.places, schema.place_aliases, schema.events
+    counts = dict(conn.execute(sa.select(e.c.place_id, sa.func.count()).where(e.c.deleted_at.is_(None)).group_by(e.c.place_id)).all())
+    aliases: dict[int, list[str]] = {}
+    for place_id, alias in conn.execute(sa.select(pa.c.place_id, pa.c.alias).order_by(pa.c.place_id, pa.c.alias_key)):
+        aliases.setdefault(place_id, []).append(alias)
+    return [
+        {"name": r.name, "country": r.country, "latitude": r.latitude, "longitude": r.longitude, "wikidata": r.wikidata,
+         "aliases": aliases.get(r.id, []), "events": counts.get(r.id, 0)}
+        for r in conn.execute(sa.select(p).order_by(p.c.name))
     ]
 
 

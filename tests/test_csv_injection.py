@@ -107,7 +107,7 @@ def test_export_bom_is_opt_in_and_excel_ready(hostile_db, tmp_path):
     assert data.count(b"\xef\xbb\xbf") == 1
     rows = _read(out, encoding="utf-8-sig")
     assert list(rows[0]) == ["id", "date", "start", "end", "precision", "type", "status", "title", "actors", "place", "source", "quote",
-                             "review", "confidence", "states", "sources"]
+                             "review", "confidence", "states", "sources", "wikidata", "cameo", "latitude", "longitude"]
     assert all(row["quote"].startswith("'") for row in rows)
 
 

@@ -159,12 +159,14 @@ def test_limit(cli):
 # ---- outputs -------------------------------------------------------------------------------
 
 EXPECTED_CSV = (
-    "id,date,start,end,precision,type,status,title,actors,place,source,quote,review,confidence,states,sources\r\n"
+    "id,date,start,end,precision,type,status,title,actors,place,source,quote,review,confidence,states,sources,"
+    "wikidata,cameo,latitude,longitude\r\n"
     "10,2019-06,2019-06-01,2019-06-30,month,summit,occurred,Kim Jong-un and Donald Trump meeting in June 2019,"
-    "Donald Trump; Kim Jong-un,,changes-in-north-koreas-policy,the Kim-Trump meeting in June,reviewed,1.0,North Korea; United States,1\r\n"
+    "Donald Trump; Kim Jong-un,,changes-in-north-koreas-policy,the Kim-Trump meeting in June,reviewed,1.0,North Korea; United States,1,"
+    "Q22686; Q56226,USAGOV; PRKGOV,,\r\n"
     "11,2019-10,2019-10-01,2019-10-31,month,talks,occurred,U.S.-North Korea working-level talks in Stockholm,"
     "North Korea; United States,Stockholm,changes-in-north-koreas-policy,U.S.-North Korea working talks in Stockholm in October,"
-    "reviewed,1.0,North Korea; United States,1\r\n"
+    "reviewed,1.0,North Korea; United States,1,Q423; Q30,PRK; USA,59.3293,18.0686\r\n"
 )
 
 

@@ -149,3 +149,76 @@ def test_review_in_the_browser(hostile_db, tmp_path):
     if os.environ.get("KPOLICY_UPDATE_SCREENSHOTS") == "1":
         shutil.copy(DOCS_SHOT, DOCS / "review-desk.png")
         shutil.copy(tmp_path / "history.png", DOCS / "review-history.png")
+
+
+def test_story_in_the_browser(hostile_db, tmp_path):
+    """An analyst builds a story of three events (ticked on the timeline) and one paragraph,
+    reorders it with the keyboard and with a button, and exports it."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support import expected_conditions as EC
+    from selenium.webdriver.support.ui import Select, WebDriverWait
+
+    def order(driver):
+        return [(b.get_attribute("class").split()[1], b.find_element(By.CSS_SELECTOR, ".n").text)
+                for b in driver.find_elements(By.CSS_SELECTOR, "li.block")]
+
+    profile = tempfile.mkdtemp(prefix="kpolicy-chromium-")
+    with Server(hostile_db) as base:
+        driver = chromium(profile)
+        try:
+            driver.set_page_load_timeout(30)
+            wait = WebDriverWait(driver, 15)
+            driver.get(f"{base}/?token={TOKEN}")
+            driver.get(f"{base}/stories")
+            driver.find_element(By.ID, "story-slug").send_keys("plenum-2019")
+            driver.find_element(By.ID, "story-title").send_keys("The December 2019 plenum")
+            driver.find_element(By.ID, "create-story").click()
+            wait.until(EC.presence_of_element_located((By.ID, "story")))
+            assert driver.find_element(By.TAG_NAME, "h1").text == "The December 2019 plenum"
+
+            # three events ticked on the timeline, added in one go
+            driver.get(f"{base}/")
+            for event_id in (12, 17, 19):
+                driver.find_element(By.CSS_SELECTOR, f'input[name="event"][value="{event_id}"]').click()
+            Select(driver.find_element(By.ID, "add-to-story-story")).select_by_value("plenum-2019")
+            driver.find_element(By.ID, "add-to-story-button").click()
+            wait.until(lambda d: "added #12, #17, #19 to story plenum-2019" in d.find_element(By.CSS_SELECTOR, ".notice").text)
+
+            # one paragraph citing an event
+            driver.get(f"{base}/stories/plenum-2019")
+            driver.find_element(By.ID, "add-value").send_keys("The plenum [#12] ended the test moratorium [#17].")
+            driver.find_element(By.ID, "add-submit").click()
+            wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "li.block")) == 4)
+            assert [k for k, _ in order(driver)] == ["kind-event", "kind-event", "kind-event", "kind-text"]
+
+            # the keyboard: the focused paragraph goes up twice (Alt+Up), keeping the focus
+            paragraph = driver.find_element(By.CSS_SELECTOR, 'li.block[data-n="4"]')
+            paragraph.click()
+            driver.switch_to.active_element.send_keys(Keys.ALT, Keys.ARROW_UP)
+            wait.until(lambda d: [k for k, _ in order(d)][2] == "kind-text")
+            wait.until(lambda d: d.switch_to.active_element.get_attribute("data-n") == "3")
+            driver.switch_to.active_element.send_keys(Keys.ALT, Keys.ARROW_UP)
+            wait.until(lambda d: [k for k, _ in order(d)][1] == "kind-text")
+            # a button: the first event goes down one place
+            driver.find_element(By.CSS_SELECTOR, 'li.block[data-n="1"] button.down').click()
+            wait.until(lambda d: [k for k, _ in order(d)] == ["kind-text", "kind-event", "kind-event", "kind-event"])
+            events = [b.get_attribute("data-block") for b in driver.find_elements(By.CSS_SELECTOR, "li.block.kind-event")]
+            assert len(events) == 3
+            driver.save_screenshot(str(tmp_path / "story.png"))
+
+            # export: the Markdown opens as text in the browser
+            driver.find_element(By.ID, "export-md").click()
+            wait.until(lambda d: "# The December 2019 plenum" in d.find_element(By.TAG_NAME, "body").text)
+            text = driver.find_element(By.TAG_NAME, "body").text
+            assert text.index("The plenum[^1] ended the test moratorium[^2].") < text.index("- **28–31 December 2019**")
+            assert "Expected: Display of the new strategic weapon" in text
+            assert "[^1]: WPK Central Committee plenum" in text
+
+            errors = [entry for entry in driver.get_log("browser") if entry["level"] in ("SEVERE", "ERROR")]
+            assert not errors, errors
+        finally:
+            driver.quit()
+            shutil.rmtree(profile, ignore_errors=True)
+    if os.environ.get("KPOLICY_UPDATE_SCREENSHOTS") == "1":
+        shutil.copy(tmp_path / "story.png", DOCS / "story-desk.png")

@@ -334,8 +334,10 @@ def evaluate(args) -> int:
     learned = LearnedExtractor(rules=rules)
     sets = {"shared dev": [d for d in docs if d[0].startswith("shared/")], "corpus dev": [d for d in docs if d[0].startswith("corpus/")]}
     sets["all dev"] = docs
+    own = REPO / "tests" / "fixtures" / "regression"  # the project's own texts (written for it, gold-annotated)
+    sets["own regression set"] = [(f"regression/{p.stem}", p) for p in sorted(own.glob("*.yaml"))]
     rows = []
-    for label, ds in sets.items():
+    for label, ds in list(sets.items()):
         if not ds:
             continue
         for name, ext in (("rules", rules), ("learned", learned)):

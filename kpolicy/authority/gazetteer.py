@@ -288,6 +288,30 @@ def apply_authority(gazetteer: Gazetteer, doc: object, origin: str) -> Gazetteer
     for office in offices.values():  # an office is an actor too (an organ of its state), named by its role words
         actors[office.name] = ActorEntry(name=office.name, kind="organ", parent=office.state,
                                          aliases=role_phrases(office, actors.get(office.state)))
+    places = dict(gazetteer.places)
+    place_ids: dict[str, str] = {}
+    for raw_name, item in (doc.get("places") or {}).items():
+        name = check_name(raw_name, f"{origin}: place")
+        if not isinstance(item, dict):
+            raise BadInput(f"{origin}: place {name!r} needs a mapping of facts")
+        place = places.get(name)
+        if place is None:
+            if item.get("lat") is None or item.get("lon") is None:
+                raise BadInput(f"{origin}: new place {name!r} needs lat and lon")
+            place = places[name] = PlaceEntry(name=name, country=item.get("country") or None,
+                                              latitude=float(item["lat"]), longitude=float(item["lon"]))
+        qid = item.get("wikidata")
+        if qid is not None:
+            if not _QID.match(str(qid)):
+                raise BadInput(f"{origin}: place {name!r} has Wikidata id {qid!r}; an id is Q and digits (Q18808)")
+            if str(qid) in place_ids:
+                raise BadInput(f"{origin}: Wikidata id {qid} is given to both places {place_ids[str(qid)]!r} and {name!r}")
+            place_ids[str(qid)] = name
+            place.wikidata = str(qid)
+        for alias in item.get("aliases") or []:
+            alias = check_name(alias, f"{origin}: alias of place {name!r}")
+            if alias not in place.aliases:
+                place.aliases.append(alias)
     owner: dict[str, str] = {}
     ambiguous = {str(a).lower() for a in doc.get("ambiguous") or []}
     for entry in actors.values():
@@ -300,7 +324,7 @@ def apply_authority(gazetteer: Gazetteer, doc: object, origin: str) -> Gazetteer
     for n in unconfirmed:
         if n not in actors:
             raise BadInput(f"{origin}: unconfirmed actor {n!r} is not in the gazetteer; fix the name")
-    return Gazetteer(actors, gazetteer.places, offices, unconfirmed)
+    return Gazetteer(actors, places, offices, unconfirmed)
 
 
 def parse_gazetteer(doc: object, origin: str) -> Gazetteer:
@@ -363,3 +387,33 @@ def _load_yaml(source: Path, parse):
         where = f" at line {mark.line + 1}" if mark else ""
         raise BadInput(f"gazetteer {source} is not valid YAML{where}; fix the file") from None
     return parse(doc, str(source))
+
+
+def extended(base: Gazetteer, actors: list[ActorEntry], places: list[PlaceEntry],
+             terms: list[tuple[str, str | None, Term]]) -> Gazetteer:
+    """`base` with a database's own additions (kpolicy.store.actors.analyst_entries): actors
+    and places added or changed by the analyst replace or join the file's, and their office
+    terms join the offices (an office new to the file is created for its state). The next
+    ingest into that database extracts with it."""
+    merged = {**base.actors}
+    for entry in actors:
+        merged[entry.name] = entry
+    merged_places = {**base.places}
+    for place in places:
+        merged_places[place.name] = place
+    offices = {name: Office(o.name, o.state, list(o.titles), list(o.phrases), list(o.holders)) for name, o in base.offices.items()}
+    for office_name, state, term in terms:
+        office = offices.get(office_name)
+        if office is None:
+            if state is None:
+                continue
+            office = offices[office_name] = Office(office_name, state)
+        if term not in office.holders:
+            office.holders = sorted([*(t for t in office.holders if t.start != term.start), term], key=lambda t: t.start)
+    for office in offices.values():
+        if office.name not in base.offices:
+            continue
+        entry = merged.get(office.name)
+        if entry is not None and entry.kind == "organ" and office.titles:  # the file's role words survive an analyst's edit
+            entry.aliases = list(dict.fromkeys([*entry.aliases, *role_phrases(office, merged.get(office.state))]))
+    return Gazetteer(merged, merged_places, offices, list(base.unconfirmed))

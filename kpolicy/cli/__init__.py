@@ -3,15 +3,17 @@
 `app` (the Typer app, one-line errors, per-command state), `options` (shared options,
 the filter set as one decorator), `output` (where output goes, one helper for every
 --format), then one module per command group: `setup` (init, seed), `queries`
-(events, timeline, show, actors, types, sources, export), `ingest` (extract, ingest),
+(events, timeline, show, types, sources, export), `ingest` (extract, ingest),
 `views` (search, plot, datasette-metadata), `curate` (add, edit, review, merge, split, delete,
-undo, history, sources remove/edit), `stories` (story new|show|add|move|remove|edit|list|export), `serve` (the review desk in the browser).
+undo, history, sources remove/edit), `authority` (actors and places: list, add, edit,
+alias, merge, office terms, export/import), `stories` (story new|show|add|move|remove|edit|list|export),
+`serve` (the review desk in the browser).
 """
 
 import sys
 
 from kpolicy.cli.app import app
-from kpolicy.cli import setup, queries, ingest, imports, views, curate, stories, serve  # noqa: F401,E402  register their commands
+from kpolicy.cli import setup, queries, ingest, imports, views, curate, authority, stories, serve, users  # noqa: F401,E402  register their commands
 
 
 def _first_sentence(doc: str | None) -> str | None:

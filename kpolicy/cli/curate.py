@@ -25,7 +25,7 @@ QUEUE_COLUMNS = [("kind", "kind"), ("id", "event"), ("proposal", "proposal"), ("
                  ("type", "type"), ("title", "title"), ("detail", "detail")]
 
 
-def _say(message: str) -> None:
+def say(message: str) -> None:
     typer.echo(f"kpolicy: {message}", err=True)
 
 
@@ -64,7 +64,7 @@ def add(
         event_id = curate.add_event(conn, type=type_, date=date, title=title, actors=actor or [], status=status, place=place,
                                     source=source, quote=quote, note=note, by=by, reason=reason)
     typer.echo(event_id)
-    _say(f"added event {event_id}; `kpolicy show {event_id}` shows it")
+    say(f"added event {event_id}; `kpolicy show {event_id}` shows it")
 
 
 @app.command()
@@ -112,7 +112,7 @@ def edit(
     with database.writing() as conn:
         version = curate.edit_event(conn, event_id, changes, reason=reason, by=by, if_version=if_version)
     typer.echo(version)
-    _say(f"event {event_id} is now at version {version}")
+    say(f"event {event_id} is now at version {version}")
 
 
 # ---- review ---------------------------------------------------------------------------------------
@@ -154,7 +154,7 @@ def review(
         rows = curate.review_queue(conn, limit=limit)
     with output_stream(output) as out:
         if not emit(rows, fmt, out, QUEUE_COLUMNS) and fmt == "table":
-            _say("nothing awaits review")
+            say("nothing awaits review")
 
 
 def _decide(ids: list[int] | None, proposals: list[int] | None, accept: bool, reason, by, db) -> None:
@@ -174,7 +174,7 @@ def _decide(ids: list[int] | None, proposals: list[int] | None, accept: bool, re
         what.append(f"{'accepted' if accept else 'rejected'} event(s) {', '.join(map(str, ids))}")
     if proposals:
         what.append(f"{'accepted' if accept else 'dismissed'} proposal(s) {', '.join(map(str, proposals))}")
-    _say("; ".join(what))
+    say("; ".join(what))
 
 
 ProposalOpt = Annotated[Optional[list[int]], typer.Option("--proposal", "-p", metavar="N", help="A proposal number (`kpolicy review` lists them); repeat.")]
@@ -240,7 +240,7 @@ def merge(
     database = open_db(db)
     with database.writing() as conn:
         change = curate.merge_events(conn, keep, others, reason=reason, by=by)
-    _say(f"merged {', '.join(map(str, others))} into {keep} (change {change}; `kpolicy undo {change}` reverts it)")
+    say(f"merged {', '.join(map(str, others))} into {keep} (change {change}; `kpolicy undo {change}` reverts it)")
 
 
 @app.command()
@@ -265,7 +265,7 @@ def split(
     with database.writing() as conn:
         new_id = curate.split_event(conn, event_id, mention, reason=reason, by=by)
     typer.echo(new_id)
-    _say(f"split mention(s) {', '.join(map(str, mention))} of event {event_id} into event {new_id}")
+    say(f"split mention(s) {', '.join(map(str, mention))} of event {event_id} into event {new_id}")
 
 
 @app.command()
@@ -287,7 +287,7 @@ def delete(
     database = open_db(db)
     with database.writing() as conn:
         change = curate.delete_events(conn, ids, reason=reason, by=by)
-    _say(f"deleted event(s) {', '.join(map(str, ids))} (change {change}; `kpolicy undo {change}` restores them)")
+    say(f"deleted event(s) {', '.join(map(str, ids))} (change {change}; `kpolicy undo {change}` restores them)")
 
 
 @app.command()
@@ -314,7 +314,7 @@ def undo(
     with database.writing() as conn:
         new_change = curate.undo_change(conn, change, reason=reason, by=by)
     typer.echo(new_change)
-    _say(f"undid change {change} (as change {new_change})")
+    say(f"undid change {change} (as change {new_change})")
 
 
 @app.command()
@@ -356,7 +356,7 @@ def history(
                 rows = ({**r, "old": _short(r["old"]), "new": _short(r["new"])} for r in rows)
         with output_stream(output) as out:
             if not emit(rows, fmt, out, HISTORY_COLUMNS, fields=HISTORY_FIELDS) and fmt == "table":
-                _say("no revisions match")
+                say("no revisions match")
 
 
 def _short(text, width: int = 40):
@@ -387,7 +387,7 @@ def sources_remove(
     database = open_db(db)
     with database.writing() as conn:
         change = curate.remove_source(conn, slug, reason=reason, by=by)
-    _say(f"removed source {slug} (change {change}; `kpolicy undo {change}` restores it)")
+    say(f"removed source {slug} (change {change}; `kpolicy undo {change}` restores it)")
 
 
 def sources_edit(
@@ -419,7 +419,7 @@ def sources_edit(
 
         r = schema.revisions
         redated = conn.execute(sa.select(sa.func.count()).select_from(r).where(r.c.change_id == change, r.c.field == "date")).scalar_one()
-    _say(f"edited source {slug} (change {change}); {redated} event date(s) re-resolved")
+    say(f"edited source {slug} (change {change}); {redated} event date(s) re-resolved")
 
 
 from kpolicy.cli.queries import sources_app  # noqa: E402

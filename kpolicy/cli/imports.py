@@ -82,7 +82,7 @@ def import_(
     for line in report.plan:
         typer.echo(line)
     for problem in report.problems:
-        _say(f"skipped {problem}")
+        _say(f"{problem.kind} {problem}")
     if ids is not None:
         import csv
 
@@ -98,8 +98,11 @@ def import_(
         counts += f", {report.mentions:,} further mention(s) from the mentions file(s)"
     if report.not_found:
         counts += f", {report.not_found:,} deletion(s) of events not here"
-    if report.problems:
-        counts += f", {len(report.problems):,} line(s) skipped"
+    skipped = sum(1 for p in report.problems if p.kind == "skipped")
+    if skipped:
+        counts += f", {skipped:,} line(s) skipped"
+    if len(report.problems) > skipped:
+        counts += f", {len(report.problems) - skipped:,} repaired"
     tail = ""
     if report.change is not None:
         tail = f"; change {report.change} (`kpolicy undo {report.change} --reason ...` takes it back)"

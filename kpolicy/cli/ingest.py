@@ -184,17 +184,19 @@ def _extractor(name: str | None, db: str | None):
     from kpolicy.learning import resolve_extractor
 
     if db is None:
-        return resolve_extractor(name or "rules")
+        return resolve_extractor(name)
     database = open_db(db, create=False)
     with database.reading() as conn:
         return resolve_extractor(name, conn)
 
 
 def _database_extractor(database, name: str | None):
+    from kpolicy.ingest import with_database_actors
     from kpolicy.learning import resolve_extractor
 
     with database.reading() as conn:
-        return resolve_extractor(name, conn)
+        chosen = resolve_extractor(name, conn)
+    return with_database_actors(database, chosen)  # the analyst's actors, places and office terms
 
 
 @app.command()

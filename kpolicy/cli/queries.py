@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
@@ -160,26 +161,6 @@ def show(
 
 @app.command()
 @handle_errors
-def actors(db: DbOpt = None, format: FormatOpt = "table", output: OutputOpt = None) -> None:
-    """List actors with their kind, ISO code, parent, aliases and event counts.
-
-    \b
-    Example:
-      kpolicy actors --format csv
-    """
-    from kpolicy import query
-    from kpolicy.views import render
-
-    fmt = check_format(format)
-    database = open_db(db)
-    with database.reading() as conn:
-        rows = query.list_actors(conn)
-    with output_stream(output) as out:
-        emit(rows, fmt, out, render.ACTOR_COLUMNS)
-
-
-@app.command()
-@handle_errors
 def types(db: DbOpt = None, format: FormatOpt = "table", output: OutputOpt = None) -> None:
     """List event types with their family (usable in --type too) and event counts.
 
@@ -232,7 +213,51 @@ def sources(ctx: typer.Context, db: DbOpt = None, format: FormatOpt = "table", o
 # ---- export -----------------------------------------------------------------------------
 
 
-EXPORT_FORMATS = ("csv", "json", "jsonl", "timelinejs", "ics")
+def _datapackage(folder, output, db, query, raw, as_of) -> None:
+    """`export --format datapackage DIR`: events.csv and datapackage.json, each written atomically."""
+    import dataclasses
+    import json
+    import sys
+
+    from kpolicy import query as queries
+    from kpolicy.errors import BadInput
+    from kpolicy.imports import exports as dataset_exports
+    from kpolicy.store import schema as tables
+    from kpolicy.store.write import now
+    from kpolicy.views import render
+
+    target = folder or output
+    if target is None:
+        raise BadInput("--format datapackage needs a folder: kpolicy export --format datapackage DIR")
+    if target.exists() and not target.is_dir():
+        raise BadInput(f"{target} is a file; a data package is a folder: give a new or empty folder")
+    database = open_db(db)
+    with _reading(database, as_of) as conn:
+        import sqlalchemy as sa
+
+        change = conn.execute(sa.select(sa.func.max(tables.changes.c.id)).where(tables.changes.c.action != "as-of")).scalar()
+        if as_of is not None:
+            from kpolicy.curate.changes import parse_when
+
+            kind, value = parse_when(as_of)
+            if kind == "change":
+                change = min(change or 0, value) or None
+        revision = conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
+        target.mkdir(parents=True, exist_ok=True)
+        with output_stream(target / "events.csv") as out:
+            rows = render.write_csv_rows(queries.iter_export_tuples(conn, query), queries.EXPORT_FIELDS, out, raw=raw,
+                                         exempt=("date", "start", "end"))
+    filters = {k: v for k, v in dataclasses.asdict(query).items() if v not in (None, [], False)} if query else {}
+    package = dataset_exports.datapackage(query=filters, command="kpolicy " + " ".join(sys.argv[1:]), schema_revision=revision,
+                                          change=change, as_of=None if as_of is None else str(as_of), rows=rows,
+                                          created=now().isoformat() + "Z")
+    with output_stream(target / "datapackage.json") as out:
+        out.write(json.dumps(package, ensure_ascii=False, indent=2) + "\n")
+    typer.echo(f"kpolicy: wrote {target}/events.csv ({rows:,} events) and {target}/datapackage.json", err=True)
+
+
+
+EXPORT_FORMATS = ("csv", "json", "jsonl", "timelinejs", "ics", "acled", "plover", "datapackage")
 GroupOpt = Annotated[str, typer.Option("--group", metavar="BY", help="TimelineJS groups (rows): type or actor (the first actor's state).")]
 
 
@@ -240,8 +265,9 @@ GroupOpt = Annotated[str, typer.Option("--group", metavar="BY", help="TimelineJS
 @handle_errors
 @filter_options
 def export(
+    folder: Annotated[Optional[Path], typer.Argument(metavar="[DIR]", help="datapackage: the folder to write (created if missing).")] = None,
     db: DbOpt = None,
-    format: Annotated[str, typer.Option("--format", "-f", metavar="FORMAT", help="csv, json, jsonl, timelinejs or ics.")] = "csv",
+    format: Annotated[str, typer.Option("--format", "-f", metavar="FORMAT", help="csv, json, jsonl, timelinejs, ics, acled, plover or datapackage.")] = "csv",
     output: OutputOpt = None,
     query: EventQuery = None,
     raw: Annotated[bool, typer.Option("--raw", help="Do not neutralise cells that a spreadsheet would run as formulas.")] = False,
@@ -249,7 +275,7 @@ def export(
     group: GroupOpt = "type",
     as_of: AsOfOpt = None,
 ) -> None:
-    """Export the filtered timeline as a file: CSV, JSON, JSON Lines, TimelineJS or iCalendar.
+    """Export the filtered timeline as a file: CSV, JSON, JSON Lines, TimelineJS, iCalendar, ACLED, PLOVER or a data package.
 
     csv: RFC 4180, UTF-8, header row, one row per event: id, date, start, end,
     precision, type, status, title, actors, place, source, quote, review (reviewed or
@@ -260,8 +286,13 @@ def export(
     event. timelinejs: TimelineJS's JSON (date parts only as precise as the text;
     --group type|actor). ics: an iCalendar file of all-day events (month and year
     precision span the month or year; open-ended events mark their known bound).
-    Undated events are skipped by timelinejs and ics (counted on stderr). Rows
-    stream; the file is written completely or not at all.
+    Undated events are skipped by timelinejs and ics (counted on stderr). acled:
+    ACLED's CSV columns (types through data/crosswalks/acled.csv; events imported
+    from ACLED written back as they came); plover: PLOVER's JSON fields, one object
+    per line. datapackage DIR: DIR/events.csv and DIR/datapackage.json, a
+    Frictionless data package with the table schema and the provenance (the
+    filters, the schema revision, the change number for --as-of). Rows stream; the
+    file is written completely or not at all. docs/import.md has the crosswalks.
 
     \b
     Examples:
@@ -270,6 +301,8 @@ def export(
       kpolicy export --format timelinejs --group actor -o timeline.json
       kpolicy export --format ics --status expected -o upcoming.ics
       kpolicy export --as-of 2026-11-30 -o yesterday.csv
+      kpolicy export --format acled --actor "North Korea" -o nk-acled.csv
+      kpolicy export --format datapackage timeline-package/
     """
     import itertools
 
@@ -282,11 +315,35 @@ def export(
         from kpolicy.errors import BadInput
 
         raise BadInput(f"--group {group!r} is not type or actor; use --group type or --group actor")
-    if bom and fmt != "csv":
+    if bom and fmt not in ("csv", "acled"):
         from kpolicy.errors import BadInput
 
         raise BadInput(f"--bom is for CSV (Excel); drop it for --format {fmt}")
+    if fmt == "datapackage":
+        return _datapackage(folder, output, db, query, raw, as_of)
+    if folder is not None:
+        from kpolicy.errors import BadInput
+
+        raise BadInput(f"a folder ({folder}) is for --format datapackage; write --format {fmt} with -o FILE")
     database = open_db(db)
+    if fmt in ("acled", "plover"):
+        from kpolicy.imports import exports as dataset_exports
+
+        with _reading(database, as_of) as conn:
+            rows = queries.iter_export_rows(conn, query)
+            first = next(rows, None)
+            stream = itertools.chain([first], rows) if first is not None else iter(())
+            with output_stream(output) as out:
+                pairs = dataset_exports.with_extras(conn, stream)
+                if fmt == "acled":
+                    if bom:
+                        out.write("\ufeff")
+                    _, skipped = dataset_exports.write_acled(pairs, out, raw=raw)
+                    if skipped:
+                        typer.echo(f"kpolicy: skipped {skipped} undated event(s): ACLED rows need a date", err=True)
+                else:
+                    dataset_exports.write_plover(pairs, out)
+        return
     with _reading(database, as_of) as conn:
         if fmt == "timelinejs":
             rows = queries.iter_detailed(conn, query)

@@ -135,6 +135,13 @@ def _revert(conn: Connection, new_change: int, rev, *, strict: bool) -> set[int]
     old, new = c.decode(rev.old_value), c.decode(rev.new_value)
     event_id, field, action = rev.event_id, rev.field, rev.action
     touched: set[int] = set()
+    if event_id == 0 and field == "authority":  # an actor, alias, office term or place row (kpolicy.curate.authority)
+        from kpolicy.curate.authority import revert
+
+        revert(conn, new_change, old, new, strict=strict)
+        if new["table"] == "event_actors":
+            touched.add(new["key"]["event_id"])
+        return touched
     if event_id == 0 and field == story_store.STORY_FIELD:  # a story's whole state (its change names the story)
         story_store.revert(conn, new_change, rev, strict=strict)
         return touched

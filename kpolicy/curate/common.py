@@ -115,8 +115,10 @@ def check_place(conn: Connection, value) -> int | None:
     p = schema.places
     found = conn.execute(sa.select(p.c.id).where(sa.func.lower(p.c.name) == key)).scalar()
     if found is None:
+        found = conn.execute(sa.select(schema.place_aliases.c.place_id).where(schema.place_aliases.c.alias_key == key)).scalar()
+    if found is None:
         choices = conn.execute(sa.select(p.c.name)).scalars().all()
-        raise BadInput(f"unknown place {value!r}{suggest(str(value), choices)}; places come from the gazetteer (data/gazetteer.yaml)")
+        raise BadInput(f"unknown place {value!r}{suggest(str(value), choices)}; add it with `kpolicy places add {str(value).strip()}`")
     return found
 
 

@@ -322,3 +322,18 @@ def edit_story(conn: Connection, slug, *, title=None, author=None, as_of=None, u
     if (title is not None or author is not None) and row.frozen_change is not None and not unfreeze:
         _unfrozen(row)
     return _write(conn, row, "story edit", state, by, reason)
+
+
+def add_events(conn: Connection, slug, event_ids, *, by=None, reason=None, if_version=None) -> list[int]:
+    """Add several events at the end, in the order given, as one change ("add to story" from the
+    timeline); returns their block numbers."""
+    ids = list(dict.fromkeys(int(i) for i in event_ids))
+    if not ids:
+        raise BadInput("tick at least one event to add to the story")
+    row = _editable(conn, slug, if_version)
+    _unfrozen(row)
+    state = store.state(conn, row.id)
+    start = len(state["blocks"])
+    state["blocks"].extend(_block(conn, row.slug, "event", i) for i in ids)
+    _write(conn, row, "story add", state, by, reason)
+    return list(range(start + 1, start + len(ids) + 1))

@@ -9,11 +9,13 @@ Stages, one module each, in the order the data flows:
 
 The face is `extract_events(text, published, extractor=...)`: `"rules"` (the default), `"learned"`
 (the model shipped in the package) or a loaded `kpolicy.extract.model.Model` (a database's own,
-from `kpolicy learn`).
+from `kpolicy learn`); any of them wrapped in `WithActors(extractor, gazetteer)` finds actors
+with that gazetteer (a database's own additions: kpolicy.authority.gazetteer.extended).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -21,16 +23,31 @@ if TYPE_CHECKING:  # pragma: no cover
     from kpolicy.extract.pipeline import ExtractedEvent
 
 EXTRACTORS = ("rules", "learned")
+DEFAULT_EXTRACTOR = "rules"  # what `extract` and `ingest` use without --extractor (docs/extraction.md says why)
 _CACHE: dict = {}
+
+
+@dataclass(frozen=True, eq=False)
+class WithActors:
+    """An extractor ('rules', 'learned' or a model) that finds actors with `gazetteer` instead of
+    the shipped authority file: a database's analyst-added actors, places and office terms."""
+
+    extractor: object
+    gazetteer: object
 
 
 def extractor_for(extractor=None):
     """The extractor object for a name ('rules', 'learned') or a loaded model; built once per process."""
     from kpolicy.extract.pipeline import Extractor
 
+    if isinstance(extractor, WithActors):
+        return _with_actors(extractor)
+
     if "rules" not in _CACHE:
         _CACHE["rules"] = Extractor()
-    if extractor in (None, "rules"):
+    if extractor is None:
+        extractor = DEFAULT_EXTRACTOR
+    if extractor == "rules":
         return _CACHE["rules"]
     from kpolicy.extract.learned import LearnedExtractor
 
@@ -42,6 +59,27 @@ def extractor_for(extractor=None):
     if key not in _CACHE:
         _CACHE[key] = LearnedExtractor(model=extractor, rules=_CACHE["rules"])
     return _CACHE[key]
+
+
+def _with_actors(wrapped: WithActors):
+    """The wrapped extractor built on an actor finder of its gazetteer; one kept per process
+    (building the name patterns costs tens of ms; an ingest uses one database's gazetteer)."""
+    from kpolicy.extract.actors import ActorFinder
+    from kpolicy.extract.pipeline import Extractor
+
+    inner = DEFAULT_EXTRACTOR if wrapped.extractor is None else wrapped.extractor
+    key = ("actors", id(wrapped.gazetteer), inner if isinstance(inner, (str, type(None))) else ("model", inner.doc.get("sha256")))
+    found = _CACHE.get("with_actors")
+    if found is None or found[0] != key or found[1] is not wrapped.gazetteer:
+        rules = Extractor(ActorFinder(wrapped.gazetteer))
+        if inner in (None, "rules"):
+            built = rules
+        else:
+            from kpolicy.extract.learned import LearnedExtractor
+
+            built = LearnedExtractor(rules=rules) if inner == "learned" else LearnedExtractor(model=inner, rules=rules)
+        found = _CACHE["with_actors"] = (key, wrapped.gazetteer, built)
+    return found[2]
 
 
 def extract_events(text: str, published: date, extractor=None, explain: bool = False) -> list[ExtractedEvent]:
@@ -56,4 +94,4 @@ def extract_events(text: str, published: date, extractor=None, explain: bool = F
     return events
 
 
-__all__ = ["EXTRACTORS", "extract_events", "extractor_for"]
+__all__ = ["DEFAULT_EXTRACTOR", "EXTRACTORS", "WithActors", "extract_events", "extractor_for"]

@@ -123,10 +123,15 @@ class CandidateFinder:
         self.roles.subject = None
         heading = None  # a date on a line of its own ('April 25, 2019', '2018'): the date of what follows
         chron_year: str | None = None  # the year a chronology has reached ('January 1, 2017: ...' then 'August 9: ...')
+        # what the learned extractor reads back (kpolicy.extract.learned): per sentence index, its body's
+        # offset, usable times (offsets into the body) and the heading date above it; the headings skipped
+        self.sentence_times: dict[int, tuple] = {}
+        self.headings: set[int] = set()
         for idx, ((s0, s1), para) in enumerate(zip(spans, paras)):
             if para != last_para:
                 narrative, last_para = None, para
             if is_heading(text, s0, s1):
+                self.headings.add(idx)
                 heading = heading_date(text[s0:s1], published, temporal, chron_year)
                 if heading is not None:
                     chron_year = (YEAR.findall(heading.text) or [heading.edtf[:4]])[-1]
@@ -165,6 +170,7 @@ class CandidateFinder:
             times = reanchor(sentence, published, tense, mod, times, temporal)
             times = narrative_in_future(tsentence, published, future, narrative, times, temporal)
             times = future_in_clause(sentence, published, tense, narrative, times, temporal)
+            self.sentence_times[idx] = (body0, times, heading, tense)
             actors = mentions[bisect.bisect_left(starts, body0):bisect.bisect_left(starts, s1)]
             if not PRONOUN.match(sentence.lstrip()):
                 self.roles.track_subject(actors, body0)

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import copy
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from kpolicy.dates import compatible, parse_edtf
@@ -136,7 +136,6 @@ class CandidatePool:
     """The candidates of one text with everything their features need."""
 
     def __init__(self, extractor, text: str, published: date) -> None:
-        from kpolicy.extract import temporal
         from kpolicy.extract.candidates import Candidate
         from kpolicy.extract.sentences import paragraph_index, sentence_spans
 
@@ -145,6 +144,8 @@ class CandidatePool:
         self.finder = rules.finder
         self.gazetteer = rules.gazetteer
         cands = rules.rule_candidates(text, published)
+        finder_rules = rules.candidate_finder
+        self.heading_of: dict[int, object] = {}
         self.spans = sentence_spans(text)
         paras = paragraph_index(text, self.spans)
         self.actor_mentions = rules.actor_mentions(text)
@@ -187,6 +188,8 @@ class CandidatePool:
         for idx, ((s0, s1), para) in enumerate(zip(self.spans, paras)):
             sent = text[s0:s1]
             own = by_sentence.get(idx, [])
+            if idx in finder_rules.headings:  # a headline, byline or photo credit line: no event mention
+                continue
             covered = [(m.cand.trigger.start, max(m.cand.trigger.end, m.cand.trigger.start + 1)) for m in own]
             extra = []
             for w in _WORD.finditer(sent):
@@ -201,12 +204,10 @@ class CandidatePool:
                 if not opts:
                     continue
                 extra.append((a, b, word, lem, opts))
-            times = None
-            if own or extra or re.search(r"\d|(?i:yesterday|today|week|month|year|monday|tuesday|wednesday|thursday|friday|saturday|sunday)", sent):
-                tense = temporal.sentence_tense(sent)
-                times = [t for t in temporal.find_time_expressions(sent, published, tense=tense or "past",
-                                                                   narrative=narrative.get(para))
-                         if t.edtf and t.kind != "vague"]
+            body0, rel_times, heading, tense = finder_rules.sentence_times.get(idx, (s0, [], None, None))
+            tense = tense or "past"
+            times = [replace(t, start=t.start + body0 - s0, end=t.end + body0 - s0) for t in rel_times]
+            self.heading_of[idx] = heading
             if not own and not extra and times:
                 t = times[0]
                 extra.append((s0 + t.start, s0 + t.end, t.text, "<time>", ("other",)))
@@ -216,7 +217,7 @@ class CandidatePool:
                 cand = Candidate(type=opts[0], trigger=trig, sentence=idx, paragraph=para, quote=clause, confidence=0.3,
                                  type_rule="lexicon:" + lem)
                 cand.head = lem[:5]
-                cand.past = (temporal.sentence_tense(sent) or "past") == "past"
+                cand.past = tense == "past"
                 m = Mention(cand, "time" if lem == "<time>" else "lexicon", idx, para, s0, s1, lem, tuple(opts))
                 self.mentions.append(m)
                 own = own + [m]
@@ -258,6 +259,10 @@ class CandidatePool:
             a, b = s0 + t.start, s0 + t.end
             kind = "own" if clause[0] <= a < clause[1] else "sentence"
             opts.append(DateOption(kind, t.edtf, t.text, t.anchor, t.rule, a, b, False, t.direction))
+        head = self.heading_of.get(m.sentence)
+        if head is not None and head.edtf not in seen:
+            seen.add(head.edtf)
+            opts.append(DateOption("heading", head.edtf, head.text, head.anchor, head.rule))
         if narrative and narrative not in seen:
             seen.add(narrative)
             opts.append(DateOption("narrative", narrative, None, narrative, "narrative"))
@@ -283,10 +288,20 @@ class CandidatePool:
         m.actor_options = opts
 
 
+_CUTS: dict = {}
+
+
 def _clause_of(text: str, s0: int, s1: int, pos: int) -> tuple[int, int]:
     """The clause around `pos` within the sentence s0..s1 (between punctuation and connectives)."""
     sent = text[s0:s1]
-    cuts = [0] + [x.start() for x in _CLAUSE.finditer(sent)] + [len(sent)]
+    key = (id(text), s0, s1)
+    cuts = _CUTS.get(key)
+    if cuts is None or cuts[0] is not text:
+        if len(_CUTS) > 4096:
+            _CUTS.clear()
+        cuts = (text, [0] + [x.start() for x in _CLAUSE.finditer(sent)] + [len(sent)])
+        _CUTS[key] = cuts
+    cuts = cuts[1]
     rel = pos - s0
     a = max([x for x in cuts if x <= rel] or [0])
     b = min([x for x in cuts if x > rel] or [len(sent)])
@@ -530,11 +545,6 @@ def merge_features(pool: CandidatePool, i: int, j: int, ti: str, tj: str) -> dic
     return f
 
 
-def _rule_status(edtf: str | None, published: date) -> str:
-    rel = _relation(edtf, published)
-    return "expected" if rel == "future" else "occurred"
-
-
 # ---- the extractor -------------------------------------------------------------------------
 
 def role_of(pool: CandidatePool, k: int, state: str, etype: str) -> str:
@@ -587,29 +597,37 @@ class LearnedExtractor:
                 is_event = p_event >= (drop if m.rule_keep else add)
             else:
                 is_event = m.rule_keep
-            tf = type_features(pool, k, base)
-            if "type" in use:
+            if not is_event and not explain and "merge" not in use and m.rule_head is None:
+                decided.append({"k": k, "p_event": p_event, "event": False, "type": c.type})
+                continue  # no event, and no cluster to join: nothing else to decide
+            full = explain or m.origin != "rule"  # a rules' candidate needs only the decisions the model makes
+            tf = type_features(pool, k, base) if full or "type" in use else {}
+            if "type" in use or m.origin != "rule":
                 etype, p_type = model["type"].predict(tf)
             else:
                 etype, p_type = c.type, 1.0
-            scored = [(model["date"].probabilities(date_features(pool, k, d, etype))[True], n) for n, d in enumerate(m.dates)]
-            if "date" in use:
+            if full or "date" in use:
+                scored = [(model["date"].probabilities(date_features(pool, k, d, etype))[True], n) for n, d in enumerate(m.dates)]
+            else:
+                scored = [(1.0, n) for n in range(len(m.dates))]
+            if "date" in use or m.origin != "rule":
                 p_date, dn = max(scored)
             else:
                 dn = next((n for n, d in enumerate(m.dates) if d.rule_choice), len(m.dates) - 1)
                 p_date = scored[dn][0]
             d = m.dates[dn]
-            sf = status_features(pool, k, d.edtf, base)
-            if "status" in use:
+            sf = status_features(pool, k, d.edtf, base) if full or "status" in use else {}
+            if "status" in use or m.origin != "rule":
                 status, _ = model["status"].predict(sf)
             else:
-                status = c.status if m.origin == "rule" else _rule_status(d.edtf, pool.published)
+                status = c.status
             actors = []
-            for state in m.actor_options:
-                af = actor_features(pool, k, state, etype)
-                p = model["actor"].probabilities(af)[True]
-                actors.append((p, state, af))
-            if "actor" in use:
+            if full or "actor" in use:
+                for state in m.actor_options:
+                    af = actor_features(pool, k, state, etype)
+                    p = model["actor"].probabilities(af)[True]
+                    actors.append((p, state, af))
+            if "actor" in use or m.origin != "rule":
                 keep = [s for p, s, _ in actors if p >= 0.5] or [s for _, s, _ in sorted(actors, key=lambda x: -x[0])[:1]]
             else:
                 keep = list(dict.fromkeys(pool.finder.state_of(a) for a in c.actors))
@@ -679,8 +697,11 @@ class LearnedExtractor:
             lead = pool.mentions[ev["lead"]]
             first = pool.mentions[ev["first"]]
             d: DateOption = ev["date"]
+            dated_by = lead.cand
             if d.edtf is None:  # the lead has no date: a dated member's, as a later mention gives it
-                d = next((o for m in members for o in m.dates if o.kind.startswith("rule:")), d)
+                got = next(((m, o) for m in members for o in m.dates if o.kind.startswith("rule:")), None)
+                if got is not None:
+                    dated_by, d = got[0].cand, got[1]
             try:
                 parse_edtf(d.edtf)
             except BadInput:
@@ -688,7 +709,9 @@ class LearnedExtractor:
             c = copy.copy(lead.cand)
             c.type, c.status = ev["type"], ev["status"]
             c.date_edtf, c.date_text, c.date_anchor = d.edtf, d.text, d.anchor
-            c.date_rule = f"learned:{d.kind}/{d.rule}" if d.rule else f"learned:{d.kind}"
+            c.date_rule = dated_by.date_rule
+            if not d.rule_choice:  # the rules' own date keeps its rule; another option names how it was chosen
+                c.date_rule = f"learned:{d.kind}/{d.rule}" if d.rule else f"learned:{d.kind}"
             c.quote = first.cand.quote
             c.mentions = [m.cand.quote for m in members if m.cand.quote != first.cand.quote]
             c.generic = False

@@ -17,7 +17,7 @@ from kpolicy.extract.triggers import VERB_TRIGGER as _VERB_TRIGGER
 if TYPE_CHECKING:  # pragma: no cover
     from kpolicy.extract.actors import ActorMention
     from kpolicy.extract.candidates import Candidate, SentenceContext
-    from kpolicy.extract.gazetteer import Gazetteer
+    from kpolicy.authority import Gazetteer
 
 QUOTED = re.compile(r"\u201c[^\u201d]*\u201d|\"[^\"]*\"")
 PRONOUN = re.compile(r"\b(?:[Hh]e|[Ss]he)\b")

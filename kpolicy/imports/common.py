@@ -33,6 +33,7 @@ class Problem:
     row: int | None
     column: str | None
     message: str
+    kind: str = "skipped"  # or "repaired": a known malformation read anyway
 
     def __str__(self) -> str:
         where = self.file
@@ -57,9 +58,9 @@ class Problems:
             raise BadInput(f"{problem}{hint}")
         self.items.append(problem)
 
-    def note(self, file: str, row: int | None, column: str | None, message: str) -> None:
-        """A line that is skipped by design (a repeated header), reported but never fatal."""
-        self.items.append(Problem(file, row, column, message))
+    def note(self, file: str, row: int | None, column: str | None, message: str, kind: str = "skipped") -> None:
+        """A known malformation, skipped (or with kind='repaired' read anyway): reported, never fatal."""
+        self.items.append(Problem(file, row, column, message, kind))
 
 
 @dataclass

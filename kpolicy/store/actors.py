@@ -70,3 +70,36 @@ class ActorTree:
                 return actor_id
             actor_id = parent
         return actor_id
+
+
+
+def analyst_entries(conn: Connection) -> tuple[list, list, list]:
+    """The analyst's actors, places and office terms (rows with origin 'analyst', added or
+    changed with `kpolicy actors`/`places`) as the authority room's entries, for the next
+    ingest's extractor (kpolicy.authority.gazetteer.extended). Empty lists: none."""
+    from kpolicy.authority import ActorEntry, PlaceEntry
+    from kpolicy.authority.gazetteer import Term
+
+    a, al, p, pa, t, o = (schema.actors, schema.actor_aliases, schema.places, schema.place_aliases,
+                          schema.office_terms, schema.offices)
+    mine = conn.execute(sa.select(a).where(a.c.origin == "analyst").order_by(a.c.id)).all()
+    my_places = conn.execute(sa.select(p).where(p.c.origin == "analyst").order_by(p.c.id)).all()
+    if not mine and not my_places:
+        return [], [], []
+    names = dict(conn.execute(sa.select(a.c.id, a.c.name)).all())
+    aliases: dict[int, list[str]] = {}
+    for actor_id, alias in conn.execute(sa.select(al.c.actor_id, al.c.alias).where(al.c.actor_id.in_([r.id for r in mine])).order_by(al.c.id)):
+        aliases.setdefault(actor_id, []).append(alias)
+    actors = [ActorEntry(name=r.name, kind=r.kind, iso3=r.iso3, parent=names.get(r.parent_id),
+                         aliases=[x for x in aliases.get(r.id, []) if x != r.name], wikidata=r.wikidata, cameo=r.cameo,
+                         native=r.native, born=r.born, died=r.died) for r in mine]
+    place_aliases: dict[int, list[str]] = {}
+    for place_id, alias in conn.execute(sa.select(pa.c.place_id, pa.c.alias).order_by(pa.c.id)):
+        place_aliases.setdefault(place_id, []).append(alias)
+    places = [PlaceEntry(name=r.name, country=r.country, latitude=r.latitude, longitude=r.longitude,
+                         aliases=place_aliases.get(r.id, []), wikidata=r.wikidata) for r in my_places]
+    states = dict(conn.execute(sa.select(o.c.actor_id, o.c.state_id)).all())
+    my_ids = [r.id for r in mine]
+    terms = [(names[r.office_id], names.get(states.get(r.office_id)), Term(names[r.holder_id], r.start_date, r.end_date, bool(r.acting)))
+             for r in conn.execute(sa.select(t).where(t.c.office_id.in_(my_ids)).order_by(t.c.office_id, t.c.start_date))]
+    return actors, places, terms

@@ -66,13 +66,21 @@ def sync_reference(conn: Connection, gazetteer: Gazetteer) -> None:
             for code, (label, family, description) in EVENT_TYPES.items()
         ],
     )
-    actors = gazetteer.actors.values()
-    ids = _upsert(conn, schema.actors, "name", [{"name": e.name, "kind": e.kind, "iso3": e.iso3} for e in actors])
+    a = schema.actors
+    analyst = set(conn.execute(sa.select(a.c.name).where(a.c.origin == "analyst")).scalars())
+    actors = [e for e in gazetteer.actors.values() if e.name not in analyst]  # an analyst's row is theirs
+
+    def facts(e):
+        return {"name": e.name, "kind": e.kind, "iso3": e.iso3, "wikidata": getattr(e, "wikidata", None),
+                "cameo": getattr(e, "cameo", None), "native": getattr(e, "native", None),
+                "born": getattr(e, "born", None), "died": getattr(e, "died", None)}
+
+    ids = _upsert(conn, schema.actors, "name", [facts(e) for e in actors])
     _upsert(
         conn,
         schema.actors,
         "name",
-        [{"name": e.name, "kind": e.kind, "iso3": e.iso3, "parent_id": ids[e.parent] if e.parent else None} for e in actors],
+        [{**facts(e), "parent_id": ids[e.parent] if e.parent else None} for e in actors],
     )
     taken = {r.alias_key for r in conn.execute(sa.select(schema.actor_aliases.c.alias_key))}
     new_aliases = []
@@ -84,15 +92,49 @@ def sync_reference(conn: Connection, gazetteer: Gazetteer) -> None:
                 new_aliases.append({"actor_id": ids[entry.name], "alias": alias, "alias_key": key})
     if new_aliases:
         conn.execute(schema.actor_aliases.insert(), new_aliases)
-    _upsert(
+    _sync_offices(conn, gazetteer, ids, analyst)
+    place_analyst = set(conn.execute(sa.select(schema.places.c.name).where(schema.places.c.origin == "analyst")).scalars())
+    places = [p for p in gazetteer.places.values() if p.name not in place_analyst]
+    place_ids = _upsert(
         conn,
         schema.places,
         "name",
         [
-            {"name": p.name, "country": p.country, "latitude": p.latitude, "longitude": p.longitude}
-            for p in gazetteer.places.values()
+            {"name": p.name, "country": p.country, "latitude": p.latitude, "longitude": p.longitude,
+             "wikidata": getattr(p, "wikidata", None)}
+            for p in places
         ],
     )
+    taken = {r.alias_key for r in conn.execute(sa.select(schema.place_aliases.c.alias_key))}
+    new_aliases = []
+    for p in places:
+        for alias in p.aliases:
+            if alias.lower() not in taken:
+                taken.add(alias.lower())
+                new_aliases.append({"place_id": place_ids[p.name], "alias": alias, "alias_key": alias.lower()})
+    if new_aliases:
+        conn.execute(schema.place_aliases.insert(), new_aliases)
+
+
+def _sync_offices(conn: Connection, gazetteer: Gazetteer, ids: dict, analyst: set) -> None:
+    """The file's offices and terms; an office an analyst changed (its row is 'analyst') is left as it is."""
+    o, t = schema.offices, schema.office_terms
+    have = set(conn.execute(sa.select(o.c.actor_id)).scalars())
+    terms = {(r.office_id, r.start_date): r for r in conn.execute(sa.select(t))}
+    for office in getattr(gazetteer, "offices", {}).values():
+        if office.name in analyst or office.name not in ids:
+            continue
+        office_id = ids[office.name]
+        if office_id not in have:
+            conn.execute(o.insert().values(actor_id=office_id, state_id=ids[office.state]))
+        for term in office.holders:
+            row = {"office_id": office_id, "holder_id": ids[term.actor], "start_date": term.start,
+                   "end_date": term.end, "acting": term.acting}
+            current = terms.get((office_id, term.start))
+            if current is None:
+                conn.execute(t.insert().values(**row))
+            elif any(getattr(current, k) != v for k, v in row.items()):
+                conn.execute(t.update().where(t.c.id == current.id).values(**row))
 
 
 class Lookups:

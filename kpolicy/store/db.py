@@ -300,6 +300,19 @@ class Database:
         finally:
             conn.close()
 
+    @contextmanager
+    def bookkeeping(self) -> Iterator[Connection]:
+        """One short transaction for rows that are not events (people, desk sessions, queue jobs):
+        refused on a read-only database, the write lock up front on SQLite, but not the event
+        writers' lock on PostgreSQL, so a sign-in never waits behind a long ingest there."""
+        self.refuse_read_only()
+        conn, transaction = self._begin_writing()
+        try:
+            with transaction:
+                yield conn
+        finally:
+            conn.close()
+
     def refuse_read_only(self) -> None:
         """Every write starts here: a database opened for reading only is refused in one line."""
         if self.read_only:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     CheckConstraint,
     Column,
     Date,
@@ -23,11 +24,12 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false as sa_false,
 )
 
 # Bump with every migration; kpolicy refuses a database whose alembic_version differs
 # (a newer one cannot be downgraded safely, an older one is upgraded by `kpolicy init`).
-KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010", "0011")  # oldest first; append one per migration
+KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010", "0011", "0012", "0013")  # oldest first; append one per migration
 SCHEMA_REVISION = KNOWN_REVISIONS[-1]
 
 NAMING_CONVENTION = {
@@ -57,6 +59,35 @@ actors = Table(
     Column("kind", String(32), nullable=False),
     Column("iso3", String(3)),
     Column("parent_id", Integer, ForeignKey("actors.id", ondelete="SET NULL"), index=True),
+    # 0013: the authority file's facts (data/authority.yaml; the Wikidata id is the citation)
+    Column("wikidata", String(16), index=True, unique=True),
+    Column("cameo", String(16), index=True),
+    Column("native", String(200)),
+    Column("born", Date),
+    Column("died", Date),
+    # 'bundled' rows follow data/*.yaml on `kpolicy init`; 'analyst' rows (added or edited with
+    # `kpolicy actors`) are never overwritten by it
+    Column("origin", String(16), nullable=False, server_default="bundled"),
+)
+
+# 0013: an office held over time (its actor row is the office: "President of South Korea")
+offices = Table(
+    "offices",
+    metadata,
+    Column("actor_id", Integer, ForeignKey("actors.id", ondelete="CASCADE"), primary_key=True),
+    Column("state_id", Integer, ForeignKey("actors.id", ondelete="CASCADE"), nullable=False),
+)
+
+office_terms = Table(
+    "office_terms",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("office_id", Integer, ForeignKey("offices.actor_id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("holder_id", Integer, ForeignKey("actors.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("start_date", Date, nullable=False),
+    Column("end_date", Date),
+    Column("acting", Boolean, nullable=False, server_default=sa_false()),
+    UniqueConstraint("office_id", "start_date"),
 )
 
 actor_aliases = Table(
@@ -77,6 +108,18 @@ places = Table(
     Column("country", String(3)),
     Column("latitude", Float),
     Column("longitude", Float),
+    Column("wikidata", String(16), index=True, unique=True),  # 0013
+    Column("origin", String(16), nullable=False, server_default="bundled"),  # 0013, as actors.origin
+)
+
+# 0013: the names texts use for a place, one place per spelling (lower-cased key)
+place_aliases = Table(
+    "place_aliases",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("place_id", Integer, ForeignKey("places.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("alias", String(200), nullable=False),
+    Column("alias_key", String(200), nullable=False, unique=True),
 )
 
 sources = Table(
@@ -275,3 +318,32 @@ story_blocks = Table(
 )
 Index("ix_story_blocks_story_id_position", story_blocks.c.story_id, story_blocks.c.position)
 Index("ix_story_blocks_event_id", story_blocks.c.event_id)
+
+
+# ---- people and desk sessions (0012; kpolicy.store.users) -----------------------------------------
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(64), nullable=False, unique=True),
+    Column("role", String(16), nullable=False),
+    Column("token_hash", Text, nullable=False),  # Argon2id of the token's secret; the token itself is never kept
+    Column("created_at", DateTime, nullable=False),
+    Column("token_at", DateTime, nullable=False),
+    Column("disabled_at", DateTime),
+    CheckConstraint("role IN ('reader', 'reviewer', 'admin')", name="role"),
+)
+
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("key_hash", String(64), nullable=False, unique=True),  # SHA-256 of the cookie's random key
+    Column("created_at", DateTime, nullable=False),
+    Column("expires_at", DateTime, nullable=False),
+    Column("last_seen_at", DateTime, nullable=False, index=True),
+    Column("ended_at", DateTime),
+    Column("working_on", String(200)),  # the last page the session opened (the history page's "who is working on what")
+)

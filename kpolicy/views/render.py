@@ -340,7 +340,8 @@ def write_timeline(rows: Iterable[dict], out: IO[str]) -> int:
 EVENT_COLUMNS = [("id", "id"), ("date", "date"), ("precision", "precision"), ("type", "type"), ("status", "status"),
                  ("title", "title"), ("actors", "actors"), ("place", "place")]
 SEARCH_COLUMNS = [("id", "id"), ("date", "date"), ("type", "type"), ("status", "status"), ("title", "title"), ("snippet", "snippet")]
-ACTOR_COLUMNS = [("name", "name"), ("kind", "kind"), ("iso3", "iso3"), ("parent", "parent"), ("events", "events"), ("aliases", "aliases")]
+ACTOR_COLUMNS = [("name", "name"), ("kind", "kind"), ("iso3", "iso3"), ("parent", "parent"), ("wikidata", "wikidata"),
+                 ("cameo", "cameo"), ("events", "events"), ("aliases", "aliases")]
 TYPE_COLUMNS = [("code", "type"), ("family", "family"), ("events", "events"), ("description", "covers")]
 SOURCE_COLUMNS = [("slug", "slug"), ("published", "published"), ("published_from", "date from"), ("publisher", "publisher"), ("events", "events"),
                   ("mentions", "mentions"), ("title", "title")]

@@ -1,8 +1,11 @@
 """The write side: each POST route checks the safety rules, parses its form and calls
 kpolicy.curate inside one Database.writing() transaction (one change, its revisions).
 
-Order of checks, before any database work: read-only (403), the token (401: cookie or
-Bearer), the CSRF token for a cookie-signed request (403), a cross-site Origin (403).
+Order of checks, before any database work: read-only (403), who is signed in (401: a
+session cookie, the single-token cookie or Bearer; a wrong token counts towards the
+sign-in rate limit), the person's role (403: a reader changes nothing; removing a source
+needs an admin), a cross-site Origin (403), the CSRF token for a cookie-signed request
+(403). Every change is recorded under the signed-in person (no form field names anyone).
 A form made from an older version of the event than the stored one is refused with the
 conflict page (409), inside the same transaction as the write, so nothing is overwritten.
 Success: 303 back to the page the form came from with a one-line notice; a client that
@@ -21,7 +24,8 @@ from starlette.routing import Route
 
 from kpolicy.errors import BadInput, check_id
 from kpolicy.store import schema
-from kpolicy.web.app import BY_COOKIE, Conflict, Desk, NotFound, error_response, json_response, same_secret, wants_json
+from kpolicy.errors import SignInFailed
+from kpolicy.web.app import Conflict, Desk, NotFound, error_response, json_response, same_secret, signin_page, wants_json
 
 MAX_FORM_BYTES = 1_000_000
 
@@ -198,21 +202,111 @@ def add_event(conn, request, form, by):
     return f"/events/{new_id}", f"#{new_id} added from {slug}", {"event": new_id}
 
 
-ACTIONS = (
-    ("/events/{id:id}/review", review_event),
-    ("/events/{id:id}/edit", edit_event),
-    ("/events/{id:id}/merge", merge_events),
-    ("/events/{id:id}/split", split_event),
-    ("/events/{id:id}/delete", delete_event),
-    ("/proposals/{id:id}/resolve", resolve_proposal),
-    ("/changes/{id:id}/undo", undo_change),
-    ("/sources/{slug}/remove", remove_source),
-    ("/sources/{slug}/edit", edit_source),
-    ("/sources/{slug}/add", add_event),
+# ---- stories ------------------------------------------------------------------------------------------
+
+def _stories():
+    from kpolicy.curate import stories
+
+    return stories
+
+
+def _story_version(form) -> int | None:
+    raw = form.get("version")
+    if raw in (None, ""):
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        raise BadInput(f"version {raw!r} is not a number") from None
+
+
+def _story_path(slug: str, focus=None) -> str:
+    return f"/stories/{slug}" + (f"?focus={focus}" if focus is not None else "")
+
+
+def new_story(conn, request, form, by):
+    slug = (form.get("slug") or "").strip()
+    _stories().new_story(conn, slug, form.get("title"), author=(form.get("author") or "").strip() or None, by=by,
+                         reason=_reason(form, False))
+    return _story_path(slug), f"story {slug} started", {"story": slug}
+
+
+BLOCK_KINDS = ("heading", "text", "event", "query")
+
+
+def add_block(conn, request, form, by):
+    slug = request.path_params["slug"]
+    kind = form.get("kind")
+    if kind not in BLOCK_KINDS:
+        raise BadInput(f"kind must be one of {', '.join(BLOCK_KINDS)}")
+    value = form.get("value") or ""
+    after = (form.get("after") or "").strip() or None
+    n = _stories().add_block(conn, slug, kind, value.strip() if kind == "event" else value, after=after, by=by,
+                             reason=_reason(form, False), if_version=_story_version(form))
+    return _story_path(slug, n), f"{kind} added as block {n}", {"story": slug, "block": n}
+
+
+def add_to_story(conn, request, form, by):
+    slug = (form.get("story") or "").strip()
+    if not slug:
+        raise BadInput("choose the story to add to")
+    ids = _ids(" ".join(form.getlist("event")), "add to story")
+    blocks = _stories().add_events(conn, slug, ids, by=by, reason=_reason(form, False))
+    what = ", ".join(f"#{i}" for i in ids)
+    return None, f"added {what} to story {slug} (blocks {blocks[0]}–{blocks[-1]})", {"story": slug, "blocks": blocks}
+
+
+def move_block(conn, request, form, by):
+    slug, n = request.path_params["slug"], request.path_params["id"]
+    to = form.get("to")
+    new = _stories().move_block(conn, slug, n, to=to, by=by, reason=_reason(form, False), if_version=_story_version(form))
+    return _story_path(slug, new), f"block {n} moved to {new}", {"story": slug, "block": new}
+
+
+def remove_block(conn, request, form, by):
+    slug, n = request.path_params["slug"], request.path_params["id"]
+    _stories().remove_block(conn, slug, n, by=by, reason=_reason(form, False), if_version=_story_version(form))
+    return _story_path(slug), f"block {n} removed (undo it from the history)", {"story": slug, "removed": n}
+
+
+def edit_block(conn, request, form, by):
+    slug, n = request.path_params["slug"], request.path_params["id"]
+    _stories().edit_block(conn, slug, n, form.get("value") or "", by=by, reason=_reason(form, False),
+                          if_version=_story_version(form))
+    return _story_path(slug, n), f"block {n} rewritten", {"story": slug, "block": n}
+
+
+def freeze_story(conn, request, form, by):
+    slug = request.path_params["slug"]
+    unfreeze = form.get("unfreeze") == "1"
+    as_of = None if unfreeze else ((form.get("as_of") or "").strip() or "latest")
+    _stories().edit_story(conn, slug, as_of=as_of, unfreeze=unfreeze, by=by, reason=_reason(form, False),
+                          if_version=_story_version(form))
+    return _story_path(slug), f"story {slug} {'unfrozen' if unfreeze else 'frozen'}", {"story": slug}
+
+
+ACTIONS = (  # path, action, the least role that may do it
+    ("/events/{id:id}/review", review_event, "reviewer"),
+    ("/events/{id:id}/edit", edit_event, "reviewer"),
+    ("/events/{id:id}/merge", merge_events, "reviewer"),
+    ("/events/{id:id}/split", split_event, "reviewer"),
+    ("/events/{id:id}/delete", delete_event, "reviewer"),
+    ("/proposals/{id:id}/resolve", resolve_proposal, "reviewer"),
+    ("/changes/{id:id}/undo", undo_change, "reviewer"),
+    ("/sources/{slug}/remove", remove_source, "admin"),
+    ("/sources/{slug}/edit", edit_source, "reviewer"),
+    ("/sources/{slug}/add", add_event, "reviewer"),
+    ("/stories/new", new_story, "reviewer"),
+    ("/stories/add-events", add_to_story, "reviewer"),
+    ("/stories/{slug}/add", add_block, "reviewer"),
+    ("/stories/{slug}/blocks/{id:id}/move", move_block, "reviewer"),
+    ("/stories/{slug}/blocks/{id:id}/remove", remove_block, "reviewer"),
+    ("/stories/{slug}/blocks/{id:id}/edit", edit_block, "reviewer"),
+    ("/stories/{slug}/freeze", freeze_story, "reviewer"),
 )
 
 
-def _safe_next(value: str | None, fallback: str) -> str:
+def safe_next(value: str | None, fallback: str) -> str:
     """Only a path on this server (no scheme, no host, no //) may be redirected to."""
     if not value:
         return fallback
@@ -229,7 +323,7 @@ def _with_notice(path: str, notice: str) -> str:
     return parts.path + "?" + "&".join(query)
 
 
-def _origin_ok(request: Request) -> bool:
+def origin_ok(request: Request) -> bool:
     origin = request.headers.get("origin")
     if not origin:
         return True
@@ -237,14 +331,24 @@ def _origin_ok(request: Request) -> bool:
     return urlsplit(origin).netloc == host
 
 
-def _endpoint(desk: Desk, fn):
+def _endpoint(desk: Desk, fn, role: str):
     async def endpoint(request: Request) -> Response:
         if desk.read_only:
             return error_response(request, 403, "Read-only", "this server was started with --read-only: it shows the timeline but refuses every change")
-        bearer = desk.bearer(request)
-        if not bearer and not desk.signed_in(request):
+        try:
+            person = await run_in_threadpool(desk.person, request)
+        except SignInFailed as exc:
+            return signin_page(request, str(exc) + " (nothing was changed)", 429 if type(exc).__name__ == "TooManyTries" else 401)
+        if person is None:
+            if desk.team:
+                return signin_page(request, "sign in with your own token to make changes (nothing was changed)", 401)
             return error_response(request, 401, "Sign in first", "changes need the token kpolicy serve printed: open the URL it printed (it sets a cookie), or send Authorization: Bearer TOKEN")
-        if not _origin_ok(request):
+        if not person.may(role):
+            what = "remove sources" if role == "admin" else "change anything"
+            return error_response(request, 403, "Not allowed", f"{person.name} is a {person.role}: a {person.role} cannot {what} "
+                                  f"(needs the {role} role; an admin can give it with `kpolicy users role {person.name} {role}`); nothing was changed")
+        bearer = desk.is_bearer(request)
+        if not origin_ok(request):
             return error_response(request, 403, "Cross-site request", "this form was sent from another site; nothing was written")
         if int(request.headers.get("content-length") or 0) > MAX_FORM_BYTES:
             return error_response(request, 413, "Too large", "the form is too large")
@@ -254,9 +358,9 @@ def _endpoint(desk: Desk, fn):
             await form.close()
             return error_response(request, 400, "Bad input", f"the form sends a file in the field {files[0]!r}; "
                                   "these forms take text only: type or paste the value")
-        if not bearer and not same_secret(str(form.get("csrf") or ""), desk.csrf_token()):
+        if not bearer and not same_secret(str(form.get("csrf") or ""), desk.csrf_token(request)):
             return error_response(request, 403, "Stale or forged form", "the form's CSRF token is missing or wrong; reload the page and try again (nothing was written)")
-        by = (form.get("by") or "").strip() or desk.user
+        by = person.name
 
         def run():
             with desk.database.writing() as conn:
@@ -264,16 +368,13 @@ def _endpoint(desk: Desk, fn):
 
         target, notice, extra = await run_in_threadpool(run)
         if wants_json(request):
-            return json_response({"ok": True, "notice": notice, **extra})
+            return json_response({"ok": True, "notice": notice, "by": by, **extra})
         fallback = target or "/"
-        response = RedirectResponse(_with_notice(_safe_next(form.get("next"), fallback) if target is None else target, notice), status_code=303)
-        if form.get("by"):
-            response.set_cookie(BY_COOKIE, str(form.get("by")).strip()[:200], httponly=True, samesite="strict", path="/")
-        return response
+        return RedirectResponse(_with_notice(safe_next(form.get("next"), fallback) if target is None else target, notice), status_code=303)
 
     endpoint.__name__ = fn.__name__
     return endpoint
 
 
 def routes(desk: Desk) -> list[Route]:
-    return [Route(path, _endpoint(desk, fn), methods=["POST"]) for path, fn in ACTIONS]
+    return [Route(path, _endpoint(desk, fn, role), methods=["POST"]) for path, fn, role in ACTIONS]

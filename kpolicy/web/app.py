@@ -1,10 +1,21 @@
 """The ASGI application and its safety machinery.
 
-- Reads are open to whoever can reach the server (it binds 127.0.0.1 unless told otherwise).
-- Every write needs the server's token: the `kpolicy_token` cookie, which the URL printed at
-  start sets (`/?token=T` -> cookie, redirect to the same page without the token), or an
-  `Authorization: Bearer T` header. A write by cookie must also carry the form's CSRF token
-  (an HMAC of the token, rendered only into pages for a signed-in browser); a Bearer request
+Two ways to sign in (docs/web.md, docs/team.md):
+- **People** (once `kpolicy users add` has added anyone): every page needs a signed-in
+  person. `/signin` takes the person's own token (checked against its Argon2id hash) and
+  starts a session: a random key in the `kpolicy_session` cookie, looked up on every
+  request, so an expired, signed-out or disabled person's session stops at once. A
+  script sends `Authorization: Bearer kp_...` instead. Roles: a reader reads, a reviewer
+  curates, an admin also removes sources; every change is recorded under the person.
+- **One token** (`--token`, or nobody added): the single-analyst mode. Reads are open to
+  whoever can reach the server (it binds 127.0.0.1 unless told otherwise); a write needs
+  the server's token: the `kpolicy_token` cookie, which the URL printed at start sets
+  (`/?token=T` -> cookie, redirect without the token), or a Bearer header; changes are
+  recorded under --by / KPOLICY_USER / the OS user.
+- Wrong tokens are rate-limited per client address (SIGNIN_LIMIT in SIGNIN_WINDOW seconds,
+  then 429 until the window passes); reaching the limit is logged.
+- A write by cookie must also carry the form's CSRF token (an HMAC of the session key or
+  the server token, rendered only into pages for a signed-in browser); a Bearer request
   is not a browser's ambient credential and needs none.
 - `read_only` refuses every write with 403 before any database work.
 - Every response carries a strict Content-Security-Policy (scripts and styles only from
@@ -22,7 +33,9 @@ import json
 import logging
 import secrets
 import time
+import threading
 import traceback
+from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
@@ -37,7 +50,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from kpolicy.errors import MAX_ID, BadInput, KpolicyError
+from kpolicy.errors import MAX_ID, BadInput, Forbidden, KpolicyError, SignInFailed
 from kpolicy.errors import Conflict as StaleEdit
 
 HERE = Path(__file__).parent
@@ -71,8 +84,10 @@ class IdConvertor(Convertor):
 
 register_url_convertor("id", IdConvertor())
 COOKIE = "kpolicy_token"
+SESSION_COOKIE = "kpolicy_session"
+SIGNIN_LIMIT = 5  # wrong tokens from one address ...
+SIGNIN_WINDOW = 60.0  # ... in this many seconds, then 429 until the window has passed
 LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "::1"})
-BY_COOKIE = "kpolicy_by"
 CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
@@ -99,16 +114,64 @@ class NotFound(BadInput):
     """No such event, source, change or proposal (404)."""
 
 
+class SignInLimiter:
+    """Wrong tokens per client address: SIGNIN_LIMIT in SIGNIN_WINDOW seconds, then refused (429).
+
+    In memory, per server process; reaching the limit is logged once per burst."""
+
+    def __init__(self, limit: int = SIGNIN_LIMIT, window: float = SIGNIN_WINDOW):
+        self.limit, self.window = limit, window
+        self.failures: dict[str, deque] = {}
+        self.lock = threading.Lock()
+
+    def _recent(self, address: str, now: float) -> deque:
+        times = self.failures.setdefault(address, deque())
+        while times and now - times[0] > self.window:
+            times.popleft()
+        return times
+
+    def wait(self, address: str) -> int:
+        """Seconds this address must still wait (0: it may try)."""
+        now = time.monotonic()
+        with self.lock:
+            times = self._recent(address, now)
+            if len(times) < self.limit:
+                return 0
+            return max(1, int(self.window - (now - times[0]) + 0.999))
+
+    def failed(self, address: str) -> None:
+        now = time.monotonic()
+        with self.lock:
+            times = self._recent(address, now)
+            times.append(now)
+            if len(times) == self.limit:
+                log.warning("sign-in rate limit reached for %s: %d wrong tokens in %d s; refusing its sign-ins for %d s",
+                            address, self.limit, int(self.window), int(self.window))
+            if len(self.failures) > 10_000:  # a flood of addresses: forget the quiet ones
+                for key in [k for k, v in self.failures.items() if not v][:5_000]:
+                    del self.failures[key]
+
+
+class TooManyTries(SignInFailed):
+    """Rate-limited: too many wrong tokens from this address (429)."""
+
+
 @dataclass
 class Desk:
-    """What every handler needs: the database, the token, the mode, the templates."""
+    """What every handler needs: the database, how people sign in, the mode, the templates.
+
+    `team`: people sign in with their own tokens (kpolicy.store.users); otherwise the one
+    server `token`, whose holder is recorded as `user`."""
 
     database: object
-    token: str
+    token: str | None
     read_only: bool = False
-    user: str | None = None  # who writes when a form names nobody (--by, KPOLICY_USER, OS user)
+    user: str | None = None  # the single-token mode's person (--by, KPOLICY_USER, OS user)
     allowed_hosts: frozenset[str] = LOOPBACK_NAMES  # what the Host header may name (lower case, no port)
+    team: bool = False
+    session_hours: float = 12.0
     env: Environment = field(init=False)
+    limiter: SignInLimiter = field(init=False)
 
     def __post_init__(self):
         self.env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(default=True, default_for_string=True))
@@ -119,31 +182,153 @@ class Desk:
 
         self.env.tests["link_url"] = link_url  # only http(s) and mailto become links; a stored javascript: stays text
         self.env.globals["qs"] = qs
+        self.limiter = SignInLimiter()
+        self._bearer_cache: dict[str, tuple[int, str]] = {}
+        self._touched: dict[int, tuple[float, str]] = {}
 
-    # -- auth --------------------------------------------------------------------------------
-    def csrf_token(self) -> str:
-        return hmac.new(self.token.encode(), b"kpolicy-csrf", hashlib.sha256).hexdigest()
+    # -- who is asking -----------------------------------------------------------------------
+    def client(self, request: Request) -> str:
+        return request.client.host if request.client else "unknown"
 
-    def signed_in(self, request: Request) -> bool:
+    def refuse_if_limited(self, request: Request) -> None:
+        wait = self.limiter.wait(self.client(request))
+        if wait:
+            raise TooManyTries(f"too many wrong tokens from {self.client(request)}; wait {wait} s and try again (nothing was changed)")
+
+    def wrong_token(self, request: Request, exc: SignInFailed) -> SignInFailed:
+        self.limiter.failed(self.client(request))
+        return exc
+
+    def person(self, request: Request):
+        """The signed-in Person, None for nobody; SignInFailed (with why) for a bad credential.
+        Looked up once per request, from the database every time (so a disabled person stops at once)."""
+        cache = request.scope.setdefault("kpolicy", {})
+        if "person" in cache:
+            if isinstance(cache["person"], Exception):
+                raise cache["person"]
+            return cache["person"]
+        try:
+            found = self._find_person(request)
+        except SignInFailed as exc:
+            cache["person"] = exc
+            raise
+        cache["person"] = found
+        return found
+
+    def _find_person(self, request: Request):
+        from kpolicy.store import users
+
+        header = request.headers.get("authorization", "")
+        bearer = header[7:].strip() if header.lower().startswith("bearer ") else None
+        if not self.team:
+            if bearer is not None:
+                if same_secret(bearer, self.token):
+                    return self.single_person()
+                self.refuse_if_limited(request)
+                raise self.wrong_token(request, SignInFailed("wrong token in the Authorization header; use the one kpolicy serve printed"))
+            return self.single_person() if self.signed_in_single(request) else None
+        if bearer is not None:
+            self.refuse_if_limited(request)
+            return self._bearer_person(request, bearer)
+        key = request.cookies.get(SESSION_COOKIE)
+        if not key:
+            return None
+        with self.database.reading() as conn:
+            return users.session_person(conn, key)
+
+    def _bearer_person(self, request: Request, token: str):
+        """A Bearer token: Argon2 once, then (while the stored hash is unchanged) a row read per request."""
+        from kpolicy.store import users
+
+        digest = hashlib.sha256(token.encode()).hexdigest()
+        with self.database.reading() as conn:
+            cached = self._bearer_cache.get(digest)
+            if cached is not None:
+                import sqlalchemy as sa
+
+                from kpolicy.store import schema
+
+                u = schema.users
+                row = conn.execute(sa.select(u.c.name, u.c.role, u.c.token_hash, u.c.disabled_at).where(u.c.id == cached[0])).first()
+                if row is not None and row.token_hash == cached[1] and row.disabled_at is None:
+                    return users.Person(cached[0], row.name, row.role)
+                self._bearer_cache.pop(digest, None)
+            try:
+                person = users.check_token(conn, token)
+            except SignInFailed as exc:
+                raise self.wrong_token(request, exc) from None
+            import sqlalchemy as sa
+
+            from kpolicy.store import schema
+
+            u = schema.users
+            stored = conn.execute(sa.select(u.c.token_hash).where(u.c.id == person.id)).scalar_one()
+        if len(self._bearer_cache) > 1000:
+            self._bearer_cache.clear()
+        self._bearer_cache[digest] = (person.id, stored)
+        return person
+
+    def single_person(self):
+        from kpolicy.store.users import Person
+        from kpolicy.store.write import current_user
+
+        return Person(None, current_user(self.user), "admin")
+
+    def signed_in_single(self, request: Request) -> bool:
         return bool(request.cookies.get(COOKIE)) and same_secret(request.cookies.get(COOKIE, ""), self.token)
 
-    def bearer(self, request: Request) -> bool:
-        header = request.headers.get("authorization", "")
-        if not header.lower().startswith("bearer "):
+    def signed_in(self, request: Request) -> bool:
+        try:
+            return self.person(request) is not None
+        except SignInFailed:
             return False
-        return same_secret(header[7:].strip(), self.token)
+
+    def is_bearer(self, request: Request) -> bool:
+        return request.headers.get("authorization", "").lower().startswith("bearer ")
+
+    def csrf_token(self, request: Request) -> str:
+        secret = request.cookies.get(SESSION_COOKIE, "") if self.team else self.token
+        return hmac.new(secret.encode(), b"kpolicy-csrf", hashlib.sha256).hexdigest()
+
+    def touch(self, request: Request, person) -> None:
+        """Remember what a session is looking at (at most once a minute, or when the page changes);
+        best effort: a busy database skips it."""
+        if person is None or person.session_id is None or self.read_only_store():
+            return
+        page = request.url.path.removesuffix(".json")
+        last = self._touched.get(person.session_id)
+        now = time.monotonic()
+        if last is not None and last[1] == page and now - last[0] < 60:
+            return
+        self._touched[person.session_id] = (now, page)
+        from kpolicy.store import users
+
+        try:
+            with self.database.bookkeeping() as conn:
+                users.touch_session(conn, person.session_id, page)
+        except Exception as exc:  # noqa: BLE001 - presence is a courtesy; the page is served regardless
+            log.info("could not record what session %s is on: %s", person.session_id, exc)
+
+    def read_only_store(self) -> bool:
+        return bool(getattr(self.database, "read_only", None))
 
     def render(self, request: Request, template: str, context: dict, status: int = 200) -> HTMLResponse:
-        signed_in = self.signed_in(request)
+        try:
+            person = self.person(request)
+        except SignInFailed:
+            person = None
+        signed_in = person is not None
         page = self.env.get_template(template).render(
             **context,
             request=request,
             path=request.url.path,
             read_only=self.read_only,
+            team=self.team,
+            person=person,
             signed_in=signed_in,
-            can_write=signed_in and not self.read_only,
-            csrf=self.csrf_token() if signed_in else "",
-            by=request.cookies.get(BY_COOKIE, ""),
+            can_write=signed_in and not self.read_only and person.may("reviewer"),
+            can_admin=signed_in and not self.read_only and person.may("admin"),
+            csrf=self.csrf_token(request) if signed_in else "",
         )
         return HTMLResponse(page, status_code=status)
 
@@ -196,7 +381,7 @@ def error_response(request: Request, status: int, title: str, message: str, extr
     return desk.render(request, "error.html", {"title": title, "message": message, **(extra or {})}, status)
 
 
-STATUS_OF = {"NotFound": 404, "Conflict": 409}
+STATUS_OF = {"NotFound": 404, "Conflict": 409, "SignInFailed": 401, "TooManyTries": 429, "Forbidden": 403}
 
 
 def status_for(exc: KpolicyError) -> int:
@@ -215,8 +400,24 @@ async def handle_kpolicy_error(request: Request, exc: KpolicyError) -> Response:
     if status == 409:
         extra = {"event_id": getattr(exc, "event_id", None)}
         return error_response(request, 409, "Conflict: the event changed meanwhile", str(exc), extra)
-    titles = {404: "Not found", 400: "Bad input", 500: "Failure"}
+    if status in (401, 429):
+        return signin_page(request, str(exc), status)
+    titles = {404: "Not found", 400: "Bad input", 500: "Failure", 403: "Not allowed"}
     return error_response(request, status, titles.get(status, "Error"), str(exc))
+
+
+def signin_page(request: Request, message: str | None, status: int = 200) -> Response:
+    """The sign-in form (or, for a JSON client, the reason as JSON), keeping where the person was going."""
+    desk: Desk = request.app.state.desk
+    if wants_json(request) or desk.is_bearer(request):
+        return json_response({"error": message or "sign in first", "status": status}, status)
+    target = request.query_params.get("next") or (request.url.path + (("?" + request.url.query) if request.url.query else ""))
+    if target.startswith("/signin"):
+        target = "/"
+    response = desk.render(request, "signin.html", {"title": "Sign in", "message": message, "next": target}, status)
+    if request.cookies.get(SESSION_COOKIE) and status == 401:
+        response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
 
 
 async def handle_http(request: Request, exc: HTTPException) -> Response:
@@ -256,10 +457,16 @@ class SecurityHeaders:
             # the printed URL: set the cookie and drop the token from the address bar and history
             params = [(k, v) for k, v in request.query_params.multi_items() if k != "token"]
             target = request.url.path + (("?" + urlencode(params)) if params else "")
-            if same_secret(given, self.desk.token):
+            wait = self.desk.limiter.wait(self.desk.client(request))
+            if self.desk.team:
+                response = RedirectResponse("/signin", status_code=303)  # people sign in with their own tokens
+            elif wait:
+                response = HTMLResponse(f"<!doctype html><title>Too many tries</title><p>Too many wrong tokens from this address: wait {wait} s.</p>", status_code=429)
+            elif same_secret(given, self.desk.token):
                 response = RedirectResponse(target, status_code=303)
                 response.set_cookie(COOKIE, self.desk.token, httponly=True, samesite="strict", path="/")
             else:
+                self.desk.limiter.failed(self.desk.client(request))
                 response = HTMLResponse("<!doctype html><title>Wrong token</title><p>Wrong token: open the URL kpolicy serve printed.</p>", status_code=403)
             for key, value in SECURITY_HEADERS.items():
                 response.headers[key] = value

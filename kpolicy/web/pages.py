@@ -16,7 +16,7 @@ from starlette.routing import Route
 from kpolicy.errors import MAX_ID, BadInput
 from kpolicy.query import EventQuery
 from kpolicy.web import reads, svg
-from kpolicy.web.app import Desk, json_response
+from kpolicy.web.app import Desk, json_response, signin_page
 
 PAGE_SIZE = 100
 MAX_PAGE = 500
@@ -174,6 +174,22 @@ def search(request: Request, conn) -> dict:
     return {"title": "Search", "q": words, "filters": params, "results": rows}
 
 
+def stories(request: Request, conn) -> dict:
+    from kpolicy.curate import stories as curate_stories
+
+    return {"title": "Stories", "stories": [{k: reads.iso(v) for k, v in r.items()} for r in curate_stories.list_stories(conn)]}
+
+
+def story(request: Request, conn) -> dict:
+    """A story to read and edit: its blocks resolved (as of its freeze), warnings, footnotes."""
+    from kpolicy.views import story as views
+
+    doc = views.build(request.app.state.desk.database, request.path_params["slug"])
+    data = views.to_json(doc)
+    focus = request.query_params.get("focus")
+    return {"title": doc.title, "story": data, "formats": list(views.EXPORTERS), "focus": focus, "_vocab": reads.vocab(conn)}
+
+
 PAGES = (
     ("/", "timeline.html", timeline, "/.json"),
     ("/events/{id:id}", "event.html", event, None),
@@ -182,11 +198,18 @@ PAGES = (
     ("/sources/{slug}", "source.html", source, None),
     ("/history", "history.html", history, None),
     ("/search", "search.html", search, None),
+    ("/stories", "stories.html", stories, None),
+    ("/stories/{slug}", "story.html", story, None),
 )
 
 
 def _endpoint(desk: Desk, template: str, fn, as_json: bool):
     def endpoint(request: Request) -> Response:
+        person = desk.person(request)  # a bad credential raises SignInFailed: the sign-in page (401)
+        if desk.team:
+            if person is None:
+                return signin_page(request, None, 401)
+            desk.touch(request, person)
         with desk.database.reading() as conn:
             data = fn(request, conn)
         if isinstance(data, Response):
@@ -199,8 +222,33 @@ def _endpoint(desk: Desk, template: str, fn, as_json: bool):
     return endpoint
 
 
+def export_story(desk: Desk):
+    """GET /stories/SLUG/export?format=md|html|docx...: the story's export as a download (md inline, as text)."""
+    from starlette.concurrency import run_in_threadpool
+
+    async def endpoint(request: Request) -> Response:
+        from kpolicy.views import story as views
+
+        fmt = request.query_params.get("format", "md")
+        if fmt not in views.EXPORTERS:
+            raise BadInput(f"format={fmt!r}: use one of {', '.join(views.EXPORTERS)}")
+        slug = request.path_params["slug"]
+
+        def run():
+            return views.export(views.build(desk.database, slug), fmt)
+
+        data = await run_in_threadpool(run)
+        body = data if isinstance(data, bytes) else data.encode("utf-8")
+        name = f"{slug}.{views.SUFFIXES[fmt]}"
+        if fmt == "md":  # shown in the browser as text: it is read before it is sent on
+            return Response(body, media_type="text/plain; charset=utf-8", headers={"content-disposition": f'inline; filename="{name}"'})
+        return Response(body, media_type=views.MEDIA_TYPES[fmt], headers={"content-disposition": f'attachment; filename="{name}"'})
+
+    return endpoint
+
+
 def routes(desk: Desk) -> list[Route]:
-    out = []
+    out = [Route("/stories/{slug}/export", export_story(desk), methods=["GET"])]
     for path, template, fn, json_path in PAGES:
         out.append(Route(json_path or path + ".json", _endpoint(desk, template, fn, True), methods=["GET"]))
         if path == "/":

@@ -414,5 +414,12 @@ def vocab(conn: Connection) -> dict:
     actors = conn.execute(sa.select(a.c.name).where(a.c.kind.in_(("state", "international_organisation", "party"))).order_by(a.c.name).limit(400)).scalars().all()
     return {
         "types": list(EVENT_TYPES), "families": sorted(set(FAMILIES.values())), "statuses": list(STATUSES),
-        "reviews": list(REVIEW_STATES), "roles": list(ROLES), "actors": actors,
+        "reviews": list(REVIEW_STATES), "roles": list(ROLES), "actors": actors, "stories": stories(conn),
     }
+
+
+def stories(conn: Connection) -> list[dict]:
+    """The live, unfrozen stories an event can be added to (slug, title), by name."""
+    s = schema.stories
+    rows = conn.execute(sa.select(s.c.slug, s.c.title).where(s.c.deleted_at.is_(None), s.c.frozen_change.is_(None)).order_by(s.c.slug))
+    return [{"slug": r.slug, "title": r.title} for r in rows]

@@ -47,6 +47,26 @@
     }
   }
 
+  if (page === "story") {
+    // Alt+Up / Alt+Down on a focused block presses its move buttons; after the reload the
+    // moved block (?focus=N) gets the focus back, so a block can be walked up or down.
+    var story = document.getElementById("story");
+    var focus = story ? story.getAttribute("data-focus") : "";
+    if (focus) {
+      var target = document.querySelector('li.block[data-n="' + focus.replace(/[^0-9]/g, "") + '"]');
+      if (target) { target.focus(); }
+    }
+    document.addEventListener("keydown", function (ev) {
+      if (!ev.altKey || typing(ev.target)) { return; }
+      var block = ev.target && ev.target.closest ? ev.target.closest("li.block") : null;
+      if (!block) { return; }
+      var button = null;
+      if (ev.key === "ArrowUp") { button = block.querySelector("button.up"); }
+      else if (ev.key === "ArrowDown") { button = block.querySelector("button.down"); }
+      if (button && !button.disabled) { ev.preventDefault(); button.click(); }
+    });
+  }
+
   if (page === "source") {
     var text = document.getElementById("source-text");
     var quote = document.getElementById("add-quote");
