@@ -182,8 +182,9 @@ def event_title(e: Candidate, states: list[str], text: str, gazetteer=None) -> s
     bare = re.fullmatch(r"(.+?)\s+(says|say|said|tells|told|adds|added)", title)
     if bare:  # never a bare 'X said'
         title = f"{bare.group(1)} {'issue' if plural else 'issues'} statement"
-    if e.place and e.place.lower() not in title.lower():
-        title += f" in {e.place}"
+    if e.place and e.place.lower() not in title.lower():  # with the text's own preposition: 'at Vostochny Cosmodrome'
+        prep = re.search(rf"\b(at|in|near)\s+(?:the\s+)?{re.escape(e.place)}", text[e.quote[0]:e.quote[1]], re.I)
+        title += f" {prep.group(1).lower() if prep else 'in'} {e.place}"
     elif not e.place and e.type in _PLACED_TYPES:  # 'held a summit at the Vostochny Cosmodrome': a venue the gazetteer lacks
         venue = _VENUE.search(text, e.trigger.end, e.quote[1])
         if venue and venue.group(2) not in title and not _TIME_WORD.match(venue.group(2)):
