@@ -69,6 +69,7 @@ def test_ucdp_ged_every_column_read(empty_db, tmp_path):
     assert [r[:4] for r in rows] == [("500001", "incident", "2024-12-04", "North Korea; South Korea"),
                                      ("500002", "incident", "2024-12-01/2024-12-07", "North Korea")]
     data = json.loads(rows[0][4])
+    assert sorted(data) == sorted(c for c in UCDP_COLUMNS if base[c] and c != "id")  # every filled column kept
     assert (data["best"], data["low"], data["high"], data["where_prec"], data["date_prec"]) == ("1", "1", "2", "1", "1")
     assert "'Civilians' (1)" in result.stderr  # a name the registry does not know: proposed
     assert _rows(empty_db, "SELECT m.quote FROM mentions m JOIN events e ON e.id = m.event_id WHERE e.external_id = '500001'") == \

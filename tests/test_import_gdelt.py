@@ -37,6 +37,13 @@ def event(**values) -> str:
         "ActionGeo_Type": "4", "ActionGeo_FullName": "Panmunjom, Kyonggi-do, South Korea", "ActionGeo_CountryCode": "KS",
         "ActionGeo_ADM1Code": "KS13", "ActionGeo_Lat": "37.9560", "ActionGeo_Long": "126.6770", "ActionGeo_FeatureID": "-3218",
         "DATEADDED": "20241203120000", "SOURCEURL": "https://example.org/news/1",
+        # the rest of the codebook's columns, so that every one is read
+        "Actor1KnownGroupCode": "KPA", "Actor1EthnicCode": "kor", "Actor1Religion1Code": "NON", "Actor1Religion2Code": "NON",
+        "Actor1Type2Code": "GOV", "Actor1Type3Code": "ELI", "Actor2KnownGroupCode": "ROKA", "Actor2EthnicCode": "kor",
+        "Actor2Religion1Code": "CHR", "Actor2Religion2Code": "BUD", "Actor2Type1Code": "GOV", "Actor2Type2Code": "MIL",
+        "Actor2Type3Code": "ELI", "Actor1Geo_ADM1Code": "KN12", "Actor1Geo_ADM2Code": "KN12-1", "Actor1Geo_Lat": "39.03",
+        "Actor1Geo_Long": "125.75", "Actor1Geo_FeatureID": "-1", "Actor2Geo_ADM1Code": "KS11", "Actor2Geo_ADM2Code": "KS11-1",
+        "Actor2Geo_Lat": "37.56", "Actor2Geo_Long": "126.99", "Actor2Geo_FeatureID": "-2", "ActionGeo_ADM2Code": "KS13-9",
     })
     base.update(values)
     return "\t".join(base[c] for c in COLUMNS)
@@ -74,15 +81,18 @@ def test_events_and_mentions_every_column_read(empty_db, tmp_path):
     rows = _rows(empty_db, "SELECT external_id, type, date, review, external_version, actor_names, external_data "
                            "FROM events ORDER BY external_id")
     assert [r[:6] for r in rows] == [
-        ("1200000001", "talks", "2024-12-03", "imported", "20241203120000", "North Korea; South Korea"),
+        # PRKMIL is the authority file's CAMEO code of the Korean People's Army: the most specific actor wins
+        ("1200000001", "talks", "2024-12-03", "imported", "20241203120000", "Korean People's Army; South Korea"),
         ("1200000002", "agreement", "2024-12-03", "imported", "20241203120000", "Russia; South Korea"),
     ]
     data = json.loads(rows[0][6])
+    filled = [c for c, v in zip(COLUMNS, event().split("\t")) if v and c not in ("GlobalEventID", "DATEADDED")]
+    assert sorted(data) == sorted(filled) and len(filled) == 59  # every column of the codebook's 61 but the two stored apart
     assert data["EventCode"] == "042" and data["EventRootCode"] == "04"  # CAMEO codes as text: leading zeros kept
     assert (data["NumMentions"], data["NumSources"], data["NumArticles"], data["GoldsteinScale"]) == ("10", "3", "9", "1.9")
     assert _rows(empty_db, "SELECT a.name, ea.role FROM event_actors ea JOIN actors a ON a.id = ea.actor_id "
                            "JOIN events e ON e.id = ea.event_id WHERE e.external_id = '1200000001' ORDER BY 1") == \
-        [("North Korea", "initiator"), ("South Korea", "target")]
+        [("Korean People's Army", "initiator"), ("South Korea", "target")]
     # FIPS KS -> ISO KOR for the new place; its coordinates kept
     assert _rows(empty_db, "SELECT country, latitude, longitude FROM places WHERE name = 'Panmunjom, Kyonggi-do, South Korea'") == \
         [("KOR", 37.956, 126.677)]

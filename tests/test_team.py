@@ -278,3 +278,29 @@ def test_single_token_mode_stays(db):
     assert review(c, event_id).status_code == 303
     assert c.get(f"/history.json?event={event_id}").json()["revisions"][0]["by"] == "solo"
     database.close()
+
+
+def test_live_view_shows_the_other_analysts_change(team):
+    """ben's page, loaded before ana's change, learns of it (and that its event changed); the
+    history page shows who is on the desk and on which page."""
+    db, _, tokens = team
+    ana, ben = desk(db), desk(db)
+    sign_in(ana, tokens["ana"])
+    sign_in(ben, tokens["ben"])
+    event_id = first_extracted(ana)
+    page = ben.get(f"/events/{event_id}").text
+    loaded = int(re.search(r'data-change="(\d+)"', page).group(1))
+    quiet = ben.get(f"/live.json?since={loaded}&event={event_id}").json()
+    assert quiet["changes"] == [] and quiet["event_changed"] is False and quiet["change"] == loaded
+    assert review(ana, event_id, reason="seen by ana").status_code == 303
+    news = ben.get(f"/live.json?since={loaded}&event={event_id}").json()
+    assert [(c["by"], c["action"], c["reason"]) for c in news["changes"]] == [("ana", "review", "seen by ana")]
+    assert news["event_changed"] is True and news["event_changed_by"] == ["ana"]
+    other = ben.get(f"/live.json?since={loaded}&event=1").json()
+    assert other["event_changed"] is (event_id == 1)
+    history = ben.get("/history").text
+    assert 'id="working"' in history and "<strong>ana</strong> (reviewer)" in history
+    assert ben.get("/live.json?since=abc").status_code == 400
+    assert desk(db).get("/live.json").status_code == 401  # nobody signed in
+    ana.database.close()
+    ben.database.close()

@@ -40,7 +40,7 @@ from tests.test_web import TOKEN, _hostile_template, hostile_db  # noqa: E402,F4
 class Server:
     """uvicorn serving the desk on 127.0.0.1 in a thread, on a free port."""
 
-    def __init__(self, db: str):
+    def __init__(self, db: str, team: bool = False):
         import uvicorn
 
         from kpolicy.store.bootstrap import open_or_create
@@ -50,7 +50,8 @@ class Server:
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.sock.bind(("127.0.0.1", 0))
         self.port = self.sock.getsockname()[1]
-        config = uvicorn.Config(create_app(self.database, token=TOKEN, user="browser-test"), log_level="warning", lifespan="off")
+        web = create_app(self.database, team=True) if team else create_app(self.database, token=TOKEN, user="browser-test")
+        config = uvicorn.Config(web, log_level="warning", lifespan="off")
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
 
@@ -222,3 +223,52 @@ def test_story_in_the_browser(hostile_db, tmp_path):
             shutil.rmtree(profile, ignore_errors=True)
     if os.environ.get("KPOLICY_UPDATE_SCREENSHOTS") == "1":
         shutil.copy(tmp_path / "story.png", DOCS / "story-desk.png")
+
+
+def test_two_people_see_each_others_changes(hostile_db, tmp_path):
+    """ana (reviewer) and ben (reader) sign in in two browser sessions; ben's open event page
+    says that ana changed it, and ben's history shows ana's change and that she is on the desk."""
+    pytest.importorskip("kpolicy.curate", reason="the curation library (kpolicy.curate) is not in this build")
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as EC
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from tests.conftest import Cli
+
+    cli = Cli(hostile_db)
+    tokens = {name: cli("users", "add", name, "--role", role).stdout.strip() for name, role in (("ana", "reviewer"), ("ben", "reader"))}
+    with Server(hostile_db, team=True) as base:
+        drivers = {}
+        try:
+            for name in ("ana", "ben"):
+                driver = drivers[name] = chromium(tempfile.mkdtemp(prefix=f"kpolicy-chromium-{name}-"))
+                driver.set_page_load_timeout(30)
+                driver.get(f"{base}/review")
+                assert driver.find_element(By.ID, "token")  # the sign-in page, not the queue
+                driver.find_element(By.ID, "token").send_keys(tokens[name])
+                driver.find_element(By.ID, "signin").click()
+                WebDriverWait(driver, 15).until(EC.presence_of_element_located((By.ID, "signed-in-as")))
+                role = "reviewer" if name == "ana" else "reader"
+                assert driver.find_element(By.ID, "signed-in-as").text == f"signed in as {name} ({role})"
+            ana, ben = drivers["ana"], drivers["ben"]
+            article = ana.find_element(By.CSS_SELECTOR, ".review-current article.event")
+            event_id = int(article.get_attribute("data-event"))
+            ben.get(f"{base}/events/{event_id}")
+            assert not ben.find_elements(By.ID, "accept")  # a reader gets no forms
+            ana.find_element(By.ID, "review-reason").send_keys("checked by ana")
+            ana.find_element(By.ID, "accept").click()
+            WebDriverWait(ana, 15).until(lambda d: "accepted" in d.find_element(By.CSS_SELECTOR, ".notice").text)
+            # ben's page learns of it by itself (the live view polls every 5 s)
+            WebDriverWait(ben, 20).until(lambda d: d.find_element(By.ID, "live").is_displayed())
+            assert f"Event #{event_id} was changed by ana" in ben.find_element(By.ID, "live").text
+            ben.get(f"{base}/history")
+            history = ben.find_element(By.ID, "history").text
+            assert "ana" in history and "checked by ana" in history
+            assert "ana (reviewer)" in ben.find_element(By.ID, "working").text
+            ben.save_screenshot(str(tmp_path / "two-people-history.png"))
+            for driver in drivers.values():
+                errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE" and "status of 401" not in e["message"]]  # the sign-in page is a 401
+                assert errors == [], errors
+        finally:
+            for driver in drivers.values():
+                driver.quit()

@@ -16,8 +16,9 @@ docs/import.md reports, in memory that does not grow with the file (one block at
   has one, else its name through the actor registry (unknown names become proposals).
 - The place is ActionGeo_FullName with its country (FIPS -> ISO) and coordinates; the
   mention's quote is the SOURCEURL.
-- NumMentions, NumSources, NumArticles, the CAMEO codes, QuadClass, GoldsteinScale,
-  AvgTone, the actor codes and the geography codes are kept in events.external_data; each
+- Every column but the id and DATEADDED (NumMentions, NumSources, NumArticles, the CAMEO
+  codes, QuadClass, GoldsteinScale, AvgTone, the actor and geography codes...) is kept,
+  when not empty, in events.external_data; each
   row of a mentions file (`--mentions FILE`) for a kept event becomes a further mention of
   it (its outlet and URL), so the event's sources are there to follow.
 """
@@ -55,11 +56,7 @@ MENTION_COLUMNS = (
 )
 WIDTH = len(COLUMNS)  # 61
 COL = {name: i for i, name in enumerate(COLUMNS)}
-KEPT = ("EventCode", "EventBaseCode", "EventRootCode", "IsRootEvent", "QuadClass", "GoldsteinScale", "NumMentions",
-        "NumSources", "NumArticles", "AvgTone", "Actor1Code", "Actor1Name", "Actor1CountryCode", "Actor1Type1Code",
-        "Actor2Code", "Actor2Name", "Actor2CountryCode", "Actor2Type1Code", "Actor1Geo_CountryCode",
-        "Actor2Geo_CountryCode", "ActionGeo_Type", "ActionGeo_CountryCode", "ActionGeo_ADM1Code", "ActionGeo_FeatureID",
-        "SOURCEURL")
+KEPT = tuple(c for c in COLUMNS if c not in ("GlobalEventID", "DATEADDED"))  # every other column, when not empty
 _A1, _A2, _G1, _G2, _GA = (COL[c] for c in ("Actor1CountryCode", "Actor2CountryCode", "Actor1Geo_CountryCode",
                                             "Actor2Geo_CountryCode", "ActionGeo_CountryCode"))
 
@@ -122,10 +119,10 @@ def _text(name: str, number: int, raw: list[bytes], problems: Problems) -> list[
 
 
 def _actor(code: str, name: str, country: str) -> str | None:
-    """The actor as the store resolves it: 'iso3:PRK' for a CAMEO country code, else the name."""
-    if country:
-        return f"iso3:{country}"
-    return name.title() if name else (code or None)
+    """The actor as the store resolves it: 'cameo:CODE|COUNTRY|Name' (kpolicy.imports.actors.ActorResolver.coded)."""
+    if not (code or name or country):
+        return None
+    return f"cameo:{code}|{country}|{name.title()}"
 
 
 def _float(value: str) -> float | None:

@@ -14,8 +14,10 @@ number_of_sources, relid, year, adm_1, adm_2, region.
 - Every GED event is violence: type_of_violence 1 (state-based), 2 (non-state) and 3
   (one-sided) are all kpolicy `incident` (the kind is kept in external_data).
 - side_a is the initiator, side_b the target ("Government of North Korea" resolves to the
-  state); the place is where_coordinates with its coordinates; best/low/high and the deaths
-  columns are kept in external_data; the quote is source_headline, else source_article.
+  state); the place is where_coordinates with its coordinates; the quote is
+  source_headline, else source_article. Every column but `id` (best/low/high, the deaths
+  columns, the dyad and conflict, the precisions...) is kept, when not empty, in
+  events.external_data.
 """
 
 from __future__ import annotations
@@ -27,10 +29,6 @@ from kpolicy.dates import parse_edtf
 from kpolicy.imports.common import ImportRow, Problems, bad_bytes, check_text_file, csv_rows, display, encoding_problem
 
 REQUIRED = ("id", "type_of_violence", "side_a", "side_b", "date_start", "date_end", "date_prec", "best", "country")
-KEPT = ("relid", "year", "type_of_violence", "conflict_name", "dyad_name", "side_a", "side_b", "number_of_sources",
-        "source_article", "source_office", "source_date", "source_headline", "where_prec", "where_coordinates", "adm_1",
-        "adm_2", "country", "region", "event_clarity", "date_prec", "deaths_a", "deaths_b", "deaths_civilians",
-        "deaths_unknown", "best", "high", "low")
 VIOLENCE = {"1": "state-based", "2": "non-state", "3": "one-sided"}
 
 
@@ -112,7 +110,7 @@ def _row(name, number, rec, problems: Problems) -> ImportRow | None:
                      date_text=f"{rec['date_start']} – {rec['date_end']}", external_id=rec["id"], place_country=country,
                      latitude=float(rec["latitude"]) if rec.get("latitude") else None,
                      longitude=float(rec["longitude"]) if rec.get("longitude") else None,
-                     data={c: rec[c] for c in KEPT if rec.get(c)})
+                     data={c: v for c, v in rec.items() if v and c != "id"})
 
 
 def _is_day(text: str) -> bool:

@@ -212,6 +212,14 @@ def _endpoint(desk: Desk, template: str, fn, as_json: bool):
             desk.touch(request, person)
         with desk.database.reading() as conn:
             data = fn(request, conn)
+            if not as_json and not isinstance(data, Response):  # the live view's starting point (kpolicy.web.live)
+                from kpolicy.web.live import latest_change
+
+                data["_change_now"] = latest_change(conn)
+                if fn is history and desk.team:
+                    from kpolicy.store.users import who_is_working
+
+                    data["_working"] = who_is_working(conn)
         if isinstance(data, Response):
             return data
         if as_json:

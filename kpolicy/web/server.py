@@ -12,7 +12,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from kpolicy.errors import KpolicyError
-from kpolicy.web import actions, pages, people
+from kpolicy.web import actions, live, pages, people
 from kpolicy.web.app import HERE, LOOPBACK_NAMES, Desk, SecurityHeaders, handle_http, handle_kpolicy_error
 
 
@@ -39,6 +39,7 @@ def create_app(database, token: str | None = None, read_only: bool = False, user
         Route("/favicon.ico", lambda request: RedirectResponse("/static/favicon.svg", status_code=301)),
     ]
     routes += people.routes(desk)
+    routes += live.routes(desk)
     routes += pages.routes(desk)
     routes += actions.routes(desk)
     app = Starlette(

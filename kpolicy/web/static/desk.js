@@ -81,4 +81,50 @@
       });
     }
   }
+  // The live view (kpolicy.web.live): poll the change number; say when others changed things
+  // since this page was loaded, and hold back a write on an event that changed meanwhile.
+  var since = document.body.getAttribute("data-change");
+  var banner = document.getElementById("live");
+  if (since && banner && window.fetch) {
+    var panel = document.querySelector("article.event[data-event]");
+    var eventId = panel ? panel.getAttribute("data-event") : "";
+    var poll = function (then) {
+      var url = "/live.json?since=" + encodeURIComponent(since) + (eventId ? "&event=" + encodeURIComponent(eventId) : "");
+      fetch(url, { headers: { "Accept": "application/json" }, credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (d) { if (d) { show(d); } if (then) { then(d); } })
+        .catch(function () { if (then) { then(null); } });
+    };
+    var show = function (d) {
+      if (!d.changes || !d.changes.length) { return; }
+      var who = [];
+      d.changes.forEach(function (c) { if (who.indexOf(c.by) < 0) { who.push(c.by); } });
+      var n = d.changes.length;
+      var text = (d.event_changed
+        ? "Event #" + eventId + " was changed by " + d.event_changed_by.join(", ") + " since you loaded this page: reload it before you change it. "
+        : n + (n >= 20 ? "+" : "") + " new change" + (n === 1 ? "" : "s") + " since this page was loaded, by " + who.join(", ") + ". ");
+      banner.textContent = text;
+      var link = document.createElement("a");
+      link.href = window.location.href;
+      link.id = "live-reload";
+      link.textContent = "Reload";
+      banner.appendChild(link);
+      banner.className = d.event_changed ? "live stale" : "live";
+      banner.hidden = false;
+    };
+    window.setInterval(poll, 5000);
+    if (eventId) {
+      document.addEventListener("submit", function (ev) {
+        var form = ev.target;
+        if (!form || (form.getAttribute("method") || "").toLowerCase() !== "post" || form.getAttribute("data-live-checked") === "1") { return; }
+        ev.preventDefault();
+        var submitter = ev.submitter || null;
+        poll(function (d) {
+          if (d && d.event_changed) { banner.scrollIntoView(); return; }
+          form.setAttribute("data-live-checked", "1");
+          if (form.requestSubmit) { form.requestSubmit(submitter); } else { form.submit(); }
+        });
+      });
+    }
+  }
 })();
