@@ -248,6 +248,9 @@ def undo_change(conn: Connection, change_id, *, reason, by=None) -> int:
     if change.action in INGEST_ACTIONS:
         slug = conn.execute(sa.select(schema.sources.c.slug).where(schema.sources.c.id == change.source_id)).scalar()
         raise BadInput(f"change {change_id} is the {change.action} of source {slug!r}; undo it with `kpolicy sources remove {slug} --reason ...`")
+    if change.action == "learn":  # `kpolicy learn` keeps a model (kept for good: mentions name it), no event changed
+        raise BadInput(f"change {change_id} kept a learned extractor model, which is never deleted (mentions name it) "
+                       f"and changed no event; extract and ingest with `--extractor rules` to set it aside")
     revs = conn.execute(sa.select(r).where(r.c.change_id == change_id).order_by(r.c.id.desc())).all()
     if not revs:
         raise BadInput(f"change {change_id} changed nothing; there is nothing to undo")

@@ -411,7 +411,7 @@ h1 { font-size: 1.8em; margin-bottom: .2em; } h2 { font-size: 1.3em; margin-top:
 .byline { color: #555; font-style: italic; }
 ul.events { list-style: none; padding-left: 0; } ul.events li { margin: .4em 0; padding-left: 1em; border-left: 3px solid #9ab; }
 .date { font-weight: bold; } .status { font-variant: small-caps; color: #8a4b00; } .gone { color: #a00; font-style: italic; }
-.query { color: #444; font-style: italic; } sup a { text-decoration: none; }
+.query { color: #444; font-style: italic; } sup a { text-decoration: none; } sup.fn + sup.fn::before { content: ','; }
 .footnotes { border-top: 1px solid #ccc; margin-top: 2em; font-size: .9em; } .footnotes q { font-style: italic; }
 """.strip()
 
