@@ -117,7 +117,20 @@ def read_sidecar(path: Path) -> dict:
     return meta
 
 
+MANIFEST_FIELD_LIMIT = 128 * 1024  # the csv module's default: a manifest holds paths and short metadata
+
+
 def load_manifest(path: Path, article_root: Path | None = None) -> dict[Path, dict]:
+    """The manifest read under its own field cap. The csv module's limit is process-wide and
+    a dataset import raises it for long rows, so the cap is set here and put back after."""
+    previous = csv.field_size_limit(MANIFEST_FIELD_LIMIT)
+    try:
+        return _load_manifest(path, article_root)
+    finally:
+        csv.field_size_limit(previous)
+
+
+def _load_manifest(path: Path, article_root: Path | None = None) -> dict[Path, dict]:
     """--manifest FILE.csv: a header row naming `path` and any of published, title, url,
     publisher, author, site; paths relative to the manifest's folder. Keyed by real path.
 
