@@ -96,7 +96,11 @@ def resolve_actor(conn: Connection, name: str) -> int:
     spellings = [(row.name, row.id) for row in actors.values()]
     spellings += [(row.alias, row.actor_id) for row in conn.execute(sa.select(al.c.alias, al.c.actor_id))]
     people = {i for i, row in actors.items() if row.kind == "person"}
-    by_surname = {i for text, i in spellings if i in people and key and key in _surnames(text)}
+    # A canonical name's surname decides before an alias's words do: "Moon" is Moon Jae-in, not
+    # Ban Ki-moon, whose alias "Ban Ki Moon" splits his given name.
+    by_surname = {i for i in people if key and key in _surnames(actors[i].name)}
+    if not by_surname:
+        by_surname = {i for text, i in spellings if i in people and key and key in _surnames(text)}
     if len(by_surname) == 1:
         return by_surname.pop()
     if by_surname:
@@ -666,12 +670,15 @@ def list_types(conn: Connection) -> list[dict]:
 
 
 # `kpolicy sources` fields, in order (the CSV header, also on an empty database)
-SOURCE_FIELDS = ("slug", "title", "author", "publisher", "published", "url", "events", "mentions", "characters", "ingested_at", "published_from")
+SOURCE_FIELDS = ("slug", "title", "author", "publisher", "published", "url", "events", "mentions", "characters", "ingested_at", "published_from",
+                 "removed")
 # dates a file's software wrote, not its author (kpolicy.extract.publication.UNRELIABLE): flagged on the source
 _CHECK_DATE = {"pdf creation date", "docx created date"}
 
 
-def list_sources(conn: Connection) -> list[dict]:
+def list_sources(conn: Connection, include_removed: bool = False) -> list[dict]:
+    """Every source, oldest first; a removed one (`sources remove`) only with `include_removed`,
+    then with `removed` set to when (it used to be listed as an ordinary source with 0 events)."""
     s, m = schema.sources, schema.mentions
     counts = {
         r.source_id: (r.events, r.mentions)
@@ -692,10 +699,12 @@ def list_sources(conn: Connection) -> list[dict]:
             "mentions": counts.get(r.id, (0, 0))[1],
             "characters": r.chars,
             "ingested_at": _iso(r.ingested_at),
+            "removed": _iso(r.removed_at) if r.removed_at is not None else None,
         }
         for r in conn.execute(
             sa.select(s.c.id, s.c.slug, s.c.title, s.c.author, s.c.publisher, s.c.published, s.c.published_precision, s.c.published_from,
-                      s.c.url, s.c.ingested_at, sa.func.length(s.c.text).label("chars")).order_by(s.c.published, s.c.id)
+                      s.c.url, s.c.ingested_at, s.c.removed_at, sa.func.length(s.c.text).label("chars"))
+            .where(sa.true() if include_removed else s.c.removed_at.is_(None)).order_by(s.c.published, s.c.id)
         )
     ]
 

@@ -51,3 +51,19 @@ def test_countries_beyond_the_gazetteer_via_pycountry(finder):
     found = actors(finder, "Iran, Germany and Mongolian and Syrian officials, and the Philippines")
     assert [a for _, a in found] == ["Iran", "Germany", "Mongolia", "Syria", "Philippines"]
     assert finder.state_of("Germany") == "Germany"
+
+
+def test_groups_named_as_one_and_things_named_inter_korean(finder):
+    actors = lambda text: sorted({m.actor for m in finder.find(text)})  # noqa: E731
+    assert actors("North and South Korea agreed to talk.") == ["North Korea", "South Korea"]
+    assert actors("South and North Korea held talks.") == ["North Korea", "South Korea"]
+    assert actors("North Korea returned to the six-party talks.") == sorted(
+        ["China", "Japan", "North Korea", "Russia", "South Korea", "United States"])
+    assert actors("North Korea blew up the inter-Korean liaison office.") == ["North Korea"]
+    assert actors("The inter-Korean summit was held.") == ["North Korea", "South Korea"]
+
+
+def test_a_datelines_city_is_where_it_was_written_not_an_actor(finder):
+    text = "Seoul, Dec 1 (EFE).- The North Korean Workers' Party will hold a plenary session."
+    assert "South Korea" not in {m.actor for m in finder.find(text)}
+    assert "South Korea" in {m.actor for m in finder.find("Seoul said on Dec 1 (Monday) it would respond.")}

@@ -298,6 +298,9 @@ ISSUE_24 = [
     Case("show-pg-id-range", ["show", "3000000000"], 2, ("no event with id 3000000000", "at most 2,147,483,647")),
     Case("split-pg-id-range", ["split", "2", "--mention", "2147483648", "--reason", "x"], 2, ("no mention with id",)),
     Case("show-arabic-indic-digit", ["show", "\u0663"], 2, ("not a valid int",)),
+    # item 27: SQL reads LIMIT -1 as no limit
+    Case("review-limit-negative", ["review", "--limit", "-1"], 2, ("--limit -1 shows nothing", "1 or more")),
+    Case("history-limit-zero", ["history", "--limit", "0"], 2, ("--limit 0 shows nothing",)),
     # item 27: --since named --as-of in its error
     Case("since-garbage", ["history", "--since", "garbage"], 2, ("--since 'garbage' is neither",)),
 ]

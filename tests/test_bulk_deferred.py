@@ -63,7 +63,8 @@ def _row_by_row(conn, source: SourceRecord, events: list[BulkEvent]) -> None:
         write.set_actors(conn, event_id, [(ids[name.lower()], role) for name, role in ev.actors])
         write.add_mentions(conn, event_id, source_id, [
             type("M", (), {"char_start": m.char_start, "char_end": m.char_end, "quote": m.quote, "date_text": m.date_text,
-                           "date_anchor": m.date_anchor, "type_rule": None, "date_rule": None, "page": None}) for m in ev.mentions])
+                           "date_anchor": m.date_anchor, "type_rule": None, "date_rule": None, "page": None,
+                           "extractor": None}) for m in ev.mentions])
         write.refresh(conn, [event_id])
 
 

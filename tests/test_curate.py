@@ -173,6 +173,11 @@ def test_split_moves_mentions_to_a_new_event_with_copied_fields(cli, db):
     new_id = int(result.stdout)
     new = event(cli, new_id)
     assert (new["type"], new["title"], new["date"]) == (original["type"], original["title"], original["date"])
+    # issue 24, item 7: the new event awaits review (the seeded original is reviewed; the copy was too)
+    assert original["review"] == "reviewed" and new["review"] == "extracted"
+    assert event(cli, 2)["review"] == "reviewed"
+    queue = cli("review", "--format", "json")
+    assert any(r["id"] == new_id for r in __import__("json").loads(queue.stdout))
     assert sql(db, "SELECT event_id FROM mentions WHERE id = :m", m=ids[-1])[0][0] == new_id
     actions = {(r[3], r[4]) for r in revisions(db, last_change(db))}
     assert {(new_id, "created"), (new_id, "split"), (2, "split")} <= actions

@@ -81,7 +81,8 @@ def test_events_and_mentions_every_column_read(empty_db, tmp_path):
     rows = _rows(empty_db, "SELECT external_id, type, date, review, external_version, actor_names, external_data "
                            "FROM events ORDER BY external_id")
     assert [r[:6] for r in rows] == [
-        ("1200000001", "talks", "2024-12-03", "imported", "20241203120000", "North Korea; South Korea"),
+        # PRKMIL is the authority file's CAMEO code of the Korean People's Army: the most specific actor wins
+        ("1200000001", "talks", "2024-12-03", "imported", "20241203120000", "Korean People's Army; South Korea"),
         ("1200000002", "agreement", "2024-12-03", "imported", "20241203120000", "Russia; South Korea"),
     ]
     data = json.loads(rows[0][6])
@@ -91,7 +92,7 @@ def test_events_and_mentions_every_column_read(empty_db, tmp_path):
     assert (data["NumMentions"], data["NumSources"], data["NumArticles"], data["GoldsteinScale"]) == ("10", "3", "9", "1.9")
     assert _rows(empty_db, "SELECT a.name, ea.role FROM event_actors ea JOIN actors a ON a.id = ea.actor_id "
                            "JOIN events e ON e.id = ea.event_id WHERE e.external_id = '1200000001' ORDER BY 1") == \
-        [("North Korea", "initiator"), ("South Korea", "target")]
+        [("Korean People's Army", "initiator"), ("South Korea", "target")]
     # FIPS KS -> ISO KOR for the new place; its coordinates kept
     assert _rows(empty_db, "SELECT country, latitude, longitude FROM places WHERE name = 'Panmunjom, Kyonggi-do, South Korea'") == \
         [("KOR", 37.956, 126.677)]

@@ -229,6 +229,13 @@ def test_learn_improves_the_held_out_part_of_an_analysts_session(tmp_path, empty
     assert [k[0] for k in kept] == [result.model_id] and kept[0][1] == model_mod.shipped_model().id
     assert json.loads(kept[0][2])["after"]["event"] == after["event"][0]
     assert own.id == result.model_id
+    from kpolicy.curate.changes import undo_change
+
+    with database.reading() as conn:
+        learn_change = conn.execute(sa.text("SELECT max(id) FROM changes WHERE action = 'learn'")).scalar()
+    with pytest.raises(BadInput, match="kept a learned extractor model, which is never deleted"):
+        with database.writing() as conn:
+            undo_change(conn, learn_change, reason="try", by="analyst")
     # later extracts into this database use it: the remark is no longer an event
     name, text, pub = session_texts(40)[39]
     text = text.replace("Beijing", "Seoul")
@@ -245,3 +252,17 @@ def test_numpy_fit_learns_a_separable_rule():
     d = model_mod.decision_from_json("t", fit_decision("binary", rows, [1.0] * len(rows), c=1.0))
     assert d.probabilities({"bias": 1.0, "good": 1.0})[True] > 0.9
     assert d.probabilities({"bias": 1.0, "bad": 1.0})[True] < 0.1
+
+
+def test_the_training_script_reaches_corpus_passages_only_through_their_split(tmp_path):
+    from tools.train_extractor import corpus_ids
+
+    batch = tmp_path / "corpus" / "a"
+    batch.mkdir(parents=True)
+    (batch / "MANIFEST.tsv").write_text("id\tsplit\npass-one\ttrain\npass-two\ttest\npass-three\tdev\n", encoding="utf-8")
+    for name in ("pass-one", "pass-two", "pass-three"):
+        (batch / f"{name}.yaml").write_text("article: {}\n", encoding="utf-8")
+    assert [i for i, _ in corpus_ids(tmp_path / "corpus", "train")] == ["corpus/a/pass-one"]
+    assert [i for i, _ in corpus_ids(tmp_path / "corpus", "dev")] == ["corpus/a/pass-three"]
+    with pytest.raises(SystemExit, match="the test split is scored by the lead only"):
+        corpus_ids(tmp_path / "corpus", "test")

@@ -434,3 +434,21 @@ def test_any_other_option_before_a_subcommand_is_refused_saying_where_it_goes(ar
     assert f"{option} before `{args[3] if args[1] == '-o' else args[3]}`" in line or f"{option} before" in line
     assert "belongs to `kpolicy " in line
     assert Path(sqlite_db).read_bytes() == before
+
+
+# ---- item 11: removed sources -------------------------------------------------------------------
+
+def test_a_removed_source_is_hidden_unless_all_and_show_names_the_command_typed(sqlite_db):
+    import json
+
+    from test_web import SEED_SLUG
+
+    cli = Cli(sqlite_db)
+    assert cli("sources", "remove", SEED_SLUG, "--reason", "wrong file").exit_code == 0
+    assert json.loads(cli("sources", "--format", "json").stdout) == []
+    listed = json.loads(cli("sources", "--all", "--format", "json").stdout)
+    assert [s["slug"] for s in listed] == [SEED_SLUG] and listed[0]["removed"]
+    assert "removed" in cli("sources", "--all").stdout
+    shown = cli("show", "14")  # an unreviewed... or reviewed event the source alone supported
+    text = shown.stdout + shown.stderr
+    assert "source_remove" not in text

@@ -79,7 +79,9 @@ def test_an_unbalanced_quote_in_a_plain_search_is_part_of_the_word(cli, text, wo
     assert json.loads(result.stdout)
 
 
-def test_an_unbalanced_quote_with_fts_is_still_an_fts5_syntax_error(cli):
+def test_an_unbalanced_quote_with_fts_is_still_an_fts5_syntax_error(cli, request):
+    if "postgresql" in request.node.name:
+        pytest.skip("websearch_to_tsquery accepts any text")
     result = cli("search", "--fts", '"unbalanced')
     assert result.exit_code == 2
     assert "fts" in result.stderr.lower() and result.stderr.count("\n") == 1

@@ -378,3 +378,35 @@ def test_story_text_is_neutralised_in_docx(cli):
     w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
     assert not list(document.element.body.iter(w + "fldSimple")) and not list(document.element.body.iter(w + "hyperlink"))
     assert paragraphs[0][1] == "Title \ufffd with a bell"
+
+
+def test_pdf_through_weasyprint_reads_back(cli, tmp_path):
+    pytest.importorskip("weasyprint", reason="WeasyPrint is not installed")
+    from pdfminer.high_level import extract_text
+
+    from kpolicy.dates import analyst_date
+
+    build(cli)
+    ok(cli("story", "export", STORY, "--format", "pdf", "-o", tmp_path / "a.pdf"))
+    ok(cli("story", "export", STORY, "--format", "pdf", "-o", tmp_path / "b.pdf"))
+    data = (tmp_path / "a.pdf").read_bytes()
+    assert data.startswith(b"%PDF-") and data == (tmp_path / "b.pdf").read_bytes()
+    text = " ".join(extract_text(str(tmp_path / "a.pdf")).split())
+    for ev in events_of(cli.db, [12, 17, 19]).values():
+        assert analyst_date(ev["date"]) in text and " ".join(ev["title"].split()) in text
+        for mention in ev["mentions"]:
+            assert " ".join(mention["quote"].split()) in text
+
+
+def test_timelinejs_has_the_story_text_as_slides(cli):
+    build(cli)
+    data = json.loads(ok(cli("story", "export", STORY, "--format", "timelinejs")).stdout)
+    assert data["title"]["text"]["headline"] == "The December 2019 plenum"
+    slides = {s["unique_id"]: s for s in data["events"]}
+    assert {"event-12", "event-17", "event-19"} <= set(slides)
+    assert slides["event-19"]["text"]["headline"] == "Expected: Display of the new strategic weapon (military parade or Kim visit)"
+    assert slides["event-19"]["display_date"] == "from February 2020"
+    text = [s for s in data["events"] if s["unique_id"].startswith("text-")]
+    assert len(text) == 1 and text[0]["text"]["headline"] == "What the plenum decided"
+    assert text[0]["text"]["text"].startswith("<p>The plenum dropped the test moratorium.</p>")
+    assert text[0]["start_date"] == {"year": 2019, "month": 12, "day": 28}

@@ -299,7 +299,8 @@ def train(args) -> int:
         print(f"{d}: {len(all_ex[d])} examples, {len(decisions[d]['features'])} features", file=sys.stderr)
     use = [d for d in DECISIONS if d not in (args.rules_decide or "").split(",")]
     doc = {"format": FORMAT, "version": VERSION, "id": None, "use": use,
-           "thresholds": {"drop": args.drop, "add": args.add},
+           "thresholds": {"drop": args.drop, "add": args.add,
+                          **({"actor_drop": args.actor_drop, "actor_add": args.actor_add} if args.actor_drop is not None else {})},
            "created": datetime.now(timezone.utc).replace(microsecond=0).isoformat(), "base": None,
            "training": {"documents": used, "examples": {d: len(all_ex[d]) for d in DECISIONS},
                         "fit": f"scikit-learn LogisticRegression(C={args.c}), features seen >= 2 times"},
@@ -342,10 +343,10 @@ def evaluate(args) -> int:
             continue
         for name, ext in (("rules", rules), ("learned", learned)):
             rows.append((label, name, measure(ds, ext, scorer, name == "learned")))
-    print("| set | extractor | passages | candidate recall | detection precision | detection recall (core) | type | date | status | actors | merge precision | merge recall |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("| set | extractor | passages | candidate recall | ... of the gold's type family | detection precision | detection recall (core) | type | date | status | actors | merge precision | merge recall |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for label, name, r in rows:
-        print(f"| {label} | {name} | {r['n']} | {r['cand_recall']} | {r['precision']:.3f} | {r['recall']:.3f} ({r['matched']}/{r['core']}) | "
+        print(f"| {label} | {name} | {r['n']} | {r['cand_recall']} | {r['cand_typed']} | {r['precision']:.3f} | {r['recall']:.3f} ({r['matched']}/{r['core']}) | "
               f"{r['type']:.3f} | {r['date']:.3f} | {r['status']:.3f} | {r['actors']:.3f} | {r['merge_p']} | {r['merge_r']} |")
     if args.bench:
         print()
@@ -357,7 +358,7 @@ def measure(docs, ext, scorer, is_learned: bool) -> dict:
     from kpolicy.extract.learned import LearnedExtractor
 
     pool_maker = ext if is_learned else LearnedExtractor(model=_NoModel(), rules=ext)
-    tot = {"core": 0, "matched": 0, "fp": 0, "type": 0, "date": 0, "status": 0, "actors": 0, "covered": 0,
+    tot = {"core": 0, "matched": 0, "fp": 0, "type": 0, "date": 0, "status": 0, "actors": 0, "covered": 0, "typed": 0,
            "pairs_pred": 0, "pairs_true": 0, "pairs_both": 0}
     for doc_id, gpath in docs:
         gold, text, raw, published = read_doc(gpath)
@@ -372,11 +373,19 @@ def measure(docs, ext, scorer, is_learned: bool) -> dict:
         # candidate recall: core golds some candidate of the pool covers by position
         aligner = Aligner(scorer, raw, gold)
         pool = pool_maker.pool(text, published)
-        covered = set()
+        from kpolicy.extract.learned import FAMILIES
+
+        covered, typed = set(), set()
         for m in pool.mentions:
+            if not is_learned and m.origin != "rule":
+                continue  # the rules' candidates only
+            fams = {FAMILIES.get(o, "other") for o in m.options}
             for gi, _ in aligner.matches(text[m.cand.quote[0]:m.cand.quote[1]]):
                 covered.add(gi)
+                if FAMILIES.get(gold["events"][gi]["type"]) in fams:
+                    typed.add(gi)
         tot["covered"] += sum(1 for gi, g in enumerate(gold["events"]) if g.get("core") and gi in covered)
+        tot["typed"] += sum(1 for gi, g in enumerate(gold["events"]) if g.get("core") and gi in typed)
         # merges: pairs of predicted quotes (first mention + mentions) that match golds by position
         gold_of = []
         for p in preds:
@@ -396,6 +405,7 @@ def measure(docs, ext, scorer, is_learned: bool) -> dict:
     return {"n": len(docs), "core": tot["core"], "matched": n, "recall": n / tot["core"] if tot["core"] else 0.0,
             "precision": n / counted if counted else 0.0,
             "cand_recall": f"{tot['covered'] / tot['core']:.3f} ({tot['covered']}/{tot['core']})" if tot["core"] else "-",
+            "cand_typed": f"{tot['typed'] / tot['core']:.3f} ({tot['typed']}/{tot['core']})" if tot["core"] else "-",
             "type": tot["type"] / n if n else 0.0, "date": tot["date"] / n if n else 0.0,
             "status": tot["status"] / n if n else 0.0, "actors": tot["actors"] / n if n else 0.0,
             "merge_p": f"{tot['pairs_both'] / tot['pairs_pred']:.3f} ({tot['pairs_both']}/{tot['pairs_pred']})" if tot["pairs_pred"] else "-",
@@ -441,6 +451,9 @@ def main(argv=None) -> int:
     sub.choices["train"].add_argument("--c", type=float, default=1.0)
     sub.choices["train"].add_argument("--drop", type=float, default=0.5, help="p(event) below which a rules' event is dropped")
     sub.choices["train"].add_argument("--add", type=float, default=0.5, help="p(event) from which another candidate is added")
+    sub.choices["train"].add_argument("--actor-drop", type=float, default=None,
+                                      help="with these two, the rules' actors stay unless p < this; others join from --actor-add")
+    sub.choices["train"].add_argument("--actor-add", type=float, default=0.9)
     sub.choices["train"].add_argument("--rules-decide", default="", help="decisions left to the rules, comma-separated")
     sub.choices["evaluate"].add_argument("--bench", action="store_true")
     a = ap.parse_args(argv)

@@ -254,6 +254,9 @@ def split(
 ) -> None:
     """Split mentions off an event into a new event (fields copied, ready to edit); prints the new id.
 
+    The new event starts unreviewed (`extracted`, in `kpolicy review`), whatever the
+    original's state: its title and fields are the original's until you edit them.
+
     \b
     Example:
       kpolicy split 20 --mention 31 --reason "a different test"

@@ -185,16 +185,20 @@ app.add_typer(sources_app, name="sources")
 
 @sources_app.callback()
 @handle_errors
-def sources(ctx: typer.Context, db: DbOpt = None, format: FormatOpt = "table", output: OutputOpt = None) -> None:
+def sources(ctx: typer.Context, db: DbOpt = None, format: FormatOpt = "table", output: OutputOpt = None,
+            all_: Annotated[bool, typer.Option("--all", help="Also list removed sources (`sources remove`), marked with when.")] = False) -> None:
     """List ingested sources with their publication date and event counts.
+
+    A removed source is left out unless --all is given; then its `removed` column says when.
 
     \b
     Examples:
       kpolicy sources
+      kpolicy sources --all
       kpolicy sources edit SLUG --published 2020-02-05 --reason "misdated"
       kpolicy sources remove SLUG --reason "wrong file"
     """
-    group_options(ctx, db=db, format=format, output=output)
+    group_options(ctx, db=db, format=format, output=output, all_=all_)
     if ctx.invoked_subcommand is not None:
         return
     from kpolicy import query
@@ -203,11 +207,12 @@ def sources(ctx: typer.Context, db: DbOpt = None, format: FormatOpt = "table", o
     fmt = check_format(format)
     database = open_db(db)
     with database.reading() as conn:
-        rows = query.list_sources(conn)
+        rows = query.list_sources(conn, include_removed=all_)
     if not rows:
         typer.echo("kpolicy: no sources yet; `kpolicy ingest FILE` adds one", err=True)
     with output_stream(output) as out:
-        emit(rows, fmt, out, render.SOURCE_COLUMNS, fields=query.SOURCE_FIELDS)  # machine formats still get their header / []
+        columns = render.SOURCE_COLUMNS + ([("removed", "removed")] if all_ else [])
+        emit(rows, fmt, out, columns, fields=query.SOURCE_FIELDS)  # machine formats still get their header / []
 
 
 # ---- export -----------------------------------------------------------------------------

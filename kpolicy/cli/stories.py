@@ -45,7 +45,7 @@ HeadingOpt = Annotated[Optional[str], typer.Option("--heading", metavar="TEXT", 
 QueryOpt = Annotated[Optional[str], typer.Option("--query", metavar="FILTERS", help="A saved query: `kpolicy events` filter options in one string (and --story SLUG); its block shows the events that match.")]
 AsOfOpt = Annotated[Optional[str], typer.Option("--as-of", metavar="CHANGE", help="Freeze the story at this change number (or 'latest'): its events are shown as the database stood then.")]
 
-EXPORT_FORMATS = ("md", "html", "docx")
+EXPORT_FORMATS = ("md", "html", "docx", "pdf", "timelinejs")
 LIST_COLUMNS = [("slug", "story"), ("title", "title"), ("author", "author"), ("blocks", "blocks"),
                 ("frozen_change", "frozen at"), ("version", "version")]
 LIST_FIELDS = ("slug", "title", "author", "blocks", "frozen_change", "version", "updated_at")

@@ -70,6 +70,7 @@ def _after(when):
 
 def history(conn: Connection, event_id=None, since=None, by=None, limit=None) -> Iterator[dict]:
     """Revisions, newest first: when, who, the command (action), why, and what changed on which event."""
+    check_limit(limit)
     r, ch = schema.revisions, schema.changes
     stmt = sa.select(r.c.id, r.c.change_id, ch.c.at, ch.c.by, ch.c.action.label("command"), ch.c.reason, r.c.event_id,
                      r.c.action, r.c.field, r.c.old_value, r.c.new_value).join(ch, ch.c.id == r.c.change_id)
@@ -247,6 +248,9 @@ def undo_change(conn: Connection, change_id, *, reason, by=None) -> int:
     if change.action in INGEST_ACTIONS:
         slug = conn.execute(sa.select(schema.sources.c.slug).where(schema.sources.c.id == change.source_id)).scalar()
         raise BadInput(f"change {change_id} is the {change.action} of source {slug!r}; undo it with `kpolicy sources remove {slug} --reason ...`")
+    if change.action == "learn":  # `kpolicy learn` keeps a model (kept for good: mentions name it), no event changed
+        raise BadInput(f"change {change_id} kept a learned extractor model, which is never deleted (mentions name it) "
+                       f"and changed no event; extract and ingest with `--extractor rules` to set it aside")
     revs = conn.execute(sa.select(r).where(r.c.change_id == change_id).order_by(r.c.id.desc())).all()
     if not revs:
         raise BadInput(f"change {change_id} changed nothing; there is nothing to undo")
@@ -368,8 +372,15 @@ def resolve_proposal(conn: Connection, proposal_id, accept: bool, *, reason=None
     return change
 
 
+def check_limit(limit, option: str = "--limit") -> None:
+    """A limit is 1 or more: SQL reads LIMIT -1 as no limit, so `review --limit -1` listed everything."""
+    if limit is not None and int(limit) < 1:
+        raise BadInput(f"{option} {limit} shows nothing; give 1 or more, or leave it out for all")
+
+
 def review_queue(conn: Connection, limit: int | None = None) -> list[dict]:
     """What awaits review: extracted events and open proposals on live events, oldest source first."""
+    check_limit(limit)
     e, m, s, p = schema.events, schema.mentions, schema.sources, schema.proposals
     fm = m.alias("fm")
     events = (
@@ -443,11 +454,21 @@ def tombstone(conn: Connection, event_id) -> dict | None:
     }
 
 
+# the command a user typed for each change's stored action (the action names are internal)
+COMMANDS = {"source_remove": "sources remove", "source_edit": "sources edit", "seed_replace": "seed",
+            "review": "review accept/reject", "proposal": "review accept/reject --proposal"}
+
+
+def command_of(action: str | None) -> str | None:
+    """`kpolicy sources remove`, not `kpolicy source_remove`: the command behind a change's action."""
+    return None if action is None else COMMANDS.get(action, action)
+
+
 def tombstone_text(t: dict) -> str:
     what = f"merged into event {t['merged_into']}" if t["merged_into"] is not None else "deleted"
     head = f"#{t['id']}  {t['title']}  [{what}]"
     lines = [head, f"  {what} at {t['at']:%Y-%m-%d %H:%M:%S} UTC by {t['by'] or 'unknown'}"
-             + (f" (change {t['change']}, `kpolicy {t['command']}`)" if t["change"] else "")]
+             + (f" (change {t['change']}, `kpolicy {command_of(t['command'])}`)" if t["change"] else "")]
     if t["reason"]:
         lines.append(f"  reason     {t['reason']}")
     lines.append(f"  was        {t['type']}, {t['date'] or 'undated'}, {t['review']}, version {t['version']}")
@@ -471,7 +492,7 @@ def summary_lines(conn: Connection, event_id: int) -> list[str]:
                 changes.append(row)
         first, last = changes[-1], changes[0]
         lines.append(f"  history    {len(changes)} change(s); created by {first['by']} ({first['command']}, change {first['change']})"
-                     + (f"; last {last['command']} by {last['by']} (change {last['change']})" + (f": {last['reason']}" if last["reason"] else "")
+                     + (f"; last {command_of(last['command'])} by {last['by']} (change {last['change']})" + (f": {last['reason']}" if last["reason"] else "")
                         if len(changes) > 1 else "")
                      + f"; `kpolicy history {event_id}`")
     return lines

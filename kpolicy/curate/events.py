@@ -204,7 +204,8 @@ def split_event(conn: Connection, event_id, mention_ids, *, reason, by=None) -> 
 
     new_id = write.insert_event(conn, {
         "type": current["type"], "title": current["title"], "description": current["description"],
-        "status": current["status"], "place_id": row.place_id, "review": current["review"],
+        # a new event nobody has reviewed yet: copying `reviewed` vouched for a title and fields chosen for the other
+        "status": current["status"], "place_id": row.place_id, "review": "extracted",
         "confidence": current["confidence"],
     }, c.check_date(current["date"]))
     write.set_actors(conn, new_id, [(resolve_actor(conn, n), r) for n, r in current["actors"]])

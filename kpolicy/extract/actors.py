@@ -3,7 +3,8 @@
 `ActorFinder(gazetteer).find(text)` returns every mention with its span and canonical
 actor. Sources of names, in priority order:
 - the gazetteer (data/gazetteer.yaml, read through kpolicy.authority): canonical names, aliases, adjectives (North Korean);
-- compounds: inter-Korean and "the two Koreas" (both Koreas), hyphenated pairs
+- compounds: inter-Korean, "the two Koreas", "North and South Korea" (both Koreas), "the
+  six-party talks" (its six states), hyphenated pairs
   (U.S.-North Korea, Kim-Trump) whose parts are names or surnames of known people;
 - a bare surname (Kim, Trump) for the person of that surname the text last named in full;
 - "the North" / "the South" only when North Korea / South Korea is named in the text;
@@ -28,6 +29,9 @@ class ActorMention:
     text: str
     actor: str
 
+
+# The states of the Six-Party Talks (2003-2009), named together by 'the six-party talks'.
+SIX_PARTIES = ("North Korea", "South Korea", "China", "United States", "Russia", "Japan")
 
 # Names that would match ordinary words or are handled by context rules.
 _CONTEXT_ALIASES = {"the north": "North Korea", "the south": "South Korea"}
@@ -62,7 +66,15 @@ class ActorFinder:
         body = "|".join(re.escape(n) for n in alternatives)
         # 'U.S.-drafted', 'China-brokered': the actor of a participle compound (not 'Seoul-based')
         self.pattern = re.compile(rf"(?<![\w.])(?:{body})(?![\w]|-(?!(?:drafted|led|sponsored|proposed|brokered|backed|authored|initiated|hosted)\b)[a-z])")
-        self.compound = re.compile(r"\b[Ii]nter-Korean\b|\bthe two Koreas\b|\bboth Koreas\b")
+        # 'inter-Korean' names both Koreas, except as the name of a thing ('the inter-Korean liaison office')
+        self.compound = re.compile(r"\b[Ii]nter-Korean\b(?! (?:joint )?(?:liaison office|border|hotlines?|railways?|roads?|"
+                                   r"industrial (?:park|complex)|communication lines?))|\bthe two Koreas\b|\bboth Koreas\b"
+                                   r"|\b(?:North and South|South and North) Koreas?\b")
+        # a dateline's city ('Seoul, Dec 1 (EFE).-', 'SEOUL, March 3 (Yonhap) --') says where it was written, not who acted
+        self.dateline = re.compile(r"(?:^|\n)[ \t]*$")
+        self.dateline_after = re.compile(r",?\s*(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2}\b|\d{1,2}\s+[A-Z][a-z]{2,8}\b)[^\n]{0,30}?\(")
+        # a group named as one: 'the six-party talks' are its six states
+        self.groups = re.compile(r"\b[Ss]ix-(?:[Pp]arty|[Nn]ation) (?:[Tt]alks|[Nn]egotiations|[Ff]ramework|[Pp]rocess)\b")
         self.context = re.compile(r"\b[Tt]he (North|South)\b(?! [A-Z])")
         surname_body = "|".join(re.escape(s) for s in sorted(surnames, key=len, reverse=True))
         self.surname = re.compile(rf"\b(?:{surname_body})\b(?! [A-Z][a-z])(?!-[a-z])") if surnames else None
@@ -80,11 +92,18 @@ class ActorFinder:
             for actor in ("North Korea", "South Korea"):
                 out.append(ActorMention(m.start(), m.end(), text[m.start():m.end()], actor))
             take(m.start(), m.end())
+        for m in self.groups.finditer(folded):
+            for actor in SIX_PARTIES:
+                if actor in self.gazetteer.actors:
+                    out.append(ActorMention(m.start(), m.end(), text[m.start():m.end()], actor))
+            take(m.start(), m.end())
         for m in self.pattern.finditer(folded):
             if covered[m.start()]:
                 continue
             if m.group() == "Security Council" and re.search(r"\bNational\s+$", folded[max(0, m.start() - 10):m.start()]):
                 continue  # a state's National Security Council, not the UN's
+            if self.dateline.search(folded, max(0, m.start() - 12), m.start()) and self.dateline_after.match(folded, m.end()):
+                continue  # the dateline's city
             out.append(ActorMention(m.start(), m.end(), text[m.start():m.end()], self.names[m.group()]))
             take(m.start(), m.end())
         present = {a.actor for a in out}

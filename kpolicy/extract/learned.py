@@ -587,6 +587,8 @@ class LearnedExtractor:
         Each decision is the model's, or the rules' for a decision the model leaves to them."""
         model = self.model
         use, drop, add = self.settings()
+        th = (self.model.doc.get("thresholds") or {}) if isinstance(self.model.doc, dict) else {}
+        a_drop, a_add = th.get("actor_drop"), float(th.get("actor_add", 0.9))
         decided = []
         for k, m in enumerate(pool.mentions):
             c = m.cand
@@ -627,14 +629,20 @@ class LearnedExtractor:
                     af = actor_features(pool, k, state, etype)
                     p = model["actor"].probabilities(af)[True]
                     actors.append((p, state, af))
-            if "actor" in use or m.origin != "rule":
+            rule_keep = list(dict.fromkeys(pool.finder.state_of(a) for a in c.actors))
+            if etype == "un_action" and "United Nations Security Council" not in rule_keep and "United Nations" not in rule_keep:
+                rule_keep.append("United Nations Security Council")
+            if not rule_keep and pool.main:
+                rule_keep = [pool.main]
+            if m.origin != "rule" or ("actor" in use and a_drop is None):
                 keep = [s for p, s, _ in actors if p >= 0.5] or [s for _, s, _ in sorted(actors, key=lambda x: -x[0])[:1]]
+            elif "actor" in use:  # the rules' states stay unless p < drop; another state joins when p >= add
+                probs = {s: p for p, s, _ in actors}
+                keep = [s for s in rule_keep if probs.get(s, 1.0) >= a_drop]
+                keep += [s for p, s, _ in actors if s not in rule_keep and p >= a_add]
+                keep = keep or rule_keep
             else:
-                keep = list(dict.fromkeys(pool.finder.state_of(a) for a in c.actors))
-                if etype == "un_action" and "United Nations Security Council" not in keep and "United Nations" not in keep:
-                    keep.append("United Nations Security Council")
-                if not keep and pool.main:
-                    keep = [pool.main]
+                keep = rule_keep
             row = {"k": k, "p_event": p_event, "event": is_event, "type": etype, "p_type": p_type, "date": d, "p_date": p_date,
                    "status": status, "actors": keep}
             if explain:

@@ -17,7 +17,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from kpolicy.extract.candidates import Candidate
 
 
-_TITLE_STOP = re.compile(r"[,;:.()\u2014\u201c\u201d\"]|\s(?:on|in|at|from|into|toward|towards|over|near|since|after|before|during|with|by|for|to|that|which|who|and|but|as)\s", re.I)
+_TITLE_STOP = re.compile(r"[,;:()\u2014\u201c\u201d\"]|(?<![A-Z])(?<!\b[A-Z][a-z])\.(?![A-Za-z]\.)|\s(?:on|in|at|from|into|toward|towards|over|near|since|after|before|during|with|by|for|to|that|which|who|and|but|as)\s", re.I)
 _FUNCTION = {"the", "a", "an", "its", "his", "her", "their", "this", "that", "of", "in", "on", "at", "and", "to", "it", "he",
              "she", "they", "we", "was", "were", "is", "are", "has", "have", "had", "will", "would", "be", "been", "for", "with"}
 
@@ -39,7 +39,8 @@ def _key_phrase(e: Candidate, text: str) -> str:
     words = before.split()
     keep: list[str] = []
     for w in reversed(words):
-        if w.lower().strip(",;") in _FUNCTION or re.search(r"[,;:.]$", w) or (w.lower().endswith("ed") and keep):
+        if w.lower().strip(",;") in _FUNCTION or re.search(r"[,;:.]$", w) or (w.lower().endswith("ed") and keep) \
+                or _LIGHT_VERB.fullmatch(w.lower()) or _VERB_TRIGGER.fullmatch(w):  # 'Trump held | talks': the verb ends the noun's phrase
             break
         keep.insert(0, w)
         if len(keep) == 4:
@@ -48,6 +49,7 @@ def _key_phrase(e: Candidate, text: str) -> str:
     return " ".join([*keep, t.text]) + (after.group().rstrip() if after else "")
 
 
+_LIGHT_VERB = re.compile(r"held|hold|holds|holding|met|meet|meets|had|has|have|began|begin|begins|opened|opens|convened|convenes|staged|stages|conducted|conducts|attended|attends")
 # the verb a headline uses for an event named by a noun ('North Korea holds plenum')
 _TYPE_VERB = {
     "plenum": "hold", "summit": "hold", "talks": "hold", "missile_test": "launch", "nuclear_test": "conduct",
@@ -89,6 +91,10 @@ def _verbish(e: Candidate, text: str) -> bool:
             and re.search(r"\band\s+(?:[\w.\u2019'-]+\s+){0,3}$", text[max(e.quote[0], e.trigger.start - 40):e.trigger.start]):
         present = True  # a plural subject's verb: 'Russia and China veto', 'Moscow and Pyongyang later deny'
 
+    if not present and word.islower() and word not in _EVENT_NOUNS and not word.endswith("s"):
+        from kpolicy.extract.triggers import lemma
+
+        present = lemma(word) != word and not word.endswith("ing")  # an irregular past after its subject: 'North Korea blew up'
     return present and bool(re.fullmatch(r"[A-Z][\w.\u2019'-]*", prev) or _ADVERB.fullmatch(prev))
 
 
@@ -140,21 +146,103 @@ def event_title(e: Candidate, states: list[str], text: str, gazetteer=None) -> s
     label = EVENT_TYPES[e.type][0]
     phrase = re.sub(r"\s+", " ", _key_phrase(e, text)).strip(" .,;:-\u2014\u201c\u201d\"")
     phrase = re.sub(r"^(?:(?:the|a|an|its|his|her|their|and|but|or)\s+)+", "", phrase, flags=re.I)
+    if e.date_text and e.date_text in phrase and phrase.strip() != e.date_text:  # 'plenary meeting ... next month': the date is no object
+        phrase = re.sub(r"\s+", " ", phrase.replace(e.date_text, " ")).strip()
     t = e.trigger.text
-    if verbish:  # the verb as written, then its object: 'fired two short-range ballistic missiles'
+    if verbish:  # the verb in a headline's present, then its object: 'fires two short-range ballistic missiles'
         rest = text[e.trigger.end:e.quote[1]]
-        stop = _TITLE_STOP.search(rest, 1 + len(rest) - len(rest.lstrip()) + 8 if len(rest.split()) > 2 else len(rest))
-        obj = re.sub(r"\s+", " ", rest[: stop.start()] if stop else rest).strip(" .,;:-\u2014\u201c\u201d\"")
-        if e.date_text:
-            obj = obj.replace(e.date_text, "").strip()
-        body = " ".join(x for x in (t, obj) if x)
+        said = e.type == "statement" and re.fullmatch(r"(?i)said|says|announced|announces|reported|reports|stated|states", t.split()[0])
+        after = text[e.trigger.end:e.trigger.end + 240]
+        clause = _SAID_THAT.match(after) if said else None
+        if clause:  # 'said Saturday that it has named Kim Jong Un ...': what was said is the title
+            reported = after[clause.end():]
+            stop = _CLAUSE_STOP.search(reported)
+            obj = _clean_object(reported[: stop.start()] if stop else reported, e)
+            obj = " ".join(obj.split()[:12])
+            verb = "say" if plural else "says"
+        if clause and obj:
+            pass
+        else:
+            stop = _TITLE_STOP.search(rest, 1 + len(rest) - len(rest.lstrip()) + 8 if len(rest.split()) > 2 else len(rest))
+            obj = _clean_object(rest[: stop.start()] if stop else rest, e)
+            verb = _present(t, plural)
+            if said and not obj:
+                verb, obj = ("issue" if plural else "issues"), "statement"  # never a bare 'X said'
+        body = " ".join(x for x in (verb, obj) if x)
     else:
         verb = _TYPE_VERB.get(e.type, "report")
         obj = phrase if phrase and phrase.lower() != label.lower() else label.lower()
         body = f"{verb if plural else _third_person(verb)} {obj}"
+    if who:  # the subject once: not again as the object's possessive ("Yoon adopts Yoon Suk Yeol's ...")
+        for name in sorted({who, *who.split(" and "), *(n.split()[-1] for n in who.split(" and ")), *states}, key=len, reverse=True):
+            loose = r"[-\s]".join(re.escape(part) for part in re.split(r"[-\s]+", name))  # 'Suk-yeol' = 'Suk Yeol'
+            body = re.sub(rf"(?i)(?<=\s){loose}(?:'s|\u2019s)\s+", "", body)
     title = f"{who} {body}" if who else body[:1].upper() + body[1:]
-    if e.place and e.place.lower() not in title.lower():
-        title += f" in {e.place}"
+    title = _tidy(title)
+    bare = re.fullmatch(r"(.+?)\s+(says|say|said|tells|told|adds|added)", title)
+    if bare:  # never a bare 'X said'
+        title = f"{bare.group(1)} {'issue' if plural else 'issues'} statement"
+    if e.place and e.place.lower() not in title.lower():  # with the text's own preposition: 'at Vostochny Cosmodrome'
+        prep = re.search(rf"\b(at|in|near)\s+(?:the\s+)?{re.escape(e.place)}", text[e.quote[0]:e.quote[1]], re.I)
+        title += f" {prep.group(1).lower() if prep else 'in'} {e.place}"
+    elif not e.place and e.type in _PLACED_TYPES:  # 'held a summit at the Vostochny Cosmodrome': a venue the gazetteer lacks
+        venue = _VENUE.search(text, e.trigger.end, e.quote[1])
+        if venue and venue.group(2) not in title and not _TIME_WORD.match(venue.group(2)):
+            title += f" {venue.group(1).lower()} {venue.group(2)}"
     if len(title) > 90:
-        title = title[:90].rsplit(" ", 1)[0] + "\u2026"
+        title = _tidy(title[:90].rsplit(" ", 1)[0]) + "\u2026"
     return title[:1].upper() + title[1:]
+
+
+# 'said (on) Saturday that ...', 'announced Thursday it will ...': the reported clause
+_SAID_THAT = re.compile(r"\s+(?:(?:on\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|today|yesterday)\s+)?(?:that\s+)", re.I)
+_CLAUSE_STOP = re.compile(r"[;:()\u2014\u201c\u201d\"]|,\s+(?:and|but|which|who|while|as|after|saying)\b|(?<![A-Z])\.(?:\s|$)|,\s*$")
+_LEAD_DETERMINER = re.compile(r"^(?:(?:the|a|an|its|his|her|their)\s+)+", re.I)
+
+
+_PLACED_TYPES = {"summit", "talks", "plenum", "missile_test", "nuclear_test", "weapon_test", "weapon_display", "military_drill", "agreement"}
+_VENUE = re.compile(r"\s(at|in)\s+(?:the\s+)?((?:[A-Z][\w'\u2019-]+)(?:\s+[A-Z][\w'\u2019-]+){0,3})")
+_TIME_WORD = re.compile(r"(?:January|February|March|April|May|June|July|August|September|October|November|December|Monday|Tuesday|"
+                        r"Wednesday|Thursday|Friday|Saturday|Sunday|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\b")
+
+
+def _present(verb_phrase: str, plural: bool) -> str:
+    """A headline's present tense of a trigger verb: 'fired' -> 'fires', 'test-launched' -> 'test-launches',
+    'blew up' -> 'blows up'; plural subjects keep the base form ('Putin and Kim meet')."""
+    from kpolicy.extract.triggers import lemma
+
+    words = verb_phrase.split()
+    head = words[0]
+    prefix, _, core = head.rpartition("-")
+    base = lemma(core) if core.isalpha() and core.lower() == core else core
+    if not base or base == core and not re.search(r"(?:ed|ing)$", core):
+        if core.endswith("s") and plural:
+            base = lemma(core)
+        else:
+            return verb_phrase
+    form = base if plural else _third_person(base)
+    return " ".join([f"{prefix}-{form}" if prefix else form, *words[1:]])
+
+
+def _clean_object(obj: str, e: Candidate) -> str:
+    obj = re.sub(r"\s+", " ", obj).strip(" .,;:-\u2014\u201c\u201d\"")
+    if e.date_text:
+        obj = obj.replace(e.date_text, "").strip()
+    obj = re.sub(r"(?i)^(?:on|in|at)\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\s+", "", obj)
+    obj = re.sub(r"(?i)^(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\s+", "", obj)
+    obj = re.sub(r"(?i)(?:^|\s+)(?:morning|afternoon|evening|night)$", "", obj)  # what the date text left ('on Tuesday | night')
+    obj = _TRAILING.sub("", " " + _LEAD_DETERMINER.sub("", obj + " ")).strip()
+    return "" if obj.lower() in ("the", "a", "an", "its", "his", "her", "their") else obj
+
+
+_TRAILING = re.compile(r"(?i)(?:\s+(?:the|a|an|of|in|on|at|to|for|and|with|by|from|its|his|her|their|that|which|as|or|but|is|are|was|were))+$")
+
+
+def _tidy(title: str) -> str:
+    """No word twice in a row ('hold hold'), no dangling function words ('of the in', a title
+    ending in 'of'), no abbreviation cut at its first full stop ('the U')."""
+    title = re.sub(r"(?i)\b(\w+)(\s+\1\b)+", r"\1", title)
+    title = re.sub(r"(?i)\s+(?:of|for|to|with|by|from)\s+(?:the\s+)?(?=(?:in|on|at)\s)", " ", title)
+    title = re.sub(r"(?i)\s+(?:the|a|an)\s+(?=(?:in|on|at|of)\s)", " ", title)
+    title = re.sub(r"\s+(?:the\s+)?[A-Z]$", "", title)  # 'vetoed the renewal of the U' (U.N. cut at its full stop)
+    return _TRAILING.sub("", title).strip(" ,;:-")

@@ -36,6 +36,9 @@ class ActorResolver:
             self.by_key.setdefault(fold(name).lower(), name)
         self.by_iso3 = {r.iso3.upper(): r.name for r in conn.execute(sa.select(a.c.iso3, a.c.name).where(
             a.c.iso3.is_not(None), a.c.kind == "state"))}
+        # the authority file's CAMEO actor codes (PRK, PRKGOV...), when the schema has them (migration 0013)
+        self.by_cameo = {r.cameo.upper(): r.name for r in conn.execute(sa.select(a.c.cameo, a.c.name).where(a.c.cameo.is_not(None)))} \
+            if "cameo" in a.c else {}
         self._cache: dict[str, str | None] = {}
 
     def resolve(self, name: str) -> str | None:
@@ -53,6 +56,20 @@ class ActorResolver:
                     found = self.by_key.get((m.group(1) or m.group(2)).strip())
         self._cache[key] = found
         return found
+
+    def coded(self, code: str, country: str, name: str) -> tuple[str | None, str]:
+        """A dataset actor given by its CAMEO code (PRKGOV), country (PRK) and name: the registry's
+        actor with that CAMEO code, else the state of that country, else the name resolved.
+        Returns (canonical name or None, the name to propose when None)."""
+        for key in (code, country):
+            found = self.by_cameo.get((key or "").upper())
+            if found:
+                return found, name
+        found = self.country(country) if country else None
+        if found:
+            return found, name
+        found = self.resolve(name) if name else None
+        return found, name or code or country
 
     def country(self, iso3: str) -> str | None:
         """The state with this ISO 3166-1 alpha-3 code (CAMEO's country codes are ISO alpha-3)."""

@@ -168,6 +168,14 @@ def write_plover(pairs, out) -> int:
 # ---- the Frictionless data package ------------------------------------------------------------
 
 def table_schema() -> dict:
+    """The CSV export's columns (kpolicy.query.EXPORT_FIELDS, in order) as a Frictionless table schema."""
+    from kpolicy.query import EXPORT_FIELDS
+
+    known = {f["name"]: f for f in _described()["fields"]}
+    return {"fields": [known.get(name, {"name": name, "type": "string"}) for name in EXPORT_FIELDS], "primaryKey": ["id"]}
+
+
+def _described() -> dict:
     from kpolicy.vocabulary import EVENT_TYPES, REVIEW_STATES, STATUSES
 
     text = lambda name, description, **extra: {"name": name, "type": "string", "description": description, **extra}  # noqa: E731
@@ -189,6 +197,10 @@ def table_schema() -> dict:
             {"name": "confidence", "type": "number", "description": "0..1", "constraints": {"minimum": 0, "maximum": 1}},
             text("states", "the actors' states, '; '-joined"),
             {"name": "sources", "type": "integer", "description": "how many sources mention it", "constraints": {"minimum": 0}},
+            text("wikidata", "the actors' Wikidata ids, '; '-joined in the actors' order"),
+            text("cameo", "the actors' CAMEO codes, '; '-joined in the actors' order"),
+            {"name": "latitude", "type": "number", "description": "the place's latitude"},
+            {"name": "longitude", "type": "number", "description": "the place's longitude"},
         ],
         "primaryKey": ["id"],
     }

@@ -119,10 +119,10 @@ def _text(name: str, number: int, raw: list[bytes], problems: Problems) -> list[
 
 
 def _actor(code: str, name: str, country: str) -> str | None:
-    """The actor as the store resolves it: 'iso3:PRK' for a CAMEO country code, else the name."""
-    if country:
-        return f"iso3:{country}"
-    return name.title() if name else (code or None)
+    """The actor as the store resolves it: 'cameo:CODE|COUNTRY|Name' (kpolicy.imports.actors.ActorResolver.coded)."""
+    if not (code or name or country):
+        return None
+    return f"cameo:{code}|{country}|{name.title()}"
 
 
 def _float(value: str) -> float | None:

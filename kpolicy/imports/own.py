@@ -6,7 +6,7 @@ from the ids (tests/test_imports.py). Each row keeps its review state and confid
 quotes) and its quote; actors are canonical names, with the role `participant` (the
 export does not carry roles). The file's id is the event's external id in the dataset
 `kpolicy`, and the report maps each old id to the new one. Derived columns (start, end,
-precision, states, sources) are recomputed, not read.
+precision, states, sources) are recomputed, not read; so are the authority's codes (wikidata, cameo) and the place's coordinates.
 """
 
 from __future__ import annotations
@@ -18,11 +18,10 @@ from pathlib import Path
 from kpolicy.dates import parse_edtf
 from kpolicy.errors import BadInput
 from kpolicy.imports.common import ImportRow, Problems, bad_bytes, check_text_file, csv_rows, display, encoding_problem, lines, unformula
+from kpolicy.query import EXPORT_FIELDS
 from kpolicy.vocabulary import EVENT_TYPES, REVIEW_STATES, STATUSES
 
 REQUIRED = ("id", "date", "type", "status", "title")
-COLUMNS = ("id", "date", "start", "end", "precision", "type", "status", "title", "actors", "place", "source", "quote",
-           "review", "confidence", "states", "sources")
 SEPARATOR = "; "
 
 
@@ -75,7 +74,7 @@ def read(path: Path, fmt: str, problems: Problems) -> Iterator[ImportRow]:
                 missing = [c for c in REQUIRED if c not in header]
                 if missing:
                     problems.bad(name, number, ", ".join(missing), "missing required column(s): this is not a kpolicy export "
-                                 f"(its header is {','.join(COLUMNS)}); for another spreadsheet use `kpolicy import sheet`", fatal=True)
+                                 f"(its header is {','.join(EXPORT_FIELDS)}); for another spreadsheet use `kpolicy import sheet`", fatal=True)
                 continue
             if len(fields) != len(header):
                 problems.bad(name, number, None, f"the row has {len(fields)} fields, the header {len(header)}")

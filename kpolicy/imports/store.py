@@ -199,7 +199,10 @@ class Importer:
     def _actors(self, row: ImportRow) -> tuple[list[tuple[str, str]], list[list[str]]]:
         known, unknown = [], []
         for name, role in row.actors:
-            if name.startswith("iso3:"):  # a dataset's country code (CAMEO's are ISO alpha-3)
+            if name.startswith("cameo:"):  # a dataset's CAMEO actor code, country code and name (GDELT)
+                code, country, written = name[6:].split("|", 2)
+                canonical, name = self.resolver.coded(code, country, written)
+            elif name.startswith("iso3:"):  # a dataset's country code
                 canonical = self.resolver.country(name[5:])
                 name = name[5:]
             else:

@@ -411,7 +411,7 @@ h1 { font-size: 1.8em; margin-bottom: .2em; } h2 { font-size: 1.3em; margin-top:
 .byline { color: #555; font-style: italic; }
 ul.events { list-style: none; padding-left: 0; } ul.events li { margin: .4em 0; padding-left: 1em; border-left: 3px solid #9ab; }
 .date { font-weight: bold; } .status { font-variant: small-caps; color: #8a4b00; } .gone { color: #a00; font-style: italic; }
-.query { color: #444; font-style: italic; } sup a { text-decoration: none; }
+.query { color: #444; font-style: italic; } sup a { text-decoration: none; } sup.fn + sup.fn::before { content: ','; }
 .footnotes { border-top: 1px solid #ccc; margin-top: 2em; font-size: .9em; } .footnotes q { font-style: italic; }
 """.strip()
 
@@ -660,6 +660,94 @@ def to_docx(doc: StoryDoc) -> bytes:
     return _stable_zip(out.getvalue())
 
 
+# ---- PDF (WeasyPrint, from the HTML) ------------------------------------------------------------------
+
+PDF_SYSTEM_PACKAGES = "libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core"
+
+
+def _no_fetch(url, *args, **kwargs):
+    """WeasyPrint's URL fetcher: nothing is fetched (no network at run time; the HTML needs nothing)."""
+    from kpolicy.errors import BadInput
+
+    raise BadInput(f"the PDF export fetches nothing ({url[:60]})")
+
+
+def to_pdf(doc: StoryDoc) -> bytes:
+    """The HTML export laid out as a PDF by WeasyPrint (no browser): the same escaped text, the
+    sources as numbered notes at the end with their links. Nothing is fetched."""
+    from kpolicy.errors import RuntimeFailure
+
+    try:
+        from weasyprint import HTML
+    except (ImportError, OSError) as exc:  # OSError: Pango or HarfBuzz missing from the system
+        raise RuntimeFailure(f"the PDF export needs WeasyPrint and its system libraries ({exc.__class__.__name__}: "
+                             f"{str(exc)[:120]}); `pip install weasyprint` and `apt-get install {PDF_SYSTEM_PACKAGES}`, "
+                             "or export --format html and print that") from None
+    import logging
+
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
+    return HTML(string=to_html(doc), url_fetcher=_no_fetch).write_pdf()
+
+
+# ---- TimelineJS ----------------------------------------------------------------------------------
+
+def _slide_row(ev: dict) -> dict:
+    first = ev["mentions"][0] if ev["mentions"] else {}
+    return {"id": ev["id"], "date": ev["date"], "start": ev["start"], "end": ev["end"], "precision": ev["precision"],
+            "status": ev["status"], "title": ev["title"], "quote": first.get("quote"), "source": first.get("source"),
+            "type": ev["type"], "states": []}
+
+
+def to_timelinejs(doc: StoryDoc) -> str:
+    """A TimelineJS document: the title slide (title, author, the text before anything dated), one
+    slide per event the story shows, and the story's text as slides: each paragraph at the date
+    of the first event it cites, headed by the heading it falls under."""
+    from kpolicy.views.exports import timelinejs_slide
+    from kpolicy.views.render import dumps
+
+    def esc(text):
+        return html.escape(neutral(text or ""), quote=False)
+
+    intro, slides, seen = [], [], set()
+    heading, last_date = doc.title, None
+    for blk in doc.blocks:
+        if blk["kind"] == "heading":
+            heading = blk["text"]
+        elif blk["kind"] == "text":
+            dated = [doc.events[i] for i in blk["cites"] if i in doc.events and doc.events[i]["start"] is not None]
+            body = "".join(f"<p>{esc(p)}</p>" for p in paragraphs(re.sub(r"\s*\[#\d{1,12}\]", "", blk["text"])))
+            if not dated and last_date is None:
+                intro.append(body)  # text before anything dated opens the timeline
+                continue
+            slide = (timelinejs_slide(_slide_row(dated[0]), "type") or {}) if dated else {"start_date": last_date}
+            last_date = slide.get("start_date") or last_date
+            cited = "; ".join(f"{esc(event_words(doc.events.get(i), i, doc.frozen_change)[1])} ({esc(analyst_date(doc.events[i]['date']))})"
+                              for i in blk["cites"] if i in doc.events)
+            slides.append({"unique_id": f"text-{blk['id']}", "start_date": slide.get("start_date"), "group": "Story",
+                           **({"display_date": slide["display_date"]} if slide.get("display_date") else {}),
+                           "text": {"headline": esc(heading), "text": body + f"<p><small>Cites: {cited}.</small></p>"}})
+        else:
+            for event_id in ([blk["event"]] if blk["kind"] == "event" else blk["matches"]):
+                ev = doc.events.get(event_id)
+                if ev is None or event_id in seen:
+                    continue
+                seen.add(event_id)
+                slide = timelinejs_slide(_slide_row(ev), "type")
+                if slide is None:
+                    continue
+                last_date = slide.get("start_date") or last_date
+                when, title, note = event_words(ev, event_id, doc.frozen_change)
+                slide["text"]["headline"] = esc(title)
+                slide["display_date"] = esc(when)
+                if note:
+                    slide["text"]["text"] += f"<p><em>{esc(note)}.</em></p>"
+                slides.append(slide)
+    byline_html = "".join(f"<p>{esc(line)}.</p>" for line in byline(doc))
+    data = {"title": {"text": {"headline": esc(doc.title), "text": byline_html + "".join(intro)}}, "events": slides}
+    return dumps(data) + "\n"
+
+
 # ---- JSON and the exporters ----------------------------------------------------------------------
 
 def to_json(doc: StoryDoc) -> dict:
@@ -693,10 +781,11 @@ def to_json(doc: StoryDoc) -> dict:
             "version": doc.version, "latest_change": doc.latest_change, "blocks": blocks, "footnotes": notes}
 
 
-EXPORTERS = {"md": to_markdown, "html": to_html, "docx": to_docx}
+EXPORTERS = {"md": to_markdown, "html": to_html, "docx": to_docx, "pdf": to_pdf, "timelinejs": to_timelinejs}
 MEDIA_TYPES = {"md": "text/markdown; charset=utf-8", "html": "text/html; charset=utf-8",
-               "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
-SUFFIXES = {"md": "md", "html": "html", "docx": "docx"}
+               "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+               "pdf": "application/pdf", "timelinejs": "application/json"}
+SUFFIXES = {"md": "md", "html": "html", "docx": "docx", "pdf": "pdf", "timelinejs": "json"}
 
 
 def export(doc: StoryDoc, fmt: str):
