@@ -452,3 +452,17 @@ def test_a_removed_source_is_hidden_unless_all_and_show_names_the_command_typed(
     shown = cli("show", "14")  # an unreviewed... or reviewed event the source alone supported
     text = shown.stdout + shown.stderr
     assert "source_remove" not in text
+
+
+# ---- item 27: `--as-of change:2` ---------------------------------------------------------------
+
+def test_as_of_accepts_change_colon_n(cli):
+    assert cli("edit", "3", "--title", "Retitled once", "--reason", "x").exit_code == 0
+    assert cli("edit", "3", "--title", "Retitled twice", "--reason", "x").exit_code == 0
+    import json
+
+    first = sorted({int(r["change"]) for r in json.loads(cli("history", "3", "--format", "json").stdout)})[-2]  # the first edit
+    for spelling in (f"change:{first}", f"change {first}", f"#{first}", f"{first}"):
+        result = cli("show", "3", "--as-of", spelling, "--format", "json")
+        assert result.exit_code == 0, (spelling, result.stderr)
+        assert json.loads(result.stdout)["title"] == "Retitled once", spelling
