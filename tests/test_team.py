@@ -304,3 +304,15 @@ def test_live_view_shows_the_other_analysts_change(team):
     assert desk(db).get("/live.json").status_code == 401  # nobody signed in
     ana.database.close()
     ben.database.close()
+
+
+def test_postgres_sessions_run_without_jit(db):
+    """kpolicy's PostgreSQL connections switch JIT off (its compile time dominated the actor query)."""
+    if not db.startswith("postgresql"):
+        pytest.skip("PostgreSQL only")
+    from kpolicy.store.bootstrap import open_or_create
+
+    database = open_or_create(db)
+    with database.reading() as conn:
+        assert conn.exec_driver_sql("SHOW jit").scalar_one() == "off"
+    database.close()
