@@ -50,7 +50,16 @@ def export_sql_parts() -> tuple[str, str]:
         EXPORT_COLUMNS + ", review, confidence, "
         "(SELECT group_concat(n, '; ') FROM (SELECT DISTINCT s.name AS n FROM event_actors ea JOIN top ON top.actor = ea.actor_id "
         "JOIN actors s ON s.id = top.id WHERE ea.event_id = timeline.id ORDER BY n)) AS states, "
-        "(SELECT count(DISTINCT m.source_id) FROM mentions m WHERE m.event_id = timeline.id) AS sources"
+        "(SELECT count(DISTINCT m.source_id) FROM mentions m WHERE m.event_id = timeline.id) AS sources, "
+        # issue 20's columns: the actors' Wikidata ids and CAMEO codes in the actors' (name) order,
+        # each code once, and the place's coordinates
+        "(SELECT group_concat(w, '; ') FROM (SELECT DISTINCT a.name AS n, a.wikidata AS w FROM event_actors ea "
+        "JOIN actors a ON a.id = ea.actor_id WHERE ea.event_id = timeline.id AND a.wikidata IS NOT NULL ORDER BY n)) AS wikidata, "
+        "(SELECT group_concat(c, '; ') FROM (SELECT a.cameo AS c, min(a.name) AS n FROM event_actors ea "
+        "JOIN actors a ON a.id = ea.actor_id WHERE ea.event_id = timeline.id AND a.cameo IS NOT NULL "
+        "GROUP BY a.cameo ORDER BY n)) AS cameo, "
+        "(SELECT p.latitude FROM places p WHERE p.name = timeline.place) AS latitude, "
+        "(SELECT p.longitude FROM places p WHERE p.name = timeline.place) AS longitude"
     )
     return with_clause, columns
 DEFER_INDEXES = (
