@@ -127,3 +127,17 @@ def cli(db) -> Cli:
 def sqlite_db(tmp_path, _seeded_template) -> str:
     """A seeded SQLite file, for tests about the file itself (bytes, permissions)."""
     return copy_seeded(_seeded_template, tmp_path / "kpolicy.db")
+
+
+def query_rows(db: str, sql: str) -> list[tuple]:
+    """Every row of a plain SQL query on a test database (SQLite path or PostgreSQL URL)."""
+    import sqlalchemy as sa
+
+    from kpolicy.store.db import resolve
+
+    engine = sa.create_engine(resolve(db).url)
+    try:
+        with engine.connect() as conn:
+            return [tuple(r) for r in conn.execute(sa.text(sql))]
+    finally:
+        engine.dispose()

@@ -8,20 +8,9 @@ import csv
 import json
 
 import pytest
-import sqlalchemy as sa
-from conftest import Cli
+from conftest import Cli, query_rows
 
 from kpolicy.imports.acled import COLUMNS
-from kpolicy.store.db import resolve
-
-
-def _rows(db: str, sql: str) -> list:
-    engine = sa.create_engine(resolve(db).url)
-    try:
-        with engine.connect() as conn:
-            return [tuple(r) for r in conn.execute(sa.text(sql))]
-    finally:
-        engine.dispose()
 
 
 BASE = {
@@ -63,7 +52,7 @@ def test_every_codebook_column_is_read(empty_db, tmp_path):
     result = cli("import", "acled", path)
     assert result.exit_code == 0, result.stderr
     assert "3 created" in result.stderr
-    rows = _rows(empty_db, "SELECT external_id, date, type, review, dataset, external_version, description, external_data "
+    rows = query_rows(empty_db, "SELECT external_id, date, type, review, dataset, external_version, description, external_data "
                            "FROM events ORDER BY external_id")
     assert [r[:6] for r in rows] == [
         ("KOR1001", "2024-12-03", "other", "imported", "acled", "1733300000"),
@@ -75,16 +64,16 @@ def test_every_codebook_column_is_read(empty_db, tmp_path):
     assert set(kept) == {c for c in COLUMNS if BASE[c]} - {"event_id_cnty", "event_date", "notes", "timestamp"}
     assert kept["fatalities"] == "0" and kept["source_scale"] == "National" and kept["tags"] == "crowd size=thousands"
     # actors by role through the registry; forces folded into their state; unknown names proposed
-    actors = _rows(empty_db, "SELECT e.external_id, a.name, ea.role FROM event_actors ea JOIN actors a ON a.id = ea.actor_id "
+    actors = query_rows(empty_db, "SELECT e.external_id, a.name, ea.role FROM event_actors ea JOIN actors a ON a.id = ea.actor_id "
                              "JOIN events e ON e.id = ea.event_id ORDER BY 1, 2")
     assert actors == [("KOR1001", "Democratic Party of Korea", "initiator"), ("KOR1002", "North Korea", "initiator"),
                       ("KOR1002", "South Korea", "target"), ("PRK1003", "North Korea", "initiator")]
-    proposed = sorted(json.loads(v)["actors"][0][0] for (v,) in _rows(empty_db, "SELECT value FROM proposals WHERE kind = 'actors'"))
+    proposed = sorted(json.loads(v)["actors"][0][0] for (v,) in query_rows(empty_db, "SELECT value FROM proposals WHERE kind = 'actors'"))
     assert proposed == ["Labour Union (South Korea)", "Protesters (South Korea)"]
     # a new place gets the row's country and coordinates; a gazetteer place (Pyongyang) keeps its own
-    assert _rows(empty_db, "SELECT name, country, latitude, longitude FROM places WHERE name = 'Paju'") == [("Paju", "KOR", 37.76, 126.78)]
-    assert _rows(empty_db, "SELECT count(*) FROM places WHERE name = 'Pyongyang' AND latitude = 39.019") == [(0,)]
-    assert _rows(empty_db, "SELECT m.quote, m.date_text FROM mentions m JOIN events e ON e.id = m.event_id WHERE e.external_id = 'PRK1003'") == \
+    assert query_rows(empty_db, "SELECT name, country, latitude, longitude FROM places WHERE name = 'Paju'") == [("Paju", "KOR", 37.76, 126.78)]
+    assert query_rows(empty_db, "SELECT count(*) FROM places WHERE name = 'Pyongyang' AND latitude = 39.019") == [(0,)]
+    assert query_rows(empty_db, "SELECT m.quote, m.date_text FROM mentions m JOIN events e ON e.id = m.event_id WHERE e.external_id = 'PRK1003'") == \
         [(LAUNCH["notes"], "05 December 2024")]
 
 
@@ -105,12 +94,12 @@ def test_updates_are_revisions_deletions_tombstones_and_as_of_gives_the_old_expo
     result = cli("import", "acled", v2, "--deleted", gone)
     assert result.exit_code == 0, result.stderr
     assert "1 created, 1 updated" in result.stderr and "1 deleted, 1 unchanged" in result.stderr
-    assert _rows(empty_db, "SELECT date, description, deleted_at IS NULL, version FROM events WHERE external_id IN ('KOR1001', 'KOR1002', 'PRK1003') ORDER BY external_id") == [
+    assert query_rows(empty_db, "SELECT date, description, deleted_at IS NULL, version FROM events WHERE external_id IN ('KOR1001', 'KOR1002', 'PRK1003') ORDER BY external_id") == [
         ("2024-12-03", BASE["notes"], True, 1), ("2024-12-04", newer["notes"], True, 2), ("2024-12", LAUNCH["notes"], False, 2)]
-    fields = _rows(empty_db, "SELECT r.field FROM revisions r JOIN events e ON e.id = r.event_id "
+    fields = query_rows(empty_db, "SELECT r.field FROM revisions r JOIN events e ON e.id = r.event_id "
                              "WHERE e.external_id = 'KOR1002' AND r.action = 'imported' ORDER BY r.id")
     assert [f for (f,) in fields] == ["date", "description", "external_version"]
-    assert _rows(empty_db, "SELECT r.action, r.field FROM revisions r JOIN events e ON e.id = r.event_id WHERE e.external_id = 'PRK1003' ORDER BY r.id") == \
+    assert query_rows(empty_db, "SELECT r.action, r.field FROM revisions r JOIN events e ON e.id = r.event_id WHERE e.external_id = 'PRK1003' ORDER BY r.id") == \
         [("created", None), ("deleted", "deleted_at")]
     new = cli("export").stdout
     assert new != old and "three were wounded" not in old
@@ -139,11 +128,11 @@ def test_malformed_rows_are_named_by_row_and_column(sqlite_db, tmp_path, change,
     path = tmp_path / "acled.csv"
     _write(path, [CLASH, {**BASE, **change}])
     cli = Cli(sqlite_db)
-    before = _rows(sqlite_db, "SELECT count(*) FROM events")
+    before = query_rows(sqlite_db, "SELECT count(*) FROM events")
     result = cli("import", "acled", path)
     assert result.exit_code == 2
     assert f"{path}: row 3, column {column}: {message}" in result.stderr
-    assert _rows(sqlite_db, "SELECT count(*) FROM events") == before
+    assert query_rows(sqlite_db, "SELECT count(*) FROM events") == before
     skipped = cli("import", "acled", path, "--skip-bad")
     assert skipped.exit_code == 0 and "1 created" in skipped.stderr and f"skipped {path}: row 3, column {column}" in skipped.stderr
 

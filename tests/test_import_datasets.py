@@ -9,20 +9,9 @@ import csv
 import io
 import json
 
-import sqlalchemy as sa
 import pytest
-from conftest import Cli, copy_seeded
+from conftest import Cli, copy_seeded, query_rows
 
-from kpolicy.store.db import resolve
-
-
-def _rows(db: str, sql: str) -> list:
-    engine = sa.create_engine(resolve(db).url)
-    try:
-        with engine.connect() as conn:
-            return [tuple(r) for r in conn.execute(sa.text(sql))]
-    finally:
-        engine.dispose()
 
 
 @pytest.fixture
@@ -65,14 +54,14 @@ def test_ucdp_ged_every_column_read(empty_db, tmp_path):
     assert f"{path}: row 4, column date_end: the event ends (2024-11-30) before it starts (2024-12-04 00:00:00.000)" in result.stderr
     result = cli("import", "ucdp", path, "--skip-bad")
     assert result.exit_code == 0, result.stderr
-    rows = _rows(empty_db, "SELECT external_id, type, date, actor_names, external_data FROM events ORDER BY external_id")
+    rows = query_rows(empty_db, "SELECT external_id, type, date, actor_names, external_data FROM events ORDER BY external_id")
     assert [r[:4] for r in rows] == [("500001", "incident", "2024-12-04", "North Korea; South Korea"),
                                      ("500002", "incident", "2024-12-01/2024-12-07", "North Korea")]
     data = json.loads(rows[0][4])
     assert sorted(data) == sorted(c for c in UCDP_COLUMNS if base[c] and c != "id")  # every filled column kept
     assert (data["best"], data["low"], data["high"], data["where_prec"], data["date_prec"]) == ("1", "1", "2", "1", "1")
     assert "'Civilians' (1)" in result.stderr  # a name the registry does not know: proposed
-    assert _rows(empty_db, "SELECT m.quote FROM mentions m JOIN events e ON e.id = m.event_id WHERE e.external_id = '500001'") == \
+    assert query_rows(empty_db, "SELECT m.quote FROM mentions m JOIN events e ON e.id = m.event_id WHERE e.external_id = '500001'") == \
         [("Shots exchanged at the DMZ",)]
 
 
@@ -114,7 +103,7 @@ def test_polecat_tsv_tolerates_its_known_malformations_and_reports_each(empty_db
         f"kpolicy: repaired {path}: row 5: 2 trailing empty field(s) (stray tabs) ignored; the row was read",
         f"kpolicy: skipped {path}: row 6: 1 field(s) more than the header (a stray tab inside a field), skipped: the fields cannot be told apart",
     ]
-    assert _rows(empty_db, "SELECT external_id, type, actor_names FROM events ORDER BY external_id") == [
+    assert query_rows(empty_db, "SELECT external_id, type, actor_names FROM events ORDER BY external_id") == [
         ("pc-1", "missile_test", "North Korea"), ("pc-2", "talks", "Kim Jong-un; Russia"), ("pc-3", "sanctions", "North Korea"),
         ("pc-5", "incident", "North Korea")]
     bad = tmp_path / "bad.tsv"
@@ -133,7 +122,7 @@ def test_plover_export_reads_back_as_polecat_json(source_db_empty, tmp_path):
     result = Cli(target)("import", "polecat", out)
     assert result.exit_code == 0, result.stderr
     assert f"{len(objects)} created" in result.stderr
-    assert {r[0] for r in _rows(target, "SELECT type FROM events")} == {"talks"}  # CONSULT: a summit is not told apart
+    assert {r[0] for r in query_rows(target, "SELECT type FROM events")} == {"talks"}  # CONSULT: a summit is not told apart
 
 
 def test_acled_export_round_trips_acled_events(source_db_empty, tmp_path):
@@ -169,8 +158,8 @@ def test_datapackage_validates_with_frictionless_and_names_its_provenance(db, tm
     package = json.loads((folder / "datapackage.json").read_text())
     prov = package["kpolicy"]
     assert prov["query"] == {"actors": ["North Korea"], "start": "2019"}
-    (last,) = _rows(db, "SELECT max(id) FROM changes")[0]
-    (revision,) = _rows(db, "SELECT version_num FROM alembic_version")[0]
+    (last,) = query_rows(db, "SELECT max(id) FROM changes")[0]
+    (revision,) = query_rows(db, "SELECT version_num FROM alembic_version")[0]
     assert prov["schema_revision"] == revision and prov["change"] == last and prov["reproduce"].endswith(f"--as-of {last}")
     assert [f["name"] for f in package["resources"][0]["schema"]["fields"]][:3] == ["id", "date", "start"]
     # the CSV is the export's own, and --as-of the change reproduces it

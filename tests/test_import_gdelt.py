@@ -8,20 +8,9 @@ from __future__ import annotations
 import json
 
 import pytest
-import sqlalchemy as sa
-from conftest import Cli
+from conftest import Cli, query_rows
 
 from kpolicy.imports.gdelt import COLUMNS, MENTION_COLUMNS
-from kpolicy.store.db import resolve
-
-
-def _rows(db: str, sql: str) -> list:
-    engine = sa.create_engine(resolve(db).url)
-    try:
-        with engine.connect() as conn:
-            return [tuple(r) for r in conn.execute(sa.text(sql))]
-    finally:
-        engine.dispose()
 
 
 def event(**values) -> str:
@@ -78,7 +67,7 @@ def test_events_and_mentions_every_column_read(empty_db, tmp_path):
     result = cli("import", "gdelt", events, "--mentions", ments, "--country", "PRK,KOR", "--from", "2024-12")
     assert result.exit_code == 0, result.stderr
     assert "2 row(s) read: 2 created" in result.stderr and "2 further mention(s)" in result.stderr
-    rows = _rows(empty_db, "SELECT external_id, type, date, review, external_version, actor_names, external_data "
+    rows = query_rows(empty_db, "SELECT external_id, type, date, review, external_version, actor_names, external_data "
                            "FROM events ORDER BY external_id")
     assert [r[:6] for r in rows] == [
         # PRKMIL is the authority file's CAMEO code of the Korean People's Army: the most specific actor wins
@@ -90,17 +79,17 @@ def test_events_and_mentions_every_column_read(empty_db, tmp_path):
     assert sorted(data) == sorted(filled) and len(filled) == 59  # every column of the codebook's 61 but the two stored apart
     assert data["EventCode"] == "042" and data["EventRootCode"] == "04"  # CAMEO codes as text: leading zeros kept
     assert (data["NumMentions"], data["NumSources"], data["NumArticles"], data["GoldsteinScale"]) == ("10", "3", "9", "1.9")
-    assert _rows(empty_db, "SELECT a.name, ea.role FROM event_actors ea JOIN actors a ON a.id = ea.actor_id "
+    assert query_rows(empty_db, "SELECT a.name, ea.role FROM event_actors ea JOIN actors a ON a.id = ea.actor_id "
                            "JOIN events e ON e.id = ea.event_id WHERE e.external_id = '1200000001' ORDER BY 1") == \
         [("Korean People's Army", "initiator"), ("South Korea", "target")]
     # FIPS KS -> ISO KOR for the new place; its coordinates kept
-    assert _rows(empty_db, "SELECT country, latitude, longitude FROM places WHERE name = 'Panmunjom, Kyonggi-do, South Korea'") == \
+    assert query_rows(empty_db, "SELECT country, latitude, longitude FROM places WHERE name = 'Panmunjom, Kyonggi-do, South Korea'") == \
         [("KOR", 37.956, 126.677)]
-    quotes = _rows(empty_db, "SELECT m.quote FROM mentions m JOIN events e ON e.id = m.event_id WHERE e.external_id = '1200000001' ORDER BY m.id")
+    quotes = query_rows(empty_db, "SELECT m.quote FROM mentions m JOIN events e ON e.id = m.event_id WHERE e.external_id = '1200000001' ORDER BY m.id")
     assert quotes == [("https://example.org/news/1",), ("yna.co.kr: https://example.org/a",), ("koreaherald.com: https://example.org/b",)]
     again = cli("import", "gdelt", events, "--mentions", ments, "--country", "PRK,KOR", "--from", "2024-12")
     assert "nothing changed" in again.stderr
-    assert _rows(empty_db, "SELECT count(*) FROM mentions") == [(4,)]
+    assert query_rows(empty_db, "SELECT count(*) FROM mentions") == [(4,)]
 
 
 @pytest.mark.parametrize("line, column, message", [

@@ -11,7 +11,7 @@ from datetime import datetime
 
 import pytest
 import sqlalchemy as sa
-from conftest import Cli, copy_seeded
+from conftest import Cli, copy_seeded, query_rows
 
 from kpolicy.store.db import resolve
 
@@ -21,15 +21,6 @@ def _count(db: str, sql: str) -> int:
     try:
         with engine.connect() as conn:
             return conn.execute(sa.text(sql)).scalar()
-    finally:
-        engine.dispose()
-
-
-def _rows(db: str, sql: str) -> list:
-    engine = sa.create_engine(resolve(db).url)
-    try:
-        with engine.connect() as conn:
-            return [tuple(r) for r in conn.execute(sa.text(sql))]
     finally:
         engine.dispose()
 
@@ -67,7 +58,7 @@ def test_own_export_round_trips_into_an_empty_database(source_db, empty_db, tmp_
     assert _without_ids(a, fmt) == _without_ids(b, fmt)
     assert a != b  # the ids did change: the seed's ids are not in file order
     # the formula cell is text in the database and neutralised again on the way out
-    assert _rows(empty_db, "SELECT title FROM events WHERE title LIKE '=cmd%'") == [("=cmd|' /C calc'!A0",)]
+    assert query_rows(empty_db, "SELECT title FROM events WHERE title LIKE '=cmd%'") == [("=cmd|' /C calc'!A0",)]
     if fmt == "csv":
         assert "'=cmd|' /C calc'!A0" in b
     # the mapping is reported whole with --ids
@@ -127,10 +118,10 @@ def test_a_row_matching_an_existing_event_becomes_a_mention_and_proposals(db, tm
     assert "1 matched existing events" in result.stderr
     assert _count(db, "SELECT count(*) FROM events") == before  # no duplicate
     # the summit of February 2019 (event 3) gained the row as a mention, and proposals: the day, Moon Jae-in
-    kinds = _rows(db, "SELECT kind, value FROM proposals WHERE event_id = 3 AND status = 'open' ORDER BY id")
+    kinds = query_rows(db, "SELECT kind, value FROM proposals WHERE event_id = 3 AND status = 'open' ORDER BY id")
     assert [k for k, _ in kinds] == ["date", "actors"]
     assert json.loads(kinds[0][1])["date"] == "2019-02-28" and json.loads(kinds[1][1])["actors"] == [["Moon Jae-in", "participant"]]
-    assert _rows(db, "SELECT title, review FROM events WHERE id = 3") == [("Kim Jong-un and Donald Trump summit in Hanoi", "reviewed")]
+    assert query_rows(db, "SELECT title, review FROM events WHERE id = 3") == [("Kim Jong-un and Donald Trump summit in Hanoi", "reviewed")]
 
 
 # ---- spreadsheets -------------------------------------------------------------------------------
@@ -151,7 +142,7 @@ DATE_STYLES = [
 UNREADABLE = ["sometime", "31/02/2024", "2019-13", "last June"]
 
 
-def _sheet_rows():
+def _sheetquery_rows():
     rows = [["When", "Event", "Who", "Kind", "Link"]]
     for i, (typed, _) in enumerate(DATE_STYLES):
         rows.append([typed, f"Event {i:02d}", "North Korea", "missile launch", f"https://example.org/{i}"])
@@ -183,11 +174,11 @@ def test_a_sheet_of_30_date_styles_reads_each_and_names_the_rows_it_cannot(empty
     cli = Cli(empty_db)
     assert cli("init").exit_code == 0
     path = tmp_path / f"sheet.{kind}"
-    (_write_csv if kind == "csv" else _write_xlsx)(path, _sheet_rows())
+    (_write_csv if kind == "csv" else _write_xlsx)(path, _sheetquery_rows())
     result = cli("import", "sheet", path, "--map", MAP, "--skip-bad")
     assert result.exit_code == 0, result.stderr
     assert "30 created" in result.stderr and "4 line(s) skipped" in result.stderr
-    got = dict(_rows(empty_db, "SELECT title, date FROM events"))
+    got = dict(query_rows(empty_db, "SELECT title, date FROM events"))
     assert got == {f"Event {i:02d}": edtf for i, (_, edtf) in enumerate(DATE_STYLES)}
     column = "A (When)" if kind == "xlsx" else "When"
     skipped = [line for line in result.stderr.splitlines() if line.startswith("kpolicy: skipped ")]
@@ -196,14 +187,14 @@ def test_a_sheet_of_30_date_styles_reads_each_and_names_the_rows_it_cannot(empty
     assert "'last June' is relative; give --anchor" in skipped[3]
     # every imported event is `imported`, keeps its dataset and id, and its row's words and link as provenance
     assert _count(empty_db, "SELECT count(*) FROM events WHERE review = 'imported' AND dataset = 'sheet' AND external_id LIKE 'sha1:%'") == 30
-    assert _rows(empty_db, "SELECT m.quote, m.date_text FROM mentions m JOIN events e ON e.id = m.event_id WHERE e.title = 'Event 01'") == \
+    assert query_rows(empty_db, "SELECT m.quote, m.date_text FROM mentions m JOIN events e ON e.id = m.event_id WHERE e.title = 'Event 01'") == \
         [("Event 01 <https://example.org/1>", "3 Dec 2024")]
     assert _count(empty_db, "SELECT count(*) FROM events WHERE type = 'missile_test'") == 30
 
 
 def test_a_bad_row_without_skip_bad_stops_the_import_and_writes_nothing(db, tmp_path):
     path = tmp_path / "sheet.csv"
-    _write_csv(path, _sheet_rows())
+    _write_csv(path, _sheetquery_rows())
     before = _count(db, "SELECT count(*) FROM events"), _count(db, "SELECT count(*) FROM changes")
     result = Cli(db)("import", "sheet", path, "--map", MAP)
     assert result.exit_code == 2
@@ -229,7 +220,7 @@ def test_excel_typed_dates_serials_and_formula_cells(empty_db, tmp_path):
     book.save(path)
     result = cli("import", "sheet", path, "--map", "date=Date,title=Title,actors=Actors,type=Type")
     assert result.exit_code == 0, result.stderr
-    assert _rows(empty_db, "SELECT title, date FROM events ORDER BY id") == [
+    assert query_rows(empty_db, "SELECT title, date FROM events ORDER BY id") == [
         ("Typed date", "2024-12-03"), ("Serial number", "2024-12-03"), ("=cmd|' /C calc'!A0", "2024-12-04")]
     exported = cli("export").stdout
     assert ",'=cmd|' /C calc'!A0," in exported
@@ -249,7 +240,7 @@ def test_a_mapping_is_saved_and_reused_and_types_come_from_an_editable_table(emp
     saved.write_text(text.replace("types: {}", "types:\n  Rakete: missile_test"))
     second = cli("import", "sheet", path, "--map-file", saved)
     assert second.exit_code == 0, second.stderr
-    assert _rows(empty_db, "SELECT type, actor_names FROM events") == [("missile_test", "North Korea")]
+    assert query_rows(empty_db, "SELECT type, actor_names FROM events") == [("missile_test", "North Korea")]
 
 
 def test_unknown_actor_names_are_proposed_not_dropped(empty_db, tmp_path):
@@ -260,8 +251,8 @@ def test_unknown_actor_names_are_proposed_not_dropped(empty_db, tmp_path):
     result = cli("import", "sheet", path, "--map", "date=When,title=Event,actors=Who")
     assert result.exit_code == 0, result.stderr
     assert "1 actor name(s) the registry does not know, kept as proposals on their events: \"Yoon Suk-yeol's cabinet\" (1)" in result.stderr
-    assert _rows(empty_db, "SELECT actor_names, type FROM events") == [("South Korea", "other")]
-    (value,) = [json.loads(v) for (v,) in _rows(empty_db, "SELECT value FROM proposals WHERE kind = 'actors' AND status = 'open'")]
+    assert query_rows(empty_db, "SELECT actor_names, type FROM events") == [("South Korea", "other")]
+    (value,) = [json.loads(v) for (v,) in query_rows(empty_db, "SELECT value FROM proposals WHERE kind = 'actors' AND status = 'open'")]
     assert value["actors"] == [["Yoon Suk-yeol's cabinet", "participant"]] and value["unknown"] is True
 
 
