@@ -367,6 +367,20 @@ def test_source_add_edit_remove(client, curate):
     assert client.get(f"{page}.json").json()["source"]["removed"] is True
 
 
+def test_the_add_form_has_no_default_type(client, curate):
+    """Issue 24 item 3: the type is required and nothing is chosen for the analyst."""
+    slug = client.get("/review.json").json()["queue"][0]["source"]
+    page = f"/sources/{slug}"
+    html = client.get(page).text
+    form = html.split('id="add-form"', 1)[1].split("</form>", 1)[0]
+    assert '<select name="type" required><option value="" selected>choose a type</option>' in form
+    assert form.count(" selected") == 1
+    untyped = post(client, f"/sources/{slug}/add", page, quote="the South Korean military said", type="",
+                   title="South Korean military statement", status="occurred")
+    assert untyped.status_code == 400 and "choose the event&#39;s type" in untyped.text
+    assert client.get(f"{page}.json").json()["source"]["removed"] is False
+
+
 def test_bearer_writes_json_without_csrf(hostile_db, curate):
     c = make_client(hostile_db, signed_in=False)
     event_id = extracted_id(c)

@@ -194,6 +194,8 @@ def add_event(conn, request, form, by):
     quote = form.get("quote") or ""
     if not quote.strip():
         raise BadInput("select the passage in the text (or paste it) into the quote field")
+    if not (form.get("type") or "").strip():
+        raise BadInput("choose the event's type: the add form has no default type")
     new_id = _curate().add_event(
         conn, type=(form.get("type") or "").strip(), date=(form.get("date") or "").strip() or None,
         title=(form.get("title") or "").strip(), actors=parse_actors(form.get("actors")),
