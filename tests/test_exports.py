@@ -103,6 +103,19 @@ def test_timelinejs_text_has_quote_source_and_status(cli):
     assert forecast["text"]["headline"].endswith("(forecast)")
 
 
+def test_timelinejs_date_as_written_is_the_articles_phrase(tmp_path):
+    """Issue 24 item 14: an extracted event shows the phrase its article used, not only EDTF."""
+    from kpolicy.views.exports import timelinejs_slide
+
+    row = {"id": 7, "date": "2023-07/2023-12", "start": "2023-07-01", "end": "2023-12-31", "precision": "interval",
+           "title": "Kim visits Russia", "status": "expected", "quote": "Kim will visit Russia later this year.",
+           "source": "wire", "date_text": "later this year", "states": ["North Korea"], "type": "summit"}
+    text = timelinejs_slide(row, "type")["text"]["text"]
+    assert "date as written: “later this year” (2023-07/2023-12, interval precision)" in text
+    curated = timelinejs_slide({**row, "date_text": None}, "type")["text"]["text"]
+    assert "date as written: 2023-07/2023-12 (interval precision)" in curated
+
+
 def test_timelinejs_groups_by_actor_state(cli):
     _, events = _timelinejs(cli, "--group", "actor")
     assert events["event-12"]["group"] == "North Korea"  # the WPK Central Committee's state

@@ -117,7 +117,12 @@ def timelinejs_slide(row: dict, group: str) -> dict | None:
     bits = []
     if row.get("quote"):
         bits.append(f"<blockquote>“{html.escape(row['quote'], quote=False)}”</blockquote>")
-    meta = [f"Source: {html.escape(row.get('source') or 'unknown', quote=False)}", f"date as written: {html.escape(edtf, quote=False)} ({rng.precision} precision)"]
+    # "as written" is the article's own phrase where the extractor kept one ("later this year"),
+    # with the resolved EDTF beside it; curated events have no phrase and show their EDTF
+    phrase = (row.get("date_text") or "").strip()
+    written = f"“{html.escape(phrase, quote=False)}” ({html.escape(edtf, quote=False)}, {rng.precision} precision)" if phrase \
+        else f"{html.escape(edtf, quote=False)} ({rng.precision} precision)"
+    meta = [f"Source: {html.escape(row.get('source') or 'unknown', quote=False)}", f"date as written: {written}"]
     if rng.is_open:
         meta.append("open-ended: the text gives only one bound")
     if status != "occurred":
