@@ -122,6 +122,19 @@ def test_reject_leaves_the_default_timeline_and_accept_brings_it_back(cli, db):
     assert "[#14]" in cli("timeline").stdout
 
 
+def test_edit_accept_saves_and_accepts_in_one_change(cli, db):
+    """Issue 24 item 6: an edited event no longer waits for a separate accept."""
+    assert cli("review", "reject", "14", "--reason", "background").exit_code == 0
+    result = cli("edit", "14", "--title", "Drills go on at a smaller scale", "--accept", "--reason", "checked")
+    assert result.exit_code == 0, result.stderr
+    assert "and reviewed" in result.stderr
+    change = last_change(db)
+    assert sorted(r[5] for r in revisions(db, change)) == ["review", "title"]
+    assert "[#14]" in cli("timeline").stdout
+    assert cli("undo", str(change), "--reason", "too quick").exit_code == 0
+    assert "14" in [r["id"] for r in csv.DictReader(io.StringIO(cli("events", "--review", "rejected", "--format", "csv").stdout))]
+
+
 def test_reject_needs_a_reason(cli):
     result = cli("review", "reject", "14")
     assert result.exit_code == 2 and "reason" in result.stderr

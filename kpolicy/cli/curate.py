@@ -81,6 +81,7 @@ def edit(
     remove_actor: Annotated[Optional[list[str]], typer.Option("--remove-actor", metavar="NAME[:ROLE]", help="Remove an actor (in any role unless one is given); repeat.")] = None,
     reason: ReasonOpt = None,
     if_version: Annotated[Optional[int], typer.Option("--if-version", metavar="N", help="Refuse the edit unless the event is still at version N (`kpolicy show ID` prints it).")] = None,
+    accept: Annotated[bool, typer.Option("--accept", help="Also accept the event (review state reviewed) in the same change.")] = False,
     by: ByOpt = None,
     db: DbOpt = None,
 ) -> None:
@@ -91,6 +92,7 @@ def edit(
       kpolicy edit 12 --date 2019-12-28/2019-12-31 --reason "KCNA gives the four days"
       kpolicy edit 20 --type missile_test --add-actor "Kim Jong-un:initiator" --reason "he oversaw it"
       kpolicy edit 9 --title "End-of-2019 deadline" --if-version 3 --reason "shorter"
+      kpolicy edit 31 --type sanctions --accept --reason "checked against the source"
     """
     from kpolicy import curate
 
@@ -110,9 +112,9 @@ def edit(
         raise BadInput("nothing to edit; give --type, --date, --title, --status, --place, --actor, --add-actor or --remove-actor")
     database = open_db(db)
     with database.writing() as conn:
-        version = curate.edit_event(conn, event_id, changes, reason=reason, by=by, if_version=if_version)
+        version = curate.edit_event(conn, event_id, changes, reason=reason, by=by, if_version=if_version, accept=accept)
     typer.echo(version)
-    say(f"event {event_id} is now at version {version}")
+    say(f"event {event_id} is now at version {version}" + (" and reviewed" if accept else ""))
 
 
 # ---- review ---------------------------------------------------------------------------------------

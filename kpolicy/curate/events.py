@@ -85,8 +85,10 @@ def add_event(conn: Connection, *, type, date, title, actors, status="occurred",
     return event_id
 
 
-def edit_event(conn: Connection, event_id: int, changes: dict, *, reason, by=None, if_version=None) -> int:
-    """Change an event's fields; returns its new version. `if_version` refuses a stale edit."""
+def edit_event(conn: Connection, event_id: int, changes: dict, *, reason, by=None, if_version=None,
+               accept: bool = False) -> int:
+    """Change an event's fields; returns its new version. `if_version` refuses a stale edit;
+    `accept` also marks it reviewed, in the same change (one undo takes back both)."""
     reason = c.need_reason(reason, "an edit")
     row = c.live_event(conn, event_id)
     c.check_version(row, if_version)
@@ -119,7 +121,11 @@ def edit_event(conn: Connection, event_id: int, changes: dict, *, reason, by=Non
         raise BadInput(f"the edit changes nothing on event {row.id}; give a new value (`kpolicy show {row.id}` has the current ones)")
     change = c.begin(conn, "edit", by=by, reason=reason)
     c.apply_fields(conn, change, row.id, new, "edited", current)
-    return row.version + 1
+    version = row.version + 1
+    if accept and current["review"] != "reviewed":
+        c.apply_fields(conn, change, row.id, {"review": "reviewed"}, "reviewed", {"review": current["review"]})
+        version += 1
+    return version
 
 
 def review_events(conn: Connection, ids, decision: str, *, reason=None, by=None) -> int:
