@@ -185,6 +185,24 @@ def byte_lines(path: Path, problems: Problems, block: int = 1 << 20) -> Iterator
             yield row, carry[:-1] if carry.endswith(b"\r") else carry
 
 
+def json_lines(path: Path, problems: Problems) -> Iterator[tuple[int, object]]:
+    """(line number, value) of each non-blank line of a JSON Lines file, streamed; a line that
+    is not UTF-8 or not JSON is reported to `problems` and passed over."""
+    import json
+
+    name = display(path)
+    for number, text in lines(path, problems):
+        if not text.strip():
+            continue
+        if bad_bytes(text):
+            problems.bad(name, number, None, encoding_problem(text))
+            continue
+        try:
+            yield number, json.loads(text)
+        except json.JSONDecodeError as exc:
+            problems.bad(name, number, f"character {exc.colno}", f"not JSON ({exc.msg})")
+
+
 def bad_bytes(text: str) -> bool:
     return any(_SURROGATE[0] <= ch <= _SURROGATE[1] for ch in text)
 

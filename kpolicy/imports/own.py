@@ -17,7 +17,8 @@ from pathlib import Path
 
 from kpolicy.dates import parse_edtf
 from kpolicy.errors import BadInput
-from kpolicy.imports.common import ImportRow, Problems, bad_bytes, check_text_file, csv_rows, display, encoding_problem, lines, unformula
+from kpolicy.imports.common import (ImportRow, Problems, bad_bytes, check_text_file, csv_rows, display, encoding_problem,
+                                    json_lines, unformula)
 from kpolicy.query import EXPORT_FIELDS
 from kpolicy.vocabulary import EVENT_TYPES, REVIEW_STATES, STATUSES
 
@@ -103,16 +104,7 @@ def read(path: Path, fmt: str, problems: Problems) -> Iterator[ImportRow]:
 def _json_records(path: Path, fmt: str, problems: Problems):
     name = display(path)
     if fmt == "jsonl":
-        for number, text in lines(path, problems):
-            if not text.strip():
-                continue
-            if bad_bytes(text):
-                problems.bad(name, number, None, encoding_problem(text))
-                continue
-            try:
-                yield number, json.loads(text)
-            except json.JSONDecodeError as exc:
-                problems.bad(name, number, f"character {exc.colno}", f"not JSON ({exc.msg})")
+        yield from json_lines(path, problems)
         return
     # a JSON array as `kpolicy export --format json` writes it: one object per line between [ and ]
     whole = path.read_bytes()

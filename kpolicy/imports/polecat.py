@@ -31,7 +31,7 @@ from pathlib import Path
 
 from kpolicy.imports import crosswalks
 from kpolicy.imports.common import (ImportRow, Problems, bad_bytes, check_text_file, csv_rows, display, encoding_problem,
-                                    lines)
+                                    json_lines)
 from kpolicy.imports.dates import read_date
 
 ALIASES = {"id": "event_id", "date": "event_date", "event": "event_type", "mode": "event_mode", "actor": "actor_name",
@@ -145,18 +145,7 @@ def read_json(path: Path, problems: Problems) -> Iterator[ImportRow]:
             return
         records = ((i + 2, rec) for i, rec in enumerate(data))
     else:
-        def jsonl():
-            for number, text in lines(path, problems):
-                if not text.strip():
-                    continue
-                if bad_bytes(text):
-                    problems.bad(name, number, None, encoding_problem(text))
-                    continue
-                try:
-                    yield number, json.loads(text)
-                except json.JSONDecodeError as exc:
-                    problems.bad(name, number, f"character {exc.colno}", f"not JSON ({exc.msg})")
-        records = jsonl()
+        records = json_lines(path, problems)
     for number, rec in records:
         if not isinstance(rec, dict):
             problems.bad(name, number, None, "not a JSON object (a PLOVER event is one object)")
