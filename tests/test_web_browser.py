@@ -161,8 +161,16 @@ def test_story_in_the_browser(hostile_db, tmp_path):
     from selenium.webdriver.support.ui import Select, WebDriverWait
 
     def order(driver):
-        return [(b.get_attribute("class").split()[1], b.find_element(By.CSS_SELECTOR, ".n").text)
-                for b in driver.find_elements(By.CSS_SELECTOR, "li.block")]
+        # the list is replaced when a move's page comes back: read it again if it went stale mid-read
+        from selenium.common.exceptions import StaleElementReferenceException
+
+        for _ in range(20):
+            try:
+                return [(b.get_attribute("class").split()[1], b.find_element(By.CSS_SELECTOR, ".n").text)
+                        for b in driver.find_elements(By.CSS_SELECTOR, "li.block")]
+            except StaleElementReferenceException:
+                time.sleep(0.1)
+        raise AssertionError("the story's block list kept changing")
 
     profile = tempfile.mkdtemp(prefix="kpolicy-chromium-")
     with Server(hostile_db) as base:
