@@ -346,7 +346,7 @@ def proposals_of(conn: Connection, event_id: int, status: str | None = None) -> 
 
 
 def resolve_proposal(conn: Connection, proposal_id, accept: bool, *, reason=None, by=None) -> int:
-    """Accept a proposal (its date or actors are applied to the event) or dismiss it. Returns the change id."""
+    """Accept a proposal (its date, actors or fields are applied to the event) or dismiss it. Returns the change id."""
     p = schema.proposals
     try:
         proposal_id = int(proposal_id)
@@ -365,6 +365,11 @@ def resolve_proposal(conn: Connection, proposal_id, accept: bool, *, reason=None
         new: dict = {}
         if value.get("date") is not None and row.kind in ("date", "conflict"):
             new["date"] = c.check_value(conn, "date", value["date"])
+        if row.kind == "fields":  # a dataset's newer values for a reviewed event (kpolicy.imports.store)
+            for field, given in (value.get("fields") or {}).items():
+                if field not in ("type", "title", "status", "place", "description"):
+                    raise BadInput(f"proposal {proposal_id} offers field {field!r}, which a proposal cannot set; dismiss it")
+                new[field] = c.check_value(conn, field, given)
         if value.get("actors") and row.kind == "actors":
             new["actors"] = sorted({tuple(a) for a in current["actors"]} | {tuple(a) for a in c.resolve_actors(conn, value["actors"])})
             new["actors"] = [list(a) for a in new["actors"]]
@@ -427,6 +432,9 @@ def describe_proposal(kind: str, value: dict, with_quote: bool = True) -> str:
         return f"a more precise date: {value.get('date')}" + quote
     if kind == "actors":
         return "actors it lacks: " + ", ".join(f"{n} ({r})" for n, r in value.get("actors", []))
+    if kind == "fields":
+        was = value.get("was") or {}
+        return "the dataset's newer " + "; ".join(f"{f}: {was.get(f)!r} -> {v!r}" for f, v in (value.get("fields") or {}).items())
     if value.get("date"):
         return f"a conflicting date: {value.get('date')}" + quote
     return value.get("note") or "needs a look"
