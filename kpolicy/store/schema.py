@@ -267,7 +267,7 @@ proposals = Table(
     Column("status", String(16), nullable=False, server_default="open", index=True),
     Column("created_change_id", Integer),
     Column("resolved_change_id", Integer),
-    CheckConstraint("kind IN ('date', 'actors', 'conflict')", name="kind"),
+    CheckConstraint("kind IN ('date', 'actors', 'conflict', 'fields')", name="kind"),  # 'fields': 0014
     CheckConstraint("status IN ('open', 'accepted', 'dismissed')", name="status"),
 )
 Index("ix_proposals_event_id_status", proposals.c.event_id, proposals.c.status)
