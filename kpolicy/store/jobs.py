@@ -1,4 +1,4 @@
-"""The ingest queue (migration 0014): article files waiting for `kpolicy worker` processes.
+"""The ingest queue (migration 0015): article files waiting for `kpolicy worker` processes.
 
 A job holds the file's bytes (and its sidecar's), so a worker on any machine that reaches
 the database can take it; no shared folder is needed. Its life:

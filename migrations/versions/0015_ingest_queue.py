@@ -1,7 +1,7 @@
 """ingest queue: jobs that `kpolicy worker` processes take, extract and store
 
-Revision ID: 0014
-Revises: 0013
+Revision ID: 0015
+Revises: 0014
 Create Date: 2026-12-04
 
 Issue 23, item 3: ingest workers on several machines share one queue kept in the database
@@ -17,8 +17,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0014'
-down_revision = '0013'
+revision = '0015'
+down_revision = '0014'
 branch_labels = None
 depends_on = None
 
