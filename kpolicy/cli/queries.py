@@ -123,6 +123,16 @@ def show(
 
     fmt = check_format(format)
     database = open_db(db)
+    if as_of is not None:  # a point before the event was made: say so (its rewound row is a tombstone)
+        with database.reading() as conn:
+            later = hist.created_after(conn, event_id, as_of)
+        if later is not None:
+            if fmt in ("csv", "jsonl"):
+                from kpolicy.errors import BadInput
+
+                raise BadInput(hist.not_yet_text(later) + "; give a later --as-of")
+            typer.echo(render.dumps(later) if fmt == "json" else render.terminal_safe(hist.not_yet_text(later)))
+            return
     with _reading(database, as_of) as conn:
         gone = hist.tombstone(conn, event_id)
         if fmt in ("csv", "jsonl"):  # one row, the export's fields (a merged-away id: its target's row)
@@ -146,12 +156,14 @@ def show(
             target = None
             if gone["redirect"] is not None and hist.tombstone(conn, gone["redirect"]) is None:
                 target = query.get_event(conn, gone["redirect"])
+                target["set_by"] = hist.hand_set(conn, gone["redirect"])
             text = hist.tombstone_text(gone)
             if target is not None:
                 text += "\n\n" + render.show_text(target)
             typer.echo("\n".join(render.terminal_safe(line) for line in text.split("\n")))
             return
         event = query.get_event(conn, event_id)
+        event["set_by"] = hist.hand_set(conn, event_id)
         extra = hist.summary_lines(conn, event_id)
     typer.echo("\n".join([render.show_text(event), *(render.terminal_safe(line) for line in extra)]))
 
