@@ -192,6 +192,31 @@ def _day(value, what: str) -> date | None:
         raise BadInput(f"{what} {value!r} is not a YYYY-MM-DD date; fix it") from None
 
 
+_KOREAN_STATES = ("North Korea", "South Korea")
+
+
+def _korean(entry: ActorEntry, actors: dict[str, ActorEntry]) -> bool:
+    seen, current = set(), entry.parent
+    while current and current not in seen:
+        if current in _KOREAN_STATES:
+            return True
+        seen.add(current)
+        current = actors[current].parent if current in actors else None
+    return False
+
+
+def hyphen_variants(name: str) -> list[str]:
+    """The spellings texts use for a Korean name with a hyphenated given name: 'Kim Jong-un' ->
+    ['Kim Jong Un', 'Kim Jong-Un'] (space for hyphen, capital after the hyphen)."""
+    words = name.split(" ")
+    if len(words) != 2 or words[1].count("-") != 1:
+        return []
+    first, second = words[1].split("-")
+    if not first or not second:
+        return []
+    return [f"{words[0]} {first} {second.capitalize()}", f"{words[0]} {first}-{second.capitalize()}"]
+
+
 def role_phrases(office: Office, state: ActorEntry | None) -> list[str]:
     """The role words for an office: each title after the state's adjectives ('South Korean
     president'), after its names' possessive ('Seoul's president', 'the North's leader') and
@@ -248,6 +273,11 @@ def apply_authority(gazetteer: Gazetteer, doc: object, origin: str) -> Gazetteer
                 entry.aliases.append(alias)
         if entry.native and entry.native not in entry.aliases:
             entry.aliases.append(entry.native)
+    for entry in actors.values():
+        if entry.kind == "person" and _korean(entry, actors):
+            for variant in hyphen_variants(entry.name):
+                if variant not in entry.aliases and variant != entry.name:
+                    entry.aliases.append(variant)
     ids: dict[str, str] = {}
     for entry in actors.values():
         if entry.parent and entry.parent not in actors:
@@ -320,10 +350,11 @@ def apply_authority(gazetteer: Gazetteer, doc: object, origin: str) -> Gazetteer
                 raise BadInput(f"{origin}: the name {form!r} is both {owner[form]!r}'s and {entry.name!r}'s; "
                                "keep it on one, or list it under `ambiguous:`")
             owner.setdefault(form, entry.name)
-    unconfirmed = [str(n) for n in doc.get("unconfirmed") or []]
-    for n in unconfirmed:
-        if n not in actors:
+    for n in doc.get("unconfirmed") or []:
+        if str(n) not in actors:
             raise BadInput(f"{origin}: unconfirmed actor {n!r} is not in the gazetteer; fix the name")
+    # every person without a checked id is unconfirmed (the file's header says how ids were checked)
+    unconfirmed = sorted(n for n, e in actors.items() if e.kind == "person" and not e.wikidata)
     return Gazetteer(actors, places, offices, unconfirmed)
 
 
