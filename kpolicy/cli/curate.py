@@ -134,8 +134,9 @@ def review(
 ) -> None:
     """List what awaits review: extracted events and open proposals, oldest source first.
 
-    A proposal is what a later article brought to an existing event — a more precise
-    date, actors it lacks, a conflicting date — which is never applied silently.
+    A proposal is what a later article or dataset row brought to an existing event — a
+    more precise date, actors it lacks, a conflicting date, a dataset's newer title or
+    notes for a reviewed event — which is never applied silently.
 
     \b
     Examples:

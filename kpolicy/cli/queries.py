@@ -122,6 +122,16 @@ def show(
 
     fmt = check_format(format)
     database = open_db(db)
+    if as_of is not None:  # a point before the event was made: say so (its rewound row is a tombstone)
+        with database.reading() as conn:
+            later = hist.created_after(conn, event_id, as_of)
+        if later is not None:
+            if fmt in ("csv", "jsonl"):
+                from kpolicy.errors import BadInput
+
+                raise BadInput(hist.not_yet_text(later) + "; give a later --as-of")
+            typer.echo(render.dumps(later) if fmt == "json" else render.terminal_safe(hist.not_yet_text(later)))
+            return
     with _reading(database, as_of) as conn:
         gone = hist.tombstone(conn, event_id)
         if fmt in ("csv", "jsonl"):  # one row, the export's fields (a merged-away id: its target's row)
@@ -142,6 +152,7 @@ def show(
             target = None
             if gone["redirect"] is not None and hist.tombstone(conn, gone["redirect"]) is None:
                 target = query.get_event(conn, gone["redirect"])
+                target["set_by"] = hist.hand_set(conn, gone["redirect"])
             if fmt == "json":
                 typer.echo(render.dumps({**gone, "event": target}))
                 return
@@ -151,6 +162,7 @@ def show(
             typer.echo("\n".join(render.terminal_safe(line) for line in text.split("\n")))
             return
         event = query.get_event(conn, event_id)
+        event["set_by"] = hist.hand_set(conn, event_id)
         if fmt == "json":
             event["proposals"] = hist.proposals_of(conn, event_id, "open")
             typer.echo(render.dumps(event))

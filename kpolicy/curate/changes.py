@@ -300,6 +300,11 @@ def rewind(conn: Connection, when) -> int:
     for event_id, n in versions.items():
         if event_id in saved:
             conn.execute(e.update().where(e.c.id == event_id).values(version=max(1, saved[event_id] - n)))
+    # the history too as it stood: the rewound changes' revisions and the scratch change's own go
+    # (rolled back with the rest), so `show --as-of` names no later change
+    doomed = [*later_ids, scratch]
+    for start in range(0, len(doomed), 500):
+        conn.execute(r.delete().where(r.c.change_id.in_(doomed[start:start + 500])))
     return len(later)
 
 
@@ -341,7 +346,7 @@ def proposals_of(conn: Connection, event_id: int, status: str | None = None) -> 
 
 
 def resolve_proposal(conn: Connection, proposal_id, accept: bool, *, reason=None, by=None) -> int:
-    """Accept a proposal (its date or actors are applied to the event) or dismiss it. Returns the change id."""
+    """Accept a proposal (its date, actors or fields are applied to the event) or dismiss it. Returns the change id."""
     p = schema.proposals
     try:
         proposal_id = int(proposal_id)
@@ -360,6 +365,11 @@ def resolve_proposal(conn: Connection, proposal_id, accept: bool, *, reason=None
         new: dict = {}
         if value.get("date") is not None and row.kind in ("date", "conflict"):
             new["date"] = c.check_value(conn, "date", value["date"])
+        if row.kind == "fields":  # a dataset's newer values for a reviewed event (kpolicy.imports.store)
+            for field, given in (value.get("fields") or {}).items():
+                if field not in ("type", "title", "status", "place", "description"):
+                    raise BadInput(f"proposal {proposal_id} offers field {field!r}, which a proposal cannot set; dismiss it")
+                new[field] = c.check_value(conn, field, given)
         if value.get("actors") and row.kind == "actors":
             new["actors"] = sorted({tuple(a) for a in current["actors"]} | {tuple(a) for a in c.resolve_actors(conn, value["actors"])})
             new["actors"] = [list(a) for a in new["actors"]]
@@ -416,6 +426,9 @@ def describe_proposal(kind: str, value: dict) -> str:
         return f"a more precise date: {value.get('date')}" + (f" (from {value['quote'][:80]!r})" if value.get("quote") else "")
     if kind == "actors":
         return "actors it lacks: " + ", ".join(f"{n} ({r})" for n, r in value.get("actors", []))
+    if kind == "fields":
+        was = value.get("was") or {}
+        return "the dataset's newer " + "; ".join(f"{f}: {was.get(f)!r} -> {v!r}" for f, v in (value.get("fields") or {}).items())
     if value.get("date"):
         return f"a conflicting date: {value.get('date')}" + (f" (from {value['quote'][:80]!r})" if value.get("quote") else "")
     return value.get("note") or "needs a look"
@@ -496,3 +509,79 @@ def summary_lines(conn: Connection, event_id: int) -> list[str]:
                         if len(changes) > 1 else "")
                      + f"; `kpolicy history {event_id}`")
     return lines
+
+
+# fields `show` prints, and the revision actions by which a person (not an ingest) set one
+SHOWN_FIELDS = ("type", "date", "title", "status", "place", "actors", "description")
+_HAND_ACTIONS = ("edited", "proposal", "reverted")
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, list) and isinstance(b, list):
+        return sorted(map(list, a)) == sorted(map(list, b))
+    return a == b
+
+
+def hand_set(conn: Connection, event_id: int) -> dict[str, dict]:
+    """The fields of a live event a person set after it was created (an edit, an accepted
+    proposal, an undo that left a value other than the first one), each with who, which change,
+    the command, why, and the value it had when created (`was`).
+
+    An undo that put a field back to its first value leaves it unmarked; so does an ingest's
+    own update and a re-resolution of relative dates (the phrase still dates the event)."""
+    r, ch = schema.revisions, schema.changes
+    rows = conn.execute(
+        sa.select(r.c.field, r.c.action, r.c.old_value, r.c.new_value, r.c.change_id, ch.c.at, ch.c.by,
+                  ch.c.action.label("command"), ch.c.reason)
+        .join(ch, ch.c.id == r.c.change_id)
+        .where(r.c.event_id == int(event_id), sa.or_(r.c.action == "created", r.c.field.in_(SHOWN_FIELDS)))
+        .order_by(r.c.id)
+    ).all()
+    created: dict = {}
+    latest: dict = {}
+    for row in rows:
+        if row.action == "created":
+            created = c.decode(row.new_value) or {}
+        else:
+            latest[row.field] = row
+    if not latest:
+        return {}
+    current = c.state(conn, int(event_id))
+    out: dict[str, dict] = {}
+    for field in SHOWN_FIELDS:
+        row = latest.get(field)
+        if row is None or row.action not in _HAND_ACTIONS or row.command in INGEST_ACTIONS:
+            continue
+        was = created[field] if field in created else c.decode(row.old_value)
+        if row.action == "reverted" and field in created and _same(created[field], current[field]):
+            continue
+        out[field] = {"by": row.by, "change": row.change_id, "at": row.at, "command": command_of(row.command),
+                      "reason": row.reason, "was": was}
+    return out
+
+
+def created_after(conn: Connection, event_id, when) -> dict | None:
+    """When an event was created after `when` (a change number or an ISO time): its creating
+    change (id, at, by, command); None when it existed then, or is unknown."""
+    r, ch = schema.revisions, schema.changes
+    try:
+        event_id = int(event_id)
+    except (TypeError, ValueError):
+        return None
+    row = conn.execute(
+        sa.select(ch.c.id, ch.c.at, ch.c.by, ch.c.action).join(r, r.c.change_id == ch.c.id)
+        .where(r.c.event_id == event_id, r.c.action == "created").order_by(r.c.id).limit(1)
+    ).first()
+    if row is None:
+        return None
+    kind, value = parse_when(when)
+    if (row.id <= value) if kind == "change" else (row.at <= value):
+        return None
+    return {"id": event_id, "exists": False, "as_of": str(when), "created": {
+        "change": row.id, "at": row.at, "by": row.by, "command": command_of(row.action)}}
+
+
+def not_yet_text(t: dict) -> str:
+    made = t["created"]
+    return (f"#{t['id']} did not exist yet as of {t['as_of']}: it was created in change {made['change']} "
+            f"({made['at']:%Y-%m-%d %H:%M:%S} UTC, by {made['by'] or 'unknown'}, `kpolicy {made['command']}`)")

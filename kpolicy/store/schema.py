@@ -29,7 +29,7 @@ from sqlalchemy import (
 
 # Bump with every migration; kpolicy refuses a database whose alembic_version differs
 # (a newer one cannot be downgraded safely, an older one is upgraded by `kpolicy init`).
-KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010", "0011", "0012", "0013")  # oldest first; append one per migration
+KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010", "0011", "0012", "0013", "0014")  # oldest first; append one per migration
 SCHEMA_REVISION = KNOWN_REVISIONS[-1]
 
 NAMING_CONVENTION = {
@@ -266,7 +266,7 @@ proposals = Table(
     Column("status", String(16), nullable=False, server_default="open", index=True),
     Column("created_change_id", Integer),
     Column("resolved_change_id", Integer),
-    CheckConstraint("kind IN ('date', 'actors', 'conflict')", name="kind"),
+    CheckConstraint("kind IN ('date', 'actors', 'conflict', 'fields')", name="kind"),  # 'fields': 0014
     CheckConstraint("status IN ('open', 'accepted', 'dismissed')", name="status"),
 )
 Index("ix_proposals_event_id_status", proposals.c.event_id, proposals.c.status)
