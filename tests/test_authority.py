@@ -167,3 +167,23 @@ def test_bad_authority_input_is_one_line_naming_the_conflict(doc, words):
     with pytest.raises(BadInput) as info:
         apply_authority(_gazetteer(), doc, "test")
     assert words in str(info.value) and "\n" not in str(info.value)
+
+
+def test_a_bare_surname_names_the_leader_among_its_office_holders():
+    from kpolicy.extract.actors import actor_finder
+
+    def found(text, day):
+        return [m.actor for m in actor_finder().find(text, day)]
+    # in 2015 Kim Jong-un led and Kim Yong-nam was the nominal head of state: the leader
+    assert found("Obama warned Kim on Monday.", date(2015, 3, 2)) == ["Barack Obama", "Kim Jong-un"]
+    # Chinese names put the family name first: 'Xi' is Xi Jinping, 'Li' the premier of the day
+    assert found("Abe met Xi and Li on Friday.", date(2018, 10, 26)) == ["Shinzo Abe", "Xi Jinping", "Li Keqiang"]
+    assert found("Kishida met Li on Monday.", date(2023, 5, 1)) == ["Fumio Kishida", "Li Qiang"]
+    # two people of the name in offices of the same rank: no guess
+    assert found("Albright met Kim on Monday.", date(2000, 10, 25)) == ["Madeleine Albright"]
+
+
+def test_an_office_rank_is_one_two_or_three():
+    with pytest.raises(BadInput) as info:
+        apply_authority(_gazetteer(), {"actors": {}, "offices": [{"name": "Leader", "state": "North Korea", "rank": 0}]}, "test")
+    assert "rank 0" in str(info.value)

@@ -56,6 +56,10 @@ class Office:
     titles: list[str] = field(default_factory=list)
     phrases: list[str] = field(default_factory=list)
     holders: list[Term] = field(default_factory=list)
+    # 1: the leader (head of state in a presidential system, Japan's prime minister, North Korea's
+    # supreme leader); 2: the head of government or a nominal head of state; 3: a minister or envoy.
+    # A bare surname ('Kim') names the one person of that name in the best-ranked office on the date.
+    rank: int = 3
 
     def holder(self, lower: date | None, upper: date | None) -> Term | None:
         """The holder throughout [lower, upper], or None: no date, a date in no term, or a
@@ -294,8 +298,11 @@ def apply_authority(gazetteer: Gazetteer, doc: object, origin: str) -> Gazetteer
         state = str(item["state"])
         if state not in actors:
             raise BadInput(f"{origin}: office {name!r} belongs to unknown actor {state!r}; add it or fix the name")
+        rank = item.get("rank", 3)
+        if rank not in (1, 2, 3):
+            raise BadInput(f"{origin}: office {name!r} has rank {rank!r}; a rank is 1 (leader), 2 (head of government) or 3")
         office = Office(name=name, state=state, titles=[str(t) for t in item.get("titles") or []],
-                        phrases=[str(t) for t in item.get("phrases") or []])
+                        phrases=[str(t) for t in item.get("phrases") or []], rank=rank)
         for h in item.get("holders") or []:
             who = str(h.get("actor", "")) if isinstance(h, dict) else ""
             if who not in actors:
@@ -432,7 +439,7 @@ def extended(base: Gazetteer, actors: list[ActorEntry], places: list[PlaceEntry]
     merged_places = {**base.places}
     for place in places:
         merged_places[place.name] = place
-    offices = {name: Office(o.name, o.state, list(o.titles), list(o.phrases), list(o.holders)) for name, o in base.offices.items()}
+    offices = {name: Office(o.name, o.state, list(o.titles), list(o.phrases), list(o.holders), o.rank) for name, o in base.offices.items()}
     for office_name, state, term in terms:
         office = offices.get(office_name)
         if office is None:
