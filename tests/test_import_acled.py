@@ -148,3 +148,81 @@ def test_wrong_file_and_missing_columns(sqlite_db, tmp_path):
     _write(minimal, [BASE], ("event_id_cnty", "event_date", "event_type", "sub_event_type", "actor1", "country", "timestamp"))
     ok = Cli(sqlite_db)("import", "acled", minimal)
     assert ok.exit_code == 0 and "1 created" in ok.stderr
+
+
+def test_a_reviewed_event_gets_the_datasets_newer_title_and_notes_as_a_fields_proposal(empty_db, tmp_path):
+    cli = Cli(empty_db)
+    assert cli("init").exit_code == 0
+    v1, v2, v3, v4 = (tmp_path / f"v{n}.csv" for n in (1, 2, 3, 4))
+    _write(v1, [CLASH])
+    assert cli("import", "acled", v1).exit_code == 0
+    (event_id,) = query_rows(empty_db, "SELECT id FROM events WHERE external_id = 'KOR1002'")[0]
+    assert cli("edit", str(event_id), "--title", "Border firefight at Paju", "--reason", "my title").exit_code == 0
+    assert cli("review", "accept", str(event_id)).exit_code == 0
+    # ACLED rewrites the notes: the analyst's values stay, the new notes are one open `fields` proposal
+    # (the title the analyst rewrote is not offered back: the dataset did not change it)
+    newer = {**CLASH, "notes": "Artillery fire crossed the border; two soldiers died.", "timestamp": "1733900000"}
+    _write(v2, [newer])
+    result = cli("import", "acled", v2)
+    assert result.exit_code == 0, result.stderr
+    assert "1 matched existing events (proposals to review)" in result.stderr
+    assert query_rows(empty_db, f"SELECT title, description, review FROM events WHERE id = {event_id}") == \
+        [("Border firefight at Paju", CLASH["notes"], "reviewed")]
+    (pid, value), = query_rows(empty_db, f"SELECT id, value FROM proposals WHERE event_id = {event_id} AND kind = 'fields' AND status = 'open'")
+    assert json.loads(value)["fields"] == {"description": newer["notes"]}
+    assert json.loads(value)["was"] == {"description": CLASH["notes"]}
+    listed = cli("review", "-f", "jsonl").stdout
+    assert f"the dataset's newer description: {CLASH['notes']!r} -> {newer['notes']!r}" in listed
+    # a later row with the same values opens no second proposal
+    _write(v3, [{**newer, "timestamp": "1734000000"}])
+    assert cli("import", "acled", v3).exit_code == 0
+    assert query_rows(empty_db, f"SELECT count(*) FROM proposals WHERE event_id = {event_id} AND kind = 'fields'") == [(1,)]
+    # accepted: applied as a revision, and undone
+    accepted = cli("review", "accept", "--proposal", str(pid))
+    assert accepted.exit_code == 0, accepted.stderr
+    assert query_rows(empty_db, f"SELECT title, description FROM events WHERE id = {event_id}") == [("Border firefight at Paju", newer["notes"])]
+    change = query_rows(empty_db, f"SELECT resolved_change_id FROM proposals WHERE id = {pid}")[0][0]
+    assert cli("undo", str(change), "--reason", "keep mine").exit_code == 0
+    assert query_rows(empty_db, f"SELECT description FROM events WHERE id = {event_id}") == [(CLASH["notes"],)]
+    assert query_rows(empty_db, f"SELECT status FROM proposals WHERE id = {pid}") == [("open",)]
+    # dismissed: nothing changes
+    assert cli("review", "reject", "--proposal", str(pid), "--reason", "ACLED misreads it").exit_code == 0
+    assert query_rows(empty_db, f"SELECT description, title FROM events WHERE id = {event_id}") == [(CLASH["notes"], "Border firefight at Paju")]
+    # the dataset now changes the sub-event type: its new title is proposed; the dismissed notes are not offered again
+    _write(v4, [{**newer, "sub_event_type": "Shelling/artillery/missile attack", "event_type": "Explosions/Remote violence",
+                 "timestamp": "1734100000"}])
+    assert cli("import", "acled", v4).exit_code == 0
+    (value,), = query_rows(empty_db, f"SELECT value FROM proposals WHERE event_id = {event_id} AND kind = 'fields' AND status = 'open'")
+    assert json.loads(value)["fields"] == {"title": "Shelling/artillery/missile attack: Military Forces of North Korea (2011-) v "
+                                                     "Military Forces of South Korea (2022-) (Paju, South Korea)"}
+
+
+def test_the_review_desk_shows_a_fields_proposal_and_accepts_it(empty_db, tmp_path):
+    from tests.test_web import csrf_of, make_client
+
+    cli = Cli(empty_db)
+    assert cli("init").exit_code == 0
+    v1, v2 = tmp_path / "v1.csv", tmp_path / "v2.csv"
+    _write(v1, [CLASH])
+    assert cli("import", "acled", v1).exit_code == 0
+    (event_id,), = query_rows(empty_db, "SELECT id FROM events WHERE external_id = 'KOR1002'")
+    assert cli("review", "accept", str(event_id)).exit_code == 0
+    _write(v2, [{**CLASH, "notes": "Artillery fire crossed the border.", "timestamp": "1733900000"}])
+    assert cli("import", "acled", v2).exit_code == 0
+    (pid,), = query_rows(empty_db, "SELECT id FROM proposals WHERE kind = 'fields'")
+    client = make_client(empty_db)
+    try:
+        assert event_id in [q["id"] for q in client.get("/review.json").json()["queue"]]
+        desk = client.get(f"/review?id={event_id}").text  # the review desk shows the event's panel
+        page = client.get(f"/events/{event_id}").text
+        assert "#%d fields: the dataset's newer values" % pid in desk
+        assert "#%d fields: the dataset's newer values (acled KOR1002):" % pid in page
+        assert f"<dt>description</dt><dd><del>{CLASH['notes']}</del> → <ins>Artillery fire crossed the border.</ins></dd>" in page
+        assert f'action="/proposals/{pid}/resolve"' in page
+        response = client.post(f"/proposals/{pid}/resolve", data={"csrf": csrf_of(page), "decision": "accept", "reason": "ACLED is right"},
+                               follow_redirects=False)
+        assert response.status_code == 303
+    finally:
+        client.database.close()
+    assert query_rows(empty_db, f"SELECT description, review FROM events WHERE id = {event_id}") == [("Artillery fire crossed the border.", "reviewed")]
+    assert query_rows(empty_db, f"SELECT status FROM proposals WHERE id = {pid}") == [("accepted",)]

@@ -108,7 +108,8 @@ def show(
 ) -> None:
     """Show one event: actors, every mention (quote, source, offsets, mention id), review state
     and version, open proposals and a history summary. A deleted or merged-away id says when,
-    by whom and why (and where it redirects).
+    by whom and why (and where it redirects). `--format json` also carries every proposal and
+    the whole history: the object the review desk's /events/ID.json returns.
 
     \b
     Examples:
@@ -122,6 +123,16 @@ def show(
 
     fmt = check_format(format)
     database = open_db(db)
+    if as_of is not None:  # a point before the event was made: say so (its rewound row is a tombstone)
+        with database.reading() as conn:
+            later = hist.created_after(conn, event_id, as_of)
+        if later is not None:
+            if fmt in ("csv", "jsonl"):
+                from kpolicy.errors import BadInput
+
+                raise BadInput(hist.not_yet_text(later) + "; give a later --as-of")
+            typer.echo(render.dumps(later) if fmt == "json" else render.terminal_safe(hist.not_yet_text(later)))
+            return
     with _reading(database, as_of) as conn:
         gone = hist.tombstone(conn, event_id)
         if fmt in ("csv", "jsonl"):  # one row, the export's fields (a merged-away id: its target's row)
@@ -138,23 +149,21 @@ def show(
             else:
                 render.write_jsonl([row], sys.stdout)
             return
+        if fmt == "json":  # the same object as the review desk's /events/ID.json (docs/web.md)
+            typer.echo(render.dumps(hist.event_object(conn, event_id)))
+            return
         if gone is not None:
             target = None
             if gone["redirect"] is not None and hist.tombstone(conn, gone["redirect"]) is None:
                 target = query.get_event(conn, gone["redirect"])
-            if fmt == "json":
-                typer.echo(render.dumps({**gone, "event": target}))
-                return
+                target["set_by"] = hist.hand_set(conn, gone["redirect"])
             text = hist.tombstone_text(gone)
             if target is not None:
                 text += "\n\n" + render.show_text(target)
             typer.echo("\n".join(render.terminal_safe(line) for line in text.split("\n")))
             return
         event = query.get_event(conn, event_id)
-        if fmt == "json":
-            event["proposals"] = hist.proposals_of(conn, event_id, "open")
-            typer.echo(render.dumps(event))
-            return
+        event["set_by"] = hist.hand_set(conn, event_id)
         extra = hist.summary_lines(conn, event_id)
     typer.echo("\n".join([render.show_text(event), *(render.terminal_safe(line) for line in extra)]))
 

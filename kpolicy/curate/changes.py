@@ -68,8 +68,11 @@ def _after(when):
 
 # ---- history --------------------------------------------------------------------------------------
 
-def history(conn: Connection, event_id=None, since=None, by=None, limit=None) -> Iterator[dict]:
-    """Revisions, newest first: when, who, the command (action), why, and what changed on which event."""
+def history(conn: Connection, event_id=None, since=None, by=None, limit=None, *, until=None, before=None) -> Iterator[dict]:
+    """Revisions, newest first: when, who, the command (action), why, and what changed on which event.
+
+    `until` (a datetime) keeps changes made by then; `before` (a revision id) keeps older revisions
+    (the desk's pages)."""
     check_limit(limit)
     r, ch = schema.revisions, schema.changes
     stmt = sa.select(r.c.id, r.c.change_id, ch.c.at, ch.c.by, ch.c.action.label("command"), ch.c.reason, r.c.event_id,
@@ -83,6 +86,10 @@ def history(conn: Connection, event_id=None, since=None, by=None, limit=None) ->
         stmt = stmt.where(_since(since))
     if by is not None:
         stmt = stmt.where(ch.c.by == str(by))
+    if until is not None:
+        stmt = stmt.where(ch.c.at <= until)
+    if before is not None:
+        stmt = stmt.where(r.c.id < int(before))
     stmt = stmt.order_by(r.c.id.desc())
     if limit is not None:
         if int(limit) < 1:
@@ -300,6 +307,11 @@ def rewind(conn: Connection, when) -> int:
     for event_id, n in versions.items():
         if event_id in saved:
             conn.execute(e.update().where(e.c.id == event_id).values(version=max(1, saved[event_id] - n)))
+    # the history too as it stood: the rewound changes' revisions and the scratch change's own go
+    # (rolled back with the rest), so `show --as-of` names no later change
+    doomed = [*later_ids, scratch]
+    for start in range(0, len(doomed), 500):
+        conn.execute(r.delete().where(r.c.change_id.in_(doomed[start:start + 500])))
     return len(later)
 
 
@@ -326,6 +338,27 @@ def event_as_of(database, event_id: int, when) -> dict:
         return query.get_event(conn, event_id)
 
 
+def event_object(conn: Connection, event_id: int) -> dict:
+    """What `kpolicy show ID --format json` prints and the desk's /events/ID.json returns: the event
+    (kpolicy.query.get_event, without the internal sort key) with who set each hand-set field
+    (`set_by`, hand_set), its proposals (every status) and its history (the `history ID --format json` rows, newest first). A deleted or merged-away id:
+    its tombstone, with `event` the live event it redirects to (or null) and its history."""
+    from kpolicy import query
+
+    gone = tombstone(conn, event_id)
+    if gone is not None:
+        target = None
+        if gone["redirect"] is not None and tombstone(conn, gone["redirect"]) is None:
+            target = event_object(conn, gone["redirect"])
+        return {**gone, "event": target, "history": list(history(conn, event_id))}
+    event = query.get_event(conn, event_id)
+    event.pop("sort_key", None)
+    event["set_by"] = hand_set(conn, event_id)
+    event["proposals"] = proposals_of(conn, event_id)
+    event["history"] = list(history(conn, event_id))
+    return event
+
+
 # ---- proposals and the review queue --------------------------------------------------------------
 
 def proposals_of(conn: Connection, event_id: int, status: str | None = None) -> list[dict]:
@@ -341,7 +374,7 @@ def proposals_of(conn: Connection, event_id: int, status: str | None = None) -> 
 
 
 def resolve_proposal(conn: Connection, proposal_id, accept: bool, *, reason=None, by=None) -> int:
-    """Accept a proposal (its date or actors are applied to the event) or dismiss it. Returns the change id."""
+    """Accept a proposal (its date, actors or fields are applied to the event) or dismiss it. Returns the change id."""
     p = schema.proposals
     try:
         proposal_id = int(proposal_id)
@@ -360,6 +393,11 @@ def resolve_proposal(conn: Connection, proposal_id, accept: bool, *, reason=None
         new: dict = {}
         if value.get("date") is not None and row.kind in ("date", "conflict"):
             new["date"] = c.check_value(conn, "date", value["date"])
+        if row.kind == "fields":  # a dataset's newer values for a reviewed event (kpolicy.imports.store)
+            for field, given in (value.get("fields") or {}).items():
+                if field not in ("type", "title", "status", "place", "description"):
+                    raise BadInput(f"proposal {proposal_id} offers field {field!r}, which a proposal cannot set; dismiss it")
+                new[field] = c.check_value(conn, field, given)
         if value.get("actors") and row.kind == "actors":
             new["actors"] = sorted({tuple(a) for a in current["actors"]} | {tuple(a) for a in c.resolve_actors(conn, value["actors"])})
             new["actors"] = [list(a) for a in new["actors"]]
@@ -384,7 +422,8 @@ def review_queue(conn: Connection, limit: int | None = None) -> list[dict]:
     e, m, s, p = schema.events, schema.mentions, schema.sources, schema.proposals
     fm = m.alias("fm")
     events = (
-        sa.select(e.c.id, e.c.date, e.c.type, e.c.title, e.c.confidence, e.c.sort_key, s.c.slug, s.c.published, s.c.id.label("source_id"))
+        sa.select(e.c.id, e.c.date, e.c.type, e.c.title, e.c.confidence, e.c.sort_key, s.c.slug, s.c.published, s.c.id.label("source_id"),
+                  fm.c.quote)
         .outerjoin(fm, fm.c.id == e.c.first_mention_id)
         .outerjoin(s, s.c.id == fm.c.source_id)
         .where(e.c.review == "extracted", e.c.deleted_at.is_(None))
@@ -393,31 +432,39 @@ def review_queue(conn: Connection, limit: int | None = None) -> list[dict]:
     for r in conn.execute(events.order_by(s.c.published, s.c.id, e.c.sort_key, e.c.id).limit(limit)):
         out.append({"kind": "event", "id": r.id, "proposal": None, "source": r.slug, "published": r.published,
                     "date": r.date, "type": r.type, "title": r.title, "detail": f"extracted, confidence {r.confidence:.2f}",
-                    "_order": (r.published or date.max, r.source_id or 0, 0, r.sort_key, r.id)})
+                    "quote": r.quote, "_order": (r.published or date.max, r.source_id or 0, 0, r.sort_key, r.id)})
     props = (
-        sa.select(p.c.id, p.c.event_id, p.c.kind, p.c.value, e.c.date, e.c.type, e.c.title, e.c.sort_key, s.c.slug, s.c.published, s.c.id.label("source_id"))
+        sa.select(p.c.id, p.c.event_id, p.c.kind, p.c.value, e.c.date, e.c.type, e.c.title, e.c.sort_key, s.c.slug, s.c.published, s.c.id.label("source_id"),
+                  fm.c.quote)
         .join(e, e.c.id == p.c.event_id)
         .outerjoin(s, s.c.id == p.c.source_id)
+        .outerjoin(fm, fm.c.id == p.c.mention_id)
         .where(p.c.status == "open", e.c.deleted_at.is_(None))
     )
     for r in conn.execute(props.order_by(s.c.published, p.c.id).limit(limit)):
         value = c.decode(r.value) or {}
         out.append({"kind": f"proposal:{r.kind}", "id": r.event_id, "proposal": r.id, "source": r.slug, "published": r.published,
-                    "date": r.date, "type": r.type, "title": r.title, "detail": describe_proposal(r.kind, value),
-                    "_order": (r.published or date.max, r.source_id or 0, 1, r.sort_key, r.id)})
+                    "date": r.date, "type": r.type, "title": r.title, "detail": describe_proposal(r.kind, value, with_quote=False),
+                    "quote": value.get("quote") or r.quote, "_order": (r.published or date.max, r.source_id or 0, 1, r.sort_key, r.id)})
     out.sort(key=lambda x: x["_order"])
     for x in out:
         del x["_order"]
     return out[:limit] if limit else out
 
 
-def describe_proposal(kind: str, value: dict) -> str:
+def describe_proposal(kind: str, value: dict, with_quote: bool = True) -> str:
+    """A proposal in words; `with_quote=False` leaves out the quote it came from (the review
+    queue gives the quote whole, in its own field)."""
+    quote = f" (from {value['quote'][:80]!r})" if with_quote and value.get("quote") else ""
     if kind == "date":
-        return f"a more precise date: {value.get('date')}" + (f" (from {value['quote'][:80]!r})" if value.get("quote") else "")
+        return f"a more precise date: {value.get('date')}" + quote
     if kind == "actors":
         return "actors it lacks: " + ", ".join(f"{n} ({r})" for n, r in value.get("actors", []))
+    if kind == "fields":
+        was = value.get("was") or {}
+        return "the dataset's newer " + "; ".join(f"{f}: {was.get(f)!r} -> {v!r}" for f, v in (value.get("fields") or {}).items())
     if value.get("date"):
-        return f"a conflicting date: {value.get('date')}" + (f" (from {value['quote'][:80]!r})" if value.get("quote") else "")
+        return f"a conflicting date: {value.get('date')}" + quote
     return value.get("note") or "needs a look"
 
 
@@ -496,3 +543,79 @@ def summary_lines(conn: Connection, event_id: int) -> list[str]:
                         if len(changes) > 1 else "")
                      + f"; `kpolicy history {event_id}`")
     return lines
+
+
+# fields `show` prints, and the revision actions by which a person (not an ingest) set one
+SHOWN_FIELDS = ("type", "date", "title", "status", "place", "actors", "description")
+_HAND_ACTIONS = ("edited", "proposal", "reverted")
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, list) and isinstance(b, list):
+        return sorted(map(list, a)) == sorted(map(list, b))
+    return a == b
+
+
+def hand_set(conn: Connection, event_id: int) -> dict[str, dict]:
+    """The fields of a live event a person set after it was created (an edit, an accepted
+    proposal, an undo that left a value other than the first one), each with who, which change,
+    the command, why, and the value it had when created (`was`).
+
+    An undo that put a field back to its first value leaves it unmarked; so does an ingest's
+    own update and a re-resolution of relative dates (the phrase still dates the event)."""
+    r, ch = schema.revisions, schema.changes
+    rows = conn.execute(
+        sa.select(r.c.field, r.c.action, r.c.old_value, r.c.new_value, r.c.change_id, ch.c.at, ch.c.by,
+                  ch.c.action.label("command"), ch.c.reason)
+        .join(ch, ch.c.id == r.c.change_id)
+        .where(r.c.event_id == int(event_id), sa.or_(r.c.action == "created", r.c.field.in_(SHOWN_FIELDS)))
+        .order_by(r.c.id)
+    ).all()
+    created: dict = {}
+    latest: dict = {}
+    for row in rows:
+        if row.action == "created":
+            created = c.decode(row.new_value) or {}
+        else:
+            latest[row.field] = row
+    if not latest:
+        return {}
+    current = c.state(conn, int(event_id))
+    out: dict[str, dict] = {}
+    for field in SHOWN_FIELDS:
+        row = latest.get(field)
+        if row is None or row.action not in _HAND_ACTIONS or row.command in INGEST_ACTIONS:
+            continue
+        was = created[field] if field in created else c.decode(row.old_value)
+        if row.action == "reverted" and field in created and _same(created[field], current[field]):
+            continue
+        out[field] = {"by": row.by, "change": row.change_id, "at": row.at, "command": command_of(row.command),
+                      "reason": row.reason, "was": was}
+    return out
+
+
+def created_after(conn: Connection, event_id, when) -> dict | None:
+    """When an event was created after `when` (a change number or an ISO time): its creating
+    change (id, at, by, command); None when it existed then, or is unknown."""
+    r, ch = schema.revisions, schema.changes
+    try:
+        event_id = int(event_id)
+    except (TypeError, ValueError):
+        return None
+    row = conn.execute(
+        sa.select(ch.c.id, ch.c.at, ch.c.by, ch.c.action).join(r, r.c.change_id == ch.c.id)
+        .where(r.c.event_id == event_id, r.c.action == "created").order_by(r.c.id).limit(1)
+    ).first()
+    if row is None:
+        return None
+    kind, value = parse_when(when)
+    if (row.id <= value) if kind == "change" else (row.at <= value):
+        return None
+    return {"id": event_id, "exists": False, "as_of": str(when), "created": {
+        "change": row.id, "at": row.at, "by": row.by, "command": command_of(row.action)}}
+
+
+def not_yet_text(t: dict) -> str:
+    made = t["created"]
+    return (f"#{t['id']} did not exist yet as of {t['as_of']}: it was created in change {made['change']} "
+            f"({made['at']:%Y-%m-%d %H:%M:%S} UTC, by {made['by'] or 'unknown'}, `kpolicy {made['command']}`)")

@@ -44,6 +44,7 @@ BATCH = 2000
 DATASET_TITLES = {"kpolicy": "kpolicy export", "sheet": "spreadsheet", "acled": "ACLED", "gdelt": "GDELT 2.0",
                   "ucdp": "UCDP GED", "polecat": "POLECAT"}
 COMPARED = ("type", "title", "date", "status", "place", "description")
+PROPOSED_FIELDS = ("type", "title", "status", "place", "description")  # a reviewed event's: one `fields` proposal
 
 
 @dataclass
@@ -284,9 +285,52 @@ class Importer:
     def _propose_values(self, row, event_id, current, changed, actors) -> None:
         if "date" in changed:
             write.propose(self.conn, self.change, event_id, "conflict", {"date": row.date.edtf, "quote": row.quote})
+        given = self._given(event_id)
+        # only what the dataset itself changed since its last row: a title the analyst rewrote is not
+        # offered back each time the dataset's row is re-stamped
+        fields = {f: changed[f] for f in PROPOSED_FIELDS if f in changed and changed[f] != given.get(f, current[f])}
+        if fields and not self._open_fields(event_id, fields):
+            # the dataset's newer title, description, type, status or place: one proposal the analyst
+            # accepts or dismisses (kpolicy.curate.changes.resolve_proposal), never applied here
+            if "place" in fields:
+                self.lookups.place_id(self.conn, row.place, row.place_country, row.latitude, row.longitude)
+            write.propose(self.conn, self.change, event_id, "fields",
+                          {"fields": fields, "was": {f: current[f] for f in fields}, "quote": row.quote,
+                           "dataset": row.dataset, "external_id": row.external_id, "version": row.external_version})
         missing = sorted(set(map(tuple, actors)) - set(map(tuple, current["actors"])))
         if missing:
             write.propose(self.conn, self.change, event_id, "actors", {"actors": [list(a) for a in missing], "quote": row.quote})
+
+    def _given(self, event_id: int) -> dict:
+        """The values the dataset gave the event last: its created snapshot, the imports' updates, the
+        `fields` proposals offered (whatever the analyst decided); a field never recorded is absent."""
+        r, p = schema.revisions, schema.proposals
+        given: dict = {}
+        steps = []
+        for change, action, fld, value in self.conn.execute(
+                sa.select(r.c.change_id, r.c.action, r.c.field, r.c.new_value)
+                .where(r.c.event_id == event_id, sa.or_(sa.and_(r.c.action == "created", r.c.field.is_(None)),
+                                                        sa.and_(r.c.action == "imported", r.c.field.in_(PROPOSED_FIELDS))))):
+            decoded = json.loads(value) if value else None
+            if action == "created":
+                steps.append((change, 0, {f: decoded[f] for f in PROPOSED_FIELDS if isinstance(decoded, dict) and f in decoded}))
+            else:
+                steps.append((change, 1, {fld: decoded}))
+        for change, value in self.conn.execute(sa.select(p.c.created_change_id, p.c.value)
+                                               .where(p.c.event_id == event_id, p.c.kind == "fields")):
+            steps.append((change or 0, 2, (json.loads(value) or {}).get("fields") or {}))
+        for _, _, values in sorted(steps, key=lambda x: (x[0], x[1])):
+            given.update(values)
+        return given
+
+    def _open_fields(self, event_id: int, fields: dict) -> bool:
+        """Whether an open `fields` proposal on the event already offers these values (a later re-import)."""
+        p = schema.proposals
+        for value in self.conn.execute(sa.select(p.c.value).where(p.c.event_id == event_id, p.c.kind == "fields",
+                                                                   p.c.status == "open")).scalars():
+            if (json.loads(value) or {}).get("fields") == fields:
+                return True
+        return False
 
     def _record(self, row: ImportRow, actors) -> EventRecord:
         return EventRecord(type=row.type, title=row.title, date=row.date, status=row.status, actors=list(actors),
@@ -343,7 +387,7 @@ class Importer:
         history = []
         for event_id, (row, ev, unknown) in zip(ids, batch):
             snapshot = {"type": row.type, "title": row.title, "date": row.date.edtf, "status": row.status, "place": row.place,
-                        "review": row.review, "actors": [[self.lookups.tree.names[a], r] for a, r in ev.actors],
+                        "description": row.description, "review": row.review, "actors": [[self.lookups.tree.names[a], r] for a, r in ev.actors],
                         "dataset": row.dataset, "external_id": row.external_id}
             history.append((event_id, "created", None, None, snapshot))
             for pair in unknown:

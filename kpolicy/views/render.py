@@ -347,24 +347,42 @@ SOURCE_COLUMNS = [("slug", "slug"), ("published", "published"), ("published_from
                   ("mentions", "mentions"), ("title", "title")]
 
 
+def _was(field: str, value) -> str:
+    if field == "actors":
+        return ", ".join(f"{n} ({r})" for n, r in value or []) or "-"
+    return "-" if value in (None, "") else str(value)
+
+
 def show_text(event: dict) -> str:
-    """The `kpolicy show` layout of one event (kpolicy.query.get_event's dict)."""
+    """The `kpolicy show` layout of one event (kpolicy.query.get_event's dict; its `set_by`, when
+    present, is kpolicy.curate.changes.hand_set: a field a person set says by whom, in which
+    change, and what it was, and the date phrase of a hand-set date is kept as history)."""
     from kpolicy.dates import humanize
 
+    set_by = event.get("set_by") or {}
     actor_list = ", ".join(f"{a['name']} ({a['role']})" for a in event["actor_roles"])
-    lines = [
-        f"#{event['id']}  {event['title']}",
-        f"  type       {event['type']} ({event['family']})",
-        f"  date       {event['date'] or 'undated'}  ({humanize(event['date'])}; precision {event['precision']}; "
-        f"{event['start'] or '..'} to {event['end'] or '..'})",
-        f"  status     {event['status']}",
-        f"  actors     {actor_list or '-'}",
-        f"  place      {event['place'] or '-'}",
-        f"  review     {event['review']} (confidence {event['confidence']:.2f})"
-        + (f"; version {event['version']}" if event.get("version") is not None else ""),
-    ]
-    if event.get("description"):
-        lines.append(f"  about      {event['description']}")
+    lines = [f"#{event['id']}  {event['title']}"]
+
+    def field(name: str, label: str, text: str) -> None:
+        lines.append(f"  {label:<10} {text}")
+        who = set_by.get(name)
+        if who:
+            why = f": {who['reason']}" if who.get("reason") else ""
+            lines.append(f"             set by {who['by'] or 'unknown'} in change {who['change']} (`kpolicy {who['command']}`{why}); "
+                         f"was {_was(name, who['was'])}")
+
+    if set_by.get("title"):
+        field("title", "title", event["title"])
+    field("type", "type", f"{event['type']} ({event['family']})")
+    field("date", "date", f"{event['date'] or 'undated'}  ({humanize(event['date'])}; precision {event['precision']}; "
+                          f"{event['start'] or '..'} to {event['end'] or '..'})")
+    field("status", "status", event["status"])
+    field("actors", "actors", actor_list or "-")
+    field("place", "place", event["place"] or "-")
+    lines.append(f"  review     {event['review']} (confidence {event['confidence']:.2f})"
+                 + (f"; version {event['version']}" if event.get("version") is not None else ""))
+    if event.get("description") or set_by.get("description"):
+        field("description", "about", event.get("description") or "-")
     lines.append(f"  mentions   {len(event['mentions'])}")
     for i, m in enumerate(event["mentions"], 1):
         mention = f", mention {m['id']}" if m.get("id") is not None else ""
@@ -372,5 +390,46 @@ def show_text(event: dict) -> str:
         lines.append(f"  [{i}] {m['source']} ({m['published']}), {page}characters {m['char_start']}-{m['char_end']}{mention}")
         lines.append(f"      “{m['quote']}”")
         if m["date_text"]:
-            lines.append(f"      date from {m['date_text']!r}, resolved against {m['date_anchor'] or 'nothing (absolute)'}")
+            was = "was: " if set_by.get("date") else ""
+            lines.append(f"      {was}date from {m['date_text']!r}, resolved against {m['date_anchor'] or 'nothing (absolute)'}")
     return "\n".join(terminal_safe(line) for line in lines)
+
+
+# ---- the review queue (`kpolicy review`) --------------------------------------------------------
+
+REVIEW_WIDTH = 100  # the layout width when neither COLUMNS nor a terminal gives one
+
+
+def review_width() -> int:
+    """The terminal's width: COLUMNS when set, else the terminal's, else REVIEW_WIDTH."""
+    import shutil
+
+    return max(40, shutil.get_terminal_size((REVIEW_WIDTH, 24)).columns)
+
+
+def write_review(rows: Iterable[dict], out: IO[str], width: int) -> int:
+    """The review queue for reading: each item a block of its id, what awaits (an extracted
+    event, or a proposal) and its source, then its date, type and title, then its quote whole.
+
+    Lines are wrapped to `width` at spaces only, so an id, a slug or a hyphenated name is
+    never broken (a single word wider than the line stays whole on its own line)."""
+    import textwrap
+
+    def fill(text: str, first: str, rest: str) -> str:  # a no-break space keeps a '·' at the end of its line
+        return textwrap.fill(text, width=width, initial_indent=first, subsequent_indent=rest,
+                             break_long_words=False, break_on_hyphens=False).replace("\xa0", " ")
+
+    count = 0
+    for row in rows:
+        if count:
+            out.write("\n")
+        what = "event" if row["kind"] == "event" else f"proposal {row['proposal']} ({row['kind'].split(':', 1)[-1]})"
+        source = f"from {row['source']}" + (f" ({_cell(row['published'])})" if row.get("published") else "") if row.get("source") else "no source"
+        head = f"#{row['id']}  {what}\xa0· {source}\xa0· {row['detail']}"
+        body = f"{row['date'] or 'undated'}  {row['type']}  {row['title']}"
+        lines = [fill(terminal_safe(head), "", "    "), fill(terminal_safe(body), "    ", "      ")]
+        if row.get("quote"):
+            lines.append(fill(terminal_safe(f"“{row['quote']}”"), "    ", "     "))
+        out.write("\n".join(lines) + "\n")
+        count += 1
+    return count
