@@ -421,7 +421,8 @@ def review_queue(conn: Connection, limit: int | None = None) -> list[dict]:
     e, m, s, p = schema.events, schema.mentions, schema.sources, schema.proposals
     fm = m.alias("fm")
     events = (
-        sa.select(e.c.id, e.c.date, e.c.type, e.c.title, e.c.confidence, e.c.sort_key, s.c.slug, s.c.published, s.c.id.label("source_id"))
+        sa.select(e.c.id, e.c.date, e.c.type, e.c.title, e.c.confidence, e.c.sort_key, s.c.slug, s.c.published, s.c.id.label("source_id"),
+                  fm.c.quote)
         .outerjoin(fm, fm.c.id == e.c.first_mention_id)
         .outerjoin(s, s.c.id == fm.c.source_id)
         .where(e.c.review == "extracted", e.c.deleted_at.is_(None))
@@ -430,34 +431,39 @@ def review_queue(conn: Connection, limit: int | None = None) -> list[dict]:
     for r in conn.execute(events.order_by(s.c.published, s.c.id, e.c.sort_key, e.c.id).limit(limit)):
         out.append({"kind": "event", "id": r.id, "proposal": None, "source": r.slug, "published": r.published,
                     "date": r.date, "type": r.type, "title": r.title, "detail": f"extracted, confidence {r.confidence:.2f}",
-                    "_order": (r.published or date.max, r.source_id or 0, 0, r.sort_key, r.id)})
+                    "quote": r.quote, "_order": (r.published or date.max, r.source_id or 0, 0, r.sort_key, r.id)})
     props = (
-        sa.select(p.c.id, p.c.event_id, p.c.kind, p.c.value, e.c.date, e.c.type, e.c.title, e.c.sort_key, s.c.slug, s.c.published, s.c.id.label("source_id"))
+        sa.select(p.c.id, p.c.event_id, p.c.kind, p.c.value, e.c.date, e.c.type, e.c.title, e.c.sort_key, s.c.slug, s.c.published, s.c.id.label("source_id"),
+                  fm.c.quote)
         .join(e, e.c.id == p.c.event_id)
         .outerjoin(s, s.c.id == p.c.source_id)
+        .outerjoin(fm, fm.c.id == p.c.mention_id)
         .where(p.c.status == "open", e.c.deleted_at.is_(None))
     )
     for r in conn.execute(props.order_by(s.c.published, p.c.id).limit(limit)):
         value = c.decode(r.value) or {}
         out.append({"kind": f"proposal:{r.kind}", "id": r.event_id, "proposal": r.id, "source": r.slug, "published": r.published,
-                    "date": r.date, "type": r.type, "title": r.title, "detail": describe_proposal(r.kind, value),
-                    "_order": (r.published or date.max, r.source_id or 0, 1, r.sort_key, r.id)})
+                    "date": r.date, "type": r.type, "title": r.title, "detail": describe_proposal(r.kind, value, with_quote=False),
+                    "quote": value.get("quote") or r.quote, "_order": (r.published or date.max, r.source_id or 0, 1, r.sort_key, r.id)})
     out.sort(key=lambda x: x["_order"])
     for x in out:
         del x["_order"]
     return out[:limit] if limit else out
 
 
-def describe_proposal(kind: str, value: dict) -> str:
+def describe_proposal(kind: str, value: dict, with_quote: bool = True) -> str:
+    """A proposal in words; `with_quote=False` leaves out the quote it came from (the review
+    queue gives the quote whole, in its own field)."""
+    quote = f" (from {value['quote'][:80]!r})" if with_quote and value.get("quote") else ""
     if kind == "date":
-        return f"a more precise date: {value.get('date')}" + (f" (from {value['quote'][:80]!r})" if value.get("quote") else "")
+        return f"a more precise date: {value.get('date')}" + quote
     if kind == "actors":
         return "actors it lacks: " + ", ".join(f"{n} ({r})" for n, r in value.get("actors", []))
     if kind == "fields":
         was = value.get("was") or {}
         return "the dataset's newer " + "; ".join(f"{f}: {was.get(f)!r} -> {v!r}" for f, v in (value.get("fields") or {}).items())
     if value.get("date"):
-        return f"a conflicting date: {value.get('date')}" + (f" (from {value['quote'][:80]!r})" if value.get("quote") else "")
+        return f"a conflicting date: {value.get('date')}" + quote
     return value.get("note") or "needs a look"
 
 

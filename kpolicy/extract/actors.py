@@ -6,7 +6,9 @@ actor. Sources of names, in priority order:
 - compounds: inter-Korean, "the two Koreas", "North and South Korea" (both Koreas), "the
   six-party talks" (its six states), hyphenated pairs
   (U.S.-North Korea, Kim-Trump) whose parts are names or surnames of known people;
-- a bare surname (Kim, Trump) for the person of that surname the text last named in full;
+- a bare surname (Kim, Trump) for the person of that surname the text last named in full; with none
+  named, the one of that surname who held an office on the publication date ('Trump met Kim in
+  Hanoi', 2019: Kim Jong-un); never after an unknown person of that surname ('Sung Kim');
 - "the North" / "the South" only when North Korea / South Korea is named in the text;
 - every other country by pycountry's names (kpolicy.authority.country_names), as its common English short name, with a
   cheap demonym (Iran -> Iranian, Syria -> Syrian).
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 
 from kpolicy.authority import Gazetteer, country_names, fold, load_gazetteer
@@ -38,6 +41,18 @@ _CONTEXT_ALIASES = {"the north": "North Korea", "the south": "South Korea"}
 
 
 _HEAD_TITLE = re.compile(r"\b(?:President|Chairman|Premier|Prime\s+Minister|Chancellor|General\s+Secretary|Leader|leader)\s+$")
+# a capitalised word before a surname that is no given name: titles and words that open a sentence
+_NOT_GIVEN = frozenset("""President Chairman Premier Minister Secretary Leader Marshal General Comrade Chancellor Envoy
+    Ambassador Mr Ms Mrs Dr Gen Lt Col Sen Rep Representative Senator Governor Mayor Spokesman Spokeswoman Vice Deputy
+    Chief Director Commander Admiral Prince King Queen Emperor Sister Brother When Then But And After Before While As If
+    Since So Yet Also Later Earlier Meanwhile However Although Though Because Still Now Today Yesterday Here There Where
+    Why How What Who Whom Whose Which That This These Those The A An In On At For From By With Of To Under Over Against
+    Asked Said Says Told According Unlike Like Even Only Both Neither Either Nor Or Instead Indeed Thus Hence""".split())
+# a dateline: 'SEOUL, South Korea (AP) -', 'TOKYO, Japan >>': the state after an upper-case city at a line's start
+_DATELINE_STATE_BEFORE = re.compile(r"(?:^|\n)[ \t]*[A-Z][A-Z .'-]{2,30},\s*$")
+_DATELINE_STATE_AFTER = re.compile(r"\s*(?:\([A-Za-z .&/-]{1,30}\)\s*)?(?:[-\u2013\u2014]{1,2}|>>|:)")
+# 'the DMZ dividing the two Koreas', 'the border between the two Koreas': where, not who
+_KOREAS_AS_PLACE = re.compile(r"(?:\b(?:separat|divid)(?:es|ing|ed|e)|\bbetween|\bacross)\s+$")
 
 
 class ActorFinder:
@@ -56,6 +71,9 @@ class ActorFinder:
                 # Korean order puts the family name first (Kim Jong-un); Western order last.
                 key = parts[0] if "-" in entry.name or len(parts) == 3 else parts[-1]
                 surnames.setdefault(key, []).append(entry.name)
+        for form in list(names):  # KCNA's 'south Korea', 'the U.S. and south Korean authorities'
+            if form.startswith(("South Korea", "North Korea")):
+                names.setdefault(form[0].lower() + form[1:], names[form])
         known_states = {e.name for e in gazetteer.actors.values()}
         for form, canonical in country_names().items():
             if form not in names and canonical not in known_states:
@@ -65,10 +83,10 @@ class ActorFinder:
         alternatives = sorted(names, key=len, reverse=True)
         body = "|".join(re.escape(n) for n in alternatives)
         # 'U.S.-drafted', 'China-brokered': the actor of a participle compound (not 'Seoul-based')
-        self.pattern = re.compile(rf"(?<![\w.])(?:{body})(?![\w]|-(?!(?:drafted|led|sponsored|proposed|brokered|backed|authored|initiated|hosted)\b)[a-z])")
+        self.pattern = re.compile(rf"(?<![\w.])(?:{body})(?![\w]|-(?!(?:drafted|led|sponsored|proposed|brokered|backed|authored|initiated|hosted|south Korea|north Korea)\b)[a-z])")
         # 'inter-Korean' names both Koreas, except as the name of a thing ('the inter-Korean liaison office')
         self.compound = re.compile(r"\b[Ii]nter-Korean\b(?! (?:joint )?(?:liaison office|border|hotlines?|railways?|roads?|"
-                                   r"industrial (?:park|complex)|communication lines?))|\bthe two Koreas\b|\bboth Koreas\b"
+                                   r"industrial (?:park|complex)|communication lines?))|\b[Tt]he two Koreas\b|\b[Bb]oth Koreas\b"
                                    r"|\b(?:North and South|South and North) Koreas?\b")
         # a dateline's city ('Seoul, Dec 1 (EFE).-', 'SEOUL, March 3 (Yonhap) --') says where it was written, not who acted
         self.dateline = re.compile(r"(?:^|\n)[ \t]*$")
@@ -78,9 +96,12 @@ class ActorFinder:
         self.context = re.compile(r"\b[Tt]he (North|South)\b(?! [A-Z])")
         surname_body = "|".join(re.escape(s) for s in sorted(surnames, key=len, reverse=True))
         self.surname = re.compile(rf"\b(?:{surname_body})\b(?! [A-Z][a-z])(?!-[a-z])") if surnames else None
+        # a known surname before an unknown given name: 'Kim Eui-kyeom', 'Kim Sung-han'
+        self.stranger = re.compile(rf"\b({surname_body}) [A-Z][a-z]+-[a-z]+\b") if surnames else None
 
-    def find(self, text: str) -> list[ActorMention]:
-        """Every actor mention in `text`, in text order (a compound gives one mention per actor)."""
+    def find(self, text: str, published: date | None = None) -> list[ActorMention]:
+        """Every actor mention in `text`, in text order (a compound gives one mention per actor);
+        `published` decides whom a bare surname names when the text names no one of it in full."""
         folded = fold(text)
         out: list[ActorMention] = []
         covered = bytearray(len(text) + 1)
@@ -89,9 +110,11 @@ class ActorFinder:
             covered[a:b] = b"\x01" * (b - a)
 
         for m in self.compound.finditer(folded):
+            take(m.start(), m.end())
+            if _KOREAS_AS_PLACE.search(folded, max(0, m.start() - 14), m.start()):
+                continue  # 'the DMZ dividing the two Koreas': a place
             for actor in ("North Korea", "South Korea"):
                 out.append(ActorMention(m.start(), m.end(), text[m.start():m.end()], actor))
-            take(m.start(), m.end())
         for m in self.groups.finditer(folded):
             for actor in SIX_PARTIES:
                 if actor in self.gazetteer.actors:
@@ -104,6 +127,8 @@ class ActorFinder:
                 continue  # a state's National Security Council, not the UN's
             if self.dateline.search(folded, max(0, m.start() - 12), m.start()) and self.dateline_after.match(folded, m.end()):
                 continue  # the dateline's city
+            if _DATELINE_STATE_BEFORE.search(folded, max(0, m.start() - 40), m.start()) and _DATELINE_STATE_AFTER.match(folded, m.end()):
+                continue  # 'SEOUL, South Korea (AP) -': the dateline's state
             out.append(ActorMention(m.start(), m.end(), text[m.start():m.end()], self.names[m.group()]))
             take(m.start(), m.end())
         present = {a.actor for a in out}
@@ -113,35 +138,78 @@ class ActorFinder:
                 out.append(ActorMention(m.start(), m.end(), text[m.start():m.end()], actor))
                 take(m.start(), m.end())
         if self.surname is not None:
-            out.extend(self._surnames(folded, text, out, covered))
+            out.extend(self._surnames(folded, text, out, covered, published))
         out.sort(key=lambda a: (a.start, a.actor))
         return out
 
-    def _surnames(self, folded, text, found, covered):
-        """A bare surname names the person of that surname most recently named in full."""
-        people = sorted((a for a in found if self.gazetteer.actors.get(a.actor) and self.gazetteer.actors[a.actor].kind == "person"),
-                        key=lambda a: a.end)
+    def _surnames(self, folded, text, found, covered, published=None):
+        """A bare surname names the person of that surname most recently named in full; with none
+        named before it, the one of that surname in office on `published`, else (after a title
+        or in a compound: 'President Yoon', 'the Kim-Trump summit') the first named later. An
+        unknown person of that surname ('Sung Kim', 'Kim Eui-kyeom') stops the search back:
+        a later bare 'Kim' is theirs, and names no actor."""
+        known = sorted((a.end, a.actor) for a in found if self.gazetteer.actors.get(a.actor) and self.gazetteer.actors[a.actor].kind == "person")
+        # (end, person or None for an unknown person, the surname)
+        people = sorted([(end, actor, None) for end, actor in known] + [(end, None, name) for end, name in self._strangers(folded, covered)],
+                        key=lambda p: p[0])
         extra = []
         for m in self.surname.finditer(folded):
-            if covered[m.start()]:
+            if covered[m.start()] or self._given_name_before(folded, m.start(), covered):
                 continue
             candidates = self.surnames[m.group()]
             before = None
-            for p in reversed(people):  # people are few: a short scan from the nearest back
-                if p.end <= m.start() and p.actor in candidates:
-                    before = p.actor
+            for end, actor, name in reversed(people):  # people are few: a short scan from the nearest back
+                if end > m.start():
+                    continue
+                if name == m.group() or actor in candidates:
+                    before = actor or ""
                     break
+            if before == "":
+                continue  # the unknown person named before
             if before:
                 actor = before
             else:
+                in_office = self._in_office(candidates, published)
                 in_compound = folded[m.end():m.end() + 1] == "-" or folded[m.start() - 1:m.start()] == "-"
                 titled = _HEAD_TITLE.search(folded, max(0, m.start() - 30), m.start())  # 'President Yoon'
-                if not (in_compound or titled):
+                if in_office is not None:
+                    actor = in_office
+                elif in_compound or titled:
+                    later = [a for _, a in known if a in candidates]
+                    actor = later[0] if later else candidates[0]
+                else:
                     continue
-                later = [p.actor for p in people if p.actor in candidates]
-                actor = later[0] if later else candidates[0]
             extra.append(ActorMention(m.start(), m.end(), text[m.start():m.end()], actor))
         return extra
+
+    def _strangers(self, folded, covered) -> list[tuple[int, str]]:
+        """Where an unknown person of a known surname is named in full ('Sung Kim', 'Kim Eui-kyeom'):
+        (end, surname)."""
+        out = []
+        for m in self.stranger.finditer(folded):
+            if not covered[m.start()] and not covered[m.end() - 1]:
+                out.append((m.end(), m.group(1)))
+        for m in self.surname.finditer(folded):
+            if not covered[m.start()] and self._given_name_before(folded, m.start(), covered):
+                out.append((m.end(), m.group()))
+        return out
+
+    def _given_name_before(self, folded: str, start: int, covered) -> bool:
+        """Whether a capitalised given name stands just before a surname inside a sentence ('envoy
+        Sung Kim', 'with Andrew Kim'): not a title, nor part of a name the gazetteer knows (a
+        sentence's first word is no given name: 'Had Kim come')."""
+        g = re.search(r"(?<=[\w,;:(] )([A-Z][a-z]+) $", folded[max(0, start - 24):start])
+        if g is None or g.group(1) in _NOT_GIVEN or g.group(1) in self.names:
+            return False
+        return not covered[start - len(g.group(0))]
+
+    def _in_office(self, candidates: list[str], published: date | None) -> str | None:
+        """The one person of `candidates` who held an office on `published` (the leader at the date)."""
+        if published is None:
+            return None
+        holding = {t.actor for o in self.gazetteer.offices.values() for t in o.holders
+                   if t.actor in candidates and t.start <= published and (t.end is None or published <= t.end)}
+        return holding.pop() if len(holding) == 1 else None
 
     def state_of(self, actor: str) -> str:
         """The top-level state of an actor; for international bodies, the body below the UN system."""

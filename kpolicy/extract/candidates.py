@@ -114,7 +114,7 @@ class CandidateFinder:
         temporal = _temporal()
         spans = sentence_spans(text)
         paras = paragraph_index(text, spans)
-        mentions = self.mentions(text)
+        mentions = self.mentions(text, published)
         datelines = dateline_spans(text[:5000])
         starts = [a.start for a in mentions]
         out: list[Candidate] = []
@@ -382,8 +382,10 @@ class CandidateFinder:
         out.sort(key=lambda c: c.trigger.start)
         return out
 
-    def mentions(self, text: str) -> list[ActorMention]:
-        """The actor mentions of the whole text (kept for the last text asked about)."""
-        if getattr(self, "_cache", (None,))[0] is not text:
-            self._cache = (text, self.finder.find(text))
-        return self._cache[1]
+    def mentions(self, text: str, published: date | None = None) -> list[ActorMention]:
+        """The actor mentions of the whole text (kept for the last text asked about; without
+        `published`, those of the last extraction of that text)."""
+        cached = getattr(self, "_cache", (None, None, None))
+        if cached[0] is not text or (published is not None and cached[1] != published):
+            self._cache = (text, published, self.finder.find(text, published))
+        return self._cache[2]

@@ -91,7 +91,7 @@ class ActorRoles:
                 own = [a for a in actors_c if c_bounds[ck] <= a.start < c.trigger.start] + own
             if c.type in ("military_drill", "weapon_display") and not _VERB_TRIGGER.match(c.trigger.text):
                 pre = [a for a in own if c.trigger.start <= a.start and a.end <= c.trigger.end] + [a for a in own if a.start < c.trigger.start and re.fullmatch(
-                    r"(?:[\s,'\u2019.-]|\band\b|\b[A-Z][\w.'\u2019-]*|\b(?:joint|combined|annual|military|naval|air|allied|large-scale|major|new|night-time|s)\b)*", text[a.end:c.trigger.start])]
+                    r"(?:[\s,'\u2019.-]|\band\b|\b[A-Z][\w.'\u2019-]*|\b(?:joint|combined|annual|military|naval|air|allied|large-scale|major|new|night-time|s|south|north)\b)*", text[a.end:c.trigger.start])]
                 if pre:  # 'Joint South Korea-US exercises ... will test the North's new line': the noun's own modifiers
                     own = pre
             rel = re.match(r"\W*(?:who|which|that)\b", text[c_bounds[ck]:c_bounds[ck] + 12])
