@@ -68,8 +68,11 @@ def _after(when):
 
 # ---- history --------------------------------------------------------------------------------------
 
-def history(conn: Connection, event_id=None, since=None, by=None, limit=None) -> Iterator[dict]:
-    """Revisions, newest first: when, who, the command (action), why, and what changed on which event."""
+def history(conn: Connection, event_id=None, since=None, by=None, limit=None, *, until=None, before=None) -> Iterator[dict]:
+    """Revisions, newest first: when, who, the command (action), why, and what changed on which event.
+
+    `until` (a datetime) keeps changes made by then; `before` (a revision id) keeps older revisions
+    (the desk's pages)."""
     check_limit(limit)
     r, ch = schema.revisions, schema.changes
     stmt = sa.select(r.c.id, r.c.change_id, ch.c.at, ch.c.by, ch.c.action.label("command"), ch.c.reason, r.c.event_id,
@@ -83,6 +86,10 @@ def history(conn: Connection, event_id=None, since=None, by=None, limit=None) ->
         stmt = stmt.where(_since(since))
     if by is not None:
         stmt = stmt.where(ch.c.by == str(by))
+    if until is not None:
+        stmt = stmt.where(ch.c.at <= until)
+    if before is not None:
+        stmt = stmt.where(r.c.id < int(before))
     stmt = stmt.order_by(r.c.id.desc())
     if limit is not None:
         if int(limit) < 1:
@@ -329,6 +336,27 @@ def event_as_of(database, event_id: int, when) -> dict:
 
     with as_of(database, when) as conn:
         return query.get_event(conn, event_id)
+
+
+def event_object(conn: Connection, event_id: int) -> dict:
+    """What `kpolicy show ID --format json` prints and the desk's /events/ID.json returns: the event
+    (kpolicy.query.get_event, without the internal sort key) with who set each hand-set field
+    (`set_by`, hand_set), its proposals (every status) and its history (the `history ID --format json` rows, newest first). A deleted or merged-away id:
+    its tombstone, with `event` the live event it redirects to (or null) and its history."""
+    from kpolicy import query
+
+    gone = tombstone(conn, event_id)
+    if gone is not None:
+        target = None
+        if gone["redirect"] is not None and tombstone(conn, gone["redirect"]) is None:
+            target = event_object(conn, gone["redirect"])
+        return {**gone, "event": target, "history": list(history(conn, event_id))}
+    event = query.get_event(conn, event_id)
+    event.pop("sort_key", None)
+    event["set_by"] = hand_set(conn, event_id)
+    event["proposals"] = proposals_of(conn, event_id)
+    event["history"] = list(history(conn, event_id))
+    return event
 
 
 # ---- proposals and the review queue --------------------------------------------------------------

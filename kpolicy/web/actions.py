@@ -129,11 +129,13 @@ def edit_event(conn, request, form, by):
         have = [(a["name"], a["role"]) for a in actor_roles(conn, event_id)]
         if sorted(wanted) != sorted(have):
             changes["actors"] = wanted
+    accept = form.get("accept") == "1"  # "Save and accept": one change, one undo takes back both (`edit --accept`)
     if not changes:
-        raise BadInput("nothing to change: every field is as stored")
+        raise BadInput("nothing to change: every field is as stored" + ("; to accept it as it is, use Accept" if accept else ""))
     version = int(form["version"]) if form.get("version") else None  # check_version read it already
-    new_version = _curate().edit_event(conn, event_id, changes, reason=_reason(form), by=by, if_version=version)
-    return None, f"#{event_id} edited ({', '.join(changes)})", {"event": event_id, "changed": list(changes), "version": new_version}
+    new_version = _curate().edit_event(conn, event_id, changes, reason=_reason(form), by=by, if_version=version, accept=accept)
+    notice = f"#{event_id} edited ({', '.join(changes)})" + (" and accepted" if accept else "")
+    return None, notice, {"event": event_id, "changed": list(changes), "version": new_version, "accepted": accept}
 
 
 def merge_events(conn, request, form, by):
