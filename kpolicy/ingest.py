@@ -370,6 +370,16 @@ def with_database_actors(database, extractor=None):
     return extractor if gazetteer is None else WithActors(extractor, gazetteer)
 
 
+def database_extractor(database, name: str | None = None):
+    """The extractor `ingest` and `worker` use on this database: `name` ('rules', 'learned', None:
+    the database's learned model when it has one), with the analyst's actors, places and office terms."""
+    from kpolicy.learning import resolve_extractor
+
+    with database.reading() as conn:
+        chosen = resolve_extractor(name, conn)
+    return with_database_actors(database, chosen)
+
+
 def ingest_one(database, prepared: Prepared | tuple[SourceRecord, list[EventRecord]]) -> StoreSummary:
     """Store one article and its events in ONE transaction."""
     from kpolicy.authority import load_gazetteer

@@ -514,6 +514,12 @@ def iter_detailed(conn: Connection, q: EventQuery, batch: int = 500) -> Iterator
     return _detailed_batches(conn, rows, ActorTree.partial(), batch)
 
 
+def detailed(conn: Connection, rows: list[dict]) -> list[dict]:
+    """`iter_detailed`'s objects (what `kpolicy events --format json` prints) for timeline rows
+    already chosen, in their order: the review desk's timeline page (/.json)."""
+    return list(_detail(conn, rows, ActorTree.partial())) if rows else []
+
+
 def _detailed_batches(conn: Connection, rows: Iterator[dict], tree: ActorTree, batch: int) -> Iterator[dict]:
     pending: list[dict] = []
     for row in rows:
@@ -600,7 +606,8 @@ def get_event(conn: Connection, event_id: int) -> dict:
     event["mentions"] = [
         dict(r._mapping)
         for r in conn.execute(
-            sa.select(m.c.id, s.c.slug.label("source"), s.c.title.label("source_title"), s.c.published, s.c.url, m.c.char_start, m.c.char_end, m.c.page, m.c.quote, m.c.date_text, m.c.date_anchor)
+            sa.select(m.c.id, s.c.slug.label("source"), s.c.title.label("source_title"), s.c.published, s.c.url, m.c.char_start, m.c.char_end,
+                      m.c.page, m.c.quote, m.c.date_text, m.c.date_anchor, m.c.date_rule, m.c.type_rule)
             .join(s, s.c.id == m.c.source_id)
             .where(m.c.event_id == event_id)
             .order_by(m.c.id)
@@ -676,16 +683,17 @@ SOURCE_FIELDS = ("slug", "title", "author", "publisher", "published", "url", "ev
 _CHECK_DATE = {"pdf creation date", "docx created date"}
 
 
-def list_sources(conn: Connection, include_removed: bool = False) -> list[dict]:
+def list_sources(conn: Connection, include_removed: bool = False, slugs: list[str] | None = None) -> list[dict]:
     """Every source, oldest first; a removed one (`sources remove`) only with `include_removed`,
-    then with `removed` set to when (it used to be listed as an ordinary source with 0 events)."""
+    then with `removed` set to when (it used to be listed as an ordinary source with 0 events).
+    `slugs`: only those sources (the review desk's page of them)."""
     s, m = schema.sources, schema.mentions
-    counts = {
-        r.source_id: (r.events, r.mentions)
-        for r in conn.execute(
-            sa.select(m.c.source_id, sa.func.count(sa.distinct(m.c.event_id)).label("events"), sa.func.count().label("mentions")).group_by(m.c.source_id)
-        )
-    }
+    counted = sa.select(m.c.source_id, sa.func.count(sa.distinct(m.c.event_id)).label("events"), sa.func.count().label("mentions"))
+    only = sa.true()
+    if slugs is not None:
+        only = s.c.slug.in_(list(slugs))
+        counted = counted.where(m.c.source_id.in_(sa.select(s.c.id).where(only)))
+    counts = {r.source_id: (r.events, r.mentions) for r in conn.execute(counted.group_by(m.c.source_id))}
     return [
         {
             "slug": r.slug,
@@ -704,7 +712,7 @@ def list_sources(conn: Connection, include_removed: bool = False) -> list[dict]:
         for r in conn.execute(
             sa.select(s.c.id, s.c.slug, s.c.title, s.c.author, s.c.publisher, s.c.published, s.c.published_precision, s.c.published_from,
                       s.c.url, s.c.ingested_at, s.c.removed_at, sa.func.length(s.c.text).label("chars"))
-            .where(sa.true() if include_removed else s.c.removed_at.is_(None)).order_by(s.c.published, s.c.id)
+            .where(sa.true() if include_removed else s.c.removed_at.is_(None), only).order_by(s.c.published, s.c.id)
         )
     ]
 

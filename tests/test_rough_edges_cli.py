@@ -73,3 +73,85 @@ def test_show_as_of_names_no_later_change_in_its_history(cli):
     text = cli("show", "3", "--as-of", "1").stdout
     assert "  history    1 change(s); created by" in text
     assert "as-of" not in text and "Later title" not in text
+
+
+# ---- item 9: `kpolicy review` shows the quote, fits the terminal, breaks no id or slug -----------
+
+BULLETIN = ("---\npublished: 2020-01-02\ntitle: A note on the tests\n---\n\n"
+            "North Korea tested a new short-range ballistic missile from a site near Wonsan on 4 May 2019, "
+            "the second launch that spring, according to the South Korean military.\n\n"
+            "Kim Jong-un met Moon Jae-in in Panmunjom on 27 April 2018.\n")
+SLUG = "weekly-security-bulletin-on-the-korean-peninsula-spring-2019-edition"
+
+REVIEW_80 = f"""\
+#32  event · from
+    {SLUG}
+    (2020-01-02) · extracted, confidence 0.50
+    2019-05-04  missile_test  North Korea tests new short-range ballistic
+      missile
+    “North Korea tested a new short-range ballistic missile from a site near
+     Wonsan on 4 May 2019”
+
+#5  proposal 1 (date) · from
+    {SLUG}
+    (2020-01-02) · a more precise date: 2018-04-27
+    2018-04/2018-12  summit  Kim Jong-un and Moon Jae-in summit meetings of 2018
+    “Kim Jong-un met Moon Jae-in in Panmunjom on 27 April 2018.”
+"""
+
+REVIEW_100 = f"""\
+#32  event · from {SLUG}
+    (2020-01-02) · extracted, confidence 0.50
+    2019-05-04  missile_test  North Korea tests new short-range ballistic missile
+    “North Korea tested a new short-range ballistic missile from a site near Wonsan on 4 May 2019”
+
+#5  proposal 1 (date) · from {SLUG}
+    (2020-01-02) · a more precise date: 2018-04-27
+    2018-04/2018-12  summit  Kim Jong-un and Moon Jae-in summit meetings of 2018
+    “Kim Jong-un met Moon Jae-in in Panmunjom on 27 April 2018.”
+"""
+
+
+@pytest.mark.parametrize("columns, expected", [(80, REVIEW_80), (100, REVIEW_100)])
+def test_review_shows_the_quote_fitted_to_the_terminal_never_breaking_an_id_or_slug(cli, tmp_path, monkeypatch, columns, expected):
+    (tmp_path / f"{SLUG}.md").write_text(BULLETIN)
+    assert cli("ingest", str(tmp_path / f"{SLUG}.md")).exit_code == 0
+    monkeypatch.setenv("COLUMNS", str(columns))
+    result = cli("review")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == expected
+    for line in result.stdout.splitlines():  # only a word wider than the line may pass the width
+        assert len(line) <= columns or len(line.split()) == 1, line
+    # the machine formats carry the quote whole, and the proposal's detail no longer cuts it
+    rows = json.loads(cli("review", "--format", "json").stdout)
+    assert [r["quote"] for r in rows] == ["North Korea tested a new short-range ballistic missile from a site near Wonsan on 4 May 2019",
+                                          "Kim Jong-un met Moon Jae-in in Panmunjom on 27 April 2018."]
+    assert rows[1]["detail"] == "a more precise date: 2018-04-27"
+
+
+# ---- item 10: `history` gives values whole in csv and json; the table marks what it cut ----------
+
+LONG_TITLE = "Kim Jong-un and Donald Trump meet in Hanoi for a second summit that ends early without a joint statement"
+
+
+def test_history_machine_formats_give_values_whole_and_the_table_marks_a_cut(cli):
+    assert cli("edit", "3", "--title", LONG_TITLE, "--reason", "longer").exit_code == 0
+    rows = json.loads(cli("history", "3", "--format", "json").stdout)
+    edit = next(r for r in rows if r["field"] == "title")
+    assert edit["old"] == "Kim Jong-un and Donald Trump summit in Hanoi" and edit["new"] == LONG_TITLE
+    created = next(r for r in rows if r["action"] == "created")
+    assert created["new"]["title"] == "Kim Jong-un and Donald Trump summit in Hanoi" and created["new"]["place"] == "Hanoi"
+    import csv
+    import io
+
+    lines = list(csv.DictReader(io.StringIO(cli("history", "3", "--format", "csv").stdout)))
+    assert next(r for r in lines if r["field"] == "title")["new"] == LONG_TITLE
+    assert json.loads(next(r for r in lines if r["action"] == "created")["new"]) == created["new"]
+    table = cli("history", "3")
+    assert table.exit_code == 0
+    assert LONG_TITLE not in table.stdout and "Kim Jong-un and Donald Trump meet …[cut]" in table.stdout
+    assert table.stderr.strip() == ("kpolicy: 3 value(s) longer than 40 characters are cut short in the table, marked ' …[cut]'; "
+                                    "`--format csv` or `--format json` gives them whole")
+    assert cli("edit", "3", "--place", "", "--reason", "x").exit_code == 0
+    short = cli("history", "3", "--limit", "1")  # nothing cut: no note
+    assert "[cut]" not in short.stdout and short.stderr == ""

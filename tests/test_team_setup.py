@@ -1,5 +1,6 @@
 """docs/team.md, step by step, on the test suite's PostgreSQL: the database and its roles,
 `kpolicy init` as the owner, the application role's grants, people added through it, and a
+file queued and stored by a worker, and a
 backup taken with pg_dump and restored with pg_restore into an empty database that answers
 the same export (issue 23). Skipped without KPOLICY_TEST_POSTGRES_URL or pg_dump."""
 
@@ -78,6 +79,18 @@ def test_team_setup_roles_people_and_a_restored_backup(team_db, tmp_path):
     with sa.create_engine(app_url).connect() as conn:
         with pytest.raises(sa.exc.ProgrammingError):
             conn.exec_driver_sql("DROP TABLE events")
+    # step 6: a file queued through the application role, stored by a worker
+    article = tmp_path / "wire.md"
+    article.write_text("---\npublished: 2019-05-05\ntitle: Wire\n---\nNorth Korea tested short-range missiles on "
+                       "4 May 2019 near Wonsan, officials said.\n", encoding="utf-8")
+    queued = app("queue", "add", str(article), "--by", "ana")
+    assert queued.exit_code == 0, queued.stderr
+    worked = app("worker", "--until-empty")
+    assert worked.exit_code == 0, worked.stderr
+    assert "job 1 (wire.md): stored wire: 1 events new" in worked.stderr
+    jobs = json.loads(app("queue", "--format", "json").stdout)
+    assert [(j["status"], j["attempts"], j["queued_by"]) for j in jobs] == [("done", 1, "ana")]
+    assert json.loads(app("history", "--by", "ana", "--format", "json").stdout)[0]["command"] == "ingest"
     # step 7: backup and restore
     before = app("export", "--format", "json", "--review", "rejected").stdout
     everything = app("export", "--format", "json").stdout

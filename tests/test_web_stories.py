@@ -30,7 +30,7 @@ def post(client, path, data, **kw):
 def story_json(client, slug):
     response = client.get(f"/stories/{slug}.json")
     assert response.status_code == 200, response.text[:300]
-    return response.json()["story"]
+    return response.json()
 
 
 def start(client, slug="plenum-2019"):
@@ -88,7 +88,7 @@ def test_warnings_on_the_story_page(desk):
     post(desk, "/stories/add-events", {"csrf": csrf, "story": "plenum-2019", "event": ["12", "17"]})
     version = story_json(desk, "plenum-2019")["version"]
     assert post(desk, "/stories/plenum-2019/freeze", {"csrf": csrf, "version": version}).status_code == 303
-    event = desk.get("/events/12.json").json()["event"]
+    event = desk.get("/events/12.json").json()
     r = post(desk, "/events/12/edit", {"csrf": csrf, "version": event["version"], "title": "Renamed plenum", "reason": "test"})
     assert r.status_code == 303, r.text[:300]
     r = post(desk, "/events/17/delete", {"csrf": csrf, "reason": "test"})

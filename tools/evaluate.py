@@ -105,10 +105,13 @@ def seed_gold() -> tuple[dict, Path]:
     return gold, article
 
 
+EXTRACTOR = "rules"  # set by --extractor: every score of one run comes from one extractor
+
+
 def predictions(article: Path, published) -> list[dict]:
     from kpolicy.ingest import prepare
 
-    return [e.to_json() for e in prepare(article, published).events]
+    return [e.to_json() for e in prepare(article, published, extractor=EXTRACTOR).events]
 
 
 GENERALITY = REPO / "tests" / "fixtures" / "regression"
@@ -236,7 +239,11 @@ def main(argv=None) -> int:
                     help="corpus passages of this split only (repeatable; default train and dev; test is scored once, at the end)")
     ap.add_argument("--only-corpus", action="store_true", help="skip the seed, the shared dev set and the own set")
     ap.add_argument("--bench", action="store_true", help="measure extraction throughput on the seed article repeated to 10,000 words")
+    ap.add_argument("--extractor", choices=["rules", "learned"], default="rules",
+                    help="which extractor is scored (default rules, the baseline; learned: the shipped model)")
     a = ap.parse_args(argv)
+    global EXTRACTOR
+    EXTRACTOR = a.extractor
     if a.bench:
         print(bench())
         return 0
@@ -251,6 +258,7 @@ def main(argv=None) -> int:
     if "test" in splits:
         print("tools.evaluate: scoring the held-out test split: do this once, at the end", file=sys.stderr)
     batches = [(name, score_folder(folder, scorer, splits)) for name, folder in corpus_batches(find_corpus(a.corpus), a.batch)]
+    print(f"extractor: {a.extractor}")
     print(table(results, own, batches))
     if a.show:
         for r in results + own + [r for _, res in batches for r in res]:

@@ -7,13 +7,14 @@ the filter set as one decorator), `output` (where output goes, one helper for ev
 `views` (search, plot, datasette-metadata), `curate` (add, edit, review, merge, split, delete,
 undo, history, sources remove/edit), `authority` (actors and places: list, add, edit,
 alias, merge, office terms, export/import), `stories` (story new|show|add|move|remove|edit|list|export),
-`serve` (the review desk in the browser).
+`serve` (the review desk in the browser), `users` (people and roles), `queue` (the ingest
+queue and `worker`).
 """
 
 import sys
 
 from kpolicy.cli.app import app
-from kpolicy.cli import setup, queries, ingest, imports, views, curate, authority, stories, serve, users  # noqa: F401,E402  register their commands
+from kpolicy.cli import setup, queries, ingest, imports, views, curate, authority, stories, serve, users, queue  # noqa: F401,E402  register their commands
 
 
 def _first_sentence(doc: str | None) -> str | None:

@@ -22,7 +22,7 @@ HISTORY_COLUMNS = [("change", "change"), ("at", "at"), ("by", "by"), ("command",
                    ("action", "action"), ("field", "field"), ("old", "old"), ("new", "new"), ("reason", "reason")]
 HISTORY_FIELDS = ("revision", "change", "at", "by", "command", "event", "action", "field", "old", "new", "reason")
 QUEUE_COLUMNS = [("kind", "kind"), ("id", "event"), ("proposal", "proposal"), ("source", "source"), ("date", "date"),
-                 ("type", "type"), ("title", "title"), ("detail", "detail")]
+                 ("type", "type"), ("title", "title"), ("detail", "detail"), ("quote", "quote")]
 
 
 def say(message: str) -> None:
@@ -156,22 +156,29 @@ def review(
     with database.reading() as conn:
         rows = curate.review_queue(conn, limit=limit)
     with output_stream(output) as out:
-        if not emit(rows, fmt, out, QUEUE_COLUMNS) and fmt == "table":
-            say("nothing awaits review")
+        if fmt == "table":  # blocks fitted to the terminal, with the quote (a table of eight columns wrapped mid-slug)
+            from kpolicy.views import render
+
+            if not render.write_review(rows, out, render.review_width()):
+                say("nothing awaits review")
+        else:
+            emit(rows, fmt, out, QUEUE_COLUMNS)
 
 
-def _decide(ids: list[int] | None, proposals: list[int] | None, accept: bool, reason, by, db) -> None:
+def _decide(ids: list[int] | None, proposals: list[int] | None, accept: bool, reason, by, db, kind: str | None = None) -> None:
     from kpolicy import curate
     from kpolicy.errors import BadInput
 
     if not ids and not proposals:
         raise BadInput("give event ids, or --proposal N; `kpolicy review` lists the queue")
+    if kind is not None and not proposals:
+        raise BadInput("--kind is the kind of an actor an unknown-actor proposal creates; give --proposal N with it")
     database = open_db(db)
     with database.writing() as conn:
         if ids:
             curate.review_events(conn, ids, "accept" if accept else "reject", reason=reason, by=by)
         for p in proposals or []:
-            curate.resolve_proposal(conn, p, accept, reason=reason, by=by)
+            curate.resolve_proposal(conn, p, accept, reason=reason, by=by, kind=kind)
     what = []
     if ids:
         what.append(f"{'accepted' if accept else 'rejected'} event(s) {', '.join(map(str, ids))}")
@@ -188,18 +195,24 @@ ProposalOpt = Annotated[Optional[list[int]], typer.Option("--proposal", "-p", me
 def review_accept(
     ids: Annotated[Optional[list[int]], typer.Argument(metavar="ID...", help="Event ids.")] = None,
     proposal: ProposalOpt = None,
+    kind: Annotated[Optional[str], typer.Option("--kind", metavar="KIND", help="The kind of the actor an unknown-actor proposal creates (state, person, party, organ, agency, media, international_organisation, alliance, group). Default: group.")] = None,
     reason: ReasonOpt = None,
     by: ByOpt = None,
     db: DbOpt = None,
 ) -> None:
-    """Mark events reviewed, or accept proposals (their date or actors are applied).
+    """Mark events reviewed, or accept proposals (their date, actors or fields are applied).
+
+    A proposal of names the actor registry did not know (an import's unknown actors)
+    creates each still-unknown name as your actor (`--kind`, default group) and names it on
+    the event, in one change: `kpolicy undo` takes back both.
 
     \b
     Examples:
       kpolicy review accept 3 4 5
       kpolicy review accept --proposal 2 --reason "KCNA confirms 30 June"
+      kpolicy review accept --proposal 9 --kind party
     """
-    _decide(ids, proposal, True, reason, by, db)
+    _decide(ids, proposal, True, reason, by, db, kind)
 
 
 @review_app.command("reject")
@@ -358,17 +371,26 @@ def history(
                 return None if v is None else (v if isinstance(v, str) else dumps(v))
 
             rows = ({**r, "old": cell(r["old"]), "new": cell(r["new"])} for r in rows)
-            if fmt == "table":
-                rows = ({**r, "old": _short(r["old"]), "new": _short(r["new"])} for r in rows)
+        cut = []
+        if fmt == "table":  # only the table shortens, and says so; csv and json give every value whole
+            rows = ({**r, "old": _short(r["old"], cut), "new": _short(r["new"], cut)} for r in rows)
         with output_stream(output) as out:
             if not emit(rows, fmt, out, HISTORY_COLUMNS, fields=HISTORY_FIELDS) and fmt == "table":
                 say("no revisions match")
+        if cut:
+            say(f"{len(cut)} value(s) longer than {SHORT} characters are cut short in the table, marked ' …[cut]'; "
+                "`--format csv` or `--format json` gives them whole")
 
 
-def _short(text, width: int = 40):
+SHORT = 40  # the widest old/new value `history`'s table shows whole
+CUT_MARK = " …[cut]"
+
+
+def _short(text, cut: list, width: int = SHORT):
     if text is None or len(text) <= width:
         return text
-    return text[: width - 1] + "…"
+    cut.append(1)
+    return text[: width - len(CUT_MARK)].rstrip() + CUT_MARK
 
 
 # ---- sources remove / edit ------------------------------------------------------------------------

@@ -67,6 +67,7 @@ def ingest(
     workers: Annotated[int, typer.Option("--workers", "-j", min=0, max=64, help="Processes that read and extract while one writer stores (default: up to 2, one per core).")] = 0,
     article_root: Annotated[Optional[Path], typer.Option("--article-root", metavar="DIR", help="Allow manifest rows and symlinks in a folder to name files anywhere inside DIR (default: only inside the manifest's folder, or the folder given).")] = None,
     extractor: ExtractorOpt = None,
+    queue: Annotated[bool, typer.Option("--queue", help="Queue the files for `kpolicy worker` processes instead of storing them here (`kpolicy queue add`).")] = False,
     db: DbOpt = None,
 ) -> None:
     """Store articles with their extracted events (review state `extracted`).
@@ -95,7 +96,17 @@ def ingest(
       kpolicy ingest article.md --published 2020-02-05
       kpolicy ingest bulletins/ --db korea.db --extractor learned
       kpolicy ingest --manifest bulletins/manifest.csv --db korea.db
+      kpolicy ingest --queue bulletins/ --db postgresql+psycopg://kpolicy_app@dbhost/kpolicy
     """
+    if queue:
+        from kpolicy.cli.queue import enqueue_command
+
+        if extractor is not None or workers:
+            from kpolicy.errors import BadInput
+
+            raise BadInput("--queue leaves extraction to the workers; give --extractor to `kpolicy worker`, and drop --workers")
+        enqueue_command(articles, published, manifest, force, article_root, None, db)
+        return
     from kpolicy.extract.publication import UNRELIABLE
     from kpolicy.ingest import BatchSummary, ingest_batch, ingest_one, load_manifest, prepare, published_date, real_path, walk
 
@@ -129,7 +140,7 @@ def ingest(
         prepared = prepare(articles[0], default_published=when, external=rows.get(real_path(articles[0])), force=force,
                            extract=False)
         database = open_db(db)
-        prepared.extract(_database_extractor(database, extractor))
+        prepared.extract(database_extractor(database, extractor))
         total = ingest_one(database, prepared)
         summary = BatchSummary()
         summary.total = total
@@ -143,7 +154,7 @@ def ingest(
         return
     items = list(walk(articles, root))  # paths only: the texts stream through the workers
     database = open_db(db)
-    chosen = _database_extractor(database, extractor)
+    chosen = database_extractor(database, extractor)
     if not workers:
         workers = min(2, os.cpu_count() or 1)
     n_files = len(items)
@@ -190,13 +201,10 @@ def _extractor(name: str | None, db: str | None):
         return resolve_extractor(name, conn)
 
 
-def _database_extractor(database, name: str | None):
-    from kpolicy.ingest import with_database_actors
-    from kpolicy.learning import resolve_extractor
+def database_extractor(database, name: str | None):
+    from kpolicy.ingest import database_extractor as chosen
 
-    with database.reading() as conn:
-        chosen = resolve_extractor(name, conn)
-    return with_database_actors(database, chosen)  # the analyst's actors, places and office terms
+    return chosen(database, name)
 
 
 @app.command()

@@ -108,7 +108,8 @@ def show(
 ) -> None:
     """Show one event: actors, every mention (quote, source, offsets, mention id), review state
     and version, open proposals and a history summary. A deleted or merged-away id says when,
-    by whom and why (and where it redirects).
+    by whom and why (and where it redirects). `--format json` also carries every proposal and
+    the whole history: the object the review desk's /events/ID.json returns.
 
     \b
     Examples:
@@ -148,14 +149,14 @@ def show(
             else:
                 render.write_jsonl([row], sys.stdout)
             return
+        if fmt == "json":  # the same object as the review desk's /events/ID.json (docs/web.md)
+            typer.echo(render.dumps(hist.event_object(conn, event_id)))
+            return
         if gone is not None:
             target = None
             if gone["redirect"] is not None and hist.tombstone(conn, gone["redirect"]) is None:
                 target = query.get_event(conn, gone["redirect"])
                 target["set_by"] = hist.hand_set(conn, gone["redirect"])
-            if fmt == "json":
-                typer.echo(render.dumps({**gone, "event": target}))
-                return
             text = hist.tombstone_text(gone)
             if target is not None:
                 text += "\n\n" + render.show_text(target)
@@ -163,10 +164,6 @@ def show(
             return
         event = query.get_event(conn, event_id)
         event["set_by"] = hist.hand_set(conn, event_id)
-        if fmt == "json":
-            event["proposals"] = hist.proposals_of(conn, event_id, "open")
-            typer.echo(render.dumps(event))
-            return
         extra = hist.summary_lines(conn, event_id)
     typer.echo("\n".join([render.show_text(event), *(render.terminal_safe(line) for line in extra)]))
 

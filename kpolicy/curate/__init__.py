@@ -20,6 +20,7 @@ from kpolicy.curate.events import add_event, delete_events, edit_event, locate_q
 from kpolicy.curate.changes import (
     as_of,
     event_as_of,
+    event_object,
     history,
     parse_when,
     proposals_of,
@@ -32,7 +33,7 @@ from kpolicy.curate.sources import edit_source, remove_source
 from kpolicy.errors import Conflict
 
 __all__ = [
-    "Conflict", "add_event", "as_of", "delete_events", "edit_event", "edit_source", "event_as_of", "history",
+    "Conflict", "add_event", "as_of", "delete_events", "edit_event", "edit_source", "event_as_of", "event_object", "history",
     "locate_quote", "merge_events", "parse_when", "proposals_of", "remove_source", "resolve_proposal", "review_events",
     "review_queue", "rewind", "split_event", "undo_change",
 ]

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from kpolicy.curate import common as c
-from kpolicy.errors import BadInput, Conflict
+from kpolicy.errors import BadInput, Conflict, suggest
 from kpolicy.store import schema, write
 from kpolicy.store import stories as story_store
 
@@ -68,8 +68,11 @@ def _after(when):
 
 # ---- history --------------------------------------------------------------------------------------
 
-def history(conn: Connection, event_id=None, since=None, by=None, limit=None) -> Iterator[dict]:
-    """Revisions, newest first: when, who, the command (action), why, and what changed on which event."""
+def history(conn: Connection, event_id=None, since=None, by=None, limit=None, *, until=None, before=None) -> Iterator[dict]:
+    """Revisions, newest first: when, who, the command (action), why, and what changed on which event.
+
+    `until` (a datetime) keeps changes made by then; `before` (a revision id) keeps older revisions
+    (the desk's pages)."""
     check_limit(limit)
     r, ch = schema.revisions, schema.changes
     stmt = sa.select(r.c.id, r.c.change_id, ch.c.at, ch.c.by, ch.c.action.label("command"), ch.c.reason, r.c.event_id,
@@ -83,6 +86,10 @@ def history(conn: Connection, event_id=None, since=None, by=None, limit=None) ->
         stmt = stmt.where(_since(since))
     if by is not None:
         stmt = stmt.where(ch.c.by == str(by))
+    if until is not None:
+        stmt = stmt.where(ch.c.at <= until)
+    if before is not None:
+        stmt = stmt.where(r.c.id < int(before))
     stmt = stmt.order_by(r.c.id.desc())
     if limit is not None:
         if int(limit) < 1:
@@ -331,6 +338,27 @@ def event_as_of(database, event_id: int, when) -> dict:
         return query.get_event(conn, event_id)
 
 
+def event_object(conn: Connection, event_id: int) -> dict:
+    """What `kpolicy show ID --format json` prints and the desk's /events/ID.json returns: the event
+    (kpolicy.query.get_event, without the internal sort key) with who set each hand-set field
+    (`set_by`, hand_set), its proposals (every status) and its history (the `history ID --format json` rows, newest first). A deleted or merged-away id:
+    its tombstone, with `event` the live event it redirects to (or null) and its history."""
+    from kpolicy import query
+
+    gone = tombstone(conn, event_id)
+    if gone is not None:
+        target = None
+        if gone["redirect"] is not None and tombstone(conn, gone["redirect"]) is None:
+            target = event_object(conn, gone["redirect"])
+        return {**gone, "event": target, "history": list(history(conn, event_id))}
+    event = query.get_event(conn, event_id)
+    event.pop("sort_key", None)
+    event["set_by"] = hand_set(conn, event_id)
+    event["proposals"] = proposals_of(conn, event_id)
+    event["history"] = list(history(conn, event_id))
+    return event
+
+
 # ---- proposals and the review queue --------------------------------------------------------------
 
 def proposals_of(conn: Connection, event_id: int, status: str | None = None) -> list[dict]:
@@ -345,8 +373,16 @@ def proposals_of(conn: Connection, event_id: int, status: str | None = None) -> 
     ]
 
 
-def resolve_proposal(conn: Connection, proposal_id, accept: bool, *, reason=None, by=None) -> int:
-    """Accept a proposal (its date, actors or fields are applied to the event) or dismiss it. Returns the change id."""
+UNKNOWN_ACTOR_KIND = "group"  # the kind of an actor created by accepting an unknown-actor proposal, unless given
+
+
+def resolve_proposal(conn: Connection, proposal_id, accept: bool, *, reason=None, by=None, kind: str | None = None) -> int:
+    """Accept a proposal (its date, actors or fields are applied to the event) or dismiss it. Returns the change id.
+
+    Accepting an `actors` proposal of names the registry did not know (an import's, marked
+    `unknown`) creates each name that is still unknown as the analyst's actor of `kind`
+    (default UNKNOWN_ACTOR_KIND) through kpolicy.curate.authority.create_actor, in the same
+    change, so `undo` takes back the actor and its naming on the event together."""
     p = schema.proposals
     try:
         proposal_id = int(proposal_id)
@@ -359,7 +395,26 @@ def resolve_proposal(conn: Connection, proposal_id, accept: bool, *, reason=None
         raise BadInput(f"proposal {proposal_id} is already {row.status}; `kpolicy history {row.event_id}` shows when")
     event = c.live_event(conn, row.event_id)
     value = c.decode(row.value) or {}
+    unknown = accept and row.kind == "actors" and bool(value.get("unknown"))
+    if kind is not None and not unknown:
+        raise BadInput(f"proposal {proposal_id} names no unknown actor, so --kind has nothing to create; leave it out")
+    if unknown:
+        from kpolicy.vocabulary import ACTOR_KINDS
+
+        kind = kind or UNKNOWN_ACTOR_KIND
+        if kind not in ACTOR_KINDS:
+            raise BadInput(f"unknown actor kind {kind!r}{suggest(kind, ACTOR_KINDS)}; use one of {', '.join(ACTOR_KINDS)}")
     change = c.begin(conn, "proposal", by=by, reason=reason, source_id=row.source_id)
+    if unknown:
+        from kpolicy.curate.authority import create_actor
+        from kpolicy.query import resolve_actor
+
+        for spec in value.get("actors") or []:
+            name, _ = c.parse_actor(spec)
+            try:
+                resolve_actor(conn, name)
+            except BadInput:  # still unknown: the analyst's actor now (an actor added since is simply used)
+                create_actor(conn, change, name, kind=kind)
     if accept:
         current = c.state(conn, event.id, event)
         new: dict = {}
@@ -394,7 +449,8 @@ def review_queue(conn: Connection, limit: int | None = None) -> list[dict]:
     e, m, s, p = schema.events, schema.mentions, schema.sources, schema.proposals
     fm = m.alias("fm")
     events = (
-        sa.select(e.c.id, e.c.date, e.c.type, e.c.title, e.c.confidence, e.c.sort_key, s.c.slug, s.c.published, s.c.id.label("source_id"))
+        sa.select(e.c.id, e.c.date, e.c.type, e.c.title, e.c.confidence, e.c.sort_key, s.c.slug, s.c.published, s.c.id.label("source_id"),
+                  fm.c.quote)
         .outerjoin(fm, fm.c.id == e.c.first_mention_id)
         .outerjoin(s, s.c.id == fm.c.source_id)
         .where(e.c.review == "extracted", e.c.deleted_at.is_(None))
@@ -403,34 +459,39 @@ def review_queue(conn: Connection, limit: int | None = None) -> list[dict]:
     for r in conn.execute(events.order_by(s.c.published, s.c.id, e.c.sort_key, e.c.id).limit(limit)):
         out.append({"kind": "event", "id": r.id, "proposal": None, "source": r.slug, "published": r.published,
                     "date": r.date, "type": r.type, "title": r.title, "detail": f"extracted, confidence {r.confidence:.2f}",
-                    "_order": (r.published or date.max, r.source_id or 0, 0, r.sort_key, r.id)})
+                    "quote": r.quote, "_order": (r.published or date.max, r.source_id or 0, 0, r.sort_key, r.id)})
     props = (
-        sa.select(p.c.id, p.c.event_id, p.c.kind, p.c.value, e.c.date, e.c.type, e.c.title, e.c.sort_key, s.c.slug, s.c.published, s.c.id.label("source_id"))
+        sa.select(p.c.id, p.c.event_id, p.c.kind, p.c.value, e.c.date, e.c.type, e.c.title, e.c.sort_key, s.c.slug, s.c.published, s.c.id.label("source_id"),
+                  fm.c.quote)
         .join(e, e.c.id == p.c.event_id)
         .outerjoin(s, s.c.id == p.c.source_id)
+        .outerjoin(fm, fm.c.id == p.c.mention_id)
         .where(p.c.status == "open", e.c.deleted_at.is_(None))
     )
     for r in conn.execute(props.order_by(s.c.published, p.c.id).limit(limit)):
         value = c.decode(r.value) or {}
         out.append({"kind": f"proposal:{r.kind}", "id": r.event_id, "proposal": r.id, "source": r.slug, "published": r.published,
-                    "date": r.date, "type": r.type, "title": r.title, "detail": describe_proposal(r.kind, value),
-                    "_order": (r.published or date.max, r.source_id or 0, 1, r.sort_key, r.id)})
+                    "date": r.date, "type": r.type, "title": r.title, "detail": describe_proposal(r.kind, value, with_quote=False),
+                    "quote": value.get("quote") or r.quote, "_order": (r.published or date.max, r.source_id or 0, 1, r.sort_key, r.id)})
     out.sort(key=lambda x: x["_order"])
     for x in out:
         del x["_order"]
     return out[:limit] if limit else out
 
 
-def describe_proposal(kind: str, value: dict) -> str:
+def describe_proposal(kind: str, value: dict, with_quote: bool = True) -> str:
+    """A proposal in words; `with_quote=False` leaves out the quote it came from (the review
+    queue gives the quote whole, in its own field)."""
+    quote = f" (from {value['quote'][:80]!r})" if with_quote and value.get("quote") else ""
     if kind == "date":
-        return f"a more precise date: {value.get('date')}" + (f" (from {value['quote'][:80]!r})" if value.get("quote") else "")
+        return f"a more precise date: {value.get('date')}" + quote
     if kind == "actors":
         return "actors it lacks: " + ", ".join(f"{n} ({r})" for n, r in value.get("actors", []))
     if kind == "fields":
         was = value.get("was") or {}
         return "the dataset's newer " + "; ".join(f"{f}: {was.get(f)!r} -> {v!r}" for f, v in (value.get("fields") or {}).items())
     if value.get("date"):
-        return f"a conflicting date: {value.get('date')}" + (f" (from {value['quote'][:80]!r})" if value.get("quote") else "")
+        return f"a conflicting date: {value.get('date')}" + quote
     return value.get("note") or "needs a look"
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     Float,
+    LargeBinary,
     ForeignKey,
     Index,
     Integer,
@@ -29,7 +30,7 @@ from sqlalchemy import (
 
 # Bump with every migration; kpolicy refuses a database whose alembic_version differs
 # (a newer one cannot be downgraded safely, an older one is upgraded by `kpolicy init`).
-KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010", "0011", "0012", "0013", "0014")  # oldest first; append one per migration
+KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010", "0011", "0012", "0013", "0014", "0015")  # oldest first; append one per migration
 SCHEMA_REVISION = KNOWN_REVISIONS[-1]
 
 NAMING_CONVENTION = {
@@ -347,3 +348,33 @@ sessions = Table(
     Column("ended_at", DateTime),
     Column("working_on", String(200)),  # the last page the session opened (the history page's "who is working on what")
 )
+
+
+# ---- the ingest queue (0015; kpolicy.store.jobs) ------------------------------------------------------
+
+ingest_jobs = Table(
+    "ingest_jobs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(255), nullable=False),  # the file's name (its suffix picks the reader)
+    Column("path", Text, nullable=False),  # where it was queued from, for people reading the queue
+    Column("file_sha256", String(64), nullable=False, unique=True),  # of the file's bytes: a file is queued once
+    Column("content", LargeBinary, nullable=False),  # the file itself: a worker on another machine needs no shared folder
+    Column("sidecar", LargeBinary),  # its NAME.meta.yaml, if it had one
+    Column("options", Text, nullable=False),  # JSON: the manifest row, --published, --force
+    Column("status", String(16), nullable=False, server_default="pending"),
+    Column("attempts", Integer, nullable=False, server_default="0"),  # times a worker took it
+    Column("claim", String(32)),  # the holding worker's random claim: only it may finish the job
+    Column("worker", String(200)),  # host:pid of the worker that took it last
+    Column("queued_at", DateTime, nullable=False),
+    Column("queued_by", String(200), nullable=False),
+    Column("started_at", DateTime),
+    Column("lease_until", DateTime),  # a running job whose lease ran out is taken again (its worker died)
+    Column("finished_at", DateTime),
+    Column("reason", String(32)),  # why it failed (no-date, non-english, worker-died, error...)
+    Column("message", Text),  # the failure's one line, or what was stored
+    Column("source_id", Integer),  # the stored source (done)
+    Column("change_id", Integer),  # the ingest change that stored it (done)
+    CheckConstraint("status IN ('pending', 'running', 'failed', 'done')", name="status"),
+)
+Index("ix_ingest_jobs_status_id", ingest_jobs.c.status, ingest_jobs.c.id)

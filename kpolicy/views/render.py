@@ -393,3 +393,43 @@ def show_text(event: dict) -> str:
             was = "was: " if set_by.get("date") else ""
             lines.append(f"      {was}date from {m['date_text']!r}, resolved against {m['date_anchor'] or 'nothing (absolute)'}")
     return "\n".join(terminal_safe(line) for line in lines)
+
+
+# ---- the review queue (`kpolicy review`) --------------------------------------------------------
+
+REVIEW_WIDTH = 100  # the layout width when neither COLUMNS nor a terminal gives one
+
+
+def review_width() -> int:
+    """The terminal's width: COLUMNS when set, else the terminal's, else REVIEW_WIDTH."""
+    import shutil
+
+    return max(40, shutil.get_terminal_size((REVIEW_WIDTH, 24)).columns)
+
+
+def write_review(rows: Iterable[dict], out: IO[str], width: int) -> int:
+    """The review queue for reading: each item a block of its id, what awaits (an extracted
+    event, or a proposal) and its source, then its date, type and title, then its quote whole.
+
+    Lines are wrapped to `width` at spaces only, so an id, a slug or a hyphenated name is
+    never broken (a single word wider than the line stays whole on its own line)."""
+    import textwrap
+
+    def fill(text: str, first: str, rest: str) -> str:  # a no-break space keeps a '·' at the end of its line
+        return textwrap.fill(text, width=width, initial_indent=first, subsequent_indent=rest,
+                             break_long_words=False, break_on_hyphens=False).replace("\xa0", " ")
+
+    count = 0
+    for row in rows:
+        if count:
+            out.write("\n")
+        what = "event" if row["kind"] == "event" else f"proposal {row['proposal']} ({row['kind'].split(':', 1)[-1]})"
+        source = f"from {row['source']}" + (f" ({_cell(row['published'])})" if row.get("published") else "") if row.get("source") else "no source"
+        head = f"#{row['id']}  {what}\xa0· {source}\xa0· {row['detail']}"
+        body = f"{row['date'] or 'undated'}  {row['type']}  {row['title']}"
+        lines = [fill(terminal_safe(head), "", "    "), fill(terminal_safe(body), "    ", "      ")]
+        if row.get("quote"):
+            lines.append(fill(terminal_safe(f"“{row['quote']}”"), "    ", "     "))
+        out.write("\n".join(lines) + "\n")
+        count += 1
+    return count

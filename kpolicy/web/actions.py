@@ -129,11 +129,13 @@ def edit_event(conn, request, form, by):
         have = [(a["name"], a["role"]) for a in actor_roles(conn, event_id)]
         if sorted(wanted) != sorted(have):
             changes["actors"] = wanted
+    accept = form.get("accept") == "1"  # "Save and accept": one change, one undo takes back both (`edit --accept`)
     if not changes:
-        raise BadInput("nothing to change: every field is as stored")
+        raise BadInput("nothing to change: every field is as stored" + ("; to accept it as it is, use Accept" if accept else ""))
     version = int(form["version"]) if form.get("version") else None  # check_version read it already
-    new_version = _curate().edit_event(conn, event_id, changes, reason=_reason(form), by=by, if_version=version)
-    return None, f"#{event_id} edited ({', '.join(changes)})", {"event": event_id, "changed": list(changes), "version": new_version}
+    new_version = _curate().edit_event(conn, event_id, changes, reason=_reason(form), by=by, if_version=version, accept=accept)
+    notice = f"#{event_id} edited ({', '.join(changes)})" + (" and accepted" if accept else "")
+    return None, notice, {"event": event_id, "changed": list(changes), "version": new_version, "accepted": accept}
 
 
 def merge_events(conn, request, form, by):
@@ -164,7 +166,8 @@ def delete_event(conn, request, form, by):
 def resolve_proposal(conn, request, form, by):
     proposal_id = request.path_params["id"]
     accept = form.get("decision") == "accept"
-    _curate().resolve_proposal(conn, proposal_id, accept, reason=_reason(form, False), by=by)
+    kind = (form.get("kind") or "").strip() or None if accept else None  # an unknown actor's kind, when it is created
+    _curate().resolve_proposal(conn, proposal_id, accept, reason=_reason(form, False), by=by, kind=kind)
     return None, f"proposal {proposal_id} {'accepted' if accept else 'dismissed'}", {"proposal": proposal_id, "accepted": accept}
 
 

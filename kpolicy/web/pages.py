@@ -190,16 +190,108 @@ def story(request: Request, conn) -> dict:
     return {"title": doc.title, "story": data, "formats": list(views.EXPORTERS), "focus": focus, "_vocab": reads.vocab(conn)}
 
 
-PAGES = (
-    ("/", "timeline.html", timeline, "/.json"),
-    ("/events/{id:id}", "event.html", event, None),
-    ("/review", "review.html", review, None),
-    ("/sources", "sources.html", sources, None),
-    ("/sources/{slug}", "source.html", source, None),
-    ("/history", "history.html", history, None),
-    ("/search", "search.html", search, None),
-    ("/stories", "stories.html", stories, None),
-    ("/stories/{slug}", "story.html", story, None),
+# ---- the JSON twins: the objects the CLI prints with --format json (docs/web.md has each schema) ------
+
+def timeline_twin(request: Request, conn) -> dict:
+    """{"events": [`kpolicy events --format json` objects of this page], "next": cursor or null}."""
+    from kpolicy import query
+
+    q, _ = query_from(request)
+    rows, more = reads.timeline_page(conn, q, _cursor(request.query_params.get("after"), 2, (int, int)), _int(request, "size", PAGE_SIZE))
+    return {"events": query.detailed(conn, rows), "next": _cursor_text(more)}
+
+
+def event_twin(request: Request, conn) -> dict:
+    """`kpolicy show ID --format json`: the event with mentions, proposals and history (or its tombstone)."""
+    from kpolicy.curate import event_object
+
+    return event_object(conn, request.path_params["id"])
+
+
+def review_twin(request: Request, conn) -> dict:
+    """{"queue": `kpolicy review --limit SIZE --format json`}."""
+    from kpolicy.curate import review_queue
+
+    return {"queue": [{k: reads.iso(v) for k, v in row.items()} for row in review_queue(conn, limit=_int(request, "size", 50))]}
+
+
+def sources_twin(request: Request, conn) -> dict:
+    """{"sources": [`kpolicy sources --all --format json` rows of this page], "next": cursor or null}."""
+    from kpolicy import query
+
+    rows, more = reads.sources_page(conn, _cursor(request.query_params.get("after"), 2, (_date_text, int)), _int(request, "size", PAGE_SIZE))
+    slugs = [r["slug"] for r in rows]
+    by_slug = {r["slug"]: r for r in query.list_sources(conn, include_removed=True, slugs=slugs)} if slugs else {}
+    return {"sources": [by_slug[x] for x in slugs if x in by_slug], "next": _cursor_text(more)}
+
+
+def source_twin(request: Request, conn) -> dict:
+    """The source's `kpolicy sources --all --format json` row, and `events`: `kpolicy events --source SLUG --format json`."""
+    from kpolicy import query
+
+    slug = request.path_params["slug"]
+    found = query.list_sources(conn, include_removed=True, slugs=[slug])
+    if not found:
+        from kpolicy.web.app import NotFound
+
+        raise NotFound(f"no source {slug!r}; /sources lists them")
+    return {**found[0], "events": list(query.iter_detailed(conn, EventQuery(source=slug)))}
+
+
+def history_twin(request: Request, conn) -> dict:
+    """{"revisions": [`kpolicy history [EVENT] --since --by --format json` rows], "next": revision id or null}."""
+    from kpolicy.curate import history as revisions
+
+    p = request.query_params
+    size = _int(request, "size", PAGE_SIZE)
+    until = p.get("until") or None
+    if until is not None:
+        from kpolicy.curate import parse_when
+
+        kind, until = parse_when(until, "until")
+        if kind == "change":
+            raise BadInput("until= takes a date or time (e.g. 2026-12-01T10:00), not a change number")
+    rows = list(revisions(conn, _int(request, "event", None, 1, MAX_ID), since=p.get("since") or None, by=p.get("by") or None,
+                          limit=size + 1, until=until, before=_int(request, "before", None, 1, MAX_ID)))
+    more = rows[size - 1]["revision"] if len(rows) > size else None
+    return {"revisions": rows[:size], "next": more}
+
+
+def search_twin(request: Request, conn) -> dict:
+    """{"q": words, "results": `kpolicy search WORDS --limit SIZE --format json`}."""
+    data = search(request, conn)
+    return {"q": data["q"], "results": data["results"]}
+
+
+def stories_twin(request: Request, conn) -> dict:
+    """{"stories": `kpolicy story list --format json`}."""
+    return {"stories": stories(request, conn)["stories"]}
+
+
+def story_twin(request: Request, conn) -> dict:
+    """`kpolicy story show SLUG --format json`."""
+    from kpolicy.views import story as views
+
+    return views.to_json(views.build(request.app.state.desk.database, request.path_params["slug"]))
+
+
+def remove_source(request: Request, conn) -> dict:
+    """GET /sources/SLUG/remove: what removing the source would do, and the form that does it
+    (POST to the same path: kpolicy.curate.remove_source, one change that `undo` takes back)."""
+    preview = reads.removal_preview(conn, request.path_params["slug"])
+    return {"title": f"Remove {preview['source']['slug']}?", **preview}
+
+
+PAGES = (  # path, template, the page's context, its twin's path (None: path + .json), the twin
+    ("/", "timeline.html", timeline, "/.json", timeline_twin),
+    ("/events/{id:id}", "event.html", event, None, event_twin),
+    ("/review", "review.html", review, None, review_twin),
+    ("/sources", "sources.html", sources, None, sources_twin),
+    ("/sources/{slug}", "source.html", source, None, source_twin),
+    ("/history", "history.html", history, None, history_twin),
+    ("/search", "search.html", search, None, search_twin),
+    ("/stories", "stories.html", stories, None, stories_twin),
+    ("/stories/{slug}", "story.html", story, None, story_twin),
 )
 
 
@@ -223,7 +315,7 @@ def _endpoint(desk: Desk, template: str, fn, as_json: bool):
         if isinstance(data, Response):
             return data
         if as_json:
-            return json_response({k: v for k, v in data.items() if not k.startswith("_")})
+            return json_response(data)
         return desk.render(request, template, {**{k.lstrip("_"): v for k, v in data.items()}, "data": data})
 
     endpoint.__name__ = fn.__name__ + ("_json" if as_json else "")
@@ -257,10 +349,11 @@ def export_story(desk: Desk):
 
 def routes(desk: Desk) -> list[Route]:
     out = [Route("/stories/{slug}/export", export_story(desk), methods=["GET"])]
-    for path, template, fn, json_path in PAGES:
-        out.append(Route(json_path or path + ".json", _endpoint(desk, template, fn, True), methods=["GET"]))
+    for path, template, fn, json_path, twin in PAGES:
+        out.append(Route(json_path or path + ".json", _endpoint(desk, template, twin, True), methods=["GET"]))
         if path == "/":
-            out.append(Route("/index.json", _endpoint(desk, template, fn, True), methods=["GET"]))
-    for path, template, fn, _ in PAGES:
+            out.append(Route("/index.json", _endpoint(desk, template, twin, True), methods=["GET"]))
+    for path, template, fn, _, _twin in PAGES:
         out.append(Route(path, _endpoint(desk, template, fn, False), methods=["GET"]))
+    out.append(Route("/sources/{slug}/remove", _endpoint(desk, "remove_source.html", remove_source, False), methods=["GET"]))
     return out

@@ -246,9 +246,10 @@ def event_detail(conn: Connection, event_id: int) -> dict:
 def history(conn: Connection, event_id: int | None = None, by: str | None = None, since: datetime | None = None,
             until: datetime | None = None, before: int | None = None, limit: int = 100) -> tuple[list[dict], int | None]:
     """Revisions newest first, with their change (who, when, why); keyset on revision id."""
-    r, c = schema.revisions, schema.changes
+    r, c, s = schema.revisions, schema.changes, schema.sources
     stmt = sa.select(r.c.id, r.c.change_id, r.c.event_id, r.c.action, r.c.field, r.c.old_value, r.c.new_value,
-                     c.c.at, c.c.by, c.c.reason, c.c.action.label("change_action")).join(c, c.c.id == r.c.change_id)
+                     c.c.at, c.c.by, c.c.reason, c.c.action.label("change_action"), s.c.slug.label("change_source"),
+                     s.c.removed_at.label("source_removed_at")).join(c, c.c.id == r.c.change_id).outerjoin(s, s.c.id == c.c.source_id)
     if event_id is not None:
         stmt = stmt.where(r.c.event_id == event_id)
     if by:
@@ -267,7 +268,8 @@ def history(conn: Connection, event_id: int | None = None, by: str | None = None
     return [
         {"id": x.id, "change_id": x.change_id, "event_id": x.event_id, "action": x.action, "field": x.field,
          "old": _decode(x.old_value), "new": _decode(x.new_value), "at": iso(x.at), "by": x.by, "reason": x.reason,
-         "change_action": x.change_action}
+         "change_action": x.change_action, "change_source": x.change_source,
+         "source_removed": x.source_removed_at is not None}
         for x in rows
     ], more
 
@@ -394,6 +396,35 @@ def source_detail(conn: Connection, slug: str) -> dict:
     return {"source": meta, "segments": segments, "events": list(events.values()), "characters": len(text)}
 
 
+def removal_preview(conn: Connection, slug: str) -> dict:
+    """What `sources remove SLUG` would do (kpolicy.curate.remove_source): the mentions that go, the
+    events deleted with them (unreviewed, no other source), those kept and flagged (reviewed, no
+    other source) and those kept because another source supports them."""
+    s, m, e = schema.sources, schema.mentions, schema.events
+    row = conn.execute(sa.select(s.c.id, s.c.slug, s.c.title, s.c.published, s.c.removed_at).where(s.c.slug == slug)).first()
+    if row is None:
+        raise NotFound(f"no source {slug!r}; /sources lists them")
+    own = sa.select(m.c.event_id, sa.func.count().label("n")).where(m.c.source_id == row.id).group_by(m.c.event_id).subquery()
+    other = sa.select(sa.func.count()).select_from(m).where(m.c.event_id == own.c.event_id, m.c.source_id != row.id).scalar_subquery()
+    rows = conn.execute(
+        sa.select(e.c.id, e.c.title, e.c.date, e.c.review, e.c.deleted_at, own.c.n, other.label("others"))
+        .join(own, own.c.event_id == e.c.id).order_by(e.c.id)
+    ).all()
+    deleted, flagged, kept = [], [], []
+    for x in rows:
+        item = {"id": x.id, "title": x.title, "date": x.date, "review": x.review, "mentions": x.n}
+        if x.deleted_at is not None:
+            continue
+        if x.others:
+            kept.append(item)
+        elif x.review == "reviewed":
+            flagged.append(item)
+        else:
+            deleted.append(item)
+    return {"source": {"slug": row.slug, "title": row.title, "published": iso(row.published), "removed": row.removed_at is not None},
+            "mentions": sum(x.n for x in rows), "deleted": deleted, "flagged": flagged, "kept": kept}
+
+
 def find_offsets(conn: Connection, slug: str, start: int, end: int) -> str:
     """The exact passage [start, end) of a source's text (for 'add an event from a selected passage')."""
     s = schema.sources
@@ -408,13 +439,14 @@ def event_count(conn: Connection) -> int:
 
 def vocab(conn: Connection) -> dict:
     """Names for the filter form's datalists: types, statuses, review states, the most used actors."""
-    from kpolicy.vocabulary import EVENT_TYPES, FAMILIES, REVIEW_STATES, ROLES, STATUSES
+    from kpolicy.vocabulary import ACTOR_KINDS, EVENT_TYPES, FAMILIES, REVIEW_STATES, ROLES, STATUSES
 
     a = schema.actors
     actors = conn.execute(sa.select(a.c.name).where(a.c.kind.in_(("state", "international_organisation", "party"))).order_by(a.c.name).limit(400)).scalars().all()
     return {
         "types": list(EVENT_TYPES), "families": sorted(set(FAMILIES.values())), "statuses": list(STATUSES),
         "reviews": list(REVIEW_STATES), "roles": list(ROLES), "actors": actors, "stories": stories(conn),
+        "actor_kinds": list(ACTOR_KINDS),
     }
 
 

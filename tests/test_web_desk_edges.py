@@ -1,0 +1,160 @@
+"""Issue 24's review-desk items, in-process (Starlette's TestClient), on every engine:
+item 6 "Save and accept", item 4 undo of an ingest (remove the source, confirmed, undoable),
+item 2 a bad value re-shows the form, item 5 the JSON twins are the CLI's objects, item 1 the chart.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import warnings
+
+import pytest
+
+warnings.filterwarnings("ignore", message=".*httpx.*", category=DeprecationWarning)
+pytest.importorskip("starlette.testclient")
+
+from tests.conftest import Cli  # noqa: E402
+from tests.test_web import _hostile_template, client, csrf_of, extracted_id, hostile_db, post, version_of  # noqa: E402,F401
+
+
+def changes(client, **params) -> list[dict]:
+    query = "&".join(f"{k}={v}" for k, v in params.items())
+    return client.get(f"/history.json?{query}").json()["revisions"]
+
+
+# ---- item 6: Save and accept --------------------------------------------------------------------
+
+def test_save_and_accept_is_one_change_that_one_undo_takes_back(client):
+    event_id = extracted_id(client)
+    page = client.get(f"/events/{event_id}").text
+    form = page.split('id="edit-form"', 1)[1].split("</form>", 1)[0]
+    assert '<button type="submit" name="accept" value="1" id="save-accept">Save and accept</button>' in form
+    before = client.get(f"/events/{event_id}.json").json()
+    assert before["review"] == "extracted"
+    saved = post(client, f"/events/{event_id}/edit", f"/events/{event_id}", date="2021-03", accept="1",
+                 reason="month only; checked", version=version_of(page, event_id))
+    assert saved.status_code == 303, saved.text
+    assert "edited+%28date%29+and+accepted" in saved.headers["location"]
+    after = client.get(f"/events/{event_id}.json").json()
+    assert (after["date"], after["review"]) == ("2021-03", "reviewed")
+    mine = [r for r in after["history"] if r["change"] == after["history"][0]["change"]]
+    assert {(r["field"], r["old"], r["new"]) for r in mine} == {("date", "2021-03-03", "2021-03"), ("review", "extracted", "reviewed")}
+    # a reviewed event's form has no "Save and accept"
+    assert 'id="save-accept"' not in client.get(f"/events/{event_id}").text
+    undone = post(client, f"/changes/{mine[0]['change']}/undo", "/history", reason="too hasty")
+    assert undone.status_code == 303, undone.text
+    back = client.get(f"/events/{event_id}.json").json()
+    assert (back["date"], back["review"]) == (before["date"], "extracted")
+
+
+# ---- item 4: undo on an ingest row ----------------------------------------------------------------
+
+def test_ingest_rows_offer_removal_with_a_confirmation_and_it_is_undoable(client):
+    slug = client.get("/review.json").json()["queue"][0]["source"]
+    ingest = [r for r in changes(client, size=500) if r["command"] == "ingest"]
+    assert ingest, "the hostile article's ingest is in the history"
+    change = ingest[0]["change"]
+    html = client.get("/history?size=500").text
+    # no undo form that could only answer "use the CLI": a link to the confirmation page instead
+    assert f'action="/changes/{change}/undo"' not in html
+    assert f'<a class="button" href="/sources/{slug}/remove">Undo change {change}: remove {slug}…</a>' in html
+    seed = [r for r in changes(client, size=500) if r["command"] == "seed"][0]["change"]
+    assert f'action="/changes/{seed}/undo"' not in html
+    confirm = client.get(f"/sources/{slug}/remove")
+    assert confirm.status_code == 200
+    assert "Deleted with it (2): not reviewed, and no other source" in confirm.text
+    assert 'id="remove-form"' in confirm.text and 'action="/sources/' + slug + '/remove"' in confirm.text
+    doomed = [int(i) for i in re.findall(r'<li><a href="/events/(\d+)">', confirm.text.split("Kept and flagged")[0])]
+    assert len(doomed) == 2
+    removed = post(client, f"/sources/{slug}/remove", f"/sources/{slug}/remove", reason="wrong feed")
+    assert removed.status_code == 303, removed.text
+    assert client.get(f"/sources/{slug}.json").json()["removed"] is not None
+    for event_id in doomed:
+        assert client.get(f"/events/{event_id}.json").json()["deleted"] is True
+    # the removal is itself a change with a working undo button
+    removal = changes(client, size=5)[0]["change"]
+    html = client.get("/history").text
+    assert f'action="/changes/{removal}/undo"' in html
+    assert f'href="/sources/{slug}/remove"' not in html  # removed already: no second offer
+    assert "already removed" in client.get(f"/sources/{slug}/remove").text
+    undone = post(client, f"/changes/{removal}/undo", "/history", reason="it was the right feed")
+    assert undone.status_code == 303, undone.text
+    assert client.get(f"/sources/{slug}.json").json()["removed"] is None
+    for event_id in doomed:
+        assert client.get(f"/events/{event_id}.json").json().get("deleted") is None
+
+
+def test_the_confirmation_page_needs_a_known_source(client):
+    assert client.get("/sources/no-such-source/remove").status_code == 404
+
+
+# ---- item 5: the JSON twins are the CLI's objects ----------------------------------------------------
+
+INTERNAL = {"sort_key", "span_class", "first_mention_id", "place_id", "source_id", "actor_names", "start_date", "end_date",
+            "event_id", "change_id", "created_change_id", "resolved_change_id", "sha256"}
+
+
+def cli_json(db, *args):
+    result = Cli(db)(*args, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def keys_of(value) -> set[str]:
+    if isinstance(value, dict):
+        return set(value) | {k for v in value.values() if not isinstance(v, (str, int, float)) for k in keys_of(v)}
+    if isinstance(value, list):
+        return {k for v in value for k in keys_of(v)}
+    return set()
+
+
+def test_json_twins_are_the_cli_objects(client, hostile_db):
+    event_id = extracted_id(client)
+    slug = client.get("/review.json").json()["queue"][0]["source"]
+    page = client.get(f"/events/{event_id}").text
+    assert post(client, f"/events/{event_id}/edit", f"/events/{event_id}", title="Two missiles off Wonsan", reason="clearer",
+                version=version_of(page, event_id)).status_code == 303
+    assert post(client, "/events/17/merge", "/events/17", others="18", reason="the same").status_code == 303
+    assert post(client, "/events/5/delete", "/events/5", reason="gone").status_code == 303
+    twins = {
+        "/events/3.json": cli_json(hostile_db, "show", "3"),
+        f"/events/{event_id}.json": cli_json(hostile_db, "show", str(event_id)),
+        "/events/18.json": cli_json(hostile_db, "show", "18"),  # merged away: its tombstone and where it went
+        "/events/5.json": cli_json(hostile_db, "show", "5"),  # deleted
+        "/.json?size=500": {"events": cli_json(hostile_db, "events"), "next": None},
+        "/.json?from=2019&to=2019-06&type=summit&size=500": {"events": cli_json(hostile_db, "events", "--from", "2019", "--to", "2019-06", "--type", "summit"), "next": None},
+        "/.json?actor=North+Korea&size=500": {"events": cli_json(hostile_db, "events", "--actor", "North Korea"), "next": None},
+        "/sources.json": {"sources": cli_json(hostile_db, "sources", "--all"), "next": None},
+        f"/sources/{slug}.json": {**[s for s in cli_json(hostile_db, "sources", "--all") if s["slug"] == slug][0],
+                                  "events": cli_json(hostile_db, "events", "--source", slug)},
+        "/history.json?size=500": {"revisions": cli_json(hostile_db, "history"), "next": None},
+        "/history.json?event=17": {"revisions": cli_json(hostile_db, "history", "17"), "next": None},
+        "/history.json?by=tester&since=2020-01-01": {"revisions": cli_json(hostile_db, "history", "--by", "tester", "--since", "2020-01-01"), "next": None},
+        "/review.json?size=10": {"queue": cli_json(hostile_db, "review", "--limit", "10")},
+        "/search.json?q=summit&size=5": {"q": "summit", "results": cli_json(hostile_db, "search", "summit", "--limit", "5")},
+        "/stories.json": {"stories": cli_json(hostile_db, "story", "list")},
+        "/stories/changes-in-north-koreas-policy.json": cli_json(hostile_db, "story", "show", "changes-in-north-koreas-policy"),
+    }
+    for path, expected in twins.items():
+        got = client.get(path)
+        assert got.status_code == 200, (path, got.text[:300])
+        assert got.json() == expected, path
+        assert not keys_of(got.json()) & INTERNAL, (path, keys_of(got.json()) & INTERNAL)
+    shown = twins[f"/events/{event_id}.json"]
+    assert shown["title"] == "Two missiles off Wonsan" and shown["history"][0]["field"] == "title"
+    assert shown["mentions"] and shown["proposals"] == []
+    assert twins["/events/18.json"]["redirect"] == 17 and twins["/events/18.json"]["event"]["id"] == 17
+    assert len(twins["/.json?size=500"]["events"]) > 30  # a weak comparison otherwise
+
+
+def test_json_twins_page_like_their_pages(client):
+    first = client.get("/history.json?size=3").json()
+    second = client.get(f"/history.json?size=3&before={first['next']}").json()
+    everything = client.get("/history.json?size=6").json()["revisions"]
+    assert first["revisions"] + second["revisions"] == everything
+    one = client.get("/sources.json?size=1").json()
+    assert len(one["sources"]) == 1 and one["next"]
+    rest = client.get(f"/sources.json?size=5&after={one['next']}").json()
+    assert [s["slug"] for s in one["sources"] + rest["sources"]] == [s["slug"] for s in client.get("/sources.json").json()["sources"]]
+    assert client.get("/sources/no-such-source.json").status_code == 404
