@@ -7,6 +7,7 @@ noun's own phrase.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import TYPE_CHECKING
 
@@ -106,11 +107,18 @@ _NOUN_PLURALS = {"drills", "talks", "elections", "exercises", "sanctions", "test
                  "attacks", "clashes", "provocations", "messages", "polls", "firings", "accords"}
 
 
+@functools.lru_cache(maxsize=4096)
+def _names_pattern(names: tuple[str, ...]) -> re.Pattern:
+    """One compiled alternation per actor's names (compiling one pattern per name and call
+    evicted the re module's cache and cost the extractors about 8 % of their time)."""
+    return re.compile("|".join(rf"(?<!\w){re.escape(n)}(?!\w)" for n in names))
+
+
 def _named_in(actor: str, span: str, gazetteer) -> bool:
     entry = gazetteer.actors.get(actor)
-    names = [actor, *(getattr(entry, "aliases", None) or ()), *(getattr(entry, "adjectives", None) or ())]
+    names = tuple(n for n in (actor, *(getattr(entry, "aliases", None) or ()), *(getattr(entry, "adjectives", None) or ())) if n)
     low = span.replace("\u2019", "'")
-    return any(re.search(rf"(?<!\w){re.escape(n)}(?!\w)", low) for n in names if n)
+    return bool(names) and _names_pattern(names).search(low) is not None
 
 
 def _dedupe_states(actors: list[str], gazetteer) -> list[str]:

@@ -166,7 +166,8 @@ def delete_event(conn, request, form, by):
 def resolve_proposal(conn, request, form, by):
     proposal_id = request.path_params["id"]
     accept = form.get("decision") == "accept"
-    _curate().resolve_proposal(conn, proposal_id, accept, reason=_reason(form, False), by=by)
+    kind = (form.get("kind") or "").strip() or None if accept else None  # an unknown actor's kind, when it is created
+    _curate().resolve_proposal(conn, proposal_id, accept, reason=_reason(form, False), by=by, kind=kind)
     return None, f"proposal {proposal_id} {'accepted' if accept else 'dismissed'}", {"proposal": proposal_id, "accepted": accept}
 
 

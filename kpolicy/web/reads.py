@@ -439,13 +439,14 @@ def event_count(conn: Connection) -> int:
 
 def vocab(conn: Connection) -> dict:
     """Names for the filter form's datalists: types, statuses, review states, the most used actors."""
-    from kpolicy.vocabulary import EVENT_TYPES, FAMILIES, REVIEW_STATES, ROLES, STATUSES
+    from kpolicy.vocabulary import ACTOR_KINDS, EVENT_TYPES, FAMILIES, REVIEW_STATES, ROLES, STATUSES
 
     a = schema.actors
     actors = conn.execute(sa.select(a.c.name).where(a.c.kind.in_(("state", "international_organisation", "party"))).order_by(a.c.name).limit(400)).scalars().all()
     return {
         "types": list(EVENT_TYPES), "families": sorted(set(FAMILIES.values())), "statuses": list(STATUSES),
         "reviews": list(REVIEW_STATES), "roles": list(ROLES), "actors": actors, "stories": stories(conn),
+        "actor_kinds": list(ACTOR_KINDS),
     }
 
 
