@@ -144,7 +144,11 @@ def _subject(actors: list[str], states: list[str], gazetteer) -> tuple[str, bool
 def event_title(e: Candidate, states: list[str], text: str, gazetteer=None) -> str:
     """A headline a person would write: subject, verb, object ('North Korea fires two short-range
     ballistic missiles', 'Kim Jong-un and Donald Trump hold summit in Hanoi'), no template prefix."""
-    who, plural = _subject(e.actors, states, gazetteer)
+    lead = [a for a in e.actors if (getattr(e, "roles", None) or {}).get(a) != "target"]
+    if gazetteer is not None and lead and len(lead) < len(e.actors):  # 'Japan imposes sanctions', not 'Japan and North Korea impose'
+        who, plural = _subject(lead, _dedupe_states(lead, gazetteer), gazetteer)
+    else:
+        who, plural = _subject(e.actors, states, gazetteer)
     verbish = bool(e.trigger.text) and _verbish(e, text)
     if verbish and gazetteer is not None:  # the subject: those named before the verb ('Russia invades Ukraine')
         before = text[e.quote[0]:e.trigger.start]
