@@ -226,3 +226,71 @@ def test_the_review_desk_shows_a_fields_proposal_and_accepts_it(empty_db, tmp_pa
         client.database.close()
     assert query_rows(empty_db, f"SELECT description, review FROM events WHERE id = {event_id}") == [("Artillery fire crossed the border.", "reviewed")]
     assert query_rows(empty_db, f"SELECT status FROM proposals WHERE id = {pid}") == [("accepted",)]
+
+
+def _unknown_proposal(db, name):
+    rows = query_rows(db, "SELECT id, event_id, value FROM proposals WHERE kind = 'actors' AND status = 'open' ORDER BY id")
+    return next((pid, event_id) for pid, event_id, value in rows if json.loads(value)["actors"][0][0] == name)
+
+
+def test_accepting_an_unknown_actor_proposal_creates_the_actor_and_undo_takes_both_back(empty_db, tmp_path):
+    cli = Cli(empty_db)
+    assert cli("init").exit_code == 0
+    path = tmp_path / "acled.csv"
+    _write(path, [BASE])
+    assert cli("import", "acled", path).exit_code == 0
+    pid, event_id = _unknown_proposal(empty_db, "Protesters (South Korea)")
+    actors_before = query_rows(empty_db, "SELECT count(*) FROM actors")
+    # a bad kind: one line, exit 2, nothing written
+    bad = cli("review", "accept", "--proposal", str(pid), "--kind", "mob")
+    assert bad.exit_code == 2
+    assert bad.stderr.strip().splitlines() == [
+        "kpolicy: error: unknown actor kind 'mob'; use one of state, person, party, organ, agency, media, international_organisation, alliance, group"]
+    assert query_rows(empty_db, "SELECT count(*) FROM actors") == actors_before
+    assert query_rows(empty_db, f"SELECT status FROM proposals WHERE id = {pid}") == [("open",)]
+    accepted = cli("review", "accept", "--proposal", str(pid), "--kind", "group", "--reason", "a crowd we follow")
+    assert accepted.exit_code == 0, accepted.stderr
+    assert query_rows(empty_db, "SELECT kind, origin FROM actors WHERE name = 'Protesters (South Korea)'") == [("group", "analyst")]
+    roles = query_rows(empty_db, f"SELECT a.name, ea.role FROM event_actors ea JOIN actors a ON a.id = ea.actor_id WHERE ea.event_id = {event_id} ORDER BY 1")
+    assert roles == [("Democratic Party of Korea", "initiator"), ("Protesters (South Korea)", "initiator")]
+    change = query_rows(empty_db, f"SELECT resolved_change_id FROM proposals WHERE id = {pid}")[0][0]
+    # the next import knows the name: no proposal for it
+    later = tmp_path / "later.csv"
+    _write(later, [{**BASE, "event_id_cnty": "KOR1009", "event_date": "2024-12-10", "assoc_actor_1": "", "timestamp": "1733900000"}])
+    assert cli("import", "acled", later).exit_code == 0
+    (other,), = query_rows(empty_db, "SELECT id FROM events WHERE external_id = 'KOR1009'")
+    assert query_rows(empty_db, f"SELECT count(*) FROM proposals WHERE event_id = {other}") == [(0,)]
+    assert cli("undo", str(query_rows(empty_db, "SELECT max(id) FROM changes")[0][0]), "--reason", "not yet").exit_code == 0
+    # one undo takes back the naming and the actor
+    undone = cli("undo", str(change), "--reason", "not an actor after all")
+    assert undone.exit_code == 0, undone.stderr
+    assert query_rows(empty_db, "SELECT count(*) FROM actors WHERE name = 'Protesters (South Korea)'") == [(0,)]
+    assert query_rows(empty_db, "SELECT count(*) FROM actors") == actors_before
+    assert query_rows(empty_db, f"SELECT count(*) FROM event_actors WHERE event_id = {event_id}") == [(1,)]
+    assert query_rows(empty_db, f"SELECT status FROM proposals WHERE id = {pid}") == [("open",)]
+    # --kind without a proposal is refused
+    refused = cli("review", "accept", str(event_id), "--kind", "group")
+    assert refused.exit_code == 2 and "give --proposal N with it" in refused.stderr
+
+
+def test_the_review_desk_creates_an_unknown_actor(empty_db, tmp_path):
+    from tests.test_web import csrf_of, make_client
+
+    cli = Cli(empty_db)
+    assert cli("init").exit_code == 0
+    path = tmp_path / "acled.csv"
+    _write(path, [BASE])
+    assert cli("import", "acled", path).exit_code == 0
+    pid, event_id = _unknown_proposal(empty_db, "Labour Union (South Korea)")
+    client = make_client(empty_db)
+    try:
+        page = client.get(f"/review?id={event_id}").text
+        assert "Create actor and accept" in page and '<option selected>group</option>' in page
+        response = client.post(f"/proposals/{pid}/resolve", data={"csrf": csrf_of(page), "decision": "accept", "kind": "organ"},
+                               follow_redirects=False)
+        assert response.status_code == 303
+    finally:
+        client.database.close()
+    assert query_rows(empty_db, "SELECT kind FROM actors WHERE name = 'Labour Union (South Korea)'") == [("organ",)]
+    assert query_rows(empty_db, f"SELECT a.name FROM event_actors ea JOIN actors a ON a.id = ea.actor_id WHERE ea.event_id = {event_id} "
+                                "AND a.name = 'Labour Union (South Korea)'") == [("Labour Union (South Korea)",)]

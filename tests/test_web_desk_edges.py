@@ -158,3 +158,60 @@ def test_json_twins_page_like_their_pages(client):
     rest = client.get(f"/sources.json?size=5&after={one['next']}").json()
     assert [s["slug"] for s in one["sources"] + rest["sources"]] == [s["slug"] for s in client.get("/sources.json").json()["sources"]]
     assert client.get("/sources/no-such-source.json").status_code == 404
+
+
+# ---- item 2: a bad value re-shows the form -------------------------------------------------------------
+
+def test_a_bad_date_in_the_edit_form_reshows_it_with_the_values_typed(client):
+    event_id = extracted_id(client)
+    page = client.get(f"/events/{event_id}").text
+    version = version_of(page, event_id)
+    before = client.get(f"/events/{event_id}.json").json()
+    bad = post(client, f"/events/{event_id}/edit", f"/events/{event_id}", date="2021-13-45", title="A <b>typed</b> title",
+               actors="North Korea:initiator; Nowhereland:target", reason="my reason", version=version, next="/review")
+    assert bad.status_code == 400
+    html = bad.text
+    assert "Bad input" not in html and "Back to the timeline" not in html
+    form = html.split('id="edit-form"', 1)[1].split("</form>", 1)[0]
+    # what was typed, escaped, in its fields; the version it was made from and where it goes next
+    assert 'id="edit-date" value="2021-13-45"' in form
+    assert 'id="edit-title" value="A &lt;b&gt;typed&lt;/b&gt; title"' in form
+    assert 'value="North Korea:initiator; Nowhereland:target"' in form and 'value="my reason"' in form
+    assert f'name="version" value="{version}"' in form and 'name="next" value="/review"' in form
+    # each error beside its own field, tied to it for screen readers
+    date_error = re.search(r'<span class="field-error" id="edit-date-error">([^<]+)</span>', form)
+    assert date_error and "13" in date_error.group(1)
+    assert 'id="edit-date" value="2021-13-45" size="22" aria-invalid="true" aria-describedby="edit-date-error"' in form
+    assert re.search(r'<span class="field-error" id="edit-actors-error">[^<]*Nowhereland', form)
+    assert 'id="edit-title-error"' not in form  # a good value gets no error
+    assert client.get(f"/events/{event_id}.json").json() == before  # nothing was written
+    fixed = post(client, f"/events/{event_id}/edit", f"/events/{event_id}", date="2021-03", reason="my reason", version=version, next="/review")
+    assert fixed.status_code == 303 and fixed.headers["location"].startswith("/review?")
+
+
+def test_a_missing_reason_or_an_unchanged_form_reshows_it(client):
+    event_id = extracted_id(client)
+    page = client.get(f"/events/{event_id}").text
+    no_reason = post(client, f"/events/{event_id}/edit", f"/events/{event_id}", date="2021-03", version=version_of(page, event_id))
+    assert no_reason.status_code == 400 and 'id="edit-reason-error"' in no_reason.text
+    assert 'id="edit-date" value="2021-03"' in no_reason.text
+    same = post(client, f"/events/{event_id}/edit", f"/events/{event_id}", reason="x", version=version_of(page, event_id))
+    assert same.status_code == 400 and 'class="error-message form-error" role="alert">nothing to change' in same.text
+
+
+def test_a_bad_value_in_the_add_form_reshows_it_with_the_values_typed(client):
+    slug = client.get("/review.json").json()["queue"][0]["source"]
+    page = f"/sources/{slug}"
+    bad = post(client, f"/sources/{slug}/add", page, quote="words that are not there", type="statement", date="2021-02-30",
+               title="South Korean statement", actors="South Korea:initiator", status="expected")
+    assert bad.status_code == 400
+    form = bad.text.split('id="add-form"', 1)[1].split("</form>", 1)[0]
+    assert ">words that are not there</textarea>" in form and re.search(r'id="add-quote-error">[^<]*not in the text', form)
+    assert re.search(r'id="add-date-error">[^<]+', form) and 'value="2021-02-30"' in form
+    assert "<option selected>statement</option>" in form and "<option selected>expected</option>" in form
+    assert 'value="South Korean statement"' in form and 'id="add-title-error"' not in form
+    assert slug in bad.text and "source-text" in bad.text  # the source page itself, not an error page
+    # a JSON client still gets the one-line error
+    scripted = client.post(f"/sources/{slug}/add", data={"csrf": csrf_of(client.get(page).text), "quote": "nope", "type": "statement",
+                                                          "title": "x"}, headers={"Accept": "application/json"})
+    assert scripted.status_code == 400 and "not in the text" in scripted.json()["error"]

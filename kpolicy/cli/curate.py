@@ -165,18 +165,20 @@ def review(
             emit(rows, fmt, out, QUEUE_COLUMNS)
 
 
-def _decide(ids: list[int] | None, proposals: list[int] | None, accept: bool, reason, by, db) -> None:
+def _decide(ids: list[int] | None, proposals: list[int] | None, accept: bool, reason, by, db, kind: str | None = None) -> None:
     from kpolicy import curate
     from kpolicy.errors import BadInput
 
     if not ids and not proposals:
         raise BadInput("give event ids, or --proposal N; `kpolicy review` lists the queue")
+    if kind is not None and not proposals:
+        raise BadInput("--kind is the kind of an actor an unknown-actor proposal creates; give --proposal N with it")
     database = open_db(db)
     with database.writing() as conn:
         if ids:
             curate.review_events(conn, ids, "accept" if accept else "reject", reason=reason, by=by)
         for p in proposals or []:
-            curate.resolve_proposal(conn, p, accept, reason=reason, by=by)
+            curate.resolve_proposal(conn, p, accept, reason=reason, by=by, kind=kind)
     what = []
     if ids:
         what.append(f"{'accepted' if accept else 'rejected'} event(s) {', '.join(map(str, ids))}")
@@ -193,18 +195,24 @@ ProposalOpt = Annotated[Optional[list[int]], typer.Option("--proposal", "-p", me
 def review_accept(
     ids: Annotated[Optional[list[int]], typer.Argument(metavar="ID...", help="Event ids.")] = None,
     proposal: ProposalOpt = None,
+    kind: Annotated[Optional[str], typer.Option("--kind", metavar="KIND", help="The kind of the actor an unknown-actor proposal creates (state, person, party, organ, agency, media, international_organisation, alliance, group). Default: group.")] = None,
     reason: ReasonOpt = None,
     by: ByOpt = None,
     db: DbOpt = None,
 ) -> None:
-    """Mark events reviewed, or accept proposals (their date or actors are applied).
+    """Mark events reviewed, or accept proposals (their date, actors or fields are applied).
+
+    A proposal of names the actor registry did not know (an import's unknown actors)
+    creates each still-unknown name as your actor (`--kind`, default group) and names it on
+    the event, in one change: `kpolicy undo` takes back both.
 
     \b
     Examples:
       kpolicy review accept 3 4 5
       kpolicy review accept --proposal 2 --reason "KCNA confirms 30 June"
+      kpolicy review accept --proposal 9 --kind party
     """
-    _decide(ids, proposal, True, reason, by, db)
+    _decide(ids, proposal, True, reason, by, db, kind)
 
 
 @review_app.command("reject")

@@ -219,8 +219,7 @@ def _actor_values(conn: Connection, fields: dict, own_id: int | None) -> dict:
     return values
 
 
-def add_actor(conn: Connection, name: str, *, kind: str, aliases=(), by=None, reason=None, **fields) -> tuple[int, int]:
-    """A new actor with its aliases. Returns (change id, actor id)."""
+def _checked_actor(conn: Connection, name: str, kind: str, aliases, fields: dict) -> tuple[str, dict, list[str]]:
     name = _new_name(conn, schema.actors, name)
     values = _actor_values(conn, {"kind": kind, **{k: v for k, v in fields.items() if v is not None}}, None)
     extra = []
@@ -228,11 +227,30 @@ def add_actor(conn: Connection, name: str, *, kind: str, aliases=(), by=None, re
         checked = _check_alias(conn, schema.actor_aliases, "actor_id", alias, None)
         if checked and checked.lower() != name.lower() and checked.lower() not in {a.lower() for a in extra}:
             extra.append(checked)
-    change = c.begin(conn, "actor_add", by=by, reason=reason or f"added actor {name}")
+    return name, values, extra
+
+
+def _write_actor(conn: Connection, change: int, name: str, values: dict, extra: list[str]) -> int:
     key = _put(conn, change, schema.actors, None, {"name": name, "origin": "analyst", **values})
     for alias in [name, *extra]:
         _put(conn, change, schema.actor_aliases, None, {"actor_id": key["id"], "alias": alias, "alias_key": alias.lower()})
-    return change, key["id"]
+    return key["id"]
+
+
+def create_actor(conn: Connection, change: int, name: str, *, kind: str, aliases=(), **fields) -> int:
+    """A new actor (the analyst's) with its aliases, as revisions of an open change (the caller's:
+    accepting an unknown-actor proposal creates the actor and names it on the event in one change,
+    so one undo takes back both). Checked first: a taken name, a bad kind or alias is a BadInput.
+    Returns the actor id."""
+    name, values, extra = _checked_actor(conn, name, kind, aliases, fields)
+    return _write_actor(conn, change, name, values, extra)
+
+
+def add_actor(conn: Connection, name: str, *, kind: str, aliases=(), by=None, reason=None, **fields) -> tuple[int, int]:
+    """A new actor with its aliases. Returns (change id, actor id)."""
+    name, values, extra = _checked_actor(conn, name, kind, aliases, fields)
+    change = c.begin(conn, "actor_add", by=by, reason=reason or f"added actor {name}")
+    return change, _write_actor(conn, change, name, values, extra)
 
 
 def edit_actor(conn: Connection, name: str, fields: dict, *, by=None, reason=None) -> int:

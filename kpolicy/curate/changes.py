@@ -17,9 +17,10 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from kpolicy.curate import common as c
-from kpolicy.errors import BadInput, Conflict
+from kpolicy.errors import BadInput, Conflict, suggest
 from kpolicy.store import schema, write
 from kpolicy.store import stories as story_store
+from kpolicy.store import users as user_store
 
 SOURCE_FIELDS = ("published", "published_precision", "published_from", "title", "url", "publisher", "removed_at")
 INGEST_ACTIONS = ("ingest", "seed")
@@ -129,6 +130,17 @@ def changes_list(conn: Connection, limit: int | None = None) -> list[dict]:
     return [dict(r._mapping) for r in conn.execute(stmt)]
 
 
+def touches_people(conn: Connection, change_id) -> bool:
+    """Whether a change (or an undo of one) changed a person's role or state: only an admin may undo it on the desk."""
+    r = schema.revisions
+    try:
+        change_id = int(str(change_id).lstrip("#"))
+    except ValueError:
+        return False
+    return conn.execute(sa.select(r.c.id).where(r.c.change_id == change_id, r.c.event_id == 0,
+                                                r.c.field == user_store.USER_FIELD).limit(1)).first() is not None
+
+
 # ---- reverting ------------------------------------------------------------------------------------
 
 def _datetime(value):
@@ -149,6 +161,9 @@ def _revert(conn: Connection, new_change: int, rev, *, strict: bool) -> set[int]
         revert(conn, new_change, old, new, strict=strict)
         if new["table"] == "event_actors":
             touched.add(new["key"]["event_id"])
+        return touched
+    if event_id == 0 and field == user_store.USER_FIELD:  # a person's role or state (kpolicy.store.users)
+        user_store.revert(conn, new_change, old, new, strict=strict)
         return touched
     if event_id == 0 and field == story_store.STORY_FIELD:  # a story's whole state (its change names the story)
         story_store.revert(conn, new_change, rev, strict=strict)
@@ -373,8 +388,16 @@ def proposals_of(conn: Connection, event_id: int, status: str | None = None) -> 
     ]
 
 
-def resolve_proposal(conn: Connection, proposal_id, accept: bool, *, reason=None, by=None) -> int:
-    """Accept a proposal (its date, actors or fields are applied to the event) or dismiss it. Returns the change id."""
+UNKNOWN_ACTOR_KIND = "group"  # the kind of an actor created by accepting an unknown-actor proposal, unless given
+
+
+def resolve_proposal(conn: Connection, proposal_id, accept: bool, *, reason=None, by=None, kind: str | None = None) -> int:
+    """Accept a proposal (its date, actors or fields are applied to the event) or dismiss it. Returns the change id.
+
+    Accepting an `actors` proposal of names the registry did not know (an import's, marked
+    `unknown`) creates each name that is still unknown as the analyst's actor of `kind`
+    (default UNKNOWN_ACTOR_KIND) through kpolicy.curate.authority.create_actor, in the same
+    change, so `undo` takes back the actor and its naming on the event together."""
     p = schema.proposals
     try:
         proposal_id = int(proposal_id)
@@ -387,7 +410,26 @@ def resolve_proposal(conn: Connection, proposal_id, accept: bool, *, reason=None
         raise BadInput(f"proposal {proposal_id} is already {row.status}; `kpolicy history {row.event_id}` shows when")
     event = c.live_event(conn, row.event_id)
     value = c.decode(row.value) or {}
+    unknown = accept and row.kind == "actors" and bool(value.get("unknown"))
+    if kind is not None and not unknown:
+        raise BadInput(f"proposal {proposal_id} names no unknown actor, so --kind has nothing to create; leave it out")
+    if unknown:
+        from kpolicy.vocabulary import ACTOR_KINDS
+
+        kind = kind or UNKNOWN_ACTOR_KIND
+        if kind not in ACTOR_KINDS:
+            raise BadInput(f"unknown actor kind {kind!r}{suggest(kind, ACTOR_KINDS)}; use one of {', '.join(ACTOR_KINDS)}")
     change = c.begin(conn, "proposal", by=by, reason=reason, source_id=row.source_id)
+    if unknown:
+        from kpolicy.curate.authority import create_actor
+        from kpolicy.query import resolve_actor
+
+        for spec in value.get("actors") or []:
+            name, _ = c.parse_actor(spec)
+            try:
+                resolve_actor(conn, name)
+            except BadInput:  # still unknown: the analyst's actor now (an actor added since is simply used)
+                create_actor(conn, change, name, kind=kind)
     if accept:
         current = c.state(conn, event.id, event)
         new: dict = {}
@@ -503,7 +545,9 @@ def tombstone(conn: Connection, event_id) -> dict | None:
 
 # the command a user typed for each change's stored action (the action names are internal)
 COMMANDS = {"source_remove": "sources remove", "source_edit": "sources edit", "seed_replace": "seed",
-            "review": "review accept/reject", "proposal": "review accept/reject --proposal"}
+            "review": "review accept/reject", "proposal": "review accept/reject --proposal",
+            "user_add": "users add", "user_disable": "users disable", "user_enable": "users enable",
+            "user_role": "users role", "user_token": "users token"}
 
 
 def command_of(action: str | None) -> str | None:

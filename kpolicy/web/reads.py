@@ -425,6 +425,15 @@ def removal_preview(conn: Connection, slug: str) -> dict:
             "mentions": sum(x.n for x in rows), "deleted": deleted, "flagged": flagged, "kept": kept}
 
 
+def source_text(conn: Connection, slug: str) -> str:
+    """A source's whole text (NotFound for an unknown slug)."""
+    s = schema.sources
+    text = conn.execute(sa.select(s.c.text).where(s.c.slug == slug)).scalar()
+    if text is None:
+        raise NotFound(f"no source {slug!r}; /sources lists them")
+    return text
+
+
 def find_offsets(conn: Connection, slug: str, start: int, end: int) -> str:
     """The exact passage [start, end) of a source's text (for 'add an event from a selected passage')."""
     s = schema.sources
@@ -439,13 +448,14 @@ def event_count(conn: Connection) -> int:
 
 def vocab(conn: Connection) -> dict:
     """Names for the filter form's datalists: types, statuses, review states, the most used actors."""
-    from kpolicy.vocabulary import EVENT_TYPES, FAMILIES, REVIEW_STATES, ROLES, STATUSES
+    from kpolicy.vocabulary import ACTOR_KINDS, EVENT_TYPES, FAMILIES, REVIEW_STATES, ROLES, STATUSES
 
     a = schema.actors
     actors = conn.execute(sa.select(a.c.name).where(a.c.kind.in_(("state", "international_organisation", "party"))).order_by(a.c.name).limit(400)).scalars().all()
     return {
         "types": list(EVENT_TYPES), "families": sorted(set(FAMILIES.values())), "statuses": list(STATUSES),
         "reviews": list(REVIEW_STATES), "roles": list(ROLES), "actors": actors, "stories": stories(conn),
+        "actor_kinds": list(ACTOR_KINDS),
     }
 
 
