@@ -256,3 +256,21 @@ def test_the_readme_says_where_by_comes_from_and_why_the_lxml_warning_is_harmles
     assert "WARNING: lxml 6.2.0 does not provide the extra 'html_clean'" in readme and "pip install -U pip" in readme
     pyproject = (REPO / "pyproject.toml").read_text(encoding="utf-8")
     assert '"lxml_html_clean>=' in pyproject
+
+
+# ---- item 27: `plot` prints no matplotlib glyph warning ------------------------------------------
+
+def test_plot_turns_missing_glyphs_into_one_line_of_its_own_never_a_matplotlib_warning(cli, tmp_path):
+    import warnings
+
+    assert cli("edit", "3", "--title", "조선 Hanoi summit 河内", "--reason", "script").exit_code == 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # any warning matplotlib lets out fails the test
+        result = cli("plot", "-o", str(tmp_path / "g.png"))
+    assert result.exit_code == 0, result.stderr
+    assert "Glyph" not in result.stderr and "UserWarning" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert lines[0].startswith("kpolicy: drew 31 events in 5 lanes to ")
+    if len(lines) > 1:  # no font with Hangul and Han installed here: said once, by kpolicy
+        assert lines[1].startswith("kpolicy: 4 character(s) have no glyph in the fonts installed and show as boxes: 조 선 河 内;")
+        assert len(lines) == 2
