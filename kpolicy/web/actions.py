@@ -209,6 +209,12 @@ def resolve_proposal(conn, request, form, by):
 
 def undo_change(conn, request, form, by):
     change_id = request.path_params["id"]
+    person = getattr(request.state, "person", None)
+    if person is not None and not person.may("admin") and _curate().touches_people(conn, change_id):
+        from kpolicy.errors import Forbidden
+
+        raise Forbidden(f"change {change_id} changed a person's role or access; only an admin may undo it "
+                        f"({person.name} is a {person.role}); nothing was changed")
     _curate().undo_change(conn, change_id, reason=_reason(form), by=by)
     return "/history", f"change {change_id} undone", {"undone": change_id}
 
@@ -409,6 +415,7 @@ def _endpoint(desk: Desk, fn, role: str):
         if not bearer and not same_secret(str(form.get("csrf") or ""), desk.csrf_token(request)):
             return error_response(request, 403, "Stale or forged form", "the form's CSRF token is missing or wrong; reload the page and try again (nothing was written)")
         by = person.name
+        request.state.person = person
 
         def run():
             with desk.database.writing() as conn:
