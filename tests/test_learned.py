@@ -266,3 +266,35 @@ def test_the_training_script_reaches_corpus_passages_only_through_their_split(tm
     assert [i for i, _ in corpus_ids(tmp_path / "corpus", "dev")] == ["corpus/a/pass-three"]
     with pytest.raises(SystemExit, match="the test split is scored by the lead only"):
         corpus_ids(tmp_path / "corpus", "test")
+
+
+def test_event_features_read_mood_negation_speech_time_and_position():
+    from kpolicy.extract import extractor_for
+    from kpolicy.extract.learned import event_features
+
+    text = ("North Korea fired two ballistic missiles on Monday, the Joint Chiefs of Staff said.\n\n"
+            "Seoul did not impose sanctions. Japan may hold talks with China next month.")
+    pool = extractor_for("learned").pool(text, date(2024, 5, 8))
+
+    def feats(word):
+        k = next(i for i, m in enumerate(pool.mentions) if m.cand.trigger.text.lower().startswith(word))
+        return event_features(pool, k)
+
+    fired = feats("fired")
+    assert {"paragraph_first", "speech_verb_in_sentence", "speech_verb_after", "clause_tense=past", "text_decile=0"} <= set(fired)
+    assert any(f.startswith("time=") and f.endswith("precision=day") for f in fired)
+    assert "negated" in feats("impose") and "negated" not in fired
+    talks = feats("talks")
+    assert "clause_mood=forecast" in talks and "negated" not in talks
+
+
+def test_thresholds_are_chosen_for_recall_at_the_rules_precision():
+    from tools.train_extractor import choose_thresholds
+
+    cv = {"rules": {"precision": 0.70, "recall": 0.50},
+          "grid": {"0.1/0.9": {"recall": 0.50, "precision": 0.72}, "0.1/0.5": {"recall": 0.58, "precision": 0.695},
+                   "0.1/0.3": {"recall": 0.66, "precision": 0.60}, "0.3/0.5": {"recall": 0.58, "precision": 0.71}}}
+    assert choose_thresholds(cv, 0.01) == (0.3, 0.5)  # same recall, higher precision
+    assert choose_thresholds(cv, 0.2) == (0.1, 0.3)
+    cv["grid"] = {"0.1/0.3": {"recall": 0.66, "precision": 0.60}, "0.2/0.9": {"recall": 0.4, "precision": 0.65}}
+    assert choose_thresholds(cv, 0.0) == (0.2, 0.9)  # none reaches the floor: the most precise

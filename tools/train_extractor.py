@@ -152,7 +152,9 @@ def label_pool(pool, aligner, scorer) -> dict:
             if rank == 2:  # the scorer matches within a type family only
                 continue
             pairs.append((rank, dist, k, gi))
-    pairs.sort()
+    # the rules' kept candidate first (what they output is what the model should learn to keep),
+    # then the exact type, then the closest
+    pairs.sort(key=lambda x: (not pool.mentions[x[2]].rule_keep, x))
     assigned, taken = {}, set()
     for rank, dist, k, gi in pairs:
         if k in assigned or gi in taken:
@@ -171,7 +173,7 @@ def label_pool(pool, aligner, scorer) -> dict:
     return {"assigned": assigned, "gold_of": gold_of}
 
 
-def examples_of(pool, labels, golds, scorer, published) -> dict[str, list]:
+def examples_of(pool, labels, golds, scorer, published, optional_neutral: bool = True) -> dict[str, list]:
     """Training examples of one document: decision -> [(features, label), ...]."""
     from kpolicy.extract import learned as L
 
@@ -180,10 +182,12 @@ def examples_of(pool, labels, golds, scorer, published) -> dict[str, list]:
     for k, m in enumerate(pool.mentions):
         base = L.base_features(pool, k)
         gi = assigned.get(k)
-        ex["event"].append((L.event_features(pool, k, base), gi is not None))
-        if gi is None:
+        g = golds[gi] if gi is not None else None
+        if g is None or g.get("core") or not optional_neutral:
+            # a candidate of an optional gold event is neither rewarded nor punished by the scorer: no example
+            ex["event"].append((L.event_features(pool, k, base), gi is not None))
+        if g is None:
             continue
-        g = golds[gi]
         etype = g["type"]
         ex["type"].append((L.type_features(pool, k, base), etype))
         gd = g.get("date")
@@ -261,28 +265,109 @@ def prune(d: dict, eps: float = 1e-4) -> dict:
             "weights": [[round(row[j], 4) for j in keep] for row in d["weights"]], "bias": [round(b, 4) for b in d["bias"]]}
 
 
-def build_examples(docs, scorer):
+class Doc:
+    """One training document: its pool (candidates and features), labels, examples, gold and text."""
+
+    def __init__(self, doc_id, gold, raw, pool, examples) -> None:
+        self.id, self.gold, self.raw, self.pool, self.examples = doc_id, gold, raw, pool, examples
+
+
+def build_docs(docs, scorer, optional_neutral: bool = True) -> list[Doc]:
     from kpolicy.extract.learned import LearnedExtractor
     from kpolicy.extract.pipeline import Extractor
 
     rules = Extractor()
-    all_ex = {d: [] for d in DECISIONS}
-    used = []
+    maker = LearnedExtractor(model=_NoModel(), rules=rules)
+    out = []
     for doc_id, gpath in docs:
         gold, text, raw, published = read_doc(gpath)
         aligner = Aligner(scorer, raw, gold)
         if any(p < 0 for p in aligner.g_pos):
             print(f"skip {doc_id}: a gold quote is not in its text", file=sys.stderr)
             continue
-        pool = LearnedExtractor.__new__(LearnedExtractor)
-        pool.rules = rules
-        p = pool.pool(text, published)
+        p = maker.pool(text, published)
         labels = label_pool(p, aligner, scorer)
-        ex = examples_of(p, labels, gold["events"], scorer, published)
+        out.append(Doc(doc_id, gold, raw, p, examples_of(p, labels, gold["events"], scorer, published, optional_neutral)))
+    return out
+
+
+def build_examples(docs, scorer):
+    built = build_docs(docs, scorer)
+    return pooled(built), [d.id for d in built]
+
+
+def pooled(built: list[Doc]) -> dict[str, list]:
+    all_ex = {d: [] for d in DECISIONS}
+    for doc in built:
         for d in DECISIONS:
-            all_ex[d].extend(ex[d])
-        used.append(doc_id)
-    return all_ex, used
+            all_ex[d].extend(doc.examples[d])
+    return all_ex
+
+
+def fit_all(all_ex: dict, c: float) -> dict:
+    return {d: prune(fit(d, all_ex[d], c=c)) for d in DECISIONS}
+
+
+def model_of(decisions: dict, use: list, thresholds: dict, model_id: str = "cv"):
+    from kpolicy.extract.model import Model, decision_from_json
+
+    doc = {"use": list(use), "thresholds": dict(thresholds)}
+    return Model(model_id, doc, {name: decision_from_json(name, d) for name, d in decisions.items()})
+
+
+DROP_GRID = (0.05, 0.1, 0.2, 0.3, 0.4, 0.5)
+ADD_GRID = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
+
+
+def cross_validate(built: list[Doc], scorer, c: float, use: list, folds: int, extra: dict | None = None) -> dict:
+    """Out-of-fold detection figures of every (drop, add) pair of the grids, and the rules': each
+    document is extracted by a model fitted on the other folds (documents split by their order,
+    i % folds), and scored by score.py. Only training documents are involved."""
+    from kpolicy.extract.learned import LearnedExtractor
+    from kpolicy.extract.pipeline import Extractor
+
+    rules = Extractor()
+    grid = [(d, a) for d in DROP_GRID for a in ADD_GRID]
+    tot = {g: [0, 0, 0] for g in grid}  # matched core, false positives, counted
+    base = [0, 0, 0]
+    core = 0
+    for f in range(folds):
+        train_docs = [d for i, d in enumerate(built) if i % folds != f]
+        held = [d for i, d in enumerate(built) if i % folds == f]
+        decisions = fit_all(pooled(train_docs), c)
+        for doc in held:
+            core += sum(1 for g in doc.gold["events"] if g.get("core"))
+            r = scorer.score(doc.gold, [e.to_json() for e in rules.extract(doc.pool.text, doc.pool.published)], doc.raw)
+            base[0] += r["core_matched"]
+            base[1] += r["false_positives"]
+        for drop, add in grid:
+            model = model_of(decisions, use, {"drop": drop, "add": add, **(extra or {})})
+            ext = LearnedExtractor(model=model, rules=rules)
+            for doc in held:
+                preds = [e.to_json() for e in ext.extract_pool(doc.pool)]
+                r = scorer.score(doc.gold, preds, doc.raw)
+                tot[(drop, add)][0] += r["core_matched"]
+                tot[(drop, add)][1] += r["false_positives"]
+        print(f"fold {f + 1}/{folds} done", file=sys.stderr)
+
+    def figures(matched, fp):
+        return {"recall": matched / core if core else 0.0, "precision": matched / (matched + fp) if matched + fp else 0.0,
+                "matched": matched, "false_positives": fp}
+
+    return {"core": core, "rules": figures(base[0], base[1]),
+            "grid": {f"{d}/{a}": figures(v[0], v[1]) for (d, a), v in tot.items()}}
+
+
+def choose_thresholds(cv: dict, precision_margin: float) -> tuple[float, float]:
+    """The (drop, add) pair with the highest out-of-fold recall among those whose precision is at
+    least the rules' minus `precision_margin`; ties go to the higher precision."""
+    floor = cv["rules"]["precision"] - precision_margin
+    ok = [(v["recall"], v["precision"], k) for k, v in cv["grid"].items() if v["precision"] >= floor]
+    if not ok:
+        ok = [(v["precision"], v["recall"], k) for k, v in cv["grid"].items()]
+    best = max(ok)[2]
+    drop, add = best.split("/")
+    return float(drop), float(add)
 
 
 def train(args) -> int:
@@ -292,18 +377,33 @@ def train(args) -> int:
     corpus = find_dir("corpus", args.corpus)
     scorer = load_scorer(shared)
     docs = documents(shared, corpus, "train")
-    all_ex, used = build_examples(docs, scorer)
-    decisions = {}
-    for d in DECISIONS:
-        decisions[d] = prune(fit(d, all_ex[d], c=args.c))
-        print(f"{d}: {len(all_ex[d])} examples, {len(decisions[d]['features'])} features", file=sys.stderr)
+    built = build_docs(docs, scorer)
+    all_ex, used = pooled(built), [d.id for d in built]
     use = [d for d in DECISIONS if d not in (args.rules_decide or "").split(",")]
+    extra = {"actor_drop": args.actor_drop, "actor_add": args.actor_add} if args.actor_drop is not None else {}
+    if args.merge_p is not None:
+        extra["merge"] = args.merge_p
+    drop, add, cv = args.drop, args.add, None
+    if args.cv and (drop is None or add is None):
+        cv = cross_validate(built, scorer, args.c, use, args.cv, extra)
+        drop, add = choose_thresholds(cv, args.precision_margin)
+        r = cv["grid"][f"{drop}/{add}"]
+        print(f"cross-validation ({args.cv} folds, {cv['core']} core events): rules recall {cv['rules']['recall']:.3f} "
+              f"precision {cv['rules']['precision']:.3f}; chosen drop {drop} add {add}: recall {r['recall']:.3f} "
+              f"precision {r['precision']:.3f}", file=sys.stderr)
+    drop = 0.1 if drop is None else drop
+    add = 0.9 if add is None else add
+    decisions = fit_all(all_ex, args.c)
+    for d in DECISIONS:
+        print(f"{d}: {len(all_ex[d])} examples, {len(decisions[d]['features'])} features", file=sys.stderr)
     doc = {"format": FORMAT, "version": VERSION, "id": None, "use": use,
-           "thresholds": {"drop": args.drop, "add": args.add,
-                          **({"actor_drop": args.actor_drop, "actor_add": args.actor_add} if args.actor_drop is not None else {})},
+           "thresholds": {"drop": drop, "add": add, **extra},
            "created": datetime.now(timezone.utc).replace(microsecond=0).isoformat(), "base": None,
            "training": {"documents": used, "examples": {d: len(all_ex[d]) for d in DECISIONS},
-                        "fit": f"scikit-learn LogisticRegression(C={args.c}), features seen >= 2 times"},
+                        "fit": f"scikit-learn LogisticRegression(C={args.c}), features seen >= 2 times",
+                        **({"cross_validation": {"folds": args.cv, "precision_margin": args.precision_margin,
+                                                 "core": cv["core"], "rules": cv["rules"],
+                                                 "chosen": cv["grid"][f"{drop}/{add}"]}} if cv else {})},
            "decisions": decisions}
     body = json.dumps({k: v for k, v in doc.items() if k not in ("id", "created")}, sort_keys=True)
     doc["id"] = "corpus-" + hashlib.sha256(body.encode()).hexdigest()[:12]
@@ -449,8 +549,14 @@ def main(argv=None) -> int:
         p.add_argument("--corpus")
     sub.choices["train"].add_argument("--out", default=str(REPO / "data"))
     sub.choices["train"].add_argument("--c", type=float, default=1.0)
-    sub.choices["train"].add_argument("--drop", type=float, default=0.5, help="p(event) below which a rules' event is dropped")
-    sub.choices["train"].add_argument("--add", type=float, default=0.5, help="p(event) from which another candidate is added")
+    sub.choices["train"].add_argument("--drop", type=float, default=None,
+                                      help="p(event) below which a rules' event is dropped (default: chosen by --cv)")
+    sub.choices["train"].add_argument("--add", type=float, default=None,
+                                      help="p(event) from which another candidate is added (default: chosen by --cv)")
+    sub.choices["train"].add_argument("--cv", type=int, default=5, help="folds of the cross-validation on train that chooses the thresholds (0: none)")
+    sub.choices["train"].add_argument("--precision-margin", type=float, default=0.01,
+                                      help="cross-validation: the highest recall whose precision is at least the rules' minus this")
+    sub.choices["train"].add_argument("--merge-p", type=float, default=None, help="p(merge) from which two mentions are one event")
     sub.choices["train"].add_argument("--actor-drop", type=float, default=None,
                                       help="with these two, the rules' actors stay unless p < this; others join from --actor-add")
     sub.choices["train"].add_argument("--actor-add", type=float, default=0.9)

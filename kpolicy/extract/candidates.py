@@ -61,6 +61,7 @@ class Candidate:
     entry: bool = False  # stated by a chronology entry ('- May 31: First launch attempt fails')
     type_rule: str = ""  # the rule that gave the type: a data/triggers.yaml id or a structural rule here
     date_rule: str | None = None  # how the date was obtained: '<attachment>/<temporal pattern>'
+    roles: dict = field(default_factory=dict)  # actor -> initiator / target / participant (kpolicy.extract.roles)
 
 
 
@@ -120,7 +121,7 @@ class CandidateFinder:
         out: list[Candidate] = []
         narrative: str | None = None
         last_para = -1
-        self.roles.subject = None
+        self.roles.subject = self.roles.prior = None
         heading = None  # a date on a line of its own ('April 25, 2019', '2018'): the date of what follows
         chron_year: str | None = None  # the year a chronology has reached ('January 1, 2017: ...' then 'August 9: ...')
         # what the learned extractor reads back (kpolicy.extract.learned): per sentence index, its body's
@@ -173,7 +174,9 @@ class CandidateFinder:
             self.sentence_times[idx] = (body0, times, heading, tense)
             actors = mentions[bisect.bisect_left(starts, body0):bisect.bisect_left(starts, s1)]
             if not PRONOUN.match(sentence.lstrip()):
-                self.roles.track_subject(actors, body0)
+                self.roles.track_subject(actors, body0, text, body0 + triggers[0].start if triggers else None)
+            else:
+                self.roles.subject_at = None
             setting = [t for t in times if not REFERENCE_POINT.search(sentence[max(0, t.start - 12):t.start])]
             if not triggers:
                 if setting:
@@ -377,6 +380,7 @@ class CandidateFinder:
                                   type_rule=host.type_rule)
                 set_time(clone, tm, base, "series")
                 clone.actors, clone.place, clone.head, clone.past = list(host.actors), host.place, host.head, host.past
+                clone.roles = dict(host.roles)
                 clone.status = status_of(clone.date_edtf, published, None if host.status == "occurred" else host.status)
                 out.append(clone)
         out.sort(key=lambda c: c.trigger.start)

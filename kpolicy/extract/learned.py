@@ -146,8 +146,15 @@ class CandidatePool:
         cands = rules.rule_candidates(text, published)
         finder_rules = rules.candidate_finder
         self.heading_of: dict[int, object] = {}
+        self.sentence_tense: dict[int, str | None] = {}
         self.spans = sentence_spans(text)
         paras = paragraph_index(text, self.spans)
+        self.para_first: dict[int, int] = {}  # paragraph -> its first sentence
+        for idx, para in enumerate(paras):
+            self.para_first.setdefault(para, idx)
+        self.n_sentences = len(self.spans)
+        self.cache: dict = {}  # per-clause and per-sentence feature values (kpolicy.extract.learned.context_features)
+        self._by_sentence: dict[int, list] | None = None
         self.actor_mentions = rules.actor_mentions(text)
         counts: dict[str, int] = {}
         for a in self.actor_mentions:
@@ -205,6 +212,7 @@ class CandidatePool:
                     continue
                 extra.append((a, b, word, lem, opts))
             body0, rel_times, heading, tense = finder_rules.sentence_times.get(idx, (s0, [], None, None))
+            self.sentence_tense[idx] = tense
             tense = tense or "past"
             times = [replace(t, start=t.start + body0 - s0, end=t.end + body0 - s0) for t in rel_times]
             self.heading_of[idx] = heading
@@ -239,6 +247,14 @@ class CandidatePool:
         for m in self.mentions:
             if m.rule_head is not None:
                 m.rule_head = by_cand.get(m.rule_head)
+
+    def in_sentence(self, sentence: int) -> list[Mention]:
+        """The candidates of one sentence, in text order."""
+        if self._by_sentence is None:
+            self._by_sentence = {}
+            for m in self.mentions:
+                self._by_sentence.setdefault(m.sentence, []).append(m)
+        return self._by_sentence.get(sentence, [])
 
     def _date_options(self, m: Mention, times, narrative: str | None) -> None:
         c, s0 = m.cand, m.s0
@@ -357,10 +373,89 @@ def base_features(pool: CandidatePool, k: int) -> dict[str, float]:
     return f
 
 
+_NEGATION = re.compile(r"(?i)\b(?:not|never|no|without|n['\u2019]t|failed\s+to|refused\s+to|denied|den(?:y|ies))\b")
+_HEDGE = re.compile(r"(?i)\b(?:reportedly|allegedly|apparently|suspected|believed|presumably|possible|potential|rumou?red|speculat\w*)\b")
+_SPEECH = re.compile(r"(?i)\b(?:said|says|told|tells|according\s+to|announced|reported|quoted|stated|added|noted|wrote)\b")
+_SPEECH_LEMMAS = frozenset("say tell state statement announce announcement report claim remark comment stress insist add note".split())
+_INFINITIVE = re.compile(r"(?i)\b(?:to|plans?\s+to|vowed\s+to|agreed\s+to|decided\s+to)\s+$")
+
+
+def context_features(pool: CandidatePool, k: int) -> dict[str, float]:
+    """The clause's tense and mood, negation and hedging, speech verbs, the time expressions
+    within reach and their kind, the sentence's place in its paragraph and the text, a heading
+    date above it, and the lexicon's type hits (issue 19 item 3: the event decision's context)."""
+    from kpolicy.extract.temporal.tense import clause_tense, modality
+
+    m = pool.mentions[k]
+    c, text = m.cand, pool.text
+    f: dict[str, float] = {}
+    a, b = _clause_of(text, m.s0, m.s1, c.trigger.start)
+    cache = pool.cache
+    got = cache.get((a, b))
+    if got is None:  # candidates share clauses: tense and mood once per clause
+        clause = text[a:b]
+        got = cache[(a, b)] = (clause_tense(clause) or "none", modality(clause) or "none", bool(_HEDGE.search(clause)))
+    ct, mood, hedged = got
+    st = pool.sentence_tense.get(m.sentence) or "none"
+    f[f"sentence_tense={st}"] = 1.0
+    f[f"clause_tense={ct}"] = 1.0
+    f[f"clause_mood={mood}"] = 1.0
+    f[f"clause_mood={mood}|origin={m.origin}"] = 1.0
+    f[f"clause_tense={ct}|origin={m.origin}"] = 1.0
+    before = text[max(a, c.trigger.start - 50):c.trigger.start]
+    if _NEGATION.search(before):
+        f["negated"] = 1.0
+    if hedged:
+        f["hedged"] = 1.0
+    if _INFINITIVE.search(text[max(a, c.trigger.start - 20):c.trigger.start]):
+        f["infinitive"] = 1.0
+    speech = cache.get(("speech", m.sentence))
+    if speech is None:
+        speech = cache[("speech", m.sentence)] = [x.start() for x in _SPEECH.finditer(text, m.s0, m.s1)]
+    if speech:
+        f["speech_verb_in_sentence"] = 1.0
+        if speech[-1] >= c.trigger.end:
+            f["speech_verb_after"] = 1.0
+    if m.lemma in _SPEECH_LEMMAS:
+        f["trigger_is_speech"] = 1.0
+    if c.trigger.text[:1].isupper() and c.trigger.start > m.s0 + 1:
+        f["capitalised"] = 1.0
+    # time expressions within reach
+    kinds = set()
+    for d in m.dates:
+        if d.kind in ("none", "published"):
+            continue
+        kind = "rule" if d.kind.startswith("rule:") else d.kind
+        kinds.add(kind)
+        f[f"time={kind}|precision={_precision(d.edtf)}"] = 1.0
+        if kind in ("own", "rule"):
+            f[f"time={kind}|relation={_relation(d.edtf, pool.published)}"] = 1.0
+    if not kinds:
+        f["no_time"] = 1.0
+        f[f"no_time|origin={m.origin}"] = 1.0
+    for kind in kinds:
+        f[f"time_kind={kind}|origin={m.origin}"] = 1.0
+    f[f"lemma={m.lemma}|timed={bool(kinds & {'own', 'rule'})}"] = 1.0
+    # position: first sentence of its paragraph, decile of the text, a heading date above it
+    if pool.para_first.get(m.paragraph) == m.sentence:
+        f["paragraph_first"] = 1.0
+    f[f"text_decile={min(9, 10 * m.sentence // max(1, pool.n_sentences))}"] = 1.0
+    f[f"paragraph={_bucket(m.paragraph)}"] = 1.0
+    if pool.heading_of.get(m.sentence) is not None:
+        f["under_heading"] = 1.0
+    # the lexicon's type hits
+    f[f"n_options={len(m.options)}"] = 1.0
+    for fam in {_family(o) for o in m.options}:
+        f[f"family={fam}"] = 1.0
+        f[f"family={fam}|origin={m.origin}"] = 1.0
+    return f
+
+
 def event_features(pool: CandidatePool, k: int, base: dict[str, float] | None = None) -> dict[str, float]:
     m = pool.mentions[k]
     c = m.cand
     f = dict(base or base_features(pool, k))
+    f.update(context_features(pool, k))
     if m.rule_keep:
         f["rule_keep"] = 1.0
         f[f"rule_keep:{c.type}"] = 1.0
@@ -378,7 +473,7 @@ def event_features(pool: CandidatePool, k: int, base: dict[str, float] | None = 
             f["rule_free_time"] = 1.0
         if c.entry:
             f["rule_entry"] = 1.0
-    same = [o for o in pool.mentions if o.sentence == m.sentence]
+    same = pool.in_sentence(m.sentence)
     f[f"candidates_in_sentence={_bucket(len(same))}"] = 1.0
     if same and same[0] is m:
         f["first_in_sentence"] = 1.0
@@ -388,6 +483,21 @@ def event_features(pool: CandidatePool, k: int, base: dict[str, float] | None = 
         f["has_own_time"] = 1.0
     if any(d.kind == "sentence" for d in m.dates):
         f["has_sentence_time"] = 1.0
+    fam = _family(c.type)
+    kept_here = [o for o in same if o is not m and o.rule_keep]
+    if kept_here:
+        f["kept_in_sentence"] = 1.0
+        if any(_family(o.cand.type) == fam for o in kept_here):
+            f["kept_same_family_in_sentence"] = 1.0
+            f[f"kept_same_family_in_sentence|origin={m.origin}"] = 1.0
+    own = next((d.edtf for d in m.dates if d.kind == "own" or d.rule_choice), None)
+    earlier = [o for o in pool.mentions[max(0, k - LOOKBACK):k] if o.rule_keep and o.sentence < m.sentence and _family(o.cand.type) == fam]
+    if earlier:
+        f[f"earlier_kept_same_family={_bucket(len(earlier))}"] = 1.0
+        if own and any(compatible_edtf(own, o.cand.date_edtf) for o in earlier):
+            f["earlier_kept_compatible_date"] = 1.0
+    elif m.origin != "rule":
+        f["first_of_family"] = 1.0
     earlier_same = any(o.sentence < m.sentence and _family(o.cand.type) == _family(c.type) and o.lemma == m.lemma
                        for o in pool.mentions[max(0, k - LOOKBACK):k])
     if earlier_same:
@@ -432,7 +542,7 @@ def date_features(pool: CandidatePool, k: int, d: DateOption, etype: str) -> dic
         f[f"distance={_bucket(abs(dist) // 10)}"] = 1.0
         if _REF_POINT.search(pool.text[max(0, d.start - 12):d.start]):
             f["reference_point"] = 1.0
-        n_between = sum(1 for o in pool.mentions if o.sentence == m.sentence and o is not m
+        n_between = sum(1 for o in pool.in_sentence(m.sentence) if o is not m
                         and min(d.start, c.trigger.start) < o.cand.trigger.start < max(d.start, c.trigger.start))
         f[f"candidates_between={_bucket(n_between)}"] = 1.0
     if d.direction:
@@ -589,6 +699,7 @@ class LearnedExtractor:
         use, drop, add = self.settings()
         th = (self.model.doc.get("thresholds") or {}) if isinstance(self.model.doc, dict) else {}
         a_drop, a_add = th.get("actor_drop"), float(th.get("actor_add", 0.9))
+        merge_at = float(th.get("merge", 0.5))
         decided = []
         for k, m in enumerate(pool.mentions):
             c = m.cand
@@ -605,7 +716,8 @@ class LearnedExtractor:
             full = explain or m.origin != "rule"  # a rules' candidate needs only the decisions the model makes
             tf = type_features(pool, k, base) if full or "type" in use else {}
             if "type" in use or m.origin != "rule":
-                etype, p_type = model["type"].predict(tf)
+                fams = {_family(o) for o in m.options}  # within the families the lexicon proposes
+                etype, p_type = model["type"].predict(tf, allowed={t for t in FAMILIES if _family(t) in fams})
             else:
                 etype, p_type = c.type, 1.0
             if full or "date" in use:
@@ -671,7 +783,7 @@ class LearnedExtractor:
                         continue
                     mf = merge_features(pool, i, k, decided[i]["type"], row["type"])
                     p = model["merge"].probabilities(mf)[True]
-                    if p >= 0.5 and (best is None or p > best[0]):
+                    if p >= merge_at and (best is None or p > best[0]):
                         best = (p, i, mf)
             elif m.rule_head is not None and m.rule_head in cluster_of:
                 best = (1.0, m.rule_head, {})
@@ -695,9 +807,11 @@ class LearnedExtractor:
         return out
 
     def extract(self, text: str, published: date, explain: bool = False) -> list:
-        from kpolicy.extract.pipeline import ExtractedEvent  # noqa: F401
+        return self.extract_pool(self.pool(text, published), explain=explain)
 
-        pool = self.pool(text, published)
+    def extract_pool(self, pool: CandidatePool, explain: bool = False) -> list:
+        """The events of an already built pool (the training script reuses pools across models)."""
+        text = pool.text
         events = []
         extra = []
         for ev in self.decide(pool, explain=explain):

@@ -98,6 +98,19 @@ class ExtractedEvent:
         )
 
 
+def role_map(e: Candidate, named: list[str], offices: list[dict]) -> dict[str, str]:
+    """Each actor's role as kpolicy.extract.roles decided it; an office's holder takes the
+    office's role, an actor added by default (the Council of a UN action, the article's main
+    state) is a participant unless it acts alone."""
+    roles = {a: e.roles.get(a, "participant") for a in named}
+    for o in offices:
+        if o.get("holder"):
+            roles.setdefault(o["holder"], roles.get(o["office"], "participant"))
+    if e.type == "un_action" and "United Nations Security Council" in roles and "United Nations Security Council" not in e.roles:
+        roles["United Nations Security Council"] = "initiator"  # the Council adopts, condemns, extends
+    return roles
+
+
 class Extractor:
     """The whole pipeline over one text: candidates, actors filled in, coreference, output."""
 
@@ -140,7 +153,7 @@ class Extractor:
                 if prev is None and c.type in TEST_FAMILY:  # 'Sept. 25: one SRBM from Taechon': whoever tested before
                     prev = next((o for o in reversed(cands[:k]) if o.type in TEST_FAMILY and o.actors), None)
                 if prev is not None:
-                    c.actors = list(prev.actors)
+                    c.actors, c.roles = list(prev.actors), dict(prev.roles)
         return cands
 
     def extract(self, text: str, published: date) -> list[ExtractedEvent]:
@@ -166,7 +179,9 @@ class Extractor:
                 e.actors = [*e.actors, "United Nations Security Council"]  # resolutions, vetoes and panel reports are the Council's
             if not e.actors and main:
                 e.actors = [main]  # no actor named near the event: the actor the article is about
+            named = e.actors
             e.actors, offices = self.gazetteer.with_holders(e.actors, rng.lower, rng.upper)  # 'the South Korean president' at the date
+            roles = role_map(e, named, offices) if defaults else None
             states = dedupe(self.finder.state_of(a) for a in e.actors)
             q0, q1 = e.quote
             out.append(
@@ -189,6 +204,7 @@ class Extractor:
                     date_rule=e.date_rule,
                     offices=offices,
                     extractor=extractor,
+                    roles=roles,
                 )
             )
         return out

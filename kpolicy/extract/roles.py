@@ -21,7 +21,33 @@ if TYPE_CHECKING:  # pragma: no cover
 
 QUOTED = re.compile(r"\u201c[^\u201d]*\u201d|\"[^\"]*\"")
 PRONOUN = re.compile(r"\b(?:[Hh]e|[Ss]he)\b")
+OBJECT_PRONOUN = re.compile(r"\b(?:him|(?:with|met|meet|meets|meeting|greeted|received|visited|called)\s+her)\b")
 VENUE = re.compile(r"\b(?:in|at|near|outside)\s+$", re.I)  # 'met in Singapore': a venue, not a party
+# what may stand between an actor and the event noun it modifies: "Pyongyang's new ICBM launch",
+# "a Russian and Chinese proposal", "North Korea's sixth nuclear test", "the DPRK's statement"
+_MODIFIER_WORDS = (
+    "new|first|second|third|fourth|fifth|sixth|seventh|eighth|latest|last|recent|suspected|alleged|apparent|reported|"
+    "underground|nuclear|atomic|missiles?|ballistic|cruise|rocket|satellite|space|launch|test|weapons?|joint|combined|"
+    "military|naval|air|annual|allied|major|own|surprise|successful|failed|planned|proposed|draft|unilateral|additional|"
+    "fresh|further|tough|hypersonic|intercontinental|strategic|tactical|artillery|provocative|official|formal|"
+    "landmark|historic|defiant|unannounced|s|south|north")
+MODIFIER_GAP = re.compile(r"(?:['\u2019]s?)?(?:\s*(?:-|\band\b|\b[A-Z][\w.'\u2019-]*|\b\d[\w-]*|\b[a-z]+-[\w-]+|\b(?:"
+                          + _MODIFIER_WORDS + r")\b))*\s*")
+ACTOR_LIST_GAP = re.compile(r"\s*(?:,|/|-|\band\b|,\s*and\b)?\s*")
+POSSESSIVE = re.compile(r"\b(?:[Ii]ts|[Hh]is|[Hh]er)\s+$")
+# a verb of saying or reacting between an actor and a test noun: the actor speaks of the test
+REACTION = re.compile(r"\b(?:say|says|said|confirm(?:s|ed)?|condemn(?:s|ed)?|denounc\w+|call(?:s|ed)?|warn\w*|criti[cs]i[sz]\w+|"
+                      r"slam(?:s|med)?|protest\w*|respond\w*|react\w*|accus\w+|blam\w+|urg\w+|demand\w*|welcom\w+|"
+                      r"sanction\w*|punish\w*|impos\w+|report\w*|detect\w*|believ\w+|suspect\w*)\b")
+# the one who wrote: 'a letter from Kim', 'a message from Putin'
+FROM_SENDER = re.compile(r"(?:\s+(?:[\w-]+\s+){0,2}?)?\s*from\s+(?:the\s+)?$")
+# the agent of an event noun: 'a statement to the media by IAEA spokesperson ...', 'the launch by North Korea'
+BY_AGENT = re.compile(r"\s+(?:(?:to|on|at|of|before|in)\s+(?:the\s+)?[\w-]+\s+){0,2}?(?:(?:issued|made|delivered|released|conducted|carried\s+out|staged)\s+)?by\s+(?:the\s+)?")
+# 'the sanctions that the U.N. Security Council imposed': the imposer of a relative clause
+IMPOSED_BY = re.compile(r"\s+(?:that|which)\s+(?:the\s+)?$")
+IMPOSED_VERB = re.compile(r"\s+(?:\w+\s+){0,2}?(?:imposed|adopted|passed|approved|slapped|levied|announced|tightened|unveiled)\b")
+# the target of an act: 'an attack by North Korea on a South Korean island', 'sanctions against North Korea'
+TARGET_BEFORE = re.compile(r"\b(?:on|against|upon|at|toward|towards)\s+(?:the\s+|a\s+|an\s+)?(?:[\w-]+\s+){0,1}$", re.I)
 
 
 def dedupe(items):
@@ -48,6 +74,8 @@ class ActorRoles:
         body = "|".join(re.escape(n) for n in sorted(places, key=len, reverse=True))
         self.place_re = re.compile(rf"\b(?:in|at|to|from|near|of)\s+(?:the\s+)?(?:[\w-]+\s+){{0,3}}?({body})\b")
         self.subject: ActorMention | None = None
+        self.prior: ActorMention | None = None  # the subject before the present one
+        self.subject_at: int | None = None  # the sentence that named the present subject, when it is this one
 
     def assign(self, sc: SentenceContext, kept: list[Candidate]) -> None:
         """The actors of each kept candidate of one sentence."""
@@ -117,27 +145,158 @@ class ActorRoles:
                     if own or clause_break:
                         break  # not across ', and' into another clause ('Kim called the US an enemy, and a parade ... showed')
             pron = PRONOUN.search(text, c_lo if c_lo > base else base, c.trigger.start)
-            if pron and (not any(a.start < c.trigger.start for a in own)
+            if pron and (not any(a.start < pron.start() for a in own)
                          or re.match(r"(?i)(?:he|she)\s+and\b", text[pron.start():pron.start() + 8])):  # 'He met Xi Jinping', 'he and Kim signed': the person last named
                 person = self.subject
                 if person is not None:
                     own = [person, *own]
+            him = OBJECT_PRONOUN.search(text, c.trigger.end, c_hi)
+            if him and c.type in MEETING_TYPES | {"agreement", "statement", "incident"}:  # 'Putin held talks with him': the person named before
+                person = self.prior if self.subject_at == base else self.subject
+                if person is not None and person.actor not in {a.actor for a in own}:
+                    own = [*own, person]
             if not own and c.type == "statement":  # 'In a speech on Feb. 8, North Korean leader Kim Jong-un vowed...'
                 after = [a for a in actors_c if a.start >= c.trigger.end]
                 own = [a for a in after if a.start - after[0].start < 40] if after else []
+            head = next((o for o in reversed(kept[:k]) if o.type == c.type), None) if c.type_rule == "list-item-type" else None
+            if head is not None:  # a list item with its own date and no trigger: its list's event kind, its list's actors
+                c.actors, c.roles = list(head.actors), dict(head.roles)
+                continue
             if not own and k and not clause_break:
                 c.actors = list(kept[k - 1].actors)
-            else:
-                c.actors = dedupe(a.actor for a in own)
+                c.roles = dict(kept[k - 1].roles)
+                continue
+            own, roles = self.refine(c, own, actors_c, text, base, s1, c_hi, actors)
+            c.actors = dedupe(a.actor for a in own)
+            c.roles = {a: roles.get(a, "participant") for a in c.actors}
 
-    def track_subject(self, sentence_actors, body0: int) -> None:
-        """The person a sentence opens with is who a later 'he' or 'she' refers to."""
-        people = [a for a in sentence_actors if a.start - body0 < 40 and getattr(self.gazetteer.actors.get(a.actor), "kind", None) == "person"]
+    def refine(self, c: Candidate, own: list, actors_c: list, text: str, base: int, s1: int, c_hi: int, sentence_actors: list):
+        """The actors of one candidate after the phrasing rules that outrank position, and the role
+        of each (initiator, target or participant; a speaker is its statement's initiator):
+        - an event noun's own modifiers are its actors ("Pyongyang's new ICBM launch", "a Russian
+          and Chinese proposal", "its nuclear test" with 'its' the nearest actor before it);
+        - a letter's or message's sender ("a letter from Kim"); an event noun's agent ("a statement
+          by the IAEA", "an attack by North Korea"); the imposer of "the sanctions that X imposed";
+        - a test has one tester, never an international organisation (the Security Council that
+          punished it is no tester);
+        - an incident's and a sanction's target ("on a South Korean island", "against North Korea");
+        - a meeting with one party named and a host state as its venue ("his talks in Pyongyang")
+          has that state as its second party."""
+        t0, t1 = c.trigger.start, c.trigger.end
+        nominal = not _VERB_TRIGGER.match(c.trigger.text) and bool(c.trigger.text)
+        initiators: list = []
+        if nominal:
+            initiators = self.modifiers(actors_c, text, base, t0, t1)
+            if not initiators and c.type in ("statement", "un_action", "sanctions"):
+                sender = [a for a in actors_c if t1 <= a.start < t1 + 40 and FROM_SENDER.fullmatch(text, t1, a.start)]
+                if c.type == "statement" and sender:
+                    initiators = sender[:1]
+            if not initiators and c.type in {"statement", "incident"} | TEST_FAMILY:
+                by = BY_AGENT.match(text, t1, min(s1, t1 + 60))
+                agent = [a for a in actors_c if by and a.start == by.end()]
+                initiators = agent
+            if not initiators and c.type in ("sanctions", "un_action") and IMPOSED_BY.match(text, t1):
+                rel = IMPOSED_BY.match(text, t1)
+                agent = [a for a in actors_c if a.start == rel.end() and IMPOSED_VERB.match(text, a.end)]
+                initiators = agent
+        if c.type in TEST_FAMILY:
+            chosen = initiators or own
+            if nominal and not initiators:  # "Japan's Abe says nuclear test 'unacceptable'": who reacts is no tester
+                chosen = [a for a in chosen if not (a.end <= t0 and REACTION.search(text, a.end, t0))]
+            chosen = [a for a in chosen if self.kind(a.actor) != "international_organisation"
+                      and self.gazetteer.top_state(a.actor) not in ("United Nations Security Council", "United Nations")]
+            tester = self.one_state(chosen, t0)
+            return tester, {a.actor: "initiator" for a in tester}
+        if c.type in MEETING_TYPES or c.type == "agreement":
+            parties = dedupe([*initiators, *own])
+            if len({self.gazetteer.top_state(a.actor) for a in parties}) < 2 and c.type != "plenum":
+                host = [a for a in sentence_actors if t0 - 200 < a.start < c_hi and self.kind(a.actor) == "state"
+                        and VENUE.search(text, max(0, a.start - 8), a.start) and a not in parties]
+                parties += host[:1]
+            return parties, {}
+        if initiators:  # a sanction's or an incident's target stays ('sanction the North's IT workers')
+            own = [*initiators, *(a for a in own if a not in initiators and c.type in ("incident", "sanctions"))]
+        roles = {}
+        for a in own:
+            roles.setdefault(a.actor, "initiator" if (a.start < t0 or c.type == "statement" or a in initiators) else "target")
+        if c.type in ("incident", "sanctions"):
+            targets = [a for a in actors_c if t1 <= a.start < c_hi and a not in own
+                       and TARGET_BEFORE.search(text, max(0, a.start - 30), a.start)]
+            own = [*own, *targets]
+            for a in targets:
+                roles.setdefault(a.actor, "target")
+        return own, roles
+
+    def modifiers(self, actors_c: list, text: str, base: int, t0: int, t1: int) -> list:
+        """The actors that modify the event noun at text[t0:t1]: inside it ('inter-Korean talks'),
+        before it with only modifier words between ("North Korea's sixth nuclear test", "a Russian
+        and Chinese proposal"), or the nearest actor before a possessive 'its'/'his'/'her' that
+        modifies it ("sanctions on North Korea over its nuclear test")."""
+        inside = [a for a in actors_c if t0 <= a.start and a.end <= t1]
+        before = [a for a in actors_c if base <= a.start and a.end <= t0]
+        nearest = None
+        for a in reversed(before):
+            if MODIFIER_GAP.fullmatch(text, a.end, t0):
+                nearest = a
+            break
+        if nearest is None:
+            gap_start = t0
+            m = re.search(r"\b(?:[Ii]ts|[Hh]is|[Hh]er)\s+(?:[\w'\u2019.-]+\s+){0,5}$", text[max(base, t0 - 80):t0])
+            if m is not None:
+                at = max(base, t0 - 80) + m.start()
+                word_end = at + len(m.group().split()[0])
+                if MODIFIER_GAP.fullmatch(text, word_end, gap_start):
+                    # a demonym or the first part of a compound modifies a noun: 'the EU added North Korean
+                    # individuals to its list' (the EU), 'angered by U.S.-South Korean drills after its test'
+                    ante = [a for a in before if a.end <= at and not self.adjective(a) and text[a.end:a.end + 1] != "-"]
+                    if ante:
+                        person = m.group()[0].lower() == "h"  # 'his', 'her': a person; 'its': a state or body
+                        fit = [a for a in ante if (self.kind(a.actor) == "person") == person]
+                        if fit:
+                            return [*inside, fit[-1]]
+            return inside
+        group = [a for a in before if (a.start, a.end) == (nearest.start, nearest.end)]
+        first = nearest
+        for a in reversed(before):  # 'a Russian and Chinese proposal', 'U.S.-South Korean drills'
+            if a.end <= first.start and ACTOR_LIST_GAP.fullmatch(text, a.end, first.start):
+                group.insert(0, a)
+                first = a
+        return [*group, *inside]
+
+    def adjective(self, a) -> bool:
+        """Whether a mention is a demonym ('North Korean', 'Iranian'): it modifies a noun, so no
+        pronoun refers back to it."""
+        entry = self.gazetteer.actors.get(a.actor)
+        if entry is not None and a.text in entry.adjectives:
+            return True
+        return a.text != a.actor and entry is None and a.text.endswith(("an", "ese", "ish", "i"))
+
+    def one_state(self, mentions: list, t0: int) -> list:
+        """The mentions of one state: a test has one tester (the nearest named before the trigger,
+        else the first after it)."""
+        if len({self.gazetteer.top_state(a.actor) for a in mentions}) <= 1:
+            return mentions
+        before = [a for a in mentions if a.start < t0]
+        pick = before[-1] if before else mentions[0]
+        state = self.gazetteer.top_state(pick.actor)
+        return [a for a in mentions if self.gazetteer.top_state(a.actor) == state]
+
+    def track_subject(self, sentence_actors, body0: int, text: str | None = None, first_trigger: int | None = None) -> None:
+        """The person a sentence opens with (or names before its first event word) is who a later
+        'he' or 'she' refers to; a person after a 'he' in the sentence is someone else ('A year
+        earlier, he met Trump'). The person before is kept for a 'him' ('Putin held talks with him')."""
+        self.subject_at = None
+        people = [a for a in sentence_actors if (a.start - body0 < 40 or (first_trigger is not None and a.start < first_trigger))
+                  and getattr(self.gazetteer.actors.get(a.actor), "kind", None) == "person"]
+        if text is not None:
+            people = [a for a in people if not PRONOUN.search(text, body0, a.start)]
         first = people[0] if people else None  # 'Russian President Vladimir Putin arrived...': Putin
         if first is not None:
             entry = self.gazetteer.actors.get(first.actor)
             if entry is not None and entry.kind == "person":
-                self.subject = first
+                if self.subject is None or self.subject.actor != first.actor:
+                    self.prior = self.subject
+                self.subject, self.subject_at = first, body0
 
     def kind(self, actor: str) -> str | None:
         return getattr(self.gazetteer.actors.get(actor), "kind", None)

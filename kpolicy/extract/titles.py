@@ -7,6 +7,7 @@ noun's own phrase.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import TYPE_CHECKING
 
@@ -106,11 +107,18 @@ _NOUN_PLURALS = {"drills", "talks", "elections", "exercises", "sanctions", "test
                  "attacks", "clashes", "provocations", "messages", "polls", "firings", "accords"}
 
 
+@functools.lru_cache(maxsize=4096)
+def _names_pattern(names: tuple[str, ...]) -> re.Pattern:
+    """One compiled alternation per actor's names (compiling one pattern per name and call
+    evicted the re module's cache and cost the extractors about 8 % of their time)."""
+    return re.compile("|".join(rf"(?<!\w){re.escape(n)}(?!\w)" for n in names))
+
+
 def _named_in(actor: str, span: str, gazetteer) -> bool:
     entry = gazetteer.actors.get(actor)
-    names = [actor, *(getattr(entry, "aliases", None) or ()), *(getattr(entry, "adjectives", None) or ())]
+    names = tuple(n for n in (actor, *(getattr(entry, "aliases", None) or ()), *(getattr(entry, "adjectives", None) or ())) if n)
     low = span.replace("\u2019", "'")
-    return any(re.search(rf"(?<!\w){re.escape(n)}(?!\w)", low) for n in names if n)
+    return bool(names) and _names_pattern(names).search(low) is not None
 
 
 def _dedupe_states(actors: list[str], gazetteer) -> list[str]:
@@ -136,7 +144,11 @@ def _subject(actors: list[str], states: list[str], gazetteer) -> tuple[str, bool
 def event_title(e: Candidate, states: list[str], text: str, gazetteer=None) -> str:
     """A headline a person would write: subject, verb, object ('North Korea fires two short-range
     ballistic missiles', 'Kim Jong-un and Donald Trump hold summit in Hanoi'), no template prefix."""
-    who, plural = _subject(e.actors, states, gazetteer)
+    lead = [a for a in e.actors if (getattr(e, "roles", None) or {}).get(a) != "target"]
+    if gazetteer is not None and lead and len(lead) < len(e.actors):  # 'Japan imposes sanctions', not 'Japan and North Korea impose'
+        who, plural = _subject(lead, _dedupe_states(lead, gazetteer), gazetteer)
+    else:
+        who, plural = _subject(e.actors, states, gazetteer)
     verbish = bool(e.trigger.text) and _verbish(e, text)
     if verbish and gazetteer is not None:  # the subject: those named before the verb ('Russia invades Ukraine')
         before = text[e.quote[0]:e.trigger.start]
