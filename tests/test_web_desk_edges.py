@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+from html import unescape
 import warnings
 
 import pytest
@@ -215,3 +216,72 @@ def test_a_bad_value_in_the_add_form_reshows_it_with_the_values_typed(client):
     scripted = client.post(f"/sources/{slug}/add", data={"csrf": csrf_of(client.get(page).text), "quote": "nope", "type": "statement",
                                                           "title": "x"}, headers={"Accept": "application/json"})
     assert scripted.status_code == 400 and "not in the text" in scripted.json()["error"]
+
+
+# ---- item 1: the timeline chart fits its data and its box --------------------------------------------------
+
+def _row(i, day, title="Event", actors="North Korea", date=None, end=None, status="occurred", review="reviewed"):
+    return {"id": i, "start": day, "end": end or day, "date": date or day, "type": "missile_test", "status": status,
+            "review": review, "title": title, "actors": actors}
+
+
+def _tick_x(svg_text) -> dict[str, float]:
+    return {label: float(x) for x, label in re.findall(r'<text class="tick" x="([\d.]+)"[^>]*>(\d{4})</text>', svg_text)}
+
+
+def test_one_early_outlier_gets_an_axis_break_not_the_whole_width():
+    from kpolicy.web import svg
+
+    rows = [_row(1, "2006-10-09", "First nuclear test")]
+    rows += [_row(i, f"{2019 + i % 6}-{1 + i % 12:02d}-15") for i in range(2, 60)]
+    drawn = svg.draw(rows)
+    ticks = _tick_x(drawn)
+    assert len(re.findall(r'<g class="axis-break">', drawn)) == 1
+    assert re.search(r'<g class="axis-break"><title>2006-1\d-\d\d to 2018-\d\d-\d\d: no events \(axis break\)</title>', drawn)
+    plot = svg.WIDTH - svg.LEFT - svg.RIGHT
+    assert ticks["2024"] - ticks["2019"] > 0.7 * plot  # 2019-2024 spread over most of the chart
+    assert ticks["2006"] < ticks["2019"] - svg.BREAK_W  # the outlier has its own slot at the left
+    assert "2010" not in ticks and "2015" not in ticks  # the empty years are not drawn
+    # without the outlier there is nothing to break
+    assert '<g class="axis-break">' not in svg.draw(rows[1:])
+    # a long interval across the break is drawn across it, not dropped
+    spanning = svg.draw(rows + [_row(99, "2007-01-01", "Long sanctions regime", date="2007/2020", end="2020-12-31")])
+    bar = re.search(r'aria-label="#99 [^"]*"><title>[^<]*</title><rect x="([\d.]+)" y="[\d.]+" width="([\d.]+)"', spanning)
+    assert bar and float(bar.group(1)) < _tick_x(spanning)["2019"] and float(bar.group(1)) + float(bar.group(2)) > _tick_x(spanning)["2020"]
+
+
+def test_lane_labels_are_never_clipped_and_every_mark_is_labelled_and_focusable():
+    from kpolicy.web import svg
+
+    long_name = "Supreme People's Assembly of the Democratic People's Republic of Korea, standing committee"
+    rows = [_row(i, f"2020-{1 + i % 12:02d}-01", f"Title {i} <b>&</b>", actors=f"{long_name}; United Nations Security Council",
+                 review="extracted" if i % 2 else "reviewed") for i in range(1, 20)]
+    drawn = svg.draw(rows)
+    labels = re.findall(r'<text class="lane-label" x="([\d.]+)" y="[\d.]+"([^>]*)><title>([^<]*)</title>([^<]*)</text>', drawn)
+    assert {unescape(label[3]) for label in labels} == {long_name, "United Nations Security Council"}
+    for x, attrs, title, shown in labels:
+        assert float(x) >= 0 and "text-anchor" not in attrs  # starts inside the chart, written rightwards
+        assert len(unescape(shown)) * 13 * 0.62 < svg.WIDTH - float(x)  # fits the chart's width at its font size
+    narrow = svg.draw(rows, width=svg.NARROW, variant="narrow")
+    shown_narrow = re.findall(r'<text class="lane-label"[^>]*><title>([^<]*)</title>([^<]*)</text>', narrow)
+    cut = [unescape(s) for t, s in shown_narrow if unescape(t).startswith(long_name)][0]
+    assert cut.endswith("…") and len(cut) * 13 * 0.62 < svg.NARROW  # shortened to fit; the whole name is in its title
+    marks = re.findall(r'<a href="/events/(\d+)" class="mark" tabindex="0" aria-label="([^"]+)"><title>([^<]+)</title>', drawn)
+    assert len({m[0] for m in marks}) == 19 and len(marks) == drawn.count('class="mark"')
+    assert all("Title" in label and "&lt;b&gt;&amp;&lt;/b&gt;" in label for _, label, _ in marks)  # escaped
+    assert drawn.count('class="mark-label"') == drawn.count('visibility="hidden"') == len(marks)  # shown on hover and focus (CSS)
+    # sized by its box: a viewBox, no fixed width or height
+    head = drawn[:drawn.index(">")]
+    assert 'viewBox="0 0 1100 ' in head and " width=" not in head and " height=" not in head
+    assert 'role="group"' in head  # not role=img, which would hide the links from a screen reader
+
+
+def test_the_page_carries_a_wide_and_a_phone_chart_and_css_switches_them(client):
+    html = client.get("/").text
+    assert html.count('<svg xmlns="http://www.w3.org/2000/svg" class="timeline-svg wide"') == 1
+    assert html.count('<svg xmlns="http://www.w3.org/2000/svg" class="timeline-svg narrow" viewBox="0 0 420 ') == 1
+    ids = re.findall(r' id="([^"]+)"', html)
+    assert len(ids) == len(set(ids))  # the two charts' gradients do not share ids
+    css = client.get("/static/desk.css").text
+    assert "@media (max-width: 640px) { .timeline-svg.wide { display: none; } .timeline-svg.narrow { display: block; } }" in css
+    assert ".timeline-svg a.mark:focus .mark-label" in css
