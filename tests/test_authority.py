@@ -19,16 +19,69 @@ def g():
     return load_gazetteer()
 
 
-def test_every_entry_has_its_wikidata_id_or_is_listed_as_unconfirmed(g):
-    offices = set(g.offices)
-    missing = sorted(n for n, e in g.actors.items() if not e.wikidata and n not in offices and n not in g.unconfirmed
-                     and e.kind == "person")
-    assert missing == [], f"people without a Wikidata id, not listed under `unconfirmed:`: {missing}"
-    # every actor the authority file itself adds carries its id
-    doc = yaml.safe_load(bundled_authority_path().read_text(encoding="utf-8"))
-    added = [n for n, item in doc["actors"].items() if "kind" in item]
-    assert added and all(g.actors[n].wikidata for n in added)
+def test_every_person_has_a_checked_wikidata_id_or_is_counted_as_unconfirmed(g):
+    people = {n: e for n, e in g.actors.items() if e.kind == "person"}
+    assert sorted(n for n, e in people.items() if not e.wikidata) == g.unconfirmed
+    assert "Moon Jae-in" in g.unconfirmed and "Park Geun-hye" not in g.unconfirmed
     assert g.actors["North Korea"].wikidata == "Q423" and g.actors["Kim Jong-un"].wikidata == "Q56226"
+    assert g.actors["Park Geun-hye"].wikidata == "Q138048" and g.actors["Junichiro Koizumi"].wikidata == "Q130852"
+
+
+def test_the_cast_from_1990_on_holds_its_offices(g):
+    people = [e for e in g.actors.values() if e.kind == "person"]
+    assert len(people) >= 230
+    holders = {t.actor for o in g.offices.values() for t in o.holders}
+    assert len(holders) >= 200
+    for office in ("Prime Minister of South Korea", "Unification Minister of South Korea", "Defense Minister of South Korea",
+                   "Premier of North Korea", "Foreign Minister of North Korea", "United States Secretary of Defense",
+                   "United States Special Representative for North Korea Policy", "Premier of China", "Foreign Minister of China",
+                   "Foreign Minister of Japan", "Defense Minister of Japan", "Prime Minister of Russia", "Foreign Minister of Russia"):
+        assert office in g.offices and len(g.offices[office].holders) >= 2, office
+    assert g.actors["Lee Myung-bak"].native == "이명박" and g.actor("이명박") == "Lee Myung-bak"
+
+
+@pytest.mark.parametrize("office, day, holder", [
+    ("President of South Korea", "2017-05-09", "Hwang Kyo-ahn"),  # acting, after Park's impeachment
+    ("President of South Korea", "2017-05-10", "Moon Jae-in"),
+    ("President of South Korea", "2017-06-01", "Moon Jae-in"),
+    ("President of South Korea", "2022-05-09", "Moon Jae-in"),
+    ("President of South Korea", "2022-05-10", "Yoon Suk-yeol"),
+    ("President of South Korea", "2010-01-01", "Lee Myung-bak"),
+    ("President of South Korea", "1995-01-01", "Kim Young-sam"),
+    ("Prime Minister of Japan", "2020-09-15", "Shinzo Abe"),
+    ("Prime Minister of Japan", "2020-09-16", "Yoshihide Suga"),
+    ("Prime Minister of Japan", "2021-10-03", "Yoshihide Suga"),
+    ("Prime Minister of Japan", "2021-10-04", "Fumio Kishida"),
+    ("Prime Minister of Japan", "2024-10-01", "Shigeru Ishiba"),
+    ("President of the United States", "2021-01-19", "Donald Trump"),
+    ("President of the United States", "2021-01-20", "Joe Biden"),
+    ("President of the United States", "2025-01-19", "Joe Biden"),
+    ("President of the United States", "2025-01-20", "Donald Trump"),
+    ("United States Secretary of State", "2018-05-09", "Mike Pompeo"),
+    ("Unification Minister of South Korea", "2019-06-30", "Kim Yeon-chul"),
+    ("Foreign Minister of North Korea", "2023-01-01", "Choe Son-hui"),
+    ("Premier of China", "2020-05-22", "Li Keqiang"),
+    ("Defence Minister of Russia", "2023-06-01", "Sergei Shoigu"),
+    ("Defence Minister of Russia", "2024-06-01", "Andrei Belousov"),
+])
+def test_an_office_names_its_holder_on_each_side_of_a_transition(g, office, day, holder):
+    d = date.fromisoformat(day)
+    assert g.office_holder(office, d, d).actor == holder
+
+
+def test_a_gap_between_holders_names_the_office_only(g):
+    # Yoon's defence minister resigned on 2024-12-05; the next minister took office in July 2025
+    assert g.office_holder("Defense Minister of South Korea", date(2025, 2, 1), date(2025, 2, 1)) is None
+    assert g.office_holder("Prime Minister of Japan", date(2020, 1, 1), date(2020, 12, 31)) is None  # Abe and Suga
+
+
+def test_korean_names_are_found_in_every_hyphenation(g):
+    from kpolicy.authority.gazetteer import hyphen_variants
+    assert hyphen_variants("Kim Jong-un") == ["Kim Jong Un", "Kim Jong-Un"]
+    assert hyphen_variants("Xi Jinping") == [] and hyphen_variants("Linda Thomas-Greenfield") == ["Linda Thomas Greenfield", "Linda Thomas-Greenfield"]
+    assert g.actor("Moon Jae In") == g.actor("Moon Jae-In") == "Moon Jae-in"
+    assert g.actor("Kwon Young Se") == "Kwon Young-se"
+    assert g.actor("Linda Thomas Greenfield") is None  # variants only for the Koreas' people
 
 
 def test_ids_are_unique_and_well_formed(g):
@@ -114,3 +167,23 @@ def test_bad_authority_input_is_one_line_naming_the_conflict(doc, words):
     with pytest.raises(BadInput) as info:
         apply_authority(_gazetteer(), doc, "test")
     assert words in str(info.value) and "\n" not in str(info.value)
+
+
+def test_a_bare_surname_names_the_leader_among_its_office_holders():
+    from kpolicy.extract.actors import actor_finder
+
+    def found(text, day):
+        return [m.actor for m in actor_finder().find(text, day)]
+    # in 2015 Kim Jong-un led and Kim Yong-nam was the nominal head of state: the leader
+    assert found("Obama warned Kim on Monday.", date(2015, 3, 2)) == ["Barack Obama", "Kim Jong-un"]
+    # Chinese names put the family name first: 'Xi' is Xi Jinping, 'Li' the premier of the day
+    assert found("Abe met Xi and Li on Friday.", date(2018, 10, 26)) == ["Shinzo Abe", "Xi Jinping", "Li Keqiang"]
+    assert found("Kishida met Li on Monday.", date(2023, 5, 1)) == ["Fumio Kishida", "Li Qiang"]
+    # two people of the name in offices of the same rank: no guess
+    assert found("Albright met Kim on Monday.", date(2000, 10, 25)) == ["Madeleine Albright"]
+
+
+def test_an_office_rank_is_one_two_or_three():
+    with pytest.raises(BadInput) as info:
+        apply_authority(_gazetteer(), {"actors": {}, "offices": [{"name": "Leader", "state": "North Korea", "rank": 0}]}, "test")
+    assert "rank 0" in str(info.value)

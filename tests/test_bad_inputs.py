@@ -555,16 +555,22 @@ def test_sql_looking_annotation_text_is_stored_as_data(empty_db, tmp_path):
     cli = Cli(empty_db)
     assert cli("init").exit_code == 0
     sentence = "North Korea said '); DROP TABLE events; -- on 4 May 2019 and fired missiles."
-    path = write_annotation(
-        tmp_path / "notes", name="sqlish", article=f"{sentence}\n", article_meta={"id": "x'; DELETE FROM sources; --"},
-        events=[good_event(title="Robert'); DROP TABLE students;--", quote=sentence)],
-    )
-    result = cli("seed", "--annotation", str(path))
+    def annotation(slug):
+        return write_annotation(
+            tmp_path / "notes", name="sqlish", article=f"{sentence}\n", article_meta={"id": slug},
+            events=[good_event(title="Robert'); DROP TABLE students;--", quote=sentence)],
+        )
+
+    # a slug is checked where it enters (issue 24, item 27): the SQL-looking id is refused, not stored
+    result = cli("seed", "--annotation", str(annotation("x'; DELETE FROM sources; --")))
+    assert result.exit_code == 2 and "is not a slug" in result.stderr
+    result = cli("seed", "--annotation", str(annotation("x-delete-from-sources")))
     assert result.exit_code == 0, result.stderr
     result = cli("events", "--text", "DROP TABLE students", "--format", "jsonl")
     assert result.exit_code == 0, result.stderr
     assert '"title": "Robert\'); DROP TABLE students;--"' in result.stdout
-    result = cli("events", "--source", "x'; DELETE FROM sources; --", "--format", "csv")
-    assert result.exit_code == 0 and result.stdout.count("\n") == 2
+    result = cli("events", "--source", "x'; DELETE FROM sources; --", "--format", "csv")  # a bound value, not SQL
+    assert result.exit_code == 2 and "unknown source" in result.stderr.lower(), result.stderr
+    assert cli("events", "--source", "x-delete-from-sources", "--format", "csv").stdout.count("\n") == 2
     counts = row_counts(empty_db)
     assert counts["sources"] == 1 and counts["events"] == 1 and counts["mentions"] == 1

@@ -46,9 +46,19 @@ def hostile_db(empty_db, tmp_path) -> str:
         for (title, sentence), t, d, a in zip(HOSTILE, TYPES, DATES, ACTORS)
     ]
     path = write_annotation(tmp_path / "notes", name="hostile", article=text, article_file="hostile.txt",
-                            events=events, article_meta={"id": SLUG})
+                            events=events, article_meta={"id": SLUG.lstrip("@")})
     result = cli("seed", "--annotation", str(path))
     assert result.exit_code == 0, result.stderr
+    # an annotation's id is checked as a slug now (issue 24, item 27), so '@hostile-note' cannot
+    # enter that way; a database written before the check may hold one, and exports still neutralise it
+    import sqlalchemy as sa
+
+    from kpolicy.store.db import resolve
+
+    engine = sa.create_engine(resolve(empty_db).url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE sources SET slug = :new WHERE slug = :old"), {"new": SLUG, "old": SLUG.lstrip("@")})
+    engine.dispose()
     return empty_db
 
 

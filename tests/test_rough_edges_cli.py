@@ -155,3 +155,73 @@ def test_history_machine_formats_give_values_whole_and_the_table_marks_a_cut(cli
     assert cli("edit", "3", "--place", "", "--reason", "x").exit_code == 0
     short = cli("history", "3", "--limit", "1")  # nothing cut: no note
     assert "[cut]" not in short.stdout and short.stderr == ""
+
+
+# ---- item 29: options accepted and ignored ------------------------------------------------------
+
+NOTE = "---\npublished: 2020-01-02\ntitle: From the front matter\npublisher: Front Desk\n---\n\nNorth Korea tested a missile on 4 May 2019.\n"
+
+
+def test_extract_title_url_and_publisher_show_in_its_output(tmp_path):
+    (tmp_path / "note.md").write_text(NOTE)
+    run = Cli()
+    plain = [json.loads(line) for line in run("extract", str(tmp_path / "note.md")).stdout.splitlines()]
+    assert plain and all(e["article"] == {"slug": "note", "title": "From the front matter", "author": None, "publisher": "Front Desk",
+                                          "url": None, "published": "2020-01-02"} for e in plain)
+    given = run("extract", str(tmp_path / "note.md"), "--title", "Ours", "--url", "https://example.org/n", "--publisher", "Our Desk")
+    assert given.exit_code == 0, given.stderr
+    events = [json.loads(line) for line in given.stdout.splitlines()]
+    assert [e["article"] for e in events] == [{"slug": "note", "title": "Ours", "author": None, "publisher": "Our Desk",
+                                               "url": "https://example.org/n", "published": "2020-01-02"}] * len(plain)
+    assert [{k: v for k, v in e.items() if k != "article"} for e in events] == [{k: v for k, v in e.items() if k != "article"} for e in plain]
+
+
+def test_seed_by_names_who_loaded_the_bundled_article(empty_db):
+    run = Cli(empty_db)
+    assert run("init").exit_code == 0
+    assert run("seed", "--by", "ana").exit_code == 0
+    rows = json.loads(run("history", "--format", "json").stdout)
+    seeded = {r["by"] for r in rows if r["command"] == "seed"}
+    assert seeded == {"ana"}
+    assert "created by ana (seed, change" in run("show", "3").stdout
+
+
+@pytest.mark.parametrize("args, words", [
+    (["export", "--format", "csv", "--group", "actor"], "--group groups TimelineJS rows; --format csv has no groups"),
+    (["export", "--format", "json", "--group", "type"], "--format json has no groups"),
+    (["export", "--format", "json", "--raw"], "--raw keeps spreadsheet formulas in CSV cells; --format json neutralises nothing"),
+    (["export", "--format", "jsonl", "--raw"], "--format jsonl neutralises nothing"),
+    (["plot", "--people", "--lanes", "type", "-o", "{tmp}/x.png"], "--people names the actor lanes; --lanes type has none"),
+])
+def test_an_option_the_format_ignores_is_refused_in_one_line(sqlite_db, tmp_path, args, words):
+    out = tmp_path / "x.png"
+    line = one_line_error(Cli(sqlite_db)(*[a.replace("{tmp}", str(tmp_path)) for a in args]))
+    assert words in line
+    assert not out.exists()
+
+
+def test_the_options_still_work_where_they_mean_something(sqlite_db, tmp_path):
+    run = Cli(sqlite_db)
+    assert run("export", "--format", "timelinejs", "--group", "actor", "-o", str(tmp_path / "t.json")).exit_code == 0
+    assert run("export", "--format", "csv", "--raw", "-o", str(tmp_path / "t.csv")).exit_code == 0
+
+
+# ---- item 27: an annotation's slug is checked where it enters -------------------------------------
+
+SENTENCE = "North Korea tested a missile on 4 May 2019."
+
+
+@pytest.mark.parametrize("slug", ["../../etc/x", "<script>alert(1)</script>", "Notes", "a b", "-lead", "\u202enote", "x" * 101])
+def test_an_annotation_id_that_is_not_a_slug_is_refused_in_one_line(slug, tmp_path):
+    (tmp_path / "note.md").write_text(f"{SENTENCE}\n")
+    path = tmp_path / "note.yaml"
+    path.write_text(f"article:\n  id: {json.dumps(slug)}\n  file: note.md\n  title: Note\n  published: 2020-02-05\n"
+                    f"events:\n  - title: A test\n    type: missile_test\n    date: 2019-05-04\n    status: occurred\n"
+                    f"    quote: \"{SENTENCE}\"\n    actors: [North Korea]\n")
+    db = tmp_path / "k.db"
+    line = one_line_error(Cli(str(db))("seed", "--annotation", str(path)))
+    assert f"{path}: article.id " in line and "is not a slug; use lower-case letters, digits and hyphens" in line
+    assert "\u202e" not in line
+    assert not db.exists()
+    path.write_text(path.read_text().replace(json.dumps(slug), "note-2020"))
+    assert Cli(str(db))("seed", "--annotation", str(path)).exit_code == 0

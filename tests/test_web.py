@@ -383,7 +383,7 @@ def test_the_add_form_has_no_default_type(client, curate):
     page = f"/sources/{slug}"
     html = client.get(page).text
     form = html.split('id="add-form"', 1)[1].split("</form>", 1)[0]
-    assert '<select name="type" required><option value="" selected>choose a type</option>' in form
+    assert '<select name="type" id="add-type" required><option value="" selected>choose a type</option>' in form
     assert form.count(" selected") == 1
     untyped = post(client, f"/sources/{slug}/add", page, quote="the South Korean military said", type="",
                    title="South Korean military statement", status="occurred")

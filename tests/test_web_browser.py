@@ -103,6 +103,28 @@ def test_review_in_the_browser(hostile_db, tmp_path):
             assert "token=" not in driver.current_url
             assert driver.find_element(By.CSS_SELECTOR, ".badge.ok").text == "signed in"
 
+            # the timeline chart fits its box at 800 px and on a phone; its lane names are not cut; a mark takes the focus
+            fits = """
+                const svg = document.querySelector(arguments[0]), box = svg.getBoundingClientRect();
+                const labels = [...svg.querySelectorAll('.lane-label')].map(t => t.getBoundingClientRect());
+                return {shown: getComputedStyle(svg).display !== 'none', right: box.right, left: box.left,
+                        page: document.documentElement.clientWidth, labels: labels.length,
+                        cut: labels.filter(r => r.left < box.left - 0.5 || r.right > box.right + 0.5).length};"""
+            for width, shown, hidden in ((800, "svg.timeline-svg.wide", "svg.timeline-svg.narrow"),
+                                         (390, "svg.timeline-svg.narrow", "svg.timeline-svg.wide")):
+                driver.set_window_size(width, 1000)
+                driver.get(f"{base}/")
+                chart = driver.execute_script(fits, shown)
+                assert chart["shown"] and not driver.execute_script(fits, hidden)["shown"], (width, chart)
+                assert chart["labels"] >= 3 and chart["cut"] == 0, (width, chart)
+                assert chart["left"] >= 0 and chart["right"] <= chart["page"] + 0.5, (width, chart)
+            focused = driver.execute_script("""
+                const mark = document.querySelector('svg.timeline-svg.narrow a.mark'); mark.focus();
+                return [document.activeElement === mark, getComputedStyle(mark.querySelector('.mark-label')).visibility,
+                        mark.getAttribute('aria-label')];""")
+            assert focused[0] and focused[1] == "visible" and focused[2].startswith("#"), focused
+            driver.set_window_size(1400, 1100)
+
             driver.get(f"{base}/review")
             article = driver.find_element(By.CSS_SELECTOR, ".review-current article.event")
             event_id = int(article.get_attribute("data-event"))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+from html import unescape
 import warnings
 
 import pytest
@@ -158,3 +159,129 @@ def test_json_twins_page_like_their_pages(client):
     rest = client.get(f"/sources.json?size=5&after={one['next']}").json()
     assert [s["slug"] for s in one["sources"] + rest["sources"]] == [s["slug"] for s in client.get("/sources.json").json()["sources"]]
     assert client.get("/sources/no-such-source.json").status_code == 404
+
+
+# ---- item 2: a bad value re-shows the form -------------------------------------------------------------
+
+def test_a_bad_date_in_the_edit_form_reshows_it_with_the_values_typed(client):
+    event_id = extracted_id(client)
+    page = client.get(f"/events/{event_id}").text
+    version = version_of(page, event_id)
+    before = client.get(f"/events/{event_id}.json").json()
+    bad = post(client, f"/events/{event_id}/edit", f"/events/{event_id}", date="2021-13-45", title="A <b>typed</b> title",
+               actors="North Korea:initiator; Nowhereland:target", reason="my reason", version=version, next="/review")
+    assert bad.status_code == 400
+    html = bad.text
+    assert "Bad input" not in html and "Back to the timeline" not in html
+    form = html.split('id="edit-form"', 1)[1].split("</form>", 1)[0]
+    # what was typed, escaped, in its fields; the version it was made from and where it goes next
+    assert 'id="edit-date" value="2021-13-45"' in form
+    assert 'id="edit-title" value="A &lt;b&gt;typed&lt;/b&gt; title"' in form
+    assert 'value="North Korea:initiator; Nowhereland:target"' in form and 'value="my reason"' in form
+    assert f'name="version" value="{version}"' in form and 'name="next" value="/review"' in form
+    # each error beside its own field, tied to it for screen readers
+    date_error = re.search(r'<span class="field-error" id="edit-date-error">([^<]+)</span>', form)
+    assert date_error and "13" in date_error.group(1)
+    assert 'id="edit-date" value="2021-13-45" size="22" aria-invalid="true" aria-describedby="edit-date-error"' in form
+    assert re.search(r'<span class="field-error" id="edit-actors-error">[^<]*Nowhereland', form)
+    assert 'id="edit-title-error"' not in form  # a good value gets no error
+    assert client.get(f"/events/{event_id}.json").json() == before  # nothing was written
+    fixed = post(client, f"/events/{event_id}/edit", f"/events/{event_id}", date="2021-03", reason="my reason", version=version, next="/review")
+    assert fixed.status_code == 303 and fixed.headers["location"].startswith("/review?")
+
+
+def test_a_missing_reason_or_an_unchanged_form_reshows_it(client):
+    event_id = extracted_id(client)
+    page = client.get(f"/events/{event_id}").text
+    no_reason = post(client, f"/events/{event_id}/edit", f"/events/{event_id}", date="2021-03", version=version_of(page, event_id))
+    assert no_reason.status_code == 400 and 'id="edit-reason-error"' in no_reason.text
+    assert 'id="edit-date" value="2021-03"' in no_reason.text
+    same = post(client, f"/events/{event_id}/edit", f"/events/{event_id}", reason="x", version=version_of(page, event_id))
+    assert same.status_code == 400 and 'class="error-message form-error" role="alert">nothing to change' in same.text
+
+
+def test_a_bad_value_in_the_add_form_reshows_it_with_the_values_typed(client):
+    slug = client.get("/review.json").json()["queue"][0]["source"]
+    page = f"/sources/{slug}"
+    bad = post(client, f"/sources/{slug}/add", page, quote="words that are not there", type="statement", date="2021-02-30",
+               title="South Korean statement", actors="South Korea:initiator", status="expected")
+    assert bad.status_code == 400
+    form = bad.text.split('id="add-form"', 1)[1].split("</form>", 1)[0]
+    assert ">words that are not there</textarea>" in form and re.search(r'id="add-quote-error">[^<]*not in the text', form)
+    assert re.search(r'id="add-date-error">[^<]+', form) and 'value="2021-02-30"' in form
+    assert "<option selected>statement</option>" in form and "<option selected>expected</option>" in form
+    assert 'value="South Korean statement"' in form and 'id="add-title-error"' not in form
+    assert slug in bad.text and "source-text" in bad.text  # the source page itself, not an error page
+    # a JSON client still gets the one-line error
+    scripted = client.post(f"/sources/{slug}/add", data={"csrf": csrf_of(client.get(page).text), "quote": "nope", "type": "statement",
+                                                          "title": "x"}, headers={"Accept": "application/json"})
+    assert scripted.status_code == 400 and "not in the text" in scripted.json()["error"]
+
+
+# ---- item 1: the timeline chart fits its data and its box --------------------------------------------------
+
+def _row(i, day, title="Event", actors="North Korea", date=None, end=None, status="occurred", review="reviewed"):
+    return {"id": i, "start": day, "end": end or day, "date": date or day, "type": "missile_test", "status": status,
+            "review": review, "title": title, "actors": actors}
+
+
+def _tick_x(svg_text) -> dict[str, float]:
+    return {label: float(x) for x, label in re.findall(r'<text class="tick" x="([\d.]+)"[^>]*>(\d{4})</text>', svg_text)}
+
+
+def test_one_early_outlier_gets_an_axis_break_not_the_whole_width():
+    from kpolicy.web import svg
+
+    rows = [_row(1, "2006-10-09", "First nuclear test")]
+    rows += [_row(i, f"{2019 + i % 6}-{1 + i % 12:02d}-15") for i in range(2, 60)]
+    drawn = svg.draw(rows)
+    ticks = _tick_x(drawn)
+    assert len(re.findall(r'<g class="axis-break">', drawn)) == 1
+    assert re.search(r'<g class="axis-break"><title>2006-1\d-\d\d to 2018-\d\d-\d\d: no events \(axis break\)</title>', drawn)
+    plot = svg.WIDTH - svg.LEFT - svg.RIGHT
+    assert ticks["2024"] - ticks["2019"] > 0.7 * plot  # 2019-2024 spread over most of the chart
+    assert ticks["2006"] < ticks["2019"] - svg.BREAK_W  # the outlier has its own slot at the left
+    assert "2010" not in ticks and "2015" not in ticks  # the empty years are not drawn
+    # without the outlier there is nothing to break
+    assert '<g class="axis-break">' not in svg.draw(rows[1:])
+    # a long interval across the break is drawn across it, not dropped
+    spanning = svg.draw(rows + [_row(99, "2007-01-01", "Long sanctions regime", date="2007/2020", end="2020-12-31")])
+    bar = re.search(r'aria-label="#99 [^"]*"><title>[^<]*</title><rect x="([\d.]+)" y="[\d.]+" width="([\d.]+)"', spanning)
+    assert bar and float(bar.group(1)) < _tick_x(spanning)["2019"] and float(bar.group(1)) + float(bar.group(2)) > _tick_x(spanning)["2020"]
+
+
+def test_lane_labels_are_never_clipped_and_every_mark_is_labelled_and_focusable():
+    from kpolicy.web import svg
+
+    long_name = "Supreme People's Assembly of the Democratic People's Republic of Korea, standing committee"
+    rows = [_row(i, f"2020-{1 + i % 12:02d}-01", f"Title {i} <b>&</b>", actors=f"{long_name}; United Nations Security Council",
+                 review="extracted" if i % 2 else "reviewed") for i in range(1, 20)]
+    drawn = svg.draw(rows)
+    labels = re.findall(r'<text class="lane-label" x="([\d.]+)" y="[\d.]+"([^>]*)><title>([^<]*)</title>([^<]*)</text>', drawn)
+    assert {unescape(label[3]) for label in labels} == {long_name, "United Nations Security Council"}
+    for x, attrs, title, shown in labels:
+        assert float(x) >= 0 and "text-anchor" not in attrs  # starts inside the chart, written rightwards
+        assert len(unescape(shown)) * 13 * 0.62 < svg.WIDTH - float(x)  # fits the chart's width at its font size
+    narrow = svg.draw(rows, width=svg.NARROW, variant="narrow")
+    shown_narrow = re.findall(r'<text class="lane-label"[^>]*><title>([^<]*)</title>([^<]*)</text>', narrow)
+    cut = [unescape(s) for t, s in shown_narrow if unescape(t).startswith(long_name)][0]
+    assert cut.endswith("…") and len(cut) * 13 * 0.62 < svg.NARROW  # shortened to fit; the whole name is in its title
+    marks = re.findall(r'<a href="/events/(\d+)" class="mark" tabindex="0" aria-label="([^"]+)"><title>([^<]+)</title>', drawn)
+    assert len({m[0] for m in marks}) == 19 and len(marks) == drawn.count('class="mark"')
+    assert all("Title" in label and "&lt;b&gt;&amp;&lt;/b&gt;" in label for _, label, _ in marks)  # escaped
+    assert drawn.count('class="mark-label"') == drawn.count('visibility="hidden"') == len(marks)  # shown on hover and focus (CSS)
+    # sized by its box: a viewBox, no fixed width or height
+    head = drawn[:drawn.index(">")]
+    assert 'viewBox="0 0 1100 ' in head and " width=" not in head and " height=" not in head
+    assert 'role="group"' in head  # not role=img, which would hide the links from a screen reader
+
+
+def test_the_page_carries_a_wide_and_a_phone_chart_and_css_switches_them(client):
+    html = client.get("/").text
+    assert html.count('<svg xmlns="http://www.w3.org/2000/svg" class="timeline-svg wide"') == 1
+    assert html.count('<svg xmlns="http://www.w3.org/2000/svg" class="timeline-svg narrow" viewBox="0 0 420 ') == 1
+    ids = re.findall(r' id="([^"]+)"', html)
+    assert len(ids) == len(set(ids))  # the two charts' gradients do not share ids
+    css = client.get("/static/desk.css").text
+    assert "@media (max-width: 640px) { .timeline-svg.wide { display: none; } .timeline-svg.narrow { display: block; } }" in css
+    assert ".timeline-svg a.mark:focus .mark-label" in css

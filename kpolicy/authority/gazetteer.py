@@ -56,6 +56,10 @@ class Office:
     titles: list[str] = field(default_factory=list)
     phrases: list[str] = field(default_factory=list)
     holders: list[Term] = field(default_factory=list)
+    # 1: the leader (head of state in a presidential system, Japan's prime minister, North Korea's
+    # supreme leader); 2: the head of government or a nominal head of state; 3: a minister or envoy.
+    # A bare surname ('Kim') names the one person of that name in the best-ranked office on the date.
+    rank: int = 3
 
     def holder(self, lower: date | None, upper: date | None) -> Term | None:
         """The holder throughout [lower, upper], or None: no date, a date in no term, or a
@@ -192,6 +196,31 @@ def _day(value, what: str) -> date | None:
         raise BadInput(f"{what} {value!r} is not a YYYY-MM-DD date; fix it") from None
 
 
+_KOREAN_STATES = ("North Korea", "South Korea")
+
+
+def _korean(entry: ActorEntry, actors: dict[str, ActorEntry]) -> bool:
+    seen, current = set(), entry.parent
+    while current and current not in seen:
+        if current in _KOREAN_STATES:
+            return True
+        seen.add(current)
+        current = actors[current].parent if current in actors else None
+    return False
+
+
+def hyphen_variants(name: str) -> list[str]:
+    """The spellings texts use for a Korean name with a hyphenated given name: 'Kim Jong-un' ->
+    ['Kim Jong Un', 'Kim Jong-Un'] (space for hyphen, capital after the hyphen)."""
+    words = name.split(" ")
+    if len(words) != 2 or words[1].count("-") != 1:
+        return []
+    first, second = words[1].split("-")
+    if not first or not second:
+        return []
+    return [f"{words[0]} {first} {second.capitalize()}", f"{words[0]} {first}-{second.capitalize()}"]
+
+
 def role_phrases(office: Office, state: ActorEntry | None) -> list[str]:
     """The role words for an office: each title after the state's adjectives ('South Korean
     president'), after its names' possessive ('Seoul's president', 'the North's leader') and
@@ -248,6 +277,11 @@ def apply_authority(gazetteer: Gazetteer, doc: object, origin: str) -> Gazetteer
                 entry.aliases.append(alias)
         if entry.native and entry.native not in entry.aliases:
             entry.aliases.append(entry.native)
+    for entry in actors.values():
+        if entry.kind == "person" and _korean(entry, actors):
+            for variant in hyphen_variants(entry.name):
+                if variant not in entry.aliases and variant != entry.name:
+                    entry.aliases.append(variant)
     ids: dict[str, str] = {}
     for entry in actors.values():
         if entry.parent and entry.parent not in actors:
@@ -264,8 +298,11 @@ def apply_authority(gazetteer: Gazetteer, doc: object, origin: str) -> Gazetteer
         state = str(item["state"])
         if state not in actors:
             raise BadInput(f"{origin}: office {name!r} belongs to unknown actor {state!r}; add it or fix the name")
+        rank = item.get("rank", 3)
+        if rank not in (1, 2, 3):
+            raise BadInput(f"{origin}: office {name!r} has rank {rank!r}; a rank is 1 (leader), 2 (head of government) or 3")
         office = Office(name=name, state=state, titles=[str(t) for t in item.get("titles") or []],
-                        phrases=[str(t) for t in item.get("phrases") or []])
+                        phrases=[str(t) for t in item.get("phrases") or []], rank=rank)
         for h in item.get("holders") or []:
             who = str(h.get("actor", "")) if isinstance(h, dict) else ""
             if who not in actors:
@@ -320,10 +357,11 @@ def apply_authority(gazetteer: Gazetteer, doc: object, origin: str) -> Gazetteer
                 raise BadInput(f"{origin}: the name {form!r} is both {owner[form]!r}'s and {entry.name!r}'s; "
                                "keep it on one, or list it under `ambiguous:`")
             owner.setdefault(form, entry.name)
-    unconfirmed = [str(n) for n in doc.get("unconfirmed") or []]
-    for n in unconfirmed:
-        if n not in actors:
+    for n in doc.get("unconfirmed") or []:
+        if str(n) not in actors:
             raise BadInput(f"{origin}: unconfirmed actor {n!r} is not in the gazetteer; fix the name")
+    # every person without a checked id is unconfirmed (the file's header says how ids were checked)
+    unconfirmed = sorted(n for n, e in actors.items() if e.kind == "person" and not e.wikidata)
     return Gazetteer(actors, places, offices, unconfirmed)
 
 
@@ -401,7 +439,7 @@ def extended(base: Gazetteer, actors: list[ActorEntry], places: list[PlaceEntry]
     merged_places = {**base.places}
     for place in places:
         merged_places[place.name] = place
-    offices = {name: Office(o.name, o.state, list(o.titles), list(o.phrases), list(o.holders)) for name, o in base.offices.items()}
+    offices = {name: Office(o.name, o.state, list(o.titles), list(o.phrases), list(o.holders), o.rank) for name, o in base.offices.items()}
     for office_name, state, term in terms:
         office = offices.get(office_name)
         if office is None:

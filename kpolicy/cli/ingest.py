@@ -35,8 +35,10 @@ def extract(
     start, end, precision, status, actors, states, place, quote, char_start, char_end
     (offsets into the article's plain text), date_text, date_anchor, type_rule, date_rule,
     offices (each role word: the office, its holder at the date or null, acting), confidence,
-    mentions, extractor ('rules' or the learned model's id).
-    Metadata may come from YAML front matter (published, title, url, publisher, author).
+    mentions, extractor ('rules' or the learned model's id), and article: the article as
+    `ingest` would store it (slug, title, author, publisher, url, published).
+    Metadata may come from YAML front matter (published, title, url, publisher, author);
+    --title, --url and --publisher override it.
     `--extractor learned` decides with the learned models (docs/extraction.md); a model file
     that is missing, damaged or of another version is refused in one line.
 
@@ -52,9 +54,14 @@ def extract(
 
     chosen = _extractor(extractor, db)
     prepared = prepare(article, published, title=title, url=url, publisher=publisher, extractor=chosen, explain=explain)
+    source = prepared.source
+    # the article as ingest would store it: --title/--url/--publisher (over the front matter) show here
+    about = {"slug": source.slug, "title": source.title, "author": source.author, "publisher": source.publisher,
+             "url": source.url,
+             "published": f"{source.published:%Y-%m}" if source.published_precision == "month" else source.published.isoformat()}
     out = sys.stdout
     for event in prepared.events:
-        out.write(json.dumps(event.to_json(), ensure_ascii=False) + "\n")
+        out.write(json.dumps({**event.to_json(), "article": about}, ensure_ascii=False) + "\n")
 
 
 @app.command()

@@ -272,7 +272,7 @@ def _datapackage(folder, output, db, query, raw, as_of) -> None:
 
 
 EXPORT_FORMATS = ("csv", "json", "jsonl", "timelinejs", "ics", "acled", "plover", "datapackage")
-GroupOpt = Annotated[str, typer.Option("--group", metavar="BY", help="TimelineJS groups (rows): type or actor (the first actor's state).")]
+GroupOpt = Annotated[Optional[str], typer.Option("--group", metavar="BY", help="TimelineJS groups (rows): type (the default) or actor (the first actor's state); timelinejs only.")]
 
 
 @app.command()
@@ -284,9 +284,9 @@ def export(
     format: Annotated[str, typer.Option("--format", "-f", metavar="FORMAT", help="csv, json, jsonl, timelinejs, ics, acled, plover or datapackage.")] = "csv",
     output: OutputOpt = None,
     query: EventQuery = None,
-    raw: Annotated[bool, typer.Option("--raw", help="Do not neutralise cells that a spreadsheet would run as formulas.")] = False,
+    raw: Annotated[bool, typer.Option("--raw", help="Do not neutralise cells that a spreadsheet would run as formulas (csv, acled, datapackage only).")] = False,
     bom: Annotated[bool, typer.Option("--bom", help="Start with a UTF-8 byte-order mark (for Excel).")] = False,
-    group: GroupOpt = "type",
+    group: GroupOpt = None,
     as_of: AsOfOpt = None,
 ) -> None:
     """Export the filtered timeline as a file: CSV, JSON, JSON Lines, TimelineJS, iCalendar, ACLED, PLOVER or a data package.
@@ -323,12 +323,17 @@ def export(
     from kpolicy import query as queries
     from kpolicy.views import render
 
-    fmt = check_format(format, EXPORT_FORMATS)
-    group_by = group.strip().lower()
-    if group_by not in ("type", "actor"):
-        from kpolicy.errors import BadInput
+    from kpolicy.errors import BadInput
 
+    fmt = check_format(format, EXPORT_FORMATS)
+    group_by = (group or "type").strip().lower()
+    if group_by not in ("type", "actor"):
         raise BadInput(f"--group {group!r} is not type or actor; use --group type or --group actor")
+    # an option the format has no use for is refused, never accepted and ignored
+    if group is not None and fmt != "timelinejs":
+        raise BadInput(f"--group groups TimelineJS rows; --format {fmt} has no groups: drop --group, or use --format timelinejs")
+    if raw and fmt not in ("csv", "acled", "datapackage"):
+        raise BadInput(f"--raw keeps spreadsheet formulas in CSV cells; --format {fmt} neutralises nothing, so drop --raw")
     if bom and fmt not in ("csv", "acled"):
         from kpolicy.errors import BadInput
 

@@ -111,7 +111,7 @@ def seed(
                 typer.echo(f"kpolicy: {r['source']} was already ingested: replaced its {r['replaced']} extracted event(s) by "
                            f"{r['created']} curated one(s) (change {r['change']}; `kpolicy undo {r['change']}` reverts it)", err=True)
         return
-    summary = run_seed(open_db(db), read=read_article)
+    summary = run_seed(open_db(db), read=read_article, by=by)
     if summary.sources:
         typer.echo(f"kpolicy: seeded {summary.sources} article(s): {summary.events} events, {summary.mentions} mentions", err=True)
     else:

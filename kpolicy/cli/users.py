@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Optional
 
 import typer
 
@@ -13,6 +13,8 @@ users_app = typer.Typer(invoke_without_command=True, no_args_is_help=False, rich
 app.add_typer(users_app, name="users")
 
 NameArg = Annotated[str, typer.Argument(metavar="NAME", help="The person's user name (`kpolicy users list`).")]
+ByOpt = Annotated[Optional[str], typer.Option("--by", metavar="NAME", help="Who makes the change, for the history (default: $KPOLICY_USER, else your OS user).")]
+ReasonOpt = Annotated[Optional[str], typer.Option("--reason", metavar="TEXT", help="Why: kept in the history.")]
 USER_COLUMNS = [("name", "name"), ("role", "role"), ("state", "state"), ("added", "added"), ("last_seen", "last seen")]
 
 
@@ -30,7 +32,9 @@ def users(ctx: typer.Context, db: DbOpt = None, format: FormatOpt = "table", out
     Roles: reader (sees everything, changes nothing), reviewer (curates: review, edit,
     merge, split, delete, add, undo), admin (also removes sources). Once anyone is
     added, the desk asks everyone to sign in with their own token. Without a subcommand:
-    the list.
+    the list. Every add, disable, enable, role and token change is one change in the
+    history (`kpolicy history`, signed --by), and all but a new token can be undone
+    (`kpolicy undo CHANGE`; on the desk, by an admin).
 
     \b
     Examples:
@@ -67,6 +71,8 @@ def users_list(db: DbOpt = None, format: FormatOpt = "table", output: OutputOpt 
 def users_add(
     name: NameArg,
     role: Annotated[str, typer.Option("--role", "-r", metavar="ROLE", help="reader, reviewer or admin.")] = "reviewer",
+    by: ByOpt = None,
+    reason: ReasonOpt = None,
     db: DbOpt = None,
 ) -> None:
     """Add a person and print their sign-in token (shown once; only its hash is kept).
@@ -80,12 +86,12 @@ def users_add(
 
     name, role = users.check_name(name), users.check_role(role)
     database = open_db(db)
-    with database.bookkeeping() as conn:
-        token = users.add_user(conn, name, role)
+    with database.writing() as conn:
+        token = users.add_user(conn, name, role, by=by, reason=reason)
     _token_notice(name, token)
 
 
-def users_token(name: NameArg, db: DbOpt = None) -> None:
+def users_token(name: NameArg, by: ByOpt = None, reason: ReasonOpt = None, db: DbOpt = None) -> None:
     """Give a person a new sign-in token: the old one, and every desk session made with it, stop working.
 
     \b
@@ -96,12 +102,12 @@ def users_token(name: NameArg, db: DbOpt = None) -> None:
 
     name = users.check_name(name)
     database = open_db(db)
-    with database.bookkeeping() as conn:
-        token = users.new_token(conn, name)
+    with database.writing() as conn:
+        token = users.new_token(conn, name, by=by, reason=reason)
     _token_notice(name, token)
 
 
-def users_disable(name: NameArg, db: DbOpt = None) -> None:
+def users_disable(name: NameArg, by: ByOpt = None, reason: ReasonOpt = None, db: DbOpt = None) -> None:
     """Disable a person: their token stops working and their desk sessions end at their next request.
 
     \b
@@ -112,12 +118,12 @@ def users_disable(name: NameArg, db: DbOpt = None) -> None:
 
     name = users.check_name(name)
     database = open_db(db)
-    with database.bookkeeping() as conn:
-        changed = users.set_disabled(conn, name, True)
+    with database.writing() as conn:
+        changed = users.set_disabled(conn, name, True, by=by, reason=reason)
     typer.echo(f"kpolicy: {name} {'disabled; their sessions have ended' if changed else 'was already disabled'}", err=True)
 
 
-def users_enable(name: NameArg, db: DbOpt = None) -> None:
+def users_enable(name: NameArg, by: ByOpt = None, reason: ReasonOpt = None, db: DbOpt = None) -> None:
     """Enable a disabled person again (their token works again; give a new one with `users token` if it leaked).
 
     \b
@@ -128,14 +134,16 @@ def users_enable(name: NameArg, db: DbOpt = None) -> None:
 
     name = users.check_name(name)
     database = open_db(db)
-    with database.bookkeeping() as conn:
-        changed = users.set_disabled(conn, name, False)
+    with database.writing() as conn:
+        changed = users.set_disabled(conn, name, False, by=by, reason=reason)
     typer.echo(f"kpolicy: {name} {'enabled' if changed else 'was already active'}", err=True)
 
 
 def users_role(
     name: NameArg,
     role: Annotated[str, typer.Argument(metavar="ROLE", help="reader, reviewer or admin.")],
+    by: ByOpt = None,
+    reason: ReasonOpt = None,
     db: DbOpt = None,
 ) -> None:
     """Change a person's role (it holds from their next request).
@@ -148,9 +156,9 @@ def users_role(
 
     name, role = users.check_name(name), users.check_role(role)
     database = open_db(db)
-    with database.bookkeeping() as conn:
-        users.set_role(conn, name, role)
-    typer.echo(f"kpolicy: {name} is now {role}", err=True)
+    with database.writing() as conn:
+        changed = users.set_role(conn, name, role, by=by, reason=reason)
+    typer.echo(f"kpolicy: {name} is now {role}" if changed else f"kpolicy: {name} was {role} already", err=True)
 
 
 users_app.command("list")(handle_errors(users_list))

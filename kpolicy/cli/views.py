@@ -63,7 +63,7 @@ def plot(
     output: Annotated[Path, typer.Option("--output", "-o", metavar="FILE", help="The chart to write: FILE.png or FILE.svg (the suffix picks the format).")],
     db: DbOpt = None,
     lanes: Annotated[str, typer.Option("--lanes", metavar="BY", help="One lane per actor (its state; see --people) or per type.")] = "actor",
-    people: Annotated[bool, typer.Option("--people", help="Actor lanes for the actors as named (Kim Jong-un, the WPK), not their states.")] = False,
+    people: Annotated[bool, typer.Option("--people", help="Actor lanes for the actors as named (Kim Jong-un, the WPK), not their states (--lanes actor only).")] = False,
     labels: Annotated[Optional[int], typer.Option("--labels", metavar="N", help="Label only the N most important events per lane and show counts (default: all up to 120 events, else 6).")] = None,
     title: Annotated[Optional[str], typer.Option("--title", metavar="TEXT", help="Chart title.")] = None,
     query: EventQuery = None,
@@ -93,6 +93,10 @@ def plot(
         from kpolicy.errors import BadInput
 
         raise BadInput(f"--lanes {lanes!r} is not actor or type; use --lanes actor or --lanes type")
+    if people and lanes_by != "actor":
+        from kpolicy.errors import BadInput
+
+        raise BadInput("--people names the actor lanes; --lanes type has none: drop --people, or use --lanes actor")
     if labels is not None and labels < 1:
         from kpolicy.errors import BadInput
 

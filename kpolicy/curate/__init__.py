@@ -27,6 +27,7 @@ from kpolicy.curate.changes import (
     resolve_proposal,
     review_queue,
     rewind,
+    touches_people,
     undo_change,
 )
 from kpolicy.curate.sources import edit_source, remove_source
@@ -35,5 +36,5 @@ from kpolicy.errors import Conflict
 __all__ = [
     "Conflict", "add_event", "as_of", "delete_events", "edit_event", "edit_source", "event_as_of", "event_object", "history",
     "locate_quote", "merge_events", "parse_when", "proposals_of", "remove_source", "resolve_proposal", "review_events",
-    "review_queue", "rewind", "split_event", "undo_change",
+    "review_queue", "rewind", "split_event", "touches_people", "undo_change",
 ]

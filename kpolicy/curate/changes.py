@@ -20,6 +20,7 @@ from kpolicy.curate import common as c
 from kpolicy.errors import BadInput, Conflict, suggest
 from kpolicy.store import schema, write
 from kpolicy.store import stories as story_store
+from kpolicy.store import users as user_store
 
 SOURCE_FIELDS = ("published", "published_precision", "published_from", "title", "url", "publisher", "removed_at")
 INGEST_ACTIONS = ("ingest", "seed")
@@ -129,6 +130,17 @@ def changes_list(conn: Connection, limit: int | None = None) -> list[dict]:
     return [dict(r._mapping) for r in conn.execute(stmt)]
 
 
+def touches_people(conn: Connection, change_id) -> bool:
+    """Whether a change (or an undo of one) changed a person's role or state: only an admin may undo it on the desk."""
+    r = schema.revisions
+    try:
+        change_id = int(str(change_id).lstrip("#"))
+    except ValueError:
+        return False
+    return conn.execute(sa.select(r.c.id).where(r.c.change_id == change_id, r.c.event_id == 0,
+                                                r.c.field == user_store.USER_FIELD).limit(1)).first() is not None
+
+
 # ---- reverting ------------------------------------------------------------------------------------
 
 def _datetime(value):
@@ -149,6 +161,9 @@ def _revert(conn: Connection, new_change: int, rev, *, strict: bool) -> set[int]
         revert(conn, new_change, old, new, strict=strict)
         if new["table"] == "event_actors":
             touched.add(new["key"]["event_id"])
+        return touched
+    if event_id == 0 and field == user_store.USER_FIELD:  # a person's role or state (kpolicy.store.users)
+        user_store.revert(conn, new_change, old, new, strict=strict)
         return touched
     if event_id == 0 and field == story_store.STORY_FIELD:  # a story's whole state (its change names the story)
         story_store.revert(conn, new_change, rev, strict=strict)
@@ -530,7 +545,9 @@ def tombstone(conn: Connection, event_id) -> dict | None:
 
 # the command a user typed for each change's stored action (the action names are internal)
 COMMANDS = {"source_remove": "sources remove", "source_edit": "sources edit", "seed_replace": "seed",
-            "review": "review accept/reject", "proposal": "review accept/reject --proposal"}
+            "review": "review accept/reject", "proposal": "review accept/reject --proposal",
+            "user_add": "users add", "user_disable": "users disable", "user_enable": "users enable",
+            "user_role": "users role", "user_token": "users token"}
 
 
 def command_of(action: str | None) -> str | None:

@@ -86,6 +86,10 @@ def _variants(gazetteer: Gazetteer) -> dict[str, str]:
 _KOREAS_AS_PLACE = re.compile(r"(?:\b(?:separat|divid)(?:es|ing|ed|e)|\bbetween|\bacross)\s+$")
 
 
+# states whose people's names put the family name first in English texts (Kim Jong-un, Xi Jinping)
+_FAMILY_NAME_FIRST = ("North Korea", "South Korea", "China")
+
+
 class ActorFinder:
     def __init__(self, gazetteer: Gazetteer) -> None:
         self.gazetteer = gazetteer
@@ -99,8 +103,10 @@ class ActorFinder:
                 names.setdefault(form, entry.name)
             if entry.kind == "person":
                 parts = entry.name.split()
-                # Korean order puts the family name first (Kim Jong-un); Western order last.
-                key = parts[0] if "-" in entry.name or len(parts) == 3 else parts[-1]
+                # Korean and Chinese order put the family name first (Kim Jong-un, Xi Jinping);
+                # Western order (and Japanese names as English texts write them) last.
+                family_first = "-" in parts[-1] or gazetteer.top_state(entry.name) in _FAMILY_NAME_FIRST
+                key = parts[0] if family_first else parts[-1]
                 surnames.setdefault(key, []).append(entry.name)
         for form in list(names):  # KCNA's 'south Korea', 'the U.S. and south Korean authorities'
             if form.startswith(("South Korea", "North Korea")):
@@ -240,12 +246,20 @@ class ActorFinder:
         return not covered[start - len(g.group(0))]
 
     def _in_office(self, candidates: list[str], published: date | None) -> str | None:
-        """The one person of `candidates` who held an office on `published` (the leader at the date)."""
+        """The one person of `candidates` in the best-ranked office held on `published` (the leader
+        at the date: Kim Jong-un over Kim Yong-nam in 2015); two of the same rank is no guess."""
         if published is None:
             return None
-        holding = {t.actor for o in self.gazetteer.offices.values() for t in o.holders
-                   if t.actor in candidates and t.start <= published and (t.end is None or published <= t.end)}
-        return holding.pop() if len(holding) == 1 else None
+        best: dict[str, int] = {}
+        for o in self.gazetteer.offices.values():
+            for t in o.holders:
+                if t.actor in candidates and t.start <= published and (t.end is None or published <= t.end):
+                    best[t.actor] = min(best.get(t.actor, 9), o.rank)
+        if not best:
+            return None
+        top = min(best.values())
+        leaders = [a for a, r in best.items() if r == top]
+        return leaders[0] if len(leaders) == 1 else None
 
     def state_of(self, actor: str) -> str:
         """The top-level state of an actor; for international bodies, the body below the UN system."""

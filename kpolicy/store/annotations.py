@@ -25,6 +25,9 @@ ArticleReader = Callable[[Path], str]
 
 REQUIRED_EVENT_KEYS = ("type", "date", "status", "actors", "title", "quote")
 
+# a source's slug as ingest makes them (kpolicy.ingest.slugify): what an annotation's article.id may be
+SOURCE_SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,99}")
+
 
 @dataclass
 class Annotation:
@@ -118,6 +121,11 @@ def load_annotation(path: Path, gazetteer: Gazetteer, article_root: Path | None 
     for key in ("id", "file", "title", "published"):
         if not meta.get(key):
             raise BadInput(f"{path}: article.{key} is missing; add it")
+    slug = str(meta["id"]).strip()
+    if not SOURCE_SLUG.fullmatch(slug):  # it names the source in URLs (/sources/SLUG) and commands: checked here, where it enters
+        shown = slug[:60].encode("unicode_escape").decode("ascii")
+        raise BadInput(f"{path}: article.id {shown!r} is not a slug; use lower-case letters, digits and hyphens "
+                       "(at most 100), e.g. kcna-2019-12-31")
     article_path = (path.parent / str(meta["file"])).resolve()
     root = (article_root if article_root is not None else path.parent).resolve()
     if not article_path.is_relative_to(root):
@@ -128,7 +136,7 @@ def load_annotation(path: Path, gazetteer: Gazetteer, article_root: Path | None 
     except KpolicyError as exc:
         raise BadInput(f"{path}: article.file: {exc}") from None
     source = SourceRecord(
-        slug=str(meta["id"]),
+        slug=slug,
         title=_text(meta["title"], path, "article.title"),
         published=_as_date(meta["published"], path, "article.published"),
         text=text,

@@ -38,27 +38,29 @@ def bundled(read: ArticleReader | None) -> list[Annotation]:
     return [load_annotation(path, gazetteer, article_root=path.parent.parent, read=read) for path in bundled_annotations()]
 
 
-def _store_all(conn: Connection, annotations: list[Annotation]) -> StoreSummary:
+def _store_all(conn: Connection, annotations: list[Annotation], by: str | None = None) -> StoreSummary:
     from kpolicy.authority import load_gazetteer
     from kpolicy.store.articles import store_article, sync_reference
 
     sync_reference(conn, load_gazetteer())
     summary = StoreSummary()
     for annotation in annotations:
-        summary.add(store_article(conn, annotation.source, annotation.events, action="seed"))
+        summary.add(store_article(conn, annotation.source, annotation.events, by=by, action="seed"))
     if annotations:
         from kpolicy.store.stories import seed_bundled
 
-        seed_bundled(conn, annotations)  # the bundled stories over the articles just stored (data/stories/)
+        seed_bundled(conn, annotations, by=by)  # the bundled stories over the articles just stored (data/stories/)
     return summary
 
 
-def seed(database: Database, annotations: list[Annotation] | None = None, *, read: ArticleReader | None = None) -> StoreSummary:
+def seed(database: Database, annotations: list[Annotation] | None = None, *, read: ArticleReader | None = None,
+         by: str | None = None) -> StoreSummary:
     """Load the bundled articles (or the given annotations) in one transaction; texts already present are skipped.
-    The bundled articles are read with `read` (see `bundled`)."""
+    The bundled articles are read with `read` (see `bundled`); the changes are recorded as `by`'s
+    (default: kpolicy.store.write.current_user)."""
     annotations = bundled(read) if annotations is None else annotations
     with database.writing() as conn:
-        return _store_all(conn, annotations)
+        return _store_all(conn, annotations, by=by)
 
 
 def initialise(database: Database, with_seed: bool = True, only_if_new: bool = False, *,

@@ -11,8 +11,18 @@
 - `working_on` is the last page a session opened, for the history page's "who is working
   on what"; `last_seen_at` is written at most once a minute per session.
 
-User and session rows are not events: they are written in their own short transaction,
-never under the event writers' lock, and are not part of the undoable history.
+Managing people is part of the history (issue 23): adding a person, disabling or enabling
+them, changing their role and issuing a new token are each one change (`user_add`,
+`user_disable`, `user_enable`, `user_role`, `user_token`) by whoever ran the command, with a
+revision on event 0, field `user`, whose old and new values are the person's name, role and
+state (never a token or its hash). `kpolicy history` lists them and `kpolicy undo` takes them
+back (`revert`): an added person is disabled, a disabled one enabled, a role put back. A new
+token cannot be undone: the old token was ended on purpose (it may have leaked), so the undo
+is refused and says to issue another. These writes run in the event writers' transaction
+(Database.writing), so change numbers follow commit order as they do for every change.
+
+Signing in, desk sessions and their last-seen times are bookkeeping, not history: they are
+written in their own short transaction, never under the event writers' lock.
 """
 
 from __future__ import annotations
@@ -108,41 +118,112 @@ def _issue(conn: Connection, user_id: int) -> str:
     return f"kp_{user_id}_{secret}"
 
 
-def add_user(conn: Connection, name: str, role: str) -> str:
-    """Add a person; returns their token (shown once: only its hash is kept)."""
+USER_FIELD = "user"  # the revision field of a change to a person (event 0)
+USER_ACTIONS = ("user_add", "user_disable", "user_enable", "user_role", "user_token")
+
+
+def _state(row) -> dict:
+    """What the history keeps of a person: never the token or its hash."""
+    return {"name": row.name, "role": row.role, "state": "disabled" if row.disabled_at is not None else "active"}
+
+
+def _history(conn: Connection, action: str, by: str | None, reason: str | None, old: dict | None, new: dict) -> int:
+    from kpolicy.store import write
+
+    change = write.begin_change(conn, action, by=by, reason=reason)
+    write.record(conn, change, 0, USER_FIELD, USER_FIELD, old, new)
+    return change
+
+
+def add_user(conn: Connection, name: str, role: str, by: str | None = None, reason: str | None = None) -> str:
+    """Add a person (one `user_add` change); returns their token (shown once: only its hash is kept)."""
     name, role = check_name(name), check_role(role)
     u = schema.users
     if conn.execute(sa.select(u.c.id).where(u.c.name == name)).first() is not None:
         raise BadInput(f"user {name!r} exists already; `kpolicy users token {name}` gives them a new token")
     user_id = conn.execute(sa.insert(u).values(name=name, role=role, token_hash="", created_at=now(), token_at=now())
                            .returning(u.c.id)).scalar_one()
-    return _issue(conn, user_id)
+    token = _issue(conn, user_id)
+    _history(conn, "user_add", by, reason, None, {"name": name, "role": role, "state": "active"})
+    return token
 
 
-def new_token(conn: Connection, name: str) -> str:
-    """A new token for a person: the old one and every session made with it stop working."""
+def new_token(conn: Connection, name: str, by: str | None = None, reason: str | None = None) -> str:
+    """A new token for a person (one `user_token` change): the old one and every session made with it stop working."""
     row = _row(conn, check_name(name))
     if row.disabled_at is not None:
         raise BadInput(f"user {row.name!r} is disabled; `kpolicy users enable {row.name}` first")
-    return _issue(conn, row.id)
+    token = _issue(conn, row.id)
+    issued = conn.execute(sa.select(schema.users.c.token_at).where(schema.users.c.id == row.id)).scalar_one()
+    _history(conn, "user_token", by, reason, {**_state(row), "token": "ended"},
+             {**_state(row), "token": f"new, issued {issued.isoformat(sep=' ')}"})
+    return token
 
 
-def set_disabled(conn: Connection, name: str, disabled: bool) -> bool:
-    """Disable (every session ends at its next request) or enable a person; False if already so."""
+def set_disabled(conn: Connection, name: str, disabled: bool, by: str | None = None, reason: str | None = None) -> bool:
+    """Disable (every session ends at its next request) or enable a person, as one change; False if already so."""
     row = _row(conn, check_name(name))
     if (row.disabled_at is not None) == disabled:
         return False
-    u = schema.users
-    conn.execute(sa.update(u).where(u.c.id == row.id).values(disabled_at=now() if disabled else None))
-    if disabled:
-        end_sessions(conn, row.id)
+    _put(conn, row, {"state": "disabled" if disabled else "active"})
+    _history(conn, "user_disable" if disabled else "user_enable", by, reason, _state(row),
+             {**_state(row), "state": "disabled" if disabled else "active"})
     return True
 
 
-def set_role(conn: Connection, name: str, role: str) -> None:
+def set_role(conn: Connection, name: str, role: str, by: str | None = None, reason: str | None = None) -> bool:
+    """Change a person's role, as one change; False if they have it already."""
     row = _row(conn, check_name(name))
+    role = check_role(role)
+    if row.role == role:
+        return False
+    _put(conn, row, {"role": role})
+    _history(conn, "user_role", by, reason, _state(row), {**_state(row), "role": role})
+    return True
+
+
+def _put(conn: Connection, row, values: dict) -> None:
+    """Set a person's role and/or state (disabling ends their sessions)."""
     u = schema.users
-    conn.execute(sa.update(u).where(u.c.id == row.id).values(role=check_role(role)))
+    update = {}
+    if "role" in values:
+        update["role"] = values["role"]
+    if "state" in values:
+        update["disabled_at"] = now() if values["state"] == "disabled" else None
+    conn.execute(sa.update(u).where(u.c.id == row.id).values(**update))
+    if values.get("state") == "disabled":
+        end_sessions(conn, row.id)
+
+
+def revert(conn: Connection, new_change: int, old: dict | None, new: dict, strict: bool) -> None:
+    """Undo one `user` revision by `new_change` (kpolicy.curate.changes.undo_change): an added person is
+    disabled, a state or role put back. A new token is not undone (strict: refused in one line)."""
+    from kpolicy.errors import Conflict
+    from kpolicy.store import write
+
+    u = schema.users
+    row = conn.execute(sa.select(u).where(u.c.name == new["name"])).first()
+    if row is None:
+        return
+    if "token" in new:
+        if strict:
+            raise BadInput(f"a new token cannot be taken back: {row.name}'s old one was ended on purpose (it may have "
+                           f"leaked); `kpolicy users token {row.name}` issues another")
+        return
+    current = _state(row)
+    if old is None:  # the person was added: taking it back disables them (their row stays: the history names them)
+        changed, target = ["state"], {"state": "disabled"}
+    else:
+        changed = [k for k in ("role", "state") if old.get(k) != new.get(k)]
+        target = {k: old[k] for k in changed}
+    later = [k for k in changed if old is not None and current[k] != new[k]]
+    if strict and later:
+        raise Conflict(f"{row.name}'s {later[0]} was changed again after this change (it is now {current[later[0]]}); "
+                       f"undo the later change first (`kpolicy history` lists them)")
+    if all(current[k] == v for k, v in target.items()):
+        return
+    _put(conn, row, target)
+    write.record(conn, new_change, 0, "reverted", USER_FIELD, current, {**current, **target})
 
 
 def list_users(conn: Connection) -> list[dict]:
@@ -242,6 +323,6 @@ def who_is_working(conn: Connection, within: timedelta = timedelta(minutes=15)) 
     return out
 
 
-__all__ = ["ROLES", "Person", "add_user", "new_token", "set_disabled", "set_role", "list_users", "any_users", "check_token",
+__all__ = ["ROLES", "USER_FIELD", "USER_ACTIONS", "revert", "Person", "add_user", "new_token", "set_disabled", "set_role", "list_users", "any_users", "check_token",
            "start_session", "session_person", "touch_session", "end_session", "end_sessions", "who_is_working",
            "check_name", "check_role", "SEEN_EVERY", "Forbidden"]

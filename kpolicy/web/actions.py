@@ -87,6 +87,37 @@ def check_version(conn, event_id: int, form) -> None:
             event_id, expected, row.version)
 
 
+class FormErrors(BadInput):
+    """Bad values in the edit or add form, by field (`_form`: the form as a whole): the desk shows
+    the form again with the values typed and each message beside its field (400), not an error page."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("; ".join(f"{k}: {v}" if k != "_form" else v for k, v in errors.items()))
+        self.errors = errors
+
+
+def field_errors(conn, form, names: tuple[str, ...], required: dict[str, str] | None = None) -> dict[str, str]:
+    """Each field's own check (kpolicy.curate's validators, the ones the write runs), so that an
+    error can be put beside the field it belongs to; an empty value is only checked for being required."""
+    from kpolicy.curate import common
+
+    errors: dict[str, str] = {}
+    for name in names:
+        value = (form.get(name) or "").strip()
+        if not value:
+            if required and name in required:
+                errors[name] = required[name]
+            continue
+        try:
+            if name == "actors":
+                common.resolve_actors(conn, parse_actors(value))
+            elif name != "quote":
+                common.check_value(conn, name, value)
+        except BadInput as exc:
+            errors[name] = str(exc)
+    return errors
+
+
 def _curate():
     try:
         from kpolicy import curate
@@ -113,6 +144,11 @@ EDIT_FIELDS = ("type", "date", "title", "status", "place")
 def edit_event(conn, request, form, by):
     event_id = request.path_params["id"]
     check_version(conn, event_id, form)
+    errors = field_errors(conn, form, (*EDIT_FIELDS, "actors"))
+    if not (form.get("reason") or "").strip():
+        errors["reason"] = "a reason is required for this change; say why"
+    if errors:
+        raise FormErrors(errors)
     from kpolicy.web.reads import actor_roles, event_detail
 
     current = event_detail(conn, event_id)
@@ -173,6 +209,12 @@ def resolve_proposal(conn, request, form, by):
 
 def undo_change(conn, request, form, by):
     change_id = request.path_params["id"]
+    person = getattr(request.state, "person", None)
+    if person is not None and not person.may("admin") and _curate().touches_people(conn, change_id):
+        from kpolicy.errors import Forbidden
+
+        raise Forbidden(f"change {change_id} changed a person's role or access; only an admin may undo it "
+                        f"({person.name} is a {person.role}); nothing was changed")
     _curate().undo_change(conn, change_id, reason=_reason(form), by=by)
     return "/history", f"change {change_id} undone", {"undone": change_id}
 
@@ -195,10 +237,17 @@ def edit_source(conn, request, form, by):
 def add_event(conn, request, form, by):
     slug = request.path_params["slug"]
     quote = form.get("quote") or ""
-    if not quote.strip():
-        raise BadInput("select the passage in the text (or paste it) into the quote field")
-    if not (form.get("type") or "").strip():
-        raise BadInput("choose the event's type: the add form has no default type")
+    errors = field_errors(conn, form, ("quote", "type", "date", "status", "place", "title", "actors"), required={
+        "quote": "select the passage in the text (or paste it) into the quote field",
+        "type": "choose the event's type: the add form has no default type",
+        "title": "give the event a title"})
+    if quote.strip() and "quote" not in errors:
+        from kpolicy.web.reads import source_text
+
+        if _curate().locate_quote(source_text(conn, slug), quote)[0] < 0:
+            errors["quote"] = "this passage is not in the text of the source; select it in the text above, or paste an exact sentence"
+    if errors:
+        raise FormErrors(errors)
     new_id = _curate().add_event(
         conn, type=(form.get("type") or "").strip(), date=(form.get("date") or "").strip() or None,
         title=(form.get("title") or "").strip(), actors=parse_actors(form.get("actors")),
@@ -366,12 +415,21 @@ def _endpoint(desk: Desk, fn, role: str):
         if not bearer and not same_secret(str(form.get("csrf") or ""), desk.csrf_token(request)):
             return error_response(request, 403, "Stale or forged form", "the form's CSRF token is missing or wrong; reload the page and try again (nothing was written)")
         by = person.name
+        request.state.person = person
 
         def run():
             with desk.database.writing() as conn:
                 return fn(conn, request, form, by)
 
-        target, notice, extra = await run_in_threadpool(run)
+        try:
+            target, notice, extra = await run_in_threadpool(run)
+        except BadInput as exc:
+            from kpolicy.web.app import status_for
+
+            if fn not in FORM_PAGES or wants_json(request) or status_for(exc) != 400:
+                raise
+            # the transaction has rolled back: show the form again, as typed, with the errors beside the fields
+            return await run_in_threadpool(reshow_form, desk, request, fn, form, exc)
         if wants_json(request):
             return json_response({"ok": True, "notice": notice, "by": by, **extra})
         fallback = target or "/"
@@ -379,6 +437,28 @@ def _endpoint(desk: Desk, fn, role: str):
 
     endpoint.__name__ = fn.__name__
     return endpoint
+
+
+FORM_PAGES = {edit_event: ("edit", "event.html"), add_event: ("add", "source.html")}
+FORM_FIELDS = ("type", "date", "title", "status", "place", "actors", "quote", "reason", "version", "next")
+
+
+def reshow_form(desk: Desk, request: Request, fn, form, exc: BadInput) -> Response:
+    """The page the form is on (the event's, the source's), its form filled with what was typed and
+    each error beside its field; 400. A message that names no field goes above the form."""
+    from kpolicy.web import pages
+    from kpolicy.web.live import latest_change
+
+    kind, template = FORM_PAGES[fn]
+    errors = exc.errors if isinstance(exc, FormErrors) else {"_form": str(exc)}
+    values = {k: str(form.get(k)) for k in FORM_FIELDS if form.get(k) is not None}
+    values["next"] = safe_next(values.get("next"), "")
+    with desk.database.reading() as conn:
+        data = (pages.event if fn is edit_event else pages.source)(request, conn)
+        data["_change_now"] = latest_change(conn)
+    context = {**{k.lstrip("_"): v for k, v in data.items()}, "data": data,
+               "form_state": {"kind": kind, "typed": values, "errors": errors}}
+    return desk.render(request, template, context, status=400)
 
 
 def routes(desk: Desk) -> list[Route]:

@@ -97,7 +97,7 @@ def timeline(request: Request, conn) -> dict:
         "next": _cursor_text(more),
         "after": _cursor_text(after),
         "size": size,
-        "_svg": svg.draw(rows, lanes),
+        "_svg": svg.draw_both(rows, lanes),
         "_vocab": reads.vocab(conn),
     }
 

@@ -425,6 +425,15 @@ def removal_preview(conn: Connection, slug: str) -> dict:
             "mentions": sum(x.n for x in rows), "deleted": deleted, "flagged": flagged, "kept": kept}
 
 
+def source_text(conn: Connection, slug: str) -> str:
+    """A source's whole text (NotFound for an unknown slug)."""
+    s = schema.sources
+    text = conn.execute(sa.select(s.c.text).where(s.c.slug == slug)).scalar()
+    if text is None:
+        raise NotFound(f"no source {slug!r}; /sources lists them")
+    return text
+
+
 def find_offsets(conn: Connection, slug: str, start: int, end: int) -> str:
     """The exact passage [start, end) of a source's text (for 'add an event from a selected passage')."""
     s = schema.sources
