@@ -48,11 +48,17 @@ ACTOR_KINDS = (
     "party",
     "organ",
     "agency",
+    "armed_force",  # a state's military: the Korean People's Army, the ROK Armed Forces, USFK, the JSDF
     "media",
     "international_organisation",
     "alliance",
     "group",
 )
+
+
+def kind_key(name: str) -> str:
+    """An actor kind as a user writes it -> its code: 'armed force', 'Armed-Force' -> 'armed_force'."""
+    return name.strip().lower().replace("-", "_").replace(" ", "_")
 
 
 def types_for(name: str) -> list[str] | None:

@@ -139,9 +139,12 @@ def test_role_words_name_the_holder_at_each_events_date():
     third = events["2025-01-15"]
     assert {"office": "President of South Korea", "holder": "Choi Sang-mok", "acting": True} in third.offices
     assert {"office": "Secretary-General of the United Nations", "holder": "António Guterres", "acting": False} in third.offices
-    vague = events["2022"]  # a year two presidents shared: the office, no person
-    assert "Moon Jae-in" not in vague.actors and "Yoon Suk-yeol" not in vague.actors
-    assert {"office": "President of South Korea", "holder": None, "acting": False} in vague.offices
+    # a year two presidents (and two ruling parties) shared: the office, no person
+    vague = [e for e in extract_events(ARTICLE, date(2025, 2, 1)) if e.date.edtf == "2022"]
+    assert vague and not any({"Moon Jae-in", "Yoon Suk-yeol", "People Power Party"} & set(e.actors) for e in vague)
+    offices = [o for e in vague for o in e.offices]
+    assert {"office": "President of South Korea", "holder": None, "acting": False} in offices
+    assert {"office": "Ruling party of South Korea", "holder": None, "acting": False} in offices
 
 
 def _gazetteer():
@@ -187,3 +190,55 @@ def test_an_office_rank_is_one_two_or_three():
     with pytest.raises(BadInput) as info:
         apply_authority(_gazetteer(), {"actors": {}, "offices": [{"name": "Leader", "state": "North Korea", "rank": 0}]}, "test")
     assert "rank 0" in str(info.value)
+
+
+def test_armed_forces_are_their_own_kind_and_belong_to_their_state(g):
+    from kpolicy.vocabulary import ACTOR_KINDS
+
+    assert "armed_force" in ACTOR_KINDS
+    for name, state in [("Korean People's Army", "North Korea"), ("US Forces Korea", "United States"),
+                        ("Republic of Korea Armed Forces", "South Korea"), ("Japan Self-Defense Forces", "Japan"),
+                        ("People's Liberation Army", "China"), ("Russian Armed Forces", "Russia")]:
+        assert g.actors[name].kind == "armed_force" and g.top_state(name) == state, name
+    assert g.actor("USFK") == "US Forces Korea" and g.actor("JSDF") == "Japan Self-Defense Forces"
+    assert g.actor("ROK Armed Forces") == "Republic of Korea Armed Forces" and g.actor("KPA") == "Korean People's Army"
+
+
+def test_armed_forces_are_found_in_a_text_and_their_state_is_the_events():
+    text = "On March 4, 2024, the North Korean military fired two ballistic missiles into the East Sea, the South Korean military said."
+    [event] = extract_events(text, date(2024, 3, 5))
+    assert (event.type, event.actors, event.states) == ("missile_test", ["Korean People's Army"], ["North Korea"])
+    from kpolicy.extract.actors import actor_finder
+
+    found = [m.actor for m in actor_finder().find("South Korean troops and the JSDF drilled with the U.S. military.")]
+    assert found == ["Republic of Korea Armed Forces", "Japan Self-Defense Forces", "United States Armed Forces"]
+
+
+@pytest.mark.parametrize("text, published, party", [
+    ("North Korea said on Monday that the ruling party will convene a plenary meeting in Pyongyang on June 10, 2024.",
+     "2024-06-03", "Workers' Party of Korea"),
+    ("South Korea's President Yoon Suk-yeol met the ruling party leadership in Seoul on August 3, 2023.",
+     "2023-08-04", "People Power Party"),
+    ("South Korea's President Moon Jae-in met the ruling party leadership in Seoul on August 3, 2019.",
+     "2019-08-04", "Democratic Party of Korea"),
+])
+def test_the_ruling_party_is_the_ruling_party_of_the_texts_state_at_the_date(text, published, party):
+    events = extract_events(text, date.fromisoformat(published))
+    named = [e for e in events if any(o["office"].startswith("Ruling party of") for o in e.offices)]
+    assert named and party in named[0].actors
+    assert {"office": f"Ruling party of {g_state(party)}", "holder": party, "acting": False} in named[0].offices
+
+
+def g_state(party):
+    return "North Korea" if party == "Workers' Party of Korea" else "South Korea"
+
+
+def test_the_ruling_party_of_two_states_named_as_often_is_no_guess():
+    from kpolicy.extract.actors import actor_finder
+
+    both = "North Korea and South Korea traded accusations. The ruling party called for calm."
+    assert [m.actor for m in actor_finder().find(both, date(2024, 3, 5))] == ["North Korea", "South Korea"]
+    alone = "The ruling party called for calm."  # no state named: no guess
+    assert actor_finder().find(alone, date(2024, 3, 5)) == []
+    # the North's ruling party, named by its state: the role phrase, no context needed
+    assert [m.actor for m in actor_finder().find("the North's ruling party met.", date(2024, 3, 5))] == ["Ruling party of North Korea"]

@@ -143,3 +143,18 @@ def test_import_is_all_or_nothing(cli, db, tmp_path):
     assert result.exit_code == 2 and "'Somebody'" in result.stderr and "Q423" in result.stderr
     assert row_counts(db) == before
     assert "Ri Chang-ho" not in _actors(cli)
+
+
+def test_an_armed_force_is_a_kind_of_its_own(cli):
+    actors = _actors(cli)
+    assert actors["Korean People's Army"]["kind"] == "armed_force" and actors["Korean People's Army"]["cameo"] == "PRKMIL"
+    assert {actors[n]["kind"] for n in ("US Forces Korea", "Republic of Korea Armed Forces", "Japan Self-Defense Forces")} == {"armed_force"}
+    added = cli("actors", "add", "KPA Strategic Force", "--kind", "armed force", "--parent", "Korean People's Army",
+                "--alias", "Strategic Force", "--reason", "missile command")
+    assert added.exit_code == 0, added.stderr
+    assert _actors(cli)["KPA Strategic Force"]["kind"] == "armed_force"
+    change = int(added.stderr.split("change ")[1].split(";")[0])
+    assert cli("undo", str(change), "--reason", "test").exit_code == 0
+    assert "KPA Strategic Force" not in _actors(cli)
+    bad = cli("actors", "add", "Militia", "--kind", "armed forces")
+    assert bad.exit_code == 2 and "unknown kind 'armed_forces'" in bad.stderr and "armed_force" in bad.stderr

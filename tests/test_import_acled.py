@@ -245,7 +245,7 @@ def test_accepting_an_unknown_actor_proposal_creates_the_actor_and_undo_takes_bo
     bad = cli("review", "accept", "--proposal", str(pid), "--kind", "mob")
     assert bad.exit_code == 2
     assert bad.stderr.strip().splitlines() == [
-        "kpolicy: error: unknown actor kind 'mob'; use one of state, person, party, organ, agency, media, international_organisation, alliance, group"]
+        "kpolicy: error: unknown actor kind 'mob'; use one of state, person, party, organ, agency, armed_force, media, international_organisation, alliance, group"]
     assert query_rows(empty_db, "SELECT count(*) FROM actors") == actors_before
     assert query_rows(empty_db, f"SELECT status FROM proposals WHERE id = {pid}") == [("open",)]
     accepted = cli("review", "accept", "--proposal", str(pid), "--kind", "group", "--reason", "a crowd we follow")

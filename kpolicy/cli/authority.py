@@ -19,7 +19,7 @@ places_app = typer.Typer(invoke_without_command=True, no_args_is_help=False, ric
 app.add_typer(places_app, name="places")
 
 NameArg = Annotated[str, typer.Argument(metavar="NAME", help="A name, alias, Wikidata id (Q423) or CAMEO code.")]
-KindOpt = Annotated[Optional[str], typer.Option("--kind", metavar="KIND", help="state, person, party, organ, agency, media, international_organisation, alliance.")]
+KindOpt = Annotated[Optional[str], typer.Option("--kind", metavar="KIND", help="state, person, party, organ, agency, armed_force (or \"armed force\"), media, international_organisation, alliance, group.")]
 ParentOpt = Annotated[Optional[str], typer.Option("--parent", metavar="ACTOR", help="The actor it belongs to (a person's state, an organ's party).")]
 WikidataOpt = Annotated[Optional[str], typer.Option("--wikidata", metavar="QID", help="Its Wikidata id, the citation for its facts (Q423).")]
 CameoOpt = Annotated[Optional[str], typer.Option("--cameo", metavar="CODE", help="CAMEO actor code (PRKGOV, KORMIL).")]

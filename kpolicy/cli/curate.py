@@ -195,7 +195,7 @@ ProposalOpt = Annotated[Optional[list[int]], typer.Option("--proposal", "-p", me
 def review_accept(
     ids: Annotated[Optional[list[int]], typer.Argument(metavar="ID...", help="Event ids.")] = None,
     proposal: ProposalOpt = None,
-    kind: Annotated[Optional[str], typer.Option("--kind", metavar="KIND", help="The kind of the actor an unknown-actor proposal creates (state, person, party, organ, agency, media, international_organisation, alliance, group). Default: group.")] = None,
+    kind: Annotated[Optional[str], typer.Option("--kind", metavar="KIND", help="The kind of the actor an unknown-actor proposal creates (state, person, party, organ, agency, armed_force, media, international_organisation, alliance, group). Default: group.")] = None,
     reason: ReasonOpt = None,
     by: ByOpt = None,
     db: DbOpt = None,

@@ -117,6 +117,12 @@ def plot(
     if summary.skipped_undated:
         note += f"; {summary.skipped_undated} undated event(s) not shown"
     typer.echo(f"kpolicy: {note}", err=True)
+    if summary.missing_glyphs:
+        from kpolicy.views.render import terminal_safe
+
+        shown = " ".join(summary.missing_glyphs[:12]) + (" …" if len(summary.missing_glyphs) > 12 else "")
+        typer.echo(f"kpolicy: {len(summary.missing_glyphs)} character(s) have no glyph in the fonts installed and show as boxes: "
+                   f"{terminal_safe(shown)}; install a font that has them (Debian: fonts-noto-cjk) and plot again", err=True)
 
 
 @app.command("datasette-metadata")

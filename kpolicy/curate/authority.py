@@ -21,7 +21,7 @@ from kpolicy.authority.gazetteer import check_name
 from kpolicy.curate import common as c
 from kpolicy.errors import BadInput, suggest
 from kpolicy.store import schema, write
-from kpolicy.vocabulary import ACTOR_KINDS
+from kpolicy.vocabulary import ACTOR_KINDS, kind_key
 
 FIELD = "authority"  # the revisions' field: {"table", "key", "row"} before and after
 TABLES = {t.name: t for t in (schema.actors, schema.actor_aliases, schema.places, schema.place_aliases,
@@ -188,7 +188,7 @@ def _actor_values(conn: Connection, fields: dict, own_id: int | None) -> dict:
         if key not in ACTOR_FIELDS:
             raise BadInput(f"unknown actor field {key!r}; use {', '.join(ACTOR_FIELDS)}")
         if key == "kind":
-            value = str(value).strip()
+            value = kind_key(str(value))
             if value not in ACTOR_KINDS:
                 raise BadInput(f"unknown kind {value!r}{suggest(value, ACTOR_KINDS)}; use one of {', '.join(ACTOR_KINDS)}")
             values["kind"] = value

@@ -414,9 +414,9 @@ def resolve_proposal(conn: Connection, proposal_id, accept: bool, *, reason=None
     if kind is not None and not unknown:
         raise BadInput(f"proposal {proposal_id} names no unknown actor, so --kind has nothing to create; leave it out")
     if unknown:
-        from kpolicy.vocabulary import ACTOR_KINDS
+        from kpolicy.vocabulary import ACTOR_KINDS, kind_key
 
-        kind = kind or UNKNOWN_ACTOR_KIND
+        kind = kind_key(kind) if kind else UNKNOWN_ACTOR_KIND
         if kind not in ACTOR_KINDS:
             raise BadInput(f"unknown actor kind {kind!r}{suggest(kind, ACTOR_KINDS)}; use one of {', '.join(ACTOR_KINDS)}")
     change = c.begin(conn, "proposal", by=by, reason=reason, source_id=row.source_id)

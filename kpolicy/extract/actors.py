@@ -48,6 +48,8 @@ _NOT_GIVEN = frozenset("""President Chairman Premier Minister Secretary Leader M
     Since So Yet Also Later Earlier Meanwhile However Although Though Because Still Now Today Yesterday Here There Where
     Why How What Who Whom Whose Which That This These Those The A An In On At For From By With Of To Under Over Against
     Asked Said Says Told According Unlike Like Even Only Both Neither Either Nor Or Instead Indeed Thus Hence""".split())
+# bare 'the ruling party' (no state named in the phrase): decided by the text's state
+_RULING_PARTY = re.compile(r"\b[Tt]he (?:(?:country|nation|regime|North|South)'s )?ruling party\b")
 # a dateline: 'SEOUL, South Korea (AP) -', 'TOKYO, Japan >>': the state after an upper-case city at a line's start
 _DATELINE_STATE_BEFORE = re.compile(r"(?:^|\n)[ \t]*[A-Z][A-Z .'-]{2,30},\s*$")
 _DATELINE_STATE_AFTER = re.compile(r"\s*(?:\([A-Za-z .&/-]{1,30}\)\s*)?(?:[-\u2013\u2014]{1,2}|>>|:)")
@@ -133,6 +135,8 @@ class ActorFinder:
         # a group named as one: 'the six-party talks' are its six states
         self.groups = re.compile(r"\b[Ss]ix-(?:[Pp]arty|[Nn]ation) (?:[Nn]uclear )?(?:[Tt]alks|[Nn]egotiations|[Ff]ramework|[Pp]rocess)\b")
         self.context = re.compile(r"\b[Tt]he (North|South)\b(?! [A-Z])")
+        # bare 'the ruling party': the ruling party of the state the text is about (by context)
+        self.ruling = {o.state: o.name for o in gazetteer.offices.values() if any(t.lower() == "ruling party" for t in o.titles)}
         surname_body = "|".join(re.escape(s) for s in sorted(surnames, key=len, reverse=True))
         self.surname = re.compile(rf"\b(?:{surname_body})\b(?! [A-Z][a-z])(?!-[a-z])") if surnames else None
         # a known surname before an unknown given name: 'Kim Eui-kyeom', 'Kim Sung-han'
@@ -179,9 +183,37 @@ class ActorFinder:
             if actor in present and not covered[m.start()]:
                 out.append(ActorMention(m.start(), m.end(), text[m.start():m.end()], actor))
                 take(m.start(), m.end())
+        if self.ruling:
+            out.extend(self._ruling_party(folded, text, out, covered))
         if self.surname is not None:
             out.extend(self._surnames(folded, text, out, covered, published))
         out.sort(key=lambda a: (a.start, a.actor))
+        return out
+
+    def _ruling_party(self, folded, text, found, covered) -> list[ActorMention]:
+        """Bare 'the ruling party' ('the country's ruling party') is the ruling party of the state the
+        text is about: of the states with a ruling-party office, the one whose actors the text names
+        most before it (else in the whole text); a tie, or none named, is no guess. The office then
+        names its holder at the event's date (Workers' Party of Korea in a North Korean story)."""
+        out = []
+        for m in _RULING_PARTY.finditer(folded):
+            if covered[m.start()]:
+                continue
+            counts: dict[str, int] = {}
+            for scope in ([a for a in found if a.end <= m.start()], found):
+                counts = {}
+                for a in scope:
+                    state = self.gazetteer.top_state(a.actor)
+                    if state in self.ruling:
+                        counts[state] = counts.get(state, 0) + 1
+                if counts:
+                    break
+            if not counts:
+                continue
+            ranked = sorted(counts.items(), key=lambda kv: -kv[1])
+            if len(ranked) > 1 and ranked[0][1] == ranked[1][1]:
+                continue  # two states named as often: no guess
+            out.append(ActorMention(m.start(), m.end(), text[m.start():m.end()], self.ruling[ranked[0][0]]))
         return out
 
     def _surnames(self, folded, text, found, covered, published=None):
