@@ -305,3 +305,19 @@ def test_a_bad_publication_date_or_url_in_the_source_form_reshows_it(client):
     unchanged = post(client, f"/sources/{slug}/edit", page, published=before["published"], title=before["title"],
                      reason="nothing new")
     assert unchanged.status_code == 400 and "nothing to change" in unchanged.text and 'id="source-form"' in unchanged.text
+
+
+def test_the_people_twin_is_users_list(db):
+    from tests.test_team import add, desk, sign_in
+
+    cli = Cli(db)
+    root = add(cli, "root", "admin")
+    add(cli, "ana", "reviewer")
+    client = desk(db)
+    try:
+        sign_in(client, root)
+        twin = client.get("/users.json").json()
+        assert twin["users"] == cli_json(db, "users", "list")
+        assert [u["name"] for u in twin["users"]] == ["ana", "root"] and twin["working"][0]["name"] == "root"
+    finally:
+        client.database.close()
