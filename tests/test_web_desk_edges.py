@@ -321,3 +321,10 @@ def test_the_people_twin_is_users_list(db):
         assert [u["name"] for u in twin["users"]] == ["ana", "root"] and twin["working"][0]["name"] == "root"
     finally:
         client.database.close()
+
+
+def test_the_chart_draws_the_first_and_last_representable_days():
+    from kpolicy.web import svg
+
+    drawn = svg.draw([_row(1, "0001-01-01", "Year one"), _row(2, "9999-12-31", "The end"), _row(3, "2020-05-01")])
+    assert drawn.count('class="mark"') == 3 and drawn.count('<g class="axis-break">') == 2
