@@ -32,7 +32,7 @@ def search(
     """Find events by the words of their titles and quotes, most relevant first.
 
     Full-text search (SQLite: an FTS5 index with bm25 ranking, titles weighted above
-    quotes; PostgreSQL: tsvectors built on the fly). Words are stemmed (test finds
+    quotes; PostgreSQL: stored tsvectors with a GIN index). Words are stemmed (test finds
     tests). The snippet column shows the matching passage with [matches] marked.
     The filters are those of `kpolicy events`.
 
