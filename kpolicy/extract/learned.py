@@ -877,8 +877,9 @@ class LearnedExtractor:
             c.confidence = round(ev["p_event"], 2)
             events.append(c)
             roles = {}
-            for name in c.actors:
-                roles[name] = role_of(pool, ev["lead"], pool.finder.state_of(name), c.type)
+            rule_roles = getattr(lead.cand, "roles", None) or {}
+            for name in c.actors:  # the rules' role of an actor they found (kpolicy.extract.roles), else by position
+                roles[name] = rule_roles.get(name) or role_of(pool, ev["lead"], pool.finder.state_of(name), c.type)
             why = None
             if explain:
                 why = dict(ev["explain"])
