@@ -2,8 +2,8 @@
 
 SQLite: the FTS5 index `event_search` (migration 0003, kept in step by triggers),
 ranked by bm25 with titles weighted above quotes, with FTS5's own snippet.
-PostgreSQL: no index or extension needed; tsvectors are built on the fly, ranked by
-ts_rank, with ts_headline snippets.
+PostgreSQL: the tsvector rows of migration 0016 (title weighted A, quotes D) through their
+GIN index, kept in step by triggers, ranked by ts_rank, with ts_headline snippets.
 
 TEXT is plain words by default: every word must match, "double quotes" keep a phrase
 together, and nothing else is syntax on either engine ('Kim Jong-un', 'KN-23',
@@ -101,20 +101,17 @@ def _postgres_params(text: str, fts: bool) -> dict:
     return {f"ts_phrase_{i}": p for i, p in enumerate(_phrases(text))}
 
 
+_EVENT_SEARCH = sa.table("event_search", sa.column("event_id", sa.Integer), sa.column("vector"))  # migration 0016
+
+
 def _postgres_matches(params: dict, fts: bool = False):
     """The matching events ranked by ts_rank, with a headline; the words are bind parameters
-    (`_postgres_params`), so the statement depends only on how many phrases there are."""
-    e, m = schema.events, schema.mentions
+    (`_postgres_params`), so the statement depends only on how many phrases there are.
+
+    The matches come from migration 0016's tsvector rows through their GIN index; only the
+    matched events' quotes are read again, for the headline."""
+    e, m, es = schema.events, schema.mentions, _EVENT_SEARCH
     config = sa.literal_column("'english'::regconfig")
-    quotes = (
-        sa.select(m.c.event_id, sa.func.string_agg(m.c.quote, sa.literal_column("' … '")).label("quotes"))
-        .group_by(m.c.event_id)
-        .subquery("q")
-    )
-    body = sa.func.coalesce(quotes.c.quotes, "")
-    vector = sa.func.setweight(sa.func.to_tsvector(config, e.c.title), sa.literal_column("'A'::\"char\"")).op("||")(
-        sa.func.setweight(sa.func.to_tsvector(config, body), sa.literal_column("'D'::\"char\""))
-    )
     if fts:
         tsquery = sa.func.websearch_to_tsquery(config, sa.bindparam("ts_text", params["ts_text"], type_=sa.Text))
     else:  # every phrase must match; no operator is read from the text
@@ -122,12 +119,17 @@ def _postgres_matches(params: dict, fts: bool = False):
         tsquery = parts[0]
         for part in parts[1:]:
             tsquery = tsquery.op("&&")(part)
+    from sqlalchemy.dialects.postgresql import aggregate_order_by
+
+    mq = m.alias("mq")
+    quotes = sa.func.string_agg(mq.c.quote, aggregate_order_by(sa.literal_column("' … '"), mq.c.id))
+    body = sa.func.coalesce(sa.select(quotes).where(mq.c.event_id == e.c.id).scalar_subquery(), "")
     options = f"StartSel={MARK[0]}, StopSel={MARK[1]}, MaxWords=18, MinWords=6, MaxFragments=1, FragmentDelimiter=…"
     headline = sa.func.ts_headline(config, e.c.title + sa.literal_column("' … '") + body, tsquery, options)
     return (
-        sa.select(e.c.id.label("id"), (-sa.func.ts_rank(vector, tsquery)).label("rank"), headline.label("snippet"))
-        .select_from(e.outerjoin(quotes, quotes.c.event_id == e.c.id))
-        .where(vector.op("@@")(tsquery))
+        sa.select(es.c.event_id.label("id"), (-sa.func.ts_rank(es.c.vector, tsquery)).label("rank"), headline.label("snippet"))
+        .select_from(es.join(e, e.c.id == es.c.event_id))
+        .where(es.c.vector.op("@@")(tsquery))
         .subquery("fts")
     )
 

@@ -225,3 +225,54 @@ def test_an_annotation_id_that_is_not_a_slug_is_refused_in_one_line(slug, tmp_pa
     assert not db.exists()
     path.write_text(path.read_text().replace(json.dumps(slug), "note-2020"))
     assert Cli(str(db))("seed", "--annotation", str(path)).exit_code == 0
+
+
+# ---- item 17: the README's ingest example reads a folder the repository ships ---------------------
+
+def test_the_example_folder_ships_one_text_per_format_and_ingests_whole(tmp_path):
+    from conftest import REPO
+
+    folder = REPO / "examples" / "bulletins"
+    assert sorted(p.suffix for p in folder.iterdir()) == [".docx", ".md", ".pdf", ".txt"]
+    assert (folder / "hanoi-talks.txt").read_text().startswith("---\ntitle: ")
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert "$ kpolicy ingest examples/bulletins --db korea.db\n" in readme
+    db = str(tmp_path / "korea.db")
+    result = Cli(db)("ingest", str(folder))
+    assert result.exit_code == 0, result.stderr
+    assert "4 article(s) stored" in result.stderr
+    rows = json.loads(Cli(db)("sources", "--format", "json").stdout)
+    assert {r["slug"]: r["published_from"] for r in rows} == {
+        "hanoi-talks": "front matter", "stockholm": "front matter", "spring-bulletin": "published line",
+        "missile-memo": "docx created date (check it)"}
+    assert all(r["events"] >= 1 for r in rows)
+
+
+# ---- item 16: the lxml html_clean warning, explained and avoided ----------------------------------
+
+def test_the_readme_says_where_by_comes_from_and_why_the_lxml_warning_is_harmless():
+    from conftest import REPO
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert "`--by NAME` on the command that makes it, else\n  the `KPOLICY_USER` environment variable, else your operating-system user name" in readme
+    assert "WARNING: lxml 6.2.0 does not provide the extra 'html_clean'" in readme and "pip install -U pip" in readme
+    pyproject = (REPO / "pyproject.toml").read_text(encoding="utf-8")
+    assert '"lxml_html_clean>=' in pyproject
+
+
+# ---- item 27: `plot` prints no matplotlib glyph warning ------------------------------------------
+
+def test_plot_turns_missing_glyphs_into_one_line_of_its_own_never_a_matplotlib_warning(cli, tmp_path):
+    import warnings
+
+    assert cli("edit", "3", "--title", "조선 Hanoi summit 河内", "--reason", "script").exit_code == 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # any warning matplotlib lets out fails the test
+        result = cli("plot", "-o", str(tmp_path / "g.png"))
+    assert result.exit_code == 0, result.stderr
+    assert "Glyph" not in result.stderr and "UserWarning" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert lines[0].startswith("kpolicy: drew 31 events in 5 lanes to ")
+    if len(lines) > 1:  # no font with Hangul and Han installed here: said once, by kpolicy
+        assert lines[1].startswith("kpolicy: 4 character(s) have no glyph in the fonts installed and show as boxes: 조 선 河 内;")
+        assert len(lines) == 2

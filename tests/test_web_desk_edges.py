@@ -285,3 +285,46 @@ def test_the_page_carries_a_wide_and_a_phone_chart_and_css_switches_them(client)
     css = client.get("/static/desk.css").text
     assert "@media (max-width: 640px) { .timeline-svg.wide { display: none; } .timeline-svg.narrow { display: block; } }" in css
     assert ".timeline-svg a.mark:focus .mark-label" in css
+
+
+def test_a_bad_publication_date_or_url_in_the_source_form_reshows_it(client):
+    slug = client.get("/review.json").json()["queue"][0]["source"]
+    page = f"/sources/{slug}"
+    before = client.get(f"{page}.json").json()
+    html = client.get(page).text
+    form = html.split('id="source-form"', 1)[1].split("</form>", 1)[0]
+    assert f'id="source-published" value="{before["published"]}"' in form
+    bad = post(client, f"/sources/{slug}/edit", page, published="2021-02-30", url="javascript:alert(1)", title="A better title",
+               reason="wire date")
+    assert bad.status_code == 400
+    form = bad.text.split('id="source-form"', 1)[1].split("</form>", 1)[0]
+    assert 'id="source-published" value="2021-02-30"' in form and 'id="source-published-error">' in form
+    assert 'value="javascript:alert(1)"' in form and re.search(r'id="source-url-error">[^<]*http', form)
+    assert 'value="A better title"' in form and 'id="source-title-error"' not in form and 'value="wire date"' in form
+    assert client.get(f"{page}.json").json() == before
+    unchanged = post(client, f"/sources/{slug}/edit", page, published=before["published"], title=before["title"],
+                     reason="nothing new")
+    assert unchanged.status_code == 400 and "nothing to change" in unchanged.text and 'id="source-form"' in unchanged.text
+
+
+def test_the_people_twin_is_users_list(db):
+    from tests.test_team import add, desk, sign_in
+
+    cli = Cli(db)
+    root = add(cli, "root", "admin")
+    add(cli, "ana", "reviewer")
+    client = desk(db)
+    try:
+        sign_in(client, root)
+        twin = client.get("/users.json").json()
+        assert twin["users"] == cli_json(db, "users", "list")
+        assert [u["name"] for u in twin["users"]] == ["ana", "root"] and twin["working"][0]["name"] == "root"
+    finally:
+        client.database.close()
+
+
+def test_the_chart_draws_the_first_and_last_representable_days():
+    from kpolicy.web import svg
+
+    drawn = svg.draw([_row(1, "0001-01-01", "Year one"), _row(2, "9999-12-31", "The end"), _row(3, "2020-05-01")])
+    assert drawn.count('class="mark"') == 3 and drawn.count('<g class="axis-break">') == 2

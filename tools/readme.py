@@ -57,6 +57,9 @@ def sandbox() -> Path:
         _sandbox = Path(tempfile.mkdtemp(prefix="kpolicy-readme-"))
         (_sandbox / "hanoi.md").write_text(HANOI, encoding="utf-8")
         (_sandbox / "desk.csv").write_text(DESK, encoding="utf-8")
+        import shutil  # the repository's example folder (our own texts), as a user of a checkout has it
+
+        shutil.copytree(Path(__file__).resolve().parent.parent / "examples", _sandbox / "examples")
         subprocess.run(["kpolicy", "init", "--seed"], cwd=_sandbox, env=_env(_sandbox), check=True, capture_output=True)
     return _sandbox
 

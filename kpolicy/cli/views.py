@@ -32,7 +32,7 @@ def search(
     """Find events by the words of their titles and quotes, most relevant first.
 
     Full-text search (SQLite: an FTS5 index with bm25 ranking, titles weighted above
-    quotes; PostgreSQL: tsvectors built on the fly). Words are stemmed (test finds
+    quotes; PostgreSQL: stored tsvectors with a GIN index). Words are stemmed (test finds
     tests). The snippet column shows the matching passage with [matches] marked.
     The filters are those of `kpolicy events`.
 
@@ -117,6 +117,12 @@ def plot(
     if summary.skipped_undated:
         note += f"; {summary.skipped_undated} undated event(s) not shown"
     typer.echo(f"kpolicy: {note}", err=True)
+    if summary.missing_glyphs:
+        from kpolicy.views.render import terminal_safe
+
+        shown = " ".join(summary.missing_glyphs[:12]) + (" …" if len(summary.missing_glyphs) > 12 else "")
+        typer.echo(f"kpolicy: {len(summary.missing_glyphs)} character(s) have no glyph in the fonts installed and show as boxes: "
+                   f"{terminal_safe(shown)}; install a font that has them (Debian: fonts-noto-cjk) and plot again", err=True)
 
 
 @app.command("datasette-metadata")

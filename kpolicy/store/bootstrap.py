@@ -77,6 +77,7 @@ def initialise(database: Database, with_seed: bool = True, only_if_new: bool = F
     from kpolicy.store.db import schema_revision
 
     database.refuse_read_only()
+    database.refuse_damaged()  # migrations rewrite tables: never on a damaged file (the one whole-file scan a write path runs)
     annotations = bundled(read) if with_seed else []
     if database.engine.dialect.name == "sqlite":
         _enable_wal(database)

@@ -243,11 +243,33 @@ def load_events(conn: Connection, events: Iterable[BulkEvent], batch_size: int =
     return summary
 
 
+# PostgreSQL's search rows (migration 0016) of the events after :lo, built in one statement
+_PG_SEARCH_AFTER = (
+    "DELETE FROM event_search WHERE event_id > %(lo)s",
+    "INSERT INTO event_search (event_id, vector) SELECT e.id, setweight(to_tsvector('english'::regconfig, e.title), 'A') "
+    "|| setweight(to_tsvector('english'::regconfig, coalesce(q.quotes, '')), 'D') FROM events e LEFT JOIN "
+    "(SELECT event_id, string_agg(quote, ' … ' ORDER BY id) AS quotes FROM mentions WHERE event_id > %(lo)s "
+    "GROUP BY event_id) q ON q.event_id = e.id WHERE e.id > %(lo)s",
+)
+
+
 def _load_events(conn: Connection, events: Iterable[BulkEvent], batch_size: int, by: str | None, own_rows: bool) -> StoreSummary:
     writer = _Writer(conn)
     resolve = _Resolver(conn, writer)
     summary = StoreSummary()
-    _load(conn, events, batch_size, writer, resolve, summary, [] if own_rows else None, by)
+    if conn.dialect.name == "postgresql":
+        # the search triggers off for the load (a setting of this transaction); the new events'
+        # tsvector rows are built once at the end, in one statement (they have the highest ids)
+        lo = conn.execute(sa.select(sa.func.max(schema.events.c.id))).scalar() or 0
+        previous = conn.exec_driver_sql("SELECT current_setting('kpolicy.search_deferred', true)").scalar() or ""
+        conn.exec_driver_sql("SELECT set_config('kpolicy.search_deferred', 'all', true)")
+        _load(conn, events, batch_size, writer, resolve, summary, None, by)
+        conn.exec_driver_sql("SELECT set_config('kpolicy.search_deferred', %(mode)s, true)", {"mode": previous})
+        if summary.events:
+            for statement in _PG_SEARCH_AFTER:
+                conn.exec_driver_sql(statement, {"lo": lo})
+    else:
+        _load(conn, events, batch_size, writer, resolve, summary, [] if own_rows else None, by)
     if conn.dialect.name == "postgresql" and summary.events:
         # ids were given explicitly: move the sequence past them
         conn.exec_driver_sql("SELECT setval(pg_get_serial_sequence('events', 'id'), (SELECT max(id) FROM events))")

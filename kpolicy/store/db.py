@@ -267,7 +267,6 @@ class Database:
     engine: Engine
     notices: list[str] = field(default_factory=list)
     revision_before: str | None = None  # set by bootstrap.initialise: the revision it found under the lock
-    _checked: bool = False  # SQLite's quick check passed (before the first write)
     read_only: str | None = None  # why this SQLite file is opened for reading only (None: writable)
 
     @contextmanager
@@ -279,15 +278,15 @@ class Database:
     def writing(self) -> Iterator[Connection]:
         """One transaction: everything inside commits together or not at all.
 
-        A SQLite file that its quick check reports damaged is refused before anything is
-        written into it (checked once per process).
+        No whole-file check runs here: a SQLite page the write reads that is damaged fails
+        the statement ("malformed", one line: nothing written, the transaction rolled back),
+        and `kpolicy check` and `kpolicy init` run the full checks (`refuse_damaged`).
 
         On SQLite it starts with BEGIN IMMEDIATE (the write lock up front); if another
         writer still holds the lock after the busy timeout, starting is retried a few
         times with backoff before the user hears about it.
         """
         self.refuse_read_only()
-        self._refuse_damaged()
         conn, transaction = self._begin_writing()
         try:
             with transaction:  # commits when the block ends, rolls back if it raises
@@ -325,20 +324,14 @@ class Database:
                 where = "make the folder writable or " + where
             raise DatabaseError(f"{self.read_only}, so it can be read but not changed; nothing was written; {where}")
 
-    def _refuse_damaged(self) -> None:
-        if self.target.path is None or self._checked:
-            return
-        path = self.target.path
-        state = file_state(path)
-        if state is not None and state == _verified_states().get(_stamp_key(path)):
-            self._checked = True  # unchanged since a check passed (or since a checked writer's last commit)
+    def refuse_damaged(self) -> None:
+        """SQLite: refuse a file its quick check reports damaged (a scan of the whole file: seconds
+        at 10^6 events, so `kpolicy init` runs it before migrating, not every write). PostgreSQL: nothing."""
+        if self.target.path is None:
             return
         problems = quick_check(self.engine)
         if problems != ["ok"]:
             raise DatabaseError(damaged_message(self.target, problems[0]))
-        self._checked = True
-        if state is not None:
-            _record_verified(path, state)
 
     def _begin_writing(self) -> tuple[Connection, sa.engine.RootTransaction]:
         for attempt in range(WRITE_RETRIES + 1):
@@ -359,17 +352,11 @@ class Database:
         if opened is not None:
             self.engine.kpolicy_sqlite_path = None
             _remember_open(opened, -1)
-        if self._checked and self.target.path is not None and not self.read_only:
-            # the file changed since its check only by committed SQLite writes (this process's and
-            # other kpolicy writers'): the state they left is the verified one
-            state = file_state(self.target.path)
-            if state is not None:
-                _record_verified(self.target.path, state)
 
 
 def quick_check(engine: Engine) -> list[str]:
-    """SQLite's quick check: ['ok'] or the first problems. A full scan of the file (docs/robustness.md:
-    1.1-1.7 s of CPU at 10^5 events, 14 s at 10^6), hence the stamp that skips it for an unchanged file."""
+    """SQLite's quick check: ['ok'] or the first problems. A full scan of the file (docs/robustness.md
+    section 10: about 1-1.7 s of CPU at 10^5 events, 10-17 s at 10^6), so no ordinary write runs it."""
     try:
         with engine.connect() as conn:
             problems = [r[0] for r in conn.exec_driver_sql("PRAGMA quick_check(3)")]
@@ -379,61 +366,6 @@ def quick_check(engine: Engine) -> list[str]:
             raise
         problems = [str(getattr(exc, "orig", exc)).splitlines()[0]]
     return problems
-
-
-# Which files passed the quick check, in what state: a small JSON file in the user's cache
-# folder, {absolute path: [device, inode, size, mtime_ns, ctime_ns]}. Any change to the file
-# from outside SQLite (a page overwritten, a copy put in its place) changes that state, and
-# the next write checks again; ctime cannot be set back by the user (touch sets mtime only).
-STAMP_LIMIT = 64  # files remembered; the oldest are forgotten (and simply checked again)
-
-
-def file_state(path: Path) -> list[int] | None:
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return [st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns]
-
-
-def _stamp_file() -> Path:
-    from platformdirs import user_cache_path
-
-    return user_cache_path("kpolicy", appauthor=False) / "verified.json"
-
-
-def _stamp_key(path: Path) -> str:
-    return str(Path(os.path.realpath(path)))
-
-
-def _verified_states() -> dict:
-    import json
-
-    try:
-        data = json.loads(_stamp_file().read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
-def _record_verified(path: Path, state: list[int]) -> None:
-    """Remember the state; a cache that cannot be written only means the next write checks again."""
-    import json
-    import tempfile
-
-    data = _verified_states()
-    data.pop(_stamp_key(path), None)
-    data[_stamp_key(path)] = state
-    data = dict(list(data.items())[-STAMP_LIMIT:])
-    try:
-        stamp = _stamp_file()
-        stamp.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".verified.", dir=stamp.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(data, fh)
-        os.replace(tmp, stamp)
-    except OSError:
-        pass
 
 
 def damaged_message(target: Target, detail: str) -> str:

@@ -81,8 +81,26 @@ def search_deferred(conn: Connection, event_ids: Iterable[int] = ()):
     210 s). Inside this block the mention triggers are off (SQLite; dropped and re-created inside
     the caller's transaction, so a failure rolls that back too); at its end the rows of the events
     in the yielded set (start with `event_ids`, add to it) are rebuilt once each, exactly as the
-    triggers write them. On PostgreSQL there is no index to keep: it yields the set and does nothing."""
+    triggers write them. On PostgreSQL the same, with migration 0016's mention trigger switched off for
+    the transaction by a setting (`kpolicy.search_deferred`), and the tsvector rows rebuilt at the end."""
     touched = set(event_ids)
+    if conn.dialect.name == "postgresql":
+        # migration 0016's mention trigger off for this transaction; the events this block adds
+        # mentions to through insert_events/add_mentions join `touched` (PG_DEFERRED on conn.info)
+        outer = conn.info.get(PG_DEFERRED)
+        if outer is not None:  # nested: the outer block rebuilds
+            outer.update(touched)
+            yield outer
+            return
+        conn.execute(_PG_DEFER, {"mode": "mentions"})
+        conn.info[PG_DEFERRED] = touched
+        try:
+            yield touched
+        finally:
+            conn.info.pop(PG_DEFERRED, None)
+        conn.execute(_PG_DEFER, {"mode": ""})
+        reindex(conn, touched)
+        return
     if conn.dialect.name != "sqlite":
         yield touched
         return
@@ -99,9 +117,19 @@ def search_deferred(conn: Connection, event_ids: Iterable[int] = ()):
         reindex(conn, touched)
 
 
+PG_DEFERRED = "kpolicy_search_deferred"  # conn.info: the event ids a PostgreSQL search_deferred block rebuilds
+_PG_DEFER = sa.text("SELECT set_config('kpolicy.search_deferred', :mode, true)")
+_PG_REFRESH = sa.text("SELECT kpolicy_event_search_refresh(CAST(:ids AS integer[]))")
+
+
 def reindex(conn: Connection, event_ids: Iterable[int]) -> None:
-    """Rebuild the search rows of these events (SQLite's FTS5 index), as migration 0003's triggers do."""
+    """Rebuild the search rows of these events, as the triggers do: SQLite's FTS5 rows (migration
+    0003), PostgreSQL's tsvector rows (migration 0016, its kpolicy_event_search_refresh)."""
     ids = sorted(set(int(i) for i in event_ids))
+    if conn.dialect.name == "postgresql":
+        for start in range(0, len(ids), 5000):
+            conn.execute(_PG_REFRESH, {"ids": ids[start:start + 5000]})
+        return
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]
         marks = ", ".join("?" * len(chunk))
@@ -214,6 +242,9 @@ def insert_events(conn: Connection, events: Sequence[NewEvent], names: Mapping[i
         conn.execute(_INSERT_EVENTS, event_rows)
         if mention_rows:
             conn.execute(_INSERT_MENTIONS, mention_rows)
+            deferred = conn.info.get(PG_DEFERRED)
+            if deferred is not None:  # their mentions' trigger is off: search_deferred rebuilds them
+                deferred.update(event_ids)
     else:
         # mentions first: SQLite's search triggers (migration 0003) rebuild an event's search
         # row on every insert of one of its mentions; with the mentions in place, the event's
@@ -267,6 +298,9 @@ def add_mentions(conn: Connection, event_id: int, source_id: int, mentions: Iter
     ]
     if rows:
         conn.execute(_INSERT_MENTIONS, rows)
+        deferred = conn.info.get(PG_DEFERRED)
+        if deferred is not None:
+            deferred.add(event_id)
     return len(rows)
 
 

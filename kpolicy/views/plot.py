@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 import re
+import warnings
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -86,6 +87,7 @@ class PlotSummary:
     aggregated: bool
     skipped_undated: int
     merged_lanes: int = 0
+    missing_glyphs: str = ""  # characters no font found has (drawn as boxes), in order of first use
 
 
 def check_output(path: Path) -> str:
@@ -321,7 +323,38 @@ def draw(rows, path: Path, lanes: str = "actor", people: bool = False, labels: i
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch, Rectangle
 
-    plt.rcParams.update({"font.family": "DejaVu Sans", "font.size": FONT_SIZE, "svg.fonttype": "none", "svg.hashsalt": "kpolicy"})
+    plt.rcParams.update({"font.family": ["DejaVu Sans", *_fallback_fonts()], "font.size": FONT_SIZE, "svg.fonttype": "none",
+                         "svg.hashsalt": "kpolicy"})
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")  # every warning recorded here; all but the glyph ones go on below, through the caller's filters
+        summary = _render(plt, mdates, LineCollection, Line2D, Patch, Rectangle, lane_list, left, right, events, skipped, merged,
+                          drawn_ids, aggregated, labels, lanes, people, title, subtitle, path, fmt)
+    missing: dict[str, None] = {}
+    for w in caught:  # matplotlib's "Glyph N (...) missing from font(s)": counted and said once by the face
+        m = _MISSING_GLYPH.match(str(w.message))
+        if m and issubclass(w.category, UserWarning):
+            missing[chr(int(m.group(1)))] = None
+        else:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    summary.missing_glyphs = "".join(missing)
+    return summary
+
+
+# fonts with Hangul, kana and Han glyphs, tried after DejaVu Sans (which has none) when installed
+_CJK_FONTS = ("Noto Sans CJK KR", "Noto Sans CJK JP", "Noto Sans CJK SC", "Noto Sans KR", "NanumGothic", "Source Han Sans K",
+              "Source Han Sans", "WenQuanYi Zen Hei", "Droid Sans Fallback", "Unifont")
+_MISSING_GLYPH = re.compile(r"Glyph (\d+) .*missing from (?:current )?font")
+
+
+def _fallback_fonts() -> list[str]:
+    from matplotlib import font_manager
+
+    have = {f.name for f in font_manager.fontManager.ttflist}
+    return [name for name in _CJK_FONTS if name in have]
+
+
+def _render(plt, mdates, LineCollection, Line2D, Patch, Rectangle, lane_list, left, right, events, skipped, merged, drawn_ids,
+            aggregated, labels, lanes, people, title, subtitle, path, fmt) -> PlotSummary:
 
     span_days = (right - left).days
     axes_width_in = FIG_WIDTH_IN - LEFT_IN - RIGHT_IN

@@ -257,6 +257,25 @@ def remove_source(conn, request, form, by):
 def edit_source(conn, request, form, by):
     slug = request.path_params["slug"]
     values = {k: (form.get(k) or "").strip() or None for k in ("published", "title", "url", "publisher")}
+    errors = {}
+    if values["published"]:
+        from kpolicy.extract.publication import parse_published
+
+        if parse_published(values["published"], "sources edit") is None:
+            errors["published"] = f"{values['published'][:40]!r} is not a YYYY-MM-DD date (or YYYY-MM when only the month is known), e.g. 2020-02-05"
+    if values["url"]:
+        from kpolicy.records import check_source_url
+
+        try:
+            check_source_url(values["url"], "the url")
+        except BadInput as exc:
+            errors["url"] = str(exc)
+    if "title" in form and not values["title"]:
+        errors["title"] = "the title is empty; give the source's title"
+    if not (form.get("reason") or "").strip():
+        errors["reason"] = "a reason is required for this change; say why"
+    if errors:
+        raise FormErrors(errors)
     if not any(values.values()):
         raise BadInput("nothing to change: fill in the publication date, title, URL or publisher")
     _curate().edit_source(conn, slug, **values, reason=_reason(form), by=by)
@@ -504,8 +523,8 @@ def _endpoint(desk: Desk, fn, role: str):
     return endpoint
 
 
-FORM_PAGES = {edit_event: ("edit", "event.html"), add_event: ("add", "source.html")}
-FORM_FIELDS = ("type", "date", "title", "status", "place", "actors", "quote", "reason", "version", "next")
+FORM_PAGES = {edit_event: ("edit", "event.html"), add_event: ("add", "source.html"), edit_source: ("source", "source.html")}
+FORM_FIELDS = ("type", "date", "title", "status", "place", "actors", "quote", "reason", "version", "next", "published", "url", "publisher")
 
 
 def reshow_form(desk: Desk, request: Request, fn, form, exc: BadInput) -> Response:
@@ -519,7 +538,7 @@ def reshow_form(desk: Desk, request: Request, fn, form, exc: BadInput) -> Respon
     values = {k: str(form.get(k)) for k in FORM_FIELDS if form.get(k) is not None}
     values["next"] = safe_next(values.get("next"), "")
     with desk.database.reading() as conn:
-        data = (pages.event if fn is edit_event else pages.source)(request, conn)
+        data = (pages.event if template == "event.html" else pages.source)(request, conn)
         data["_change_now"] = latest_change(conn)
     unknown = exc.unknown if isinstance(exc, FormErrors) else {"actors": [], "place": None}
     context = {**{k.lstrip("_"): v for k, v in data.items()}, "data": data,
