@@ -294,3 +294,24 @@ def test_the_review_desk_creates_an_unknown_actor(empty_db, tmp_path):
     assert query_rows(empty_db, "SELECT kind FROM actors WHERE name = 'Labour Union (South Korea)'") == [("organ",)]
     assert query_rows(empty_db, f"SELECT a.name FROM event_actors ea JOIN actors a ON a.id = ea.actor_id WHERE ea.event_id = {event_id} "
                                 "AND a.name = 'Labour Union (South Korea)'") == [("Labour Union (South Korea)",)]
+
+
+def test_a_reimport_after_undo_creates_the_rows_again_but_not_what_acled_deleted(empty_db, tmp_path):
+    cli = Cli(empty_db)
+    assert cli("init").exit_code == 0
+    v1, gone = tmp_path / "v1.csv", tmp_path / "deleted.csv"
+    _write(v1, [BASE, CLASH, LAUNCH])
+    first = cli("import", "acled", v1)
+    change = int(first.stderr.split("change ")[1].split(" ")[0])
+    assert cli("undo", str(change), "--reason", "wrong year").exit_code == 0
+    again = cli("import", "acled", v1)
+    assert again.exit_code == 0, again.stderr
+    assert "3 created" in again.stderr
+    assert query_rows(empty_db, "SELECT external_id FROM events WHERE deleted_at IS NULL ORDER BY 1") == [("KOR1001",), ("KOR1002",), ("PRK1003",)]
+    # ACLED's deletion list tombstones the live event; the same file again leaves it deleted
+    gone.write_text("event_id_cnty,deleted_timestamp\nPRK1003,1733900000\n", encoding="utf-8")
+    deleted = cli("import", "acled", v1, "--deleted", gone)
+    assert "1 deleted" in deleted.stderr
+    kept = cli("import", "acled", v1)
+    assert "0 created" in kept.stderr and "nothing changed" in kept.stderr
+    assert query_rows(empty_db, "SELECT count(*) FROM events WHERE external_id = 'PRK1003' AND deleted_at IS NULL") == [(0,)]

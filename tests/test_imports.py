@@ -86,9 +86,24 @@ def test_importing_the_same_file_twice_is_a_no_op_and_undo_takes_an_import_back(
     assert "0 created" in second.stderr and "31 unchanged" in second.stderr and "nothing changed" in second.stderr
     assert _count(empty_db, "SELECT count(*) FROM changes") == changes  # no empty change either
     assert _count(empty_db, "SELECT count(*) FROM events WHERE review = 'reviewed' AND dataset = 'kpolicy'") == 31
+    exported = cli("export").stdout
     undone = cli("undo", str(change), "--reason", "wrong file")
     assert undone.exit_code == 0, undone.stderr
     assert cli("events", "--format", "csv").stdout.strip().count("\n") == 0
+    # the import undone, the same file again creates the rows again (new ids), as into an empty database
+    again = cli("import", "jsonl", path)
+    assert again.exit_code == 0, again.stderr
+    assert "31 created" in again.stderr and "0 unchanged" in again.stderr
+    # the same rows; the source is a new one (the undone import's source is kept, as the history's)
+    assert _without_ids(cli("export").stdout, "csv") == _without_ids(exported, "csv").replace("eas-policy,", "eas-policy-2,")
+    assert _count(empty_db, "SELECT count(*) FROM events WHERE deleted_at IS NULL AND dataset = 'kpolicy'") == 31
+    assert _count(empty_db, "SELECT count(*) FROM events WHERE deleted_at IS NOT NULL AND dataset = 'kpolicy'") == 31  # the tombstones stay
+    assert "nothing changed" in cli("import", "jsonl", path).stderr  # and then it is a no-op again
+    # a deliberate deletion is not undone by a re-import
+    (victim,), = query_rows(empty_db, "SELECT min(id) FROM events WHERE deleted_at IS NULL")
+    assert cli("delete", str(victim), "--reason", "a duplicate").exit_code == 0
+    kept = cli("import", "jsonl", path)
+    assert "0 created" in kept.stderr and "nothing changed" in kept.stderr
 
 
 def test_dry_run_says_what_would_happen_and_writes_nothing(source_db, empty_db, tmp_path):

@@ -305,3 +305,26 @@ def test_a_bad_publication_date_or_url_in_the_source_form_reshows_it(client):
     unchanged = post(client, f"/sources/{slug}/edit", page, published=before["published"], title=before["title"],
                      reason="nothing new")
     assert unchanged.status_code == 400 and "nothing to change" in unchanged.text and 'id="source-form"' in unchanged.text
+
+
+def test_the_people_twin_is_users_list(db):
+    from tests.test_team import add, desk, sign_in
+
+    cli = Cli(db)
+    root = add(cli, "root", "admin")
+    add(cli, "ana", "reviewer")
+    client = desk(db)
+    try:
+        sign_in(client, root)
+        twin = client.get("/users.json").json()
+        assert twin["users"] == cli_json(db, "users", "list")
+        assert [u["name"] for u in twin["users"]] == ["ana", "root"] and twin["working"][0]["name"] == "root"
+    finally:
+        client.database.close()
+
+
+def test_the_chart_draws_the_first_and_last_representable_days():
+    from kpolicy.web import svg
+
+    drawn = svg.draw([_row(1, "0001-01-01", "Year one"), _row(2, "9999-12-31", "The end"), _row(3, "2020-05-01")])
+    assert drawn.count('class="mark"') == 3 and drawn.count('<g class="axis-break">') == 2

@@ -6,7 +6,8 @@ For each row, in the caller's transaction (Database.writing):
   changes nothing ("unchanged"); a newer row updates the event field by field as
   revisions of the import's change ("updated"), so `undo` and `--as-of` take it back.
   An event an analyst has reviewed since is never overwritten: the newer values become
-  proposals on it. A tombstoned event stays deleted.
+  proposals on it. A tombstoned event stays deleted, unless its creation was undone (the
+  import taken back): then the row creates it again.
 - otherwise an existing event that the row is another report of (the ingest rule,
   kpolicy.store.articles.find_match: the same type, compatible dates, a shared state) gets
   the row as a mention, and what the row brings (a more precise or conflicting date,
@@ -230,14 +231,38 @@ class Importer:
                                                          e.c.merged_into, e.c.review)
                                                .where(e.c.dataset == dataset, e.c.external_id.in_(ids[start:start + 500]))
                                                .order_by(e.c.id)):
-                    existing.setdefault((dataset, found.external_id), found)
+                    key = (dataset, found.external_id)
+                    held = existing.get(key)
+                    if held is None or held.deleted_at is not None:  # the live event, else the newest tombstone
+                        existing[key] = found
+        undone = self._undone([have.id for have in existing.values() if have.deleted_at is not None and have.merged_into is None])
         for row in rows:
             have = existing.get((row.dataset, row.external_id)) if row.external_id is not None else None
-            if have is not None:
+            if have is not None and have.id not in undone:
                 self._known(row, have)
-            else:
+            else:  # new, or its import was undone: created again, as into a database that never had it
                 self._fresh(row)
         self._insert()
+
+    def _undone(self, ids: list[int]) -> set[int]:
+        """Of these tombstones, the events whose creation was undone (`kpolicy undo` of the import that
+        made them): a re-import creates them again. A tombstone made any other way (a deletion list,
+        `kpolicy delete`, a merge) stays: the row is reported unchanged."""
+        if not ids:
+            return set()
+        r, ch = schema.revisions, schema.changes
+        out = set()
+        for event_id in ids:
+            last = self.conn.execute(sa.select(r.c.change_id, r.c.action).where(r.c.event_id == event_id, r.c.field == "deleted_at")
+                                     .order_by(r.c.id.desc()).limit(1)).first()
+            if last is None or last.action != "reverted":
+                continue
+            reason = self.conn.execute(sa.select(ch.c.reason).where(ch.c.id == last.change_id, ch.c.action == "undo")).scalar() or ""
+            undid = reason.removeprefix("undo change ").split(":", 1)[0]
+            if reason.startswith("undo change ") and undid.isdigit() and self.conn.execute(
+                    sa.select(r.c.id).where(r.c.change_id == int(undid), r.c.event_id == event_id, r.c.action == "created")).first():
+                out.add(event_id)
+        return out
 
     def _values(self, row: ImportRow, actors) -> dict:
         return {"type": row.type, "title": row.title, "date": row.date.edtf, "status": row.status, "place": row.place,
@@ -405,7 +430,8 @@ class Importer:
         self.flush()
         for item in deletions:
             found = self.conn.execute(sa.select(e.c.id, e.c.deleted_at).where(
-                e.c.dataset == dataset, e.c.external_id == item.external_id, e.c.merged_into.is_(None)).order_by(e.c.id)).first()
+                e.c.dataset == dataset, e.c.external_id == item.external_id, e.c.merged_into.is_(None))
+                .order_by(e.c.deleted_at.is_not(None), e.c.id.desc())).first()  # the live event, else the newest
             if found is None:
                 self.report.not_found += 1
                 if self.report.dry_run:

@@ -92,7 +92,7 @@ class Axis:
         padded = []
         for a, b in stretches:
             pad = max((b - a) // 25, 10)
-            padded.append((a - pad, b + pad))
+            padded.append((max(a - pad, 1), min(b + pad, date.max.toordinal())))  # year 1 and 9999 stay drawable
         room = (x1 - x0) - BREAK_W * (len(padded) - 1)
         lengths = [b - a for a, b in padded]
         widths = [room * n / sum(lengths) for n in lengths]
