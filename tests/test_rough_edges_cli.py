@@ -248,6 +248,8 @@ def test_the_example_folder_ships_one_text_per_format_and_ingests_whole(tmp_path
     assert all(r["events"] >= 1 for r in rows)
 
 
+# ---- item 16: the lxml html_clean warning, explained and avoided ----------------------------------
+
 def test_the_readme_says_where_by_comes_from_and_why_the_lxml_warning_is_harmless():
     from conftest import REPO
 
