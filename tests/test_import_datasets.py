@@ -8,8 +8,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shlex
 
 import pytest
+import sqlalchemy as sa
 from conftest import Cli, copy_seeded, query_rows
 
 
@@ -158,6 +160,10 @@ def test_datapackage_validates_with_frictionless_and_names_its_provenance(db, tm
     package = json.loads((folder / "datapackage.json").read_text())
     prov = package["kpolicy"]
     assert prov["query"] == {"actors": ["North Korea"], "start": "2019"}
+    # the command the user typed (these arguments), not the test runner's argv; a URL's password hidden
+    shown_db = db if "://" not in db else sa.engine.make_url(db).render_as_string(hide_password=True)
+    assert prov["command"] == shlex.join(["kpolicy", "export", "--format", "datapackage", str(folder), "--actor", "North Korea",
+                                          "--from", "2019", "--db", shown_db])
     (last,) = query_rows(db, "SELECT max(id) FROM changes")[0]
     (revision,) = query_rows(db, "SELECT version_num FROM alembic_version")[0]
     assert prov["schema_revision"] == revision and prov["change"] == last and prov["reproduce"].endswith(f"--as-of {last}")

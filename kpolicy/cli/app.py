@@ -36,10 +36,41 @@ except ImportError:  # pragma: no cover
 TARGET_KEY = "kpolicy.target"  # ctx.meta: the database the command opened, for error messages
 
 
+_INVOKED: list[list[str]] = []  # the argument lists of the invocations running (a stack: a test runner nests none)
+
+
+def command_line() -> str:
+    """The command the user typed (`kpolicy ...`, shell-quoted), from the arguments this
+    invocation was given (not sys.argv, which under a test runner or `python -m` is another
+    program's); a database URL's password is hidden."""
+    import shlex
+
+    args = _INVOKED[-1] if _INVOKED else sys.argv[1:]
+    shown = []
+    for arg in args:
+        if "://" in arg and "@" in arg:
+            try:
+                from sqlalchemy.engine import make_url
+
+                arg = make_url(arg).render_as_string(hide_password=True)
+            except Exception:  # noqa: BLE001 - not a URL after all: shown as given
+                pass
+        shown.append(arg)
+    return shlex.join(["kpolicy", *shown])
+
+
 class OneLineErrors(TyperGroup):
     """Usage errors (unknown option, missing argument) as one line on stderr, exit 2."""
 
     def main(self, *args, **kwargs):
+        given = args[0] if args else kwargs.get("args")
+        _INVOKED.append([str(a) for a in (sys.argv[1:] if given is None else given)])
+        try:
+            return self._main(*args, **kwargs)
+        finally:
+            _INVOKED.pop()
+
+    def _main(self, *args, **kwargs):
         standalone = kwargs.pop("standalone_mode", True)
         try:
             rv = super().main(*args, standalone_mode=False, **kwargs)

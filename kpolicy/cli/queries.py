@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from kpolicy.cli.app import app, group_options, handle_errors, open_db
+from kpolicy.cli.app import app, command_line, group_options, handle_errors, open_db
 from kpolicy.cli.options import DbOpt, FormatOpt, OutputOpt, filter_options
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -262,7 +262,7 @@ def _datapackage(folder, output, db, query, raw, as_of) -> None:
             rows = render.write_csv_rows(queries.iter_export_tuples(conn, query), queries.EXPORT_FIELDS, out, raw=raw,
                                          exempt=("date", "start", "end"))
     filters = {k: v for k, v in dataclasses.asdict(query).items() if v not in (None, [], False)} if query else {}
-    package = dataset_exports.datapackage(query=filters, command="kpolicy " + " ".join(sys.argv[1:]), schema_revision=revision,
+    package = dataset_exports.datapackage(query=filters, command=command_line(), schema_revision=revision,
                                           change=change, as_of=None if as_of is None else str(as_of), rows=rows,
                                           created=now().isoformat() + "Z")
     with output_stream(target / "datapackage.json") as out:

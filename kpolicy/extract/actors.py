@@ -53,6 +53,37 @@ _RULING_PARTY = re.compile(r"\b[Tt]he (?:(?:country|nation|regime|North|South)'s
 # a dateline: 'SEOUL, South Korea (AP) -', 'TOKYO, Japan >>': the state after an upper-case city at a line's start
 _DATELINE_STATE_BEFORE = re.compile(r"(?:^|\n)[ \t]*[A-Z][A-Z .'-]{2,30},\s*$")
 _DATELINE_STATE_AFTER = re.compile(r"\s*(?:\([A-Za-z .&/-]{1,30}\)\s*)?(?:[-\u2013\u2014]{1,2}|>>|:)")
+# 'the United Nations Charter': the name of a document, not of who acts
+_DOCUMENT_AFTER = re.compile(r"\s+Charter\b")
+_GENERIC_KINDS = ("organ", "agency")
+_GENERIC_NAMES = frozenset({"panel of experts", "national assembly"})  # every state and body has one
+
+
+def _variants(gazetteer: Gazetteer) -> dict[str, str]:
+    """Other ways texts write the gazetteer's names: a person's family name in capitals (Japan's and
+    Korea's official English: 'YOON Suk Yeol', 'KISHIDA Fumio'), and an organ's name in lower case
+    where nothing in it is a state's ('a unification ministry official', 'the joint chiefs of staff')."""
+    states = {f for e in gazetteer.actors.values() if e.kind == "state" for f in [e.name, *e.aliases, *e.adjectives]}
+    out: dict[str, str] = {}
+    for entry in gazetteer.actors.values():
+        forms = [fold(f) for f in [entry.name, *entry.aliases]]
+        if entry.kind == "person":
+            for form in forms:
+                parts = form.split()
+                if len(parts) < 2 or not all(re.fullmatch(r"[A-Z][a-z]+(?:-[a-z]+)?", p) for p in parts):
+                    continue
+                korean = "-" in form or len(parts) == 3
+                out.setdefault(" ".join([parts[0].upper(), *parts[1:]]) if korean else f"{parts[-1].upper()} {' '.join(parts[:-1])}", entry.name)
+        elif entry.kind in _GENERIC_KINDS:
+            for form in forms:
+                words = form.split()
+                bare = [re.sub(r"'s$", "", w) for w in words]
+                if len(words) >= 2 and "(" not in form and form[0].isupper() and not any(w in states for w in bare) \
+                        and not any(st in form for st in states if " " in st) and form.lower() not in _GENERIC_NAMES:
+                    out.setdefault(form.lower(), entry.name)
+    return out
+
+
 # 'the DMZ dividing the two Koreas', 'the border between the two Koreas': where, not who
 _KOREAS_AS_PLACE = re.compile(r"(?:\b(?:separat|divid)(?:es|ing|ed|e)|\bbetween|\bacross)\s+$")
 
@@ -82,6 +113,8 @@ class ActorFinder:
         for form in list(names):  # KCNA's 'south Korea', 'the U.S. and south Korean authorities'
             if form.startswith(("South Korea", "North Korea")):
                 names.setdefault(form[0].lower() + form[1:], names[form])
+        for form, canonical in _variants(gazetteer).items():  # 'YOON Suk Yeol', 'a unification ministry official'
+            names.setdefault(form, canonical)
         known_states = {e.name for e in gazetteer.actors.values()}
         for form, canonical in country_names().items():
             if form not in names and canonical not in known_states:
@@ -100,7 +133,7 @@ class ActorFinder:
         self.dateline = re.compile(r"(?:^|\n)[ \t]*$")
         self.dateline_after = re.compile(r",?\s*(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2}\b|\d{1,2}\s+[A-Z][a-z]{2,8}\b)[^\n]{0,30}?\(")
         # a group named as one: 'the six-party talks' are its six states
-        self.groups = re.compile(r"\b[Ss]ix-(?:[Pp]arty|[Nn]ation) (?:[Tt]alks|[Nn]egotiations|[Ff]ramework|[Pp]rocess)\b")
+        self.groups = re.compile(r"\b[Ss]ix-(?:[Pp]arty|[Nn]ation) (?:[Nn]uclear )?(?:[Tt]alks|[Nn]egotiations|[Ff]ramework|[Pp]rocess)\b")
         self.context = re.compile(r"\b[Tt]he (North|South)\b(?! [A-Z])")
         # bare 'the ruling party': the ruling party of the state the text is about (by context)
         self.ruling = {o.state: o.name for o in gazetteer.offices.values() if any(t.lower() == "ruling party" for t in o.titles)}
@@ -135,6 +168,9 @@ class ActorFinder:
                 continue
             if m.group() == "Security Council" and re.search(r"\bNational\s+$", folded[max(0, m.start() - 10):m.start()]):
                 continue  # a state's National Security Council, not the UN's
+            if _DOCUMENT_AFTER.match(folded, m.end()) and self.names[m.group()] == "United Nations":
+                take(m.start(), m.end())
+                continue  # 'the United Nations Charter': a document, no actor
             if self.dateline.search(folded, max(0, m.start() - 12), m.start()) and self.dateline_after.match(folded, m.end()):
                 continue  # the dateline's city
             if _DATELINE_STATE_BEFORE.search(folded, max(0, m.start() - 40), m.start()) and _DATELINE_STATE_AFTER.match(folded, m.end()):

@@ -150,8 +150,9 @@ class Extractor:
                 prev = next((o for o in reversed(cands[max(0, k - 12):k]) if o.type == c.type and o.actors
                              and c.paragraph - o.paragraph <= 1
                              and (not o.date_edtf or not c.date_edtf or edtf_compatible(o.date_edtf, c.date_edtf))), None)
-                if prev is None and c.type in TEST_FAMILY:  # 'Sept. 25: one SRBM from Taechon': whoever tested before
-                    prev = next((o for o in reversed(cands[:k]) if o.type in TEST_FAMILY and o.actors), None)
+                if prev is None and c.type in TEST_FAMILY:  # 'Sept. 25: one SRBM from Taechon': whoever tested before, else after
+                    prev = next((o for o in reversed(cands[:k]) if o.type in TEST_FAMILY and o.actors), None) or next(
+                        (o for o in cands[k + 1:] if o.type in TEST_FAMILY and o.actors), None)
                 if prev is not None:
                     c.actors, c.roles = list(prev.actors), dict(prev.roles)
         return cands

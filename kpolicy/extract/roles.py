@@ -19,6 +19,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from kpolicy.extract.candidates import Candidate, SentenceContext
     from kpolicy.authority import Gazetteer
 
+GROUP = re.compile(r"(?i)six-(?:party|nation)\b")  # a group named as one (kpolicy.extract.actors): its members, never a venue
 QUOTED = re.compile(r"\u201c[^\u201d]*\u201d|\"[^\"]*\"")
 PRONOUN = re.compile(r"\b(?:[Hh]e|[Ss]he)\b")
 OBJECT_PRONOUN = re.compile(r"\b(?:him|(?:with|met|meet|meets|meeting|greeted|received|visited|called)\s+her)\b")
@@ -35,6 +36,8 @@ MODIFIER_GAP = re.compile(r"(?:['\u2019]s?)?(?:\s*(?:-|\band\b|\b[A-Z][\w.'\u201
                           + _MODIFIER_WORDS + r")\b))*\s*")
 ACTOR_LIST_GAP = re.compile(r"\s*(?:,|/|-|\band\b|,\s*and\b)?\s*")
 POSSESSIVE = re.compile(r"\b(?:[Ii]ts|[Hh]is|[Hh]er)\s+$")
+# a second verb phrase joined by 'and': 'met the ministers ... and downplayed statements', 'and deliver an invitation'
+CONJUNCT_VERB = re.compile(r"\s(?:,\s*)?and\s+(?:then\s+)?(?:[a-z]+ed\b|[a-z]+\s+(?:a|an|the|his|her|its|their|that|to)\b)")
 # a verb of saying or reacting between an actor and a test noun: the actor speaks of the test
 REACTION = re.compile(r"\b(?:say|says|said|confirm(?:s|ed)?|condemn(?:s|ed)?|denounc\w+|call(?:s|ed)?|warn\w*|criti[cs]i[sz]\w+|"
                       r"slam(?:s|med)?|protest\w*|respond\w*|react\w*|accus\w+|blam\w+|urg\w+|demand\w*|welcom\w+|"
@@ -44,7 +47,7 @@ FROM_SENDER = re.compile(r"(?:\s+(?:[\w-]+\s+){0,2}?)?\s*from\s+(?:the\s+)?$")
 # the agent of an event noun: 'a statement to the media by IAEA spokesperson ...', 'the launch by North Korea'
 BY_AGENT = re.compile(r"\s+(?:(?:to|on|at|of|before|in)\s+(?:the\s+)?[\w-]+\s+){0,2}?(?:(?:issued|made|delivered|released|conducted|carried\s+out|staged)\s+)?by\s+(?:the\s+)?")
 # 'the sanctions that the U.N. Security Council imposed': the imposer of a relative clause
-IMPOSED_BY = re.compile(r"\s+(?:that|which)\s+(?:the\s+)?$")
+IMPOSED_BY = re.compile(r"\s+(?:that|which)\s+(?:the\s+)?")
 IMPOSED_VERB = re.compile(r"\s+(?:\w+\s+){0,2}?(?:imposed|adopted|passed|approved|slapped|levied|announced|tightened|unveiled)\b")
 # the target of an act: 'an attack by North Korea on a South Korean island', 'sanctions against North Korea'
 TARGET_BEFORE = re.compile(r"\b(?:on|against|upon|at|toward|towards)\s+(?:the\s+|a\s+|an\s+)?(?:[\w-]+\s+){0,1}$", re.I)
@@ -88,8 +91,9 @@ class ActorRoles:
             ck = chunk_of(c_bounds, c.trigger.start)
             c_lo, c_hi = max(lo, c_bounds[ck]), min(hi, c_bounds[min(ck + 1, len(c_bounds) - 1)])
             if c.type in MEETING_TYPES or c.type == "agreement":  # 'met in Singapore', 'a summit with Kim in Vietnam': a venue
-                actors_c = [a for a in actors if not ((a.text in self.places or (a.start > c.trigger.end and self.kind(a.actor) == "state"))
-                                                      and VENUE.search(text, max(0, a.start - 8), a.start))]
+                actors_c = [a for a in actors if not ((a.text in self.places or (a.start > c.trigger.end and self.kind(a.actor) == "state"
+                                                                                       and not GROUP.match(a.text)))
+                                                      and VENUE.search(text, max(0, a.start - 8), a.start))]  # 'at six-nation talks': its parties
             elif c.type == "statement":  # who speaks, not whom the quoted words name
                 actors_c = [a for a in actors if not any(q0 < a.start < q1 for q0, q1 in quoted)]
             else:
@@ -208,14 +212,24 @@ class ActorRoles:
             tester = self.one_state(chosen, t0)
             return tester, {a.actor: "initiator" for a in tester}
         if c.type in MEETING_TYPES or c.type == "agreement":
+            if c.type != "agreement":  # 'the Singapore summit', 'the Hanoi talks': where, not who
+                initiators = [a for a in initiators if a.text not in self.places]
+                own = [a for a in own if not (a.text in self.places and a.end <= t0 and MODIFIER_GAP.fullmatch(text, a.end, t0))]
+            conj = CONJUNCT_VERB.search(text, t1, c_hi)
+            if conj is not None:  # 'met the ministers in Tokyo and downplayed statements from North Korea': another act's
+                own = [a for a in own if a.start < conj.start()]
+            if initiators and nominal and c.type != "agreement" and c.trigger.text[:1].islower():
+                own = [a for a in own if a.start >= t1]  # "his talks in Pyongyang", "last week's U.S.-North Korea summit": the noun's own parties
             parties = dedupe([*initiators, *own])
             if len({self.gazetteer.top_state(a.actor) for a in parties}) < 2 and c.type != "plenum":
                 host = [a for a in sentence_actors if t0 - 200 < a.start < c_hi and self.kind(a.actor) == "state"
                         and VENUE.search(text, max(0, a.start - 8), a.start) and a not in parties]
+                host.sort(key=lambda a: (a.start < t1, abs(a.start - t1)))  # the venue after the event word, else the nearest
                 parties += host[:1]
             return parties, {}
         if initiators:  # a sanction's or an incident's target stays ('sanction the North's IT workers')
-            own = [*initiators, *(a for a in own if a not in initiators and c.type in ("incident", "sanctions"))]
+            first = min(a.start for a in initiators)  # (not who stands before the imposer: 'as the US secured the sanctions that the UN imposed')
+            own = [*initiators, *(a for a in own if a not in initiators and a.start > first and c.type in ("incident", "sanctions"))]
         roles = {}
         for a in own:
             roles.setdefault(a.actor, "initiator" if (a.start < t0 or c.type == "statement" or a in initiators) else "target")
