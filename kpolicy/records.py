@@ -116,6 +116,7 @@ class EventRecord:
     description: str | None = None
     confidence: float = 1.0
     review: str = "extracted"
+    unknown_actors: list[str] = field(default_factory=list)  # names no actor has: proposals to add them (extraction)
 
     def __post_init__(self):
         self.title, self.place = clean_field(self.title), clean_field(self.place)

@@ -158,3 +158,38 @@ def test_an_armed_force_is_a_kind_of_its_own(cli):
     assert "KPA Strategic Force" not in _actors(cli)
     bad = cli("actors", "add", "Militia", "--kind", "armed forces")
     assert bad.exit_code == 2 and "unknown kind 'armed_forces'" in bad.stderr and "armed_force" in bad.stderr
+
+
+STRANGER = """---
+title: A new face in Hanoi
+published: 2023-03-02
+---
+On March 1, 2023, North Korean Vice Foreign Minister Pak Myong-ho met Vietnamese officials in Hanoi, KCNA said.
+"""
+
+
+def test_an_unknown_name_in_an_article_becomes_a_proposal_to_add_it(cli, db, tmp_path):
+    from conftest import query_rows
+
+    article = tmp_path / "hanoi.md"
+    article.write_text(STRANGER, encoding="utf-8")
+    assert cli("ingest", str(article)).exit_code == 0
+    rows = [(pid, event_id, json.loads(value)) for pid, event_id, value in
+            query_rows(db, "SELECT id, event_id, value FROM proposals WHERE kind = 'actors' AND status = 'open' ORDER BY id")]
+    mine = [(pid, event_id, v) for pid, event_id, v in rows if v["actors"][0][0] == "Pak Myong-ho"]
+    assert len(mine) == 1, rows
+    pid, event_id, value = mine[0]
+    assert value["unknown"] is True and value["kind"] == "person" and "Pak Myong-ho" in value["quote"]
+    # the review queue lists it; the event is not given a guessed actor
+    queue = cli("review", "--format", "json")
+    assert queue.exit_code == 0 and any(r.get("proposal") == pid for r in json.loads(queue.stdout)), queue.stdout
+    names = {r[0] for r in query_rows(db, f"SELECT a.name FROM event_actors ea JOIN actors a ON a.id = ea.actor_id WHERE ea.event_id = {event_id}")}
+    assert "Pak Myong-ho" not in names and "North Korea" in names
+    # accepting creates the person and names them on the event, in one change that one undo takes back
+    accepted = cli("review", "accept", "--proposal", str(pid), "--reason", "the new vice minister")
+    assert accepted.exit_code == 0, accepted.stderr
+    assert query_rows(db, "SELECT kind, origin FROM actors WHERE name = 'Pak Myong-ho'") == [("person", "analyst")]
+    change = query_rows(db, f"SELECT resolved_change_id FROM proposals WHERE id = {pid}")[0][0]
+    assert cli("undo", str(change), "--reason", "not yet").exit_code == 0
+    assert query_rows(db, "SELECT count(*) FROM actors WHERE name = 'Pak Myong-ho'") == [(0,)]
+    assert query_rows(db, f"SELECT status FROM proposals WHERE id = {pid}") == [("open",)]

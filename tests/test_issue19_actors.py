@@ -116,6 +116,17 @@ def test_a_possessive_before_a_statement_noun_is_its_speaker(text, published, sp
     assert [speaker] in [e.states for e in statements]
 
 
+@pytest.mark.parametrize("text,kind", [
+    # the parts of a compound modify a noun: no 'its' refers to them (was: South Korea's nuclear test)
+    ("North Korea shut the plant in April, citing U.S.-South Korean drills and the sanctions after its nuclear test in February.",
+     "nuclear_test"),
+    ("In March, North Korea cut the hotline over U.S.-Japanese exercises and the penalties that followed its missile launch in January.",
+     "missile_test"),
+])
+def test_a_compound_is_no_antecedent_of_its(text, kind):
+    assert only(text, "2013-08-14", kind).states == ["North Korea"]
+
+
 def test_a_demonym_is_no_antecedent_of_its():
     # 'North Korean individuals ... its list': the list is the European Union's
     assert only("The European Union added eight North Korean individuals to its sanctions list on Monday.", "2022-05-27",

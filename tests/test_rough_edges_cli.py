@@ -276,3 +276,75 @@ def test_plot_turns_missing_glyphs_into_one_line_of_its_own_never_a_matplotlib_w
     if len(lines) > 1:  # no font with Hangul and Han installed here: said once, by kpolicy
         assert lines[1].startswith("kpolicy: 4 character(s) have no glyph in the fonts installed and show as boxes: 조 선 河 内;")
         assert len(lines) == 2
+
+
+# ---- item 15: the plot zooms past an outlier and places labels off the marks ---------------------
+
+def _plot_rows():
+    """An outlier in 2006 and a dense 2019-2024, with labels long enough to collide if misplaced."""
+    rows = [{"id": 1, "title": "A lone early test far from the rest", "date": "2006-10-09", "status": "occurred",
+             "states": ["North Korea"], "actors": ["North Korea"], "type": "nuclear_test", "review": "reviewed", "confidence": 1.0}]
+    dates = ["2019-02", "2019-05-04", "2019-05-09", "2019-07/2019-09", "2020-01", "2020-06-16", "2021-03-25", "2021-09",
+             "2022-03-24", "2022-11-18", "2023-04", "2023-07-12", "2024-01/..", "2024-05-27", "2024-10-31", "2019-06-30"]
+    for i, d in enumerate(dates, 2):
+        rows.append({"id": i, "title": f"Event number {i} with a fairly long descriptive title", "date": d,
+                     "status": "expected" if d.endswith("..") else "occurred", "states": ["North Korea", "South Korea"][: 1 + i % 2],
+                     "actors": ["North Korea"], "type": "missile_test", "review": "reviewed", "confidence": 0.9})
+    return rows
+
+
+def _boxes(fig, ax):
+    renderer = fig.canvas.get_renderer()
+    labels, marks = {}, []
+    for n, t in enumerate(ax.texts):  # an event in two lanes has a label in each
+        if (t.get_gid() or "").startswith("label-"):
+            labels[f"{t.get_gid()}#{n}"] = t.get_window_extent(renderer)
+    for artist in [*ax.patches, *ax.lines]:
+        if (artist.get_gid() or "").startswith("mark-"):
+            marks.append((artist.get_gid(), artist.get_window_extent(renderer)))
+    return labels, marks
+
+
+def _overlap(a, b, slack: float = 0.5) -> bool:
+    return a.x0 < b.x1 - slack and b.x0 < a.x1 - slack and a.y0 < b.y1 - slack and b.y0 < a.y1 - slack
+
+
+@pytest.mark.parametrize("source", ["outlier", "seed"])
+def test_plot_labels_overlap_no_mark_and_no_other_label_and_an_outlier_is_cut_out(source, sqlite_db, tmp_path):
+    from kpolicy import query as queries
+    from kpolicy.store.db import connect
+    from kpolicy.views.plot import draw
+
+    if source == "seed":
+        database, _ = connect(sqlite_db)
+        with database.reading() as conn:
+            rows = list(queries.iter_detailed(conn, queries.EventQuery()))
+    else:
+        rows = _plot_rows()
+    seen = {}
+
+    def inspect(fig, ax):
+        seen["labels"], seen["marks"] = _boxes(fig, ax)
+        seen["x"] = ax.transData.transform
+        seen["axes"] = ax.get_window_extent(fig.canvas.get_renderer())
+        seen["gids"] = [a.get_gid() for a in ax.lines if a.get_gid() == "break"]
+
+    summary = draw(rows, tmp_path / "p.png", inspect=inspect)
+    labels, marks = seen["labels"], seen["marks"]
+    assert len(labels) == summary.labelled >= 15
+    names = sorted(labels)
+    for i, a in enumerate(names):  # no two labels overlap
+        for b in names[i + 1:]:
+            assert not _overlap(labels[a], labels[b]), (a, b)
+    for name, box in labels.items():  # no label lies on any mark, its own or another's
+        for mark, mbox in marks:
+            assert not _overlap(box, mbox), (name, mark)
+        assert box.x0 >= seen["axes"].x0 - 0.5 and box.x1 <= seen["axes"].x1 + 0.5, name  # inside the axes: never clipped
+    if source == "outlier":
+        assert seen["gids"], "the empty 2007-2018 stretch is drawn as a break"
+        axes = seen["axes"]
+        first_dense = min(b.x0 for name, b in marks if name != "mark-1")  # the earliest mark of 2019-2024
+        outlier = max(b.x1 for name, b in marks if name == "mark-1")
+        dense = (axes.x1 - first_dense) / axes.width
+        assert dense >= 0.7, f"2019-2024 gets only {dense:.0%} of the width"
+        assert first_dense - outlier <= 0.12 * axes.width  # the twelve empty years take little room

@@ -416,7 +416,7 @@ def resolve_proposal(conn: Connection, proposal_id, accept: bool, *, reason=None
     if unknown:
         from kpolicy.vocabulary import ACTOR_KINDS, kind_key
 
-        kind = kind_key(kind) if kind else UNKNOWN_ACTOR_KIND
+        kind = kind_key(kind) if kind else (value.get("kind") or UNKNOWN_ACTOR_KIND)  # extraction proposes people
         if kind not in ACTOR_KINDS:
             raise BadInput(f"unknown actor kind {kind!r}{suggest(kind, ACTOR_KINDS)}; use one of {', '.join(ACTOR_KINDS)}")
     change = c.begin(conn, "proposal", by=by, reason=reason, source_id=row.source_id)

@@ -48,6 +48,19 @@ _NOT_GIVEN = frozenset("""President Chairman Premier Minister Secretary Leader M
     Since So Yet Also Later Earlier Meanwhile However Although Though Because Still Now Today Yesterday Here There Where
     Why How What Who Whom Whose Which That This These Those The A An In On At For From By With Of To Under Over Against
     Asked Said Says Told According Unlike Like Even Only Both Neither Either Nor Or Instead Indeed Thus Hence""".split())
+# a person the gazetteer does not know, as texts name people: a Korean name (family name, then a
+# hyphenated given name: 'Kim Son-gyong', 'Ri Chang-ho'), or a title before a first and last name
+# ('Ambassador Philip Goldberg', 'Foreign Minister Penny Wong')
+_KOREAN_NAME = re.compile(r"\b[A-Z][a-z]{1,4} [A-Z][a-z]+-[a-z]+\b")
+_TITLED_NAME = re.compile(r"\b(?:Ambassador|Minister|Secretary|[Ee]nvoy|[Ss]pokes(?:man|woman|person)|General|Gen\.|Admiral|Adm\."
+                          r"|Director|Chairman|Chairwoman|Senator|Sen\.|Rep\.|President|Premier|Commissioner|Representative)"
+                          r" ((?:[A-Z][a-z]+|[A-Z]\.)(?: (?:[A-Z][a-z]+|[A-Z]\.))*? [A-Z][a-z]{2,})\b")
+# words that make a capitalised pair a body, a rank or a class of ship, not a person's name
+_NOT_A_NAME = frozenset("""Vice Deputy Staff Bureau Committee Department Ministry Council Office Party Army Navy Force Forces
+    Command Agency Commission Assembly Cabinet Government General Secretary Minister Ministers House Senate Court Service
+    Affairs Defense Defence Security Foreign National People Peoples Korean Korea Republic Democratic United States
+    Central Political Supreme Standing Guard Corps Fleet Division Brigade Regiment Group News Times Post Daily""".split())
+_NOT_A_NAME_SUFFIX = ("-class", "-type", "-based", "-led", "-style")
 # bare 'the ruling party' (no state named in the phrase): decided by the text's state
 _RULING_PARTY = re.compile(r"\b[Tt]he (?:(?:country|nation|regime|North|South)'s )?ruling party\b")
 # a dateline: 'SEOUL, South Korea (AP) -', 'TOKYO, Japan >>': the state after an upper-case city at a line's start
@@ -189,6 +202,34 @@ class ActorFinder:
             out.extend(self._surnames(folded, text, out, covered, published))
         out.sort(key=lambda a: (a.start, a.actor))
         return out
+
+    def unknown_people(self, text: str) -> list[tuple[int, int, str]]:
+        """Where `text` names a person the gazetteer does not know: (start, end, name) for a Korean
+        name or a titled first and last name that no actor, alias or place has. Extraction keeps
+        them on the event they are named in, and ingest makes each a proposal to add the actor
+        (never dropped, never guessed to be someone known)."""
+        folded = fold(text)
+        known = [(m.start, m.end) for m in self.find(text)]
+
+        def unknown(a: int, b: int, name: str) -> bool:
+            if name in self.names or self.gazetteer.actor(name) or self.gazetteer.place(name):
+                return False
+            if name.endswith(_NOT_A_NAME_SUFFIX) or any(w.strip(".") in _NOT_A_NAME for w in name.split()):
+                return False
+            return not any(s < b and a < e for s, e in known)
+
+        out = []
+        for m in _KOREAN_NAME.finditer(folded):
+            if m.group().split()[0] in _NOT_GIVEN or not unknown(m.start(), m.end(), m.group()):
+                continue
+            out.append((m.start(), m.end(), text[m.start():m.end()]))
+        for m in _TITLED_NAME.finditer(folded):
+            a, b = m.span(1)
+            name = m.group(1)
+            if name.split()[0] in _NOT_GIVEN or any(s < b and a < e for s, e, _ in out) or not unknown(a, b, name):
+                continue
+            out.append((a, b, text[a:b]))
+        return sorted(out)
 
     def _ruling_party(self, folded, text, found, covered) -> list[ActorMention]:
         """Bare 'the ruling party' ('the country's ruling party') is the ruling party of the state the

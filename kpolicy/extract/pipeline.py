@@ -53,6 +53,7 @@ class ExtractedEvent:
     extractor: str = "rules"  # what decided: 'rules', or the learned model's id
     roles: dict | None = None  # actor -> role (initiator, target, participant), when the extractor decided them
     explain: dict | None = None  # per decision, the features and weights that decided it (`extract --explain`)
+    unknown: list[str] = field(default_factory=list)  # people named in its quote the gazetteer lacks: review proposals on ingest
 
     def to_json(self) -> dict:
         return {
@@ -95,6 +96,7 @@ class ExtractedEvent:
             place=self.place,
             confidence=self.confidence,
             review="extracted",
+            unknown_actors=list(self.unknown),
         )
 
 
@@ -166,6 +168,7 @@ class Extractor:
         `defaults` (the rules), a UN action gains the Security Council and an event with no actor
         the article's main state; the learned extractor decides its actors itself."""
         main = self.main_actor(text) if defaults else None
+        strangers = self.finder.unknown_people(text) if events else []
         out = []
         for e in events:
             if not e.date_edtf or e.generic:
@@ -206,6 +209,7 @@ class Extractor:
                     offices=offices,
                     extractor=extractor,
                     roles=roles,
+                    unknown=dedupe(n for a, b, n in strangers if q0 <= a and b <= q1),
                 )
             )
         return out

@@ -246,7 +246,7 @@ class ActorRoles:
         before it with only modifier words between ("North Korea's sixth nuclear test", "a Russian
         and Chinese proposal"), or the nearest actor before a possessive 'its'/'his'/'her' that
         modifies it ("sanctions on North Korea over its nuclear test")."""
-        inside = [a for a in actors_c if t0 <= a.start and a.end <= t1]
+        inside = [a for a in actors_c if (t0 <= a.start and a.end <= t1) or a.start < t0 < a.end]  # ('South Korean military exercises')
         before = [a for a in actors_c if base <= a.start and a.end <= t0]
         nearest = None
         for a in reversed(before):
@@ -262,7 +262,8 @@ class ActorRoles:
                 if MODIFIER_GAP.fullmatch(text, word_end, gap_start):
                     # a demonym or the first part of a compound modifies a noun: 'the EU added North Korean
                     # individuals to its list' (the EU), 'angered by U.S.-South Korean drills after its test'
-                    ante = [a for a in before if a.end <= at and not self.adjective(a) and text[a.end:a.end + 1] != "-"]
+                    ante = [a for a in before if a.end <= at and not self.adjective(a) and text[a.end:a.end + 1] != "-"
+                            and text[a.start - 1:a.start] != "-"]
                     if ante:
                         person = m.group()[0].lower() == "h"  # 'his', 'her': a person; 'its': a state or body
                         fit = [a for a in ante if (self.kind(a.actor) == "person") == person]

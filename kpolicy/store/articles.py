@@ -400,6 +400,17 @@ def propose_from(conn: Connection, change_id: int, event_id: int, current: dict,
         write.propose(conn, change_id, event_id, "actors", {"actors": [list(a) for a in missing], "quote": quote}, source_id, mention_id)
 
 
+def propose_unknown(conn: Connection, change_id: int, event_id: int, record: EventRecord, source_id: int, lookups: Lookups) -> None:
+    """A proposal per person the extractor found named in the event's quote whom no actor is
+    (kpolicy.extract.actors.unknown_people): accepting it creates the actor and names it on the
+    event (`kpolicy review --proposal N --accept`, or the desk's "Create actor and accept")."""
+    for name in record.unknown_actors:
+        if lookups.actor_ids.get(name) is not None:
+            continue  # the database has it (an analyst's actor the file lacks)
+        write.propose(conn, change_id, event_id, "actors", {"actors": [[name, "participant"]], "unknown": True, "kind": "person",
+                                                            "quote": record.first.quote}, source_id)
+
+
 _INSERT_SOURCE = schema.sources.insert()
 _SOURCE_EXISTS = sa.text("SELECT 1 FROM sources WHERE sha256 = :sha256")
 _SLUGS_LIKE = sa.text("SELECT slug FROM sources WHERE slug LIKE :pattern")
@@ -437,6 +448,7 @@ def _store_records(conn: Connection, source: SourceRecord, source_id: int, chang
     lookups = lookups_for(conn)
     history: list[tuple] = []  # in record order; a new event's entry holds its index in `new` until it has an id
     new: list[write.NewEvent] = []
+    created: list[EventRecord] = []  # the records of `new`, in order
     for record in events:
         match = find_match(conn, record, source_id, lookups) if merge else None
         if match is not None:
@@ -452,6 +464,7 @@ def _store_records(conn: Connection, source: SourceRecord, source_id: int, chang
             if record.review != "reviewed":
                 # an extracted mention never changes the event; what it brings becomes a proposal
                 propose_from(conn, change_id, match, before, record, source_id, lookups)
+                propose_unknown(conn, change_id, match, record, source_id, lookups)
             history.append((match, "mentioned", "mentions", None, {"source": source.slug, "count": len(record.mentions)}))
             touched.add(match)
             continue
@@ -459,9 +472,12 @@ def _store_records(conn: Connection, source: SourceRecord, source_id: int, chang
         history.append((len(new), "created", None, None, _snapshot(record)))
         new.append(write.NewEvent(event_values(record, lookups.place_id(conn, record.place)), record.date, actors,
                                   source_id, record.mentions))
+        created.append(record)
         summary.events += 1
         summary.mentions += len(record.mentions)
     ids = write.insert_events(conn, new, lookups.tree.names)
+    for index, record in enumerate(created):
+        propose_unknown(conn, change_id, ids[index], record, source_id, lookups)
     history = [(ids[h[0]], *h[1:]) if h[1] == "created" else h for h in history]
     write.refresh(conn, touched)  # the stored timeline-row aggregates (migration 0004) of the events merged into
     write.record_many(conn, change_id, history)

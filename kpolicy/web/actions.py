@@ -89,11 +89,40 @@ def check_version(conn, event_id: int, form) -> None:
 
 class FormErrors(BadInput):
     """Bad values in the edit or add form, by field (`_form`: the form as a whole): the desk shows
-    the form again with the values typed and each message beside its field (400), not an error page."""
+    the form again with the values typed and each message beside its field (400), not an error page.
+    `unknown`: the actor and place names the authority file does not know, which the re-shown form
+    offers to create ({"actors": [names], "place": name or None})."""
 
-    def __init__(self, errors: dict[str, str]):
+    def __init__(self, errors: dict[str, str], unknown: dict | None = None):
         super().__init__("; ".join(f"{k}: {v}" if k != "_form" else v for k, v in errors.items()))
         self.errors = errors
+        self.unknown = unknown or {"actors": [], "place": None}
+
+
+def unknown_names(conn, form) -> dict:
+    """The names in the form's actors and place fields that no actor or place has (not an ambiguous
+    surname, not a bad role): what the desk offers to create."""
+    from kpolicy.curate import common
+
+    actors = []
+    try:
+        pairs = parse_actors(form.get("actors") or "")
+    except BadInput:
+        pairs = []
+    for name, role in pairs:
+        try:
+            common.resolve_actors(conn, [(name, role)])
+        except BadInput as exc:
+            if str(exc).startswith("unknown actor") and name not in actors:
+                actors.append(name)
+    place = (form.get("place") or "").strip() or None
+    if place is not None:
+        try:
+            common.check_value(conn, "place", place)
+            place = None
+        except BadInput as exc:
+            place = place if str(exc).startswith("unknown place") else None
+    return {"actors": actors, "place": place}
 
 
 def field_errors(conn, form, names: tuple[str, ...], required: dict[str, str] | None = None) -> dict[str, str]:
@@ -148,7 +177,7 @@ def edit_event(conn, request, form, by):
     if not (form.get("reason") or "").strip():
         errors["reason"] = "a reason is required for this change; say why"
     if errors:
-        raise FormErrors(errors)
+        raise FormErrors(errors, unknown_names(conn, form))
     from kpolicy.web.reads import actor_roles, event_detail
 
     current = event_detail(conn, event_id)
@@ -266,13 +295,47 @@ def add_event(conn, request, form, by):
         if _curate().locate_quote(source_text(conn, slug), quote)[0] < 0:
             errors["quote"] = "this passage is not in the text of the source; select it in the text above, or paste an exact sentence"
     if errors:
-        raise FormErrors(errors)
+        raise FormErrors(errors, unknown_names(conn, form))
     new_id = _curate().add_event(
         conn, type=(form.get("type") or "").strip(), date=(form.get("date") or "").strip() or None,
         title=(form.get("title") or "").strip(), actors=parse_actors(form.get("actors")),
         status=(form.get("status") or "occurred").strip(), place=(form.get("place") or "").strip() or None,
         source=slug, quote=quote, note=None, by=by, reason=_reason(form, False))
     return f"/events/{new_id}", f"#{new_id} added from {slug}", {"event": new_id}
+
+
+def _names(text: str | None) -> list[str]:
+    return [n.strip() for n in (text or "").replace("\n", ";").split(";") if n.strip()]
+
+
+def new_actor(conn, request, form, by):
+    """An actor the authority file lacks, from the desk (the form an unknown name in an edit or add
+    form offers): one change in the history, undone like any other; then the edit is sent again."""
+    from kpolicy.curate import authority
+
+    name = form.get("name") or ""
+    kind = (form.get("kind") or "").strip()
+    if not kind:
+        raise BadInput("choose the new actor's kind")
+    fields = {k: (form.get(k) or "").strip() for k in ("parent", "wikidata", "native")}
+    change, actor_id = authority.add_actor(conn, name, kind=kind, aliases=_names(form.get("aliases")), by=by,
+                                           reason=_reason(form, False), **{k: v for k, v in fields.items() if v})
+    notice = f"actor {name.strip()} added (change {change}; undo it in the history); send your edit again"
+    return None, notice, {"actor": actor_id, "change": change}
+
+
+def new_place(conn, request, form, by):
+    """A place the authority file lacks, from the desk: like new_actor, with its coordinates."""
+    from kpolicy.curate import authority
+
+    name = form.get("name") or ""
+    fields = {k: (form.get(k) or "").strip() for k in ("country", "lat", "lon", "wikidata")}
+    if not fields["lat"] or not fields["lon"]:
+        raise BadInput("give the new place's latitude and longitude (decimal degrees)")
+    change, place_id = authority.add_place(conn, name, aliases=_names(form.get("aliases")), by=by,
+                                           reason=_reason(form, False), **{k: v for k, v in fields.items() if v})
+    notice = f"place {name.strip()} added (change {change}; undo it in the history); send your edit again"
+    return None, notice, {"place": place_id, "change": change}
 
 
 # ---- stories ------------------------------------------------------------------------------------------
@@ -365,6 +428,8 @@ ACTIONS = (  # path, action, the least role that may do it
     ("/events/{id:id}/split", split_event, "reviewer"),
     ("/events/{id:id}/delete", delete_event, "reviewer"),
     ("/proposals/{id:id}/resolve", resolve_proposal, "reviewer"),
+    ("/actors/new", new_actor, "reviewer"),
+    ("/places/new", new_place, "reviewer"),
     ("/changes/{id:id}/undo", undo_change, "reviewer"),
     ("/sources/{slug}/remove", remove_source, "admin"),
     ("/sources/{slug}/edit", edit_source, "reviewer"),
@@ -475,8 +540,9 @@ def reshow_form(desk: Desk, request: Request, fn, form, exc: BadInput) -> Respon
     with desk.database.reading() as conn:
         data = (pages.event if template == "event.html" else pages.source)(request, conn)
         data["_change_now"] = latest_change(conn)
+    unknown = exc.unknown if isinstance(exc, FormErrors) else {"actors": [], "place": None}
     context = {**{k.lstrip("_"): v for k, v in data.items()}, "data": data,
-               "form_state": {"kind": kind, "typed": values, "errors": errors}}
+               "form_state": {"kind": kind, "typed": values, "errors": errors, "unknown": unknown}}
     return desk.render(request, template, context, status=400)
 
 
