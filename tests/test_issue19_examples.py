@@ -108,3 +108,13 @@ def test_a_meeting_on_the_sidelines_of_another_summit_stays_its_own_event(text, 
 def test_a_launch_during_a_summit_stays_a_launch(text, published):
     types = [e.type for e in events(text, published)]
     assert "missile_test" in types and any(t in ("summit", "talks") for t in types), types
+
+
+@pytest.mark.parametrize("text,published,title", [
+    # a headline-cased verb becomes the title's present tense (was: 'North Korea Fireds Two Ballistic Missiles')
+    ("North Korea Fired Two Ballistic Missiles Into the East Sea on Monday, the military said.", "2023-03-15",
+     "North Korea fires Two Ballistic Missiles"),
+    ("Japan Launched a Spy Satellite on Tuesday from Tanegashima.", "2023-03-15", "Japan launches Spy Satellite"),
+])
+def test_a_capitalised_verb_gets_a_headline_present(text, published, title):
+    assert [e.title for e in events(text, published)] == [title]

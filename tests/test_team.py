@@ -315,4 +315,6 @@ def test_postgres_sessions_run_without_jit(db):
     database = open_or_create(db)
     with database.reading() as conn:
         assert conn.exec_driver_sql("SHOW jit").scalar_one() == "off"
+        # streamed answers are read whole: their cursors are planned for every row, not the first 10%
+        assert float(conn.exec_driver_sql("SHOW cursor_tuple_fraction").scalar_one()) == 1.0
     database.close()

@@ -226,8 +226,12 @@ def _present(verb_phrase: str, plural: bool) -> str:
     words = verb_phrase.split()
     head = words[0]
     prefix, _, core = head.rpartition("-")
+    if core.isalpha() and (core.istitle() or core.isupper()):  # a headline's capitalised verb: 'North Korea Fired ...'
+        core = core.lower()
     base = lemma(core) if core.isalpha() and core.lower() == core else core
-    if not base or base == core and not re.search(r"(?:ed|ing)$", core):
+    if base == core and re.search(r"(?:ed|ing)$", core):  # a form the lemmatiser does not know: keep it, never 'Fireds'
+        return " ".join([f"{prefix}-{core}" if prefix else core, *words[1:]])
+    if not base or base == core:
         if core.endswith("s") and plural:
             base = lemma(core)
         else:

@@ -174,11 +174,15 @@ def make_engine(target: Target, read_only: str | None = None) -> Engine:
         # a server that accepts and never answers must not hang a command: libpq's connect
         # timeout, and a server-side limit on any one statement. JIT off: kpolicy's queries are
         # index look-ups whose plans cost enough to trigger JIT but run in milliseconds, and JIT
-        # compiling them cost ~0.9 s of a 1.6 s actor query at 10^5 events (issue 23)
+        # compiling them cost ~0.9 s of a 1.6 s actor query at 10^5 events (issue 23).
+        # cursor_tuple_fraction=1: kpolicy streams answers through a server-side cursor and reads
+        # them whole, but PostgreSQL plans a cursor for its first 10% of rows by default: an actor
+        # query then walked the events in timeline order testing each against the actor's subtree,
+        # 1.7 s where the plan for the whole answer takes 0.3 s at 10^5 (docs/team.md, "How fast")
         connect_timeout, statement_timeout = pg_timeouts()
         return sa.create_engine(target.url, pool_pre_ping=False, connect_args={
             "connect_timeout": connect_timeout,
-            "options": f"-c statement_timeout={statement_timeout * 1000} -c jit=off",
+            "options": f"-c statement_timeout={statement_timeout * 1000} -c jit=off -c cursor_tuple_fraction=1",
         })
     except ImportError as exc:  # SQLAlchemy imports the URL's driver only here
         module = getattr(exc, "name", None) or driver
