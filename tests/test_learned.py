@@ -291,10 +291,39 @@ def test_event_features_read_mood_negation_speech_time_and_position():
 def test_thresholds_are_chosen_for_recall_at_the_rules_precision():
     from tools.train_extractor import choose_thresholds
 
-    cv = {"rules": {"precision": 0.70, "recall": 0.50},
-          "grid": {"0.1/0.9": {"recall": 0.50, "precision": 0.72}, "0.1/0.5": {"recall": 0.58, "precision": 0.695},
-                   "0.1/0.3": {"recall": 0.66, "precision": 0.60}, "0.3/0.5": {"recall": 0.58, "precision": 0.71}}}
-    assert choose_thresholds(cv, 0.01) == (0.3, 0.5)  # same recall, higher precision
-    assert choose_thresholds(cv, 0.2) == (0.1, 0.3)
-    cv["grid"] = {"0.1/0.3": {"recall": 0.66, "precision": 0.60}, "0.2/0.9": {"recall": 0.4, "precision": 0.65}}
-    assert choose_thresholds(cv, 0.0) == (0.2, 0.9)  # none reaches the floor: the most precise
+    def point(matched, precision, merge_f1=0.0):
+        return {"matched": matched, "precision": precision, "merge_f1": merge_f1}
+
+    cv = {"rules": {"precision": 0.70},
+          "grid": {"0.1/0.9/rules": point(50, 0.72), "0.1/0.5/rules": point(58, 0.695),
+                   "0.1/0.3/rules": point(66, 0.60), "0.3/0.5/rules": point(58, 0.71), "0.3/0.5/0.7": point(58, 0.705, 0.5)}}
+    assert choose_thresholds(cv, 0.01) == (0.3, 0.5, 0.7)  # as many events, the better merges
+    del cv["grid"]["0.3/0.5/0.7"]
+    assert choose_thresholds(cv, 0.01) == (0.3, 0.5, None)  # as many events, the higher precision
+    assert choose_thresholds(cv, 0.2) == (0.1, 0.3, None)
+    cv["grid"] = {"0.1/0.3/rules": point(66, 0.60), "0.2/0.9/0.5": point(40, 0.65)}
+    assert choose_thresholds(cv, 0.0) == (0.2, 0.9, 0.5)  # none reaches the floor: the most precise
+
+
+def test_the_merge_model_never_joins_mentions_of_two_types_or_dated_apart():
+    from kpolicy.extract.learned import LearnedExtractor
+
+    shipped = model_mod.shipped_model()
+    doc = {**shipped.doc, "use": ["event", "merge"], "thresholds": {"drop": 0.0, "add": 0.0, "merge": 0.0}}
+    eager = LearnedExtractor(model=model_mod.Model(shipped.id, doc, shipped.decisions))  # every candidate an event, every merge p accepted
+    text = ("North Korea fired a ballistic missile on 3 May 2024. North Korea conducted a nuclear test on 4 May 2024. "
+            "North Korea fired another ballistic missile on 9 May 2024.")
+    events = [e.to_json() for e in eager.extract(text, date(2024, 5, 10))]
+    got = sorted((e["type"], e["date"]) for e in events)
+    assert got == [("missile_test", "2024-05-03"), ("missile_test", "2024-05-09"), ("nuclear_test", "2024-05-04")]
+
+
+def test_gold_events_of_two_articles_are_one_event_by_family_dates_and_actors():
+    from tools.train_extractor import gold_same_event
+
+    a = {"type": "summit", "date": "2019-02-27/2019-02-28", "actors": ["North Korea", "United States"]}
+    assert gold_same_event(a, {"type": "talks", "date": "2019-02-28", "actors": ["United States"]})
+    assert not gold_same_event(a, {"type": "summit", "date": "2019-06-30", "actors": ["United States"]})
+    assert not gold_same_event(a, {"type": "summit", "date": "2019-02-28", "actors": ["China"]})
+    assert not gold_same_event(a, {"type": "missile_test", "date": "2019-02-28", "actors": ["North Korea"]})
+    assert not gold_same_event(a, {"type": "summit", "date": None, "actors": ["North Korea"]})

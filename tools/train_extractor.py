@@ -317,57 +317,70 @@ def model_of(decisions: dict, use: list, thresholds: dict, model_id: str = "cv")
 
 DROP_GRID = (0.05, 0.1, 0.2, 0.3, 0.4, 0.5)
 ADD_GRID = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
+MERGE_GRID = (None, 0.5, 0.7, 0.9)  # p(merge) from which mentions are one event; None: the rules' coreference
 
 
 def cross_validate(built: list[Doc], scorer, c: float, use: list, folds: int, extra: dict | None = None) -> dict:
-    """Out-of-fold detection figures of every (drop, add) pair of the grids, and the rules': each
+    """Out-of-fold figures of every (drop, add, merge) point of the grids, and the rules': each
     document is extracted by a model fitted on the other folds (documents split by their order,
-    i % folds), and scored by score.py. Only training documents are involved."""
+    i % folds), and scored by score.py (detection, dates) and merge_pairs. Only training
+    documents are involved. With "merge" not in `use`, the merge grid is the rules' only."""
     from kpolicy.extract.learned import LearnedExtractor
     from kpolicy.extract.pipeline import Extractor
 
     rules = Extractor()
-    grid = [(d, a) for d in DROP_GRID for a in ADD_GRID]
-    tot = {g: [0, 0, 0] for g in grid}  # matched core, false positives, counted
-    base = [0, 0, 0]
+    merges = MERGE_GRID if "merge" in use else (None,)
+    grid = [(d, a, g) for d in DROP_GRID for a in ADD_GRID for g in merges]
+    tot = {g: [0] * 6 for g in grid}  # matched core, false positives, merge pairs predicted, true, both; dates right
+    base = [0] * 6
     core = 0
+
+    def add_up(row, r, preds, doc):
+        row[0] += r["core_matched"]
+        row[1] += r["false_positives"]
+        for j, v in enumerate(merge_pairs(preds, doc.aligner)):
+            row[2 + j] += v
+        row[5] += round(r["date_ok"] * r["core_matched"])
+
     for f in range(folds):
         train_docs = [d for i, d in enumerate(built) if i % folds != f]
         held = [d for i, d in enumerate(built) if i % folds == f]
         decisions = fit_all(pooled(train_docs), c)
         for doc in held:
             core += sum(1 for g in doc.gold["events"] if g.get("core"))
-            r = scorer.score(doc.gold, [e.to_json() for e in rules.extract(doc.pool.text, doc.pool.published)], doc.raw)
-            base[0] += r["core_matched"]
-            base[1] += r["false_positives"]
-        for drop, add in grid:
-            model = model_of(decisions, use, {"drop": drop, "add": add, **(extra or {})})
-            ext = LearnedExtractor(model=model, rules=rules)
+            doc.aligner = Aligner(scorer, doc.raw, doc.gold)
+            preds = [e.to_json() for e in rules.extract(doc.pool.text, doc.pool.published)]
+            add_up(base, scorer.score(doc.gold, preds, doc.raw), preds, doc)
+        for drop, add, merge in grid:
+            th = {"drop": drop, "add": add, **(extra or {})}
+            if merge is not None:
+                th["merge"] = merge
+            ext = LearnedExtractor(model=model_of(decisions, [u for u in use if merge is not None or u != "merge"], th), rules=rules)
             for doc in held:
                 preds = [e.to_json() for e in ext.extract_pool(doc.pool)]
-                r = scorer.score(doc.gold, preds, doc.raw)
-                tot[(drop, add)][0] += r["core_matched"]
-                tot[(drop, add)][1] += r["false_positives"]
+                add_up(tot[(drop, add, merge)], scorer.score(doc.gold, preds, doc.raw), preds, doc)
         print(f"fold {f + 1}/{folds} done", file=sys.stderr)
 
-    def figures(matched, fp):
+    def figures(matched, fp, pred, true, both, dates):
+        mp, mr = (both / pred if pred else 0.0), (both / true if true else 0.0)
         return {"recall": matched / core if core else 0.0, "precision": matched / (matched + fp) if matched + fp else 0.0,
-                "matched": matched, "false_positives": fp}
+                "matched": matched, "false_positives": fp, "date": dates / matched if matched else 0.0,
+                "merge_precision": mp, "merge_recall": mr, "merge_f1": 2 * mp * mr / (mp + mr) if mp + mr else 0.0}
 
-    return {"core": core, "rules": figures(base[0], base[1]),
-            "grid": {f"{d}/{a}": figures(v[0], v[1]) for (d, a), v in tot.items()}}
+    return {"core": core, "rules": figures(*base),
+            "grid": {f"{d}/{a}/{'rules' if g is None else g}": figures(*v) for (d, a, g), v in tot.items()}}
 
 
-def choose_thresholds(cv: dict, precision_margin: float) -> tuple[float, float]:
-    """The (drop, add) pair with the highest out-of-fold recall among those whose precision is at
-    least the rules' minus `precision_margin`; ties go to the higher precision."""
+def choose_thresholds(cv: dict, precision_margin: float) -> tuple[float, float, float | None]:
+    """The (drop, add, merge) point with the most out-of-fold core events found among those whose
+    precision is at least the rules' minus `precision_margin`; ties go to the better merge F1,
+    then to the higher precision. None for merge: the rules' coreference."""
     floor = cv["rules"]["precision"] - precision_margin
-    ok = [(v["recall"], v["precision"], k) for k, v in cv["grid"].items() if v["precision"] >= floor]
+    ok = [(v["matched"], round(v["merge_f1"], 3), v["precision"], k) for k, v in cv["grid"].items() if v["precision"] >= floor]
     if not ok:
-        ok = [(v["precision"], v["recall"], k) for k, v in cv["grid"].items()]
-    best = max(ok)[2]
-    drop, add = best.split("/")
-    return float(drop), float(add)
+        ok = [(v["precision"], v["matched"], v["merge_f1"], k) for k, v in cv["grid"].items()]
+    drop, add, merge = max(ok)[3].split("/")
+    return float(drop), float(add), None if merge == "rules" else float(merge)
 
 
 def train(args) -> int:
@@ -386,11 +399,18 @@ def train(args) -> int:
     drop, add, cv = args.drop, args.add, None
     if args.cv and (drop is None or add is None):
         cv = cross_validate(built, scorer, args.c, use, args.cv, extra)
-        drop, add = choose_thresholds(cv, args.precision_margin)
-        r = cv["grid"][f"{drop}/{add}"]
+        drop, add, merge = choose_thresholds(cv, args.precision_margin)
+        key = f"{drop}/{add}/{'rules' if merge is None else merge}"
+        r = cv["grid"][key]
+        if merge is None:
+            use = [u for u in use if u != "merge"]
+        else:
+            extra["merge"] = merge
         print(f"cross-validation ({args.cv} folds, {cv['core']} core events): rules recall {cv['rules']['recall']:.3f} "
-              f"precision {cv['rules']['precision']:.3f}; chosen drop {drop} add {add}: recall {r['recall']:.3f} "
-              f"precision {r['precision']:.3f}", file=sys.stderr)
+              f"precision {cv['rules']['precision']:.3f} merge {cv['rules']['merge_precision']:.3f}/{cv['rules']['merge_recall']:.3f}; "
+              f"chosen {key}: recall {r['recall']:.3f} precision {r['precision']:.3f} merge "
+              f"{r['merge_precision']:.3f}/{r['merge_recall']:.3f}", file=sys.stderr)
+        cv["chosen"] = key
     drop = 0.1 if drop is None else drop
     add = 0.9 if add is None else add
     decisions = fit_all(all_ex, args.c)
@@ -403,7 +423,7 @@ def train(args) -> int:
                         "fit": f"scikit-learn LogisticRegression(C={args.c}), features seen >= 2 times",
                         **({"cross_validation": {"folds": args.cv, "precision_margin": args.precision_margin,
                                                  "core": cv["core"], "rules": cv["rules"],
-                                                 "chosen": cv["grid"][f"{drop}/{add}"]}} if cv else {})},
+                                                 "chosen": cv["chosen"], "figures": cv["grid"][cv["chosen"]]}} if cv else {})},
            "decisions": decisions}
     body = json.dumps({k: v for k, v in doc.items() if k not in ("id", "created")}, sort_keys=True)
     doc["id"] = "corpus-" + hashlib.sha256(body.encode()).hexdigest()[:12]
@@ -432,7 +452,12 @@ def evaluate(args) -> int:
     scorer = load_scorer(shared)
     docs = documents(shared, corpus, "dev")
     rules = Extractor()
-    learned = LearnedExtractor(rules=rules)
+    model = None
+    if args.model:
+        from kpolicy.extract.model import load_model_file
+
+        model = load_model_file(Path(args.model))
+    learned = LearnedExtractor(model=model, rules=rules)
     sets = {"shared dev": [d for d in docs if d[0].startswith("shared/")], "corpus dev": [d for d in docs if d[0].startswith("corpus/")]}
     sets["all dev"] = docs
     own = REPO / "tests" / "fixtures" / "regression"  # the project's own texts (written for it, gold-annotated)
@@ -448,6 +473,20 @@ def evaluate(args) -> int:
     for label, name, r in rows:
         print(f"| {label} | {name} | {r['n']} | {r['cand_recall']} | {r['cand_typed']} | {r['precision']:.3f} | {r['recall']:.3f} ({r['matched']}/{r['core']}) | "
               f"{r['type']:.3f} | {r['date']:.3f} | {r['status']:.3f} | {r['actors']:.3f} | {r['merge_p']} | {r['merge_r']} |")
+    if args.across:
+        import tempfile
+
+        print()
+        print("Merging across articles (all dev, each extractor's events stored in a fresh database by kpolicy.store):")
+        print()
+        print("| extractor | merge precision | merge recall | gold pairs of one event across articles |")
+        print("|---|---|---|---|")
+        for name, ext in (("rules", rules), ("learned", learned)):
+            with tempfile.TemporaryDirectory() as tmp:
+                r = across_articles(docs, ext, scorer, Path(tmp))
+            mp = f"{r['both'] / r['pred']:.3f} ({r['both']}/{r['pred']})" if r["pred"] else "-"
+            mr = f"{r['both'] / r['true']:.3f} ({r['both']}/{r['true']})" if r["true"] else "-"
+            print(f"| {name} | {mp} | {mr} | {r['gold_pairs']} |")
     if args.bench:
         print()
         print(bench(docs, rules, learned))
@@ -486,20 +525,8 @@ def measure(docs, ext, scorer, is_learned: bool) -> dict:
                     typed.add(gi)
         tot["covered"] += sum(1 for gi, g in enumerate(gold["events"]) if g.get("core") and gi in covered)
         tot["typed"] += sum(1 for gi, g in enumerate(gold["events"]) if g.get("core") and gi in typed)
-        # merges: pairs of predicted quotes (first mention + mentions) that match golds by position
-        gold_of = []
-        for p in preds:
-            for q in [p["quote"]] + [x["quote"] for x in p.get("mentions") or []]:
-                ms = aligner.matches(q)
-                if ms:
-                    gold_of.append((id(p), min(ms, key=lambda x: x[1])[0]))
-        for a in range(len(gold_of)):
-            for b in range(a + 1, len(gold_of)):
-                same_pred = gold_of[a][0] == gold_of[b][0]
-                same_gold = gold_of[a][1] == gold_of[b][1]
-                tot["pairs_pred"] += same_pred
-                tot["pairs_true"] += same_gold
-                tot["pairs_both"] += same_pred and same_gold
+        for key, v in zip(("pairs_pred", "pairs_true", "pairs_both"), merge_pairs(preds, aligner)):
+            tot[key] += v
     n = tot["matched"]
     counted = n + tot["fp"]
     return {"n": len(docs), "core": tot["core"], "matched": n, "recall": n / tot["core"] if tot["core"] else 0.0,
@@ -510,6 +537,97 @@ def measure(docs, ext, scorer, is_learned: bool) -> dict:
             "status": tot["status"] / n if n else 0.0, "actors": tot["actors"] / n if n else 0.0,
             "merge_p": f"{tot['pairs_both'] / tot['pairs_pred']:.3f} ({tot['pairs_both']}/{tot['pairs_pred']})" if tot["pairs_pred"] else "-",
             "merge_r": f"{tot['pairs_both'] / tot['pairs_true']:.3f} ({tot['pairs_both']}/{tot['pairs_true']})" if tot["pairs_true"] else "-"}
+
+
+def merge_pairs(preds: list[dict], aligner: Aligner) -> tuple[int, int, int]:
+    """Within-article merges: pairs of output quotes (each event's quote and its mentions) that
+    match gold events by position; (pairs inside one output event, pairs of one gold event, both)."""
+    gold_of = []
+    for n, p in enumerate(preds):
+        for q in [p["quote"]] + [x["quote"] for x in p.get("mentions") or []]:
+            ms = aligner.matches(q)
+            if ms:
+                gold_of.append((n, min(ms, key=lambda x: x[1])[0]))
+    pred = true = both = 0
+    for a in range(len(gold_of)):
+        for b in range(a + 1, len(gold_of)):
+            same_pred = gold_of[a][0] == gold_of[b][0]
+            same_gold = gold_of[a][1] == gold_of[b][1]
+            pred += same_pred
+            true += same_gold
+            both += same_pred and same_gold
+    return pred, true, both
+
+
+def gold_same_event(a: dict, b: dict) -> bool:
+    """Two gold events of two articles are one event: the same type family, dates that overlap
+    (two different exact days are two events) and a shared actor."""
+    from kpolicy.dates import parse_edtf
+    from kpolicy.errors import BadInput
+    from kpolicy.extract.learned import FAMILIES
+
+    if FAMILIES.get(a["type"]) != FAMILIES.get(b["type"]) or not a.get("date") or not b.get("date"):
+        return False
+    if not set(a.get("actors") or []) & set(b.get("actors") or []):
+        return False
+    try:
+        ra, rb = parse_edtf(str(a["date"])), parse_edtf(str(b["date"]))
+    except BadInput:
+        return False
+    if None in (ra.lower, ra.upper, rb.lower, rb.upper):
+        return False
+    return ra.lower <= rb.upper and rb.lower <= ra.upper
+
+
+def across_articles(docs, ext, scorer, workdir: Path) -> dict:
+    """Merging across articles as `kpolicy ingest` does it (kpolicy.store's find_match): every
+    document is stored in a fresh SQLite database in turn, and each stored event's mentions are
+    matched to the documents' gold events by position. A pair of (article, gold event) matches
+    from two articles is a predicted merge when both landed on one stored event, a true one when
+    the two gold events are one event (gold_same_event)."""
+    import sqlalchemy as sa
+
+    from kpolicy.ingest import ingest_one, prepare
+    from kpolicy.store.bootstrap import open_or_create
+
+    database = open_or_create(str(workdir / "across.db"))
+    hits = []  # (document index, stored event id, gold event)
+    for n, (_doc_id, gpath) in enumerate(docs):
+        gold, _text, raw, published = read_doc(gpath)
+        prep = prepare(gpath.parent / gold["article"]["file"], published=published, sidecar=False, extract=False)
+        prep.events = ext.extract(prep.document.text, prep.source.reference)
+        ingest_one(database, prep)
+        aligner = Aligner(scorer, raw, gold)
+        with database.reading() as conn:
+            rows = conn.execute(sa.text(
+                "SELECT m.event_id, m.quote FROM mentions m JOIN sources s ON s.id = m.source_id WHERE s.sha256 = :h"),
+                {"h": prep.source.sha256}).all()
+        seen = set()
+        for event_id, quote in rows:
+            ms = aligner.matches(quote)
+            if not ms:
+                continue
+            gi = min(ms, key=lambda x: x[1])[0]
+            if (event_id, gi) not in seen:
+                seen.add((event_id, gi))
+                hits.append((n, event_id, gold["events"][gi]))
+    pred = true = both = 0
+    for i in range(len(hits)):
+        for j in range(i + 1, len(hits)):
+            if hits[i][0] == hits[j][0]:
+                continue
+            same_pred = hits[i][1] == hits[j][1]
+            same_gold = gold_same_event(hits[i][2], hits[j][2])
+            pred += same_pred
+            true += same_gold
+            both += same_pred and same_gold
+    gold_pairs = 0
+    golds = [(n, g) for n, (_d, gpath) in enumerate(docs) for g in yaml.safe_load(gpath.read_text(encoding="utf-8"))["events"]]
+    for i in range(len(golds)):
+        for j in range(i + 1, len(golds)):
+            if golds[i][0] != golds[j][0] and gold_same_event(golds[i][1], golds[j][1]):
+                gold_pairs += 1
+    return {"pred": pred, "true": true, "both": both, "gold_pairs": gold_pairs}
 
 
 class _NoModel:
@@ -562,6 +680,8 @@ def main(argv=None) -> int:
     sub.choices["train"].add_argument("--actor-add", type=float, default=0.9)
     sub.choices["train"].add_argument("--rules-decide", default="", help="decisions left to the rules, comma-separated")
     sub.choices["evaluate"].add_argument("--bench", action="store_true")
+    sub.choices["evaluate"].add_argument("--across", action="store_true", help="also merging across articles (stores every dev text)")
+    sub.choices["evaluate"].add_argument("--model", help="a model file to measure instead of the shipped one")
     a = ap.parse_args(argv)
     return train(a) if a.cmd == "train" else evaluate(a)
 

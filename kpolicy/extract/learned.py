@@ -123,6 +123,16 @@ def _relation(edtf: str | None, published: date) -> str:
     return "straddle"
 
 
+def _dates_apart(a: DateOption, b: DateOption) -> bool:
+    """Both dated, by their own time expressions, and the dates cannot be one event's."""
+    own = ("own", "sentence", "heading")
+    if a.edtf is None or b.edtf is None:
+        return False
+    if not (a.kind.startswith("rule:") or a.kind in own) or not (b.kind.startswith("rule:") or b.kind in own):
+        return False
+    return not compatible_edtf(a.edtf, b.edtf)
+
+
 def compatible_edtf(a: str | None, b: str | None) -> bool:
     if not a or not b:
         return False
@@ -547,6 +557,24 @@ def date_features(pool: CandidatePool, k: int, d: DateOption, etype: str) -> dic
         f[f"candidates_between={_bucket(n_between)}"] = 1.0
     if d.direction:
         f[f"direction={d.direction}"] = 1.0
+    # among the options: the closest time expression to the trigger, the only one, how many
+    placed = [o for o in m.dates if o.start >= 0]
+    f[f"n_timed_options={_bucket(len(placed))}"] = 1.0
+    if d.start >= 0 and placed:
+        near = min(placed, key=lambda o: abs(o.start - c.trigger.start))
+        if near is d:
+            f["closest_time"] = 1.0
+            f[f"closest_time|kind={d.kind}"] = 1.0
+        if len(placed) == 1:
+            f["only_time"] = 1.0
+    # the clause's mood against the option's past/future relation; a heading's date under a chronology
+    got = pool.cache.get(_clause_of(pool.text, m.s0, m.s1, c.trigger.start))
+    if got is not None:
+        f[f"relation={_relation(d.edtf, pool.published)}|mood={got[1]}|tense={got[0]}"] = 1.0
+    if d.kind == "heading" or pool.heading_of.get(m.sentence) is not None:
+        f[f"under_heading|kind={d.kind}"] = 1.0
+    if d.kind in ("published", "narrative"):
+        f[f"{d.kind}|paragraph_first={pool.para_first.get(m.paragraph) == m.sentence}"] = 1.0
     return f
 
 
@@ -699,7 +727,7 @@ class LearnedExtractor:
         use, drop, add = self.settings()
         th = (self.model.doc.get("thresholds") or {}) if isinstance(self.model.doc, dict) else {}
         a_drop, a_add = th.get("actor_drop"), float(th.get("actor_add", 0.9))
-        merge_at = float(th.get("merge", 0.5))
+        merge_at = float(th.get("merge", 0.5))  # p(merge) from which a candidate joins an earlier one
         decided = []
         for k, m in enumerate(pool.mentions):
             c = m.cand
@@ -781,6 +809,10 @@ class LearnedExtractor:
                 for i in range(max(0, k - LOOKBACK), k):
                     if _family(decided[i]["type"]) != _family(row["type"]) or i not in cluster_of:
                         continue
+                    if decided[i]["type"] != row["type"]:
+                        continue  # mentions of different types are two events (as across articles: find_match)
+                    if _dates_apart(decided[i]["date"], row["date"]):
+                        continue  # two mentions dated apart are two events, whatever the model says
                     mf = merge_features(pool, i, k, decided[i]["type"], row["type"])
                     p = model["merge"].probabilities(mf)[True]
                     if p >= merge_at and (best is None or p > best[0]):
@@ -845,8 +877,9 @@ class LearnedExtractor:
             c.confidence = round(ev["p_event"], 2)
             events.append(c)
             roles = {}
-            for name in c.actors:
-                roles[name] = role_of(pool, ev["lead"], pool.finder.state_of(name), c.type)
+            rule_roles = getattr(lead.cand, "roles", None) or {}
+            for name in c.actors:  # the rules' role of an actor they found (kpolicy.extract.roles), else by position
+                roles[name] = rule_roles.get(name) or role_of(pool, ev["lead"], pool.finder.state_of(name), c.type)
             why = None
             if explain:
                 why = dict(ev["explain"])
