@@ -731,3 +731,44 @@ def query_of(filters: dict) -> EventQuery:
     for name in ("actors", "types", "statuses", "places"):
         fields[name] = list(fields.get(name) or [])
     return EventQuery(**fields)
+
+
+# ---- `kpolicy export --full`: what a round trip through `kpolicy import` needs ------------------------
+
+FULL_FIELDS = ("roles", "mentions")  # appended to EXPORT_FIELDS by `export --full`
+
+
+def with_roles_and_mentions(conn: Connection, rows: Iterator[tuple], batch: int = 1000) -> Iterator[tuple]:
+    """Export tuples (EXPORT_FIELDS order) with two more fields: `roles`, each actor as 'Name:role'
+    ('; '-joined, by name then role), and `mentions`, every mention but the first (which the
+    source and quote columns carry) as a JSON array of [source slug, quote], in mention order."""
+    pending: list[tuple] = []
+    for row in rows:
+        pending.append(row)
+        if len(pending) >= batch:
+            yield from _roles_and_mentions(conn, pending)
+            pending = []
+    if pending:
+        yield from _roles_and_mentions(conn, pending)
+
+
+def _roles_and_mentions(conn: Connection, rows: list[tuple]) -> Iterator[tuple]:
+    import json
+
+    ids = [r[0] for r in rows]
+    ea, a, m, s, e = schema.event_actors, schema.actors, schema.mentions, schema.sources, schema.events
+    roles: dict[int, list[str]] = {}
+    for event_id, name, role in conn.execute(sa.select(ea.c.event_id, a.c.name, ea.c.role).join(a, a.c.id == ea.c.actor_id)
+                                             .where(ea.c.event_id.in_(ids)).order_by(ea.c.event_id, a.c.name, ea.c.role)):
+        roles.setdefault(event_id, []).append(f"{name}:{role}")
+    first = dict(conn.execute(sa.select(e.c.id, e.c.first_mention_id).where(e.c.id.in_(ids))).all())
+    further: dict[int, list[list[str]]] = {}
+    for event_id, mention_id, slug, quote in conn.execute(
+            sa.select(m.c.event_id, m.c.id, s.c.slug, m.c.quote).join(s, s.c.id == m.c.source_id)
+            .where(m.c.event_id.in_(ids)).order_by(m.c.event_id, m.c.id)):
+        if mention_id != first.get(event_id):
+            further.setdefault(event_id, []).append([slug, quote])
+    for row in rows:
+        more = further.get(row[0])
+        yield (*row, "; ".join(roles.get(row[0], [])) or None,
+               json.dumps(more, ensure_ascii=False, separators=(",", ":")) if more else None)

@@ -73,6 +73,46 @@ def test_own_export_round_trips_into_an_empty_database(source_db, empty_db, tmp_
         assert new_ids[exported["Byungjin policy officially abandoned"]] == "3"
 
 
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_a_full_export_round_trips_roles_and_every_source(source_db, empty_db, tmp_path, fmt):
+    source = Cli(source_db)
+    assert source("add", "--type", "statement", "--date", "2021-03", "--title", "Kim Yo-jong warns Seoul",
+                  "--actor", "Kim Yo-jong:initiator", "--actor", "South Korea:target", "--note", "our note").exit_code == 0
+    text = tmp_path / "second.txt"
+    text.write_text("Seoul (our note). North Korea fired two ballistic missiles into the East Sea on 4 March 2021, "
+                    "the South Korean military said.\n", encoding="utf-8")
+    assert source("ingest", text, "--published", "2021-03-05").exit_code == 0
+    (fresh,), = query_rows(source_db, "SELECT max(id) FROM events")
+    assert source("merge", "26", str(fresh), "--reason", "the forecast test happened").exit_code == 0  # one event, two sources
+    first = tmp_path / f"first.{fmt}"
+    assert source("export", "--full", "--format", fmt, "-o", first).exit_code == 0
+    target = Cli(empty_db)
+    assert target("init").exit_code == 0
+    result = target("import", fmt, first)
+    assert result.exit_code == 0, result.stderr
+    second = tmp_path / f"second.{fmt}"
+    assert target("export", "--full", "--format", fmt, "-o", second).exit_code == 0
+    assert _without_ids(first.read_text(encoding="utf-8"), fmt) == _without_ids(second.read_text(encoding="utf-8"), fmt)
+    # the roles and the two sources are in the database, not only in the file
+    assert query_rows(empty_db, "SELECT a.name, ea.role FROM event_actors ea JOIN actors a ON a.id = ea.actor_id JOIN events e "
+                                "ON e.id = ea.event_id WHERE e.title = 'Kim Yo-jong warns Seoul' ORDER BY 1") == \
+        [("Kim Yo-jong", "initiator"), ("South Korea", "target")]
+    (title,), = query_rows(source_db, "SELECT title FROM events WHERE id = 26")
+    assert query_rows(empty_db, f"SELECT count(DISTINCT m.source_id), count(*) FROM mentions m JOIN events e ON e.id = m.event_id "
+                                f"WHERE e.title = '{title}' AND e.deleted_at IS NULL") == \
+        query_rows(source_db, "SELECT count(DISTINCT source_id), count(*) FROM mentions WHERE event_id = 26")
+    assert query_rows(source_db, "SELECT count(DISTINCT source_id) FROM mentions WHERE event_id = 26") == [(2,)]
+    # a bad roles cell is named by row and column; --full has no place in other formats
+    bad = tmp_path / "bad.csv"
+    lines = first.read_text(encoding="utf-8").splitlines() if fmt == "csv" else None
+    if lines:
+        bad.write_text("\n".join([lines[0], lines[1].replace(":participant", ":spectator", 1).replace(":initiator", ":spectator", 1)]) + "\n",
+                       encoding="utf-8")
+        refused = target("import", "csv", bad)
+        assert refused.exit_code == 2 and f"{bad}: row 2, column roles:" in refused.stderr
+    assert target("export", "--full", "--format", "ics").exit_code == 2
+
+
 def test_importing_the_same_file_twice_is_a_no_op_and_undo_takes_an_import_back(source_db, empty_db, tmp_path):
     path = tmp_path / "t.jsonl"
     assert Cli(source_db)("export", "--format", "jsonl", "-o", path).exit_code == 0

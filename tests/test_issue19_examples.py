@@ -118,3 +118,12 @@ def test_a_launch_during_a_summit_stays_a_launch(text, published):
 ])
 def test_a_capitalised_verb_gets_a_headline_present(text, published, title):
     assert [e.title for e in events(text, published)] == [title]
+
+
+@pytest.mark.parametrize("text,published", [
+    # a clock time or a number with a comma is no clause boundary (was: 'the JCS said' split off as a statement)
+    ("North Korea fired a ballistic missile at 06:01 on Monday, the Joint Chiefs of Staff said, and it flew about 500 km.", "2023-03-15"),
+    ("North Korea launched a cruise missile that flew 1,500 km on Tuesday, the Defence Ministry said.", "2023-03-15"),
+])
+def test_a_number_with_a_colon_or_comma_is_no_clause_boundary(text, published):
+    assert [e.type for e in events(text, published)] == ["missile_test"]

@@ -103,7 +103,7 @@ def test_review_in_the_browser(hostile_db, tmp_path):
             assert "token=" not in driver.current_url
             assert driver.find_element(By.CSS_SELECTOR, ".badge.ok").text == "signed in"
 
-            # the timeline chart fits its box at 800 px and on a phone; its lane names are not cut; a mark takes the focus
+            # the timeline chart fits its box at 800 px and on a phone; its lane names are not cut; a mark takes the focus (issue 24, item 1)
             fits = """
                 const svg = document.querySelector(arguments[0]), box = svg.getBoundingClientRect();
                 const labels = [...svg.querySelectorAll('.lane-label')].map(t => t.getBoundingClientRect());

@@ -24,7 +24,7 @@ def changes(client, **params) -> list[dict]:
     return client.get(f"/history.json?{query}").json()["revisions"]
 
 
-# ---- item 6: Save and accept --------------------------------------------------------------------
+# ---- issue 24, item 6: Save and accept --------------------------------------------------------------------
 
 def test_save_and_accept_is_one_change_that_one_undo_takes_back(client):
     event_id = extracted_id(client)
@@ -49,7 +49,7 @@ def test_save_and_accept_is_one_change_that_one_undo_takes_back(client):
     assert (back["date"], back["review"]) == (before["date"], "extracted")
 
 
-# ---- item 4: undo on an ingest row ----------------------------------------------------------------
+# ---- issue 24, item 4: undo on an ingest row ----------------------------------------------------------------
 
 def test_ingest_rows_offer_removal_with_a_confirmation_and_it_is_undoable(client):
     slug = client.get("/review.json").json()["queue"][0]["source"]
@@ -90,7 +90,7 @@ def test_the_confirmation_page_needs_a_known_source(client):
     assert client.get("/sources/no-such-source/remove").status_code == 404
 
 
-# ---- item 5: the JSON twins are the CLI's objects ----------------------------------------------------
+# ---- issue 24, item 5: the JSON twins are the CLI's objects ----------------------------------------------------
 
 INTERNAL = {"sort_key", "span_class", "first_mention_id", "place_id", "source_id", "actor_names", "start_date", "end_date",
             "event_id", "change_id", "created_change_id", "resolved_change_id", "sha256"}
@@ -161,7 +161,23 @@ def test_json_twins_page_like_their_pages(client):
     assert client.get("/sources/no-such-source.json").status_code == 404
 
 
-# ---- item 2: a bad value re-shows the form -------------------------------------------------------------
+def test_the_people_twin_is_users_list(db):
+    from tests.test_team import add, desk, sign_in
+
+    cli = Cli(db)
+    root = add(cli, "root", "admin")
+    add(cli, "ana", "reviewer")
+    client = desk(db)
+    try:
+        sign_in(client, root)
+        twin = client.get("/users.json").json()
+        assert twin["users"] == cli_json(db, "users", "list")
+        assert [u["name"] for u in twin["users"]] == ["ana", "root"] and twin["working"][0]["name"] == "root"
+    finally:
+        client.database.close()
+
+
+# ---- issue 24, item 2: a bad value re-shows the form -------------------------------------------------------------
 
 def test_a_bad_date_in_the_edit_form_reshows_it_with_the_values_typed(client):
     event_id = extracted_id(client)
@@ -218,7 +234,27 @@ def test_a_bad_value_in_the_add_form_reshows_it_with_the_values_typed(client):
     assert scripted.status_code == 400 and "not in the text" in scripted.json()["error"]
 
 
-# ---- item 1: the timeline chart fits its data and its box --------------------------------------------------
+def test_a_bad_publication_date_or_url_in_the_source_form_reshows_it(client):
+    slug = client.get("/review.json").json()["queue"][0]["source"]
+    page = f"/sources/{slug}"
+    before = client.get(f"{page}.json").json()
+    html = client.get(page).text
+    form = html.split('id="source-form"', 1)[1].split("</form>", 1)[0]
+    assert f'id="source-published" value="{before["published"]}"' in form
+    bad = post(client, f"/sources/{slug}/edit", page, published="2021-02-30", url="javascript:alert(1)", title="A better title",
+               reason="wire date")
+    assert bad.status_code == 400
+    form = bad.text.split('id="source-form"', 1)[1].split("</form>", 1)[0]
+    assert 'id="source-published" value="2021-02-30"' in form and 'id="source-published-error">' in form
+    assert 'value="javascript:alert(1)"' in form and re.search(r'id="source-url-error">[^<]*http', form)
+    assert 'value="A better title"' in form and 'id="source-title-error"' not in form and 'value="wire date"' in form
+    assert client.get(f"{page}.json").json() == before
+    unchanged = post(client, f"/sources/{slug}/edit", page, published=before["published"], title=before["title"],
+                     reason="nothing new")
+    assert unchanged.status_code == 400 and "nothing to change" in unchanged.text and 'id="source-form"' in unchanged.text
+
+
+# ---- issue 24, item 1: the timeline chart fits its data and its box --------------------------------------------------
 
 def _row(i, day, title="Event", actors="North Korea", date=None, end=None, status="occurred", review="reviewed"):
     return {"id": i, "start": day, "end": end or day, "date": date or day, "type": "missile_test", "status": status,
@@ -285,42 +321,6 @@ def test_the_page_carries_a_wide_and_a_phone_chart_and_css_switches_them(client)
     css = client.get("/static/desk.css").text
     assert "@media (max-width: 640px) { .timeline-svg.wide { display: none; } .timeline-svg.narrow { display: block; } }" in css
     assert ".timeline-svg a.mark:focus .mark-label" in css
-
-
-def test_a_bad_publication_date_or_url_in_the_source_form_reshows_it(client):
-    slug = client.get("/review.json").json()["queue"][0]["source"]
-    page = f"/sources/{slug}"
-    before = client.get(f"{page}.json").json()
-    html = client.get(page).text
-    form = html.split('id="source-form"', 1)[1].split("</form>", 1)[0]
-    assert f'id="source-published" value="{before["published"]}"' in form
-    bad = post(client, f"/sources/{slug}/edit", page, published="2021-02-30", url="javascript:alert(1)", title="A better title",
-               reason="wire date")
-    assert bad.status_code == 400
-    form = bad.text.split('id="source-form"', 1)[1].split("</form>", 1)[0]
-    assert 'id="source-published" value="2021-02-30"' in form and 'id="source-published-error">' in form
-    assert 'value="javascript:alert(1)"' in form and re.search(r'id="source-url-error">[^<]*http', form)
-    assert 'value="A better title"' in form and 'id="source-title-error"' not in form and 'value="wire date"' in form
-    assert client.get(f"{page}.json").json() == before
-    unchanged = post(client, f"/sources/{slug}/edit", page, published=before["published"], title=before["title"],
-                     reason="nothing new")
-    assert unchanged.status_code == 400 and "nothing to change" in unchanged.text and 'id="source-form"' in unchanged.text
-
-
-def test_the_people_twin_is_users_list(db):
-    from tests.test_team import add, desk, sign_in
-
-    cli = Cli(db)
-    root = add(cli, "root", "admin")
-    add(cli, "ana", "reviewer")
-    client = desk(db)
-    try:
-        sign_in(client, root)
-        twin = client.get("/users.json").json()
-        assert twin["users"] == cli_json(db, "users", "list")
-        assert [u["name"] for u in twin["users"]] == ["ana", "root"] and twin["working"][0]["name"] == "root"
-    finally:
-        client.database.close()
 
 
 def test_the_chart_draws_the_first_and_last_representable_days():

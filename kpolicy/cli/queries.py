@@ -288,6 +288,7 @@ def export(
     bom: Annotated[bool, typer.Option("--bom", help="Start with a UTF-8 byte-order mark (for Excel).")] = False,
     group: GroupOpt = None,
     as_of: AsOfOpt = None,
+    full: Annotated[bool, typer.Option("--full", help="Also write roles (each actor as Name:role) and mentions (every further mention as JSON [source, quote]): what `kpolicy import` needs to restore them (csv, json, jsonl only).")] = False,
 ) -> None:
     """Export the filtered timeline as a file: CSV, JSON, JSON Lines, TimelineJS, iCalendar, ACLED, PLOVER or a data package.
 
@@ -307,6 +308,8 @@ def export(
     Frictionless data package with the table schema and the provenance (the
     filters, the schema revision, the change number for --as-of). Rows stream; the
     file is written completely or not at all. docs/import.md has the crosswalks.
+    --full adds roles and mentions to csv/json/jsonl, so `kpolicy import` of the file
+    restores each actor's role and every source of an event.
 
     \b
     Examples:
@@ -317,6 +320,7 @@ def export(
       kpolicy export --as-of 2026-11-30 -o yesterday.csv
       kpolicy export --format acled --actor "North Korea" -o nk-acled.csv
       kpolicy export --format datapackage timeline-package/
+      kpolicy export --full -o whole.csv && kpolicy import csv whole.csv --db copy.db
     """
     import itertools
 
@@ -338,6 +342,8 @@ def export(
         from kpolicy.errors import BadInput
 
         raise BadInput(f"--bom is for CSV (Excel); drop it for --format {fmt}")
+    if full and fmt not in ("csv", "json", "jsonl"):
+        raise BadInput(f"--full adds roles and mentions to csv, json and jsonl; --format {fmt} has no place for them: drop --full")
     if fmt == "datapackage":
         return _datapackage(folder, output, db, query, raw, as_of)
     if folder is not None:
@@ -371,6 +377,11 @@ def export(
         elif fmt == "csv":
             # plain tuples, streamed: memory stays flat at any size
             rows = queries.iter_export_tuples(conn, query)
+            if full:
+                rows = queries.with_roles_and_mentions(conn, rows)
+        elif full:
+            names = (*queries.EXPORT_FIELDS, *queries.FULL_FIELDS)
+            rows = (dict(zip(names, row)) for row in queries.with_roles_and_mentions(conn, queries.iter_export_tuples(conn, query)))
         else:
             rows = queries.iter_export_rows(conn, query)
         first = next(rows, None)  # run the query (and its validation) before opening the output
@@ -381,7 +392,8 @@ def export(
             if bom:
                 out.write("\ufeff")
             if fmt == "csv":
-                render.write_csv_rows(stream, queries.EXPORT_FIELDS, out, raw=raw, exempt=("date", "start", "end"))
+                fields = (*queries.EXPORT_FIELDS, *queries.FULL_FIELDS) if full else queries.EXPORT_FIELDS
+                render.write_csv_rows(stream, fields, out, raw=raw, exempt=("date", "start", "end"))
             elif fmt == "json":
                 render.write_json(stream, out)
             elif fmt == "jsonl":

@@ -33,7 +33,7 @@ from kpolicy.extract.triggers import TEST_FAMILY
 from kpolicy.extract.triggers import VERB_TRIGGER as _VERB_TRIGGER
 from kpolicy.extract.triggers import Trigger, find_triggers
 
-ENUM_CLAUSE = re.compile(r"[^;:]+")
+ENUM_CLAUSE = re.compile(r"(?:[^;:]|(?<=\d):(?=\d))+")  # a clock time (06:01) is no list separator
 
 
 @dataclass

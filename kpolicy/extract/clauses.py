@@ -11,8 +11,9 @@ from kpolicy.extract.lexicon import MISSILE_NOUN as _MISSILE_NOUN
 from kpolicy.extract.lexicon import MONTH_LOOSE
 from kpolicy.extract.triggers import TEST_FAMILY, Trigger
 
+# a comma or colon between digits (1,500 km; 06:01) is a number, not a boundary
 CHUNK_BOUNDARY = re.compile(
-    r"[,;:\u2014]|\s--\s|\s-\s|\b(?:since|after|before|following|despite|while|when|where|which|who|whose|whereas|although|though|because|during|but|ahead\s+of|that|especially|including|calling|warning|adding|saying)\b",
+    r"(?<!\d)[,:]|[,:](?!\d)|[;\u2014]|\s--\s|\s-\s|\b(?:since|after|before|following|despite|while|when|where|which|who|whose|whereas|although|though|because|during|but|ahead\s+of|that|especially|including|calling|warning|adding|saying)\b",
     re.I,
 )
 DATELINE = re.compile(

@@ -89,6 +89,7 @@ class ImportRow:
     latitude: float | None = None
     longitude: float | None = None
     data: dict | None = None  # the dataset's own fields kpolicy has no column for (events.external_data)
+    further: list[tuple[str, str]] = field(default_factory=list)  # kpolicy's `export --full`: (source slug, quote) of each further mention
 
 
 def display(path: Path | str) -> str:

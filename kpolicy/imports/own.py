@@ -3,8 +3,9 @@
 Export, import into an empty database, export again: the two files are identical apart
 from the ids (tests/test_imports.py). Each row keeps its review state and confidence
 (they are kpolicy's own), its source slug (one source per slug, whose text is the rows'
-quotes) and its quote; actors are canonical names, with the role `participant` (the
-export does not carry roles). The file's id is the event's external id in the dataset
+quotes) and its quote; actors are canonical names, with the role `participant` (a plain
+export does not carry roles) or, from `export --full`, the roles of its `roles` column and a
+further mention for each entry of its `mentions` column, in that mention's source. The file's id is the event's external id in the dataset
 `kpolicy`, and the report maps each old id to the new one. Derived columns (start, end,
 precision, states, sources) are recomputed, not read; so are the authority's codes (wikidata, cameo) and the place's coordinates.
 """
@@ -20,7 +21,7 @@ from kpolicy.errors import BadInput
 from kpolicy.imports.common import (ImportRow, Problems, bad_bytes, check_text_file, csv_rows, display, encoding_problem,
                                     json_lines, unformula)
 from kpolicy.query import EXPORT_FIELDS
-from kpolicy.vocabulary import EVENT_TYPES, REVIEW_STATES, STATUSES
+from kpolicy.vocabulary import EVENT_TYPES, REVIEW_STATES, ROLES, STATUSES
 
 REQUIRED = ("id", "date", "type", "status", "title")
 SEPARATOR = "; "
@@ -57,10 +58,29 @@ def _row(name: str, number: int, rec: dict, problems: Problems, csv: bool = Fals
     if not 0 <= confidence <= 1:
         return bad("confidence", f"{confidence} is outside 0..1")
     actors = [(a.strip(), "participant") for a in str(rec.get("actors") or "").split(";") if a.strip()]
+    if rec.get("roles"):  # `export --full`: each actor with its role
+        actors = []
+        for item in str(rec["roles"]).split(";"):
+            who, sep, role = item.strip().rpartition(":")
+            if not item.strip():
+                continue
+            if not sep or not who.strip() or role.strip() not in ROLES:
+                return bad("roles", f"{item.strip()!r} is not Name:role (roles are {', '.join(ROLES)})")
+            actors.append((who.strip(), role.strip()))
+    further = []
+    if rec.get("mentions"):  # `export --full`: every further mention, [source slug, quote]
+        try:
+            given = json.loads(rec["mentions"]) if isinstance(rec["mentions"], str) else rec["mentions"]
+        except json.JSONDecodeError as exc:
+            return bad("mentions", f"not JSON ({exc.msg}); `kpolicy export --full` writes [[source, quote], ...]")
+        if not isinstance(given, list) or not all(isinstance(x, list) and len(x) == 2 and all(isinstance(v, str) and v for v in x)
+                                                 for x in given):
+            return bad("mentions", "not a list of [source, quote] pairs, as `kpolicy export --full` writes them")
+        further = [(slug, unformula(quote, csv)) for slug, quote in given]
     return ImportRow(file=name, row=number, dataset="kpolicy", type=kind, title=unformula(str(rec["title"]), csv), date=date,
                      actors=actors, status=status, place=(rec.get("place") or None), quote=unformula(str(rec.get("quote") or ""), csv),
                      date_text=None, external_id=str(rec["id"]).strip(), source=(rec.get("source") or None), review=review,
-                     confidence=confidence)
+                     confidence=confidence, further=further)
 
 
 def read(path: Path, fmt: str, problems: Problems) -> Iterator[ImportRow]:

@@ -162,7 +162,9 @@ class Importer:
 
     # ---- sources -------------------------------------------------------------------------------
     def source(self, row: ImportRow) -> _Source:
-        key = row.source if row.dataset == "kpolicy" else None
+        return self.source_named(row.source if row.dataset == "kpolicy" else None)
+
+    def source_named(self, key: str | None) -> _Source:
         found = self.sources.get(key)
         if found is None:
             ds = self.report.dataset
@@ -422,6 +424,16 @@ class Importer:
             if self.track and row.external_id is not None:
                 self.created[row.external_id] = event_id
             self._plan(row, "created", event_id)
+            if row.further:  # kpolicy's `export --full`: each further mention, in its own source
+                counts: dict[str, int] = {}
+                for slug, quote in row.further:
+                    source = self.source_named(slug)
+                    start, end = source.quote(quote)
+                    write.add_mentions(self.conn, event_id, source.id, [MentionRecord(" ".join(quote.split("\n")), start, end,
+                                                                                     type_rule="import:kpolicy")])
+                    counts[source.slug] = counts.get(source.slug, 0) + 1
+                history.extend((event_id, "mentioned", "mentions", None, {"source": slug, "count": n}) for slug, n in counts.items())
+                self.touched.add(event_id)
         write.record_many(self.conn, self.change, history)
 
     # ---- deletions -----------------------------------------------------------------------------
