@@ -218,6 +218,8 @@ def table(results: list[dict], own: list[dict] | None = None, batches: list[tupl
                  *own, totals(own, "**own regression set, total**")]
     for name, res in batches:
         rows += [{"heading": f"**corpus {name}** (../corpus/{name}/)"}, *res, totals(res, f"**corpus {name}, total**")]
+    if len(batches) > 1:  # the corpus pooled: the figure the targets are set against
+        rows.append(totals([r for _, res in batches for r in res], "**corpus, all batches, total**"))
     for r in rows:
         if "heading" in r:
             lines.append(f"| {r['heading']} | | | | | | | |")
