@@ -610,3 +610,22 @@ def _drain_one(window: deque, store, finish) -> None:
         finish(Outcome(head.path, "skipped", head.reason, head.message))
     else:
         finish(store(head.result()))
+
+
+def batch_inputs(articles, published, manifest, article_root, verb: str):
+    """What `ingest` and `queue add` read before the database is opened: the articles (the
+    manifest's when none are named), the default publication date, the article root and the
+    manifest's rows; bad input raises BadInput naming the option."""
+    when = None
+    if published:
+        try:
+            when = published_date(published, "--published")
+        except Exception as exc:
+            raise BadInput(str(exc)) from None
+    root = article_root.expanduser() if article_root is not None else None
+    rows = load_manifest(manifest, root) if manifest else {}
+    if not articles:
+        if not manifest:
+            raise BadInput(f"name the articles to {verb} (files or folders), or give --manifest FILE.csv")
+        articles = list(rows)
+    return articles, when, root, rows

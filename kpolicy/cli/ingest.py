@@ -115,24 +115,9 @@ def ingest(
         enqueue_command(articles, published, manifest, force, article_root, None, db)
         return
     from kpolicy.extract.publication import UNRELIABLE
-    from kpolicy.ingest import BatchSummary, ingest_batch, ingest_one, load_manifest, prepare, published_date, real_path, walk
+    from kpolicy.ingest import BatchSummary, batch_inputs, ingest_batch, ingest_one, prepare, real_path, walk
 
-    when = None
-    if published:
-        try:
-            when = published_date(published, "--published")
-        except Exception as exc:
-            from kpolicy.errors import BadInput
-
-            raise BadInput(str(exc)) from None
-    root = article_root.expanduser() if article_root is not None else None
-    rows = load_manifest(manifest, root) if manifest else {}
-    if not articles:
-        if not manifest:
-            from kpolicy.errors import BadInput
-
-            raise BadInput("name the articles to ingest (files or folders), or give --manifest FILE.csv")
-        articles = list(rows)
+    articles, when, root, rows = batch_inputs(articles, published, manifest, article_root, "ingest")
     single = len(articles) == 1 and not articles[0].is_dir()
     if extractor not in (None, "rules", "learned"):
         from kpolicy.errors import BadInput
@@ -276,3 +261,4 @@ def _stderr_console():
     from rich.console import Console
 
     return Console(stderr=True)
+

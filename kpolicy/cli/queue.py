@@ -81,23 +81,11 @@ def queue_add(
 
 def enqueue_command(articles, published, manifest, force, article_root, by, db) -> None:
     """`queue add` and `ingest --queue`: bad input is refused before the database is opened."""
-    from kpolicy.errors import BadInput
-    from kpolicy.ingest import load_manifest, published_date, walk
+    from kpolicy.ingest import batch_inputs, walk
     from kpolicy.jobs import enqueue_paths
     from kpolicy.views.render import terminal_safe
 
-    when = None
-    if published:
-        try:
-            when = published_date(published, "--published")
-        except Exception as exc:
-            raise BadInput(str(exc)) from None
-    root = article_root.expanduser() if article_root is not None else None
-    rows = load_manifest(manifest, root) if manifest else {}
-    if not articles:
-        if not manifest:
-            raise BadInput("name the articles to queue (files or folders), or give --manifest FILE.csv")
-        articles = list(rows)
+    articles, when, root, rows = batch_inputs(articles, published, manifest, article_root, "queue")
     items = list(walk(articles, root))
     database = open_db(db)
     done = enqueue_paths(database, items, default_published=when, manifest=rows, force=force, by=by)
