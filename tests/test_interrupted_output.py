@@ -71,8 +71,11 @@ def test_ctrl_c_during_a_streamed_export_says_one_line(sqlite_db):
         pytest.skip("needs Linux pipes whose size can be set")
     read_end, write_end = os.pipe()
     fcntl.fcntl(write_end, fcntl.F_SETPIPE_SZ, 4096)
+    # the child gets a terminal's default Ctrl-C even if an earlier test left SIGINT ignored in
+    # this process (a Python started with SIGINT ignored never raises KeyboardInterrupt)
     proc = subprocess.Popen([*kpolicy_argv(), "export", "--format", "jsonl", "--db", sqlite_db],
-                            stdout=write_end, stderr=subprocess.PIPE)
+                            stdout=write_end, stderr=subprocess.PIPE,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     os.close(write_end)
     try:
         first = os.read(read_end, 100)  # it is streaming; the rest (580 KB) cannot fit the pipe
