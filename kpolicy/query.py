@@ -627,7 +627,7 @@ def list_actors(conn: Connection) -> list[dict]:
         aliases.setdefault(actor_id, []).append(alias)
     names = dict(conn.execute(sa.select(a.c.id, a.c.name)).all())
     offices: dict[int, list[dict]] = {}
-    for r in conn.execute(sa.select(t).order_by(t.c.holder_id, t.c.start_date)):
+    for r in conn.execute(sa.select(t).order_by(t.c.holder_id, t.c.start_date, t.c.id)):
         offices.setdefault(r.holder_id, []).append({
             "office": names[r.office_id], "from": r.start_date.isoformat(),
             "to": r.end_date.isoformat() if r.end_date else None, "acting": bool(r.acting)})
