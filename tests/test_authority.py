@@ -27,6 +27,30 @@ def test_every_person_has_a_checked_wikidata_id_or_is_counted_as_unconfirmed(g):
     assert g.actors["Park Geun-hye"].wikidata == "Q138048" and g.actors["Junichiro Koizumi"].wikidata == "Q130852"
 
 
+# ids written before sources were recorded per entry (data/authority.yaml's header says how
+# they were checked); every id added since names the stored copy it was checked against
+IDS_WITHOUT_A_RECORDED_SOURCE = {
+    "António Guterres", "Ban Ki-moon", "Barack Obama", "Bill Clinton", "Boris Yeltsin", "Colin Powell",
+    "Condoleezza Rice", "Dick Cheney", "Dmitry Medvedev", "Donald Trump", "George H. W. Bush", "George W. Bush",
+    "Hillary Clinton", "Joe Biden", "John Kerry", "Junichiro Koizumi", "Kim Jong-un", "Kofi Annan", "Lee Myung-bak",
+    "Mike Pompeo", "Park Geun-hye", "Shinzo Abe", "Vladimir Putin", "Volodymyr Zelenskyy", "Xi Jinping",
+}
+
+
+def test_every_person_id_added_since_names_the_copy_it_was_checked_against(g):
+    for e in g.actors.values():
+        if e.kind == "person" and e.wikidata and e.name not in IDS_WITHOUT_A_RECORDED_SOURCE:
+            assert e.wikidata_source, f"{e.name}: {e.wikidata} has no wikidata_source"
+            repo, _, rest = e.wikidata_source.partition(" ")
+            assert repo.count("/") == 1 and "@" in rest, f"{e.name}: {e.wikidata_source!r} is not 'owner/repo path@commit'"
+
+
+def test_a_wikidata_source_without_an_id_is_refused():
+    doc = {"actors": {"Kim Myong-gil": {"kind": "person", "parent": "North Korea", "wikidata_source": "a/b c@d"}}}
+    with pytest.raises(BadInput, match="wikidata_source but no Wikidata id"):
+        apply_authority(parse_gazetteer(yaml.safe_load(open(bundled_authority_path().with_name("gazetteer.yaml"))), "g"), doc, "a")
+
+
 def test_the_cast_from_1990_on_holds_its_offices(g):
     people = [e for e in g.actors.values() if e.kind == "person"]
     assert len(people) >= 230

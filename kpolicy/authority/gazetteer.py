@@ -28,6 +28,7 @@ class ActorEntry:
     aliases: list[str] = field(default_factory=list)
     adjectives: list[str] = field(default_factory=list)
     wikidata: str | None = None  # the Wikidata id: the citation for the entry's facts
+    wikidata_source: str | None = None  # where the id was checked: 'owner/repo path@commit' of a stored Wikidata-derived copy
     cameo: str | None = None  # CAMEO actor code (PRK, PRKGOV, PRKMIL, KORGOV...)
     native: str | None = None  # the name in Korean, Chinese or Japanese script
     born: date | None = None
@@ -266,7 +267,11 @@ def apply_authority(gazetteer: Gazetteer, doc: object, origin: str) -> Gazetteer
         cameo = item.get("cameo")
         if cameo is not None and not _CAMEO.match(str(cameo)):
             raise BadInput(f"{origin}: actor {name!r} has CAMEO code {cameo!r}; a code is groups of three capitals (PRKGOV)")
+        source = item.get("wikidata_source")
+        if source is not None and (not qid or not isinstance(source, str) or not source.strip()):
+            raise BadInput(f"{origin}: actor {name!r} has a wikidata_source but no Wikidata id; give both or neither")
         entry.wikidata = str(qid) if qid else None
+        entry.wikidata_source = source.strip() if source else None
         entry.cameo = str(cameo) if cameo else None
         entry.native = str(item["native"]) if item.get("native") else None
         entry.born = _day(item.get("born"), f"{origin}: actor {name!r} born")
