@@ -86,8 +86,15 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def collect(corpus: Path) -> list[dict]:
+def collect(corpus: Path, docs: Path = DOCS) -> tuple[list[dict], list[str]]:
+    """docs/corpus/MANIFEST.tsv rebuilt from the batches' manifests. A batch listed there whose
+    folder is not in this corpus (a machine that lost it, a colleague's batch) keeps its rows as
+    they were: the record of a passage is never dropped by collecting on another machine."""
     rows = []
+    present = {m.parent.name for m in corpus.glob("*/MANIFEST.tsv")}
+    listed = read_manifest(docs / "MANIFEST.tsv")
+    kept = sorted({r["batch"] for r in listed if r.get("batch") and r["batch"] not in present})
+    rows += [{k: r.get(k, "") for k in MANIFEST_FIELDS} for r in listed if r.get("batch") in kept]
     for row in batch_rows(corpus):
         text = corpus / row["batch"] / f"{row['id']}.txt"
         if not text.is_file():
@@ -97,12 +104,12 @@ def collect(corpus: Path) -> list[dict]:
             raise SystemExit(f"tools.corpus: error: {text}: sha256 {actual} differs from the manifest's {row['sha256']}")
         rows.append({**{k: row.get(k, "") for k in MANIFEST_FIELDS}, "sha256": actual, "split": split_of(row["id"])})
     rows.sort(key=lambda r: (r["split"], r["id"]))
-    DOCS.mkdir(parents=True, exist_ok=True)
-    with (DOCS / "MANIFEST.tsv").open("w", encoding="utf-8", newline="") as f:
+    docs.mkdir(parents=True, exist_ok=True)
+    with (docs / "MANIFEST.tsv").open("w", encoding="utf-8", newline="") as f:
         w = csv.DictWriter(f, fieldnames=MANIFEST_FIELDS, delimiter="\t", lineterminator="\n")
         w.writeheader()
         w.writerows(rows)
-    return rows
+    return rows, kept
 
 
 def verify(corpus: Path) -> list[str]:
@@ -223,9 +230,11 @@ def main(argv=None) -> int:
         print("tools.corpus: error: no ../corpus folder beside the checkout; give --corpus PATH", file=sys.stderr)
         return 2
     if a.command == "collect":
-        rows = collect(corpus)
+        rows, kept = collect(corpus)
         counts = {s: sum(r["split"] == s for r in rows) for s in ("train", "dev", "test")}
         print(f"{len(rows)} passages: " + ", ".join(f"{n} {s}" for s, n in counts.items()), file=sys.stderr)
+        if kept:
+            print(f"kept as listed (no folder in {corpus}): batches {', '.join(kept)}", file=sys.stderr)
     elif a.command == "verify":
         problems = verify(corpus)
         for p in problems:
