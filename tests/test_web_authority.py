@@ -95,3 +95,62 @@ def test_a_new_place_needs_its_coordinates(client):
     assert bad.status_code == 400 and "latitude and longitude" in bad.json()["error"]
     out = _create(client, "/places/new", "/review", name="Somewhere", lat="95", lon="0")
     assert out.status_code == 400 and "out of range" in out.json()["error"]
+
+
+def _form_fields(html: str, action: str) -> dict:
+    """The named inputs of the first form posting to `action`, as a browser would send them untouched."""
+    import re
+
+    body = html.split(f'action="{action}"', 1)[1].split("</form>", 1)[0]
+    return {unescape(n): unescape(v) for n, v in re.findall(r'<input[^>]*\bname="([^"]+)"[^>]*\bvalue="([^"]*)"', body)}
+
+
+def _edit_form(html: str) -> dict:
+    import re
+
+    body = html.split('id="edit-form"', 1)[1].split("</form>", 1)[0]
+    fields = {unescape(n): unescape(v) for n, v in re.findall(r'<input[^>]*\bname="([^"]+)"[^>]*\bvalue="([^"]*)"', body)}
+    fields["type"] = re.search(r'name="type".*?<option selected>([^<]+)<', body, re.S).group(1)
+    return fields
+
+
+def test_after_creating_an_unknown_name_the_edit_form_comes_back_as_typed(client):
+    """The analyst types an edit naming an unknown actor and an unknown place, creates the actor
+    from the offer, and lands on the event page with the edit form holding what they typed (not
+    the stored values), the place still offered; creating it too and sending the form saves it."""
+    event_id = extracted_id(client)
+    page = f"/events/{event_id}"
+    version = version_of(client.get(page).text, event_id)
+    typed = dict(type="statement", title="Envoy Ha Jin-sol visits the new port", actors="North Korea:initiator; Ha Jin-sol:participant",
+                 place="Port Aldane", reason="named in the third paragraph", next="/review")
+    bad = post(client, f"{page}/edit", page, version=version, **typed)
+    assert bad.status_code == 400
+    offer = _form_fields(bad.text, "/actors/new")
+    made = client.post("/actors/new", data={**offer, "kind": "person", "parent": "North Korea", "reason": "new envoy"}, follow_redirects=False)
+    assert made.status_code == 303, made.text
+    assert made.headers["location"].startswith(page + "?")
+    back = client.get(made.headers["location"])
+    assert back.status_code == 200 and "actor Ha Jin-sol added" in unescape(back.text)
+    form = _edit_form(back.text)
+    assert {k: form[k] for k in typed} == typed and form["version"] == str(version)
+    assert "Nothing was saved" not in back.text  # refilled, not refused
+    left = unescape(_section(back.text, "edit"))
+    assert "Create place “Port Aldane”" in left and "Create actor" not in left  # only what is still unknown is offered
+    place = client.post("/places/new", data={**_form_fields(back.text, "/places/new"), "lat": "40.1", "lon": "128.2", "country": "PRK"},
+                        follow_redirects=False)
+    assert place.status_code == 303, place.text
+    again = client.get(place.headers["location"])
+    form = _edit_form(again.text)
+    assert form["place"] == "Port Aldane" and form["actors"] == typed["actors"] and 'id="edit-create-unknown"' not in again.text
+    saved = client.post(f"{page}/edit", data=form, follow_redirects=False)
+    assert saved.status_code == 303 and saved.headers["location"].startswith("/review?"), saved.text
+    event = client.get(f"{page}.json").json()
+    assert event["place"] == "Port Aldane" and event["title"] == typed["title"]
+    assert ("Ha Jin-sol", "participant") in {(a["name"], a["role"]) for a in event["actor_roles"]}
+
+
+def test_the_event_page_without_a_refill_shows_the_stored_values(client):
+    event_id = extracted_id(client)
+    stored = client.get(f"/events/{event_id}.json").json()
+    form = _edit_form(client.get(f"/events/{event_id}?refill=add&refill-title=not+this+form").text)
+    assert form["title"] == stored["title"]

@@ -321,7 +321,7 @@ def new_actor(conn, request, form, by):
     change, actor_id = authority.add_actor(conn, name, kind=kind, aliases=_names(form.get("aliases")), by=by,
                                            reason=_reason(form, False), **{k: v for k, v in fields.items() if v})
     notice = f"actor {name.strip()} added (change {change}; undo it in the history); send your edit again"
-    return None, notice, {"actor": actor_id, "change": change}
+    return refill_target(form), notice, {"actor": actor_id, "change": change}
 
 
 def new_place(conn, request, form, by):
@@ -335,7 +335,7 @@ def new_place(conn, request, form, by):
     change, place_id = authority.add_place(conn, name, aliases=_names(form.get("aliases")), by=by,
                                            reason=_reason(form, False), **{k: v for k, v in fields.items() if v})
     notice = f"place {name.strip()} added (change {change}; undo it in the history); send your edit again"
-    return None, notice, {"place": place_id, "change": change}
+    return refill_target(form), notice, {"place": place_id, "change": change}
 
 
 # ---- stories ------------------------------------------------------------------------------------------
@@ -525,6 +525,32 @@ def _endpoint(desk: Desk, fn, role: str):
 
 FORM_PAGES = {edit_event: ("edit", "event.html"), add_event: ("add", "source.html"), edit_source: ("source", "source.html")}
 FORM_FIELDS = ("type", "date", "title", "status", "place", "actors", "quote", "reason", "version", "next", "published", "url", "publisher")
+
+
+REFILL_KINDS = ("edit", "add")  # the forms whose unknown names the desk offers to create (FORM_PAGES' kinds)
+
+
+def refill_target(form) -> str:
+    """Where a create-actor or create-place form sends the analyst: back to the page of the form
+    they were filling in (its `next`), with what they had typed in it (the create form carries it
+    as `refill-FIELD`) in the query, so that page shows that form refilled (refilled_form)."""
+    page = safe_next(form.get("next"), "/")
+    kind = form.get("refill")
+    if kind not in REFILL_KINDS:
+        return page
+    typed = {f"refill-{k}": str(form.get(f"refill-{k}")) for k in FORM_FIELDS if form.get(f"refill-{k}") is not None}
+    return page + ("&" if "?" in page else "?") + urlencode({"refill": kind, **typed})
+
+
+def refilled_form(conn, query, kind: str) -> dict | None:
+    """The form state of a page reached through refill_target: the `kind` form filled with what
+    was typed, no errors, and the names in it still unknown offered for creation again; None when
+    the query refills no `kind` form."""
+    if query.get("refill") != kind:
+        return None
+    typed = {k: str(query[f"refill-{k}"]) for k in FORM_FIELDS if query.get(f"refill-{k}") is not None}
+    typed["next"] = safe_next(typed.get("next"), "")
+    return {"kind": kind, "typed": typed, "errors": {}, "unknown": unknown_names(conn, typed)}
 
 
 def reshow_form(desk: Desk, request: Request, fn, form, exc: BadInput) -> Response:

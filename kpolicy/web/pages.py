@@ -107,8 +107,9 @@ def event(request: Request, conn) -> dict | Response:
     detail = reads.event_detail(conn, event_id)
     if detail.get("merged_into") and not request.url.path.endswith(".json"):
         return RedirectResponse(f"/events/{detail['merged_into']}?from_merged={event_id}", status_code=307)
-    return {"title": f"#{event_id} {detail['title']}", "event": detail, "_vocab": reads.vocab(conn),
-            "from_merged": request.query_params.get("from_merged")}
+    out = {"title": f"#{event_id} {detail['title']}", "event": detail, "_vocab": reads.vocab(conn),
+           "from_merged": request.query_params.get("from_merged")}
+    return {**out, **_refill(request, conn, "edit")}
 
 
 def review(request: Request, conn) -> dict:
@@ -136,7 +137,16 @@ def sources(request: Request, conn) -> dict:
 
 def source(request: Request, conn) -> dict:
     detail = reads.source_detail(conn, request.path_params["slug"])
-    return {"title": detail["source"]["title"], **detail, "_vocab": reads.vocab(conn)}
+    return {"title": detail["source"]["title"], **detail, "_vocab": reads.vocab(conn), **_refill(request, conn, "add")}
+
+
+def _refill(request: Request, conn, kind: str) -> dict:
+    """Back from creating an actor or place the form named (kpolicy.web.actions.refill_target):
+    the page's `kind` form as the analyst had typed it."""
+    from kpolicy.web.actions import refilled_form
+
+    state = None if request.url.path.endswith(".json") else refilled_form(conn, request.query_params, kind)
+    return {"_form_state": state} if state else {}
 
 
 def history(request: Request, conn) -> dict:
