@@ -122,6 +122,19 @@ BAD = [
     (["actors", "term", "President of South Korea", "Kim Yo-jong", "--from", "2019-01-01", "--to", "2019-12-31"],
      "overlaps Moon Jae-in's"),
     (["places", "add", "Nowhere", "--lat", "123", "--lon", "0"], "out of range"),
+    # each bad-input case of issue 20, for every command that takes it
+    (["actors", "add", "north korea", "--kind", "state"], "'north korea' is already an actor's name or alias"),
+    (["actors", "add", "Somebody", "--kind", "person", "--alias", "\t\n"], "not a name"),
+    (["actors", "alias", "Kim Yo-jong", "Kim Jong Un"], "already Kim Jong-un's"),
+    (["actors", "alias", "Kim Yo-jong", "  "], "not a name"),
+    (["actors", "alias", "Kim Yo-jong", "Kim\u200bYo"], "not a name"),
+    (["actors", "alias", "Atlantis", "Atlantis Republic"], "unknown actor 'Atlantis'"),
+    (["actors", "edit", "Kim Yo-jong", "--parent", "Atlantis"], "unknown parent 'Atlantis'"),
+    (["actors", "edit", "Kim Yo-jong", "--wikidata", "Q56226"], "Q56226 is already Kim Jong-un's"),
+    (["actors", "term", "President of South Korea", "Atlantis", "--from", "2030-01-01"], "unknown actor 'Atlantis'"),
+    (["actors", "term", "Envoy to Atlantis", "Kim Yo-jong", "--from", "2020-01-01", "--state", "Atlantis"], "unknown actor 'Atlantis'"),
+    (["actors", "term", " \x07", "Kim Yo-jong", "--from", "2020-01-01", "--state", "North Korea"], "not a name"),
+    (["actors", "term", "President of South Korea", "Kim Yo-jong", "--from", "2022-05-01"], "overlaps"),
 ]
 
 
@@ -132,6 +145,48 @@ def test_bad_input_is_one_line_exit_2_database_unchanged(cli, db, args, words):
     assert result.exit_code == 2, result.stderr
     assert words in result.stderr and result.stderr.count("\n") == 1
     assert row_counts(db) == before
+
+
+GOOD_ENTRY = "  - {name: Ri Chang-ho, kind: person, parent: North Korea, aliases: [Ri Chang Ho]}\n"
+BAD_IMPORTS = [  # (the file after one good actor, words of the one-line refusal)
+    ("  - {name: Somebody, kind: person, wikidata: Q423}\n", "Q423 is already North Korea's"),
+    ("  - {name: Ri Chang-ho, kind: person}\n  - {name: Ri Chang-ho II, kind: person, wikidata: Q56226}\n", "Q56226 is already"),
+    ("  - {name: Somebody, kind: person, aliases: [Kim Jong Un]}\n", "already Kim Jong-un's"),
+    ("  - {name: Somebody, kind: person, aliases: [Ri Chang Ho]}\n", "already Ri Chang-ho's"),  # an alias the same file gave
+    ("  - {name: Kim Yo-jong, aliases: [Moon Jae-in]}\n", "already Moon Jae-in's"),  # an existing actor's new alias
+    ("  - {name: Somebody, kind: person, parent: Atlantis}\n", "unknown parent 'Atlantis'"),
+    ("  - {name: \" \\t \", kind: person}\n", "not a name"),
+    ("  - {name: \"Some\\x1bbody\", kind: person}\n", "not a name"),
+    ("  - {name: Somebody, kind: person, aliases: [\"\\x00\"]}\n", "not a name"),
+    ("offices:\n  - {name: President of South Korea, state: South Korea, holders: [{actor: Ri Chang-ho, from: 2018-01-01}]}\n",
+     "overlaps Moon Jae-in's"),
+    ("offices:\n  - {name: President of South Korea, holders: [{actor: Ri Chang-ho, from: soon}]}\n", "not a YYYY-MM-DD date"),
+    ("offices:\n  - {name: President of South Korea, holders: [{actor: Atlantis, from: 2030-01-01}]}\n", "unknown actor 'Atlantis'"),
+    ("places:\n  - {name: \"  \", lat: 1, lon: 1}\n", "not a name"),
+    ("  - {name: Somebody, kind: person, aliases: Some Body}\n", "the aliases of 'Somebody' are a list"),
+]
+
+
+@pytest.mark.parametrize("rest, words", BAD_IMPORTS)
+def test_an_import_with_one_bad_entry_writes_nothing_and_names_it_in_one_line(cli, db, tmp_path, rest, words):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("actors:\n" + GOOD_ENTRY + rest, encoding="utf-8")
+    before = row_counts(db)
+    result = cli("actors", "import", str(bad))
+    assert result.exit_code == 2, (result.stderr, result.exception)
+    assert words in result.stderr and result.stderr.count("\n") == 1, result.stderr
+    assert row_counts(db) == before
+    assert "Ri Chang-ho" not in _actors(cli)
+
+
+def test_a_csv_import_with_one_bad_row_writes_nothing(cli, db, tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("name,kind,parent,aliases\nRi Chang-ho,person,North Korea,Ri Chang Ho\nSomebody,person,,Kim Jong Un; Some Body\n",
+                   encoding="utf-8")
+    before = row_counts(db)
+    result = cli("actors", "import", str(bad))
+    assert result.exit_code == 2 and "'Somebody'" in result.stderr and "already Kim Jong-un's" in result.stderr
+    assert result.stderr.count("\n") == 1 and row_counts(db) == before
 
 
 def test_import_is_all_or_nothing(cli, db, tmp_path):

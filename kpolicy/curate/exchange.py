@@ -120,16 +120,16 @@ def import_file(conn: Connection, path: Path, *, by=None, reason=None) -> dict:
     reason = reason or f"imported {Path(path).name}"
     counts = {"added": 0, "changed": 0, "terms": 0, "places": 0}
     a = schema.actors
-    pending = [item for item in doc.get("actors") or []]
+    pending = list(_entries(doc, "actors", path))
     for item in pending:
-        if not isinstance(item, dict) or not item.get("name"):
-            raise BadInput(f"{path}: every actor needs a name; fix the entry {item!r}")
+        if not item.get("name"):
+            raise BadInput(f"{path}: every actor needs a name; fix the entry {str(item)[:80]!r}")
     done: set[str] = set()
     known = {n.lower() for n in conn.execute(sa.select(a.c.name)).scalars()}
     while pending:
         progressed = False
         for item in list(pending):
-            parent = item.get("parent")
+            parent = str(item["parent"]) if item.get("parent") not in (None, "") else None
             if parent and parent.lower() not in known and parent not in done and any(
                     str(o.get("name")).lower() == parent.lower() for o in pending if o is not item):
                 continue  # its parent comes later in the file: take that first
@@ -140,12 +140,12 @@ def import_file(conn: Connection, path: Path, *, by=None, reason=None) -> dict:
             known.add(str(item["name"]).lower())
         if not progressed:
             raise BadInput(f"{path}: the parents of {', '.join(repr(i['name']) for i in pending)} form a loop; fix them")
-    for office in doc.get("offices") or []:
-        for h in office.get("holders") or []:
+    for office in _entries(doc, "offices", path):
+        for h in _entries(office, "holders", path):
             t = schema.office_terms
             office_id = conn.execute(sa.select(a.c.id).where(a.c.name == office.get("name"))).scalar()
             if office_id is not None and conn.execute(sa.select(t.c.id).where(
-                    t.c.office_id == office_id, t.c.start_date == date.fromisoformat(str(h.get("from"))))).first():
+                    t.c.office_id == office_id, t.c.start_date == _first_day(h, office, path))).first():
                 continue  # the database has this term
             try:
                 authority.add_term(conn, str(office.get("name")), str(h.get("actor")), h.get("from"), h.get("to"),
@@ -153,12 +153,12 @@ def import_file(conn: Connection, path: Path, *, by=None, reason=None) -> dict:
             except BadInput as exc:
                 raise BadInput(f"{path}: office {office.get('name')!r}: {exc}") from None
             counts["terms"] += 1
-    for place in doc.get("places") or []:
+    for place in _entries(doc, "places", path):
         name = str(place.get("name", ""))
         exists = conn.execute(sa.select(schema.places.c.id).where(sa.func.lower(schema.places.c.name) == name.lower())).first()
         try:
             if exists is None:
-                authority.add_place(conn, name, aliases=place.get("aliases") or (), by=by, reason=reason,
+                authority.add_place(conn, name, aliases=_aliases(place, path), by=by, reason=reason,
                                     **{k: place[k] for k in ("country", "lat", "lon", "wikidata") if place.get(k) is not None})
                 counts["places"] += 1
         except BadInput as exc:
@@ -166,11 +166,40 @@ def import_file(conn: Connection, path: Path, *, by=None, reason=None) -> dict:
     return counts
 
 
+def _entries(doc: dict, key: str, path) -> list[dict]:
+    """`doc[key]` as a list of mappings (what export writes), or BadInput naming the first entry that is not one."""
+    items = doc.get(key) or []
+    if not isinstance(items, list):
+        raise BadInput(f"{path}: `{key}:` is a list of entries (what `kpolicy actors export` writes); fix {str(items)[:60]!r}")
+    for item in items:
+        if not isinstance(item, dict):
+            raise BadInput(f"{path}: every entry of `{key}:` is a mapping (name: ...); fix {str(item)[:60]!r}")
+    return items
+
+
+def _first_day(term: dict, office: dict, path) -> date:
+    try:
+        return date.fromisoformat(str(term.get("from")).strip())
+    except ValueError:
+        raise BadInput(f"{path}: office {office.get('name')!r}: {term.get('actor')!r}'s term starts {term.get('from')!r}, "
+                       f"not a YYYY-MM-DD date; give `from: 2017-05-10`") from None
+
+
+def _aliases(item: dict, path) -> list[str]:
+    """An entry's aliases: a YAML list (a bare string would be read as one alias per letter)."""
+    aliases = item.get("aliases")
+    if aliases in (None, ""):
+        return []
+    if not isinstance(aliases, list):
+        raise BadInput(f"{path}: the aliases of {str(item.get('name'))!r} are a list; write `aliases: [{str(aliases)[:40]}]`")
+    return [str(x) for x in aliases]
+
+
 def _import_actor(conn, authority, item, path, by, reason, counts) -> None:
     a, al = schema.actors, schema.actor_aliases
     name = str(item["name"]).strip()
     facts = {k: item[k] for k in ("parent", "iso3", "wikidata", "cameo", "native", "born", "died") if item.get(k) not in (None, "")}
-    aliases = [str(x) for x in item.get("aliases") or []]
+    aliases = _aliases(item, path)
     try:
         row = conn.execute(sa.select(a).where(sa.func.lower(a.c.name) == name.lower())).first()
         if row is None:
