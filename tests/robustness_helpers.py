@@ -157,3 +157,31 @@ On {3 + n % 25} September {year}, Kim Jong-un met Xi Jinping in Beijing for talk
 On {4 + n % 24} November {year}, the UN Security Council adopted a resolution condemning the launches.
 Briefing {n} notes that the analysts expect further tests in the coming months.
 """
+
+
+def writer_holds_lock(db: str) -> bool:
+    """True while some process is inside an event-write transaction (SQLite's write lock, or
+    kpolicy's advisory write lock on PostgreSQL)."""
+    from kpolicy.store.db import PG_WRITE_LOCK
+
+    target = resolve(db)
+    if target.path is not None:
+        conn = sqlite3.connect(target.path, timeout=0, isolation_level=None)
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute("ROLLBACK")
+            return False
+        except sqlite3.OperationalError as exc:
+            assert "locked" in str(exc) or "busy" in str(exc), exc
+            return True
+        finally:
+            conn.close()
+    engine = sa.create_engine(target.url)
+    try:
+        with engine.connect() as conn:
+            got = conn.exec_driver_sql(f"SELECT pg_try_advisory_lock({PG_WRITE_LOCK})").scalar_one()
+            if got:
+                conn.exec_driver_sql(f"SELECT pg_advisory_unlock({PG_WRITE_LOCK})")
+            return not got
+    finally:
+        engine.dispose()

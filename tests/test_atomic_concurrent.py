@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -23,7 +22,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from conftest import ENGINES, Cli, _postgres_database
-from robustness_helpers import article_text, check_stored_invariants, integrity_ok, kpolicy_argv, row_counts
+from robustness_helpers import article_text, check_stored_invariants, integrity_ok, kpolicy_argv, row_counts, writer_holds_lock
 from typer.main import get_command
 
 from kpolicy.cli import app
@@ -96,31 +95,6 @@ def reference(corpus, tmp_path_factory) -> tuple[dict, dict]:
     assert len(counts) == ARTICLES
     assert all(mentions > 0 for mentions, _ in counts.values()), "the writer found no events in some article"
     return counts, row_counts(db)
-
-
-def writer_holds_lock(db: str) -> bool:
-    """True while some writer is inside a write transaction."""
-    target = resolve(db)
-    if target.path is not None:
-        conn = sqlite3.connect(target.path, timeout=0, isolation_level=None)
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-            conn.execute("ROLLBACK")
-            return False
-        except sqlite3.OperationalError as exc:
-            assert "locked" in str(exc) or "busy" in str(exc), exc
-            return True
-        finally:
-            conn.close()
-    engine = sa.create_engine(target.url)
-    try:
-        with engine.connect() as conn:
-            got = conn.exec_driver_sql(f"SELECT pg_try_advisory_lock({PG_WRITE_LOCK})").scalar_one()
-            if got:
-                conn.exec_driver_sql(f"SELECT pg_advisory_unlock({PG_WRITE_LOCK})")
-            return not got
-    finally:
-        engine.dispose()
 
 
 def committed_sources(db: str) -> int:

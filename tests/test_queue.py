@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from conftest import ENGINES, Cli, _postgres_database, query_rows
-from robustness_helpers import article_text, check_stored_invariants, kpolicy_argv
+from robustness_helpers import article_text, check_stored_invariants, kpolicy_argv, writer_holds_lock
 
 from kpolicy.store.db import PG_WRITE_LOCK, SLOW_WRITE_ENV, resolve
 
@@ -98,32 +98,6 @@ def reference(corpus, tmp_path_factory) -> tuple[str, list[tuple]]:
 def worker(db: str, *args: str, env: dict | None = None, **popen) -> subprocess.Popen:
     return subprocess.Popen(kpolicy_argv() + ["worker", "--db", db, *args], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, env=env or env_with(), **popen)
-
-
-def writer_holds_lock(db: str) -> bool:
-    """True while some process is inside an event-write transaction."""
-    import sqlite3
-
-    target = resolve(db)
-    if target.path is not None:
-        conn = sqlite3.connect(target.path, timeout=0, isolation_level=None)
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-            conn.execute("ROLLBACK")
-            return False
-        except sqlite3.OperationalError:
-            return True
-        finally:
-            conn.close()
-    engine = sa.create_engine(target.url)
-    try:
-        with engine.connect() as conn:
-            got = conn.exec_driver_sql(f"SELECT pg_try_advisory_lock({PG_WRITE_LOCK})").scalar_one()
-            if got:
-                conn.exec_driver_sql(f"SELECT pg_advisory_unlock({PG_WRITE_LOCK})")
-            return not got
-    finally:
-        engine.dispose()
 
 
 def wait_for(condition, timeout=60.0, what="condition"):
