@@ -304,3 +304,17 @@ def test_the_imposer_of_a_relative_clause(text):
 ])
 def test_a_subjectless_launch_takes_the_articles_tester(text):
     assert {tuple(e.states) for e in events(text, "2022-11-19", "missile_test")} == {("North Korea",)}
+
+
+@pytest.mark.parametrize("text,published,states", [
+    # the subject stands before an apposition, the other party after 'with' (was: one party per event)
+    ("On Friday, Mr. ABE Shinzo, Prime Minister of Japan, held a summit meeting with President Moon Jae-in in Osaka.", "2019-06-29",
+     ["Japan", "South Korea"]),
+    ("Russian President Vladimir Putin, on his first trip abroad this year, held summit talks with Kim Jong Un on Wednesday.",
+     "2024-06-20", ["Russia", "North Korea"]),
+    ("Chinese leader Xi Jinping, who arrived on Thursday, had a summit meeting with Kim Jong Un.", "2019-06-22",
+     ["China", "North Korea"]),
+])
+def test_a_meeting_held_after_an_apposition_has_both_parties(text, published, states):
+    meetings = [e for e in events(text, published) if e.type in ("summit", "talks")]
+    assert meetings and all(e.states == states for e in meetings)

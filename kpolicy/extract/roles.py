@@ -35,6 +35,9 @@ _MODIFIER_WORDS = (
 MODIFIER_GAP = re.compile(r"(?:['\u2019]s?)?(?:\s*(?:-|\band\b|\b[A-Z][\w.'\u2019-]*|\b\d[\w-]*|\b[a-z]+-[\w-]+|\b(?:"
                           + _MODIFIER_WORDS + r")\b))*\s*")
 ACTOR_LIST_GAP = re.compile(r"\s*(?:,|/|-|\band\b|,\s*and\b)?\s*")
+# a verb that makes the actor before it the one who meets or signs: 'held a summit', 'signed an agreement'
+_VERB_BEFORE = re.compile(r"\b(?:held|holds|hold|holding|had|has|have|signed|signs|sign|reached|reaches|concluded|began|opened|attended)"
+                          r"\s+(?:(?:a|an|the|their|his|her|its|two|first|second|third|new|bilateral|trilateral|formal|\w+-\w+)\s+){0,3}$")
 POSSESSIVE = re.compile(r"\b(?:[Ii]ts|[Hh]is|[Hh]er)\s+$")
 # a second verb phrase joined by 'and': 'met the ministers ... and downplayed statements', 'and deliver an invitation'
 CONJUNCT_VERB = re.compile(r"\s(?:,\s*)?and\s+(?:then\s+)?(?:[a-z]+ed\b|[a-z]+\s+(?:a|an|the|his|her|its|their|that|to)\b)")
@@ -51,6 +54,13 @@ IMPOSED_BY = re.compile(r"\s+(?:that|which)\s+(?:the\s+)?")
 IMPOSED_VERB = re.compile(r"\s+(?:\w+\s+){0,2}?(?:imposed|adopted|passed|approved|slapped|levied|announced|tightened|unveiled)\b")
 # the target of an act: 'an attack by North Korea on a South Korean island', 'sanctions against North Korea'
 TARGET_BEFORE = re.compile(r"\b(?:on|against|upon|at|toward|towards)\s+(?:the\s+|a\s+|an\s+)?(?:[\w-]+\s+){0,1}$", re.I)
+
+
+def compound(first: Candidate, second: Candidate, text: str) -> bool:
+    """Whether two meeting triggers stand side by side as one noun ('a summit meeting', 'summit
+    talks'): each is then the other's phrase, and the parties on either side are both's."""
+    return (first.type in MEETING_TYPES and second.type in MEETING_TYPES and bool(first.trigger.text) and bool(second.trigger.text)
+            and not _VERB_TRIGGER.match(second.trigger.text) and text[first.trigger.end:second.trigger.start].isspace())
 
 
 def dedupe(items):
@@ -87,6 +97,11 @@ class ActorRoles:
         for k, c in enumerate(kept):
             lo = kept[k - 1].trigger.end if k else base
             hi = kept[k + 1].trigger.start if k + 1 < len(kept) else s1
+            if k + 1 < len(kept) and compound(c, kept[k + 1], text):  # 'a summit meeting with Y': one noun, the window runs past both
+                hi = kept[k + 2].trigger.start if k + 2 < len(kept) else s1
+            if k and compound(kept[k - 1], c, text):
+                c.actors, c.roles = list(kept[k - 1].actors), dict(kept[k - 1].roles)
+                continue
             c_bounds = [base + b for b in bounds]
             ck = chunk_of(c_bounds, c.trigger.start)
             c_lo, c_hi = max(lo, c_bounds[ck]), min(hi, c_bounds[min(ck + 1, len(c_bounds) - 1)])
@@ -141,13 +156,24 @@ class ActorRoles:
                     before = [a for a in own if VENUE.search(text, max(0, a.start - 8), a.start)]
                 if before or c.type != "statement" or any(a.start < c.trigger.start for a in actors_c):
                     own = before  # ('said Kim': a speaker after the verb only when none stands before it)
-            clause_break = False
-            if not own:  # the subject: actors before the trigger, nearest chunk first
+            def subject_before() -> tuple[list, bool]:
+                """The actors before the trigger, nearest chunk first, and whether a clause break
+                (', and', ', but') stopped the search."""
                 for j in range(ck, -1, -1):
-                    own = [a for a in actors_c if max(c_bounds[j], base) <= a.start < min(c_bounds[j + 1], c.trigger.start) and a.start >= lo - 200]
-                    clause_break = not own and bool(re.match(r"\s*[,;]\s*(?:and|but|while|whereas)\s", text[c_bounds[j]:c_bounds[j] + 12]))
-                    if own or clause_break:
-                        break  # not across ', and' into another clause ('Kim called the US an enemy, and a parade ... showed')
+                    found = [a for a in actors_c if max(c_bounds[j], base) <= a.start < min(c_bounds[j + 1], c.trigger.start) and a.start >= lo - 200]
+                    if found:
+                        return found, False
+                    if re.match(r"\s*[,;]\s*(?:and|but|while|whereas)\s", text[c_bounds[j]:c_bounds[j] + 12]):
+                        return [], True  # not across ', and' into another clause ('Kim called the US an enemy, and a parade ... showed')
+                return [], False
+
+            clause_break = False
+            if not own:  # the subject
+                own, clause_break = subject_before()
+            elif c.type in MEETING_TYPES | {"agreement"} and not any(a.start < c.trigger.start for a in own) and _VERB_BEFORE.search(
+                    text, max(base, c.trigger.start - 30), c.trigger.start):
+                # 'Mr. X, Prime Minister of Japan, held a summit with Y': the subject before an apposition is the first party
+                own = [*subject_before()[0], *own]
             pron = PRONOUN.search(text, c_lo if c_lo > base else base, c.trigger.start)
             if pron and (not any(a.start < pron.start() for a in own)
                          or re.match(r"(?i)(?:he|she)\s+and\b", text[pron.start():pron.start() + 8])):  # 'He met Xi Jinping', 'he and Kim signed': the person last named
