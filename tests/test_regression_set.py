@@ -106,6 +106,21 @@ def test_a_chronology_under_year_less_heading_dates_dates_every_entry():
     assert [(e["type"], e["date"]) for e in b] == [("missile_test", "2023-03-02"), ("military_drill", "2023-03-09/2023-03-10")]
 
 
+def test_entry_lines_without_full_stops_under_heading_dates_are_entries_not_headlines():
+    # a chronology whose entry lines have no closing punctuation: each line under a date heading states its event
+    a = _events("What happened\nMay 3\nThe finance minister is arrested\nMay 5\nThe president apologizes on television\n"
+                "May 9\nOpposition lawmakers hold a session of the National Assembly\n", "2021-05-20")
+    assert [(e["type"], e["date"]) for e in a] == [("incident", "2021-05-03"), ("statement", "2021-05-05"), ("plenum", "2021-05-09")]
+    b = _events("Feb. 2\nNorth Korea fires a cruise missile off the east coast\nFeb. 8\nThe allies start a joint air drill\n"
+                "Feb. 11\nTwo more cruise missiles\n", "2022-02-15")
+    assert [(e["type"], e["date"]) for e in b] == [("missile_test", "2022-02-02"), ("military_drill", "2022-02-08"), ("missile_test", "2022-02-11")]
+
+
+def test_one_date_stamp_above_a_headline_makes_no_chronology():
+    got = _events("March 4, 2020\nNorth Korea fires two missiles into the sea\nThe missiles flew 200 km, officials said on Monday.\n", "2020-03-04")
+    assert all(e["quote"] != "North Korea fires two missiles into the sea" for e in got)
+
+
 def test_a_verbless_entry_under_a_heading_date_names_its_weapon():
     # `entry-weapon` now also reads a line under a heading date, not only 'Sept. 25: one SRBM'
     got = _events("Oct. 12\nTwo cruise missiles off the west coast.\nOct. 14\nOne SRBM from Sunan.\n", "2022-10-20")

@@ -100,6 +100,21 @@ def _temporal():
     return temporal
 
 
+def chronology_entry_lines(text: str, spans: list[tuple[int, int]], published: date, temporal) -> set[int]:
+    """The sentences that are a chronology's entries under heading dates although they look like
+    headings ('Oct. 24' / 'The ministry reveals the documents', no full stop): a line right under a
+    date heading, in a text with at least three date headings (one stray stamp above a headline
+    makes no chronology)."""
+    dated: list[int] = []
+    for idx, (s0, s1) in enumerate(spans):
+        if is_heading(text, s0, s1) and heading_date(text[s0:s1], published, temporal) is not None:
+            dated.append(idx)
+    if len(dated) < 3:
+        return set()
+    heads = set(dated)
+    return {idx + 1 for idx in dated if idx + 1 < len(spans) and idx + 1 not in heads}
+
+
 class CandidateFinder:
     """Finds the candidate events of a text, sentence by sentence (`candidates`). The decisions live
     beside it: which clauses hold events (clauses), which time dates each (dating), its status
@@ -128,10 +143,11 @@ class CandidateFinder:
         # offset, usable times (offsets into the body) and the heading date above it; the headings skipped
         self.sentence_times: dict[int, tuple] = {}
         self.headings: set[int] = set()
+        entry_lines = chronology_entry_lines(text, spans, published, temporal)
         for idx, ((s0, s1), para) in enumerate(zip(spans, paras)):
             if para != last_para:
                 narrative, last_para = None, para
-            if is_heading(text, s0, s1):
+            if is_heading(text, s0, s1) and idx not in entry_lines:
                 self.headings.add(idx)
                 heading = heading_date(text[s0:s1], published, temporal, chron_year)
                 if heading is not None:

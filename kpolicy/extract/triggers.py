@@ -216,6 +216,8 @@ _NEGATOR = re.compile(
 
 _CONDITIONAL = re.compile(r"\b(?:if|unless|in\s+case\s+of|in\s+the\s+event\s+of|should\s+(?:it|they|either|one)\s+(?:\w+\s+)?be)\s+(?:[\w-]+\s+){0,2}$", re.I)
 _COUNTERFACTUAL = re.compile(r"\b(?:would|could|might)\s+have\s+(?:[\w-]+\s+){0,3}$", re.I)
+# 'a film which depicts an assassination attempt', 'a novel about a nuclear test': fiction or a portrayal, no event
+_DEPICTED = re.compile(r"\b(?:depict\w*|portray\w*|dramati[sz]\w*|(?:film|movie|novel|comedy|documentary|series|play|game)\s+about)\s+(?:[\w'\u2019-]+\s+){0,3}$", re.I)
 _READY_TO = re.compile(r"\b(?:ready|willing|prepared|open|eager)\s+to\s+(?:\w+\s+)?$", re.I)
 
 
@@ -223,6 +225,8 @@ def _negated(sentence: str, t: Trigger) -> bool:
     left = sentence[max(0, t.start - 40):t.start]
     if (_CONDITIONAL.search(left) and not re.search(r"\b(?:unclear|unknown|asked|whether|see|know|knows|wonder|wondered)\s+if\b", left, re.I)) or _READY_TO.search(left) or (_COUNTERFACTUAL.search(left) and not re.search(r"[,;]", left.split("have")[-1])):
         return True  # 'help the other if attacked', 'ready to meet ... at any time': hypothetical, no event
+    if _DEPICTED.search(left):
+        return True
     if _OBJECT_OF.search(sentence[max(0, t.start - 90):t.start]) and t.type in ("missile_test", "nuclear_test", "weapon_test"):
         return True
     m = _NEGATOR.search(sentence[max(0, t.start - 60):t.start] + " ")
