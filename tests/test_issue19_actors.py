@@ -318,3 +318,14 @@ def test_a_subjectless_launch_takes_the_articles_tester(text):
 def test_a_meeting_held_after_an_apposition_has_both_parties(text, published, states):
     meetings = [e for e in events(text, published) if e.type in ("summit", "talks")]
     assert meetings and all(e.states == states for e in meetings)
+
+
+@pytest.mark.parametrize("text,published,speaker", [
+    # an unnamed speaker after a reported meeting speaks for its subject's side (was: both parties of the meeting)
+    ("Prime Minister Fumio Kishida will meet President Yoon Suk Yeol in Seoul on Sunday, the chief cabinet secretary said on Thursday.",
+     "2023-05-04", ["Japan"]),
+    ("Xi Jinping will hold talks with Vladimir Putin in Moscow next week, the foreign ministry announced on Friday.", "2023-03-17",
+     ["China"]),
+])
+def test_an_unnamed_speaker_of_a_reported_meeting_is_one_side(text, published, speaker):
+    assert only(text, published, "statement").states == speaker

@@ -161,6 +161,11 @@ class ActorRoles:
                 (', and', ', but') stopped the search."""
                 for j in range(ck, -1, -1):
                     found = [a for a in actors_c if max(c_bounds[j], base) <= a.start < min(c_bounds[j + 1], c.trigger.start) and a.start >= lo - 200]
+                    if found and j < ck and c.type == "statement":
+                        # '<Lee will meet Ishiba ...>, the presidential office said': an unnamed speaker, the side of the
+                        # reported clause's subject (not every party the clause names)
+                        side = self.gazetteer.top_state(found[0].actor)
+                        found = [a for a in found if self.gazetteer.top_state(a.actor) == side]
                     if found:
                         return found, False
                     if re.match(r"\s*[,;]\s*(?:and|but|while|whereas)\s", text[c_bounds[j]:c_bounds[j] + 12]):
