@@ -22,7 +22,8 @@ def g():
 def test_every_person_has_a_checked_wikidata_id_or_is_counted_as_unconfirmed(g):
     people = {n: e for n, e in g.actors.items() if e.kind == "person"}
     assert sorted(n for n, e in people.items() if not e.wikidata) == g.unconfirmed
-    assert "Moon Jae-in" in g.unconfirmed and "Park Geun-hye" not in g.unconfirmed
+    assert "Yon Hyong-muk" in g.unconfirmed and "Park Geun-hye" not in g.unconfirmed
+    assert g.actors["Moon Jae-in"].wikidata == "Q21001" and "Moon Jae-in" not in g.unconfirmed
     assert g.actors["North Korea"].wikidata == "Q423" and g.actors["Kim Jong-un"].wikidata == "Q56226"
     assert g.actors["Park Geun-hye"].wikidata == "Q138048" and g.actors["Junichiro Koizumi"].wikidata == "Q130852"
 
