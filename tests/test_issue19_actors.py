@@ -329,3 +329,21 @@ def test_a_meeting_held_after_an_apposition_has_both_parties(text, published, st
 ])
 def test_an_unnamed_speaker_of_a_reported_meeting_is_one_side(text, published, speaker):
     assert only(text, published, "statement").states == speaker
+
+
+@pytest.mark.parametrize("text,published,states,absent", [
+    # a place named after a person names no actor (was: Kim Il-sung)
+    ("Kim Jong Un greeted the Russian leader at the airport. Crowds filled Kim Il Sung Square on Wednesday, where he met Putin.",
+     "2024-06-20", ["North Korea", "Russia"], "Kim Il-sung"),
+    ("Xi Jinping arrived on Thursday. He met Kim Jong Un at Kim Il Sung Stadium on Friday.", "2019-06-22",
+     ["China", "North Korea"], "Kim Il-sung"),
+    # a declaration named after the city it was signed in: the signers, not the city's state (was: Russia alone)
+    ("Putin received Kim Jong Il in the Kremlin on August 4, 2001, which resulted in the signing of the Moscow Declaration.",
+     "2019-04-26", ["Russia", "North Korea"], None),
+    ("Junichiro Koizumi and Kim Jong Il met on Sept. 17, 2002, which resulted in the signing of the Pyongyang Declaration.", "2019-04-26",
+     ["Japan", "North Korea"], None),
+])
+def test_a_name_a_place_or_document_is_named_after_is_no_actor(text, published, states, absent):
+    for event in events(text, published):
+        assert sorted(event.states) == sorted(states) and absent not in event.actors
+        assert event.place not in ("Moscow", "Pyongyang")  # nor the place the events were held

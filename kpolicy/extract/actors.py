@@ -68,6 +68,11 @@ _DATELINE_STATE_BEFORE = re.compile(r"(?:^|\n)[ \t]*[A-Z][A-Z .'-]{2,30},\s*$")
 _DATELINE_STATE_AFTER = re.compile(r"\s*(?:\([A-Za-z .&/-]{1,30}\)\s*)?(?:[-\u2013\u2014]{1,2}|>>|:)")
 # 'the United Nations Charter': the name of a document, not of who acts
 _DOCUMENT_AFTER = re.compile(r"\s+Charter\b")
+# a place or thing named after a person: 'Kim Il Sung Square', 'Kim Il Sung Military University'
+_NAMED_AFTER_PERSON = re.compile(r"(?:\s+[A-Z][a-z]+)?\s+(?:Square|Stadium|University|Street|Avenue|Bridge|Plaza|Airport|Station"
+                                 r"|Mausoleum|Palace|Hall|Park|Prize|Medal|Order|Birthday|Day|Memorial|Statue|Library|Museum|Tower)\b")
+# a document named after the city it was signed in: 'the Moscow Declaration', 'the Pyongyang Joint Declaration'
+NAMED_AFTER_CITY = re.compile(r"(?:\s+Joint)?\s+(?:Declaration|Accord|Agreement|Communiqu\u00e9|Communique|Statement|Treaty|Protocol)\b")
 _GENERIC_KINDS = ("organ", "agency")
 _GENERIC_NAMES = frozenset({"panel of experts", "national assembly"})  # every state and body has one
 
@@ -184,6 +189,15 @@ class ActorFinder:
             if _DOCUMENT_AFTER.match(folded, m.end()) and self.names[m.group()] == "United Nations":
                 take(m.start(), m.end())
                 continue  # 'the United Nations Charter': a document, no actor
+            canonical = self.names[m.group()]
+            entry = self.gazetteer.actors.get(canonical)
+            if entry is not None and entry.kind == "person" and _NAMED_AFTER_PERSON.match(folded, m.end()):
+                take(m.start(), m.end())
+                continue  # 'in Kim Il Sung Square': a place named after him, no actor
+            if entry is not None and entry.kind == "state" and m.group() != canonical and self.gazetteer.place(m.group()) \
+                    and NAMED_AFTER_CITY.match(folded, m.end()):
+                take(m.start(), m.end())
+                continue  # 'the Moscow Declaration': named after where it was signed, not who signed it
             if self.dateline.search(folded, max(0, m.start() - 12), m.start()) and self.dateline_after.match(folded, m.end()):
                 continue  # the dateline's city
             if _DATELINE_STATE_BEFORE.search(folded, max(0, m.start() - 40), m.start()) and _DATELINE_STATE_AFTER.match(folded, m.end()):

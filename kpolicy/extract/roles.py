@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from kpolicy.extract.actors import NAMED_AFTER_CITY
 from kpolicy.extract.clauses import chunk_of
 from kpolicy.extract.triggers import MEETING_TYPES, TEST_FAMILY
 from kpolicy.extract.triggers import VERB_TRIGGER as _VERB_TRIGGER
@@ -347,7 +348,9 @@ class ActorRoles:
     def kind(self, actor: str) -> str | None:
         return getattr(self.gazetteer.actors.get(actor), "kind", None)
 
-    def place(self, span: str) -> str | None:
-        """The gazetteer place a span names after in/at/to/from/near/of."""
-        m = self.place_re.search(span)
-        return self.places[m.group(1)] if m else None
+    def place(self, text: str, start: int = 0, end: int | None = None) -> str | None:
+        """The gazetteer place text[start:end] names after in/at/to/from/near/of."""
+        for m in self.place_re.finditer(text, start, len(text) if end is None else end):
+            if not NAMED_AFTER_CITY.match(text, m.end(1)):  # 'the signing of the Pyongyang Declaration': a document's name
+                return self.places[m.group(1)]
+        return None
