@@ -243,3 +243,20 @@ def test_pronoun_subject_and_title_surname():
     got = [(e["type"], e["date"], e["states"]) for e in _events(text, "2023-04-18")]
     assert got[0] == ("summit", "2018-03", ["North Korea", "China"])
     assert got[1] == ("summit", "2023-04-26", ["South Korea", "United States"])
+
+
+def test_a_numbered_list_of_resolutions_is_one_action_per_year():
+    got = _events("Pyongyang's launch breaches Security Council resolutions 1695 (2006) and 2087 (2013), the envoys said.", "2016-02-08")
+    assert [(e["type"], e["date"]) for e in got if e["type"] == "un_action"] == [("un_action", "2006"), ("un_action", "2013")]
+
+
+def test_a_security_council_condemnation_is_a_un_action_dated_by_its_own_time_not_its_content():
+    got = _events("The Security Council on Thursday condemned the launch and demanded that the North show restraint in the months before June.", "2023-03-18")
+    assert [(e["type"], e["date"]) for e in got] == [("un_action", "2023-03-16")]
+    got = _events("On Monday, the UN Security Council strongly condemned the nuclear test.", "2017-09-05")
+    assert ("un_action", "2017-09-04") in [(e["type"], e["date"]) for e in got]
+
+
+def test_a_date_before_an_event_noun_dates_the_noun_across_a_bracketed_remark():
+    got = _events("The Council condemns the 4 July (local time) launch by the DPRK of a ballistic missile.", "2017-07-10")
+    assert [(e["type"], e["date"]) for e in got] == [("missile_test", "2017-07-04")]

@@ -167,6 +167,8 @@ NEGATIVE = [
     ("He served two years in prison.", ["two years"]),
     ("its first Hwasong-8 hypersonic missile and a KN-23", ["8", "23"]),
     ("UN Security Council Resolution 2087 condemned the launch", ["2087"]),
+    ("It breaches resolutions 1695 (2006) and 2087 (2013).", ["1695", "2087"]),
+    ("The council recalled Resolution No. 2094 on the banks.", ["2094"]),
     ("Officials may march on the capital.", ["march"]),
     ("The deployment of 2000 troops was announced", ["2000"]),
     ("There now seems to be a pattern of new year’s messages", ["new year"]),

@@ -26,7 +26,30 @@ POSITIVE = [
     ("Xi and Kim exchanged messages on Sunday.", "statement"),
     ("After a failed launch in April, the country tested a missile.", "missile_test"),
     ("Biden and Yoon held a phone call on Monday.", "summit"),
+    # a party's or a legislature's meeting is a plenum, not a summit, whatever words sit between
+    ("The title was conferred at a meeting Monday of the Political Bureau of the party.", "plenum"),
+    ("Kim spoke at a Supreme People's Assembly (SPA) meeting in June.", "plenum"),
+    ("A rare second SPA meeting followed in November.", "plenum"),
+    ("The Workers' Party held its fourth Party Conference in 2012.", "plenum"),
+    # violence and arrests are incidents, in any tense
+    ("June 3: Police arrest two aides of the governor.", "incident"),
+    ("The candidate was stabbed in the neck at a rally.", "incident"),
+    ("1968: Commandos fail to assassinate the president, and two guards are killed.", "incident"),
+    ("The verdict triggers riots in the capital.", "incident"),
+    # the Security Council's own condemnation is a UN action, not a plain statement
+    ("The U.N. Security Council on Tuesday strongly condemned the launch.", "un_action"),
+    ("After closed consultations, the Security Council condemns the test and demands restraint.", "un_action"),
+    ("The council condemned the 2 May launch by the DPRK of a ballistic missile.", "missile_test"),
 ]
+
+
+def test_a_second_verb_of_the_security_council_is_its_act_too():
+    got = find_triggers("The Security Council strongly condemned the test, and announced that it would meet again.")
+    assert [t.type for t in got if t.text in ("condemned", "announced")] == ["un_action", "un_action"]
+
+
+def test_a_launch_by_someone_needs_a_missile_context():
+    assert [t.type for t in find_triggers("The minister attended the launch by the publisher of her new book.")] == []
 
 NEGATIVE = [
     "The standoff is a test of patience for both sides.",
@@ -53,6 +76,11 @@ def test_trigger_types(sentence, etype):
 def test_no_event_of_that_kind(sentence):
     types = {t.type for t in find_triggers(sentence)}
     assert not types & {"missile_test", "nuclear_test", "weapon_test", "military_drill", "plenum", "un_action", "summit", "statement"}
+
+
+def test_a_speaker_at_the_security_council_makes_a_statement_not_a_council_action():
+    got = find_triggers("Japan's ambassador to the Security Council condemned the launch on Friday.")
+    assert [t.type for t in got] == ["statement"]
 
 
 def test_trigger_offsets_and_confidence():

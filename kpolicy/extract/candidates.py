@@ -363,7 +363,8 @@ class CandidateFinder:
         August'."""
         runs, run = [], []
         for tm in times:
-            if run and re.fullmatch(r"\s*(?:,|,?\s*(?:and|or))\s*(?:(?:in|on)\s+)?", sentence[run[-1].end:tm.start], re.I):
+            # 'in April, August and December'; numbered documents with their years: 'resolutions 1718 (2006) and 1874 (2009)'
+            if run and re.fullmatch(r"\)?\s*(?:,|,?\s*(?:and|or))\s*(?:(?:in|on)\s+)?(?:\d{3,4}\s*\()?", sentence[run[-1].end:tm.start], re.I):
                 run.append(tm)
                 continue
             if len(run) > 1:

@@ -94,6 +94,12 @@ def set_time(cand: Candidate, tm, base: int, how: str) -> None:
     cand.date_anchor = tm.anchor
 
 
+def _said(t: Trigger) -> bool:
+    """A statement, or a statement verb typed otherwise by its speaker ('the Security Council
+    condemned', a UN action): what it says is not when it was said."""
+    return t.type == "statement" or t.rule.startswith("statement")
+
+
 def referent(t: Trigger, sentence: str, earlier: list[Candidate]) -> str | None:
     """The date of the earlier event a definite mention ('the five-day plenum') refers back to."""
     if _VERB_TRIGGER.match(t.text) or not is_definite(sentence, t.start):
@@ -126,15 +132,15 @@ def assign_times(sc: SentenceContext) -> tuple[dict[int, object], list]:
                 continue  # part of the trigger's name: 'suspended the September 19 military agreement'
             if t.end <= tm.start:
                 d = tm.start - t.end
-            elif re.fullmatch(r"(?:\s+[\w'-]+){0,3}\s*", sentence[tm.end:t.start]) and not re.search(
+            elif re.fullmatch(r"(?:\s+[\w'-]+|\s*\([^)]{0,20}\)){0,3}\s*", sentence[tm.end:t.start]) and not re.search(
                     r"\b(?:the|a|an|in|on|at|of|to|and|for|it|he|she|they|we|its|his|her|their|will|would|shall|can|could|may|might"
                     r"|has|have|had|was|were|is|are|be|been|did|does|do|not|also)\b", sentence[tm.end:t.start], re.I):
-                d = 0  # the date modifies the trigger: 'the April legislative elections'
+                d = 0  # the date modifies the trigger: 'the April legislative elections', 'the 13 May (local time) launch'
             else:
                 d = (t.start - tm.end) * 2 + 8  # a date usually follows what it dates
             attached = d == 0 or (t.end <= tm.start and re.fullmatch(
                 r"\s*(?:[\w'\u2019-]+\s+){0,3}?(?:(?:of|in|on|held|from|during|at|since)\s+)?", sentence[t.end:tm.start], re.I))
-            if t.type == "statement" and t.end <= tm.start and _VERB_TRIGGER.match(t.text) and re.search(
+            if _said(t) and t.end <= tm.start and _VERB_TRIGGER.match(t.text) and re.search(
                     r"(?i)\bthat\b|\b(?:had|has|have|was|were|is|are|would|will|could|may|might|did)\b", sentence[t.end:tm.start]):
                 continue  # 'said ... that he would restore the lines in early October': the complement's date
             if referents[k] is not None and not attached and not edtf_compatible(referents[k], tm.edtf):
@@ -320,7 +326,7 @@ def choose_time(sc: SentenceContext, k: int, t: Trigger, assigned: dict[int, obj
     sentence, base, narrative = sc.sentence, sc.base, sc.narrative
     tm = assigned.get(k)
     future_clause = bool(FUTURE_CLAUSE.search(sentence[max(0, t.start - 50):t.start].split(",")[-1]))
-    usable_free = [f for f in free if (t.type != "statement" or f.end <= t.start)
+    usable_free = [f for f in free if (not _said(t) or f.end <= t.start)
                    and not (future_clause and f.direction == "past")]  # 'Last month, ... announced they would scale back drills'
     if tm is None and usable_free:  # 'said' takes only a date set before it ('On Monday, the ministry said')
         tm = min(usable_free, key=lambda f: abs(f.start - t.start))

@@ -133,7 +133,7 @@ _OBJECT_OF = re.compile(
 )
 _NON_EVENT_TEST = re.compile(r"\btests?\s+of\s+(?:patience|will|wills|resolve|strength|loyalty|character|nerves|time)\b|\bput\s+(?:\w+\s+){0,2}to\s+the\s+test\b|\btest\s+(?:case|scores?|results?)\b", re.I)
 _NON_EVENT = re.compile(
-    r"\bthird[- ]part(?:y|ies)\b|\bdrill\s+down\b|\bsummit\s+of\s+(?:the\s+)?(?:mountain|peak|hill|his|her|their|its)\b|\bresolution\s+(?:of|to)\s+(?:the\s+)?(?:problem|issue|conflict|crisis|dispute|question|situation)\b|\bpeaceful\s+resolution\b|\bresolutions?\s+for\s+the\s+new\s+year\b|\bnew\s+year'?s?\s+resolutions?\b",
+    r"\bthird[- ]part(?:y|ies)\b(?!\s+(?:[Cc]ongress|[Cc]onference|[Pp]lenum|[Cc]entral))|\bdrill\s+down\b|\bsummit\s+of\s+(?:the\s+)?(?:mountain|peak|hill|his|her|their|its)\b|\bresolution\s+(?:of|to)\s+(?:the\s+)?(?:problem|issue|conflict|crisis|dispute|question|situation)\b|\bpeaceful\s+resolution\b|\bresolutions?\s+for\s+the\s+new\s+year\b|\bnew\s+year'?s?\s+resolutions?\b",
     re.I,
 )
 
@@ -258,6 +258,13 @@ _SETTER = re.compile(r"(?:'s|\u2019s|\b(?:his|her|its|their))\s+(?:[\w-]+\s+){0,
 _SET_VERB = re.compile(r"\b(?:set|sets|setting|issu\w+|gave|give[sn]?|impos\w+|announc\w+|extend\w*|declar\w+|offer\w*)\b", re.I)
 
 
+# the Security Council as the subject right before a statement verb ('The U.N. Security Council on Monday
+# unanimously condemned'); `pre` is the word before it ('an envoy to the Security Council said' is the envoy's)
+_COUNCIL_SUBJECT = re.compile(
+    r"(?:^|\b(?P<pre>[\w'\u2019]+)\s+)(?:the\s+)?(?:(?:U\.\s?N\.|UN|United\s+Nations)\s+)?(?:Security\s+Council|UNSC)(?:\s+members)?"
+    r"(?:\s+(?:on\s+)?(?:[A-Z][a-z]+day|\w+ly|also|again|later|then|jointly))*\s+$")
+
+
 def _resolve(etype: str, sentence: str, m: re.Match, context: str) -> tuple[str, float | None] | None:
     """Decide a trigger's type from its context; None when it is no event."""
     word = m.group().lower()
@@ -282,9 +289,12 @@ def _resolve(etype: str, sentence: str, m: re.Match, context: str) -> tuple[str,
         if re.search(r"\bSecurity\s+Council\b|\bUNSC\b", sentence[max(0, m.start() - 80):m.end() + 40]) and (word.startswith("meeting") or (
                 word in ("meet", "meets", "met") and re.search(r"\bSecurity\s+Council\b|\bUNSC\b", sentence[max(0, m.start() - 60):m.start()]))):
             return "un_action", 0.7
-        if re.search(r"\bmeeting\s+of\s+(?:the|its|his|their)\s+(?:[\w']+\s+){0,3}(?:committee|politburo|bureau|assembly|congress|commission|cabinet)", sentence[m.start():m.end() + 60], re.I):
+        # 'a meeting of the Political Bureau', 'a meeting Friday of the Politburo' (a day between)
+        if re.search(r"\bmeeting\s+(?:(?:on\s+|last\s+|this\s+)?[A-Z]\w+day\s+)?of\s+(?:the|its|his|their)\s+(?:[\w']+\s+){0,3}(?:committee|politburo|bureau|assembly|congress|commission|cabinet)",
+                     sentence[m.start():m.end() + 70], re.I):
             return "plenum", 0.8
-        if re.search(r"(?:\bparty|\bWPK|Workers['\u2019]? Party(?: of Korea)?|\bcommittee|\bpolitburo|\bassembly|\bplenary)\s*$", left, re.I):
+        # 'a Supreme People's Assembly (SPA) meeting', 'the second SPA meeting', 'a party meeting'
+        if re.search(r"(?:\bparty|\bWPK|Workers['\u2019]? Party(?: of Korea)?|\bcommittee|\bpolitburo|\bassembly|\bplenary|(?-i:\bSPA))(?:\s*\([A-Z]{2,6}\))?\s*$", left, re.I):
             return "plenum", 0.75
         if word == "met" and re.search(r"\b(?:SPA|Supreme\s+People's\s+Assembly|parliament|legislature|assembly|politburo|central\s+committee|congress|commission|bureau)\s+(?:\w+\s+)?$", left, re.I):
             return "plenum", 0.7  # 'the SPA last met in December 2019'
@@ -331,6 +341,9 @@ def _resolve(etype: str, sentence: str, m: re.Match, context: str) -> tuple[str,
         if re.fullmatch(r"launch(?:es)?", word) and re.search(r"\b(?:failed|successful|latest|first|last|previous|recent|test|missile|rocket|satellite|ICBM|another|such)\s*$", left, re.I) \
                 and _in(_MISSILE_NOUN, re.I, context or sentence):
             return "missile_test", 0.6  # 'the latest launch' in a text about missiles
+        if re.fullmatch(r"launch(?:es)?", word) and re.match(r"\s+(?:\([^)]{0,20}\)\s+)?by\s+(?:the\s+)?(?-i:[A-Z])", right) \
+                and re.search(r"\b(?:the|its|their|a)\s+(?:[\w()-]+\s+){0,5}$", left, re.I) and _in(_MISSILE_NOUN, re.I, context or sentence):
+            return "missile_test", 0.6  # 'condemns the 13 April launch by the DPRK' in a text about missiles
         return None
     if etype == "test?":
         if _NON_EVENT_TEST.search(sentence[m.start():m.end() + 40]):
@@ -411,6 +424,13 @@ def _resolve(etype: str, sentence: str, m: re.Match, context: str) -> tuple[str,
             return None  # 'companies it accused of buying equipment': a description, not a statement
         if word == "declared" and POLICY_OBJECT.search(right[:40]):
             return "policy_change", 0.55
+        council = _COUNCIL_SUBJECT.search(left)
+        if re.search(r",?\s+and\s+$", left) and re.search(
+                r"(?:Security\s+Council|UNSC)\s+(?:[\w,]+\s+){0,4}?(?:condemn|denounc|deplor|demand|urg|welcom|reaffirm|express)\w*\b[^;.]{0,160}$", sentence[:m.start()]):
+            return "un_action", 0.65  # 'the Security Council condemned the launch, and announced ...': the Council's act too
+        if council and (council.group("pre") or "").lower() not in ("to", "of", "at", "before", "with", "in", "on", "for") \
+                and word not in ("told", "interview", "briefing", "speech", "address", "press conference"):
+            return "un_action", 0.7  # 'The Security Council on Monday unanimously condemned ...': the Council's own act
         if _GENERIC_SUBJECT.fullmatch(sentence[:m.start()]) and word not in ("said", "says", "statement", "address", "speech"):
             return None  # 'Investors demand higher yields', 'Many economists warn of a slowdown': no one's statement
         return "statement", None

@@ -58,6 +58,10 @@ def _year(name: str) -> str:
     return rf"(?P<{name}>1[89]\d\d|20\d\d)(?![\d%])"
 
 
+# a document's number is no year: 'resolution 1874', 'resolutions 1718 (2006) and 1874 (2009)'
+# (a number followed by its own year in brackets), 'Resolution No. 2094'
+_NOT_A_NUMBER_NAME = r"(?<!resolution\s)(?<!resolutions\s)(?<!no\.\s)(?!(?:1[89]|20)\d\d\s*\((?:1[89]|20)\d\d\))"
+
 _MONTH_WORD = MONTH_WORD
 _NUM = r"(?P<n>\b(?:\d{1,3}|a\s+couple\s+of|couple\s+of|a\s+few|few|several|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|eighteen|twenty|thirty))"
 _UNIT = r"(?P<unit>days?|weeks?|months?|years?|decades?)"
@@ -132,9 +136,9 @@ _PATTERNS: list[tuple[str, object]] = [
      r"|(?<!as\s)soon\b(?!\s+(?:after|afterwards?|thereafter|before|as|enough))|shortly\b(?!\s+(?:after|afterwards?|thereafter|before))"
      r"|in\s+the\s+(?:near\s+|not-too-distant\s+|not\s+too\s+distant\s+|foreseeable\s+)?future|in\s+the\s+coming\s+(?:days|weeks|months|years)"
      r"|in\s+the\s+(?:days|weeks|months)\s+ahead)\b", resolve_vague),
-    (_PREP + r"(?<![\w$#.,-])" + _year("y1") + r"(?P<join>\s*(?:-|–|—|/)\s*|\s+(?:to|until|till|through|and|or)\s+)(?P<y2>1[89]\d\d|20\d\d|\d\d)(?![\w%])", resolve_year_range),
+    (_PREP + _NOT_A_NUMBER_NAME + r"(?<![\w$#.,-])" + _year("y1") + r"(?P<join>\s*(?:-|–|—|/)\s*|\s+(?:to|until|till|through|and|or)\s+)(?P<y2>1[89]\d\d|20\d\d|\d\d)(?![\w%])", resolve_year_range),
     (r"\b(?:the\s+)?(?:(?P<mod>early|mid|late)[-\s]+)?(?P<y>1[89]\d0|20\d0)['’]?s\b", resolve_decade),
-    (r"(?<![\w$#.,-])" + _year("y") + r"(?![\w%-]|[.,]\d)" + r"(?!\s+(?:km|kilometers?|kilometres?|miles?|people|troops|soldiers|tons?|tonnes?|meters?|metres?|kg|dollars|won|units|times|percent)\b)", resolve_year),
+    (_NOT_A_NUMBER_NAME + r"(?<![\w$#.,-])" + _year("y") + r"(?![\w%-]|[.,]\d)" + r"(?!\s+(?:km|kilometers?|kilometres?|miles?|people|troops|soldiers|tons?|tonnes?|meters?|metres?|kg|dollars|won|units|times|percent)\b)", resolve_year),
     (r"(?-i:New\s+Year)['’]?s?\s+(?-i:(?:Day|Eve))\b", resolve_new_year),
 ]
 _PATTERNS = [(p, h if h is not None else resolve_season) for p, h in _PATTERNS]
