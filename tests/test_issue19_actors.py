@@ -347,3 +347,16 @@ def test_a_name_a_place_or_document_is_named_after_is_no_actor(text, published, 
     for event in events(text, published):
         assert sorted(event.states) == sorted(states) and absent not in event.actors
         assert event.place not in ("Moscow", "Pyongyang")  # nor the place the events were held
+
+
+@pytest.mark.parametrize("text,published,speaker", [
+    # whom a speech or letter is addressed to is not its speaker (was: 'South Korea issues speech' via the Assembly)
+    ("In a speech to the Supreme People's Assembly on Wednesday, Kim Jong Un called South Korea the principal enemy.",
+     "2024-01-18", ["Kim Jong-un"]),
+    ("In a letter to Donald Trump on Friday, Kim Jong Un praised their friendship.", "2019-06-23", ["Kim Jong-un"]),
+    # the subject after the opening phrase, with its title, but not the verb's object
+    ("In a speech on Feb. 8, North Korean leader Kim Jong-un called Japan a threat.", "2023-02-10",
+     ["Supreme Leader of North Korea", "Kim Jong-un"]),
+])
+def test_a_speech_is_its_speakers_not_its_addressees(text, published, speaker):
+    assert only(text, published, "statement").actors == speaker

@@ -39,6 +39,11 @@ ACTOR_LIST_GAP = re.compile(r"\s*(?:,|/|-|\band\b|,\s*and\b)?\s*")
 # a verb that makes the actor before it the one who meets or signs: 'held a summit', 'signed an agreement'
 _VERB_BEFORE = re.compile(r"\b(?:held|holds|hold|holding|had|has|have|signed|signs|sign|reached|reaches|concluded|began|opened|attended)"
                           r"\s+(?:(?:a|an|the|their|his|her|its|two|first|second|third|new|bilateral|trilateral|formal|\w+-\w+)\s+){0,3}$")
+# the addressee of a speech, letter or message: 'a speech to the Supreme People's Assembly', 'a letter to Trump'
+ADDRESSEE = re.compile(r"\s+(?:(?:on|at|of|from|by)\s+(?:the\s+)?[\w-]+\s+)?(?:to|before|addressed\s+to)\s+(?:the\s+)?(?:[\w.'\u2019-]+\s+){0,2}?")
+# between the parts of one subject: 'North Korean leader Kim Jong-un', 'China and Russia', 'Japan's Prime Minister Kishida'
+SUBJECT_GAP = re.compile(r"(?:['\u2019]s)?(?:\s*(?:,|\band\b|\b[A-Z][\w.'\u2019-]*|\b(?:leader|president|premier|chairman|minister|"
+                         r"foreign|prime|defen[cs]e|secretary|general|spokes(?:man|woman|person)|envoy|ambassador|top|state|the|of)\b))*\s*")
 POSSESSIVE = re.compile(r"\b(?:[Ii]ts|[Hh]is|[Hh]er)\s+$")
 # a second verb phrase joined by 'and': 'met the ministers ... and downplayed statements', 'and deliver an invitation'
 CONJUNCT_VERB = re.compile(r"\s(?:,\s*)?and\s+(?:then\s+)?(?:[a-z]+ed\b|[a-z]+\s+(?:a|an|the|his|her|its|their|that|to)\b)")
@@ -112,6 +117,8 @@ class ActorRoles:
                                                       and VENUE.search(text, max(0, a.start - 8), a.start))]  # 'at six-nation talks': its parties
             elif c.type == "statement":  # who speaks, not whom the quoted words name
                 actors_c = [a for a in actors if not any(q0 < a.start < q1 for q0, q1 in quoted)]
+                if not _VERB_TRIGGER.match(c.trigger.text):  # 'a speech to the Supreme People's Assembly': whom it was addressed to
+                    actors_c = [a for a in actors_c if not ADDRESSEE.fullmatch(text, c.trigger.end, a.start)]
             else:
                 actors_c = actors
             if c.type in MEETING_TYPES:  # 'on the sidelines of the UN General Assembly': a venue
@@ -193,7 +200,11 @@ class ActorRoles:
                     own = [*own, person]
             if not own and c.type == "statement":  # 'In a speech on Feb. 8, North Korean leader Kim Jong-un vowed...'
                 after = [a for a in actors_c if a.start >= c.trigger.end]
-                own = [a for a in after if a.start - after[0].start < 40] if after else []
+                own = after[:1]
+                for a in after[1:]:  # the subject and its apposition ('North Korean leader Kim Jong-un'), not the verb's object
+                    if a.start - own[0].start >= 40 or not SUBJECT_GAP.fullmatch(text, own[-1].end, a.start):
+                        break
+                    own.append(a)
             head = next((o for o in reversed(kept[:k]) if o.type == c.type), None) if c.type_rule == "list-item-type" else None
             if head is not None:  # a list item with its own date and no trigger: its list's event kind, its list's actors
                 c.actors, c.roles = list(head.actors), dict(head.roles)
