@@ -260,3 +260,16 @@ def test_a_security_council_condemnation_is_a_un_action_dated_by_its_own_time_no
 def test_a_date_before_an_event_noun_dates_the_noun_across_a_bracketed_remark():
     got = _events("The Council condemns the 4 July (local time) launch by the DPRK of a ballistic missile.", "2017-07-10")
     assert [(e["type"], e["date"]) for e in got] == [("missile_test", "2017-07-04")]
+
+
+def test_a_hedged_past_sentence_keeps_year_less_days_in_the_past():
+    got = _events("Police[2] reportedly detained the editor on October 3 and possibly questioned him.", "2019-11-20")
+    assert [(e["type"], e["date"], e["status"]) for e in got] == [("incident", "2019-10-03", "occurred")]
+
+
+def test_a_chronology_entry_reporting_a_threat_is_dated_on_its_own_day_this_year():
+    text = ("- Feb. 2: The ministry says it will scrap the military hotline.\n"
+            "- Feb. 9: The army warns it will stage more drills.\n")
+    got = [(e["type"], e["date"], e["status"]) for e in _events(text, "2022-03-01")]
+    assert ("statement", "2022-02-02", "occurred") in got and ("statement", "2022-02-09", "occurred") in got
+    assert not [d for _, d, _ in got if d.startswith("2023")]

@@ -210,6 +210,9 @@ def test_expressions_are_ordered_and_carry_kind_anchor_direction():
     ("North Korean border provocations cannot be excluded", None),
     ("Now is the time for high-level talks", None),
     ("NK to hold plenary meeting of party central committee on Friday", "future"),
+    # a subject ending in a footnote mark or a comma still precedes a past verb
+    ("The security service[3] detained the aide on June 2 and perhaps questioned him", "past"),
+    ("The ministry, as well as several officials, suggested that talks might resume", "past"),
 ])
 def test_sentence_tense(sentence, expected):
     assert sentence_tense(sentence) == expected

@@ -28,7 +28,7 @@ from kpolicy.extract.mentions import edtf_compatible, event_head, is_definite, q
 from kpolicy.extract.publication import dateline_spans
 from kpolicy.extract.roles import PRONOUN, ActorRoles
 from kpolicy.extract.sentences import paragraph_index, sentence_spans
-from kpolicy.extract.status import ENTRY_FUTURE, MONTH_MAY, fill_status, local_modality, status_of
+from kpolicy.extract.status import MONTH_MAY, entry_is_future, fill_status, local_modality, status_of
 from kpolicy.extract.triggers import TEST_FAMILY
 from kpolicy.extract.triggers import VERB_TRIGGER as _VERB_TRIGGER
 from kpolicy.extract.triggers import Trigger, find_triggers
@@ -166,7 +166,7 @@ class CandidateFinder:
             tense = temporal.sentence_tense(masked)
             mod = temporal.modality(masked) or local_modality(sentence)
             chron = CHRON_ENTRY.match(sentence)
-            if (chron or (heading is not None and heading.direction != "future")) and not ENTRY_FUTURE.search(sentence):
+            if (chron or (heading is not None and heading.direction != "future")) and not entry_is_future(sentence):
                 tense, mod = "past", None  # a chronology entry's present is historical
             entry_year = None
             if chron:

@@ -22,6 +22,15 @@ FUTURE_CLAUSE = re.compile(r"\b(?:will|would|shall|plans?\s+to|planned\s+to|sche
 # the month May is no modal verb
 MONTH_MAY = re.compile(r"(?<=.)\bMay\b|^\W*May(?=\s+\d)", re.S)
 ENTRY_FUTURE = re.compile(r"(?i)\b(?:will|shall|to\s+be\s+held|scheduled|expected|planned|plans?\s+to|due\s+to|is\s+to|are\s+to)\b")
+_SPEECH_VERB = re.compile(r"(?i)\b(?:says?|said|warns?|warned|threatens?|threatened|announces?|announced|vows?|vowed|declares?|declared|tells?|told|claims?|claimed|insists?)\b")
+
+
+def entry_is_future(entry: str) -> bool:
+    """Whether a chronology entry states a plan ('May 9: Elections are to be held'): a future word
+    before any speech verb, since in 'March 8: The North says it will cancel the hotline' the
+    future belongs to what was said and the entry's day is when it was said."""
+    speech = _SPEECH_VERB.search(entry)
+    return ENTRY_FUTURE.search(entry, 0, speech.start() if speech else len(entry)) is not None
 
 
 def status_of(edtf: str | None, published: date, sentence_mod: str | None) -> str:

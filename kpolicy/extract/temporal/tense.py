@@ -33,7 +33,8 @@ _PAST = re.compile(
 WOULD = re.compile(r"\b(?:would|was\s+to|were\s+to|was\s+going\s+to)\s+(?!have\b|not\s+have\b)\w", re.I)
 _HEADLINE_FUTURE = re.compile(
     r"\bto\s+(?:hold|host|meet|visit|launch|convene|stage|resume|open|sign|attend|begin|start)\b", re.I)
-_ED = re.compile(r"(?<![-\w])(?P<prev>\w+)\s+(?P<verb>[a-z]{3,}ed)\b")
+# the subject may end in a footnote mark or a comma ('the Command[5] arrested', 'officials, indicated')
+_ED = re.compile(r"(?<![-\w])(?P<prev>\w+)(?:\[\d+\]|,)?\s+(?P<verb>[a-z]{3,}ed)\b")
 _ED_NOT_VERBS = frozenset(
     "need speed seed feed shed indeed proceed succeed exceed embed breed creed greed deed heed weed "
     "hundred red bed united advanced limited unprecedented detailed related sophisticated alleged "
