@@ -60,6 +60,16 @@ def run_size(size: int, workdir: Path, repeat: int, cli_runs: int, people: int, 
         log(f"[{size}] gdelt")
         res.gdelt.update(gdelt_reader(size, folder / "gdelt", output_runs))
         return res
+    if only is not None and postgres and only <= {"postgres", "gdelt"}:  # PostgreSQL loads its own data: no SQLite file
+        for step in sorted(only):
+            log(f"[{size}] {step}")
+            if step == "postgres":
+                measure_postgres(res, size, people, postgres, repeat, log)
+                res.events, res.mentions = res.pg["events"], res.pg["mentions"]
+            else:
+                res.gdelt.update(gdelt_reader(size, folder / "gdelt", output_runs))
+        shutil.rmtree(folder, ignore_errors=True)
+        return res
     kp_path, raw_path = folder / "kpolicy.db", folder / "raw.db"
     if only is not None and "load" not in only and kp_path.exists() and (folder / "template.db").exists():
         # a database kept by an earlier --keep run: measure on it rather than wait minutes for a reload

@@ -3,9 +3,10 @@
 `store_article` is for articles: it looks every event up for a cross-article duplicate,
 one statement at a time. A dataset of a million events needs the opposite trade: the
 same validation and normalisation (types, statuses, roles, actors by name or alias,
-EDTF dates through kpolicy.dates.parse_edtf, the interval index keys) but inserts with
-the driver's `executemany` in large batches, inside the caller's one transaction
-(Database.writing): a bad event rejects the whole load, naming the event and the reason.
+EDTF dates through kpolicy.dates.parse_edtf, the interval index keys) but inserts in
+large batches (SQLite: `executemany` of multi-row INSERTs; PostgreSQL: COPY, ids from the
+sequences), inside the caller's one transaction (Database.writing): a bad event rejects the
+whole load, naming the event and the reason.
 
     with database.writing() as conn:
         slugs = load_sources(conn, sources)
@@ -19,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+import itertools
 import sqlite3
 
 import sqlalchemy as sa
@@ -86,11 +88,13 @@ class _Writer:
     conn: Connection
     placeholder: str = field(init=False)
     rows_per_insert: int = field(init=False)
+    copying: bool = field(init=False)
     variables: int = field(init=False)
     _statements: dict = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self.placeholder = "?" if self.conn.dialect.paramstyle == "qmark" else "%s"
+        self.copying = self.conn.dialect.name == "postgresql"
         self.rows_per_insert, self.variables = 1, 0
         if self.conn.dialect.name == "sqlite":
             driver = self.conn.connection.driver_connection
@@ -109,18 +113,37 @@ class _Writer:
         try:
             cursor.executemany(sql, rows)
         except Exception as exc:  # the driver's own errors: executemany bypasses SQLAlchemy's wrapping
-            if type(exc).__name__ in ("IntegrityError", "UniqueViolation", "ForeignKeyViolation", "CheckViolation"):
-                first = str(exc).splitlines()[0]
-                raise BadInput(f"the load breaks a database constraint ({first}); fix the duplicate or invalid rows") from None
-            raise RuntimeFailure(f"database error during bulk load: {str(exc).splitlines()[0]}") from None
+            raise _load_error(exc) from None
+        finally:
+            cursor.close()
+
+    def copy(self, table: sa.Table, columns: Sequence[str], rows: Iterable[Sequence]) -> None:
+        """PostgreSQL: stream rows into `table` with COPY FROM STDIN, in the caller's transaction.
+
+        One statement per call instead of one per row (psycopg's executemany sends each row as
+        its own INSERT): the difference between about 1,000 and tens of thousands of events per
+        second. Values go through psycopg's own text dumpers, as the bound parameters of an INSERT do."""
+        names = ", ".join(f'"{c}"' for c in columns)
+        cursor = self.conn.connection.driver_connection.cursor()
+        try:
+            with cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as stream:
+                write_row = stream.write_row
+                for row in rows:
+                    write_row(row)
+        except Exception as exc:  # psycopg's own errors, as in `many`
+            raise _load_error(exc) from None
         finally:
             cursor.close()
 
     def flat(self, table: sa.Table, columns: Sequence[str], values: list) -> None:
-        """Insert rows given as one flat list of values (len(columns) per row), many rows per statement."""
+        """Insert rows given as one flat list of values (len(columns) per row), many rows per statement
+        (SQLite), or all of them in one COPY (PostgreSQL)."""
         width = len(columns)
         rows = len(values) // width
         if not rows:
+            return
+        if self.copying:
+            self.copy(table, columns, (values[i:i + width] for i in range(0, len(values), width)))
             return
         per = max(1, min(self.rows_per_insert, self.variables // width)) if self.variables else 1
         step = per * width
@@ -144,6 +167,14 @@ class _Writer:
         return process if process is not None else (lambda value: value)
 
 
+def _load_error(exc: Exception) -> KpolicyError:
+    """The driver's error from a bulk statement as kpolicy's: a broken constraint is the input's fault."""
+    first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    if type(exc).__name__ in ("IntegrityError", "UniqueViolation", "ForeignKeyViolation", "CheckViolation", "NotNullViolation"):
+        return BadInput(f"the load breaks a database constraint ({first}); fix the duplicate or invalid rows")
+    return RuntimeFailure(f"database error during bulk load: {first}")
+
+
 def load_sources(conn: Connection, sources: Iterable[SourceRecord]) -> dict[str, int]:
     """Insert sources (unique slug and text) with one executemany; returns slug -> id for all of them."""
     s = schema.sources
@@ -159,9 +190,14 @@ def load_sources(conn: Connection, sources: Iterable[SourceRecord]) -> dict[str,
     if len(set(slugs)) != len(slugs):
         raise BadInput("two sources share a slug; give each source its own slug")
     cols = ("slug", "title", "author", "publisher", "published", "url", "sha256", "text", "ingested_at")
-    writer.many(writer.sql(s, cols), rows)
     if not slugs:
         return {}
+    if writer.copying:  # ids from the sequence in one call, the rows in one COPY: no read-back
+        ids = conn.exec_driver_sql(f"SELECT nextval((SELECT pg_get_serial_sequence('{s.name}', 'id')::regclass)) "
+                                   "FROM generate_series(1, %s)", (len(rows),)).scalars().all()
+        writer.copy(s, ("id", *cols), ((source_id, *row) for source_id, row in zip(ids, rows)))
+        return dict(zip(slugs, ids))
+    writer.many(writer.sql(s, cols), rows)
     found: dict[str, int] = {}
     for start in range(0, len(slugs), 500):
         chunk = slugs[start:start + 500]
@@ -172,8 +208,9 @@ def load_sources(conn: Connection, sources: Iterable[SourceRecord]) -> dict[str,
 class _Resolver:
     """Name -> id maps read once, and a cache of parsed dates (datasets repeat them a lot)."""
 
-    def __init__(self, conn: Connection, writer: _Writer) -> None:
+    def __init__(self, conn: Connection, writer: _Writer, all_sources: bool = True) -> None:
         a, al = schema.actors, schema.actor_aliases
+        self.conn = conn
         self.actors: dict[str, int] = {}
         for actor_id, key in conn.execute(sa.select(al.c.actor_id, al.c.alias_key)).all():
             self.actors[key] = actor_id
@@ -182,7 +219,10 @@ class _Resolver:
             self.actors[name.lower()] = actor_id
             self.names[actor_id] = name
         self.places = dict(conn.execute(sa.select(schema.places.c.name, schema.places.c.id)).all())
-        self.sources = dict(conn.execute(sa.select(schema.sources.c.slug, schema.sources.c.id)).all())
+        # every stored source (SQLite), or only those the events name, looked up chunk by chunk
+        # (`sources_of`: a 10^7-event database has half a million sources, read again by every call)
+        self.all_sources = all_sources
+        self.sources = dict(conn.execute(sa.select(schema.sources.c.slug, schema.sources.c.id)).all()) if all_sources else {}
         self.day = writer.bind(schema.events.c.start_date)
         self.dates: dict[str | None, tuple] = {}
 
@@ -202,6 +242,15 @@ class _Resolver:
             self.dates[text] = found
         return found
 
+    def sources_of(self, events: Sequence[BulkEvent]) -> None:
+        """Look up the sources these events' mentions name that are not known yet, in one statement."""
+        known = self.sources
+        missing = list({m.source for ev in events for m in ev.mentions if m.source not in known})
+        s = schema.sources
+        for start in range(0, len(missing), 10_000):
+            chunk = missing[start:start + 10_000]
+            known.update(self.conn.execute(sa.select(s.c.slug, s.c.id).where(s.c.slug.in_(chunk))).all())
+
     def actor(self, name: str) -> int:
         found = self.actors.get(name.strip().lower())
         if found is None:
@@ -209,9 +258,57 @@ class _Resolver:
         return found
 
 
+class _NextIds:
+    """Ids for the new events and mentions, counted on from the highest stored one (SQLite)."""
+
+    def __init__(self, conn: Connection) -> None:
+        e, m = schema.events, schema.mentions
+        self.events = itertools.count((conn.execute(sa.select(sa.func.max(e.c.id))).scalar() or 0) + 1)
+        self.mentions = itertools.count((conn.execute(sa.select(sa.func.max(m.c.id))).scalar() or 0) + 1)
+
+    def reserve(self, events: Sequence[BulkEvent]) -> tuple[Iterator[int], Iterator[int]]:
+        return self.events, self.mentions
+
+
+class _SequenceIds:
+    """PostgreSQL: ids for a chunk's events and mentions taken from their sequences, one call each.
+
+    nextval needs only the USAGE right a desk or worker role has on the sequences (setval, which
+    moving a sequence past explicitly numbered rows takes, needs UPDATE); a chunk reserves exactly
+    the ids it numbers, so the sequences end where a row-by-row load leaves them."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.cursor = conn.connection.driver_connection.cursor()
+        # each sequence's oid looked up once (as a call in the select list it would run per row)
+        self.sequences = {table: conn.exec_driver_sql(f"SELECT pg_get_serial_sequence('{table}', 'id')::regclass::oid").scalar()
+                          for table in ("events", "mentions")}
+        self.chunk: list[int] = []  # the event ids of the last chunk, ascending
+
+    def _take(self, table: str, n: int) -> list[int]:
+        if not n:
+            return []
+        self.cursor.execute("SELECT nextval(%s::oid::regclass) FROM generate_series(1, %s)", (self.sequences[table], n))
+        return sorted(row[0] for row in self.cursor.fetchall())
+
+    def reserve(self, events: Sequence[BulkEvent]) -> tuple[Iterator[int], Iterator[int]]:
+        self.chunk = self._take("events", len(events))
+        return iter(self.chunk), iter(self._take("mentions", sum(len(ev.mentions) for ev in events)))
+
+
+def _chunks(events: Iterable[BulkEvent], size: int) -> Iterator[Sequence[BulkEvent]]:
+    if isinstance(events, Sequence):
+        for start in range(0, len(events), size):
+            yield events[start:start + size]
+        return
+    it = iter(events)
+    while chunk := list(itertools.islice(it, size)):
+        yield chunk
+
+
 def load_events(conn: Connection, events: Iterable[BulkEvent], batch_size: int = DEFAULT_BATCH, by: str | None = None,
                 defer: bool | None = None) -> StoreSummary:
-    """Validate and insert events with their actors and mentions, `batch_size` events per executemany.
+    """Validate and insert events with their actors and mentions, `batch_size` events per batch
+    (multi-row INSERTs on SQLite, one COPY per table on PostgreSQL).
 
     Runs in the caller's transaction. Sources must be stored first (load_sources or
     store_article); places unknown so far are added. Raises BadInput naming the event
@@ -227,7 +324,7 @@ def load_events(conn: Connection, events: Iterable[BulkEvent], batch_size: int =
     if defer is None:
         defer = (isinstance(events, Sequence) and len(events) >= DEFER_MIN
                  and len(events) >= (conn.execute(sa.select(sa.func.max(schema.events.c.id))).scalar() or 0))
-    if defer and conn.dialect.name == "sqlite":
+    if defer:
         with deferred(conn):
             return _load_events(conn, events, batch_size, by, own_rows=True)
     if conn.dialect.name != "sqlite":
@@ -243,45 +340,53 @@ def load_events(conn: Connection, events: Iterable[BulkEvent], batch_size: int =
     return summary
 
 
-# PostgreSQL's search rows (migration 0016) of the events after :lo, built in one statement
-_PG_SEARCH_AFTER = (
-    "DELETE FROM event_search WHERE event_id > %(lo)s",
+# PostgreSQL's search rows (migration 0016) of a chunk's events (ids between lo and hi), built in
+# one statement as kpolicy_event_search_refresh builds one event's (title A, quotes in mention order D)
+_PG_SEARCH_CHUNK = (
+    "DELETE FROM event_search WHERE event_id BETWEEN %(lo)s AND %(hi)s AND event_id = ANY(%(ids)s)",
     "INSERT INTO event_search (event_id, vector) SELECT e.id, setweight(to_tsvector('english'::regconfig, e.title), 'A') "
     "|| setweight(to_tsvector('english'::regconfig, coalesce(q.quotes, '')), 'D') FROM events e LEFT JOIN "
-    "(SELECT event_id, string_agg(quote, ' … ' ORDER BY id) AS quotes FROM mentions WHERE event_id > %(lo)s "
-    "GROUP BY event_id) q ON q.event_id = e.id WHERE e.id > %(lo)s",
+    "(SELECT event_id, string_agg(quote, ' … ' ORDER BY id) AS quotes FROM mentions "
+    "WHERE event_id BETWEEN %(lo)s AND %(hi)s AND event_id = ANY(%(ids)s) GROUP BY event_id) q ON q.event_id = e.id "
+    "WHERE e.id BETWEEN %(lo)s AND %(hi)s AND e.id = ANY(%(ids)s)",
 )
+
+
+def _pg_search_rows(conn: Connection, event_ids: list[int]) -> None:
+    if event_ids:
+        params = {"lo": event_ids[0], "hi": event_ids[-1], "ids": event_ids}
+        for statement in _PG_SEARCH_CHUNK:
+            conn.exec_driver_sql(statement, params)
 
 
 def _load_events(conn: Connection, events: Iterable[BulkEvent], batch_size: int, by: str | None, own_rows: bool) -> StoreSummary:
     writer = _Writer(conn)
-    resolve = _Resolver(conn, writer)
     summary = StoreSummary()
     if conn.dialect.name == "postgresql":
-        # the search triggers off for the load (a setting of this transaction); the new events'
-        # tsvector rows are built once at the end, in one statement (they have the highest ids)
-        lo = conn.execute(sa.select(sa.func.max(schema.events.c.id))).scalar() or 0
+        # the search triggers off for the load (a setting of this transaction); each chunk's
+        # tsvector rows are built after its rows, in one statement
         previous = conn.exec_driver_sql("SELECT current_setting('kpolicy.search_deferred', true)").scalar() or ""
         conn.exec_driver_sql("SELECT set_config('kpolicy.search_deferred', 'all', true)")
-        _load(conn, events, batch_size, writer, resolve, summary, None, by)
+        _load(conn, events, batch_size, writer, _Resolver(conn, writer, all_sources=False), summary, None, by,
+              ids=_SequenceIds(conn), after_chunk=lambda chunk: _pg_search_rows(conn, chunk))
         conn.exec_driver_sql("SELECT set_config('kpolicy.search_deferred', %(mode)s, true)", {"mode": previous})
-        if summary.events:
-            for statement in _PG_SEARCH_AFTER:
-                conn.exec_driver_sql(statement, {"lo": lo})
     else:
-        _load(conn, events, batch_size, writer, resolve, summary, [] if own_rows else None, by)
-    if conn.dialect.name == "postgresql" and summary.events:
-        # ids were given explicitly: move the sequence past them
-        conn.exec_driver_sql("SELECT setval(pg_get_serial_sequence('events', 'id'), (SELECT max(id) FROM events))")
-        conn.exec_driver_sql("SELECT setval(pg_get_serial_sequence('mentions', 'id'), (SELECT max(id) FROM mentions))")
+        _load(conn, events, batch_size, writer, _Resolver(conn, writer), summary, [] if own_rows else None, by)
     return summary
 
 
 def suspend_indexes(conn: Connection, tables: Sequence[str] = LOAD_TABLES) -> list[str]:
-    """Drop the plain secondary indexes of `tables` (SQLite); returns their CREATE statements.
+    """Drop the plain secondary indexes of `tables`; returns the statements that rebuild them.
 
     Unique constraints (SQLite's autoindexes, which carry no SQL) stay: they are what
-    rejects a duplicate, and a load appends to them in key order anyway."""
+    rejects a duplicate, and a load appends to them in key order anyway.
+
+    PostgreSQL: the non-unique indexes (B-tree and the search table's GIN) and the foreign
+    keys of `tables`. A foreign key is checked by a trigger per inserted row, an index probe of
+    the parent each; adding it back checks the whole table in one join. Returns CREATE INDEX
+    statements, then ALTER TABLE ... ADD CONSTRAINT ones, each as the catalog defines it."""
+    if conn.dialect.name == "postgresql":
+        return _pg_suspend(conn, tables)
     marks = ", ".join("?" * len(tables))
     rows = conn.exec_driver_sql(
         f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ({marks}) ORDER BY name",
@@ -295,6 +400,72 @@ def suspend_indexes(conn: Connection, tables: Sequence[str] = LOAD_TABLES) -> li
 def resume_indexes(conn: Connection, indexes: Sequence[str]) -> None:
     for sql in indexes:
         conn.exec_driver_sql(sql)
+
+
+# PostgreSQL: the tables a deferred load rebuilds the indexes and foreign keys of (the search
+# table's GIN index among them); their owner may drop and re-create those, nobody else
+PG_DEFER_TABLES = (*LOAD_TABLES, "event_search")
+_PG_INDEXES = (
+    "SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid "
+    "JOIN pg_class t ON t.oid = x.indrelid WHERE t.relnamespace = current_schema()::regnamespace "
+    "AND t.relname = ANY(%(tables)s) AND NOT x.indisunique AND NOT x.indisprimary ORDER BY i.relname"
+)
+_PG_FOREIGN_KEYS = (
+    "SELECT t.relname, c.conname, pg_get_constraintdef(c.oid) FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid "
+    "WHERE c.contype = 'f' AND t.relnamespace = current_schema()::regnamespace AND t.relname = ANY(%(tables)s) "
+    "ORDER BY t.relname, c.conname"
+)
+_PG_OWNS = (
+    "SELECT coalesce(bool_and(pg_has_role(relowner, 'USAGE')), false) FROM pg_class "
+    "WHERE relnamespace = current_schema()::regnamespace AND relkind = 'r' AND relname = ANY(%(tables)s)"
+)
+# memory for each rebuilt index's sort (this transaction only; the server default is 64 MB)
+PG_INDEX_MEMORY = "256MB"
+
+
+def _pg_suspend(conn: Connection, tables: Sequence[str]) -> list[str]:
+    params = {"tables": list(tables)}
+    indexes = conn.exec_driver_sql(_PG_INDEXES, params).all()
+    keys = conn.exec_driver_sql(_PG_FOREIGN_KEYS, params).all()
+    for table, name, _definition in keys:
+        conn.exec_driver_sql(f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"')
+    for name, _sql in indexes:
+        conn.exec_driver_sql(f'DROP INDEX "{name}"')
+    return [sql for _name, sql in indexes] + [f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}'
+                                              for table, name, definition in keys]
+
+
+@contextmanager
+def _pg_deferred(conn: Connection) -> Iterator[None]:
+    from psycopg.pq import TransactionStatus  # here: psycopg is the `postgres` extra
+
+    if not conn.exec_driver_sql(_PG_OWNS, {"tables": list(PG_DEFER_TABLES)}).scalar():
+        # a role that may not change the schema (team.md's kpolicy_app) loads with everything kept
+        yield
+        return
+    statements = suspend_indexes(conn, PG_DEFER_TABLES)
+    conn.info[_DEFERRED] = True
+    try:
+        yield
+    except BaseException:
+        conn.info.pop(_DEFERRED, None)
+        # a failed statement has aborted the transaction: its rollback restores the schema;
+        # a refused event has not, and a caller that goes on gets the indexes back
+        if conn.connection.driver_connection.info.transaction_status != TransactionStatus.INERROR:
+            _pg_resume(conn, statements)
+        raise
+    conn.info.pop(_DEFERRED, None)
+    _pg_resume(conn, statements)
+
+
+def _pg_resume(conn: Connection, statements: Sequence[str]) -> None:
+    previous = conn.exec_driver_sql("SHOW maintenance_work_mem").scalar()
+    conn.exec_driver_sql("SELECT set_config('maintenance_work_mem', %(mem)s, true)", {"mem": PG_INDEX_MEMORY})
+    try:
+        resume_indexes(conn, statements)
+    except Exception as exc:  # a row the foreign keys refuse (an event naming a source deleted meanwhile)
+        raise _load_error(getattr(exc, "orig", exc)) from None
+    conn.exec_driver_sql("SELECT set_config('maintenance_work_mem', %(mem)s, true)", {"mem": previous})
 
 
 @contextmanager
@@ -313,9 +484,19 @@ def deferred(conn: Connection) -> Iterator[None]:
                 bulk.load_sources(conn, sources)
                 bulk.load_events(conn, events)
 
-    PostgreSQL: a plain block (its executemany is pipelined; indexes stay).
+    PostgreSQL: the same with its non-unique indexes, its foreign keys and the search table's
+    GIN index (suspend_indexes), the search triggers off by a setting of the transaction
+    (load_events builds each chunk's tsvector rows), DDL as transactional as SQLite's. Only the
+    tables' owner may do that: for any other role this is a plain block (COPY, indexes kept).
     """
-    if conn.info.get(_DEFERRED) or conn.dialect.name != "sqlite":
+    if conn.info.get(_DEFERRED):
+        yield
+        return
+    if conn.dialect.name == "postgresql":
+        with _pg_deferred(conn):
+            yield
+        return
+    if conn.dialect.name != "sqlite":
         yield
         return
     old_cache = conn.exec_driver_sql("PRAGMA cache_size").scalar()
@@ -362,11 +543,11 @@ def resume_search_triggers(conn: Connection, triggers: list[str]) -> None:
 
 
 def _load(conn: Connection, events: Iterable[BulkEvent], batch_size: int, writer: _Writer, resolve: _Resolver,
-          summary: StoreSummary, search_rows: list | None = None, by: str | None = None) -> None:
+          summary: StoreSummary, search_rows: list | None = None, by: str | None = None,
+          ids: _NextIds | _SequenceIds | None = None, after_chunk=None) -> None:
     e, ea, m = schema.events, schema.event_actors, schema.mentions
     stamp = writer.bind(e.c.created_at)(write.now())
-    next_id = (conn.execute(sa.select(sa.func.max(e.c.id))).scalar() or 0) + 1
-    next_mention = (conn.execute(sa.select(sa.func.max(m.c.id))).scalar() or 0) + 1
+    ids = ids or _NextIds(conn)
     event_cols = (
         "id", "type", "title", "description", "date", "start_date", "end_date", "span_class", "sort_key",
         "precision", "status", "place_id", "review", "confidence", "created_at", "updated_at",
@@ -390,7 +571,6 @@ def _load(conn: Connection, events: Iterable[BulkEvent], batch_size: int, writer
     sources, places, actor_ids, names = resolve.sources, resolve.places, resolve.actors, resolve.names
     dates, date_of = resolve.dates, resolve.date
     actor_names, search_row = write.actor_names, write.search_row
-    pending = 0
 
     def flush() -> None:
         writer.flat(e, event_cols, event_vals)
@@ -408,63 +588,67 @@ def _load(conn: Connection, events: Iterable[BulkEvent], batch_size: int, writer
         revision_vals.clear()
 
     position = 0
-    for position, ev in enumerate(events, 1):
-        try:
-            if ev.type not in types:
-                raise BadInput(f"unknown type {ev.type!r}{suggest(ev.type, types)}; `kpolicy types` lists them")
-            if ev.status not in statuses:
-                raise BadInput(f"unknown status {ev.status!r}; use one of {', '.join(statuses)}")
-            if ev.review not in reviews:
-                raise BadInput(f"unknown review state {ev.review!r}; use reviewed or extracted")
-            if not ev.title or not ev.title.strip():
-                raise BadInput("the title is empty; give every event a short title")
-            if not 0.0 <= ev.confidence <= 1.0:
-                raise BadInput(f"confidence {ev.confidence} is outside 0..1")
-            if not ev.mentions:
-                raise BadInput("it has no mention; every event needs the sentence it came from")
-            edtf, start, end, precision, span, key = dates.get(ev.date) or date_of(ev.date)
-            place_id = None
-            if ev.place:
-                place_id = places.get(ev.place)
-                if place_id is None:
-                    place_id = conn.execute(schema.places.insert().values(name=ev.place)).inserted_primary_key[0]
-                    places[ev.place] = place_id
-            event_id = next_id
-            seen = set()
-            for name, role in ev.actors:
-                actor_id = actor_ids.get(name.lower())
-                if actor_id is None:
-                    actor_id = resolve.actor(name)
-                if role not in roles:
-                    raise BadInput(f"unknown role {role!r} for {name!r}; use one of {', '.join(roles)}")
-                if (actor_id, role) not in seen:
-                    seen.add((actor_id, role))
-                    actor_vals += (event_id, actor_id, role)
-            first_mention = next_mention
-            for mention in ev.mentions:
-                source_id = sources.get(mention.source)
-                if source_id is None:
-                    raise BadInput(f"unknown source {mention.source!r}; store the source before its events")
-                if not 0 <= mention.char_start <= mention.char_end:
-                    raise BadInput(f"mention span {mention.char_start}-{mention.char_end} is not ordered")
-                mention_vals += (
-                    next_mention, event_id, source_id, mention.char_start, mention.char_end, mention.quote,
-                    mention.date_text, mention.date_anchor, mention.type_rule, mention.date_rule, mention.page,
+    for chunk in _chunks(events, batch_size):
+        event_ids, mention_ids = ids.reserve(chunk)
+        if not resolve.all_sources:
+            resolve.sources_of(chunk)
+        for ev in chunk:
+            position += 1
+            try:
+                if ev.type not in types:
+                    raise BadInput(f"unknown type {ev.type!r}{suggest(ev.type, types)}; `kpolicy types` lists them")
+                if ev.status not in statuses:
+                    raise BadInput(f"unknown status {ev.status!r}; use one of {', '.join(statuses)}")
+                if ev.review not in reviews:
+                    raise BadInput(f"unknown review state {ev.review!r}; use reviewed or extracted")
+                if not ev.title or not ev.title.strip():
+                    raise BadInput("the title is empty; give every event a short title")
+                if not 0.0 <= ev.confidence <= 1.0:
+                    raise BadInput(f"confidence {ev.confidence} is outside 0..1")
+                if not ev.mentions:
+                    raise BadInput("it has no mention; every event needs the sentence it came from")
+                edtf, start, end, precision, span, key = dates.get(ev.date) or date_of(ev.date)
+                place_id = None
+                if ev.place:
+                    place_id = places.get(ev.place)
+                    if place_id is None:
+                        place_id = conn.execute(schema.places.insert().values(name=ev.place)).inserted_primary_key[0]
+                        places[ev.place] = place_id
+                event_id = next(event_ids)
+                seen = set()
+                for name, role in ev.actors:
+                    actor_id = actor_ids.get(name.lower())
+                    if actor_id is None:
+                        actor_id = resolve.actor(name)
+                    if role not in roles:
+                        raise BadInput(f"unknown role {role!r} for {name!r}; use one of {', '.join(roles)}")
+                    if (actor_id, role) not in seen:
+                        seen.add((actor_id, role))
+                        actor_vals += (event_id, actor_id, role)
+                first_mention = None
+                for mention in ev.mentions:
+                    source_id = sources.get(mention.source)
+                    if source_id is None:
+                        raise BadInput(f"unknown source {mention.source!r}; store the source before its events")
+                    if not 0 <= mention.char_start <= mention.char_end:
+                        raise BadInput(f"mention span {mention.char_start}-{mention.char_end} is not ordered")
+                    mention_id = next(mention_ids)
+                    if first_mention is None:
+                        first_mention = mention_id
+                    mention_vals += (
+                        mention_id, event_id, source_id, mention.char_start, mention.char_end, mention.quote,
+                        mention.date_text, mention.date_anchor, mention.type_rule, mention.date_rule, mention.page,
+                    )
+                event_vals += (
+                    event_id, ev.type, ev.title, ev.description, edtf, start, end, span, key,
+                    precision, ev.status, place_id, ev.review, ev.confidence, stamp, stamp,
+                    actor_names([names[actor_id] for actor_id, _role in seen]), first_mention,
                 )
-                next_mention += 1
-            event_vals += (
-                event_id, ev.type, ev.title, ev.description, edtf, start, end, span, key,
-                precision, ev.status, place_id, ev.review, ev.confidence, stamp, stamp,
-                actor_names([names[actor_id] for actor_id, _role in seen]), first_mention,
-            )
-            revision_vals += (change_id, event_id, "created")
-            if search_vals is not None:
-                search_vals += search_row(event_id, ev.title, [mn.quote for mn in ev.mentions])
-            next_id += 1
-        except KpolicyError as exc:
-            raise BadInput(f"event #{position} ({ev.title!r}): {exc}") from None
-        pending += 1
-        if pending >= batch_size:
-            flush()
-            pending = 0
-    flush()
+                revision_vals += (change_id, event_id, "created")
+                if search_vals is not None:
+                    search_vals += search_row(event_id, ev.title, [mn.quote for mn in ev.mentions])
+            except KpolicyError as exc:
+                raise BadInput(f"event #{position} ({ev.title!r}): {exc}") from None
+        flush()
+        if after_chunk is not None:
+            after_chunk(ids.chunk)

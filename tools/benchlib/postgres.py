@@ -11,6 +11,13 @@ from tools.benchlib.load import SizeResult
 from tools.benchlib.queries import query_answers
 
 
+def peak_mb() -> float:
+    """This process's peak resident memory so far (ru_maxrss: KiB on Linux)."""
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def measure_postgres(res: SizeResult, size: int, people: int, url: str, repeat: int, log) -> None:
     """The same generated data, loaded by kpolicy.store.bulk into a fresh PostgreSQL database, and
     the same queries (windows, actors; FTS5 search is SQLite's) against the same hand-written SQL
@@ -43,14 +50,26 @@ def measure_postgres(res: SizeResult, size: int, people: int, url: str, repeat: 
             ids = {"actors": dict(conn.execute(sa.select(schema.actors.c.name, schema.actors.c.id)).all())}
         gen = EventGenerator(world)
         t0, c0 = time.perf_counter(), time.process_time()
-        with database.writing() as conn:
+        events_n = mentions_n = 0
+        untimed = untimed_cpu = 0.0  # generating the events (as the SQLite load, tools/benchlib/load.py, leaves it out)
+        # one transaction, its indexes, foreign keys and search index built after the rows, as the SQLite load
+        with database.writing() as conn, bulk.deferred(conn):
             done = 0
             while done < size:
+                g0, gc0 = time.perf_counter(), time.process_time()
                 sources, events = gen.chunk(min(CHUNK, size - done))
+                untimed, untimed_cpu = untimed + time.perf_counter() - g0, untimed_cpu + time.process_time() - gc0
                 bulk.load_sources(conn, sources)
-                bulk.load_events(conn, events)
+                summary = bulk.load_events(conn, events)
+                events_n, mentions_n = events_n + summary.events, mentions_n + summary.mentions
                 done += len(events)
-        res.pg["load_s"], res.pg["load_cpu"] = time.perf_counter() - t0, time.process_time() - c0
+                if done % 1_000_000 == 0 or done == size:
+                    log(f"[{size}] postgres loaded {done:,} "
+                        f"({done / (time.perf_counter() - t0 - untimed):,.0f} events/s, peak {peak_mb():.0f} MB)")
+            log(f"[{size}] postgres: building the indexes and committing")
+        res.pg["load_s"] = time.perf_counter() - t0 - untimed
+        res.pg["load_cpu"] = time.process_time() - c0 - untimed_cpu
+        res.pg["events"], res.pg["mentions"], res.pg["peak_mb"] = events_n, mentions_n, peak_mb()
         log(f"[{size}] postgres queries")
         with database.engine.connect() as analyse:
             analyse.exec_driver_sql("ANALYZE")
