@@ -360,3 +360,15 @@ def test_a_name_a_place_or_document_is_named_after_is_no_actor(text, published, 
 ])
 def test_a_speech_is_its_speakers_not_its_addressees(text, published, speaker):
     assert only(text, published, "statement").actors == speaker
+
+
+@pytest.mark.parametrize("text,published", [
+    # the state that owns another event noun of the sentence is that event's, not the resolution's (was: North Korea added)
+    ("The Security Council on Friday denounced North Korea's newest missile launch, calling it a breach of a resolution adopted in 2017.",
+     "2022-03-26"),
+    ("The U.N. Security Council on Wednesday deplored Pyongyang's fresh satellite launch, saying it defied a resolution passed in 2009 "
+     "after Pyongyang's second nuclear test.", "2012-04-18"),
+])
+def test_a_resolution_is_not_the_tested_states(text, published):
+    actions = events(text, published, "un_action")
+    assert actions and all(e.states == ["United Nations Security Council"] and e.place is None for e in actions)

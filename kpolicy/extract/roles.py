@@ -44,6 +44,8 @@ ADDRESSEE = re.compile(r"\s+(?:(?:on|at|of|from|by)\s+(?:the\s+)?[\w-]+\s+)?(?:t
 # between the parts of one subject: 'North Korean leader Kim Jong-un', 'China and Russia', 'Japan's Prime Minister Kishida'
 SUBJECT_GAP = re.compile(r"(?:['\u2019]s)?(?:\s*(?:,|\band\b|\b[A-Z][\w.'\u2019-]*|\b(?:leader|president|premier|chairman|minister|"
                          r"foreign|prime|defen[cs]e|secretary|general|spokes(?:man|woman|person)|envoy|ambassador|top|state|the|of)\b))*\s*")
+# the possessor of a noun phrase: "North Korea's newest missile launch"
+POSSESSOR = re.compile(r"['\u2019]s\s+(?:[\w-]+\s+){0,3}")
 POSSESSIVE = re.compile(r"\b(?:[Ii]ts|[Hh]is|[Hh]er)\s+$")
 # a second verb phrase joined by 'and': 'met the ministers ... and downplayed statements', 'and deliver an invitation'
 CONJUNCT_VERB = re.compile(r"\s(?:,\s*)?and\s+(?:then\s+)?(?:[a-z]+ed\b|[a-z]+\s+(?:a|an|the|his|her|its|their|that|to)\b)")
@@ -100,6 +102,11 @@ class ActorRoles:
         """The actors of each kept candidate of one sentence."""
         text, base, s1, sentence, actors, bounds = sc.text, sc.base, sc.end, sc.sentence, sc.actors, sc.bounds
         quoted = [(base + m.start(), base + m.end()) for m in QUOTED.finditer(sentence)]
+        # the actors that modify another event noun of the sentence ("North Korea's latest nuclear test"): that event's
+        modifying = [a for o in kept if o.trigger.text and not _VERB_TRIGGER.match(o.trigger.text)
+                     for a in actors if base <= a.end <= o.trigger.start and (POSSESSOR.fullmatch(text, a.end, o.trigger.start) or (
+                         a in self.modifiers(actors, text, base, o.trigger.start, o.trigger.end)
+                         and MODIFIER_GAP.fullmatch(text, a.end, o.trigger.start)))]  # (not an 'its' antecedent)
         for k, c in enumerate(kept):
             lo = kept[k - 1].trigger.end if k else base
             hi = kept[k + 1].trigger.start if k + 1 < len(kept) else s1
@@ -168,7 +175,8 @@ class ActorRoles:
                 """The actors before the trigger, nearest chunk first, and whether a clause break
                 (', and', ', but') stopped the search."""
                 for j in range(ck, -1, -1):
-                    found = [a for a in actors_c if max(c_bounds[j], base) <= a.start < min(c_bounds[j + 1], c.trigger.start) and a.start >= lo - 200]
+                    found = [a for a in actors_c if max(c_bounds[j], base) <= a.start < min(c_bounds[j + 1], c.trigger.start) and a.start >= lo - 200
+                             and (j == ck or a not in modifying)]  # ("condemned North Korea's test, ... a resolution": the test's, not the resolution's)
                     if found and j < ck and c.type == "statement":
                         # '<Lee will meet Ishiba ...>, the presidential office said': an unnamed speaker, the side of the
                         # reported clause's subject (not every party the clause names)
@@ -362,6 +370,7 @@ class ActorRoles:
     def place(self, text: str, start: int = 0, end: int | None = None) -> str | None:
         """The gazetteer place text[start:end] names after in/at/to/from/near/of."""
         for m in self.place_re.finditer(text, start, len(text) if end is None else end):
-            if not NAMED_AFTER_CITY.match(text, m.end(1)):  # 'the signing of the Pyongyang Declaration': a document's name
+            if not NAMED_AFTER_CITY.match(text, m.end(1)) and text[m.end(1):m.end(1) + 2] not in ("'s", "\u2019s"):
+                # (not 'the Pyongyang Declaration', a document's name, nor "after Pyongyang's test", who acted)
                 return self.places[m.group(1)]
         return None
