@@ -65,6 +65,19 @@ def test_a_counted_trigger_with_a_series_of_dates_is_one_event_per_date():
     assert [(e["type"], e["date"]) for e in got] == [("plenum", "2020-04"), ("plenum", "2020-08"), ("plenum", "2020-12")]
 
 
+def test_a_plural_object_or_three_dates_make_a_series_one_event_per_date():
+    got = _events("Pakistan tested nuclear devices in 1998 and 2001.", "2005-03-01")
+    assert [(e["type"], e["date"]) for e in got] == [("nuclear_test", "1998"), ("nuclear_test", "2001")]
+    got = _events("The navy held a drill off Busan in 2015, 2017 and 2019.", "2020-01-10")
+    assert [(e["type"], e["date"]) for e in got] == [("military_drill", "2015"), ("military_drill", "2017"), ("military_drill", "2019")]
+
+
+def test_two_named_meetings_joined_by_and_are_two_events_sharing_the_date():
+    got = _events("The year brought a Party Congress and a Supreme People's Assembly session in March.", "2021-12-30")
+    assert [(e["type"], e["date"]) for e in got] == [("plenum", "2021-03"), ("plenum", "2021-03")]
+    assert {e["type_rule"] for e in got} == {"plenum-party-congress", "plenum-bare-session"}
+
+
 def test_chronology_entries_are_past_and_may_be_verbless():
     text = "- Jan. 1: Kim Jong Un says he is ready to meet the U.S. president again.\n- Sept. 25: one SRBM from Taechon\n"
     got = [(e["type"], e["date"], e["status"]) for e in _events(text, "2019-12-20")]

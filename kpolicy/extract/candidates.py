@@ -100,6 +100,13 @@ def _temporal():
     return temporal
 
 
+def _two_named_bodies(text: str, first: Candidate, second: Candidate) -> bool:
+    """'a Party Conference and Supreme People's Assembly (SPA) meeting': two events of one type
+    joined by 'and', the second with a name of its own (capitalised words before its trigger)."""
+    return first.type_rule != second.type_rule and re.fullmatch(
+        r"\s+and\s+(?:an?\s+|the\s+|its\s+)?(?:[A-Z][\w'\u2019-]*\s+|\([A-Z]{2,6}\)\s+)+", text[first.trigger.end:second.trigger.start]) is not None
+
+
 def chronology_entry_lines(text: str, spans: list[tuple[int, int]], published: date, temporal) -> set[int]:
     """The sentences that are a chronology's entries under heading dates although they look like
     headings ('Oct. 24' / 'The ministry reveals the documents', no full stop): a line right under a
@@ -297,13 +304,13 @@ class CandidateFinder:
                     for o in kept):
                 continue  # 'the State Department called the treaty "deeply concerning"': a reference, not an event
             if c.definite:  # an apposition: 'fired two projectiles..., its first launch', 'a plenary meeting ..., its second plenum'
-                same = next((o for o in kept if o.type == c.type and (
+                same = next((o for o in kept if o.type == c.type and not _two_named_bodies(text, o, c) and (
                     (o.time is not None and c.time is not None and (o.time.start, o.time.end) == (c.time.start, c.time.end))
                     or (c.type not in TEST_FAMILY and o.date_edtf and (c.date_edtf is None or edtf_compatible(o.date_edtf, c.date_edtf))))), None)
                 if same is not None:
                     continue
             if c.type not in TEST_FAMILY:
-                twin = next((o for o in kept if o.type == c.type and (
+                twin = next((o for o in kept if o.type == c.type and not _two_named_bodies(text, o, c) and (
                     (o.date_edtf == c.date_edtf and ((c.type == "statement" and not re.search(r"\b(?:after|before)\b", text[o.trigger.end:c.trigger.start])) or (o.time is not None and c.time is not None
                                                                   and (o.time.start, o.time.end) == (c.time.start, c.time.end))))
                     or (c.trigger.start - o.trigger.end < 60 and phrase_of(o) == phrase_of(c)
@@ -382,6 +389,8 @@ class CandidateFinder:
                 plural = re.search(r"(?i)s$", c.trigger.text) or re.search(
                     r"(?i)\b(?:two|three|four|five|six|both|several|\d+)\s+(?:[\w-]+\s+){0,2}$", sentence[max(0, t0 - 30):t0]) or re.search(
                     r"(?i)\b(?:two|three|four|five|six|both|several)\s+(?:[\w-]+\s+){0,2}[\w-]+s\b", sentence[t0:run[0].start])
+                # 'tested nuclear devices in 2006, 2009, and 2013': a plural object, or three dates or more
+                plural = plural or len(run) > 2 or re.fullmatch(r"\s+(?:[\w-]+\s+){0,2}[\w-]+s\s+", sentence[c.trigger.end - base:run[0].start])
                 if plural and not re.search(r"[.;]", sentence[c.trigger.end - base:run[0].start]):
                     host = c
             if host is None or (host.time is not None and not any(

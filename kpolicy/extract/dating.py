@@ -156,6 +156,13 @@ def assign_times(sc: SentenceContext) -> tuple[dict[int, object], list]:
         assigned[k] = times[ti]
         sc.how[k] = "own-phrase"
         used.add(ti)
+    # 'a Party Conference and an SPA meeting in April': two events joined by 'and' share the date after the second
+    for k in range(len(triggers) - 2, -1, -1):
+        nxt = assigned.get(k + 1)
+        if k not in assigned and nxt is not None and nxt.start >= triggers[k + 1].end and re.fullmatch(
+                r"\s+and\s+(?:an?\s+|the\s+|its\s+|their\s+)?(?:[\w'\u2019()-]+\s+){0,5}", sentence[triggers[k].end:triggers[k + 1].start]):
+            assigned[k] = nxt
+            sc.how[k] = "coordinated"
     # 'the first since November 2017, when the North tested the Hwasong-15': the when-clause's date
     for k, t in enumerate(triggers):
         if k in assigned:
