@@ -372,3 +372,16 @@ def test_a_speech_is_its_speakers_not_its_addressees(text, published, speaker):
 def test_a_resolution_is_not_the_tested_states(text, published):
     actions = events(text, published, "un_action")
     assert actions and all(e.states == ["United Nations Security Council"] and e.place is None for e in actions)
+
+
+@pytest.mark.parametrize("text,published,kind,states", [
+    # a photo caption's subject, set off by 'left,' or 'right,' before the verb, is the first party (was: the second only)
+    ("U.S. President Joe Biden, right, meets with South Korean President Yoon Suk Yeol at the White House on Wednesday.", "2023-04-27",
+     "summit", ["United States", "South Korea"]),
+    ("Xi Jinping, smiling, shakes hands and meets with Vladimir Putin in Moscow on Monday.", "2023-03-21", "summit", ["China", "Russia"]),
+    # a relative clause's parties are its own; the main verb's subject is the one before 'who' (was: Kim said it)
+    ("Trump, who met Kim in Hanoi on Feb. 27, said on Friday the talks had gone well.", "2019-03-02", "statement", ["United States"]),
+    ("Moon, who met Xi in Chengdu on Monday, said on Wednesday the talks were useful.", "2019-12-26", "statement", ["South Korea"]),
+])
+def test_a_subject_set_off_by_commas_is_the_verbs(text, published, kind, states):
+    assert only(text, published, kind).states == states

@@ -66,3 +66,13 @@ def test_token_f1_against_a_hand_title():
     assert token_f1("Putin and Kim hold summit", "Putin and Kim hold summit") == 1.0
     assert token_f1("North Korea fires missile", "North Korea launches missile") == pytest.approx(0.75)
     assert token_f1("", "North Korea") == 0.0
+
+
+@pytest.mark.parametrize("text,published,title", [
+    # the second party is in the subject already: not again as the object ('... meet with North Korean leader Kim Jong Un')
+    ("U.S. President Donald Trump, left, meets with North Korean leader Kim Jong Un at Panmunjom on Sunday.", "2019-07-01",
+     "Donald Trump and Kim Jong-un meet at Panmunjom"),
+    ("Xi Jinping, smiling, meets with Vladimir Putin in Moscow on Monday.", "2023-03-21", "Xi Jinping and Vladimir Putin meet in Moscow"),
+])
+def test_a_meetings_other_party_is_not_its_object(text, published, title):
+    assert titles(text, published) == [title]

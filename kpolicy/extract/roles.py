@@ -182,6 +182,8 @@ class ActorRoles:
                         # reported clause's subject (not every party the clause names)
                         side = self.gazetteer.top_state(found[0].actor)
                         found = [a for a in found if self.gazetteer.top_state(a.actor) == side]
+                    if found and j < ck and re.match(r"\W*(?:who|which|whom|whose)\b", text[c_bounds[j]:c_bounds[j] + 12]):
+                        continue  # 'Trump, who met Kim in Hanoi, said ...': the relative clause's object is not the subject
                     if found:
                         return found, False
                     if re.match(r"\s*[,;]\s*(?:and|but|while|whereas)\s", text[c_bounds[j]:c_bounds[j] + 12]):
@@ -191,9 +193,10 @@ class ActorRoles:
             clause_break = False
             if not own:  # the subject
                 own, clause_break = subject_before()
-            elif c.type in MEETING_TYPES | {"agreement"} and not any(a.start < c.trigger.start for a in own) and _VERB_BEFORE.search(
-                    text, max(base, c.trigger.start - 30), c.trigger.start):
-                # 'Mr. X, Prime Minister of Japan, held a summit with Y': the subject before an apposition is the first party
+            elif c.type in MEETING_TYPES | {"agreement"} and not any(a.start < c.trigger.start for a in own) and (
+                    _VERB_TRIGGER.match(c.trigger.text) or _VERB_BEFORE.search(text, max(base, c.trigger.start - 30), c.trigger.start)):
+                # 'Mr. X, Prime Minister of Japan, held a summit with Y', 'Trump, left, meets with Kim', 'Trump, who met Kim in
+                # Hanoi, ...': the subject before an apposition or a relative pronoun is the first party
                 own = [*subject_before()[0], *own]
             pron = PRONOUN.search(text, c_lo if c_lo > base else base, c.trigger.start)
             if pron and (not any(a.start < pron.start() for a in own)

@@ -11,6 +11,7 @@ import functools
 import re
 from typing import TYPE_CHECKING
 
+from kpolicy.extract.triggers import MEETING_TYPES
 from kpolicy.extract.triggers import VERB_TRIGGER as _VERB_TRIGGER
 from kpolicy.vocabulary import EVENT_TYPES
 
@@ -121,6 +122,12 @@ def _named_in(actor: str, span: str, gazetteer) -> bool:
     return bool(names) and _names_pattern(names).search(low) is not None
 
 
+def _surname_in(actor: str, span: str) -> bool:
+    """Whether a person's family or given-name part stands in `span` as a word ('met Kim', 'YOON Suk Yeol')."""
+    parts = [p for p in re.split(r"[\s-]+", actor) if len(p) > 2]
+    return len(parts) > 1 and any(re.search(rf"(?i)(?<!\w){re.escape(p)}(?!\w)", span) for p in parts)
+
+
 def _dedupe_states(actors: list[str], gazetteer) -> list[str]:
     out = []
     for a in actors:
@@ -178,6 +185,9 @@ def event_title(e: Candidate, states: list[str], text: str, gazetteer=None) -> s
             stop = _TITLE_STOP.search(rest, 1 + len(rest) - len(rest.lstrip()) + 8 if len(rest.split()) > 2 else len(rest))
             obj = _clean_object(rest[: stop.start()] if stop else rest, e)
             verb = _present(t, plural)
+            if e.type in MEETING_TYPES and plural and gazetteer is not None and obj and any(
+                    _named_in(a, obj, gazetteer) or _surname_in(a, obj) for a in e.actors):
+                obj = ""  # 'Trump and Kim meet', not '... meet with North Korean leader Kim Jong Un': the party is in the subject
             if said and not obj:
                 verb, obj = ("issue" if plural else "issues"), "statement"  # never a bare 'X said'
         body = " ".join(x for x in (verb, obj) if x)
