@@ -273,3 +273,23 @@ def test_a_chronology_entry_reporting_a_threat_is_dated_on_its_own_day_this_year
     got = [(e["type"], e["date"], e["status"]) for e in _events(text, "2022-03-01")]
     assert ("statement", "2022-02-02", "occurred") in got and ("statement", "2022-02-09", "occurred") in got
     assert not [d for _, d, _ in got if d.startswith("2023")]
+
+
+def test_an_undated_photo_caption_retold_with_its_date_is_the_events_first_mention():
+    text = ("FILE - The country's top trade negotiator says tariff discussions with Brussels over steel quotas have collapsed.\n\n"
+            "GENEVA - The country's top trade negotiator said Tuesday that tariff discussions with Brussels over steel quotas had collapsed.\n")
+    got = [e for e in _events(text, "2021-03-04") if e["type"] == "statement"]
+    assert [(e["date"], e["quote"].startswith("The country's top trade negotiator says")) for e in got] == [("2021-03-02", True)]
+    assert got[0]["mentions"] and "Tuesday" in got[0]["mentions"][0]["quote"]
+
+
+def test_a_caption_and_a_different_later_statement_stay_apart():
+    text = ("FILE - The finance minister says the budget will balance.\n\n"
+            "The finance minister said Tuesday that fuel prices would rise next year.\n")
+    got = [e for e in _events(text, "2021-03-04") if e["type"] == "statement"]
+    assert [e["quote"].startswith("The finance minister said Tuesday") for e in got] == [True]
+
+
+def test_a_weekday_before_that_dates_the_speech_not_the_clause_after_it():
+    got = _events("The envoy said Monday that discussions with Seoul had stalled.", "2022-05-11")
+    assert ("statement", "2022-05-09") in [(e["type"], e["date"]) for e in got]

@@ -34,8 +34,11 @@ class Coreference:
     def corefer(self, cands: list[Candidate], text: str) -> list[Candidate]:
         events: list[Candidate] = []
         for c in cands:
-            target = None
-            for e in reversed(events[-80:]):  # a long article: look back over recent events only
+            # an undated first telling retold with its date further on (a photo caption, a lead): it holds the
+            # event's first mention, before any dated event the retelling also fits
+            target = next((e for e in events[-80:] if e.type == c.type and e.date_edtf is None and c.date_edtf
+                           and e.sentence != c.sentence and not e.generic and not c.generic and _retold(text, e, c)), None)
+            for e in reversed(events[-80:] if target is None else []):  # a long article: look back over recent events only
                 if e.type != c.type or e.sentence == c.sentence:
                     continue
                 if not self._same_event(e, c, text):
@@ -86,6 +89,29 @@ class Coreference:
         if c.status != "occurred" or not e.past:  # only a past mention ('a moratorium was announced') waits for its date
             return False
         return same_head and c.definite and c.paragraph - e.paragraph <= 6
+
+
+_CONTENT = re.compile(r"[A-Za-z][a-z]{3,}")
+_FUNCTION = frozenset(
+    "said says told that this with have been from they their them will would could were what when which while about after before "
+    "also into over than then there these those only just more most such some other very said, according".split())
+
+
+def _content_words(text: str, c: Candidate) -> set[str]:
+    """The content words around a candidate's trigger, up to the ends of its sentence."""
+    t = c.trigger
+    lo = max(0, text.rfind(". ", 0, t.start), text.rfind("\n", 0, t.start), t.start - 120)
+    hi = min(x for x in (text.find(". ", t.end), text.find("\n", t.end), t.end + 140) if x >= 0)
+    return {w.lower() for w in _CONTENT.findall(text[lo:hi].replace("\u2019", "'"))} - _FUNCTION
+
+
+def _retold(text: str, e: Candidate, c: Candidate) -> bool:
+    """The later mention retells the earlier one: most of the shorter telling's content words
+    (at least five) come back ('the chief negotiator says discussions with the U.S. ... have broken
+    down' ... 'the chief negotiator said Saturday that discussions with the U.S. ... have broken down')."""
+    a, b = _content_words(text, e), _content_words(text, c)
+    shared = a & b
+    return len(shared) >= 5 and len(shared) >= 0.6 * min(len(a), len(b))
 
 
 def _within(new: str, old: str) -> bool:

@@ -133,7 +133,7 @@ def assign_times(sc: SentenceContext) -> tuple[dict[int, object], list]:
             if t.end <= tm.start:
                 d = tm.start - t.end
             elif re.fullmatch(r"(?:\s+[\w'-]+|\s*\([^)]{0,20}\)){0,3}\s*", sentence[tm.end:t.start]) and not re.search(
-                    r"\b(?:the|a|an|in|on|at|of|to|and|for|it|he|she|they|we|its|his|her|their|will|would|shall|can|could|may|might"
+                    r"\b(?:the|a|an|in|on|at|of|to|and|for|it|he|she|they|we|its|his|her|their|that|which|who|will|would|shall|can|could|may|might"
                     r"|has|have|had|was|were|is|are|be|been|did|does|do|not|also)\b", sentence[tm.end:t.start], re.I):
                 d = 0  # the date modifies the trigger: 'the April legislative elections', 'the 13 May (local time) launch'
             else:
