@@ -67,3 +67,11 @@ def test_a_datelines_city_is_where_it_was_written_not_an_actor(finder):
     text = "Seoul, Dec 1 (EFE).- The North Korean Workers' Party will hold a plenary session."
     assert "South Korea" not in {m.actor for m in finder.find(text)}
     assert "South Korea" in {m.actor for m in finder.find("Seoul said on Dec 1 (Monday) it would respond.")}
+
+
+@pytest.mark.parametrize("text,state", [
+    ("an Israeli official", "Israel"), ("Iraqi forces", "Iraq"), ("a Pakistani envoy", "Pakistan"), ("Polish troops", "Poland"),
+    ("the Dutch government", "Netherlands"), ("a Thai court", "Thailand"),
+])
+def test_irregular_demonyms(finder, text, state):
+    assert [m.actor for m in finder.find(text)] == [state]

@@ -76,3 +76,13 @@ def test_token_f1_against_a_hand_title():
 ])
 def test_a_meetings_other_party_is_not_its_object(text, published, title):
     assert titles(text, published) == [title]
+
+
+@pytest.mark.parametrize("text,published,title", [
+    # the object without its reduced relative clause ('a Syrian depot allegedly stocked with ...')
+    ("On May 4, Israeli jets bombed a Syrian depot allegedly stocked with Iranian missiles.", "2013-05-06", "Israel bombs Syrian depot"),
+    ("Pakistani troops attacked an Afghan border post built with American funds on March 3.", "2011-03-10",
+     "Pakistan attacks Afghan border post"),
+])
+def test_an_objects_participle_clause_is_no_part_of_the_title(text, published, title):
+    assert titles(text, published) == [title]

@@ -46,6 +46,9 @@ SUBJECT_GAP = re.compile(r"(?:['\u2019]s)?(?:\s*(?:,|\band\b|\b[A-Z][\w.'\u2019-
                          r"foreign|prime|defen[cs]e|secretary|general|spokes(?:man|woman|person)|envoy|ambassador|top|state|the|of)\b))*\s*")
 # the possessor of a noun phrase: "North Korea's newest missile launch"
 POSSESSOR = re.compile(r"['\u2019]s\s+(?:[\w-]+\s+){0,3}")
+# where a verb's object phrase ends: a comma, a participle or relative clause, a preposition other than 'of'
+OBJECT_END = re.compile(r"[,;:]|\s(?:allegedly|reportedly|built|made|supplied|provided|backed|with|by|after|before|while|which|who|that|"
+                        r"during|for|from|because|amid|as)\b")
 POSSESSIVE = re.compile(r"\b(?:[Ii]ts|[Hh]is|[Hh]er)\s+$")
 # a second verb phrase joined by 'and': 'met the ministers ... and downplayed statements', 'and deliver an invitation'
 CONJUNCT_VERB = re.compile(r"\s(?:,\s*)?and\s+(?:then\s+)?(?:[a-z]+ed\b|[a-z]+\s+(?:a|an|the|his|her|its|their|that|to)\b)")
@@ -284,6 +287,11 @@ class ActorRoles:
         if initiators:  # a sanction's or an incident's target stays ('sanction the North's IT workers')
             first = min(a.start for a in initiators)  # (not who stands before the imposer: 'as the US secured the sanctions that the UN imposed')
             own = [*initiators, *(a for a in own if a not in initiators and a.start > first and c.type in ("incident", "sanctions"))]
+        as_verb = not nominal or not re.search(r"(?:\b(?:a|an|the|its|his|her|their|this|that)|['\u2019]s)\s+(?:[\w-]+\s+)?$", text[max(base, t0 - 30):t0], re.I)
+        if c.type == "incident" and as_verb and any(a.start < t0 for a in own):
+            # 'Israeli jets bombed a Syrian site built with North Korean help': the verb's object, not who the modifier names
+            end = OBJECT_END.search(text, t1, c_hi)
+            own = [a for a in own if a.start < t0 or end is None or a.start < end.start()]
         roles = {}
         for a in own:
             roles.setdefault(a.actor, "initiator" if (a.start < t0 or c.type == "statement" or a in initiators) else "target")

@@ -258,9 +258,12 @@ def _clean_object(obj: str, e: Candidate) -> str:
     obj = re.sub(r"(?i)^(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\s+", "", obj)
     obj = re.sub(r"(?i)(?:^|\s+)(?:morning|afternoon|evening|night)$", "", obj)  # what the date text left ('on Tuesday | night')
     obj = _TRAILING.sub("", " " + _LEAD_DETERMINER.sub("", obj + " ")).strip()
+    if len(obj.split()) >= 3:  # 'a Syrian depot allegedly stocked (with ...)': the object, not its reduced relative clause
+        obj = _TRAILING_PARTICIPLE.sub("", obj)
     return "" if obj.lower() in ("the", "a", "an", "its", "his", "her", "their") else obj
 
 
+_TRAILING_PARTICIPLE = re.compile(r"(?:\s+(?:allegedly|reportedly|apparently))?\s+(?:built|made|supplied|stocked|backed|funded|run|owned|operated|used)$")
 _TRAILING = re.compile(r"(?i)(?:\s+(?:the|a|an|of|in|on|at|to|for|and|with|by|from|its|his|her|their|that|which|as|or|but|is|are|was|were))+$")
 
 
