@@ -417,3 +417,26 @@ def test_editing_a_deleted_event_exits_2(cli, db):
     assert cli("delete", "3", "--reason", "x").exit_code == 0
     result = cli("edit", "3", "--title", "y", "--reason", "z")
     assert result.exit_code == 2 and "was deleted" in result.stderr
+
+
+def test_review_pages_with_the_cursor_of_the_last_item_and_misses_nothing(cli, db):
+    assert cli("ingest", str(FIXTURES / "hanoi-one.md")).exit_code == 0
+    whole = json.loads(cli("review", "--format", "json").stdout)
+    assert {q["kind"] for q in whole} >= {"event", "proposal:date"}
+    pages, after = [], None
+    while True:
+        args = ["review", "--format", "json", "--limit", "1"] + (["--after", after] if after else [])
+        page = json.loads(cli(*args).stdout)
+        if not page:
+            break
+        pages += page
+        after = page[-1]["cursor"]
+    assert pages == whole
+    assert len({q["cursor"] for q in whole}) == len(whole)
+
+
+@pytest.mark.parametrize("cursor", ["garbage", "2019-02-30:1:0:1:1:0", "2019-02-28:1:0:1", "2019-02-28:x:0:1:1:0"])
+def test_a_bad_review_cursor_is_one_line_and_exit_2(cli, cursor):
+    result = cli("review", "--after", cursor)
+    assert result.exit_code == 2
+    assert result.stderr.strip().count("\n") == 0 and "bad review cursor" in result.stderr

@@ -434,3 +434,19 @@ def test_rejected_events_leave_the_default_timeline_pages(client, curate):
     for query in ("", "?from=2021", "?type=test", "?type=test&from=2020"):
         assert event_id not in [e["id"] for e in client.get(f"/.json{query}").json()["events"]], query
     assert event_id in [e["id"] for e in client.get("/.json?review=rejected").json()["events"]]
+
+
+def test_the_review_twin_pages_with_next_and_gives_the_whole_queue(client):
+    whole = client.get("/review.json?size=500").json()
+    assert whole["next"] is None and len(whole["queue"]) >= 2
+    got, after = [], ""
+    while True:
+        page = client.get(f"/review.json?size=1{'&after=' + after if after else ''}").json()
+        got += page["queue"]
+        if page["next"] is None:
+            break
+        after = page["next"]
+    assert got == whole["queue"]
+    bad = client.get("/review.json?after=nope")
+    assert bad.status_code == 400 and "bad review cursor" in bad.text
+

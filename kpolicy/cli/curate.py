@@ -22,7 +22,7 @@ HISTORY_COLUMNS = [("change", "change"), ("at", "at"), ("by", "by"), ("command",
                    ("action", "action"), ("field", "field"), ("old", "old"), ("new", "new"), ("reason", "reason")]
 HISTORY_FIELDS = ("revision", "change", "at", "by", "command", "event", "action", "field", "old", "new", "reason")
 QUEUE_COLUMNS = [("kind", "kind"), ("id", "event"), ("proposal", "proposal"), ("source", "source"), ("date", "date"),
-                 ("type", "type"), ("title", "title"), ("detail", "detail"), ("quote", "quote")]
+                 ("type", "type"), ("title", "title"), ("detail", "detail"), ("quote", "quote"), ("cursor", "cursor")]
 
 
 def say(message: str) -> None:
@@ -131,6 +131,8 @@ def review(
     format: FormatOpt = "table",
     output: OutputOpt = None,
     limit: Annotated[Optional[int], typer.Option("--limit", "-n", metavar="N", help="At most N items.")] = None,
+    after: Annotated[Optional[str], typer.Option("--after", metavar="CURSOR",
+                                                 help="Start after the item with this cursor (the last item's `cursor` in --format json or csv): the next page.")] = None,
 ) -> None:
     """List what awaits review: extracted events and open proposals, oldest source first.
 
@@ -154,7 +156,7 @@ def review(
     fmt = check_format(format)
     database = open_db(db)
     with database.reading() as conn:
-        rows = curate.review_queue(conn, limit=limit)
+        rows = curate.review_queue(conn, limit=limit, after=curate.parse_review_cursor(after) if after is not None else None)
     with output_stream(output) as out:
         if fmt == "table":  # blocks fitted to the terminal, with the quote (a table of eight columns wrapped mid-slug)
             from kpolicy.views import render

@@ -22,6 +22,7 @@ from kpolicy.curate.changes import (
     event_as_of,
     event_object,
     history,
+    parse_review_cursor,
     parse_when,
     proposals_of,
     resolve_proposal,
@@ -35,6 +36,6 @@ from kpolicy.errors import Conflict
 
 __all__ = [
     "Conflict", "add_event", "as_of", "delete_events", "edit_event", "edit_source", "event_as_of", "event_object", "history",
-    "locate_quote", "merge_events", "parse_when", "proposals_of", "remove_source", "resolve_proposal", "review_events",
+    "locate_quote", "merge_events", "parse_review_cursor", "parse_when", "proposals_of", "remove_source", "resolve_proposal", "review_events",
     "review_queue", "rewind", "split_event", "touches_people", "undo_change",
 ]

@@ -458,11 +458,22 @@ def check_limit(limit, option: str = "--limit") -> None:
         raise BadInput(f"{option} {limit} shows nothing; give 1 or more, or leave it out for all")
 
 
-def review_queue(conn: Connection, limit: int | None = None) -> list[dict]:
-    """What awaits review: extracted events and open proposals on live events, oldest source first."""
+REVIEW_CURSOR_PARTS = 6  # published, source id, 0 event / 1 proposal, sort key, event id, proposal id
+
+
+def review_queue(conn: Connection, limit: int | None = None, after: tuple | None = None) -> list[dict]:
+    """What awaits review: extracted events and open proposals on live events, oldest source first.
+
+    One order for both kinds: the source's publication date, the source, events before
+    proposals, the event's place in the timeline, the event, the proposal. `after` is the
+    `cursor` of the last item of a page (a tuple of those six) and starts the next page after
+    it, so a client pages through any queue with bounded work per page."""
     check_limit(limit)
     e, m, s, p = schema.events, schema.mentions, schema.sources, schema.proposals
     fm = m.alias("fm")
+    # a proposal (or an event) with no source sorts last, as it did before paging
+    published = sa.func.coalesce(s.c.published, date.max)
+    source_id = sa.func.coalesce(s.c.id, 0)
     events = (
         sa.select(e.c.id, e.c.date, e.c.type, e.c.title, e.c.confidence, e.c.sort_key, s.c.slug, s.c.published, s.c.id.label("source_id"),
                   fm.c.quote)
@@ -470,11 +481,6 @@ def review_queue(conn: Connection, limit: int | None = None) -> list[dict]:
         .outerjoin(s, s.c.id == fm.c.source_id)
         .where(e.c.review == "extracted", e.c.deleted_at.is_(None))
     )
-    out = []
-    for r in conn.execute(events.order_by(s.c.published, s.c.id, e.c.sort_key, e.c.id).limit(limit)):
-        out.append({"kind": "event", "id": r.id, "proposal": None, "source": r.slug, "published": r.published,
-                    "date": r.date, "type": r.type, "title": r.title, "detail": f"extracted, confidence {r.confidence:.2f}",
-                    "quote": r.quote, "_order": (r.published or date.max, r.source_id or 0, 0, r.sort_key, r.id)})
     props = (
         sa.select(p.c.id, p.c.event_id, p.c.kind, p.c.value, e.c.date, e.c.type, e.c.title, e.c.sort_key, s.c.slug, s.c.published, s.c.id.label("source_id"),
                   fm.c.quote)
@@ -483,15 +489,53 @@ def review_queue(conn: Connection, limit: int | None = None) -> list[dict]:
         .outerjoin(fm, fm.c.id == p.c.mention_id)
         .where(p.c.status == "open", e.c.deleted_at.is_(None))
     )
-    for r in conn.execute(props.order_by(s.c.published, p.c.id).limit(limit)):
+    if after is not None:
+        events = events.where(_review_after(published, source_id, 0, e.c.sort_key, e.c.id, 0, after))
+        props = props.where(_review_after(published, source_id, 1, e.c.sort_key, e.c.id, p.c.id, after))
+    out = []
+    for r in conn.execute(events.order_by(published, source_id, e.c.sort_key, e.c.id).limit(limit)):
+        out.append({"kind": "event", "id": r.id, "proposal": None, "source": r.slug, "published": r.published,
+                    "date": r.date, "type": r.type, "title": r.title, "detail": f"extracted, confidence {r.confidence:.2f}",
+                    "quote": r.quote, "_order": (r.published or date.max, r.source_id or 0, 0, r.sort_key, r.id, 0)})
+    for r in conn.execute(props.order_by(published, source_id, e.c.sort_key, e.c.id, p.c.id).limit(limit)):
         value = c.decode(r.value) or {}
         out.append({"kind": f"proposal:{r.kind}", "id": r.event_id, "proposal": r.id, "source": r.slug, "published": r.published,
                     "date": r.date, "type": r.type, "title": r.title, "detail": describe_proposal(r.kind, value, with_quote=False),
-                    "quote": value.get("quote") or r.quote, "_order": (r.published or date.max, r.source_id or 0, 1, r.sort_key, r.id)})
+                    "quote": value.get("quote") or r.quote, "_order": (r.published or date.max, r.source_id or 0, 1, r.sort_key, r.event_id, r.id)})
     out.sort(key=lambda x: x["_order"])
+    out = out[:limit] if limit else out
     for x in out:
-        del x["_order"]
-    return out[:limit] if limit else out
+        x["cursor"] = review_cursor_text(x.pop("_order"))
+    return out
+
+
+def _review_after(published, source_id, kind: int, sort_key, event_id, proposal_id, after: tuple):
+    """The SQL condition "this row's six-part key comes after `after`", spelt out as nested ORs
+    (row-value comparison is not planned as well on both engines)."""
+    keys = [(published, after[0]), (source_id, after[1]), (sa.literal(kind), after[2]), (sort_key, after[3]),
+            (event_id, after[4]), (proposal_id if not isinstance(proposal_id, int) else sa.literal(proposal_id), after[5])]
+    condition = None
+    for i in range(len(keys) - 1, -1, -1):
+        column, value = keys[i]
+        step = column > value if condition is None else sa.or_(column > value, sa.and_(column == value, condition))
+        condition = step
+    return condition
+
+
+def review_cursor_text(order: tuple) -> str:
+    published, *rest = order
+    return ":".join([published.isoformat(), *(str(int(x)) for x in rest)])
+
+
+def parse_review_cursor(text: str) -> tuple:
+    """A review item's `cursor` back into its six-part key; anything else is one line of BadInput."""
+    pieces = (text or "").split(":")
+    try:
+        if len(pieces) != REVIEW_CURSOR_PARTS:
+            raise ValueError
+        return (date.fromisoformat(pieces[0]), *(int(x) for x in pieces[1:]))
+    except ValueError:
+        raise BadInput(f"bad review cursor {text!r}; give the `cursor` of the last item of a page") from None
 
 
 def describe_proposal(kind: str, value: dict, with_quote: bool = True) -> str:

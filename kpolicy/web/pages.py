@@ -219,10 +219,15 @@ def event_twin(request: Request, conn) -> dict:
 
 
 def review_twin(request: Request, conn) -> dict:
-    """{"queue": `kpolicy review --limit SIZE --format json`}."""
-    from kpolicy.curate import review_queue
+    """{"queue": `kpolicy review --limit SIZE --after CURSOR --format json`, "next": the cursor
+    of the page's last item when the queue may go on, else null}."""
+    from kpolicy.curate import parse_review_cursor, review_queue
 
-    return {"queue": [{k: reads.iso(v) for k, v in row.items()} for row in review_queue(conn, limit=_int(request, "size", 50))]}
+    size = _int(request, "size", 50)
+    raw = request.query_params.get("after")
+    queue = review_queue(conn, limit=size, after=parse_review_cursor(raw) if raw else None)
+    return {"queue": [{k: reads.iso(v) for k, v in row.items()} for row in queue],
+            "next": queue[-1]["cursor"] if len(queue) == size else None}
 
 
 def sources_twin(request: Request, conn) -> dict:
