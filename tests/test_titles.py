@@ -86,3 +86,14 @@ def test_a_meetings_other_party_is_not_its_object(text, published, title):
 ])
 def test_an_objects_participle_clause_is_no_part_of_the_title(text, published, title):
     assert titles(text, published) == [title]
+
+
+@pytest.mark.parametrize("text,published,title", [
+    # role words resolved to the office holders at the date name both parties (was: 'South Korea meets Japanese prime minister')
+    ("The South Korean president met the Japanese prime minister in Tokyo on Thursday.", "2023-03-17",
+     "Yoon Suk-yeol and Fumio Kishida meet in Tokyo"),
+    ("The North Korean leader met the Russian president at a cosmodrome on Wednesday.", "2023-09-14",
+     "Kim Jong-un and Vladimir Putin meet"),
+])
+def test_a_meeting_of_office_holders_is_titled_by_both(text, published, title):
+    assert titles(text, published) == [title]

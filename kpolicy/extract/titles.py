@@ -157,7 +157,8 @@ def event_title(e: Candidate, states: list[str], text: str, gazetteer=None) -> s
     else:
         who, plural = _subject(e.actors, states, gazetteer)
     verbish = bool(e.trigger.text) and _verbish(e, text)
-    if verbish and gazetteer is not None:  # the subject: those named before the verb ('Russia invades Ukraine')
+    if verbish and gazetteer is not None and not (e.type in MEETING_TYPES and len(states) > 1):
+        # the subject: those named before the verb ('Russia invades Ukraine'); a meeting's subject is all its parties
         before = text[e.quote[0]:e.trigger.start]
         named = [a for a in e.actors if _named_in(a, before, gazetteer)]
         if named:
@@ -186,7 +187,7 @@ def event_title(e: Candidate, states: list[str], text: str, gazetteer=None) -> s
             obj = _clean_object(rest[: stop.start()] if stop else rest, e)
             verb = _present(t, plural)
             if e.type in MEETING_TYPES and plural and gazetteer is not None and obj and any(
-                    _named_in(a, obj, gazetteer) or _surname_in(a, obj) for a in e.actors):
+                    _named_in(a, obj, gazetteer) or _surname_in(a, obj) for a in [*e.actors, *states]):
                 obj = ""  # 'Trump and Kim meet', not '... meet with North Korean leader Kim Jong Un': the party is in the subject
             if said and not obj:
                 verb, obj = ("issue" if plural else "issues"), "statement"  # never a bare 'X said'
