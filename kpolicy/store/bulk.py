@@ -18,6 +18,7 @@ No cross-article dedupe happens here: give it events that are distinct already.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 import itertools
@@ -282,7 +283,6 @@ class _SequenceIds:
         # each sequence's oid looked up once (as a call in the select list it would run per row)
         self.sequences = {table: conn.exec_driver_sql(f"SELECT pg_get_serial_sequence('{table}', 'id')::regclass::oid").scalar()
                           for table in ("events", "mentions")}
-        self.chunk: list[int] = []  # the event ids of the last chunk, ascending
 
     def _take(self, table: str, n: int) -> list[int]:
         if not n:
@@ -291,8 +291,7 @@ class _SequenceIds:
         return sorted(row[0] for row in self.cursor.fetchall())
 
     def reserve(self, events: Sequence[BulkEvent]) -> tuple[Iterator[int], Iterator[int]]:
-        self.chunk = self._take("events", len(events))
-        return iter(self.chunk), iter(self._take("mentions", sum(len(ev.mentions) for ev in events)))
+        return iter(self._take("events", len(events))), iter(self._take("mentions", sum(len(ev.mentions) for ev in events)))
 
 
 def _chunks(events: Iterable[BulkEvent], size: int) -> Iterator[Sequence[BulkEvent]]:
@@ -340,35 +339,90 @@ def load_events(conn: Connection, events: Iterable[BulkEvent], batch_size: int =
     return summary
 
 
-# PostgreSQL's search rows (migration 0016) of a chunk's events (ids between lo and hi), built in
-# one statement as kpolicy_event_search_refresh builds one event's (title A, quotes in mention order D)
-_PG_SEARCH_CHUNK = (
-    "DELETE FROM event_search WHERE event_id BETWEEN %(lo)s AND %(hi)s AND event_id = ANY(%(ids)s)",
-    "INSERT INTO event_search (event_id, vector) SELECT e.id, setweight(to_tsvector('english'::regconfig, e.title), 'A') "
-    "|| setweight(to_tsvector('english'::regconfig, coalesce(q.quotes, '')), 'D') FROM events e LEFT JOIN "
-    "(SELECT event_id, string_agg(quote, ' … ' ORDER BY id) AS quotes FROM mentions "
-    "WHERE event_id BETWEEN %(lo)s AND %(hi)s AND event_id = ANY(%(ids)s) GROUP BY event_id) q ON q.event_id = e.id "
-    "WHERE e.id BETWEEN %(lo)s AND %(hi)s AND e.id = ANY(%(ids)s)",
+# an event's search row (migration 0016) as kpolicy_event_search_refresh builds it: the title
+# weighted A, its quotes in mention order joined by ' … ' weighted D; here from the texts the
+# load holds, given as two arrays, one vector (as text, which COPY reads back losslessly) per event
+_PG_VECTORS = (
+    "SELECT (setweight(to_tsvector('english'::regconfig, u.title), 'A') || "
+    "setweight(to_tsvector('english'::regconfig, coalesce(u.quotes, '')), 'D'))::text "
+    "FROM unnest(%s::text[], %s::text[]) WITH ORDINALITY AS u(title, quotes, n) ORDER BY u.n"
 )
+_PG_SEARCH = sa.table("event_search")
 
 
-def _pg_search_rows(conn: Connection, event_ids: list[int]) -> None:
-    if event_ids:
-        params = {"lo": event_ids[0], "hi": event_ids[-1], "ids": event_ids}
-        for statement in _PG_SEARCH_CHUNK:
-            conn.exec_driver_sql(statement, params)
+class _PgSearchRows:
+    """PostgreSQL: the loaded events' tsvector rows, computed on a second connection while the
+    load's own connection copies the chunk and the next one is built, then copied into
+    event_search inside the load's transaction.
+
+    Stemming every title and quote (to_tsvector) is most of the server's work in a load: done
+    in line it doubled a 10^5 load's time. The helper only evaluates the function on texts it
+    is sent, so it needs no access to the uncommitted rows; without a second connection (a
+    server at its connection limit) the vectors are computed on the load's own one."""
+
+    def __init__(self, conn: Connection, writer: _Writer) -> None:
+        self.conn, self.writer = conn, writer
+        self.pending: tuple[list, Future] | None = None
+        try:
+            self.helper = conn.engine.connect()
+        except sa.exc.DBAPIError:
+            self.helper = None
+        self.worker = ThreadPoolExecutor(1, thread_name_prefix="kpolicy-search-rows") if self.helper is not None else None
+
+    def add(self, values: list) -> None:
+        """Flat (event id, title, joined quotes) values, three per event (write.search_row)."""
+        if not values:
+            return
+        ids, titles, quotes = values[0::3], values[1::3], values[2::3]
+        self.finish_pending()
+        if self.worker is None:
+            self._store(ids, self._vectors(self.conn, titles, quotes))
+        else:
+            self.pending = (ids, self.worker.submit(self._vectors, self.helper, titles, quotes))
+
+    def finish_pending(self) -> None:
+        if self.pending is not None:
+            ids, future = self.pending
+            self.pending = None
+            self._store(ids, future.result())
+
+    def close(self) -> None:
+        """Wait for the helper (its result dropped if finish_pending was not called) and release it."""
+        if self.worker is not None:
+            self.worker.shutdown(wait=True)
+            self.helper.close()
+            self.worker = None
+
+    @staticmethod
+    def _vectors(conn: Connection, titles: list, quotes: list) -> list[str]:
+        cursor = conn.connection.driver_connection.cursor()
+        try:
+            cursor.execute(_PG_VECTORS, (titles, quotes))
+            return [row[0] for row in cursor.fetchall()]
+        except Exception as exc:  # psycopg's own errors
+            raise _load_error(exc) from None
+        finally:
+            cursor.close()
+
+    def _store(self, ids: list, vectors: list[str]) -> None:
+        self.writer.copy(_PG_SEARCH, ("event_id", "vector"), zip(ids, vectors))
 
 
 def _load_events(conn: Connection, events: Iterable[BulkEvent], batch_size: int, by: str | None, own_rows: bool) -> StoreSummary:
     writer = _Writer(conn)
     summary = StoreSummary()
     if conn.dialect.name == "postgresql":
-        # the search triggers off for the load (a setting of this transaction); each chunk's
-        # tsvector rows are built after its rows, in one statement
+        # the search triggers off for the load (a setting of this transaction); the load writes
+        # each chunk's tsvector rows itself (_PgSearchRows)
         previous = conn.exec_driver_sql("SELECT current_setting('kpolicy.search_deferred', true)").scalar() or ""
         conn.exec_driver_sql("SELECT set_config('kpolicy.search_deferred', 'all', true)")
-        _load(conn, events, batch_size, writer, _Resolver(conn, writer, all_sources=False), summary, None, by,
-              ids=_SequenceIds(conn), after_chunk=lambda chunk: _pg_search_rows(conn, chunk))
+        search = _PgSearchRows(conn, writer)
+        try:
+            _load(conn, events, batch_size, writer, _Resolver(conn, writer, all_sources=False), summary, [], by,
+                  ids=_SequenceIds(conn), search_sink=search.add)
+            search.finish_pending()
+        finally:
+            search.close()
         conn.exec_driver_sql("SELECT set_config('kpolicy.search_deferred', %(mode)s, true)", {"mode": previous})
     else:
         _load(conn, events, batch_size, writer, _Resolver(conn, writer), summary, [] if own_rows else None, by)
@@ -459,13 +513,18 @@ def _pg_deferred(conn: Connection) -> Iterator[None]:
 
 
 def _pg_resume(conn: Connection, statements: Sequence[str]) -> None:
-    previous = conn.exec_driver_sql("SHOW maintenance_work_mem").scalar()
-    conn.exec_driver_sql("SELECT set_config('maintenance_work_mem', %(mem)s, true)", {"mem": PG_INDEX_MEMORY})
+    # building an index of ten million rows is one long statement by design: no per-statement
+    # limit (kpolicy's connections have one against a hung server) while the load rebuilds
+    settings = {"maintenance_work_mem": PG_INDEX_MEMORY, "statement_timeout": "0"}
+    previous = {name: conn.exec_driver_sql(f"SHOW {name}").scalar() for name in settings}
+    for name, value in settings.items():
+        conn.exec_driver_sql("SELECT set_config(%(name)s, %(value)s, true)", {"name": name, "value": value})
     try:
         resume_indexes(conn, statements)
-    except Exception as exc:  # a row the foreign keys refuse (an event naming a source deleted meanwhile)
-        raise _load_error(getattr(exc, "orig", exc)) from None
-    conn.exec_driver_sql("SELECT set_config('maintenance_work_mem', %(mem)s, true)", {"mem": previous})
+    except sa.exc.DBAPIError as exc:  # a row a foreign key refuses (an event naming a source deleted meanwhile)
+        raise _load_error(exc.orig) from None
+    for name, value in previous.items():
+        conn.exec_driver_sql("SELECT set_config(%(name)s, %(value)s, true)", {"name": name, "value": value})
 
 
 @contextmanager
@@ -544,7 +603,7 @@ def resume_search_triggers(conn: Connection, triggers: list[str]) -> None:
 
 def _load(conn: Connection, events: Iterable[BulkEvent], batch_size: int, writer: _Writer, resolve: _Resolver,
           summary: StoreSummary, search_rows: list | None = None, by: str | None = None,
-          ids: _NextIds | _SequenceIds | None = None, after_chunk=None) -> None:
+          ids: _NextIds | _SequenceIds | None = None, search_sink=None) -> None:
     e, ea, m = schema.events, schema.event_actors, schema.mentions
     stamp = writer.bind(e.c.created_at)(write.now())
     ids = ids or _NextIds(conn)
@@ -573,11 +632,14 @@ def _load(conn: Connection, events: Iterable[BulkEvent], batch_size: int, writer
     actor_names, search_row = write.actor_names, write.search_row
 
     def flush() -> None:
+        if search_sink is not None:  # PostgreSQL: the search rows start on their own connection first
+            search_sink(list(search_vals))
+            search_vals.clear()
         writer.flat(e, event_cols, event_vals)
         writer.flat(ea, actor_cols, actor_vals)
         writer.flat(m, mention_cols, mention_vals)
         writer.flat(schema.revisions, revision_cols, revision_vals)
-        if search_vals is not None:  # the FTS rows the suspended triggers would have written
+        if search_vals is not None and search_sink is None:  # the FTS rows the suspended triggers would have written
             writer.flat(_SEARCH, search_cols, search_vals)
             search_vals.clear()
         summary.events += len(event_vals) // len(event_cols)
@@ -650,5 +712,3 @@ def _load(conn: Connection, events: Iterable[BulkEvent], batch_size: int, writer
             except KpolicyError as exc:
                 raise BadInput(f"event #{position} ({ev.title!r}): {exc}") from None
         flush()
-        if after_chunk is not None:
-            after_chunk(ids.chunk)
