@@ -395,3 +395,22 @@ def test_a_subject_set_off_by_commas_is_the_verbs(text, published, kind, states)
 ])
 def test_an_attack_is_its_subjects_and_its_objects(text, published, states):
     assert only(text, published, "incident").states == states
+
+
+@pytest.mark.parametrize("text,published,kind,states", [
+    # a meeting whose text names one side: the article's other state (was: the United States alone)
+    ("North Korea rejected the proposal on Monday. During negotiations with the United States in 2018, North Korea had asked "
+     "for sanctions relief first.", "2020-01-10", "talks", ["United States", "North Korea"]),
+    ("Japan protested on Tuesday. After talks with China in May, Tokyo had expected a calmer summer.", "2023-08-02", "talks",
+     ["China", "Japan"]),
+    # ... or the partner of that side's last meeting in the article (was: North Korea alone)
+    ("Kim Jong Un met Donald Trump in Hanoi in February 2019. In October 2019, working-level talks in Stockholm broke down "
+     "after one day.", "2020-01-10", "talks", ["North Korea", "United States"]),
+])
+def test_a_meeting_has_two_sides(text, published, kind, states):
+    assert events(text, published, kind)[-1].states == states
+
+
+def test_joining_a_treaty_is_one_states_act():
+    text = "North Korea joined the Nuclear Non-Proliferation Treaty in 1985. The United States and North Korea signed the Agreed Framework in 1994."
+    assert [e.states for e in events(text, "2020-01-10", "agreement")] == [["North Korea"], ["United States", "North Korea"]]

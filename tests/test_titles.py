@@ -97,3 +97,13 @@ def test_an_objects_participle_clause_is_no_part_of_the_title(text, published, t
 ])
 def test_a_meeting_of_office_holders_is_titled_by_both(text, published, title):
     assert titles(text, published) == [title]
+
+
+@pytest.mark.parametrize("text,published,title", [
+    # the event noun without the preposition that opens its phrase (was: '... hold During negotiations')
+    ("During negotiations with the United States in 2018, North Korea asked for sanctions relief.", "2020-01-10",
+     "United States and North Korea hold negotiations"),
+    ("After talks with China in May 2023, Japan eased its export rules.", "2023-08-02", "China and Japan hold talks"),
+])
+def test_a_preposition_before_the_event_noun_is_no_part_of_the_title(text, published, title):
+    assert [t for t in titles(text, published) if "hold" in t] == [title]

@@ -14,6 +14,7 @@ Stages, top to bottom (one module each):
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -100,6 +101,11 @@ class ExtractedEvent:
         )
 
 
+# events with two sides: a meeting or an agreement of one state is missing the other
+PAIRED_TYPES = frozenset({"summit", "talks", "agreement"})
+ONE_SIDED = re.compile(r"(?i)\b(?:join(?:s|ed|ing)?|accede[sd]?|acceding|accession\s+to|ratif\w+|withdr[ae]w\w*|quit\w*|pull(?:s|ed)?\s+out\s+of)\b")
+
+
 def role_map(e: Candidate, named: list[str], offices: list[dict]) -> dict[str, str]:
     """Each actor's role as kpolicy.extract.roles decided it; an office's holder takes the
     office's role, an actor added by default (the Council of a UN action, the article's main
@@ -130,14 +136,39 @@ class Extractor:
 
     def main_actor(self, text: str) -> str | None:
         """The state the article mentions most (people and organs count for their state)."""
+        ranked = self.ranked_states(text)
+        return ranked[0] if ranked else None
+
+    def ranked_states(self, text: str) -> list[str]:
+        """The states and bodies the article mentions, most mentioned first (people and organs count
+        for their state; the one the article opens with counts three more)."""
         from collections import Counter
 
         mentions = self.candidate_finder.mentions(text)
         counts = Counter(self.finder.state_of(a.actor) for a in mentions)
         if not counts:
-            return None
+            return []
         counts[self.finder.state_of(mentions[0].actor)] += 3  # the state the article opens with is its subject
-        return counts.most_common(1)[0][0]
+        return [s for s, _ in counts.most_common()]
+
+    def counterpart(self, e: Candidate, earlier: list[ExtractedEvent], ranked: list[str], text: str) -> str | None:
+        """The other side of a meeting or agreement whose text names one state only: the partner of
+        that state's latest earlier meeting in the article, else the state the article mentions most
+        after that one.
+        (A meeting has two sides: nearly every meeting and agreement annotated in ../shared/eval names
+        two states or more; joining or leaving a treaty is one state's act.)"""
+        states = dedupe(self.finder.state_of(a) for a in e.actors)
+        if len(states) != 1 or self.gazetteer.actors.get(states[0]) is None or self.gazetteer.actors[states[0]].kind != "state":
+            return None
+        (state,) = states
+        if e.type == "agreement" and ONE_SIDED.search(text, max(e.quote[0], e.trigger.start - 60), e.trigger.start):
+            return None  # 'North Korea joins the NPT', 'ratified the treaty': one state's act on a treaty
+        for o in reversed(earlier):
+            if o.type in PAIRED_TYPES and state in o.states and len(o.states) == 2:
+                return next(s for s in o.states if s != state)
+        quote = text[e.quote[0]:e.quote[1]]
+        return next((s for s in ranked if s != state and getattr(self.gazetteer.actors.get(s), "kind", "state") == "state"
+                     and not (self.gazetteer.place(s) and s in quote)), None)  # ('the Singapore summit': the venue, not a side)
 
     def actor_mentions(self, text: str):
         """Every actor mention of `text` (computed once per text and shared by the stages)."""
@@ -167,7 +198,8 @@ class Extractor:
         """Dated events as the contract's records (titles, states, quotes, mentions). With
         `defaults` (the rules), a UN action gains the Security Council and an event with no actor
         the article's main state; the learned extractor decides its actors itself."""
-        main = self.main_actor(text) if defaults else None
+        ranked = self.ranked_states(text) if defaults else []
+        main = ranked[0] if ranked else None
         strangers = self.finder.unknown_people(text) if events else []
         out = []
         for e in events:
@@ -183,6 +215,10 @@ class Extractor:
                 e.actors = [*e.actors, "United Nations Security Council"]  # resolutions, vetoes and panel reports are the Council's
             if not e.actors and main:
                 e.actors = [main]  # no actor named near the event: the actor the article is about
+            if defaults and e.type in PAIRED_TYPES:
+                other = self.counterpart(e, out, ranked, text)
+                if other is not None:  # 'negotiations with the United States' in a text about North Korea: both sides
+                    e.actors = [*e.actors, other]
             named = e.actors
             e.actors, offices = self.gazetteer.with_holders(e.actors, rng.lower, rng.upper)  # 'the South Korean president' at the date
             roles = role_map(e, named, offices) if defaults else None

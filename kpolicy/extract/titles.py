@@ -165,7 +165,8 @@ def event_title(e: Candidate, states: list[str], text: str, gazetteer=None) -> s
             who, plural = _subject(named, _dedupe_states(named, gazetteer), gazetteer)
     label = EVENT_TYPES[e.type][0]
     phrase = re.sub(r"\s+", " ", _key_phrase(e, text)).strip(" .,;:-\u2014\u201c\u201d\"")
-    phrase = re.sub(r"^(?:(?:the|a|an|its|his|her|their|and|but|or)\s+)+", "", phrase, flags=re.I)
+    phrase = re.sub(r"^(?:(?:the|a|an|its|his|her|their|and|but|or|during|after|before|since|following|amid|despite|until)\s+)+", "",
+                    phrase, flags=re.I)  # ('During negotiations with ...': the noun, not its preposition)
     if e.date_text and e.date_text in phrase and phrase.strip() != e.date_text:  # 'plenary meeting ... next month': the date is no object
         phrase = re.sub(r"\s+", " ", phrase.replace(e.date_text, " ")).strip()
     t = e.trigger.text
