@@ -40,6 +40,16 @@ POSITIVE = [
     ("The U.N. Security Council on Tuesday strongly condemned the launch.", "un_action"),
     ("After closed consultations, the Security Council condemns the test and demands restraint.", "un_action"),
     ("The council condemned the 2 May launch by the DPRK of a ballistic missile.", "missile_test"),
+    # meetings below leader level are talks; a leaders' phone talk is a summit
+    ("The Secretary of State used his first meeting with his Japanese counterpart to press the point.", "talks"),
+    ("The prime minister held a telephone talk with the president of Korea.", "summit"),
+    ("Mr. Ito, Prime Minister of Japan, held talks by telephone with Mr. Kim, President of Korea.", "summit"),
+    ("Pyongyang on Friday sent a high-level delegation to the closing ceremony.", "talks"),
+    # halting aid, a reactor or a policy, quitting a treaty, nullifying an armistice: policy changes
+    ("Tokyo halts shipments of food aid to the North.", "policy_change"),
+    ("Iran says it will quit the Non-proliferation Treaty.", "policy_change"),
+    ("The military says it has nullified the armistice.", "policy_change"),
+    ("The ministry confirmed the drone incursion on Thursday.", "statement"),
 ]
 
 

@@ -298,12 +298,13 @@ def _resolve(etype: str, sentence: str, m: re.Match, context: str) -> tuple[str,
             return "plenum", 0.75
         if word == "met" and re.search(r"\b(?:SPA|Supreme\s+People's\s+Assembly|parliament|legislature|assembly|politburo|central\s+committee|congress|commission|bureau)\s+(?:\w+\s+)?$", left, re.I):
             return "plenum", 0.7  # 'the SPA last met in December 2019'
-        officials = r"\b(?:ministers?|officials?|envoys?|delegations?|delegates|negotiators?|diplomats?|representatives?)\b"
+        officials = r"\b(?:(?<!prime\s)ministers?|officials?|envoys?|delegations?|delegates|negotiators?|diplomats?|representatives?|[Ss]ecretar(?:y|ies)\s+of\s+State|counterparts?)\b"
         if re.search(officials, left[-50:], re.I):
             return "talks", 0.6
-        if _LEADERS.search(near) or re.search(r"\b(?:\w+)-(?:Trump|Kim|Moon|Xi|Putin|Biden|Abe|Yoon)\b", left[-30:]):
+        if _LEADERS.search(near) or re.search(r"\b(?:\w+)-(?:Trump|Kim|Moon|Xi|Putin|Biden|Abe|Yoon)\b", left[-30:]) \
+                or re.search(r"\b(?:President|Prime\s+Minister|Premier|Chancellor)\b", near, re.I):
             return "summit", 0.7
-        if re.search(r"\b(?:ministers?|officials?|envoys?|delegations?|negotiators?|diplomats?)\b", near, re.I):
+        if re.search(r"\b(?:(?<!prime\s)ministers?|officials?|envoys?|delegations?|negotiators?|diplomats?|[Ss]ecretary\s+of\s+State|counterparts?)\b", near, re.I):
             return "talks", 0.6
         return None
     if etype == "summit?":  # 'President Putin arrived ... for his first visit to North Korea': a leader's visit
@@ -325,6 +326,9 @@ def _resolve(etype: str, sentence: str, m: re.Match, context: str) -> tuple[str,
         if word == "talks" and re.search(_LEADERS.pattern + r"[\w\s.'-]{0,40}\band\s+(?:[\w.'-]+\s+){0,3}?" + _LEADERS.pattern, left[-90:]) \
                 and not re.search(r"\b(?:working-level|ministerial|vice|officials?|envoys?|delegat\w+|military|high-level)\b", left[-90:] + right[:20], re.I):
             return "summit", 0.65  # 'Yoon and Kishida are scheduled to hold talks'
+        if word == "talks" and len(re.findall(r"\b(?:President|Prime\s+Minister|Premier|Chancellor)\b", sentence)) >= 2 \
+                and not re.search(r"\b(?:working-level|ministerial|vice|officials?|envoys?|delegat\w+|military|high-level|[Ff]oreign\s+[Mm]inisters?|[Ss]ecretar(?:y|ies))\b", left[-90:] + right[:40]):
+            return "summit", 0.65  # 'Mr. A, Prime Minister of X, held talks by telephone with Ms. B, President of Y'
         if word.startswith("envoy") and not _in(r"\b(?:visit|arriv|travel|met|meet|trip)", re.I, sentence):
             return None
         return "talks", None
