@@ -119,6 +119,17 @@ def test_learned_extractor_gives_the_contract_with_its_model_id_and_explains_eve
     assert all(e.to_json()["extractor"] == "rules" and e.explain["type"]["rule"] == e.type_rule for e in rules)
 
 
+@pytest.mark.parametrize("text", [
+    # the shipped model leaves actors to the rules: a meeting of one named state gets its other side with both extractors
+    "Kim Jong Un met Donald Trump in Hanoi in February 2019. In October 2019, working-level talks in Stockholm broke down after one day.",
+    "Kim Jong Un met Donald Trump at Panmunjom in June 2019. Working-level talks in Stockholm on Oct. 5, 2019 ended after one day.",
+])
+def test_both_extractors_give_a_meeting_its_two_sides(text):
+    for extractor in ("rules", "learned"):
+        talks = [e for e in extract_events(text, date(2020, 1, 10), extractor=extractor) if e.type == "talks"]
+        assert talks and talks[-1].states == ["North Korea", "United States"], extractor
+
+
 def test_candidates_cover_lexicon_predicates_the_rules_miss():
     from kpolicy.extract import extractor_for
 

@@ -888,7 +888,9 @@ class LearnedExtractor:
                                  "features": self.model["merge"].explain(mf, True) if mf else []}
                                 for k, (p, _, mf) in ev["merged"].items()]
             extra.append((roles, why))
-        out = self.rules.to_events(events, text, defaults=False, extractor=self.model.id)
+        use = self.model.doc.get("use") if isinstance(self.model.doc, dict) else None
+        rules_actors = use is not None and "actor" not in use  # the rules' actors, with their rule for a meeting's other side
+        out = self.rules.to_events(events, text, defaults=False, extractor=self.model.id, two_sides=rules_actors)
         # to_events keeps every event here (all dated, none generic): attach roles and explanations in order
         for e, (roles, why) in zip(out, extra):
             e.roles = roles

@@ -194,12 +194,15 @@ class Extractor:
         events = self.corefer(self.rule_candidates(text, published), text)
         return self.to_events(events, text)
 
-    def to_events(self, events: list[Candidate], text: str, defaults: bool = True, extractor: str = "rules") -> list[ExtractedEvent]:
+    def to_events(self, events: list[Candidate], text: str, defaults: bool = True, extractor: str = "rules",
+                  two_sides: bool | None = None) -> list[ExtractedEvent]:
         """Dated events as the contract's records (titles, states, quotes, mentions). With
         `defaults` (the rules), a UN action gains the Security Council and an event with no actor
-        the article's main state; the learned extractor decides its actors itself."""
-        ranked = self.ranked_states(text) if defaults else []
-        main = ranked[0] if ranked else None
+        the article's main state; the learned extractor decides its actors itself. With `two_sides`
+        (default: as `defaults`), a meeting or agreement of one state gets its other side (`counterpart`)."""
+        two_sides = defaults if two_sides is None else two_sides
+        ranked = self.ranked_states(text) if defaults or two_sides else []
+        main = ranked[0] if ranked and defaults else None
         strangers = self.finder.unknown_people(text) if events else []
         out = []
         for e in events:
@@ -215,7 +218,7 @@ class Extractor:
                 e.actors = [*e.actors, "United Nations Security Council"]  # resolutions, vetoes and panel reports are the Council's
             if not e.actors and main:
                 e.actors = [main]  # no actor named near the event: the actor the article is about
-            if defaults and e.type in PAIRED_TYPES:
+            if two_sides and e.type in PAIRED_TYPES:
                 other = self.counterpart(e, out, ranked, text)
                 if other is not None:  # 'negotiations with the United States' in a text about North Korea: both sides
                     e.actors = [*e.actors, other]
