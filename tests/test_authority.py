@@ -57,6 +57,19 @@ def test_a_wikidata_source_without_an_id_is_refused():
         apply_authority(parse_gazetteer(yaml.safe_load(open(bundled_authority_path().with_name("gazetteer.yaml"))), "g"), doc, "a")
 
 
+def test_a_term_keeps_the_copy_its_dates_were_checked_against(g):
+    doc = {"actors": {}, "offices": [{"name": "Leader", "state": "North Korea", "holders": [
+        {"actor": "Kim Jong-un", "from": "2011-12-18", "source": " every-politician-scrapers/north-korea html/holders21.csv@0123abc "}]}]}
+    term = apply_authority(_gazetteer(), doc, "a").offices["Leader"].holders[0]
+    assert term.source == "every-politician-scrapers/north-korea html/holders21.csv@0123abc"
+    # the citation is not part of the term: the same dates from the database are the same term
+    assert term == type(term)("Kim Jong-un", date(2011, 12, 18))
+    cited = [t for o in g.offices.values() for t in o.holders if t.source]
+    for t in cited:
+        repo, _, rest = t.source.partition(" ")
+        assert repo.count("/") == 1 and "@" in rest, f"{t.actor}: {t.source!r} is not 'owner/repo path@commit'"
+
+
 def test_the_cast_from_1990_on_holds_its_offices(g):
     people = [e for e in g.actors.values() if e.kind == "person"]
     assert len(people) >= 230
@@ -195,6 +208,8 @@ def _gazetteer():
     ({"actors": {"Kim Jong-un": {"born": "1984-01-08"}}, "offices": [{"name": "Leader", "state": "North Korea", "holders": [
         {"actor": "Kim Jong-un", "from": "1980-01-01"}]}]}, "outside their life"),
     ({"actors": {}, "offices": [{"name": "Leader", "state": "North Korea", "holders": [{"actor": "Nobody"}]}]}, "unknown holder"),
+    ({"actors": {}, "offices": [{"name": "Leader", "state": "North Korea", "holders": [
+        {"actor": "Kim Jong-un", "from": "2011-12-18", "source": "  "}]}]}, "empty source"),
 ])
 def test_bad_authority_input_is_one_line_naming_the_conflict(doc, words):
     with pytest.raises(BadInput) as info:

@@ -43,6 +43,9 @@ class Term:
     start: date
     end: date | None = None
     acting: bool = False
+    # where the dates were checked: 'owner/repo path@commit' of a stored Wikidata-derived copy;
+    # not part of the term's identity (the database keeps the dates, not their citation)
+    source: str | None = field(default=None, compare=False)
 
     def covers(self, lower: date, upper: date) -> bool:
         return self.start <= lower and (self.end is None or upper <= self.end)
@@ -312,8 +315,13 @@ def apply_authority(gazetteer: Gazetteer, doc: object, origin: str) -> Gazetteer
             who = str(h.get("actor", "")) if isinstance(h, dict) else ""
             if who not in actors:
                 raise BadInput(f"{origin}: office {name!r} has unknown holder {who!r}; add the actor first")
+            source = h.get("source")
+            if source is not None and (not isinstance(source, str) or not source.strip()):
+                raise BadInput(f"{origin}: office {name!r}: {who}'s term has an empty source; "
+                               "give 'owner/repo path@commit' of the copy its dates were checked against, or no source")
             term = Term(who, _day(h.get("from"), f"{origin}: {name!r} term of {who!r} from") or date.min,
-                        _day(h.get("to"), f"{origin}: {name!r} term of {who!r} to"), bool(h.get("acting")))
+                        _day(h.get("to"), f"{origin}: {name!r} term of {who!r} to"), bool(h.get("acting")),
+                        source.strip() if source else None)
             if term.end is not None and term.end < term.start:
                 raise BadInput(f"{origin}: office {name!r}: {who}'s term ends before it starts; fix the dates")
             person = actors[who]
