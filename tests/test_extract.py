@@ -293,3 +293,10 @@ def test_a_caption_and_a_different_later_statement_stay_apart():
 def test_a_weekday_before_that_dates_the_speech_not_the_clause_after_it():
     got = _events("The envoy said Monday that discussions with Seoul had stalled.", "2022-05-11")
     assert ("statement", "2022-05-09") in [(e["type"], e["date"]) for e in got]
+
+
+def test_the_sanctions_a_resolution_imposes_are_the_resolution_not_a_second_event():
+    got = _events("Three days later, the UN Security Council adopted a resolution imposing fresh sanctions on Iran.", "2010-06-20")
+    assert [e["type"] for e in got] == ["un_action"]
+    got = _events("In June the Security Council adopted Resolution 1929, which condemns the enrichment and which expands sanctions on Iran.", "2010-07-01")
+    assert [e["type"] for e in got] == ["un_action"]

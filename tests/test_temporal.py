@@ -35,6 +35,9 @@ ROWS = [
     ("Published : April 19, 2018 - 14:59", P_2018_04_19, {}, "April 19, 2018", "2018-04-19"),
     ("a grand speech on January 1.", P_2022_01_13, {"narrative": "2021-12-27"}, "on January 1", "2022-01-01"),
     ("The talks will resume on March 3.", D(2020, 2, 5), {}, "on March 3", "2020-03-03"),
+    # a month of a relative year is one expression
+    ("They last met in October last year in Busan.", D(2021, 6, 2), {}, "in October last year", "2020-10"),
+    ("Exports fell in April of this year.", D(2021, 6, 2), {}, "in April of this year", "2021-04"),
     ("The summit was held on February 29.", D(2020, 3, 10), {}, "on February 29", "2020-02-29"),
     ("The summit was held on February 29.", D(2021, 3, 10), {}, "on February 29", "2020-02-29"),
     ("a surprise meeting at Panmunjom on June 30 between the leaders", P_2019_07_18, {}, "on June 30", "2019-06-30"),

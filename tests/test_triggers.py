@@ -74,6 +74,8 @@ NEGATIVE = [
     "They marked the 60th anniversary of the summit between the two leaders.",
     "He convened his advisers.",
     "A new submarine-launched ballistic missile was displayed.",
+    "President Lula visits the national space agency in Brasilia.",
+    "FILE - Russian Security Council Secretary Nikolai Patrushev attends the Security Council meeting in Moscow.",
 ]
 
 

@@ -100,6 +100,12 @@ def _temporal():
     return temporal
 
 
+# between a UN resolution and the sanctions it imposes: 'imposing additional', ', which expands and enhances'
+_RESOLUTION_CONTENT = re.compile(
+    r"(?:\s+[\w()-]+){0,2}?(?:[^.;]*?,?\s+(?:and\s+)?which)?(?:\s+\w+ly)?\s+(?:impos\w*|tighten\w*|expand\w*|enhanc\w*|strengthen\w*|extend\w*|add\w*|toughen\w*)"
+    r"(?:\s+(?:and|or)\s+\w+)?(?:\s+[\w-]+){0,3}?\s+", re.I)
+
+
 def _two_named_bodies(text: str, first: Candidate, second: Candidate) -> bool:
     """'a Party Conference and Supreme People's Assembly (SPA) meeting': two events of one type
     joined by 'and', the second with a name of its own (capitalised words before its trigger)."""
@@ -292,6 +298,9 @@ class CandidateFinder:
 
         kept: list[Candidate] = []
         for c in cands:
+            if c.type == "sanctions" and any(o.type == "un_action" and 0 <= c.trigger.start - o.trigger.end < 160 and _RESOLUTION_CONTENT.fullmatch(
+                    text[o.trigger.end:c.trigger.start]) for o in kept):
+                continue  # 'a resolution imposing additional sanctions', '..., which expands sanctions': what the resolution does
             if c.type == "statement" and (c.time is None or c.free_time) and re.fullmatch(r"(?i)said|says|reported|added|noted", c.trigger.text) \
                     and re.fullmatch(r"[\s.\x22'\u201d\u2019]*", text[c.trigger.end:s1]) \
                     and re.search(r",[\x22'\u201d\u2019]?\s+(?:[\w'\u2019.()-]+\s+){1,7}$", text[base:c.trigger.start]) \

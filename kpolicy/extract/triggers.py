@@ -286,7 +286,8 @@ def _resolve(etype: str, sentence: str, m: re.Match, context: str) -> tuple[str,
         return None
     if etype == "meeting?":
         near = sentence[max(0, m.start() - 80):m.end() + 100]
-        if re.search(r"\bSecurity\s+Council\b|\bUNSC\b", sentence[max(0, m.start() - 80):m.end() + 40]) and (word.startswith("meeting") or (
+        national = _NATIONAL_COUNCIL.search(m.string) and not re.search(r"\bU\.?N\.?\b|United\s+Nations|UNSC", m.string)
+        if not national and re.search(r"\bSecurity\s+Council\b|\bUNSC\b", sentence[max(0, m.start() - 80):m.end() + 40]) and (word.startswith("meeting") or (
                 word in ("meet", "meets", "met") and re.search(r"\bSecurity\s+Council\b|\bUNSC\b", sentence[max(0, m.start() - 60):m.start()]))):
             return "un_action", 0.7
         # 'a meeting of the Political Bureau', 'a meeting Friday of the Politburo' (a day between)
@@ -308,7 +309,8 @@ def _resolve(etype: str, sentence: str, m: re.Match, context: str) -> tuple[str,
             return "talks", 0.6
         return None
     if etype == "summit?":  # 'President Putin arrived ... for his first visit to North Korea': a leader's visit
-        if re.search(r"\b(?:site|factory|plant|farm|school|museum|mausoleum|unit|base|troops|DMZ|border|front|frontline|demilitarized|region|area|province|city|town)\b", right[:30], re.I):
+        if re.search(r"\b(?:site|factory|plant|farm|school|museum|mausoleum|unit|base|troops|DMZ|border|front|frontline|demilitarized|region|area|province|city|town"
+                     r"|agency|institute|academy|cent(?:re|er)|station|shipyard|complex|headquarters|hospital|company|university|exhibition)\b", right[:45], re.I):
             return None
         before = sentence[max(0, m.start() - 110):m.start()]
         by = re.match(r"\s+(?:by|of)\s+(?:the\s+)?(?:[\w'\u2019.-]+\s+){0,4}?(?:President|Prime\s+Minister|Premier|Chairman|[Ll]eader|[Mm]inister|[Ss]ecretary|[Ee]nvoy|[Dd]elegation)\b", right)

@@ -21,7 +21,7 @@ from kpolicy.extract.lexicon import MONTH_WORD, MONTHS_ABBR, MONTHS_FULL
 from kpolicy.extract.temporal.resolve import (YEARLESS, Context, direction_of, resolve_bare_month, resolve_cross_range,
                                               resolve_date, resolve_day_range, resolve_decade, resolve_dmy_dots,
                                               resolve_earlier_later, resolve_iso, resolve_later_same_day, resolve_modified, resolve_month_range,
-                                              resolve_month_year, resolve_new_year, resolve_rel_day, resolve_rel_month,
+                                              resolve_month_rel_year, resolve_month_year, resolve_new_year, resolve_rel_day, resolve_rel_month,
                                               resolve_rel_week, resolve_rel_year, resolve_season, resolve_span,
                                               resolve_vague, resolve_week_of_month, resolve_weekday, resolve_weekday_date,
                                               resolve_weekday_range, resolve_within, resolve_year, resolve_year_end,
@@ -104,6 +104,7 @@ _PATTERNS: list[tuple[str, object]] = [
     (_PREP + _mon("mon1") + r"(?P<join>\s*(?:-|–|—|/)\s*|\s+(?:to|until|till|through|and|or)\s+)" + _mon("mon2") + _YEAR_AFTER, resolve_month_range),
     # month + year
     (_mon("mon") + r",?\s+(?:of\s+)?" + _year("y"), resolve_month_year),
+    (_mon("mon") + r",?\s+(?:of\s+)?(?P<ry>last\s+year|this\s+year|next\s+year|the\s+(?:previous|following|same)\s+year|that\s+year)\b", resolve_month_rel_year),
     # modified periods: early 2020, mid-2019, late June, the end of last year, the final days of the previous year
     (_MODIFIER + r"[-\s]+(?:" + _mon("mon") + _YEAR_AFTER + r"|(?P<tgt>" + _year("ty") + r"(?!['’]?s\b)|" + _REL_YEAR + r"|" + _REL_MONTH_T + r"))", resolve_modified),
     (r"\bthe\s+(?P<which>first|second|third|fourth|last|final)\s+week\s+of\s+" + _mon("mon") + _YEAR_AFTER, resolve_week_of_month),

@@ -311,6 +311,12 @@ def resolve_month_year(m, ctx) -> _Result:
     return _ym(int(m.group("y")), _month_of(m.group("mon"))), None, "absolute"
 
 
+def resolve_month_rel_year(m, ctx) -> _Result:
+    """'in September last year', 'March of this year', 'June the previous year': the month of that year."""
+    year, anchor = _relative_year(m.group("ry"), ctx, m)
+    return _ym(year, _month_of(m.group("mon"))), anchor, "relative"
+
+
 _BARE_MONTH_AFTER = re.compile(
     r"(?:\(|\b(?:in|by|during|since|until|till|before|after|through|of|and|or|for|from|the|a|its|their|his|her)\s)$", re.I)
 # a month in a list of months: '(April, August and December)'
