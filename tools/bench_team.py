@@ -18,14 +18,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tools.benchlib.measure import paired  # noqa: E402
+from tools.benchlib.postgres import add_world, bulk_load, scratch_database  # noqa: E402
 from tools.benchlib.raw import query_specs  # noqa: E402
-from tools.benchlib.world import CHUNK, EventGenerator, build_world  # noqa: E402
 
 # the search as kpolicy ran it before migration 0016: every event's tsvector built per query
 BEFORE_0016 = (
@@ -54,48 +53,19 @@ def main(argv: list[str] | None = None) -> None:
     import sqlalchemy as sa
 
     from kpolicy import search as search_mod
-    from kpolicy.authority import Gazetteer, PlaceEntry
     from kpolicy import query
-    from kpolicy.store import bulk, schema
-    from kpolicy.store.articles import sync_reference
-    from kpolicy.store.bootstrap import initialise
-    from kpolicy.store.db import Database, make_engine, resolve
+    from kpolicy.store import schema
 
-    admin = sa.create_engine(args.postgres, isolation_level="AUTOCOMMIT")
-    name = f"kpolicy_team_bench_{args.size}"
-    with admin.connect() as conn:
-        exists = conn.exec_driver_sql("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).first() is not None
-        if exists:
-            conn.exec_driver_sql(f'DROP DATABASE "{name}" WITH (FORCE)')
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    db_url = admin.url.set(database=name).render_as_string(hide_password=False)
-    target = resolve(db_url)
-    database = Database(target, make_engine(target))
-    initialise(database, with_seed=False)
+    admin, database, db_url = scratch_database(args.postgres, f"kpolicy_team_bench_{args.size}")
+    world = add_world(database, args.people)
     with database.reading() as conn:
-        taken = set(conn.execute(sa.select(schema.actor_aliases.c.alias_key)).scalars())
-        taken |= {n.lower() for n in conn.execute(sa.select(schema.actors.c.name)).scalars()}
-        have = conn.execute(sa.select(sa.func.count()).select_from(schema.events)).scalar_one()
-    world = build_world(taken, args.people)
-    print(f"## {args.size:,} events on {conn.dialect.name} {'.'.join(map(str, conn.dialect.server_version_info))}\n")
-    if have == 0:
-        with database.writing() as conn:
-            sync_reference(conn, Gazetteer(world.entries, {p: PlaceEntry(p) for p in world.places}))
-        gen = EventGenerator(world)
-        t0, c0 = time.perf_counter(), time.process_time()
-        with database.writing() as conn:
-            done = 0
-            while done < args.size:
-                sources, events = gen.chunk(min(CHUNK, args.size - done))
-                bulk.load_sources(conn, sources)
-                bulk.load_events(conn, events)
-                done += len(events)
-        wall, cpu = time.perf_counter() - t0, time.process_time() - c0
-        print(f"bulk load: {args.size:,} events in {wall:.1f} s ({args.size / wall:,.0f} events/s; "
-              f"{cpu:.1f} s of this process's CPU), search rows included\n")
-        with database.engine.connect() as conn:
-            conn.exec_driver_sql("ANALYZE")
-            conn.commit()
+        print(f"## {args.size:,} events on {conn.dialect.name} {'.'.join(map(str, conn.dialect.server_version_info))}\n")
+    load = bulk_load(database, world, args.size)
+    print(f"bulk load: {load['events']:,} events in {load['load_s']:.1f} s ({load['events'] / load['load_s']:,.0f} events/s; "
+          f"{load['load_cpu']:.1f} s of this process's CPU, peak {load['peak_mb']:.0f} MB), search rows included\n")
+    with database.engine.connect() as conn:
+        conn.exec_driver_sql("ANALYZE")
+        conn.commit()
 
     with database.reading() as conn:
         actor_ids = dict(conn.execute(sa.select(schema.actors.c.name, schema.actors.c.id)).all())
