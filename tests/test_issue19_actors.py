@@ -414,3 +414,12 @@ def test_a_meeting_has_two_sides(text, published, kind, states):
 def test_joining_a_treaty_is_one_states_act():
     text = "North Korea joined the Nuclear Non-Proliferation Treaty in 1985. The United States and North Korea signed the Agreed Framework in 1994."
     assert [e.states for e in events(text, "2020-01-10", "agreement")] == [["North Korea"], ["United States", "North Korea"]]
+
+
+@pytest.mark.parametrize("text,published", [
+    # a tweet is its author's statement, not that of a state the tweet quotes (was: North Korea, from 'stated' in the quote)
+    ('Jan. 5: Trump, then president-elect, tweets: "North Korea just stated that it will test soon. It won\'t happen!"', "2017-04-29"),
+    ('Jan. 5: Trump tweets: "China has done little to help with North Korea!"', "2017-04-29"),
+])
+def test_a_tweet_is_its_authors(text, published):
+    assert events(text, published, "statement")[0].states == ["United States"]
