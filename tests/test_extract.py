@@ -300,3 +300,10 @@ def test_the_sanctions_a_resolution_imposes_are_the_resolution_not_a_second_even
     assert [e["type"] for e in got] == ["un_action"]
     got = _events("In June the Security Council adopted Resolution 1929, which condemns the enrichment and which expands sanctions on Iran.", "2010-07-01")
     assert [e["type"] for e in got] == ["un_action"]
+
+
+def test_an_undated_event_a_dated_report_names_as_its_object_takes_the_reports_date():
+    got = _events("Tehran on Tuesday announced the successful launch of a military satellite aboard a rocket.", "2020-04-24")
+    assert ("missile_test", "2020-04-21") in [(e["type"], e["date"]) for e in got]
+    got = _events("State media on Sunday reported the latest test of a solid-fuel engine.", "2022-12-20")
+    assert ("weapon_test", "2022-12-18") in [(e["type"], e["date"]) for e in got]

@@ -129,6 +129,12 @@ def test_entry_lines_without_full_stops_under_heading_dates_are_entries_not_head
     assert [(e["type"], e["date"]) for e in b] == [("missile_test", "2022-02-02"), ("military_drill", "2022-02-08"), ("missile_test", "2022-02-11")]
 
 
+def test_a_list_item_holding_only_a_date_heads_the_items_under_it():
+    got = _events("- March 3, 2021:\n- The navy holds a joint drill with Japan.\n- March 9, 2021:\n- Police arrest the opposition leader.\n",
+                  "2021-03-30")
+    assert [(e["type"], e["date"]) for e in got] == [("military_drill", "2021-03-03"), ("incident", "2021-03-09")]
+
+
 def test_one_date_stamp_above_a_headline_makes_no_chronology():
     got = _events("March 4, 2020\nNorth Korea fires two missiles into the sea\nThe missiles flew 200 km, officials said on Monday.\n", "2020-03-04")
     assert all(e["quote"] != "North Korea fires two missiles into the sea" for e in got)

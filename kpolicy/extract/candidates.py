@@ -23,7 +23,7 @@ from kpolicy.extract.clauses import (CHRON_ENTRY, DATELINE, ENTRY_DATE, YEAR, ch
                                      phrase_ids, structural_triggers)
 from kpolicy.extract.dating import (NARRATIVE_CUE, NARRATIVE_LATER, REFERENCE_POINT, SUPERLATIVE, SUPERLATIVE_SPAN,
                                     assign_times, choose_time, counted_from_subject, counted_in_sentence, future_in_clause,
-                                    heading_date, narrative_in_future, reanchor, set_time, usable)
+                                    heading_date, narrative_in_future, reanchor, reported_on, set_time, usable)
 from kpolicy.extract.mentions import edtf_compatible, event_head, is_definite, quote_span
 from kpolicy.extract.publication import dateline_spans
 from kpolicy.extract.roles import PRONOUN, ActorRoles
@@ -113,6 +113,12 @@ def _two_named_bodies(text: str, first: Candidate, second: Candidate) -> bool:
         r"\s+and\s+(?:an?\s+|the\s+|its\s+)?(?:[A-Z][\w'\u2019-]*\s+|\([A-Z]{2,6}\)\s+)+", text[first.trigger.end:second.trigger.start]) is not None
 
 
+def _bullet_date(text: str, s0: int, s1: int, published: date, temporal) -> bool:
+    """A list item that holds only a date ('- May 27, 2024:'): a heading for the items under it."""
+    line = text[s0:s1]
+    return len(line) < 45 and re.match(r"\s*[-*\u2022\u2013]\s", line) is not None and heading_date(line, published, temporal) is not None
+
+
 def chronology_entry_lines(text: str, spans: list[tuple[int, int]], published: date, temporal) -> set[int]:
     """The sentences that are a chronology's entries under heading dates although they look like
     headings ('Oct. 24' / 'The ministry reveals the documents', no full stop): a line right under a
@@ -120,7 +126,7 @@ def chronology_entry_lines(text: str, spans: list[tuple[int, int]], published: d
     makes no chronology)."""
     dated: list[int] = []
     for idx, (s0, s1) in enumerate(spans):
-        if is_heading(text, s0, s1) and heading_date(text[s0:s1], published, temporal) is not None:
+        if (is_heading(text, s0, s1) and heading_date(text[s0:s1], published, temporal) is not None) or _bullet_date(text, s0, s1, published, temporal):
             dated.append(idx)
     if len(dated) < 3:
         return set()
@@ -160,7 +166,7 @@ class CandidateFinder:
         for idx, ((s0, s1), para) in enumerate(zip(spans, paras)):
             if para != last_para:
                 narrative, last_para = None, para
-            if is_heading(text, s0, s1) and idx not in entry_lines:
+            if (is_heading(text, s0, s1) and idx not in entry_lines) or _bullet_date(text, s0, s1, published, temporal):
                 self.headings.add(idx)
                 heading = heading_date(text[s0:s1], published, temporal, chron_year)
                 if heading is not None:
@@ -235,6 +241,7 @@ class CandidateFinder:
         phrase, actors, place, quote and status, then series of dates split."""
         assigned, free = assign_times(sc)
         cands = self._new_candidates(sc, assigned, free)
+        reported_on(sc, cands)
         self._list_items(sc, cands)
         kept = self._one_per_event(sc, cands)
         self._declared_policy(sc, kept)

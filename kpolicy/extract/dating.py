@@ -344,3 +344,22 @@ def choose_time(sc: SentenceContext, k: int, t: Trigger, assigned: dict[int, obj
     elif cue and narrative:
         cand.date_edtf, cand.date_anchor, cand.narrative_date = narrative, narrative, True
         cand.date_rule = "narrative-cue"
+
+
+# a report's verb and the event it reports as its object: 'reported the successful launch of'
+_REPORTED_OBJECT = re.compile(r"\s+(?:the|its|their|a|an)\s+(?:[\w-]+\s+){0,3}", re.I)
+_REPORT_VERB = re.compile(r"(?i)reported|announced|confirmed|reports|announces|confirms")
+
+
+def reported_on(sc: SentenceContext, cands: list[Candidate]) -> None:
+    """'North Korea Wednesday reported the successful launch of a satellite': an undated event that
+    is the object of a dated report takes the report's date (news reports what just happened)."""
+    for k, c in enumerate(cands):
+        if c.date_edtf is not None or k == 0:
+            continue
+        report = cands[k - 1]
+        if report.type == "statement" and report.date_edtf and not report.narrative_date and _REPORT_VERB.fullmatch(report.trigger.text) \
+                and _REPORTED_OBJECT.fullmatch(sc.text[report.trigger.end:c.trigger.start]):
+            c.time, c.date_edtf, c.date_text, c.date_anchor = report.time, report.date_edtf, report.date_text, report.date_anchor
+            c.date_rule = "reported-on/" + (report.date_rule or "")
+            c.free_time = report.free_time
