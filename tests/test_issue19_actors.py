@@ -423,3 +423,14 @@ def test_joining_a_treaty_is_one_states_act():
 ])
 def test_a_tweet_is_its_authors(text, published):
     assert events(text, published, "statement")[0].states == ["United States"]
+
+
+@pytest.mark.parametrize("text,published,kind,states", [
+    # 'X, a ... who did it': the relative pronoun's antecedent did it, not the state the clause goes on to name (was: North Korea)
+    ("Pyongyang said it would never deal with President Lee Myung-bak, a conservative who stopped an aid policy toward the North in 2008.",
+     "2011-12-31", "policy_change", ["South Korea"]),
+    ("Tokyo criticised Moon Jae-in, the president who abandoned the policy of engagement with Japan in 2019.", "2020-06-01",
+     "policy_change", ["South Korea"]),
+])
+def test_who_did_it_is_the_relative_pronouns_antecedent(text, published, kind, states):
+    assert only(text, published, kind).states == states

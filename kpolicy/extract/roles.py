@@ -164,6 +164,10 @@ class ActorRoles:
                 # 'a U.S. soldier who crossed into North Korea': the relative pronoun's antecedent takes part
                 ante = [a for a in actors_c if c_bounds[ck] - 40 <= a.start < c_bounds[ck]]
                 own = ante + [a for a in own if a not in ante]
+            elif rel and ck and rel.group().strip().lower().endswith("who") and not any(a.start < c.trigger.start for a in own):
+                # 'President Lee Myung-bak, a conservative who stopped the aid policy': who did it is the antecedent
+                ante = [a for a in actors_c if c_bounds[ck] - 40 <= a.start < c_bounds[ck] and self.kind(a.actor) == "person"]
+                own = ante[-1:] + own
             word0 = c.trigger.text.split()[0].lower() if c.trigger.text else ""  # 'closes its borders': the verb
             verb = word0.endswith(("ed", "es", "ing")) or word0 in ("said", "says", "told", "fired", "flew", "cut", "shut", "tore")
             if c.type == "policy_change" and verb and any(a.start < c.trigger.start for a in own):
