@@ -50,6 +50,9 @@ POSITIVE = [
     ("Iran says it will quit the Non-proliferation Treaty.", "policy_change"),
     ("The military says it has nullified the armistice.", "policy_change"),
     ("The ministry confirmed the drone incursion on Thursday.", "statement"),
+    ("The two presidents are expected to talk by phone later in the day.", "summit"),
+    ("The ruling party will elect a new chairman on May 3.", "election"),
+    ("The governor expressed regret over the delay.", "statement"),
 ]
 
 
