@@ -75,3 +75,13 @@ def test_a_datelines_city_is_where_it_was_written_not_an_actor(finder):
 ])
 def test_irregular_demonyms(finder, text, state):
     assert [m.actor for m in finder.find(text)] == [state]
+
+
+@pytest.mark.parametrize("text,surname,actor", [
+    # an official the gazetteer lacks, introduced with a state and a title: a later bare family name is that state's
+    ("Australian Foreign Minister Penny Wong spoke first. Wong later told reporters the talks had been useful.", "Wong", "Australia"),
+    ("Indian Defence Minister Rajnath Singh arrived in Tokyo. On Friday, Singh met his Japanese counterpart.", "Singh", "India"),
+])
+def test_a_titled_strangers_family_name_speaks_for_their_state(finder, text, surname, actor):
+    later = text.index(surname, text.index(surname) + 1)
+    assert (surname, actor) in [(m.text, m.actor) for m in finder.find(text) if m.start == later]

@@ -434,3 +434,14 @@ def test_a_tweet_is_its_authors(text, published):
 ])
 def test_who_did_it_is_the_relative_pronouns_antecedent(text, published, kind, states):
     assert only(text, published, kind).states == states
+
+
+@pytest.mark.parametrize("text,published,states", [
+    # 'X may do so, Liu told reporters': the spokesperson's state (was: the state of the reported clause)
+    ("Chinese Foreign Ministry spokesperson Liu Jianchao spoke on Monday. North Korea may test again, Liu told reporters on Oct. 24.",
+     "2006-11-01", ["China"]),
+    ("Australian Foreign Minister Penny Wong arrived on Sunday. Russia must stop its war, Wong told reporters on Monday.", "2023-03-01",
+     ["Australia"]),
+])
+def test_a_spokespersons_family_name_is_their_state(text, published, states):
+    assert events(text, published, "statement")[-1].states == states

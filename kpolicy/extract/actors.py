@@ -55,6 +55,12 @@ _KOREAN_NAME = re.compile(r"\b[A-Z][a-z]{1,4} [A-Z][a-z]+-[a-z]+\b")
 _TITLED_NAME = re.compile(r"\b(?:Ambassador|Minister|Secretary|[Ee]nvoy|[Ss]pokes(?:man|woman|person)|General|Gen\.|Admiral|Adm\."
                           r"|Director|Chairman|Chairwoman|Senator|Sen\.|Rep\.|President|Premier|Commissioner|Representative)"
                           r" ((?:[A-Z][a-z]+|[A-Z]\.)(?: (?:[A-Z][a-z]+|[A-Z]\.))*? [A-Z][a-z]{2,})\b")
+# an unknown person after a title: 'spokesperson Liu Jianchao', 'Foreign Minister Penny Wong'
+_TITLED_STRANGER = re.compile(r"\b(?:[Ss]pokes(?:man|woman|person)|[Mm]inister|[Aa]mbassador|[Ee]nvoy|[Ss]ecretary|President|Premier|Chancellor"
+                              r"|General|Admiral|Director|Chairman|Chairwoman|Commissioner|[Nn]egotiator|[Dd]iplomat)"
+                              r" ([A-Z][a-z]+(?: [A-Z][a-z]+){1,2})\b")
+# between a state and the title of its official: "Chinese Foreign Ministry spokesperson", "Australia's Foreign Minister"
+_TITLE_GAP = re.compile(r"(?:'s)?(?:\s+(?:[A-Z][\w.'-]*|of|the|for|foreign|defen[cs]e|ministry|affairs|top|chief|deputy|vice|senior))*\s+")
 # words that make a capitalised pair a body, a rank or a class of ship, not a person's name
 _NOT_A_NAME = frozenset("""Vice Deputy Staff Bureau Committee Department Ministry Council Office Party Army Navy Force Forces
     Command Agency Commission Assembly Cabinet Government General Secretary Minister Ministers House Senate Court Service
@@ -212,6 +218,7 @@ class ActorFinder:
                 take(m.start(), m.end())
         if self.ruling:
             out.extend(self._ruling_party(folded, text, out, covered))
+        out.extend(self._foreigners(folded, text, out, covered))
         if self.surname is not None:
             out.extend(self._surnames(folded, text, out, covered, published))
         out.sort(key=lambda a: (a.start, a.actor))
@@ -244,6 +251,33 @@ class ActorFinder:
                 continue
             out.append((a, b, text[a:b]))
         return sorted(out)
+
+    def _foreigners(self, folded, text, found, covered) -> list[ActorMention]:
+        """A person the gazetteer does not know, introduced with a state and a title ('Chinese Foreign
+        Ministry spokesperson Liu Jianchao'), speaks for that state: a later bare family name ('Liu
+        told reporters') is a mention of the state (the person has no actor of their own)."""
+        extra: list[ActorMention] = []
+        states = [a for a in found if getattr(self.gazetteer.actors.get(a.actor), "kind", None) != "person"
+                  and getattr(self.gazetteer.actors.get(self.gazetteer.top_state(a.actor)), "kind", "state") == "state"]
+        # (a state, one of pycountry's that the gazetteer lacks, or a state's organ: 'Chinese Foreign Ministry spokesperson')
+        for m in _TITLED_STRANGER.finditer(folded):
+            a0, a1 = m.span(1)
+            if any(covered[a0:a1]) or m.group(1) in self.names:
+                continue
+            state = next((a.actor for a in reversed(states) if a.end <= m.start() and m.start() - a.end <= 50
+                          and _TITLE_GAP.fullmatch(folded, a.end, m.start())), None)
+            if state is None:
+                continue
+            parts = m.group(1).split()
+            family = parts[0] if self.gazetteer.top_state(state) in _FAMILY_NAME_FIRST else parts[-1]
+            if family in self.surnames or family in self.names or family in _NOT_GIVEN:
+                continue
+            for later in re.finditer(rf"\b{re.escape(family)}\b(?!\s+[A-Z])(?!-)", folded[a1:]):
+                b0, b1 = a1 + later.start(), a1 + later.end()
+                if not covered[b0]:
+                    extra.append(ActorMention(b0, b1, text[b0:b1], state))
+                    covered[b0:b1] = b"\x01" * (b1 - b0)
+        return extra
 
     def _ruling_party(self, folded, text, found, covered) -> list[ActorMention]:
         """Bare 'the ruling party' ('the country's ruling party') is the ruling party of the state the
