@@ -307,3 +307,10 @@ def test_an_undated_event_a_dated_report_names_as_its_object_takes_the_reports_d
     assert ("missile_test", "2020-04-21") in [(e["type"], e["date"]) for e in got]
     got = _events("State media on Sunday reported the latest test of a solid-fuel engine.", "2022-12-20")
     assert ("weapon_test", "2022-12-18") in [(e["type"], e["date"]) for e in got]
+
+
+def test_an_event_that_triggers_another_is_two_events():
+    got = _events("His arrest on Sunday sparked riots across the city.", "2021-08-10")
+    assert [(e["type"], e["date"]) for e in got] == [("incident", "2021-08-08"), ("incident", "2021-08-08")]
+    got = _events("The shelling on Tuesday caused clashes along the border.", "2020-06-20")
+    assert [e["type"] for e in got].count("incident") == 2

@@ -21,7 +21,7 @@ from datetime import date
 from kpolicy.extract.actors import ActorFinder, ActorMention
 from kpolicy.extract.clauses import (CHRON_ENTRY, DATELINE, ENTRY_DATE, YEAR, chunk_of, chunks, is_heading,
                                      phrase_ids, structural_triggers)
-from kpolicy.extract.dating import (NARRATIVE_CUE, NARRATIVE_LATER, REFERENCE_POINT, SUPERLATIVE, SUPERLATIVE_SPAN,
+from kpolicy.extract.dating import (CAUSED, NARRATIVE_CUE, NARRATIVE_LATER, REFERENCE_POINT, SUPERLATIVE, SUPERLATIVE_SPAN,
                                     assign_times, choose_time, counted_from_subject, counted_in_sentence, future_in_clause,
                                     heading_date, narrative_in_future, reanchor, reported_on, set_time, usable)
 from kpolicy.extract.mentions import edtf_compatible, event_head, is_definite, quote_span
@@ -320,13 +320,15 @@ class CandidateFinder:
                     for o in kept):
                 continue  # 'the State Department called the treaty "deeply concerning"': a reference, not an event
             if c.definite:  # an apposition: 'fired two projectiles..., its first launch', 'a plenary meeting ..., its second plenum'
-                same = next((o for o in kept if o.type == c.type and not _two_named_bodies(text, o, c) and (
+                same = next((o for o in kept if o.type == c.type and not _two_named_bodies(text, o, c)
+                             and not CAUSED.fullmatch(text[o.trigger.end:c.trigger.start]) and (
                     (o.time is not None and c.time is not None and (o.time.start, o.time.end) == (c.time.start, c.time.end))
                     or (c.type not in TEST_FAMILY and o.date_edtf and (c.date_edtf is None or edtf_compatible(o.date_edtf, c.date_edtf))))), None)
                 if same is not None:
                     continue
             if c.type not in TEST_FAMILY:
-                twin = next((o for o in kept if o.type == c.type and not _two_named_bodies(text, o, c) and (
+                twin = next((o for o in kept if o.type == c.type and not _two_named_bodies(text, o, c)
+                             and not CAUSED.fullmatch(text[o.trigger.end:c.trigger.start]) and (
                     (o.date_edtf == c.date_edtf and ((c.type == "statement" and not re.search(r"\b(?:after|before)\b", text[o.trigger.end:c.trigger.start])) or (o.time is not None and c.time is not None
                                                                   and (o.time.start, o.time.end) == (c.time.start, c.time.end))))
                     or (c.trigger.start - o.trigger.end < 60 and phrase_of(o) == phrase_of(c)

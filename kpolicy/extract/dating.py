@@ -48,6 +48,9 @@ CAME_AFTER = re.compile(
 UNITS_AFTER = re.compile(
     r"\b(?:about|some|nearly|almost|roughly|just|only|barely|more\s+than)?\s*(?P<n>a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\d{1,2})\s+"
     r"(?P<unit>days?|weeks?|months?|years?)\s+(?P<dir>after|before)\s", re.I)
+# 'His arrest triggers a riot', 'the shelling sparked clashes': one event causing another (two events, one time)
+CAUSED = re.compile(r"\s+(?:[\w'\u2019-]+\s+){0,3}?(?:trigger(?:s|ed)?|spark(?:s|ed)?|prompt(?:s|ed)?|caus(?:es|ed)|provok(?:es|ed)|led\s+to|leads?\s+to)"
+                    r"\s+(?:[\w'\u2019-]+\s+){0,3}?", re.I)
 SMALL = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
 
 
@@ -132,10 +135,10 @@ def assign_times(sc: SentenceContext) -> tuple[dict[int, object], list]:
                 continue  # part of the trigger's name: 'suspended the September 19 military agreement'
             if t.end <= tm.start:
                 d = tm.start - t.end
-            elif re.fullmatch(r"(?:\s+[\w'-]+|\s*\([^)]{0,20}\)){0,3}\s*", sentence[tm.end:t.start]) and not re.search(
+            elif not re.match(r"(?i)(?:on|in|at|during|over)\s", tm.text) and re.fullmatch(r"(?:\s+[\w'-]+|\s*\([^)]{0,20}\)){0,3}\s*", sentence[tm.end:t.start]) and not re.search(
                     r"\b(?:the|a|an|in|on|at|of|to|and|for|it|he|she|they|we|its|his|her|their|that|which|who|will|would|shall|can|could|may|might"
                     r"|has|have|had|was|were|is|are|be|been|did|does|do|not|also)\b", sentence[tm.end:t.start], re.I):
-                d = 0  # the date modifies the trigger: 'the April legislative elections', 'the 13 May (local time) launch'
+                d = 0  # the date (not a phrase with a preposition: "arrest on Sunday sparked riots") modifies the trigger: 'the April legislative elections', 'the 13 May (local time) launch'
             else:
                 d = (t.start - tm.end) * 2 + 8  # a date usually follows what it dates
             attached = d == 0 or (t.end <= tm.start and re.fullmatch(
@@ -163,6 +166,12 @@ def assign_times(sc: SentenceContext) -> tuple[dict[int, object], list]:
                 r"\s+and\s+(?:an?\s+|the\s+|its\s+|their\s+)?(?:[\w'\u2019()-]+\s+){0,5}", sentence[triggers[k].end:triggers[k + 1].start]):
             assigned[k] = nxt
             sc.how[k] = "coordinated"
+    # 'His arrest on Sunday sparked riots': what an event sets off happens at its time
+    for k in range(1, len(triggers)):
+        cause = assigned.get(k - 1)
+        if k not in assigned and cause is not None and CAUSED.fullmatch(sentence[triggers[k - 1].end:triggers[k].start].replace(cause.text, " ", 1)):
+            assigned[k] = cause
+            sc.how[k] = "caused-by"
     # 'the first since November 2017, when the North tested the Hwasong-15': the when-clause's date
     for k, t in enumerate(triggers):
         if k in assigned:
