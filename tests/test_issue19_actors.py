@@ -445,3 +445,14 @@ def test_who_did_it_is_the_relative_pronouns_antecedent(text, published, kind, s
 ])
 def test_a_spokespersons_family_name_is_their_state(text, published, states):
     assert events(text, published, "statement")[-1].states == states
+
+
+@pytest.mark.parametrize("text,published,actor", [
+    # the U.S. intelligence agencies speak for the United States (was: the state their statement was about)
+    ("An Oct. 16 statement from the Office of the Director of National Intelligence confirmed North Korea's claims.", "2006-11-01",
+     "Office of the Director of National Intelligence"),
+    ("A Sept. 12 statement from the CIA said North Korea's test had been small.", "2016-10-01", "Central Intelligence Agency"),
+])
+def test_intelligence_agencies_are_their_states(text, published, actor):
+    statement = only(text, published, "statement")
+    assert statement.actors == [actor] and statement.states == ["United States"]

@@ -107,3 +107,13 @@ def test_a_meeting_of_office_holders_is_titled_by_both(text, published, title):
 ])
 def test_a_preposition_before_the_event_noun_is_no_part_of_the_title(text, published, title):
     assert [t for t in titles(text, published) if "hold" in t] == [title]
+
+
+@pytest.mark.parametrize("text,published,title", [
+    # the day left when the month's full stop cut the phrase is no part of the title (was: 'issues 16 statement')
+    ("An Oct. 16 statement from the Office of the Director of National Intelligence confirmed the test.", "2006-11-01",
+     "United States issues statement"),
+    ("A Sept. 12 statement from the CIA said the test had been small.", "2016-10-01", "United States issues statement"),
+])
+def test_a_days_number_is_no_part_of_the_title(text, published, title):
+    assert [t for t in titles(text, published) if "statement" in t] == [title]

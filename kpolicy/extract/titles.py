@@ -167,6 +167,9 @@ def event_title(e: Candidate, states: list[str], text: str, gazetteer=None) -> s
     phrase = re.sub(r"\s+", " ", _key_phrase(e, text)).strip(" .,;:-\u2014\u201c\u201d\"")
     phrase = re.sub(r"^(?:(?:the|a|an|its|his|her|their|and|but|or|during|after|before|since|following|amid|despite|until)\s+)+", "",
                     phrase, flags=re.I)  # ('During negotiations with ...': the noun, not its preposition)
+    day = re.match(r"(\d{1,2})\s+(?=\S)", phrase)
+    if day and e.date_text and re.search(rf"(?<!\d){day.group(1)}(?!\d)", e.date_text):
+        phrase = phrase[day.end():]  # 'An Oct. 16 statement': the day of the date, left when its month was cut
     if e.date_text and e.date_text in phrase and phrase.strip() != e.date_text:  # 'plenary meeting ... next month': the date is no object
         phrase = re.sub(r"\s+", " ", phrase.replace(e.date_text, " ")).strip()
     t = e.trigger.text
