@@ -456,3 +456,14 @@ def test_a_spokespersons_family_name_is_their_state(text, published, states):
 def test_intelligence_agencies_are_their_states(text, published, actor):
     statement = only(text, published, "statement")
     assert statement.actors == [actor] and statement.states == ["United States"]
+
+
+@pytest.mark.parametrize("text,published,states", [
+    # a list of parties runs on past the comma that ends the clause (was: its first one or two)
+    ("The first trilateral talks in four years between China, Japan, and South Korea opened in Seoul on May 26.", "2024-05-31",
+     ["China", "Japan", "South Korea"]),
+    ("Talks among the United States, Japan and South Korea, held in Tokyo on Monday, ended without a statement.", "2024-05-31",
+     ["United States", "Japan", "South Korea"]),
+])
+def test_a_list_of_parties_is_every_party(text, published, states):
+    assert only(text, published, "talks").states == states

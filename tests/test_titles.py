@@ -117,3 +117,14 @@ def test_a_preposition_before_the_event_noun_is_no_part_of_the_title(text, publi
 ])
 def test_a_days_number_is_no_part_of_the_title(text, published, title):
     assert [t for t in titles(text, published) if "statement" in t] == [title]
+
+
+@pytest.mark.parametrize("text,published,title", [
+    # three parties are all named (was: the first two)
+    ("Talks among the United States, Japan and South Korea, held in Tokyo on Monday, ended without a statement.", "2024-05-31",
+     "United States, Japan and South Korea hold talks in Tokyo"),
+    ("The United States, South Korea and Japan held a trilateral exercise on Sept. 30.", "2022-10-05",
+     "United States, South Korea and Japan hold trilateral exercise"),
+])
+def test_three_parties_are_named_in_the_title(text, published, title):
+    assert titles(text, published) == [title]

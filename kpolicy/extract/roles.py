@@ -49,6 +49,8 @@ POSSESSOR = re.compile(r"['\u2019]s\s+(?:[\w-]+\s+){0,3}")
 # where a verb's object phrase ends: a comma, a participle or relative clause, a preposition other than 'of'
 OBJECT_END = re.compile(r"[,;:]|\s(?:allegedly|reportedly|built|made|supplied|provided|backed|with|by|after|before|while|which|who|that|"
                         r"during|for|from|because|amid|as)\b")
+# between two parties of a list: 'China, Japan, and South Korea', 'the US and Japan'
+PARTY_LIST_GAP = re.compile(r"\s*(?:,\s*(?:and\s+)?|\s+and\s+)(?:the\s+)?")
 POSSESSIVE = re.compile(r"\b(?:[Ii]ts|[Hh]is|[Hh]er)\s+$")
 # a second verb phrase joined by 'and': 'met the ministers ... and downplayed statements', 'and deliver an invitation'
 CONJUNCT_VERB = re.compile(r"\s(?:,\s*)?and\s+(?:then\s+)?(?:[a-z]+ed\b|[a-z]+\s+(?:a|an|the|his|her|its|their|that|to)\b)")
@@ -231,6 +233,15 @@ class ActorRoles:
                 c.actors = list(kept[k - 1].actors)
                 c.roles = dict(kept[k - 1].roles)
                 continue
+            if c.type in MEETING_TYPES | {"agreement", "military_drill"} and own:
+                # 'talks between China, Japan, and South Korea': a list of parties runs on past the comma that ends the clause
+                last = max(own, key=lambda a: a.start)
+                for a in sorted(actors_c, key=lambda a: a.start):
+                    if a.start >= last.end and a not in own:
+                        if not PARTY_LIST_GAP.fullmatch(text, last.end, a.start):
+                            break
+                        own.append(a)
+                        last = a
             own, roles = self.refine(c, own, actors_c, text, base, s1, c_hi, actors)
             c.actors = dedupe(a.actor for a in own)
             c.roles = {a: roles.get(a, "participant") for a in c.actors}

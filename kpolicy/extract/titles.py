@@ -144,8 +144,8 @@ def _subject(actors: list[str], states: list[str], gazetteer) -> tuple[str, bool
     """Who the title names, and whether that is plural: the people the event names ('Putin and Kim'),
     else its states ('United States and South Korea')."""
     people = [a for a in actors if getattr(gazetteer.actors.get(a), "kind", None) == "person"] if gazetteer else []
-    names = people[:2] if people else (states[:2] or actors[:2])
-    return " and ".join(names), len(names) > 1
+    names = people[:2] if people else (states[:3] if len(states) == 3 else states[:2]) or actors[:2]
+    return (", ".join(names[:-1]) + " and " + names[-1]) if len(names) > 1 else "".join(names), len(names) > 1  # ('China, Japan and South Korea')
 
 
 def event_title(e: Candidate, states: list[str], text: str, gazetteer=None) -> str:
@@ -201,7 +201,8 @@ def event_title(e: Candidate, states: list[str], text: str, gazetteer=None) -> s
         obj = phrase if phrase and phrase.lower() != label.lower() else label.lower()
         body = f"{verb if plural else _third_person(verb)} {obj}"
     if who:  # the subject once: not again as the object's possessive ("Yoon adopts Yoon Suk Yeol's ...")
-        for name in sorted({who, *who.split(" and "), *(n.split()[-1] for n in who.split(" and ")), *states}, key=len, reverse=True):
+        parts = re.split(r", | and ", who)
+        for name in sorted({who, *parts, *(n.split()[-1] for n in parts), *states}, key=len, reverse=True):
             loose = r"[-\s]".join(re.escape(part) for part in re.split(r"[-\s]+", name))  # 'Suk-yeol' = 'Suk Yeol'
             body = re.sub(rf"(?i)(?<=\s){loose}(?:'s|\u2019s)\s+", "", body)
     title = f"{who} {body}" if who else body[:1].upper() + body[1:]
