@@ -85,3 +85,13 @@ def test_irregular_demonyms(finder, text, state):
 def test_a_titled_strangers_family_name_speaks_for_their_state(finder, text, surname, actor):
     later = text.index(surname, text.index(surname) + 1)
     assert (surname, actor) in [(m.text, m.actor) for m in finder.find(text) if m.start == later]
+
+
+@pytest.mark.parametrize("text,pair", [
+    # 'the two countries' are the last two states named before them
+    ("A Chinese trawler rammed a Philippine patrol boat, which worsened the dispute between the two countries.",
+     ["China", "Philippines"]),
+    ("Shinzo Abe met Vladimir Putin in Sochi. The two governments agreed to keep talking about the islands.", ["Japan", "Russia"]),
+])
+def test_the_two_countries_are_the_last_two_named(finder, text, pair):
+    assert sorted(m.actor for m in finder.find(text) if m.text.lower().startswith("the two")) == pair

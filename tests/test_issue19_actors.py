@@ -467,3 +467,9 @@ def test_intelligence_agencies_are_their_states(text, published, actor):
 ])
 def test_a_list_of_parties_is_every_party(text, published, states):
     assert only(text, published, "talks").states == states
+
+
+def test_a_clash_between_the_two_countries_is_both_states():
+    text = "In December, a Chinese trawler rammed a Philippine patrol boat, which widened the clash between the two countries on Dec. 2."
+    clash = [e for e in events(text, "2023-12-05") if "the two countries" in e.quote]
+    assert clash and sorted(clash[0].states) == ["China", "Philippines"]

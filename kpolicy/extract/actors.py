@@ -61,6 +61,8 @@ _TITLED_STRANGER = re.compile(r"\b(?:[Ss]pokes(?:man|woman|person)|[Mm]inister|[
                               r" ([A-Z][a-z]+(?: [A-Z][a-z]+){1,2})\b")
 # between a state and the title of its official: "Chinese Foreign Ministry spokesperson", "Australia's Foreign Minister"
 _TITLE_GAP = re.compile(r"(?:'s)?(?:\s+(?:[A-Z][\w.'-]*|of|the|for|foreign|defen[cs]e|ministry|affairs|top|chief|deputy|vice|senior))*\s+")
+# two states named by their number: 'the two countries', 'the two governments'
+_THE_TWO = re.compile(r"\b[Tt]he two (?:countries|nations|states|governments|neighbou?rs|sides|allies|capitals)\b")
 # words that make a capitalised pair a body, a rank or a class of ship, not a person's name
 _NOT_A_NAME = frozenset("""Vice Deputy Staff Bureau Committee Department Ministry Council Office Party Army Navy Force Forces
     Command Agency Commission Assembly Cabinet Government General Secretary Minister Ministers House Senate Court Service
@@ -145,6 +147,7 @@ class ActorFinder:
                 names[form] = canonical
         self.names = names
         self.surnames = surnames
+        self._pycountry_states = {c for c in names.values() if c not in gazetteer.actors}  # pycountry's, the gazetteer lacks
         alternatives = sorted(names, key=len, reverse=True)
         body = "|".join(re.escape(n) for n in alternatives)
         # 'U.S.-drafted', 'China-brokered': the actor of a participle compound (not 'Seoul-based')
@@ -221,6 +224,7 @@ class ActorFinder:
         out.extend(self._foreigners(folded, text, out, covered))
         if self.surname is not None:
             out.extend(self._surnames(folded, text, out, covered, published))
+        out.extend(self._two_sides(folded, text, out, covered))
         out.sort(key=lambda a: (a.start, a.actor))
         return out
 
@@ -251,6 +255,30 @@ class ActorFinder:
                 continue
             out.append((a, b, text[a:b]))
         return sorted(out)
+
+    def _two_sides(self, folded, text, found, covered) -> list[ActorMention]:
+        """'the two countries' ('the clash between the two countries'): the last two states named
+        before it, within a few sentences (one mention of each, as a compound gives)."""
+        extra: list[ActorMention] = []
+        def is_state(name: str) -> bool:
+            entry = self.gazetteer.actors.get(name)
+            return entry.kind == "state" if entry is not None else name in self._pycountry_states
+
+        states = sorted((a for a in found if is_state(self.gazetteer.top_state(a.actor))), key=lambda a: a.start)  # (people count for theirs)
+        for m in _THE_TWO.finditer(folded):
+            if covered[m.start()]:
+                continue
+            pair: list[str] = []
+            for a in reversed([a for a in states if m.start() - 400 <= a.start < m.start()]):
+                top = self.gazetteer.top_state(a.actor)
+                if top not in pair:
+                    pair.append(top)
+                if len(pair) == 2:
+                    break
+            if len(pair) == 2:
+                extra.extend(ActorMention(m.start(), m.end(), text[m.start():m.end()], s) for s in reversed(pair))
+                covered[m.start():m.end()] = b"\x01" * (m.end() - m.start())
+        return extra
 
     def _foreigners(self, folded, text, found, covered) -> list[ActorMention]:
         """A person the gazetteer does not know, introduced with a state and a title ('Chinese Foreign
