@@ -113,6 +113,7 @@ def test_the_cast_from_1990_on_holds_its_offices(g):
     ("Prime Minister of Russia", "2000-05-10", "Mikhail Kasyanov"),
     ("Prime Minister of Russia", "2007-09-13", "Mikhail Fradkov"),
     ("Prime Minister of Russia", "2007-09-14", "Viktor Zubkov"),
+    ("Premier of North Korea", "1998-09-05", "Hong Song-nam"),
 ])
 def test_an_office_names_its_holder_on_each_side_of_a_transition(g, office, day, holder):
     d = date.fromisoformat(day)
@@ -164,6 +165,10 @@ def test_the_holder_at_a_date_and_never_a_guess(g):
     assert g.office_holder(office, date(2023, 8, 18), date(2023, 8, 18)).actor == "Yoon Suk-yeol"
     acting = g.office_holder(office, date(2025, 1, 15), date(2025, 1, 15))
     assert (acting.actor, acting.acting) == ("Choi Sang-mok", True)
+    # acting premier from February 1997 until the SPA named him premier (Wikipedia and Wikidata)
+    hong = g.office_holder("Premier of North Korea", date(1998, 9, 4), date(1998, 9, 4))
+    assert (hong.actor, hong.acting) == ("Hong Song-nam", True)
+    assert not g.office_holder("Premier of North Korea", date(1998, 9, 5), date(1998, 9, 5)).acting
     assert g.office_holder(office, date(2022, 1, 1), date(2022, 12, 31)) is None  # two holders that year
     assert g.office_holder(office, None, None) is None
     assert g.office_holder("Secretary-General of the United Nations", date(2010, 3, 1), date(2010, 3, 1)).actor == "Ban Ki-moon"
