@@ -128,3 +128,12 @@ def test_a_days_number_is_no_part_of_the_title(text, published, title):
 ])
 def test_three_parties_are_named_in_the_title(text, published, title):
     assert titles(text, published) == [title]
+
+
+@pytest.mark.parametrize("text,published", [
+    # the subject's name is not repeated as the start of the noun phrase (was: 'issues Nations Security Council Resolutions')
+    ("On Monday the members demanded full compliance with the United Nations Security Council Resolutions adopted in 2017.", "2018-01-10"),
+    ("The envoys called on Friday for respect of the United Nations Security Council Resolutions passed in 2016.", "2017-03-04"),
+])
+def test_the_subject_is_not_repeated_at_the_start_of_the_noun_phrase(text, published):
+    assert "United Nations Security Council issues Resolutions" in titles(text, published)

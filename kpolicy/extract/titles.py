@@ -205,6 +205,15 @@ def event_title(e: Candidate, states: list[str], text: str, gazetteer=None) -> s
         for name in sorted({who, *parts, *(n.split()[-1] for n in parts), *states}, key=len, reverse=True):
             loose = r"[-\s]".join(re.escape(part) for part in re.split(r"[-\s]+", name))  # 'Suk-yeol' = 'Suk Yeol'
             body = re.sub(rf"(?i)(?<=\s){loose}(?:'s|\u2019s)\s+", "", body)
+    if who and not verbish:  # nor as the noun phrase's first words ('UN Security Council issues | Nations Security Council Resolutions')
+        verb_word, _, rest = body.partition(" ")
+        for name in sorted({*re.split(r", | and ", who), *states}, key=len, reverse=True):
+            words = name.split()
+            tail = next((k for k in range(len(words) - 1) if rest.startswith(" ".join(words[k:]) + " ")), None)
+            if tail is not None:
+                rest = rest[len(" ".join(words[tail:])) + 1:]
+                break
+        body = f"{verb_word} {rest}" if rest else body
     title = f"{who} {body}" if who else body[:1].upper() + body[1:]
     title = _tidy(title)
     bare = re.fullmatch(r"(.+?)\s+(says|say|said|tells|told|adds|added)", title)
