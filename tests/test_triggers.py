@@ -53,6 +53,8 @@ POSITIVE = [
     ("The two presidents are expected to talk by phone later in the day.", "summit"),
     ("The ruling party will elect a new chairman on May 3.", "election"),
     ("The governor expressed regret over the delay.", "statement"),
+    ("The army sent two small drones across the demarcation line on Monday.", "incident"),
+    ("A surveillance aircraft entered the no-fly zone over the capital.", "incident"),
 ]
 
 
