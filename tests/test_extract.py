@@ -314,3 +314,11 @@ def test_an_event_that_triggers_another_is_two_events():
     assert [(e["type"], e["date"]) for e in got] == [("incident", "2021-08-08"), ("incident", "2021-08-08")]
     got = _events("The shelling on Tuesday caused clashes along the border.", "2020-06-20")
     assert [e["type"] for e in got].count("incident") == 2
+
+
+def test_a_sentence_counted_from_a_named_earlier_event_takes_that_events_date_shifted():
+    got = _events("The leaders held a summit in Bern on June 8, 2021. Three days prior to the summit, "
+                  "the foreign ministry warned of protests.", "2021-07-01")
+    assert ("statement", "2021-06-05") in [(e["type"], e["date"]) for e in got]
+    got = _events("Iran tested a ballistic missile on May 2, 2022. Two weeks after the test, Washington imposed new sanctions.", "2022-06-01")
+    assert ("sanctions", "2022-05-16") in [(e["type"], e["date"]) for e in got]

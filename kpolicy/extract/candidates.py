@@ -22,7 +22,7 @@ from kpolicy.extract.actors import ActorFinder, ActorMention
 from kpolicy.extract.clauses import (CHRON_ENTRY, DATELINE, ENTRY_DATE, YEAR, chunk_of, chunks, is_heading,
                                      phrase_ids, structural_triggers)
 from kpolicy.extract.dating import (CAUSED, NARRATIVE_CUE, NARRATIVE_LATER, REFERENCE_POINT, SUPERLATIVE, SUPERLATIVE_SPAN,
-                                    assign_times, choose_time, counted_from_subject, counted_in_sentence, future_in_clause,
+                                    assign_times, choose_time, counted_from_event, counted_from_subject, counted_in_sentence, future_in_clause,
                                     heading_date, narrative_in_future, reanchor, reported_on, set_time, usable)
 from kpolicy.extract.mentions import edtf_compatible, event_head, is_definite, quote_span
 from kpolicy.extract.publication import dateline_spans
@@ -220,6 +220,7 @@ class CandidateFinder:
             sc = SentenceContext(text, body0, s1, sentence, idx, para, triggers, times, actors, narrative, published, mod, out, tense)
             cands = self._sentence_candidates(sc)
             counted_from_subject(sentence, body0, cands, out, published)
+            counted_from_event(sentence, body0, cands, out, published)
             counted_in_sentence(sentence, body0, cands)
             if heading is not None:  # 'Feb. 24, 2022' / 'Russia invades Ukraine.': the heading dates the entry
                 for c in cands:

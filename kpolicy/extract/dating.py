@@ -372,3 +372,33 @@ def reported_on(sc: SentenceContext, cands: list[Candidate]) -> None:
             c.time, c.date_edtf, c.date_text, c.date_anchor = report.time, report.date_edtf, report.date_text, report.date_anchor
             c.date_rule = "reported-on/" + (report.date_rule or "")
             c.free_time = report.free_time
+
+
+# 'Six days prior to the test, the ministry pledged ...', 'Two weeks after the summit, ...': counted from a named earlier event
+COUNTED_FROM_EVENT = re.compile(
+    r"^\W*(?P<n>a|an|one|two|three|four|five|six|seven|eight|nine|ten|\d{1,2})\s+(?P<unit>days?|weeks?)\s+(?P<dir>after|before|prior\s+to)\s+"
+    r"(?:the|that|this|its|their)\s+(?P<noun>[\w-]+(?:\s+[\w-]+){0,2}?)\s*,", re.I)
+
+
+def counted_from_event(sentence, base, cands, earlier, published) -> None:
+    """'Six days prior to the test, North Korea's Foreign Ministry pledged ...': the first event after
+    the phrase is dated N days or weeks from the last exactly dated earlier event the noun names."""
+    m = COUNTED_FROM_EVENT.match(sentence)
+    if not m:
+        return
+    words = [w[:5].lower() for w in m.group("noun").split()]
+    ref = next((e for e in reversed(earlier[-LOOKBACK:]) if e.date_edtf and re.fullmatch(r"\d{4}-\d{2}-\d{2}", e.date_edtf)
+                and (HEAD_SYNONYM.get(e.head, e.head)[:5] in words or e.trigger.text[:5].lower() in words)), None)
+    if ref is None:
+        return
+    from datetime import timedelta
+
+    n = SMALL.get(m.group("n").lower()) or int(m.group("n"))
+    days = n * (7 if m.group("unit").lower().startswith("week") else 1)
+    d = date.fromisoformat(ref.date_edtf) + timedelta(days=days if m.group("dir").lower() == "after" else -days)
+    for c in cands:
+        if c.trigger.start - base >= m.end() and (c.date_edtf is None or c.free_time):
+            c.date_edtf, c.date_text, c.date_anchor = d.isoformat(), m.group().strip(" ,"), ref.date_edtf
+            c.date_rule, c.narrative_date, c.free_time = "counted-from-event", False, False
+            c.status = "occurred" if d <= published else c.status
+            break
