@@ -328,12 +328,23 @@ def query_plan(conn: Connection, q: EventQuery) -> _Plan:
     elif q.within:
         raise BadInput("--within needs a window; add --from/--to or --on")
     ea = schema.event_actors
+    listed = conn.dialect.name == "postgresql"
     for i, name in enumerate(q.actors):
         plan.params[f"actor_{i}"] = resolve_actor(conn, name)
+        if listed:
+            # PostgreSQL: the actor's subtree read first and given as a list of ids. It estimates a
+            # recursive CTE at hundreds of actors whatever the tree holds, so for a state (20 actors,
+            # 13,699 events at 10^6) it expected 191,835 events and walked all of them in timeline
+            # order testing each: 25 s. With the ids listed its estimate is 14,461 and the answer 0.7 s
+            tree = actor_tree(plan.params[f"actor_{i}"])
+            plan.params[f"actor_{i}"] = conn.execute(sa.select(tree.c.id)).scalars().all()
 
         def actor_step(stmt, i=i):
-            tree = actor_tree(plan.bind(f"actor_{i}", sa.Integer), f"actor_tree_{i}")
-            return stmt.where(timeline.c.id.in_(sa.select(ea.c.event_id).where(ea.c.actor_id.in_(sa.select(tree.c.id)))))
+            if listed:
+                actors = plan.bind(f"actor_{i}", sa.Integer, expanding=True)
+            else:
+                actors = sa.select(actor_tree(plan.bind(f"actor_{i}", sa.Integer), f"actor_tree_{i}").c.id)
+            return stmt.where(timeline.c.id.in_(sa.select(ea.c.event_id).where(ea.c.actor_id.in_(actors))))
         plan.steps.append(actor_step)
     plan.key.append(("actors", len(q.actors)))
     for name, values in (("types", q.types and resolve_types(q.types)), ("statuses", q.statuses and resolve_statuses(q.statuses)),
