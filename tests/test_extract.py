@@ -322,3 +322,9 @@ def test_a_sentence_counted_from_a_named_earlier_event_takes_that_events_date_sh
     assert ("statement", "2021-06-05") in [(e["type"], e["date"]) for e in got]
     got = _events("Iran tested a ballistic missile on May 2, 2022. Two weeks after the test, Washington imposed new sanctions.", "2022-06-01")
     assert ("sanctions", "2022-05-16") in [(e["type"], e["date"]) for e in got]
+
+
+def test_came_after_reads_a_present_comes_and_a_subject_with_an_aside():
+    got = _events("Iran fired a rocket on Friday. The launch, confirmed by two officials, comes a day after a smaller missile launch by Iran.",
+                  "2022-11-18")
+    assert [(e["type"], e["date"]) for e in got if e["type"] == "missile_test"] == [("missile_test", "2022-11-18"), ("missile_test", "2022-11-17")]

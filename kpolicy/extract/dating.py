@@ -40,10 +40,10 @@ REFERENCE_POINT = re.compile(r"\b(?:since|until|till|before)\s+$", re.I)
 # 'their largest exercise in five years', 'his first visit in 24 years': a span of comparison, not a date
 SUPERLATIVE_SPAN = re.compile(r"(?i)^in\s+(?:more\s+than\s+|over\s+|nearly\s+|almost\s+)?\S+\s+(?:years?|months?|decades?)$")
 SUPERLATIVE = re.compile(r"(?i)\b(?:first|largest|biggest|highest|lowest|longest|shortest|most|least|strongest|worst|best|only)\b|\b\w{3,}est\b")
-# 'The vote came a day after North Korea fired...': a date counted from the event the subject names
-# 'The vote came a day after North Korea fired...': a date counted from the event the subject names
+# 'The vote came a day after North Korea fired...', 'The launch, reported by officials, comes a day after ...':
+# a date counted from the event the subject names
 CAME_AFTER = re.compile(
-    r"^\W*(?:The|This|That|Its|Their|His|Her)\s+(?:[\w-]+\s+){0,2}?(?:came|happened|occurred|took\s+place|was\s+held|was\s+conducted|was\s+staged)"
+    r"^\W*(?:The|This|That|Its|Their|His|Her)\s+(?:[\w-]+\s+){0,2}?(?:[\w-]+,[^,;]{1,80},\s+)?(?:came|comes|happened|occurred|took\s+place|was\s+held|was\s+conducted|was\s+staged)"
     r"\s+(?:just\s+|only\s+|about\s+|some\s+)?(?P<n>a|an|one|two|three|four|five|six|seven|eight|nine|ten|\d{1,2})\s+(?P<unit>days?|weeks?)\s+(?P<dir>after|before)\s+", re.I)
 UNITS_AFTER = re.compile(
     r"\b(?:about|some|nearly|almost|roughly|just|only|barely|more\s+than)?\s*(?P<n>a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\d{1,2})\s+"
