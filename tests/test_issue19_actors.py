@@ -473,3 +473,23 @@ def test_a_clash_between_the_two_countries_is_both_states():
     text = "In December, a Chinese trawler rammed a Philippine patrol boat, which widened the clash between the two countries on Dec. 2."
     clash = [e for e in events(text, "2023-12-05") if "the two countries" in e.quote]
     assert clash and sorted(clash[0].states) == ["China", "Philippines"]
+
+
+@pytest.mark.parametrize("text,published,kind,states", [
+    # waters named after a state are places, not parties (was: Japan, China added)
+    ("China and Russia held joint naval drills in the Sea of Japan last week.", "2023-10-02", "military_drill", ["China", "Russia"]),
+    ("The United States and the Philippines held joint naval exercises in the South China Sea on Sunday.", "2023-11-27", "military_drill",
+     ["United States", "Philippines"]),
+])
+def test_waters_named_after_a_state_are_no_party(text, published, kind, states):
+    assert only(text, published, kind).states == states
+
+
+@pytest.mark.parametrize("text,published,states", [
+    # the reason for a sanction is not its target (was: North Korea and the UN added)
+    ("Washington imposed sanctions on two Chinese firms on Wednesday for helping North Korea evade UN measures.", "2023-06-02",
+     ["United States", "China"]),
+    ("Tokyo imposed sanctions on a Russian bank on Friday because it had helped Iran buy drones.", "2023-06-02", ["Japan", "Russia"]),
+])
+def test_the_reason_for_a_sanction_is_no_target(text, published, states):
+    assert only(text, published, "sanctions").states == states

@@ -20,7 +20,7 @@ def titles(text: str, published: str) -> list[str]:
     ("Russian President Vladimir Putin and Kim Jong Un held a summit at the Vostochny Cosmodrome on Wednesday.", "2023-09-14",
      "Vladimir Putin and Kim Jong-un hold summit at Vostochny Cosmodrome"),
     ("Chinese President Xi Jinping and Kim Jong Un held a summit at the Great Hall of the People on Tuesday.", "2019-01-09",
-     "Xi Jinping and Kim Jong-un hold summit at Great Hall"),
+     "Xi Jinping and Kim Jong-un hold summit at Great Hall of the People"),
     ("President Yoon Suk Yeol declared martial law on Tuesday night.", "2024-12-04", "Yoon Suk-yeol declares martial law"),
     ("Thailand's army declared martial law on Tuesday.", "2014-05-21", "Thailand declares martial law"),
     ("Russia vetoed the renewal of the U.N. panel of experts on North Korea sanctions on Thursday.", "2024-03-29",
@@ -137,3 +137,14 @@ def test_three_parties_are_named_in_the_title(text, published, title):
 ])
 def test_the_subject_is_not_repeated_at_the_start_of_the_noun_phrase(text, published):
     assert "United Nations Security Council issues Resolutions" in titles(text, published)
+
+
+@pytest.mark.parametrize("text,published,title", [
+    # a venue with 'of' in its name is kept whole (was: 'in Sea')
+    ("China and Russia held joint naval drills in the Sea of Japan last week.", "2023-10-02",
+     "China and Russia hold joint naval drills in Sea of Japan"),
+    ("Russia and China held a naval exercise in the Sea of Okhotsk on Monday.", "2023-07-25",
+     "Russia and China hold naval exercise in Sea of Okhotsk"),
+])
+def test_a_venue_named_with_of_is_whole(text, published, title):
+    assert titles(text, published) == [title]

@@ -76,6 +76,9 @@ _DATELINE_STATE_BEFORE = re.compile(r"(?:^|\n)[ \t]*[A-Z][A-Z .'-]{2,30},\s*$")
 _DATELINE_STATE_AFTER = re.compile(r"\s*(?:\([A-Za-z .&/-]{1,30}\)\s*)?(?:[-\u2013\u2014]{1,2}|>>|:)")
 # 'the United Nations Charter': the name of a document, not of who acts
 _DOCUMENT_AFTER = re.compile(r"\s+Charter\b")
+# waters and landforms named after a state: 'the Sea of Japan', 'the East China Sea', 'the Korea Strait'
+_WATERS_BEFORE = re.compile(r"\bSea of (?:the )?$")
+_WATERS_AFTER = re.compile(r" (?:Sea|Strait|Straits|Gulf|Channel)\b")
 # a place or thing named after a person: 'Kim Il Sung Square', 'Kim Il Sung Military University'
 _NAMED_AFTER_PERSON = re.compile(r"(?:\s+[A-Z][a-z]+)?\s+(?:Square|Stadium|University|Street|Avenue|Bridge|Plaza|Airport|Station"
                                  r"|Mausoleum|Palace|Hall|Park|Prize|Medal|Order|Birthday|Day|Memorial|Statue|Library|Museum|Tower)\b")
@@ -200,6 +203,9 @@ class ActorFinder:
                 continue  # 'the United Nations Charter': a document, no actor
             canonical = self.names[m.group()]
             entry = self.gazetteer.actors.get(canonical)
+            if _WATERS_BEFORE.search(folded, max(0, m.start() - 12), m.start()) or _WATERS_AFTER.match(folded, m.end()):
+                take(m.start(), m.end())
+                continue  # 'the Sea of Japan', 'the South China Sea', 'the Taiwan Strait': a place named after a state
             if entry is not None and entry.kind == "person" and _NAMED_AFTER_PERSON.match(folded, m.end()):
                 take(m.start(), m.end())
                 continue  # 'in Kim Il Sung Square': a place named after him, no actor

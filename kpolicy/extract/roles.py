@@ -51,6 +51,8 @@ OBJECT_END = re.compile(r"[,;:]|\s(?:allegedly|reportedly|built|made|supplied|pr
                         r"during|for|from|because|amid|as)\b")
 # between two parties of a list: 'China, Japan, and South Korea', 'the US and Japan'
 PARTY_LIST_GAP = re.compile(r"\s*(?:,\s*(?:and\s+)?|\s+and\s+)(?:the\s+)?")
+# where the reason for a sanction begins: 'for helping ...', 'over its support for ...'
+REASON = re.compile(r"[;:]|\s(?:for|because|after|amid|as|which|who|that|in\s+(?:response|retaliation))\b")
 POSSESSIVE = re.compile(r"\b(?:[Ii]ts|[Hh]is|[Hh]er)\s+$")
 # a second verb phrase joined by 'and': 'met the ministers ... and downplayed statements', 'and deliver an invitation'
 CONJUNCT_VERB = re.compile(r"\s(?:,\s*)?and\s+(?:then\s+)?(?:[a-z]+ed\b|[a-z]+\s+(?:a|an|the|his|her|its|their|that|to)\b)")
@@ -306,6 +308,10 @@ class ActorRoles:
         if c.type == "incident" and as_verb and any(a.start < t0 for a in own):
             # 'Israeli jets bombed a Syrian site built with North Korean help': the verb's object, not who the modifier names
             end = OBJECT_END.search(text, t1, c_hi)
+            own = [a for a in own if a.start < t0 or end is None or a.start < end.start()]
+        if c.type == "sanctions" and any(a.start < t0 for a in own):
+            # 'imposed sanctions on two Chinese firms for helping North Korea evade UN measures': the reason is not the target
+            end = REASON.search(text, t1, c_hi)
             own = [a for a in own if a.start < t0 or end is None or a.start < end.start()]
         roles = {}
         for a in own:

@@ -238,7 +238,7 @@ _LEAD_DETERMINER = re.compile(r"^(?:(?:the|a|an|its|his|her|their)\s+)+", re.I)
 
 
 _PLACED_TYPES = {"summit", "talks", "plenum", "missile_test", "nuclear_test", "weapon_test", "weapon_display", "military_drill", "agreement"}
-_VENUE = re.compile(r"\s(at|in)\s+(?:the\s+)?((?:[A-Z][\w'\u2019-]+)(?:\s+[A-Z][\w'\u2019-]+){0,3})")
+_VENUE = re.compile(r"\s(at|in)\s+(?:the\s+)?((?:[A-Z][\w'\u2019-]+)(?:\s+(?:of\s+(?:the\s+)?)?[A-Z][\w'\u2019-]+){0,3})")  # ('in the Sea of Japan')
 _TIME_WORD = re.compile(r"(?:January|February|March|April|May|June|July|August|September|October|November|December|Monday|Tuesday|"
                         r"Wednesday|Thursday|Friday|Saturday|Sunday|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\b")
 
