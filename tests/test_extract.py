@@ -328,3 +328,10 @@ def test_came_after_reads_a_present_comes_and_a_subject_with_an_aside():
     got = _events("Iran fired a rocket on Friday. The launch, confirmed by two officials, comes a day after a smaller missile launch by Iran.",
                   "2022-11-18")
     assert [(e["type"], e["date"]) for e in got if e["type"] == "missile_test"] == [("missile_test", "2022-11-18"), ("missile_test", "2022-11-17")]
+
+
+def test_an_official_trip_and_the_meeting_it_held_are_one_summit_that_a_later_mention_names():
+    text = ("From May 3-5, President Lula made his first official trip to Japan and held a meeting with Prime Minister Kishida in Tokyo. "
+            "The summit was cordial but produced little.")
+    got = _events(text, "2023-06-01")
+    assert [(e["type"], e["date"], len(e["mentions"])) for e in got] == [("summit", "2023-05-03/2023-05-05", 1)]

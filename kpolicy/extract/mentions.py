@@ -32,6 +32,7 @@ def event_head(t: Trigger, sentence: str) -> str:
     if t.type in ("plenum", "talks"):  # "the congress", "the session": the same kind of event
         return t.type
     word = re.sub(r"(?:ies|es|s|ed|ing)$", "", word) or word
+    word = word.split()[-1] if t.type == "summit" and " " in word else word  # 'official trip', 'state visit': the trip, the visit
     return word[:5]
 
 

@@ -299,7 +299,7 @@ def _resolve(etype: str, sentence: str, m: re.Match, context: str) -> tuple[str,
             return "plenum", 0.75
         if word == "met" and re.search(r"\b(?:SPA|Supreme\s+People's\s+Assembly|parliament|legislature|assembly|politburo|central\s+committee|congress|commission|bureau)\s+(?:\w+\s+)?$", left, re.I):
             return "plenum", 0.7  # 'the SPA last met in December 2019'
-        officials = r"\b(?:(?<!prime\s)ministers?|officials?|envoys?|delegations?|delegates|negotiators?|diplomats?|representatives?|[Ss]ecretar(?:y|ies)\s+of\s+State|counterparts?)\b"
+        officials = r"\b(?:(?<!prime\s)ministers?|officials?(?!\s+(?:trip|visit|tour|ceremony|residence|welcome))|envoys?|delegations?|delegates|negotiators?|diplomats?|representatives?|[Ss]ecretar(?:y|ies)\s+of\s+State|counterparts?)\b"
         if re.search(officials, left[-50:], re.I):
             return "talks", 0.6
         if _LEADERS.search(near) or re.search(r"\b(?:\w+)-(?:Trump|Kim|Moon|Xi|Putin|Biden|Abe|Yoon)\b", left[-30:]) \
