@@ -493,3 +493,12 @@ def test_waters_named_after_a_state_are_no_party(text, published, kind, states):
 ])
 def test_the_reason_for_a_sanction_is_no_target(text, published, states):
     assert only(text, published, "sanctions").states == states
+
+
+@pytest.mark.parametrize("text,published,state", [
+    # the state that drafted a vetoed or adopted text takes part in the UN action (was: dropped as its target)
+    ("China and Russia on Thursday vetoed a U.S.-drafted resolution at the Security Council.", "2022-05-27", "United States"),
+    ("Russia on Friday vetoed a Japan-sponsored resolution at the Security Council.", "2024-03-30", "Japan"),
+])
+def test_the_drafter_of_a_resolution_takes_part(text, published, state):
+    assert state in only(text, published, "un_action").states

@@ -53,6 +53,8 @@ OBJECT_END = re.compile(r"[,;:]|\s(?:allegedly|reportedly|built|made|supplied|pr
 PARTY_LIST_GAP = re.compile(r"\s*(?:,\s*(?:and\s+)?|\s+and\s+)(?:the\s+)?")
 # where the reason for a sanction begins: 'for helping ...', 'over its support for ...'
 REASON = re.compile(r"[;:]|\s(?:for|because|after|amid|as|which|who|that|in\s+(?:response|retaliation))\b")
+# a state that wrote or proposed a text: 'a U.S.-drafted resolution', 'a China-sponsored draft'
+DRAFTER = re.compile(r"-(?:drafted|sponsored|proposed|authored|penned|initiated|tabled)\b")
 POSSESSIVE = re.compile(r"\b(?:[Ii]ts|[Hh]is|[Hh]er)\s+$")
 # a second verb phrase joined by 'and': 'met the ministers ... and downplayed statements', 'and deliver an invitation'
 CONJUNCT_VERB = re.compile(r"\s(?:,\s*)?and\s+(?:then\s+)?(?:[a-z]+ed\b|[a-z]+\s+(?:a|an|the|his|her|its|their|that|to)\b)")
@@ -154,7 +156,8 @@ class ActorRoles:
                 own = [a for a in actors_c if c_bounds[j - 1] <= a.start < c_bounds[j]] + own
                 j -= 1
             if c.type == "un_action":  # 'Resolution 2397 caps the North's imports': the target is no party
-                own = [a for a in own if a.start < c.trigger.start or getattr(self.gazetteer.actors.get(a.actor), "kind", "") != "state"]
+                own = [a for a in own if a.start < c.trigger.start or getattr(self.gazetteer.actors.get(a.actor), "kind", "") != "state"
+                       or DRAFTER.match(text, a.end)]  # ('vetoed a U.S.-drafted resolution': its drafter takes part)
             if c.type in ("sanctions", "un_action") and not any(a.start < c.trigger.start for a in own):
                 # 'Japan announced its own sanctions': the imposer is the clause's subject, before a reporting verb
                 own = [a for a in actors_c if c_bounds[ck] <= a.start < c.trigger.start] + own
