@@ -335,3 +335,10 @@ def test_an_official_trip_and_the_meeting_it_held_are_one_summit_that_a_later_me
             "The summit was cordial but produced little.")
     got = _events(text, "2023-06-01")
     assert [(e["type"], e["date"], len(e["mentions"])) for e in got] == [("summit", "2023-05-03/2023-05-05", 1)]
+
+
+def test_units_after_dates_only_an_event_of_its_own_clause():
+    got = _events("Samples collected two days after the blast on May 3, 2021, confirmed that the plant had suffered an attack.", "2021-06-01")
+    assert not [e for e in got if e["type"] == "incident" and e["date"] == "2021-05-01"]
+    got = _events("The North restored the hotline on Monday, two months after it cut the hotlines.", "2021-10-06")
+    assert ("policy_change", "2021-08") in [(e["type"], e["date"]) for e in got]

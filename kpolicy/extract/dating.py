@@ -314,6 +314,8 @@ def counted_in_sentence(sentence, base, cands) -> None:
         target = next((c for c in cands if c.trigger.start - base >= m.end()), None)
         if ref is None or target is None or (target.date_edtf and not target.free_time):
             continue
+        if re.search(r"\bthat\b|[,;:]", sentence[m.end():target.trigger.start - base]):
+            continue  # 'collected two days after the test, confirming that it had conducted an explosion': another clause's event
         n = SMALL.get(m.group("n").lower()) or int(m.group("n"))
         unit = m.group("unit").lower()
         sign = -1 if m.group("dir").lower() == "after" else 1
