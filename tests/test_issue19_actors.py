@@ -502,3 +502,13 @@ def test_the_reason_for_a_sanction_is_no_target(text, published, states):
 ])
 def test_the_drafter_of_a_resolution_takes_part(text, published, state):
     assert state in only(text, published, "un_action").states
+
+
+@pytest.mark.parametrize("text,published,states", [
+    # where the act happened, after the verb's object, names no party (was: South Korea via the president's office; China)
+    ("A North Korean drone entered a no-fly zone around the office of President Yoon Suk Yeol on Dec. 26.", "2023-01-05",
+     ["North Korea"]),
+    ("On Nov. 23, North Korea attacked a South Korean island near the border with China.", "2010-11-29", ["North Korea", "South Korea"]),
+])
+def test_where_an_incident_happened_is_no_party(text, published, states):
+    assert only(text, published, "incident").states == states

@@ -48,7 +48,7 @@ SUBJECT_GAP = re.compile(r"(?:['\u2019]s)?(?:\s*(?:,|\band\b|\b[A-Z][\w.'\u2019-
 POSSESSOR = re.compile(r"['\u2019]s\s+(?:[\w-]+\s+){0,3}")
 # where a verb's object phrase ends: a comma, a participle or relative clause, a preposition other than 'of'
 OBJECT_END = re.compile(r"[,;:]|\s(?:allegedly|reportedly|built|made|supplied|provided|backed|with|by|after|before|while|which|who|that|"
-                        r"during|for|from|because|amid|as)\b")
+                        r"during|for|from|because|amid|as|around|near|inside|outside|in|at)\b")  # ('entered a zone around the office of ...')
 # between two parties of a list: 'China, Japan, and South Korea', 'the US and Japan'
 PARTY_LIST_GAP = re.compile(r"\s*(?:,\s*(?:and\s+)?|\s+and\s+)(?:the\s+)?")
 # where the reason for a sanction begins: 'for helping ...', 'over its support for ...'
