@@ -80,6 +80,9 @@ NEGATIVE = [
     "He convened his advisers.",
     "A new submarine-launched ballistic missile was displayed.",
     "President Lula visits the national space agency in Brasilia.",
+    "Prime Minister Abe met with family members of the victims on Tuesday.",
+    "Kim convened an urgent meeting of senior generals on Friday.",
+    "In a meeting between the president and some relatives of the crew, he promised answers.",
     "FILE - Russian Security Council Secretary Nikolai Patrushev attends the Security Council meeting in Moscow.",
 ]
 

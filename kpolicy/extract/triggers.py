@@ -299,6 +299,9 @@ def _resolve(etype: str, sentence: str, m: re.Match, context: str) -> tuple[str,
             return "plenum", 0.75
         if word == "met" and re.search(r"\b(?:SPA|Supreme\s+People's\s+Assembly|parliament|legislature|assembly|politburo|central\s+committee|congress|commission|bureau)\s+(?:\w+\s+)?$", left, re.I):
             return "plenum", 0.7  # 'the SPA last met in December 2019'
+        if re.match(r"\s+(?:with|of|between\s+(?:[\w'\u2019-]+\s+){1,3}?and)\s+(?:the\s+|his\s+|her\s+|their\s+|some\s+)?(?:[\w-]+\s+){0,2}?(?:famil(?:y|ies)|relatives|victims|students|residents|workers|voters|supporters|fans|veterans|generals|commanders|officers|soldiers|troops|staff|employees|reporters|journalists)\b",
+                    sentence[m.end():m.end() + 60], re.I):
+            return None  # 'met with family members of abduction victims', 'a meeting of senior generals': no summit, no talks
         officials = r"\b(?:(?<!prime\s)ministers?|officials?(?!\s+(?:trip|visit|tour|ceremony|residence|welcome))|envoys?|delegations?|delegates|negotiators?|diplomats?|representatives?|[Ss]ecretar(?:y|ies)\s+of\s+State|counterparts?)\b"
         if re.search(officials, left[-50:], re.I):
             return "talks", 0.6
