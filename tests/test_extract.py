@@ -342,3 +342,10 @@ def test_units_after_dates_only_an_event_of_its_own_clause():
     assert not [e for e in got if e["type"] == "incident" and e["date"] == "2021-05-01"]
     got = _events("The North restored the hotline on Monday, two months after it cut the hotlines.", "2021-10-06")
     assert ("policy_change", "2021-08") in [(e["type"], e["date"]) for e in got]
+
+
+def test_a_navigation_trail_is_page_chrome_not_a_statement():
+    text = ("Home >  News >  Press Releases >  2021 >  Statement by the Minister on the Launch\n\n"
+            "The minister said on Tuesday that the launch violated the resolutions.\n")
+    got = _events(text, "2021-03-25")
+    assert [e["quote"][:12] for e in got if e["type"] == "statement"] == ["The minister"]

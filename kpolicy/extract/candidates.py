@@ -113,6 +113,10 @@ def _two_named_bodies(text: str, first: Candidate, second: Candidate) -> bool:
         r"\s+and\s+(?:an?\s+|the\s+|its\s+)?(?:[A-Z][\w'\u2019-]*\s+|\([A-Z]{2,6}\)\s+)+", text[first.trigger.end:second.trigger.start]) is not None
 
 
+# a page's navigation trail ('Home >  Policy >  Announcements >  2017 >  Statement by ...'): page chrome, no event
+BREADCRUMB = re.compile(r"^[^\n>]{1,40}\s>\s+[^\n>]{1,60}\s>\s", re.M)
+
+
 def _bullet_date(text: str, s0: int, s1: int, published: date, temporal) -> bool:
     """A list item that holds only a date ('- May 27, 2024:'): a heading for the items under it."""
     line = text[s0:s1]
@@ -166,7 +170,8 @@ class CandidateFinder:
         for idx, ((s0, s1), para) in enumerate(zip(spans, paras)):
             if para != last_para:
                 narrative, last_para = None, para
-            if (is_heading(text, s0, s1) and idx not in entry_lines) or _bullet_date(text, s0, s1, published, temporal):
+            if (is_heading(text, s0, s1) and idx not in entry_lines) or _bullet_date(text, s0, s1, published, temporal) \
+                    or BREADCRUMB.search(text, s0, s1):
                 self.headings.add(idx)
                 heading = heading_date(text[s0:s1], published, temporal, chron_year)
                 if heading is not None:
