@@ -116,7 +116,9 @@ class EventRecord:
     description: str | None = None
     confidence: float = 1.0
     review: str = "extracted"
-    unknown_actors: list[str] = field(default_factory=list)  # names no actor has: proposals to add them (extraction)
+    # names the authority file lacks, found by extraction ({"name", "kind": 'person', 'place' or an actor kind,
+    # "parent"?}: kpolicy.extract.unknown): proposals to add them
+    unknown_names: list[dict] = field(default_factory=list)
 
     def __post_init__(self):
         self.title, self.place = clean_field(self.title), clean_field(self.place)

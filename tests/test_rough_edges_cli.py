@@ -97,6 +97,15 @@ REVIEW_80 = f"""\
     (2020-01-02) · a more precise date: 2018-04-27
     2018-04/2018-12  summit  Kim Jong-un and Moon Jae-in summit meetings of 2018
     “Kim Jong-un met Moon Jae-in in Panmunjom on 27 April 2018.”
+
+#32  proposal 2 (fields) · from
+    {SLUG}
+    (2020-01-02) · a place the authority file lacks: Wonsan (accept adds it and
+    sets it here)
+    2019-05-04  missile_test  North Korea tests new short-range ballistic
+      missile
+    “North Korea tested a new short-range ballistic missile from a site near
+     Wonsan on 4 May 2019”
 """
 
 REVIEW_100 = f"""\
@@ -109,6 +118,11 @@ REVIEW_100 = f"""\
     (2020-01-02) · a more precise date: 2018-04-27
     2018-04/2018-12  summit  Kim Jong-un and Moon Jae-in summit meetings of 2018
     “Kim Jong-un met Moon Jae-in in Panmunjom on 27 April 2018.”
+
+#32  proposal 2 (fields) · from {SLUG}
+    (2020-01-02) · a place the authority file lacks: Wonsan (accept adds it and sets it here)
+    2019-05-04  missile_test  North Korea tests new short-range ballistic missile
+    “North Korea tested a new short-range ballistic missile from a site near Wonsan on 4 May 2019”
 """
 
 
@@ -125,7 +139,8 @@ def test_review_shows_the_quote_fitted_to_the_terminal_never_breaking_an_id_or_s
     # the machine formats carry the quote whole, and the proposal's detail no longer cuts it
     rows = json.loads(cli("review", "--format", "json").stdout)
     assert [r["quote"] for r in rows] == ["North Korea tested a new short-range ballistic missile from a site near Wonsan on 4 May 2019",
-                                          "Kim Jong-un met Moon Jae-in in Panmunjom on 27 April 2018."]
+                                          "Kim Jong-un met Moon Jae-in in Panmunjom on 27 April 2018.",
+                                          "North Korea tested a new short-range ballistic missile from a site near Wonsan on 4 May 2019"]
     assert rows[1]["detail"] == "a more precise date: 2018-04-27"
 
 

@@ -154,3 +154,18 @@ def test_the_event_page_without_a_refill_shows_the_stored_values(client):
     stored = client.get(f"/events/{event_id}.json").json()
     form = _edit_form(client.get(f"/events/{event_id}?refill=add&refill-title=not+this+form").text)
     assert form["title"] == stored["title"]
+
+
+def test_an_unknown_place_proposal_is_accepted_from_the_desk(client):
+    """The hostile article's 'near Wonsan' (a place the authority file lacks) is a proposal on its
+    event; the desk shows it with its sentence and a button that creates the place and sets it."""
+    queue = client.get("/review.json").json()["queue"]
+    row = next(r for r in queue if r["kind"] == "proposal:fields" and "Wonsan" in r["detail"])
+    page = f"/events/{row['id']}"
+    html = unescape(client.get(page).text)
+    assert "a place the authority file lacks: <strong>Wonsan</strong>" in html and "Create place and accept" in html
+    done = post(client, f"/proposals/{row['proposal']}/resolve", page, decision="accept", next=page)
+    assert done.status_code == 303, done.text
+    assert client.get(f"{page}.json").json()["place"] == "Wonsan"
+    history = client.get(f"/history.json?event={row['id']}").json()["revisions"]
+    assert any(r["field"] == "place" for r in history)

@@ -403,8 +403,7 @@ def _place_values(conn: Connection, fields: dict, own_id: int | None) -> dict:
     return values
 
 
-def add_place(conn: Connection, name: str, *, aliases=(), by=None, reason=None, **fields) -> tuple[int, int]:
-    """A new place with its aliases. Returns (change id, place id)."""
+def _checked_place(conn: Connection, name: str, aliases, fields: dict) -> tuple[str, dict, list[str]]:
     name = _new_name(conn, schema.places, name)
     values = _place_values(conn, {k: v for k, v in fields.items() if v is not None}, None)
     extra = []
@@ -412,11 +411,28 @@ def add_place(conn: Connection, name: str, *, aliases=(), by=None, reason=None, 
         checked = _check_alias(conn, schema.place_aliases, "place_id", alias, None)
         if checked and checked.lower() != name.lower() and checked.lower() not in {a.lower() for a in extra}:
             extra.append(checked)
-    change = c.begin(conn, "place_add", by=by, reason=reason or f"added place {name}")
+    return name, values, extra
+
+
+def _write_place(conn: Connection, change: int, name: str, values: dict, extra: list[str]) -> int:
     key = _put(conn, change, schema.places, None, {"name": name, "origin": "analyst", **values})
     for alias in extra:
         _put(conn, change, schema.place_aliases, None, {"place_id": key["id"], "alias": alias, "alias_key": alias.lower()})
-    return change, key["id"]
+    return key["id"]
+
+
+def create_place(conn: Connection, change: int, name: str, *, aliases=(), **fields) -> int:
+    """A new place (the analyst's) as revisions of an open change (the caller's: accepting an
+    unknown-place proposal creates the place and sets it on the event in one change). Returns the place id."""
+    name, values, extra = _checked_place(conn, name, aliases, fields)
+    return _write_place(conn, change, name, values, extra)
+
+
+def add_place(conn: Connection, name: str, *, aliases=(), by=None, reason=None, **fields) -> tuple[int, int]:
+    """A new place with its aliases. Returns (change id, place id)."""
+    name, values, extra = _checked_place(conn, name, aliases, fields)
+    change = c.begin(conn, "place_add", by=by, reason=reason or f"added place {name}")
+    return change, _write_place(conn, change, name, values, extra)
 
 
 def edit_place(conn: Connection, name: str, fields: dict, *, by=None, reason=None) -> int:

@@ -396,8 +396,11 @@ def resolve_proposal(conn: Connection, proposal_id, accept: bool, *, reason=None
 
     Accepting an `actors` proposal of names the registry did not know (an import's, marked
     `unknown`) creates each name that is still unknown as the analyst's actor of `kind`
-    (default UNKNOWN_ACTOR_KIND) through kpolicy.curate.authority.create_actor, in the same
-    change, so `undo` takes back the actor and its naming on the event together."""
+    (default UNKNOWN_ACTOR_KIND, or the kind extraction proposed) through
+    kpolicy.curate.authority.create_actor, with the owner the text named as its parent, in the
+    same change, so `undo` takes back the actor and its naming on the event together. Accepting
+    an unknown place (a `fields` proposal of kind `place`, kpolicy.store.articles.propose_unknown)
+    likewise creates the place and sets it on the event."""
     p = schema.proposals
     try:
         proposal_id = int(proposal_id)
@@ -411,6 +414,7 @@ def resolve_proposal(conn: Connection, proposal_id, accept: bool, *, reason=None
     event = c.live_event(conn, row.event_id)
     value = c.decode(row.value) or {}
     unknown = accept and row.kind == "actors" and bool(value.get("unknown"))
+    new_place = accept and row.kind == "fields" and bool(value.get("unknown")) and value.get("kind") == "place"
     if kind is not None and not unknown:
         raise BadInput(f"proposal {proposal_id} names no unknown actor, so --kind has nothing to create; leave it out")
     if unknown:
@@ -424,12 +428,26 @@ def resolve_proposal(conn: Connection, proposal_id, accept: bool, *, reason=None
         from kpolicy.curate.authority import create_actor
         from kpolicy.query import resolve_actor
 
+        parent = value.get("parent")  # the owner the text named ('Japan's Reconstruction Agency'), if still an actor
+        if parent:
+            try:
+                resolve_actor(conn, parent)
+            except BadInput:
+                parent = None
         for spec in value.get("actors") or []:
             name, _ = c.parse_actor(spec)
             try:
                 resolve_actor(conn, name)
             except BadInput:  # still unknown: the analyst's actor now (an actor added since is simply used)
-                create_actor(conn, change, name, kind=kind)
+                create_actor(conn, change, name, kind=kind, **({"parent": parent} if parent else {}))
+    if new_place:
+        from kpolicy.curate.authority import create_place
+
+        name = (value.get("fields") or {}).get("place")
+        try:
+            c.check_value(conn, "place", name)
+        except BadInput:  # still unknown: the analyst's place now, without coordinates until `kpolicy places edit` gives them
+            create_place(conn, change, name)
     if accept:
         current = c.state(conn, event.id, event)
         new: dict = {}
@@ -544,6 +562,13 @@ def describe_proposal(kind: str, value: dict, with_quote: bool = True) -> str:
     quote = f" (from {value['quote'][:80]!r})" if with_quote and value.get("quote") else ""
     if kind == "date":
         return f"a more precise date: {value.get('date')}" + quote
+    if value.get("unknown") and value.get("name_key"):  # extraction's: a name the authority file lacks
+        if kind == "fields":
+            return f"a place the authority file lacks: {(value.get('fields') or {}).get('place')} (accept adds it and sets it here)"
+        names = ", ".join(n for n, _ in value.get("actors", []))
+        owner = f", of {value['parent']}" if value.get("parent") else ""
+        return f"a{'n' if str(value.get('kind', ''))[:1] in 'aeiou' else ''} {value.get('kind') or 'actor'} the authority file lacks: " \
+               f"{names}{owner} (accept adds it and names it here)"
     if kind == "actors":
         return "actors it lacks: " + ", ".join(f"{n} ({r})" for n, r in value.get("actors", []))
     if kind == "fields":

@@ -23,6 +23,7 @@ from datetime import date
 from functools import lru_cache
 
 from kpolicy.authority import Gazetteer, country_names, fold, load_gazetteer
+from kpolicy.extract.lexicon import MONTH_NAMES
 
 
 @dataclass(frozen=True)
@@ -234,19 +235,21 @@ class ActorFinder:
         out.sort(key=lambda a: (a.start, a.actor))
         return out
 
-    def unknown_people(self, text: str) -> list[tuple[int, int, str]]:
+    def unknown_people(self, text: str, mentions: list[ActorMention] | None = None) -> list[tuple[int, int, str]]:
         """Where `text` names a person the gazetteer does not know: (start, end, name) for a Korean
         name or a titled first and last name that no actor, alias or place has. Extraction keeps
         them on the event they are named in, and ingest makes each a proposal to add the actor
-        (never dropped, never guessed to be someone known)."""
+        (never dropped, never guessed to be someone known). `mentions`: find(text), when the caller has it."""
         folded = fold(text)
-        known = [(m.start, m.end) for m in self.find(text)]
+        known = [(m.start, m.end) for m in (self.find(text) if mentions is None else mentions)]
 
         def unknown(a: int, b: int, name: str) -> bool:
             if name in self.names or self.gazetteer.actor(name) or self.gazetteer.place(name):
                 return False
             if name.endswith(_NOT_A_NAME_SUFFIX) or any(w.strip(".") in _NOT_A_NAME for w in name.split()):
                 return False
+            if any(w in _NOT_GIVEN or w.lower() in MONTH_NAMES for w in name.split()[1:]):
+                return False  # 'General March In New Year': a title's words, not a name
             return not any(s < b and a < e for s, e in known)
 
         out = []

@@ -27,6 +27,7 @@ from kpolicy.extract.mentions import edtf_compatible
 from kpolicy.extract.roles import dedupe
 from kpolicy.extract.titles import event_title
 from kpolicy.extract.triggers import TEST_FAMILY
+from kpolicy.extract.unknown import UnknownNames
 from kpolicy.records import EventRecord, MentionRecord
 
 
@@ -54,7 +55,7 @@ class ExtractedEvent:
     extractor: str = "rules"  # what decided: 'rules', or the learned model's id
     roles: dict | None = None  # actor -> role (initiator, target, participant), when the extractor decided them
     explain: dict | None = None  # per decision, the features and weights that decided it (`extract --explain`)
-    unknown: list[str] = field(default_factory=list)  # people named in its quote the gazetteer lacks: review proposals on ingest
+    unknown: list[dict] = field(default_factory=list)  # names in its quote the authority file lacks ({name, kind, parent}): review proposals on ingest
 
     def to_json(self) -> dict:
         return {
@@ -97,7 +98,7 @@ class ExtractedEvent:
             place=self.place,
             confidence=self.confidence,
             review="extracted",
-            unknown_actors=list(self.unknown),
+            unknown_names=[dict(u) for u in self.unknown],
         )
 
 
@@ -127,6 +128,7 @@ class Extractor:
         self.gazetteer = self.finder.gazetteer
         self.candidate_finder = CandidateFinder(self.finder)
         self.coreference = Coreference(self.finder)
+        self.unknown_names = UnknownNames(self.finder)
 
     def candidates(self, text: str, published: date) -> list[Candidate]:
         return self.candidate_finder.candidates(text, published)
@@ -203,7 +205,7 @@ class Extractor:
         two_sides = defaults if two_sides is None else two_sides
         ranked = self.ranked_states(text) if defaults or two_sides else []
         main = ranked[0] if ranked and defaults else None
-        strangers = self.finder.unknown_people(text) if events else []
+        strangers = self.unknown_names.find(text) if events else []  # people, places, bodies the authority file lacks
         out = []
         for e in events:
             if not e.date_edtf or e.generic:
@@ -248,7 +250,7 @@ class Extractor:
                     offices=offices,
                     extractor=extractor,
                     roles=roles,
-                    unknown=dedupe(n for a, b, n in strangers if q0 <= a and b <= q1),
+                    unknown=list({u.name: u.as_dict() for u in strangers if q0 <= u.start and u.end <= q1}.values()),
                 )
             )
         return out

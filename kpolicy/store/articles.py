@@ -400,15 +400,53 @@ def propose_from(conn: Connection, change_id: int, event_id: int, current: dict,
         write.propose(conn, change_id, event_id, "actors", {"actors": [list(a) for a in missing], "quote": quote}, source_id, mention_id)
 
 
-def propose_unknown(conn: Connection, change_id: int, event_id: int, record: EventRecord, source_id: int, lookups: Lookups) -> None:
-    """A proposal per person the extractor found named in the event's quote whom no actor is
-    (kpolicy.extract.actors.unknown_people): accepting it creates the actor and names it on the
-    event (`kpolicy review --proposal N --accept`, or the desk's "Create actor and accept")."""
-    for name in record.unknown_actors:
-        if lookups.actor_ids.get(name) is not None:
-            continue  # the database has it (an analyst's actor the file lacks)
-        write.propose(conn, change_id, event_id, "actors", {"actors": [[name, "participant"]], "unknown": True, "kind": "person",
-                                                            "quote": record.first.quote}, source_id)
+def propose_unknown(conn: Connection, change_id: int, event_id: int, record: EventRecord, source_id: int, lookups: Lookups,
+                    proposed: set[str]) -> None:
+    """A proposal per name the extractor found in the event's quote that the authority file lacks
+    (kpolicy.extract.unknown): a person or an organisation is an `actors` proposal whose accepting
+    creates the actor (its kind, and its owner as parent) and names it on the event; a place is a
+    `fields` proposal whose accepting creates the place and sets it as the event's place (`kpolicy
+    review --proposal N --accept`, or the desk's accept button). One proposal per name: `proposed`
+    holds the names (lower case) already proposed and not accepted, in this database or this
+    article (unknown_proposed), and gains the ones proposed here."""
+    for found in record.unknown_names:
+        name, kind = found["name"], found["kind"]
+        if name.lower() in proposed:
+            continue
+        if kind == "place":
+            if lookups.place_ids.get(name) is not None:
+                continue  # the database has it (an analyst's place the file lacks)
+            value = {"fields": {"place": name}, "was": {"place": record.place}, "unknown": True, "kind": "place", "name_key": name.lower()}
+        else:
+            if lookups.actor_ids.get(name) is not None:
+                continue  # the database has it (an analyst's actor the file lacks)
+            value = {"actors": [[name, "participant"]], "unknown": True, "kind": kind, "name_key": name.lower(),
+                     **({"parent": found["parent"]} if found.get("parent") else {})}
+        write.propose(conn, change_id, event_id, "fields" if kind == "place" else "actors", {**value, "quote": record.first.quote},
+                      source_id)
+        proposed.add(name.lower())
+
+
+def unknown_proposed(conn: Connection, records: list[EventRecord]) -> set[str]:
+    """Of the unknown names `records` carry, those (lower case) an open or dismissed proposal already
+    offers: a name is proposed once, and a dismissed one is not offered again. No query when none."""
+    names = sorted({u["name"] for r in records for u in r.unknown_names})
+    if not names:
+        return set()
+    p = schema.proposals
+
+    def pattern(name: str) -> str:
+        key = '"name_key": ' + json.dumps(name.lower(), ensure_ascii=False)
+        return "%" + key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+    matches = sa.or_(*(p.c.value.like(pattern(n), escape="\\") for n in names))
+    rows = conn.execute(sa.select(p.c.value).where(p.c.status != "accepted", p.c.kind.in_(("actors", "fields")), matches))
+    out = set()
+    for (value,) in rows:
+        decoded = json.loads(value)
+        if decoded.get("unknown") and isinstance(decoded.get("name_key"), str):
+            out.add(decoded["name_key"])
+    return out
 
 
 _INSERT_SOURCE = schema.sources.insert()
@@ -449,6 +487,8 @@ def _store_records(conn: Connection, source: SourceRecord, source_id: int, chang
     history: list[tuple] = []  # in record order; a new event's entry holds its index in `new` until it has an id
     new: list[write.NewEvent] = []
     created: list[EventRecord] = []  # the records of `new`, in order
+    events = list(events)
+    proposed = unknown_proposed(conn, events)  # one proposal per unknown name
     for record in events:
         match = find_match(conn, record, source_id, lookups) if merge else None
         if match is not None:
@@ -464,7 +504,7 @@ def _store_records(conn: Connection, source: SourceRecord, source_id: int, chang
             if record.review != "reviewed":
                 # an extracted mention never changes the event; what it brings becomes a proposal
                 propose_from(conn, change_id, match, before, record, source_id, lookups)
-                propose_unknown(conn, change_id, match, record, source_id, lookups)
+                propose_unknown(conn, change_id, match, record, source_id, lookups, proposed)
             history.append((match, "mentioned", "mentions", None, {"source": source.slug, "count": len(record.mentions)}))
             touched.add(match)
             continue
@@ -477,7 +517,7 @@ def _store_records(conn: Connection, source: SourceRecord, source_id: int, chang
         summary.mentions += len(record.mentions)
     ids = write.insert_events(conn, new, lookups.tree.names)
     for index, record in enumerate(created):
-        propose_unknown(conn, change_id, ids[index], record, source_id, lookups)
+        propose_unknown(conn, change_id, ids[index], record, source_id, lookups, proposed)
     history = [(ids[h[0]], *h[1:]) if h[1] == "created" else h for h in history]
     write.refresh(conn, touched)  # the stored timeline-row aggregates (migration 0004) of the events merged into
     write.record_many(conn, change_id, history)

@@ -26,6 +26,7 @@ from kpolicy.errors import BadInput, check_id
 from kpolicy.store import schema
 from kpolicy.errors import SignInFailed
 from kpolicy.web.app import Conflict, Desk, NotFound, error_response, json_response, same_secret, signin_page, wants_json
+from kpolicy.web.forms import FORM_FIELDS, parse_actors, refill_target, safe_next, unknown_names
 
 MAX_FORM_BYTES = 1_000_000
 
@@ -46,23 +47,6 @@ def _ids(text: str, what: str) -> list[int]:
             raise BadInput(f"{what}: {exc}") from None
     if not out:
         raise BadInput(f"{what}: give at least one event id")
-    return out
-
-
-def parse_actors(text: str) -> list[tuple[str, str]]:
-    """'North Korea:initiator; United States:target' (one per line or ';'-separated) -> pairs."""
-    from kpolicy.vocabulary import ROLES
-
-    out = []
-    for piece in (text or "").replace("\n", ";").split(";"):
-        piece = piece.strip()
-        if not piece:
-            continue
-        name, _, role = piece.rpartition(":") if ":" in piece else (piece, "", "participant")
-        name, role = name.strip(), (role.strip() or "participant").lower()
-        if role not in ROLES:
-            raise BadInput(f"actor {piece!r}: role {role!r} is not one of {', '.join(ROLES)}")
-        out.append((name, role))
     return out
 
 
@@ -97,32 +81,6 @@ class FormErrors(BadInput):
         super().__init__("; ".join(f"{k}: {v}" if k != "_form" else v for k, v in errors.items()))
         self.errors = errors
         self.unknown = unknown or {"actors": [], "place": None}
-
-
-def unknown_names(conn, form) -> dict:
-    """The names in the form's actors and place fields that no actor or place has (not an ambiguous
-    surname, not a bad role): what the desk offers to create."""
-    from kpolicy.curate import common
-
-    actors = []
-    try:
-        pairs = parse_actors(form.get("actors") or "")
-    except BadInput:
-        pairs = []
-    for name, role in pairs:
-        try:
-            common.resolve_actors(conn, [(name, role)])
-        except BadInput as exc:
-            if str(exc).startswith("unknown actor") and name not in actors:
-                actors.append(name)
-    place = (form.get("place") or "").strip() or None
-    if place is not None:
-        try:
-            common.check_value(conn, "place", place)
-            place = None
-        except BadInput as exc:
-            place = place if str(exc).startswith("unknown place") else None
-    return {"actors": actors, "place": place}
 
 
 def field_errors(conn, form, names: tuple[str, ...], required: dict[str, str] | None = None) -> dict[str, str]:
@@ -444,16 +402,6 @@ ACTIONS = (  # path, action, the least role that may do it
 )
 
 
-def safe_next(value: str | None, fallback: str) -> str:
-    """Only a path on this server (no scheme, no host, no //) may be redirected to."""
-    if not value:
-        return fallback
-    parts = urlsplit(value)
-    if parts.scheme or parts.netloc or not value.startswith("/") or value.startswith("//") or "\\" in value:
-        return fallback
-    return value
-
-
 def _with_notice(path: str, notice: str) -> str:
     parts = urlsplit(path)
     query = [p for p in parts.query.split("&") if p and not p.startswith("done=")]
@@ -524,33 +472,6 @@ def _endpoint(desk: Desk, fn, role: str):
 
 
 FORM_PAGES = {edit_event: ("edit", "event.html"), add_event: ("add", "source.html"), edit_source: ("source", "source.html")}
-FORM_FIELDS = ("type", "date", "title", "status", "place", "actors", "quote", "reason", "version", "next", "published", "url", "publisher")
-
-
-REFILL_KINDS = ("edit", "add")  # the forms whose unknown names the desk offers to create (FORM_PAGES' kinds)
-
-
-def refill_target(form) -> str:
-    """Where a create-actor or create-place form sends the analyst: back to the page of the form
-    they were filling in (its `next`), with what they had typed in it (the create form carries it
-    as `refill-FIELD`) in the query, so that page shows that form refilled (refilled_form)."""
-    page = safe_next(form.get("next"), "/")
-    kind = form.get("refill")
-    if kind not in REFILL_KINDS:
-        return page
-    typed = {f"refill-{k}": str(form.get(f"refill-{k}")) for k in FORM_FIELDS if form.get(f"refill-{k}") is not None}
-    return page + ("&" if "?" in page else "?") + urlencode({"refill": kind, **typed})
-
-
-def refilled_form(conn, query, kind: str) -> dict | None:
-    """The form state of a page reached through refill_target: the `kind` form filled with what
-    was typed, no errors, and the names in it still unknown offered for creation again; None when
-    the query refills no `kind` form."""
-    if query.get("refill") != kind:
-        return None
-    typed = {k: str(query[f"refill-{k}"]) for k in FORM_FIELDS if query.get(f"refill-{k}") is not None}
-    typed["next"] = safe_next(typed.get("next"), "")
-    return {"kind": kind, "typed": typed, "errors": {}, "unknown": unknown_names(conn, typed)}
 
 
 def reshow_form(desk: Desk, request: Request, fn, form, exc: BadInput) -> Response:

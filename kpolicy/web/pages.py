@@ -143,7 +143,7 @@ def source(request: Request, conn) -> dict:
 def _refill(request: Request, conn, kind: str) -> dict:
     """Back from creating an actor or place the form named (kpolicy.web.actions.refill_target):
     the page's `kind` form as the analyst had typed it."""
-    from kpolicy.web.actions import refilled_form
+    from kpolicy.web.forms import refilled_form
 
     state = None if request.url.path.endswith(".json") else refilled_form(conn, request.query_params, kind)
     return {"_form_state": state} if state else {}

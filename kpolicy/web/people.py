@@ -26,7 +26,7 @@ MAX_TOKEN = 200
 
 
 def _next(value: str | None) -> str:
-    from kpolicy.web.actions import safe_next
+    from kpolicy.web.forms import safe_next
 
     target = safe_next(value, "/")
     return "/" if target.startswith(("/signin", "/signout")) else target
