@@ -169,3 +169,19 @@ def test_an_unknown_place_proposal_is_accepted_from_the_desk(client):
     assert client.get(f"{page}.json").json()["place"] == "Wonsan"
     history = client.get(f"/history.json?event={row['id']}").json()["revisions"]
     assert any(r["field"] == "place" for r in history)
+
+
+def test_after_creating_an_unknown_actor_the_add_form_comes_back_as_typed(client):
+    slug = client.get("/review.json").json()["queue"][0]["source"]
+    page = f"/sources/{slug}"
+    typed = dict(quote="not in the text either", type="statement", title="A statement by Ha Jin-sol", actors="Ha Jin-sol:initiator",
+                 reason="a missed statement")
+    bad = post(client, f"{page}/add", page, **typed)
+    assert bad.status_code == 400
+    made = client.post("/actors/new", data={**_form_fields(bad.text, "/actors/new"), "kind": "person"}, follow_redirects=False)
+    assert made.status_code == 303 and made.headers["location"].startswith(page + "?"), made.text
+    back = unescape(client.get(made.headers["location"]).text)
+    form = back.split('action="/sources/', 1)[1].split("</form>", 1)[0]
+    assert ">not in the text either</textarea>" in form and 'value="A statement by Ha Jin-sol"' in form
+    assert 'value="Ha Jin-sol:initiator"' in form and "<option selected>statement</option>" in form
+    assert 'id="add-create-unknown"' not in back  # the actor exists now: nothing left to offer
