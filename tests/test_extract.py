@@ -349,3 +349,11 @@ def test_a_navigation_trail_is_page_chrome_not_a_statement():
             "The minister said on Tuesday that the launch violated the resolutions.\n")
     got = _events(text, "2021-03-25")
     assert [e["quote"][:12] for e in got if e["type"] == "statement"] == ["The minister"]
+
+
+def test_what_a_state_tested_on_listed_days_in_a_text_about_missiles_is_one_launch_per_day():
+    text = ("The envoy spoke about ballistic missiles. "
+            "The systems North Korea tested on 3 May, 9 June and 2 July this year can reach Guam, he said.")
+    got = [(e["type"], e["date"]) for e in _events(text, "2022-08-01") if e["type"] == "missile_test"]
+    assert got == [("missile_test", "2022-05-03"), ("missile_test", "2022-06-09"), ("missile_test", "2022-07-02")]
+    assert _events("The recipes North Korea tested on 3 May were bland.", "2022-08-01") == []

@@ -366,6 +366,9 @@ def _resolve(etype: str, sentence: str, m: re.Match, context: str) -> tuple[str,
             return "missile_test", 0.75
         if _TEST_WEAPON.search(near):
             return "weapon_test", 0.6
+        if re.fullmatch(r"tested|tests|test-fired", word) and re.search(r"(?-i:\b(?:Pyongyang|North\s+Korea|the\s+North|DPRK))\s+(?:has\s+|had\s+)?$", left) \
+                and _in(_MISSILE_NOUN, re.I, context or ""):
+            return "missile_test", 0.55  # 'The systems Pyongyang tested on 12 July, 13 April ...' in a text about missiles
         return None
     if etype == "missile_test?":  # 'the two earlier attempts ... the rocket', 'first launch attempt fails'
         if word.startswith("launch") or re.search(_MISSILE_NOUN + r"|\blaunch", sentence[max(0, m.start() - 100):m.end() + 100], re.I):
