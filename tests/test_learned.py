@@ -279,6 +279,16 @@ def test_the_training_script_reaches_corpus_passages_only_through_their_split(tm
         corpus_ids(tmp_path / "corpus", "test")
 
 
+def test_the_training_script_reads_a_year_only_publication_date_as_january(tmp_path):
+    from tools.train_extractor import read_doc
+
+    (tmp_path / "year.txt").write_text("North Korea fired a missile on July 8.\n", encoding="utf-8")
+    (tmp_path / "year.yaml").write_text("article: {file: year.txt, published: 1995}\nevents: []\n", encoding="utf-8")
+    (tmp_path / "month.yaml").write_text("article: {file: year.txt, published: 1995-03}\nevents: []\n", encoding="utf-8")
+    assert read_doc(tmp_path / "year.yaml")[3] == date(1995, 1, 15)  # as YYYY-01: mid-month
+    assert read_doc(tmp_path / "month.yaml")[3] == date(1995, 3, 15)
+
+
 def test_event_features_read_mood_negation_speech_time_and_position():
     from kpolicy.extract import extractor_for
     from kpolicy.extract.learned import event_features

@@ -2,7 +2,7 @@
 
     python tools/train_extractor.py train [--shared PATH] [--corpus PATH] [--out kpolicy/data]
     python tools/evaluate.py ...           # (the older per-article table of the rules)
-    python tools/train_extractor.py evaluate [--extractor rules|learned|both] [--bench]
+    python tools/train_extractor.py evaluate [--extractor rules|learned|both] [--model FILE] [--bench] [--across]
 
 `train` reads the annotated passages of ../shared/eval/train/ and the passages of
 ../corpus/*/ whose MANIFEST.tsv `split` is `train` (a passage of another split is never
@@ -91,6 +91,10 @@ def read_doc(gold_path: Path):
     gold = yaml.safe_load(gold_path.read_text(encoding="utf-8"))
     text_path = gold_path.parent / gold["article"]["file"]
     published = gold["article"]["published"]
+    if isinstance(published, int):
+        # a page that gives the year only (YAML reads `published: 1995` as an int): January of
+        # that year, as the passage's first contact was run (--published 1995-01)
+        published = f"{published:04d}-01"
     if isinstance(published, str):
         published = date.fromisoformat(published[:10]) if len(published) >= 10 else date.fromisoformat(published[:7] + "-15")
     raw = text_path.read_text(encoding="utf-8")
@@ -458,6 +462,7 @@ def evaluate(args) -> int:
 
         model = load_model_file(Path(args.model))
     learned = LearnedExtractor(model=model, rules=rules)
+    chosen = [(name, ext) for name, ext in (("rules", rules), ("learned", learned)) if args.extractor in (name, "both")]
     sets = {"shared dev": [d for d in docs if d[0].startswith("shared/")], "corpus dev": [d for d in docs if d[0].startswith("corpus/")]}
     sets["all dev"] = docs
     own = REPO / "tests" / "fixtures" / "regression"  # the project's own texts (written for it, gold-annotated)
@@ -466,7 +471,7 @@ def evaluate(args) -> int:
     for label, ds in list(sets.items()):
         if not ds:
             continue
-        for name, ext in (("rules", rules), ("learned", learned)):
+        for name, ext in chosen:
             rows.append((label, name, measure(ds, ext, scorer, name == "learned")))
     print("| set | extractor | passages | candidate recall | ... of the gold's type family | detection precision | detection recall (core) | type | date | status | actors | merge precision | merge recall |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
@@ -481,7 +486,7 @@ def evaluate(args) -> int:
         print()
         print("| extractor | merge precision | merge recall | gold pairs of one event across articles |")
         print("|---|---|---|---|")
-        for name, ext in (("rules", rules), ("learned", learned)):
+        for name, ext in chosen:
             with tempfile.TemporaryDirectory() as tmp:
                 r = across_articles(docs, ext, scorer, Path(tmp))
             mp = f"{r['both'] / r['pred']:.3f} ({r['both']}/{r['pred']})" if r["pred"] else "-"
@@ -679,6 +684,8 @@ def main(argv=None) -> int:
                                       help="with these two, the rules' actors stay unless p < this; others join from --actor-add")
     sub.choices["train"].add_argument("--actor-add", type=float, default=0.9)
     sub.choices["train"].add_argument("--rules-decide", default="", help="decisions left to the rules, comma-separated")
+    sub.choices["evaluate"].add_argument("--extractor", choices=("rules", "learned", "both"), default="both",
+                                         help="which extractor's rows (--bench always times both)")
     sub.choices["evaluate"].add_argument("--bench", action="store_true")
     sub.choices["evaluate"].add_argument("--across", action="store_true", help="also merging across articles (stores every dev text)")
     sub.choices["evaluate"].add_argument("--model", help="a model file to measure instead of the shipped one")
