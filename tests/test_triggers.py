@@ -63,6 +63,13 @@ def test_a_second_verb_of_the_security_council_is_its_act_too():
     assert [t.type for t in got if t.text in ("condemned", "announced")] == ["un_action", "un_action"]
 
 
+def test_a_request_is_a_statement_and_what_it_requests_is_no_event_yet():
+    got = find_triggers("Hanoi made the request to send a trade delegation to Seoul on Friday.")
+    assert [t.type for t in got] == ["statement"]
+    got = find_triggers("The minister offered to hold talks with the envoys next week.")
+    assert "talks" not in [t.type for t in got]
+
+
 def test_a_launch_by_someone_needs_a_missile_context():
     assert [t.type for t in find_triggers("The minister attended the launch by the publisher of her new book.")] == []
 

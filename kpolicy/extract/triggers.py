@@ -253,6 +253,8 @@ _ELECTION_BODY = re.compile(r"\s+(?:offices?|commissions?|officials?|officers?|w
 _AIM = re.compile(r"\b(?:bids?|attempt\w*|plot\w*|plan\w*|scheme\w*|efforts?|tried|try|trying|sought|seek\w*|aim\w*|conspir\w+)\s+to\s+(?:[\w'-]+\s+){0,8}?(?:and\s+)?$", re.I)
 # the trigger is what someone calls for, not what happened ('urged a moratorium')
 _CALL_FOR = re.compile(r"\b(?:call\w*\s+for|urg\w*|propos\w*|demand\w*|seek\w*|sought|push\w*\s+for|appeal\w*\s+for)\s+(?:an?|the)\s+(?:[\w-]+\s+){0,3}$", re.I)
+# what was requested or offered is not done: 'made the request to send the delegation', 'offered to hold talks'
+_REQUESTED = re.compile(r"\b(?:request\w*|offer\w*|propos\w*|asked|asks|invit\w*)\s+(?:\w+\s+)?to\s+(?:[\w-]+\s+){0,4}$", re.I)
 # a deadline someone set: 'Kim's year-end deadline', 'its deadline', 'set a deadline', 'issued an ultimatum'
 _SETTER = re.compile(r"(?:'s|\u2019s|\b(?:his|her|its|their))\s+(?:[\w-]+\s+){0,2}$")
 _SET_VERB = re.compile(r"\b(?:set|sets|setting|issu\w+|gave|give[sn]?|impos\w+|announc\w+|extend\w*|declar\w+|offer\w*)\b", re.I)
@@ -327,6 +329,8 @@ def _resolve(etype: str, sentence: str, m: re.Match, context: str) -> tuple[str,
         if re.search(r"\b(?:mountain|peak)\b", right[:30], re.I):
             return None
         return "summit", None
+    if etype == "talks" and _REQUESTED.search(left):
+        return None
     if etype == "talks":
         if word == "talks" and re.search(_LEADERS.pattern + r"[\w\s.'-]{0,40}\band\s+(?:[\w.'-]+\s+){0,3}?" + _LEADERS.pattern, left[-90:]) \
                 and not re.search(r"\b(?:working-level|ministerial|vice|officials?|envoys?|delegat\w+|military|high-level)\b", left[-90:] + right[:20], re.I):
