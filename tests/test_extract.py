@@ -357,3 +357,11 @@ def test_what_a_state_tested_on_listed_days_in_a_text_about_missiles_is_one_laun
     got = [(e["type"], e["date"]) for e in _events(text, "2022-08-01") if e["type"] == "missile_test"]
     assert got == [("missile_test", "2022-05-03"), ("missile_test", "2022-06-09"), ("missile_test", "2022-07-02")]
     assert _events("The recipes North Korea tested on 3 May were bland.", "2022-08-01") == []
+
+
+def test_during_the_call_in_a_new_paragraph_takes_the_date_of_the_call_told_before():
+    text = ("On Monday, President Macron and Chancellor Scholz held a phone call.\n\n"
+            "During the call, the leaders agreed to meet in Berlin.\n")
+    got = [(e["type"], e["date"]) for e in _events(text, "2023-03-08")]
+    assert ("agreement", "2023-03-06") in got
+    assert _events("During the call, the leaders agreed to meet.\n", "2023-03-08") == []  # no call told before: no date

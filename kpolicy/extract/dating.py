@@ -35,6 +35,8 @@ NARRATIVE_CUE = re.compile(
     r"^\W*(?:That|This|It)\s+(?:was|is)\s+(?:also\s+)?(?:when|where|the\s+(?:time|day|moment|occasion))\b|^\W*(?:At|By)\s+(?:that|the)\s+(?:time|meeting|session|point)\b|^\W*(?:Then|There|On\s+the\s+same\s+day|On\s+that\s+day|That\s+(?:same\s+)?(?:day|month|year|week)|During\s+(?:that|the)\s+(?:meeting|session|plenum|summit|visit|talks))\b",
     re.I,
 )
+# a sentence set at an event told just before: 'During the call, ...', 'At the meeting, ...'
+DURING_EARLIER = re.compile(r"\W*(?:During|At|In)\s+(?:the|that|this)\s+(?:(?:phone|telephone|video|summit|bilateral)\s+)?(?:call|talks|meeting|summit|conversation|session)\s*,", re.I)
 REFERENCE_POINT = re.compile(r"\b(?:since|until|till|before)\s+$", re.I)
 # 'their largest exercise in five years', 'his first visit in 24 years': a span of comparison, not a date
 # 'their largest exercise in five years', 'his first visit in 24 years': a span of comparison, not a date
@@ -355,6 +357,12 @@ def choose_time(sc: SentenceContext, k: int, t: Trigger, assigned: dict[int, obj
     elif cue and narrative:
         cand.date_edtf, cand.date_anchor, cand.narrative_date = narrative, narrative, True
         cand.date_rule = "narrative-cue"
+    elif DURING_EARLIER.match(sentence):
+        # 'During the call, the leaders agreed ...' opening a new paragraph: the last dated meeting told before
+        host = next((e for e in reversed(sc.earlier[-LOOKBACK:]) if e.type in MEETING_TYPES and e.date_edtf and not e.narrative_date), None)
+        if host is not None and sc.index - host.sentence <= 3:
+            cand.date_edtf, cand.date_text, cand.date_anchor = host.date_edtf, host.date_text, host.date_anchor
+            cand.date_rule = "at-earlier-event"
 
 
 # a report's verb and the event it reports as its object: 'reported the successful launch of'
