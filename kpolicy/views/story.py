@@ -15,6 +15,8 @@ from __future__ import annotations
 import html
 import io
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -687,7 +689,25 @@ def to_pdf(doc: StoryDoc) -> bytes:
 
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
-    return HTML(string=to_html(doc), url_fetcher=_no_fetch).write_pdf()
+    with _fixed_font_timestamps():
+        return HTML(string=to_html(doc), url_fetcher=_no_fetch).write_pdf()
+
+
+@contextmanager
+def _fixed_font_timestamps() -> Iterator[None]:
+    """fontTools stamps each embedded font subset with the time it was made (its `head` table),
+    so two exports a second apart differed: it reads SOURCE_DATE_EPOCH instead when that is set.
+    The same fixed time as the DOCX members' (1980-01-01), unless the caller set one."""
+    import os
+
+    if "SOURCE_DATE_EPOCH" in os.environ:
+        yield
+        return
+    os.environ["SOURCE_DATE_EPOCH"] = "315532800"
+    try:
+        yield
+    finally:
+        os.environ.pop("SOURCE_DATE_EPOCH", None)
 
 
 # ---- TimelineJS ----------------------------------------------------------------------------------
