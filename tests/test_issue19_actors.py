@@ -512,3 +512,25 @@ def test_the_drafter_of_a_resolution_takes_part(text, published, state):
 ])
 def test_where_an_incident_happened_is_no_party(text, published, states):
     assert only(text, published, "incident").states == states
+
+
+@pytest.mark.parametrize("text,published,states", [
+    # a list of parties closed by 'and' runs back past the comma before the clause's first (was: Japan, Australia dropped)
+    ("The leaders of Japan, South Korea and the United States met at Camp David on Aug. 18.", "2023-08-21",
+     ["Japan", "South Korea", "United States"]),
+    ("The text was released on Friday by the governments of Australia, Canada, and the United Kingdom to mark the report.",
+     "2025-05-31", ["Australia", "Canada", "United Kingdom"]),
+])
+def test_a_list_before_the_clause_is_every_party(text, published, states):
+    (event,) = [e for e in events(text, published) if e.type in ("summit", "talks", "statement")]
+    assert event.states == states
+
+
+@pytest.mark.parametrize("text,published,roles", [
+    # 'its' is the subject, not a possessor that modifies another noun; the possessor is the sanction's target
+    ("The EU added North Korea's defence minister to its sanctions list on Monday.", "2023-04-25",
+     {"European Union": "initiator", "North Korea": "target"}),
+    ("Japan added two of Russia's banks to its sanctions list on Friday.", "2023-04-25", {"Japan": "initiator", "Russia": "target"}),
+])
+def test_its_list_is_the_subjects(text, published, roles):
+    assert only(text, published, "sanctions").roles == roles

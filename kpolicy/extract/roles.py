@@ -247,6 +247,20 @@ class ActorRoles:
                             break
                         own.append(a)
                         last = a
+            if own and c.type in MEETING_TYPES | {"agreement", "military_drill", "statement", "sanctions"}:
+                # 'released by the Governments of Australia, Canada, ..., and the United States': the list before the clause's first
+                first = min(own, key=lambda a: a.start)
+                chain = []
+                for a in sorted((a for a in actors_c if base <= a.start and a.end <= first.start), key=lambda a: -a.start):
+                    if a in own:
+                        continue
+                    if not PARTY_LIST_GAP.fullmatch(text, a.end, first.start):
+                        break
+                    chain.insert(0, a)
+                    first = a
+                ends = sorted([*chain, *own], key=lambda a: a.start)
+                if chain and any(re.search(r"\band\b", text[x.end:y.start]) for x, y in zip(ends, ends[1:])):
+                    own = [*chain, *own]  # (a list closed by 'and', not 'in Laos, Yoon's office said')
             own, roles = self.refine(c, own, actors_c, text, base, s1, c_hi, actors)
             c.actors = dedupe(a.actor for a in own)
             c.roles = {a: roles.get(a, "participant") for a in c.actors}
@@ -318,7 +332,9 @@ class ActorRoles:
             own = [a for a in own if a.start < t0 or end is None or a.start < end.start()]
         roles = {}
         for a in own:
-            roles.setdefault(a.actor, "initiator" if (a.start < t0 or c.type == "statement" or a in initiators) else "target")
+            imposer_named = bool(initiators) and c.type in ("incident", "sanctions")  # ('the EU added North Korea's minister to its list')
+            roles.setdefault(a.actor, "initiator" if (a in initiators or (not imposer_named and (a.start < t0 or c.type == "statement")))
+                             else "target")
         if c.type in ("incident", "sanctions"):
             targets = [a for a in actors_c if t1 <= a.start < c_hi and a not in own
                        and TARGET_BEFORE.search(text, max(0, a.start - 30), a.start)]
@@ -353,8 +369,10 @@ class ActorRoles:
                     if ante:
                         person = m.group()[0].lower() == "h"  # 'his', 'her': a person; 'its': a state or body
                         fit = [a for a in ante if (self.kind(a.actor) == "person") == person]
-                        if fit:
-                            return [*inside, fit[-1]]
+                        # a possessor modifies its own noun ("the EU added North Korea's minister to its list": the EU's list)
+                        plain = [a for a in fit if text[a.end:a.end + 2] not in ("'s", "\u2019s")]
+                        if plain or fit:
+                            return [*inside, (plain or fit)[-1]]
             return inside
         group = [a for a in before if (a.start, a.end) == (nearest.start, nearest.end)]
         first = nearest
