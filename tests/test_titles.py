@@ -4,6 +4,7 @@ full stop or a bare 'X said'. Texts written for these tests, two of each phrasin
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -147,4 +148,23 @@ def test_the_subject_is_not_repeated_at_the_start_of_the_noun_phrase(text, publi
      "Russia and China hold naval exercise in Sea of Okhotsk"),
 ])
 def test_a_venue_named_with_of_is_whole(text, published, title):
+    assert titles(text, published) == [title]
+
+
+@pytest.mark.parametrize("text,published", [
+    # a Korean or Chinese surname, standing first, is the subject again as a possessive (was: 'Kim Jong-un holds Kim's ...')
+    ("Kim Jong Un made Kim's first visit to Russia in April 2019.", "2019-05-02"),
+    ("Xi Jinping made Xi's first visit to Moscow in March 2013.", "2013-04-02"),
+])
+def test_a_family_name_first_is_not_repeated_as_a_possessive(text, published):
+    got = titles(text, published)
+    assert got and not any(re.search(r"(?:Kim|Xi)['\u2019]s", t) for t in got)
+
+
+@pytest.mark.parametrize("text,published,title", [
+    # a visit or trip is made, not held, and its light verb is no part of the noun phrase (was: 'holds Un made first visit')
+    ("Kim Jong Un made his first visit to Russia in April 2019.", "2019-05-02", "Kim Jong-un makes first visit"),
+    ("Xi Jinping paid a two-day state visit to Moscow in March 2023.", "2023-04-02", "Xi Jinping makes two-day state visit in Moscow"),
+])
+def test_a_visit_is_made(text, published, title):
     assert titles(text, published) == [title]

@@ -51,7 +51,8 @@ def _key_phrase(e: Candidate, text: str) -> str:
     return " ".join([*keep, t.text]) + (after.group().rstrip() if after else "")
 
 
-_LIGHT_VERB = re.compile(r"held|hold|holds|holding|met|meet|meets|had|has|have|began|begin|begins|opened|opens|convened|convenes|staged|stages|conducted|conducts|attended|attends")
+_LIGHT_VERB = re.compile(r"held|hold|holds|holding|met|meet|meets|had|has|have|began|begin|begins|opened|opens|convened|convenes|staged|stages|conducted|conducts|attended|attends"
+                         r"|made|make|makes|paid|pay|pays|took|take|takes|gave|give|gives")  # ('Kim made his first visit')
 # the verb a headline uses for an event named by a noun ('North Korea holds plenum')
 _TYPE_VERB = {
     "plenum": "hold", "summit": "hold", "talks": "hold", "missile_test": "launch", "nuclear_test": "conduct",
@@ -197,12 +198,13 @@ def event_title(e: Candidate, states: list[str], text: str, gazetteer=None) -> s
                 verb, obj = ("issue" if plural else "issues"), "statement"  # never a bare 'X said'
         body = " ".join(x for x in (verb, obj) if x)
     else:
-        verb = _TYPE_VERB.get(e.type, "report")
+        verb = "make" if (t.split() or [""])[-1].lower() in ("visit", "visits", "trip", "trips") else _TYPE_VERB.get(e.type, "report")  # ('makes first visit')
         obj = phrase if phrase and phrase.lower() != label.lower() else label.lower()
         body = f"{verb if plural else _third_person(verb)} {obj}"
     if who:  # the subject once: not again as the object's possessive ("Yoon adopts Yoon Suk Yeol's ...")
         parts = re.split(r", | and ", who)
-        for name in sorted({who, *parts, *(n.split()[-1] for n in parts), *states}, key=len, reverse=True):
+        # (a surname stands first in Korean and Chinese order: 'Kim Jong-un holds | Kim's first visit')
+        for name in sorted({who, *parts, *(n.split()[-1] for n in parts), *(n.split()[0] for n in parts), *states}, key=len, reverse=True):
             loose = r"[-\s]".join(re.escape(part) for part in re.split(r"[-\s]+", name))  # 'Suk-yeol' = 'Suk Yeol'
             body = re.sub(rf"(?i)(?<=\s){loose}(?:'s|\u2019s)\s+", "", body)
     if who and not verbish:  # nor as the noun phrase's first words ('UN Security Council issues | Nations Security Council Resolutions')
