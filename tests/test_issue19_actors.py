@@ -534,3 +534,14 @@ def test_a_list_before_the_clause_is_every_party(text, published, states):
 ])
 def test_its_list_is_the_subjects(text, published, roles):
     assert only(text, published, "sanctions").roles == roles
+
+
+@pytest.mark.parametrize("text,published,states", [
+    # the other side comes from the last meeting, not from a visit's host (was: Laos, Brazil)
+    ("Yoon Suk Yeol talked with Shigeru Ishiba on the phone on Wednesday. Yoon plans to visit Laos from Oct. 9. "
+     "During the call on Wednesday, the leaders agreed to meet soon.", "2024-10-03", ["South Korea", "Japan"]),
+    ("Fumio Kishida held talks with Yoon Suk Yeol on Monday. Kishida plans to visit Brazil on May 3. "
+     "At the talks on Monday, the two leaders agreed to resume the dialogue.", "2024-04-30", ["Japan", "South Korea"]),
+])
+def test_a_visits_host_is_no_meeting_partner(text, published, states):
+    assert events(text, published, "agreement")[-1].states == states

@@ -104,6 +104,7 @@ class ExtractedEvent:
 
 # events with two sides: a meeting or an agreement of one state is missing the other
 PAIRED_TYPES = frozenset({"summit", "talks", "agreement"})
+VISIT_RULES = frozenset({"summit-visit"})  # data/triggers.yaml rules that type a visit as a meeting
 ONE_SIDED = re.compile(r"(?i)\b(?:join(?:s|ed|ing)?|accede[sd]?|acceding|accession\s+to|ratif\w+|withdr[ae]w\w*|quit\w*|pull(?:s|ed)?\s+out\s+of)\b")
 
 
@@ -166,7 +167,8 @@ class Extractor:
         if e.type == "agreement" and ONE_SIDED.search(text, max(e.quote[0], e.trigger.start - 60), e.trigger.start):
             return None  # 'North Korea joins the NPT', 'ratified the treaty': one state's act on a treaty
         for o in reversed(earlier):
-            if o.type in PAIRED_TYPES and state in o.states and len(o.states) == 2:
+            if o.type in PAIRED_TYPES and state in o.states and len(o.states) == 2 and o.type_rule not in VISIT_RULES:
+                # (a visit names its host, not a partner: 'plans to visit Laos' is no meeting with Laos)
                 return next(s for s in o.states if s != state)
         quote = text[e.quote[0]:e.quote[1]]
         return next((s for s in ranked if s != state and getattr(self.gazetteer.actors.get(s), "kind", "state") == "state"
