@@ -54,6 +54,7 @@ POSITIVE = [
     ("The ruling party will elect a new chairman on May 3.", "election"),
     ("The governor expressed regret over the delay.", "statement"),
     ("The army sent two small drones across the demarcation line on Monday.", "incident"),
+    ("Images show the launch of a new guided missile destroyer at the Nampo shipyard.", "weapon_display"),
     ("A surveillance aircraft entered the no-fly zone over the capital.", "incident"),
 ]
 

@@ -267,6 +267,11 @@ _COUNCIL_SUBJECT = re.compile(
     r"(?:\s+(?:on\s+)?(?:[A-Z][a-z]+day|\w+ly|also|again|later|then|jointly))*\s+$")
 
 
+# a ship launched (from a shipyard, not at a target): 'launch of the second ... guided missile destroyer'
+_SHIP_LAUNCHED = re.compile(r"\s+of\s+(?:the|a|an|its|their|North\s+Korea['\u2019]s)\s+(?:[\w()'\u2019-]+\s+){0,6}?"
+                            r"(?:destroyers?|frigates?|warships?|vessels?|ships?|corvettes?|submarines?|aircraft\s+carriers?)\b", re.I)
+
+
 def _resolve(etype: str, sentence: str, m: re.Match, context: str) -> tuple[str, float | None] | None:
     """Decide a trigger's type from its context; None when it is no event."""
     word = m.group().lower()
@@ -344,6 +349,8 @@ def _resolve(etype: str, sentence: str, m: re.Match, context: str) -> tuple[str,
     if etype == "missile_test" and re.fullmatch(r"launch\w*|fir\w*|test-\w+", word):
         if sentence[m.start() - 1:m.start()] == "-":  # 'submarine-launched': an adjective, not a launch
             return None
+        if word.startswith("launch") and _SHIP_LAUNCHED.match(right):
+            return "weapon_display", 0.6  # 'the launch of the second Choe Hyon-class guided missile destroyer': a ship unveiled
         # a launch or firing needs a missile, rocket or satellite nearby (not a campaign, not a person)
         if re.search(r"^\s*(?:(?:an?|the|its|their|two|three|several|\w+)\s+){0,5}" + _MISSILE_NOUN, right, re.I) or (
             word.startswith("test-") and True
