@@ -72,6 +72,13 @@ def test_a_plural_object_or_three_dates_make_a_series_one_event_per_date():
     assert [(e["type"], e["date"]) for e in got] == [("military_drill", "2015"), ("military_drill", "2017"), ("military_drill", "2019")]
 
 
+def test_those_plural_events_with_two_dates_are_one_aggregate_not_a_series():
+    got = _events("Those sanctions were imposed in 2016 and 2017 to cut off funding.", "2019-12-30")
+    assert len([e for e in got if e["type"] in ("sanctions", "un_action")]) == 1
+    got = _events("The regime held two plenums, in March and in June.", "2021-12-30")
+    assert [(e["type"], e["date"]) for e in got] == [("plenum", "2021-03"), ("plenum", "2021-06")]
+
+
 def test_two_named_meetings_joined_by_and_are_two_events_sharing_the_date():
     got = _events("The year brought a Party Congress and a Supreme People's Assembly session in March.", "2021-12-30")
     assert [(e["type"], e["date"]) for e in got] == [("plenum", "2021-03"), ("plenum", "2021-03")]

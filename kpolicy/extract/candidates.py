@@ -415,6 +415,8 @@ class CandidateFinder:
                     r"(?i)\b(?:two|three|four|five|six|both|several)\s+(?:[\w-]+\s+){0,2}[\w-]+s\b", sentence[t0:run[0].start])
                 # 'tested nuclear devices in 2006, 2009, and 2013': a plural object, or three dates or more
                 plural = plural or len(run) > 2 or re.fullmatch(r"\s+(?:[\w-]+\s+){0,2}[\w-]+s\s+", sentence[c.trigger.end - base:run[0].start])
+                if re.search(r"(?i)\b(?:those|these)\s+(?:[\w-]+\s+){0,2}$", sentence[max(0, t0 - 30):t0]):
+                    continue  # 'Those sanctions were imposed in 2016 and 2017': a reference back to an aggregate, one event
                 if plural and not re.search(r"[.;]", sentence[c.trigger.end - base:run[0].start]):
                     host = c
             if host is None or (host.time is not None and not any(
