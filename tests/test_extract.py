@@ -365,3 +365,10 @@ def test_during_the_call_in_a_new_paragraph_takes_the_date_of_the_call_told_befo
     got = [(e["type"], e["date"]) for e in _events(text, "2023-03-08")]
     assert ("agreement", "2023-03-06") in got
     assert _events("During the call, the leaders agreed to meet.\n", "2023-03-08") == []  # no call told before: no date
+
+
+def test_a_definite_event_inside_what_was_said_refers_back_and_takes_no_new_date():
+    text = ("On May 2, the ferry Sewol sank off the south coast. "
+            "On May 9, an official said that the navy had no role in the ferry sinking.")
+    got = [e for e in _events(text, "2021-06-01") if e["type"] == "incident"]
+    assert [(e["date"], len(e["mentions"])) for e in got] == [("2021-05-02", 1)]

@@ -340,6 +340,17 @@ def counted_in_sentence(sentence, base, cands) -> None:
             target.status = "occurred"
 
 
+_SAID_THAT = re.compile(r"(?i)\b(?:said|says|denied|denies|claimed|claims|insisted|stated|added|argued|warned|reported)\s+(?:[\w'\u2019-]+\s+){0,3}?that\b")
+
+
+def _reported_reference(sentence: str, t: Trigger) -> bool:
+    """'On March 28, an official said that the North had nothing to do with the naval ship sinking': a
+    definite event noun inside what someone said refers back to its event; the day of the saying is not its date."""
+    if _VERB_TRIGGER.match(t.text) or not is_definite(sentence, t.start):
+        return False
+    return _SAID_THAT.search(sentence, 0, t.start) is not None
+
+
 def choose_time(sc: SentenceContext, k: int, t: Trigger, assigned: dict[int, object], free: list, cand: Candidate, cue: bool) -> None:
     """Date the candidate of trigger k: its assigned time, else the nearest usable scene-setting
     time, else the narrative's time when the sentence cues it ('That was when ...')."""
@@ -348,7 +359,7 @@ def choose_time(sc: SentenceContext, k: int, t: Trigger, assigned: dict[int, obj
     future_clause = bool(FUTURE_CLAUSE.search(sentence[max(0, t.start - 50):t.start].split(",")[-1]))
     usable_free = [f for f in free if (not _said(t) or f.end <= t.start)
                    and not (future_clause and f.direction == "past")]  # 'Last month, ... announced they would scale back drills'
-    if tm is None and usable_free:  # 'said' takes only a date set before it ('On Monday, the ministry said')
+    if tm is None and usable_free and not _reported_reference(sentence, t):  # 'said' takes only a date set before it ('On Monday, the ministry said')
         tm = min(usable_free, key=lambda f: abs(f.start - t.start))
     if tm is not None:
         how = sc.how.get(k) if k in assigned else "sentence-time"

@@ -17,7 +17,7 @@ from kpolicy.extract.triggers import POLICY_OBJECT, Trigger
 HEAD_SYNONYM = {
     "plenu": "plenum", "plena": "plenum", "sessi": "plenum", "congr": "plenum", "meeti": "meeting", "met": "meeting", "meet": "meeting",
     "summi": "summit", "negot": "talks", "talks": "talks", "discu": "talks", "readou": "report", "repor": "report", "speec": "speech", "addre": "speech",
-    "drill": "drill", "exerc": "drill", "elect": "election", "visit": "summit", "trip": "summit",
+    "drill": "drill", "exerc": "drill", "sank": "sink", "sunk": "sink", "elect": "election", "visit": "summit", "trip": "summit",
 }
 
 
