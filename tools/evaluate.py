@@ -121,6 +121,8 @@ def score_folder(folder: Path, scorer, splits: set[str] | None = None) -> list[d
     """Score every <id>.yaml gold of `folder` against the extractor's output on its article.
     A corpus batch (a folder with a MANIFEST.tsv) is scored by split: only the passages whose
     id gives one of `splits` (tools/corpus.py); second annotations (<id>.second.yaml) never."""
+    from kpolicy.errors import BadInput
+    from kpolicy.extract.plain import ArticleProblem
     from tools.corpus import read_manifest, split_of
 
     results = []
@@ -136,7 +138,13 @@ def score_folder(folder: Path, scorer, splits: set[str] | None = None) -> list[d
                 continue
         g = yaml.safe_load(gpath.read_text(encoding="utf-8"))
         text_path = gpath.parent / g["article"]["file"]
-        preds = predictions(text_path, g["article"]["published"])
+        try:
+            preds = predictions(text_path, g["article"]["published"])
+        except (BadInput, ArticleProblem) as exc:
+            # refused (a year-only publication date, say): scored as no predictions, as
+            # tools/score_shared.py and the first-contact tables count a refusal, and named
+            print(f"tools.evaluate: {gpath.stem}: refused, scored as no events: {exc}", file=sys.stderr)
+            preds = []
         results.append(scorer.score(g, preds, text_path.read_text(encoding="utf-8")))
     return results
 
