@@ -269,12 +269,16 @@ class ActorFinder:
         """'the two countries' ('the clash between the two countries'): the last two states named
         before it, within a few sentences (one mention of each, as a compound gives)."""
         extra: list[ActorMention] = []
+        matches = list(_THE_TWO.finditer(folded))
+        if not matches:
+            return extra
+
         def is_state(name: str) -> bool:
             entry = self.gazetteer.actors.get(name)
             return entry.kind == "state" if entry is not None else name in self._pycountry_states
 
         states = sorted((a for a in found if is_state(self.gazetteer.top_state(a.actor))), key=lambda a: a.start)  # (people count for theirs)
-        for m in _THE_TWO.finditer(folded):
+        for m in matches:
             if covered[m.start()]:
                 continue
             pair: list[str] = []
@@ -294,10 +298,13 @@ class ActorFinder:
         Ministry spokesperson Liu Jianchao'), speaks for that state: a later bare family name ('Liu
         told reporters') is a mention of the state (the person has no actor of their own)."""
         extra: list[ActorMention] = []
+        matches = list(_TITLED_STRANGER.finditer(folded))
+        if not matches:
+            return extra
         states = [a for a in found if getattr(self.gazetteer.actors.get(a.actor), "kind", None) != "person"
                   and getattr(self.gazetteer.actors.get(self.gazetteer.top_state(a.actor)), "kind", "state") == "state"]
         # (a state, one of pycountry's that the gazetteer lacks, or a state's organ: 'Chinese Foreign Ministry spokesperson')
-        for m in _TITLED_STRANGER.finditer(folded):
+        for m in matches:
             a0, a1 = m.span(1)
             if any(covered[a0:a1]) or m.group(1) in self.names:
                 continue
