@@ -372,3 +372,15 @@ def test_a_definite_event_inside_what_was_said_refers_back_and_takes_no_new_date
             "On May 9, an official said that the navy had no role in the ferry sinking.")
     got = [e for e in _events(text, "2021-06-01") if e["type"] == "incident"]
     assert [(e["date"], len(e["mentions"])) for e in got] == [("2021-05-02", 1)]
+
+
+def test_a_later_launch_mention_refers_back_to_the_undated_test_and_ordinals_keep_two_tests_apart():
+    text = ("Iran responded to the country's brazen missile test by closing its border.\n\n"
+            "Last week's rocket launch alarmed the region.\n")
+    got = [e for e in _events(text, "2017-02-18") if e["type"] == "missile_test"]
+    assert [(e["date"], e["quote"].startswith("Iran responded")) for e in got] == [("2017-02-06/2017-02-12", True)]
+    text = ("The council condemned the country's latest nuclear test and recalled its first atomic test.\n\n"
+            "The first test came in October 2006, when Pyongyang detonated its first nuclear device.\n\n"
+            "On Monday the country carried out its second nuclear test.\n")
+    got = sorted(e["date"] for e in _events(text, "2009-05-26") if e["type"] == "nuclear_test")
+    assert got == ["2006-10", "2009-05-25"]

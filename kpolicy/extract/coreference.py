@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from kpolicy.dates import parse_edtf
 from kpolicy.errors import BadInput
 from kpolicy.extract.mentions import HEAD_SYNONYM, edtf_compatible
+from kpolicy.extract.triggers import VERB_TRIGGER
 
 if TYPE_CHECKING:  # pragma: no cover
     from kpolicy.extract.actors import ActorFinder
@@ -62,7 +63,7 @@ class Coreference:
         return events
 
     def _same_event(self, e: Candidate, c: Candidate, text: str) -> bool:
-        if e.generic or c.generic:
+        if e.generic or c.generic or _ordinals_differ(text, e, c):
             return False
         states_e = {self.finder.state_of(a) for a in e.actors}
         states_c = {self.finder.state_of(a) for a in c.actors}
@@ -112,6 +113,22 @@ def _retold(text: str, e: Candidate, c: Candidate) -> bool:
     a, b = _content_words(text, e), _content_words(text, c)
     shared = a & b
     return len(shared) >= 5 and len(shared) >= 0.6 * min(len(a), len(b))
+
+
+_ORDINAL = re.compile(r"(?i)\b(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|latest|last|previous|next|new|\d+(?:st|nd|rd|th))\b")
+
+
+def _ordinals_differ(text: str, e: Candidate, c: Candidate) -> bool:
+    """'its first nuclear device' and 'the latest nuclear test' name two events, whatever else they share."""
+    def ordinal(cand: Candidate) -> str | None:
+        t = cand.trigger
+        found = _ORDINAL.findall(text[max(cand.quote[0], t.start - 30):t.start])
+        if not found and VERB_TRIGGER.match(t.text):  # 'detonated its first nuclear device': the object's ordinal
+            found = _ORDINAL.findall(text[t.end:min(cand.quote[1], t.end + 25)])[:1]
+        return found[-1].lower() if found else None
+
+    a, b = ordinal(e), ordinal(c)
+    return a is not None and b is not None and a != b
 
 
 def _within(new: str, old: str) -> bool:

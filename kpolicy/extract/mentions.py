@@ -17,7 +17,7 @@ from kpolicy.extract.triggers import POLICY_OBJECT, Trigger
 HEAD_SYNONYM = {
     "plenu": "plenum", "plena": "plenum", "sessi": "plenum", "congr": "plenum", "meeti": "meeting", "met": "meeting", "meet": "meeting",
     "summi": "summit", "negot": "talks", "talks": "talks", "discu": "talks", "readou": "report", "repor": "report", "speec": "speech", "addre": "speech",
-    "drill": "drill", "exerc": "drill", "sank": "sink", "sunk": "sink", "elect": "election", "visit": "summit", "trip": "summit",
+    "drill": "drill", "exerc": "drill", "sank": "sink", "sunk": "sink", "launc": "test", "firin": "test", "elect": "election", "visit": "summit", "trip": "summit",
 }
 
 
@@ -32,7 +32,8 @@ def event_head(t: Trigger, sentence: str) -> str:
     if t.type in ("plenum", "talks"):  # "the congress", "the session": the same kind of event
         return t.type
     word = re.sub(r"(?:ies|es|s|ed|ing)$", "", word) or word
-    word = word.split()[-1] if t.type == "summit" and " " in word else word  # 'official trip', 'state visit': the trip, the visit
+    if t.type in ("summit", "missile_test", "nuclear_test", "weapon_test") and " " in word:
+        word = word.split()[-1]  # 'official trip', 'missile test', 'rocket launch': the trip, the test, the launch
     return word[:5]
 
 
