@@ -545,3 +545,22 @@ def test_its_list_is_the_subjects(text, published, roles):
 ])
 def test_a_visits_host_is_no_meeting_partner(text, published, states):
     assert events(text, published, "agreement")[-1].states == states
+
+
+@pytest.mark.parametrize("text,published,speaker", [
+    # an apposition between the speaker and the verb names someone else (was: Kim Jong-un)
+    ("Kim Yo Jong, the powerful sister of Kim Jong Un, warned on Sunday that Seoul would pay a price.", "2023-06-05", "Kim Yo-jong"),
+    ("Choe Son Hui, a close aide of Kim Jong Un, said on Monday that talks were pointless.", "2023-06-05", "Choe Son-hui"),
+])
+def test_an_apposition_does_not_name_the_speaker(text, published, speaker):
+    assert only(text, published, "statement").actors == [speaker]
+
+
+@pytest.mark.parametrize("text,published", [
+    # the place a statement reports is not where it was made (was: Beijing, Pyongyang)
+    ("Japanese Chief Cabinet Secretary Hirokazu Matsuno told a news conference on Monday that Tokyo had protested to Beijing.",
+     "2023-07-11"),
+    ("Seoul's unification ministry said on Friday that its officials had never been to Pyongyang.", "2023-07-15"),
+])
+def test_a_reported_place_is_not_the_statements(text, published):
+    assert only(text, published, "statement").place is None

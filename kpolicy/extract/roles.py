@@ -55,6 +55,8 @@ PARTY_LIST_GAP = re.compile(r"\s*(?:,\s*(?:and\s+)?|\s+and\s+)(?:the\s+)?")
 REASON = re.compile(r"[;:]|\s(?:for|because|after|amid|as|which|who|that|in\s+(?:response|retaliation))\b")
 # a state that wrote or proposed a text: 'a U.S.-drafted resolution', 'a China-sponsored draft'
 DRAFTER = re.compile(r"-(?:drafted|sponsored|proposed|authored|penned|initiated|tabled)\b")
+# where a statement's reported words begin: 'said that ...', a quotation
+REPORTED = re.compile(r"\bthat\b|[\u201c\"]")
 POSSESSIVE = re.compile(r"\b(?:[Ii]ts|[Hh]is|[Hh]er)\s+$")
 # a second verb phrase joined by 'and': 'met the ministers ... and downplayed statements', 'and deliver an invitation'
 CONJUNCT_VERB = re.compile(r"\s(?:,\s*)?and\s+(?:then\s+)?(?:[a-z]+ed\b|[a-z]+\s+(?:a|an|the|his|her|its|their|that|to)\b)")
@@ -198,6 +200,9 @@ class ActorRoles:
                         found = [a for a in found if self.gazetteer.top_state(a.actor) == side]
                     if found and j < ck and re.match(r"\W*(?:who|which|whom|whose)\b", text[c_bounds[j]:c_bounds[j] + 12]):
                         continue  # 'Trump, who met Kim in Hanoi, said ...': the relative clause's object is not the subject
+                    if found and 0 < j < ck and re.match(r",\s+(?:the|a|an)\s+[a-z]", text[c_bounds[j]:c_bounds[j] + 12]) \
+                            and any(c_bounds[j - 1] <= a.start < c_bounds[j] for a in actors_c):
+                        continue  # 'Kim Yo Jong, the powerful sister of Kim Jong Un, warned': an apposition names someone else
                     if found:
                         return found, False
                     if re.match(r"\s*[,;]\s*(?:and|but|while|whereas)\s", text[c_bounds[j]:c_bounds[j] + 12]):
@@ -420,9 +425,14 @@ class ActorRoles:
     def kind(self, actor: str) -> str | None:
         return getattr(self.gazetteer.actors.get(actor), "kind", None)
 
-    def place(self, text: str, start: int = 0, end: int | None = None) -> str | None:
-        """The gazetteer place text[start:end] names after in/at/to/from/near/of."""
-        for m in self.place_re.finditer(text, start, len(text) if end is None else end):
+    def place(self, text: str, start: int = 0, end: int | None = None, reported: bool = False) -> str | None:
+        """The gazetteer place text[start:end] names after in/at/to/from/near/of; for a statement
+        (`reported`), not inside the words it reports ('told reporters that Tokyo had protested to Beijing')."""
+        end = len(text) if end is None else end
+        if reported:
+            said = REPORTED.search(text, start, end)
+            end = said.start() if said else end
+        for m in self.place_re.finditer(text, start, end):
             if not NAMED_AFTER_CITY.match(text, m.end(1)) and text[m.end(1):m.end(1) + 2] not in ("'s", "\u2019s"):
                 # (not 'the Pyongyang Declaration', a document's name, nor "after Pyongyang's test", who acted)
                 return self.places[m.group(1)]
