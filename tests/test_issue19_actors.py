@@ -564,3 +564,16 @@ def test_an_apposition_does_not_name_the_speaker(text, published, speaker):
 ])
 def test_a_reported_place_is_not_the_statements(text, published):
     assert only(text, published, "statement").place is None
+
+
+@pytest.mark.parametrize("text,published,states", [
+    # a meeting at home gets no foreign side: its other side is named as people, or a body meets on its own
+    ("Kim Jong Un met military commanders on Tuesday to review the drills. The United States condemned the drills.", "2023-07-20",
+     ["North Korea"]),
+    ("Yoon Suk Yeol held talks with business leaders in Seoul on Monday. Japan welcomed the plan.", "2023-07-20", ["South Korea"]),
+    ("South Korea's ruling party leaders met on Monday to discuss the budget. North Korea fired a missile on Tuesday.", "2023-07-20",
+     ["South Korea"]),
+])
+def test_a_meeting_at_home_has_no_foreign_side(text, published, states):
+    (meeting,) = [e for e in events(text, published) if e.type in ("summit", "talks")]
+    assert meeting.states == states

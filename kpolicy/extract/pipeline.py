@@ -105,6 +105,10 @@ class ExtractedEvent:
 # events with two sides: a meeting or an agreement of one state is missing the other
 PAIRED_TYPES = frozenset({"summit", "talks", "agreement"})
 VISIT_RULES = frozenset({"summit-visit"})  # data/triggers.yaml rules that type a visit as a meeting
+# a meeting's other side named as people of the same country: 'met military commanders', 'talks with business leaders'
+DOMESTIC_PARTY = re.compile(r"\s+(?:with\s+)?(?:the\s+|his\s+|her\s+|its\s+|their\s+|senior\s+|top\s+)?(?:[a-z-]+\s+){0,2}"
+                            r"(?:leaders|officials|commanders|executives|members|lawmakers|legislators|workers|students|businessmen|"
+                            r"scientists|experts|cadres|officers|generals|soldiers|farmers|voters|citizens|residents|governors|mayors|staff)\b")
 ONE_SIDED = re.compile(r"(?i)\b(?:join(?:s|ed|ing)?|accede[sd]?|acceding|accession\s+to|ratif\w+|withdr[ae]w\w*|quit\w*|pull(?:s|ed)?\s+out\s+of)\b")
 
 
@@ -164,6 +168,11 @@ class Extractor:
         if len(states) != 1 or self.gazetteer.actors.get(states[0]) is None or self.gazetteer.actors[states[0]].kind != "state":
             return None
         (state,) = states
+        kinds = {getattr(self.gazetteer.actors.get(a), "kind", None) for a in e.actors}
+        if kinds and kinds <= {"party", "organ", "agency", "armed_force", "media"}:
+            return None  # 'the ruling party's leaders met': a body's own meeting, at home
+        if DOMESTIC_PARTY.match(text, e.trigger.end, min(e.quote[1], e.trigger.end + 80)):
+            return None  # 'met military commanders', 'held talks with business leaders': the other side is named, and no state
         if e.type == "agreement" and ONE_SIDED.search(text, max(e.quote[0], e.trigger.start - 60), e.trigger.start):
             return None  # 'North Korea joins the NPT', 'ratified the treaty': one state's act on a treaty
         for o in reversed(earlier):
