@@ -168,3 +168,14 @@ def test_a_family_name_first_is_not_repeated_as_a_possessive(text, published):
 ])
 def test_a_visit_is_made(text, published, title):
     assert titles(text, published) == [title]
+
+
+@pytest.mark.parametrize("text,published,title", [
+    # what was told is the title, not whom it was told to (was: 'Japan tells news conference')
+    ("Japanese Chief Cabinet Secretary Hirokazu Matsuno told a news conference on Monday that Tokyo had protested to Beijing.",
+     "2023-07-11", "Japan says Tokyo had protested to Beijing"),
+    ("Pentagon spokesman John Kirby told reporters on Friday that the launch was a threat.", "2023-07-11",
+     "United States says launch was a threat"),
+])
+def test_what_was_told_is_the_title(text, published, title):
+    assert titles(text, published) == [title]

@@ -176,7 +176,7 @@ def event_title(e: Candidate, states: list[str], text: str, gazetteer=None) -> s
     t = e.trigger.text
     if verbish:  # the verb in a headline's present, then its object: 'fires two short-range ballistic missiles'
         rest = text[e.trigger.end:e.quote[1]]
-        said = e.type == "statement" and re.fullmatch(r"(?i)said|says|announced|announces|reported|reports|stated|states", t.split()[0])
+        said = e.type == "statement" and re.fullmatch(r"(?i)said|says|announced|announces|reported|reports|stated|states|told|tells", t.split()[0])
         after = text[e.trigger.end:e.trigger.end + 240]
         clause = _SAID_THAT.match(after) if said else None
         if clause:  # 'said Saturday that it has named Kim Jong Un ...': what was said is the title
@@ -234,7 +234,9 @@ def event_title(e: Candidate, states: list[str], text: str, gazetteer=None) -> s
 
 
 # 'said (on) Saturday that ...', 'announced Thursday it will ...': the reported clause
-_SAID_THAT = re.compile(r"\s+(?:(?:on\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|today|yesterday)\s+)?(?:that\s+)", re.I)
+_SAID_THAT = re.compile(r"\s+(?:(?:reporters|journalists|lawmakers|parliament|(?:a|the)\s+(?:news|press)\s+(?:conference|briefing))\s+)?"
+                        r"(?:(?:on\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|today|yesterday)\s+)?(?:that\s+)", re.I)
+# ('told a news conference on Monday that ...': whom it was told to is no part of what was said)
 _CLAUSE_STOP = re.compile(r"[;:()\u2014\u201c\u201d\"]|,\s+(?:and|but|which|who|while|as|after|saying)\b|(?<![A-Z])\.(?:\s|$)|,\s*$")
 _LEAD_DETERMINER = re.compile(r"^(?:(?:the|a|an|its|his|her|their)\s+)+", re.I)
 
