@@ -95,3 +95,12 @@ def test_a_titled_strangers_family_name_speaks_for_their_state(finder, text, sur
 ])
 def test_the_two_countries_are_the_last_two_named(finder, text, pair):
     assert sorted(m.actor for m in finder.find(text) if m.text.lower().startswith("the two")) == pair
+
+
+@pytest.mark.parametrize("text", [
+    # the UN's panel on North Korea in lower case is that panel, not the United Nations at large
+    "The UN panel of experts said on Tuesday that the sanctions were evaded.",
+    "A U.N. panel of experts found new violations.",
+])
+def test_the_un_panel_in_lower_case(finder, text):
+    assert [m.actor for m in finder.find(text)] == ["UN Panel of Experts"]

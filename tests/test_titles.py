@@ -179,3 +179,14 @@ def test_a_visit_is_made(text, published, title):
 ])
 def test_what_was_told_is_the_title(text, published, title):
     assert titles(text, published) == [title]
+
+
+@pytest.mark.parametrize("text,published,title", [
+    # 'said in a report (on Tuesday) that ...': what was said is the title (was: '... says in a report')
+    ("The UN panel of experts said in a report on Tuesday that North Korea stole crypto assets.", "2023-04-05",
+     "United Nations Security Council says North Korea stole crypto assets"),
+    ("The IAEA said in its annual report on Friday that North Korea had restarted the Yongbyon reactor.", "2021-08-28",
+     "International Atomic Energy Agency says North Korea had restarted the Yongbyon reactor"),
+])
+def test_what_a_report_said_is_the_title(text, published, title):
+    assert titles(text, published) == [title]

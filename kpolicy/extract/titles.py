@@ -234,7 +234,8 @@ def event_title(e: Candidate, states: list[str], text: str, gazetteer=None) -> s
 
 
 # 'said (on) Saturday that ...', 'announced Thursday it will ...': the reported clause
-_SAID_THAT = re.compile(r"\s+(?:(?:reporters|journalists|lawmakers|parliament|(?:a|the)\s+(?:news|press)\s+(?:conference|briefing))\s+)?"
+_SAID_THAT = re.compile(r"\s+(?:(?:reporters|journalists|lawmakers|parliament|(?:a|the)\s+(?:news|press)\s+(?:conference|briefing)"
+                        r"|in\s+(?:a|an|its|the)\s+(?:[\w-]+\s+)?(?:report|statement|commentary|readout|interview))\s+)?"
                         r"(?:(?:on\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|today|yesterday)\s+)?(?:that\s+)", re.I)
 # ('told a news conference on Monday that ...': whom it was told to is no part of what was said)
 _CLAUSE_STOP = re.compile(r"[;:()\u2014\u201c\u201d\"]|,\s+(?:and|but|which|who|while|as|after|saying)\b|(?<![A-Z])\.(?:\s|$)|,\s*$")
