@@ -577,3 +577,12 @@ def test_a_reported_place_is_not_the_statements(text, published):
 def test_a_meeting_at_home_has_no_foreign_side(text, published, states):
     (meeting,) = [e for e in events(text, published) if e.type in ("summit", "talks")]
     assert meeting.states == states
+
+
+@pytest.mark.parametrize("text,published", [
+    # a later clause of another act ('a day after X arrived in Pyongyang') does not place the event (was: in Pyongyang)
+    ("North Korea fired two SRBMs on Wednesday, a day after Russian Defense Minister Andrei Belousov arrived in Pyongyang.", "2024-09-19"),
+    ("Japan lodged a protest on Friday, two days after its envoy returned from Beijing.", "2024-09-21"),
+])
+def test_another_acts_place_is_not_the_events(text, published):
+    assert all(e.place is None for e in events(text, published))

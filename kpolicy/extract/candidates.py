@@ -379,7 +379,7 @@ class CandidateFinder:
             hi = kept[k + 1].trigger.start if k + 1 < len(kept) else s1
             c_bounds = [base + b for b in bounds]
             ck = chunk_of(c_bounds, c.trigger.start)
-            c.place = self.roles.place(text, max(lo, base), hi, reported=c.type == "statement")
+            c.place = self.roles.place(text, max(lo, base), hi, reported=c.type == "statement", after=c.trigger.end)
             q0 = c_bounds[ck]
             q1 = c_bounds[min(ck + 1, len(c_bounds) - 1)]
             if c.time is not None and abs(chunk_of(c_bounds, c.time.start) - ck) <= 1:

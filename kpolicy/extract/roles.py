@@ -55,6 +55,9 @@ PARTY_LIST_GAP = re.compile(r"\s*(?:,\s*(?:and\s+)?|\s+and\s+)(?:the\s+)?")
 REASON = re.compile(r"[;:]|\s(?:for|because|after|amid|as|which|who|that|in\s+(?:response|retaliation))\b")
 # a state that wrote or proposed a text: 'a U.S.-drafted resolution', 'a China-sponsored draft'
 DRAFTER = re.compile(r"-(?:drafted|sponsored|proposed|authored|penned|initiated|tabled)\b")
+# a later clause of another act: ', a day after ...', ' as ...', ' when ...'
+OTHER_ACT = re.compile(r"(?:,\s+(?:as|when|while)|,?\s+(?:(?:a|one|two|three|several|days?|hours?|weeks?)\s+(?:days?\s+|weeks?\s+|hours?\s+|months?\s+)?)?"
+                       r"(?:after|before|since|following|ahead\s+of))\s+(?:the\s+|a\s+|an\s+)?[A-Z\w]")
 # where a statement's reported words begin: 'said that ...', a quotation
 REPORTED = re.compile(r"\bthat\b|[\u201c\"]")
 POSSESSIVE = re.compile(r"\b(?:[Ii]ts|[Hh]is|[Hh]er)\s+$")
@@ -425,13 +428,17 @@ class ActorRoles:
     def kind(self, actor: str) -> str | None:
         return getattr(self.gazetteer.actors.get(actor), "kind", None)
 
-    def place(self, text: str, start: int = 0, end: int | None = None, reported: bool = False) -> str | None:
+    def place(self, text: str, start: int = 0, end: int | None = None, reported: bool = False, after: int | None = None) -> str | None:
         """The gazetteer place text[start:end] names after in/at/to/from/near/of; for a statement
-        (`reported`), not inside the words it reports ('told reporters that Tokyo had protested to Beijing')."""
+        (`reported`), not inside the words it reports ('told reporters that Tokyo had protested to Beijing');
+        after the event word (`after`), not in a later clause of another act ('..., a day after X arrived in Pyongyang')."""
         end = len(text) if end is None else end
         if reported:
             said = REPORTED.search(text, start, end)
             end = said.start() if said else end
+        if after is not None:
+            other = OTHER_ACT.search(text, after, end)
+            end = other.start() if other else end
         for m in self.place_re.finditer(text, start, end):
             if not NAMED_AFTER_CITY.match(text, m.end(1)) and text[m.end(1):m.end(1) + 2] not in ("'s", "\u2019s"):
                 # (not 'the Pyongyang Declaration', a document's name, nor "after Pyongyang's test", who acted)
