@@ -104,3 +104,16 @@ def test_the_two_countries_are_the_last_two_named(finder, text, pair):
 ])
 def test_the_un_panel_in_lower_case(finder, text):
     assert [m.actor for m in finder.find(text)] == ["UN Panel of Experts"]
+
+
+@pytest.mark.parametrize("text,absent", [
+    # a party's short name inside another party's longer name is not that party (was: the Democratic Party of Korea)
+    ("Ishiba leads the Liberal Democratic Party, which will elect a new chief on Oct. 4.", "Democratic Party of Korea"),
+    ("The U.S. Democratic Party picked its candidate on Tuesday.", "Democratic Party of Korea"),
+])
+def test_a_short_party_name_inside_a_longer_one(finder, text, absent):
+    assert absent not in [m.actor for m in finder.find(text)]
+
+
+def test_a_short_party_name_after_a_lowercase_word_is_the_party(finder):
+    assert "Democratic Party of Korea" in [m.actor for m in finder.find("The main opposition Democratic Party won the vote.")]

@@ -77,6 +77,8 @@ _DATELINE_STATE_BEFORE = re.compile(r"(?:^|\n)[ \t]*[A-Z][A-Z .'-]{2,30},\s*$")
 _DATELINE_STATE_AFTER = re.compile(r"\s*(?:\([A-Za-z .&/-]{1,30}\)\s*)?(?:[-\u2013\u2014]{1,2}|>>|:)")
 # 'the United Nations Charter': the name of a document, not of who acts
 _DOCUMENT_AFTER = re.compile(r"\s+Charter\b")
+# a capitalised word right before a party's short name makes it part of a longer name ('Liberal Democratic Party')
+_LONGER_NAME_BEFORE = re.compile(r"(?<![.!?]\s)(?<!^)\b(?:[A-Z][a-z]+|U\.S\.|US)\s+$")
 # waters and landforms named after a state: 'the Sea of Japan', 'the East China Sea', 'the Korea Strait'
 _WATERS_BEFORE = re.compile(r"\bSea of (?:the )?$")
 _WATERS_AFTER = re.compile(r" (?:Sea|Strait|Straits|Gulf|Channel)\b")
@@ -204,6 +206,9 @@ class ActorFinder:
                 continue  # 'the United Nations Charter': a document, no actor
             canonical = self.names[m.group()]
             entry = self.gazetteer.actors.get(canonical)
+            if entry is not None and entry.kind == "party" and m.group() != canonical and _LONGER_NAME_BEFORE.search(folded, max(0, m.start() - 30), m.start()):
+                take(m.start(), m.end())
+                continue  # 'Japan's Liberal Democratic Party', 'the U.S. Democratic Party': another party's longer name
             if _WATERS_BEFORE.search(folded, max(0, m.start() - 12), m.start()) or _WATERS_AFTER.match(folded, m.end()):
                 take(m.start(), m.end())
                 continue  # 'the Sea of Japan', 'the South China Sea', 'the Taiwan Strait': a place named after a state
