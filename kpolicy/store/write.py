@@ -280,7 +280,35 @@ def set_actors(conn: Connection, event_id: int, rows: Iterable[tuple[int, str]])
 
 def add_mentions(conn: Connection, event_id: int, source_id: int, mentions: Iterable) -> int:
     """Insert MentionRecords of an event in one source; call `refresh` after. Returns the count."""
-    rows = [
+    rows = _mention_rows(event_id, source_id, mentions)
+    if rows:
+        conn.execute(_INSERT_MENTIONS, rows)
+        _mentions_added(conn, event_id)
+    return len(rows)
+
+
+_INSERT_MENTIONS_RETURNING = schema.mentions.insert().returning(schema.mentions.c.id, sort_by_parameter_order=True)
+
+
+def add_mentions_returning(conn: Connection, event_id: int, source_id: int, mentions: Iterable) -> list[int]:
+    """add_mentions, returning the new rows' ids in the order of `mentions` (one statement: the
+    article writer then needs no look-up of the id its proposals cite)."""
+    rows = _mention_rows(event_id, source_id, mentions)
+    if not rows:
+        return []
+    ids = list(conn.execute(_INSERT_MENTIONS_RETURNING, rows).scalars())
+    _mentions_added(conn, event_id)
+    return ids
+
+
+def _mentions_added(conn: Connection, event_id: int) -> None:
+    deferred = conn.info.get(PG_DEFERRED)
+    if deferred is not None:
+        deferred.add(event_id)
+
+
+def _mention_rows(event_id: int, source_id: int, mentions: Iterable) -> list[dict]:
+    return [
         {
             "event_id": event_id,
             "source_id": source_id,
@@ -296,12 +324,6 @@ def add_mentions(conn: Connection, event_id: int, source_id: int, mentions: Iter
         }
         for m in mentions
     ]
-    if rows:
-        conn.execute(_INSERT_MENTIONS, rows)
-        deferred = conn.info.get(PG_DEFERRED)
-        if deferred is not None:
-            deferred.add(event_id)
-    return len(rows)
 
 
 # ---- history --------------------------------------------------------------------------------------
@@ -369,6 +391,18 @@ def event_state(conn: Connection, event_id: int) -> dict:
 def propose(conn: Connection, change_id: int, event_id: int, kind: str, value: dict, source_id: int | None = None,
             mention_id: int | None = None) -> int:
     """Open a proposal on an event (what a new mention brought that is not applied silently)."""
-    return conn.execute(_INSERT_PROPOSAL, {
-        "event_id": event_id, "mention_id": mention_id, "source_id": source_id, "kind": kind, "value": encode(value),
-        "status": "open", "created_change_id": change_id}).inserted_primary_key[0]
+    return conn.execute(_INSERT_PROPOSAL, proposal_row(change_id, event_id, kind, value, source_id,
+                                                       mention_id)).inserted_primary_key[0]
+
+
+def proposal_row(change_id: int, event_id: int, kind: str, value: dict, source_id: int | None = None,
+                 mention_id: int | None = None) -> dict:
+    """The row `propose` inserts, for `propose_many`."""
+    return {"event_id": event_id, "mention_id": mention_id, "source_id": source_id, "kind": kind, "value": encode(value),
+            "status": "open", "created_change_id": change_id}
+
+
+def propose_many(conn: Connection, rows: list[dict]) -> None:
+    """Open the proposals of `proposal_row` rows in one statement, in their order."""
+    if rows:
+        conn.execute(_INSERT_PROPOSAL, rows)
