@@ -586,3 +586,18 @@ def test_a_meeting_at_home_has_no_foreign_side(text, published, states):
 ])
 def test_another_acts_place_is_not_the_events(text, published):
     assert all(e.place is None for e in events(text, published))
+
+
+@pytest.mark.parametrize("text,published,states", [
+    # 'X's visit to <city>': the city's state is the host, the other side (was: the visitor alone)
+    ("Kim's visit to Vladivostok in April 2019 ended with talks but no agreement.", "2019-06-01", ["North Korea", "Russia"]),
+    ("Xi's visit to Vladivostok in September 2018 ended with talks.", "2018-10-01", ["China", "Russia"]),
+])
+def test_a_visits_host_is_its_citys_state(text, published, states):
+    (visit,) = [e for e in events(text, published) if e.type in ("summit", "talks")]
+    assert visit.states == states
+
+
+def test_where_talks_were_held_names_no_side():
+    text = "Kim Jong Un met Donald Trump in Hanoi in February 2019. Working-level talks in Stockholm broke down on Oct. 5, 2019."
+    assert events(text, "2019-12-20", "talks")[-1].states == ["North Korea", "United States"]

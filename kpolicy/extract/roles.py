@@ -106,6 +106,9 @@ class ActorRoles:
             for n in [p.name, *p.aliases]:
                 places[n] = p.name
         self.places = places
+        # a place's country (ISO 3166-1 alpha-3) -> the state texts name: the gazetteer's, else pycountry's short name
+        self.state_of_iso3 = {e.iso3: e.name for e in gazetteer.actors.values() if e.kind == "state" and e.iso3}
+        self.place_country = {n: getattr(gazetteer.places.get(canonical), "country", None) for n, canonical in places.items()}
         body = "|".join(re.escape(n) for n in sorted(places, key=len, reverse=True))
         self.place_re = re.compile(rf"\b(?:in|at|to|from|near|of)\s+(?:the\s+)?(?:[\w-]+\s+){{0,3}}?({body})\b")
         self.subject: ActorMention | None = None
@@ -324,6 +327,8 @@ class ActorRoles:
                 host = [a for a in sentence_actors if t0 - 200 < a.start < c_hi and self.kind(a.actor) == "state"
                         and VENUE.search(text, max(0, a.start - 8), a.start) and a not in parties]
                 host.sort(key=lambda a: (a.start < t1, abs(a.start - t1)))  # the venue after the event word, else the nearest
+                if not host and re.search(r"(?i)\b(?:visit|visits|trip|trips|tour)$", c.trigger.text):
+                    host = self.host_of_place(text, t1, c_hi, parties)  # ('Kim's visit to Vladivostok': Russia; not 'talks in Stockholm')
                 parties += host[:1]
             return parties, {}
         if initiators:  # a sanction's or an incident's target stays ('sanction the North's IT workers')
@@ -350,6 +355,33 @@ class ActorRoles:
             for a in targets:
                 roles.setdefault(a.actor, "target")
         return own, roles
+
+    def host_of_place(self, text: str, t1: int, c_hi: int, parties: list) -> list:
+        """The state of the city a one-party visit went to ("Kim's visit to Vladivostok": Russia),
+        as one mention over the city's name. (Where talks were held names no side: "talks in Stockholm".)"""
+        from kpolicy.extract.actors import ActorMention
+
+        sides = {self.gazetteer.top_state(a.actor) for a in parties}
+        for m in self.place_re.finditer(text, t1, c_hi):
+            if not re.match(r"to\b", m.group()):
+                continue
+            state = self.state_of_iso3.get(self.place_country.get(m.group(1)) or "") or self._pycountry_state(self.place_country.get(m.group(1)))
+            if state and state not in sides:
+                return [ActorMention(m.start(1), m.end(1), m.group(1), state)]
+            break
+        return []
+
+    @staticmethod
+    def _pycountry_state(iso3: str | None) -> str | None:
+        if not iso3:
+            return None
+        import pycountry
+
+        from kpolicy.authority import country_names
+
+        c = pycountry.countries.get(alpha_3=iso3)
+        name = (getattr(c, "common_name", None) or c.name) if c else None
+        return name if name in set(country_names().values()) else None
 
     def modifiers(self, actors_c: list, text: str, base: int, t0: int, t1: int) -> list:
         """The actors that modify the event noun at text[t0:t1]: inside it ('inter-Korean talks'),
