@@ -46,3 +46,23 @@ def test_members_of_a_set_of_states_are_the_actors_under_them_nested_organs_incl
             tx.rollback()  # the test's new actor is not kept
     finally:
         database.close()
+
+
+def test_top_is_the_trees_state_of_for_every_actor_even_in_a_cycle_of_parents(db):
+    from kpolicy.store.actors import ActorTree
+
+    database = _open(db)
+    try:
+        with database.reading() as conn:
+            lookups = Lookups(conn)
+        tree = lookups.tree
+        assert all(lookups.top(a) == tree.state_of(a) for a in tree.names)
+        # a bad parent chain (1 -> 2 -> 3 -> 2) and actors hanging off it: the same answers
+        lookups.tree = ActorTree({i: f"a{i}" for i in range(1, 7)}, {1: 2, 2: 3, 3: 2, 4: 1, 5: 6, 6: None},
+                                 {i: "organ" for i in range(1, 7)})
+        lookups.tops = {}
+        for order in ([4, 1, 2, 3, 5, 6], [3, 2, 1, 4, 6, 5]):
+            lookups.tops = {}
+            assert [lookups.top(a) for a in order] == [lookups.tree.state_of(a) for a in order]
+    finally:
+        database.close()

@@ -29,7 +29,7 @@ from kpolicy.dates import ORD_SHIFT, DateRange, compatible, span_class, span_lon
 from kpolicy.authority import Gazetteer
 from kpolicy.store.actors import ActorTree
 from kpolicy.records import EventRecord, SourceRecord, StoreSummary
-from kpolicy.vocabulary import EVENT_TYPES
+from kpolicy.vocabulary import EVENT_TYPES, STATE_KINDS
 
 
 def _upsert(conn: Connection, table, key: str, rows: list[dict]) -> dict:
@@ -146,14 +146,38 @@ class Lookups:
         self.actor_ids = {name: actor_id for actor_id, name in self.tree.names.items()}
         self.place_ids = {r.name: r.id for r in conn.execute(sa.select(schema.places.c.id, schema.places.c.name))}
         self.tops: dict[int, int] = {}
+        self._cyclic: set[int] = set()  # actors whose walk up meets a cycle (top)
         self._members: dict[frozenset, object] = {}
         self._by_state: dict[int, list[int]] | None = None  # state -> its actors' ids, sorted (states_index)
         self.stamp = None  # set by lookups_for; None after this object added a row (re-read next time)
 
     def top(self, actor_id: int) -> int:
+        """ActorTree.state_of, remembered for the actor and every ancestor its walk passes (so
+        indexing the whole tree walks each edge once, not once per descendant)."""
         found = self.tops.get(actor_id)
-        if found is None:
-            found = self.tops[actor_id] = self.tree.state_of(actor_id)
+        if found is not None:
+            return found
+        path, seen, current = [], set(), actor_id
+        while True:
+            found = self.tops.get(current)
+            if found is not None and current not in self._cyclic:
+                break
+            if current in seen or current in self._cyclic:
+                # a cycle in the parents: where each walk stops depends on where it starts, so
+                # state_of's own answer, actor by actor
+                for step in (*path, current):
+                    self.tops[step] = self.tree.state_of(step)
+                    self._cyclic.add(step)
+                return self.tops[actor_id]
+            seen.add(current)
+            path.append(current)
+            parent = self.tree.parent.get(current)
+            if self.tree.kinds.get(current) in STATE_KINDS or parent is None:
+                found = current
+                break
+            current = parent
+        for step in path:  # each walks the rest of this same path to the same end
+            self.tops[step] = found
         return found
 
     def states_index(self) -> dict[int, list[int]]:
@@ -181,10 +205,9 @@ class Lookups:
         return found
 
     def _added(self) -> None:
-        # the tree changed inside the caller's transaction, which may yet roll back
+        # a row was added inside the caller's transaction, which may yet roll back: the next
+        # article re-reads (lookups_for). This one goes on with what it added.
         self.stamp = None
-        self._members.clear()
-        self._by_state = None
 
     def actor_id(self, conn: Connection, name: str) -> int:
         """The id of a canonical actor; actors the gazetteer lacks (extracted countries) are added."""
@@ -192,6 +215,10 @@ class Lookups:
             new_id = conn.execute(schema.actors.insert().values(name=name, kind="state")).inserted_primary_key[0]
             self.actor_ids[name] = new_id
             self.tree.names[new_id], self.tree.parent[new_id], self.tree.kinds[new_id] = name, None, "state"
+            # a new top-level state: its own only member, in no set of states bound so far
+            if self._by_state is not None:
+                self._by_state[self.top(new_id)] = [new_id]
+            self._members.clear()
             conn.execute(schema.actor_aliases.insert().values(actor_id=self.actor_ids[name], alias=name, alias_key=name.lower()))
             self._added()
         return self.actor_ids[name]
