@@ -149,8 +149,11 @@ def test_review_in_the_browser(hostile_db, tmp_path):
             driver.find_element(By.TAG_NAME, "body").send_keys("a")
             wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, ".notice")))
             wait.until(lambda d: "accepted" in d.find_element(By.CSS_SELECTOR, ".notice").text)
-            queued = [int(a.get_attribute("data-id")) for a in driver.find_elements(By.CSS_SELECTOR, "#queue a[data-id]")]
-            assert event_id not in queued
+            # the accepted event leaves the queue, unless a proposal on it is still open (the hostile
+            # article's "near Wonsan" names a place the authority file lacks): then it says so
+            queued = {int(a.get_attribute("data-id")): a.find_element(By.XPATH, "..").text
+                      for a in driver.find_elements(By.CSS_SELECTOR, "#queue a[data-id]")}
+            assert event_id not in queued or "open proposal" in queued[event_id], queued
 
             # both changes are in the event's history
             driver.get(f"{base}/history?event={event_id}")
